@@ -1,0 +1,190 @@
+//! Raw command-line arguments, as clap parses them. Resolution into the pipeline's own types
+//! happens here too, so the rest of the program never sees clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::load::Inputs;
+use crate::model::{Kind, Level};
+use crate::plan::Selection;
+use crate::schema::Which;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "netaccept",
+    version,
+    about = "Network interconnection and system acceptance testing",
+    long_about = "Network interconnection and system acceptance testing for the national \
+work-safety network: YAML inventories describe the nodes, YAML suites the checks.\n\n\
+Exit codes: 0 all passed or waived; 1 some check failed or errored; 2 invalid input (no \
+traffic sent); 3 reports could not be completed; 130 interrupted."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check an inventory (and a suite and waivers) and report every problem at once; no traffic
+    Validate(ValidateArgs),
+    /// List the planned (node, check, app) items
+    Plan(PlanArgs),
+    /// Print the JSON Schema of an input file, for editor completion
+    Schema(SchemaArgs),
+    /// Developer tools: test-data generators
+    #[command(hide = true)]
+    Dev(DevArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Inventory: a YAML file, or a directory of them (merged)
+    #[arg(short = 'i', long = "inventory", value_name = "INV")]
+    pub inventory: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Suite file; with it, every (node, check, app) is planned and its templates filled
+    #[arg(short = 's', long = "suite", value_name = "SUITE")]
+    pub suite: Option<PathBuf>,
+    /// Waivers file (needs --suite)
+    #[arg(long, value_name = "FILE", requires = "suite")]
+    pub waivers: Option<PathBuf>,
+}
+
+impl ValidateArgs {
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            inventory: self.input.inventory.clone(),
+            suite: self.suite.clone(),
+            waivers: self.waivers.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PlanFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Suite file
+    #[arg(short = 's', long = "suite", value_name = "SUITE")]
+    pub suite: PathBuf,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: PlanFormat,
+}
+
+impl PlanArgs {
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            inventory: self.input.inventory.clone(),
+            suite: Some(self.suite.clone()),
+            waivers: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LevelArg {
+    National,
+    Provincial,
+    Prefectural,
+    County,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Safety,
+    Coal,
+}
+
+/// Selection flags, shared by `plan` and `run`. Different flags narrow together; a repeated
+/// flag widens.
+#[derive(Debug, Args, Default)]
+pub struct SelectionArgs {
+    /// Only this node and its descendants (repeatable)
+    #[arg(long = "node", value_name = "ID")]
+    pub nodes: Vec<String>,
+    /// Only nodes of this level (repeatable)
+    #[arg(long = "level", value_enum)]
+    pub levels: Vec<LevelArg>,
+    /// Only nodes of this kind (repeatable)
+    #[arg(long = "kind", value_enum)]
+    pub kinds: Vec<KindArg>,
+    /// Only nodes with this tag (repeatable: any of)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Only nodes hosting this app, and per-app checks of this app (repeatable)
+    #[arg(long = "app", value_name = "APP")]
+    pub apps: Vec<String>,
+    /// Only checks whose id matches this glob, e.g. `net.*` (repeatable)
+    #[arg(long = "check", value_name = "PATTERN")]
+    pub checks: Vec<String>,
+}
+
+impl SelectionArgs {
+    pub fn resolve(&self) -> Selection {
+        Selection {
+            nodes: self.nodes.clone(),
+            levels: self
+                .levels
+                .iter()
+                .map(|l| match l {
+                    LevelArg::National => Level::National,
+                    LevelArg::Provincial => Level::Provincial,
+                    LevelArg::Prefectural => Level::Prefectural,
+                    LevelArg::County => Level::County,
+                })
+                .collect(),
+            kinds: self
+                .kinds
+                .iter()
+                .map(|k| match k {
+                    KindArg::Safety => Kind::Safety,
+                    KindArg::Coal => Kind::Coal,
+                })
+                .collect(),
+            tags: self.tags.clone(),
+            apps: self.apps.clone(),
+            checks: self.checks.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    #[arg(value_enum)]
+    pub which: Which,
+}
+
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    #[command(subcommand)]
+    pub command: DevCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Generate the national inventory (one file per province) from GB/T 2260 division data
+    GenNational {
+        /// Folder with provinces.csv, cities.csv and areas.csv
+        #[arg(long, default_value = "data/divisions")]
+        data: PathBuf,
+        /// Output folder
+        #[arg(short = 'o', long, default_value = "inventories/national")]
+        out: PathBuf,
+    },
+}

@@ -1,0 +1,161 @@
+//! `netaccept plan` output: a table for people, JSON for scripts. Secrets print as `***`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::diag::width;
+use crate::model::{Inventory, Suite};
+use crate::plan::{Plan, counts};
+
+pub fn table(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
+    let head = ["NODE", "CHECK", "APP", "SEVERITY", "TARGET"];
+    let rows: Vec<[String; 5]> = plan
+        .items
+        .iter()
+        .map(|it| {
+            let c = suite.check(it.check);
+            [
+                inv.path(it.node),
+                c.id.clone(),
+                it.app.map(|a| suite.app(a).id.clone()).unwrap_or_else(|| "-".into()),
+                c.severity.as_str().to_string(),
+                it.probe.target_display(),
+            ]
+        })
+        .collect();
+    let mut widths = head.map(width);
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: [&str; 5]| {
+        for (i, cell) in cells.iter().enumerate() {
+            if i == 4 {
+                out.push_str(cell);
+            } else {
+                out.push_str(cell);
+                out.push_str(&" ".repeat(widths[i] - width(cell) + 2));
+            }
+        }
+        out.push('\n');
+    };
+    line(head);
+    for r in &rows {
+        line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
+    }
+    let nodes: BTreeSet<_> = plan.items.iter().map(|it| it.node).collect();
+    let (by_level, by_check) = counts(plan, inv, suite);
+    let _ = writeln!(
+        out,
+        "\n{} items on {} nodes (suite `{}`)",
+        plan.items.len(),
+        nodes.len(),
+        suite.id
+    );
+    let _ = writeln!(
+        out,
+        "by level: {}",
+        by_level
+            .iter()
+            .map(|(l, n)| format!("{} {n}", l.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "by check: {}",
+        by_check
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    out
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    format: &'static str,
+    suite: &'a str,
+    items: Vec<JsonItem<'a>>,
+    counts: JsonCounts,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    node: &'a str,
+    path: String,
+    check: &'a str,
+    app: Option<&'a str>,
+    severity: &'static str,
+    probe: &'static str,
+    target: String,
+    timeout_ms: u128,
+    retries: u32,
+    needs: Vec<JsonNeed<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonNeed<'a> {
+    check: &'a str,
+    app: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonCounts {
+    total: usize,
+    nodes: usize,
+    by_level: serde_json::Map<String, serde_json::Value>,
+    by_check: serde_json::Map<String, serde_json::Value>,
+}
+
+pub fn json(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
+    let app_id = |a: Option<crate::model::AppIdx>| a.map(|a| suite.app(a).id.as_str());
+    let items = plan
+        .items
+        .iter()
+        .map(|it| {
+            let c = suite.check(it.check);
+            JsonItem {
+                node: &inv.node(it.node).id,
+                path: inv.path(it.node),
+                check: &c.id,
+                app: app_id(it.app),
+                severity: c.severity.as_str(),
+                probe: it.probe.kind(),
+                target: it.probe.target_display(),
+                timeout_ms: c.timeout.as_std().as_millis(),
+                retries: c.retries,
+                needs: it
+                    .needs
+                    .iter()
+                    .map(|&n| JsonNeed {
+                        check: &suite.check(plan.items[n].check).id,
+                        app: app_id(plan.items[n].app),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let (by_level, by_check) = counts(plan, inv, suite);
+    let nodes: BTreeSet<_> = plan.items.iter().map(|it| it.node).collect();
+    let doc = JsonPlan {
+        format: "netaccept-plan/1",
+        suite: &suite.id,
+        items,
+        counts: JsonCounts {
+            total: plan.items.len(),
+            nodes: nodes.len(),
+            by_level: by_level
+                .into_iter()
+                .map(|(l, n)| (l.as_str().to_string(), n.into()))
+                .collect(),
+            by_check: by_check.into_iter().map(|(c, n)| (c, n.into())).collect(),
+        },
+    };
+    serde_json::to_string_pretty(&doc).expect("plan serialises") + "\n"
+}

@@ -1,0 +1,332 @@
+//! Inventory validation: raw nodes from one or more files → one [`Inventory`] tree.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_saphyr::Spanned;
+
+use super::raw::{InventoryFile, RawNode};
+use super::{Cx, loc, suggest};
+use crate::diag::Diagnostic;
+use crate::model::{
+    App, AppEndpoint, Inventory, Kind, Level, Loc, Node, NodeIdx, is_valid_id,
+};
+
+/// Validates every node and the tree they form. `catalogue` is the suite's app list, when a
+/// suite was given: an app id outside it is an error.
+pub(crate) fn build(
+    cx: &mut Cx,
+    files: Vec<(u32, InventoryFile)>,
+    catalogue: Option<&[App]>,
+) -> Option<Inventory> {
+    let errors_before = cx.diags.len();
+    let raw: Vec<(u32, Spanned<RawNode>)> = files
+        .into_iter()
+        .flat_map(|(f, file)| file.nodes.into_iter().map(move |n| (f, n)))
+        .collect();
+    if raw.is_empty() && !cx.diags.iter().any(Diagnostic::is_error) {
+        cx.push(Diagnostic::global("the inventory has no nodes").with_hint(
+            "an inventory lists nodes: `nodes: [{ id: national, name: …, level: national }]`",
+        ));
+    }
+
+    let mut nodes: Vec<Node> = Vec::with_capacity(raw.len());
+    let mut parent_refs: Vec<Option<(String, Loc)>> = Vec::with_capacity(raw.len());
+    let mut first_seen: HashMap<String, Loc> = HashMap::with_capacity(raw.len());
+    for (f, n) in &raw {
+        let n = &n.value;
+        let id_loc = loc(*f, &n.id.referenced);
+        let id = n.id.value.clone();
+        check_id(cx, &id, id_loc, "node id");
+        if let Some(first) = first_seen.get(&id) {
+            cx.push(
+                Diagnostic::error(id_loc, format!("duplicate node id `{id}`")).with_hint(format!(
+                    "`{id}` is first defined at {}; node ids must be unique across the inventory",
+                    cx.sources.position(*first)
+                )),
+            );
+        } else {
+            first_seen.insert(id.clone(), id_loc);
+        }
+        if n.name.value.trim().is_empty() {
+            cx.push(
+                Diagnostic::error(loc(*f, &n.name.referenced), "empty node name")
+                    .with_hint("give the bureau's display name, e.g. `北京市应急管理局`"),
+            );
+        }
+        let level = parse_enum(cx, *f, &n.level, "level", &Level::ALL.map(Level::as_str), Level::parse)
+            .unwrap_or(Level::County);
+        let kind = match &n.kind {
+            Some(k) => parse_enum(cx, *f, k, "kind", &Kind::ALL.map(Kind::as_str), Kind::parse)
+                .unwrap_or_default(),
+            None => Kind::Safety,
+        };
+        if let Some(r) = &n.region {
+            let ok = r.value.len() == 6 && r.value.bytes().all(|b| b.is_ascii_digit());
+            if !ok {
+                cx.push(
+                    Diagnostic::error(
+                        loc(*f, &r.referenced),
+                        format!("region `{}` is not a 6-digit GB/T 2260 code", r.value),
+                    )
+                    .with_hint("write the six digits in quotes, e.g. `region: \"110000\"`"),
+                );
+            }
+        }
+        if let Some(h) = &n.host {
+            let v = h.value.trim();
+            if v.is_empty() || v.contains(char::is_whitespace) || v.contains('/') {
+                cx.push(
+                    Diagnostic::error(loc(*f, &h.referenced), format!("invalid host `{}`", h.value))
+                        .with_hint("an IP address or a DNS name, without scheme, port or path"),
+                );
+            }
+        }
+        let mut vars = BTreeMap::new();
+        for (k, v) in &n.vars.0 {
+            if !crate::model::is_var_name(&k.value) {
+                cx.push(
+                    Diagnostic::error(loc(*f, &k.referenced), format!("invalid var name `{}`", k.value))
+                        .with_hint("letters, digits, `_` and `-`, starting with a letter or `_`"),
+                );
+            }
+            vars.insert(k.value.clone(), v.value.clone());
+        }
+        let mut apps = Vec::new();
+        for (k, ep) in &n.apps.0 {
+            let k_loc = loc(*f, &k.referenced);
+            match catalogue {
+                Some(cat) if !cat.iter().any(|a| a.id == k.value) => {
+                    let hint = suggest::did_you_mean(&k.value, cat.iter().map(|a| a.id.as_str()))
+                        .unwrap_or_else(|| {
+                            format!(
+                                "add it to the suite's `apps:` catalogue, or use one of: {}",
+                                cat.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+                            )
+                        });
+                    cx.push(
+                        Diagnostic::error(
+                            k_loc,
+                            format!("app `{}` is not in the suite's app catalogue", k.value),
+                        )
+                        .with_hint(hint),
+                    );
+                }
+                _ => check_id(cx, &k.value, k_loc, "app id"),
+            }
+            let url = ep.url.value.trim();
+            if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 9 {
+                cx.push(
+                    Diagnostic::error(
+                        loc(*f, &ep.url.referenced),
+                        format!("app url `{}` is not an http:// or https:// URL", ep.url.value),
+                    )
+                    .with_hint("e.g. `url: \"https://10.11.0.10/dispatch\"`"),
+                );
+            }
+            apps.push(AppEndpoint {
+                app: k.value.clone(),
+                url: url.trim_end_matches('/').to_string(),
+            });
+        }
+        parent_refs.push(
+            n.parent
+                .as_ref()
+                .map(|p| (p.value.clone(), loc(*f, &p.referenced))),
+        );
+        nodes.push(Node {
+            id,
+            name: n.name.value.clone(),
+            level,
+            kind,
+            parent: None,
+            children: Vec::new(),
+            region: n.region.as_ref().map(|r| r.value.clone()),
+            host: n.host.as_ref().map(|h| h.value.trim().to_string()),
+            tags: n.tags.iter().map(|t| t.value.clone()).collect(),
+            vars,
+            apps,
+            loc: id_loc,
+        });
+    }
+
+    // Parents are resolved against the first node of each id, so that a duplicate is
+    // reported once and does not cascade.
+    let index: HashMap<&str, usize> = {
+        let mut m = HashMap::with_capacity(nodes.len());
+        for (i, n) in nodes.iter().enumerate() {
+            m.entry(n.id.as_str()).or_insert(i);
+        }
+        m
+    };
+    let mut parents: Vec<Option<usize>> = vec![None; nodes.len()];
+    let mut roots = Vec::new();
+    for (i, p) in parent_refs.iter().enumerate() {
+        let Some((pid, ploc)) = p else {
+            roots.push(i);
+            continue;
+        };
+        match index.get(pid.as_str()) {
+            None => {
+                let hint = suggest::did_you_mean(pid, nodes.iter().map(|n| n.id.as_str()))
+                    .unwrap_or_else(|| "the parent must be a node of this inventory".into());
+                cx.push(Diagnostic::error(*ploc, format!("unknown parent `{pid}`")).with_hint(hint));
+            }
+            Some(&pi) => {
+                let (child, parent) = (&nodes[i], &nodes[pi]);
+                if parent.level.rank() >= child.level.rank() {
+                    cx.push(
+                        Diagnostic::error(
+                            *ploc,
+                            format!(
+                                "parent `{}` is {}, not higher than {} node `{}`",
+                                parent.id,
+                                parent.level.as_str(),
+                                child.level.as_str(),
+                                child.id
+                            ),
+                        )
+                        .with_hint(
+                            "a parent's level must be strictly higher: national > provincial > prefectural > county",
+                        ),
+                    );
+                }
+                parents[i] = Some(pi);
+            }
+        }
+    }
+    match roots.as_slice() {
+        [] if !nodes.is_empty() => {
+            cx.push(
+                Diagnostic::error(nodes[0].loc, "the inventory has no root: every node has a parent")
+                    .with_hint("exactly one node, the national centre, has no `parent:`"),
+            );
+        }
+        [first, rest @ ..] => {
+            for &r in rest {
+                cx.push(
+                    Diagnostic::error(
+                        nodes[r].loc,
+                        format!("node `{}` has no parent, but `{}` is already the root", nodes[r].id, nodes[*first].id),
+                    )
+                    .with_hint(format!(
+                        "the inventory is one tree; add `parent:` to `{}` (the root is at {})",
+                        nodes[r].id,
+                        cx.sources.position(nodes[*first].loc)
+                    )),
+                );
+            }
+        }
+        [] => {}
+    }
+    report_cycles(cx, &nodes, &parents);
+
+    if cx.diags[errors_before..].iter().any(Diagnostic::is_error) || roots.is_empty() {
+        return None;
+    }
+    for (i, p) in parents.iter().enumerate() {
+        nodes[i].parent = p.map(|p| NodeIdx(p as u32));
+    }
+    for i in 0..nodes.len() {
+        if let Some(p) = parents[i] {
+            nodes[p].children.push(NodeIdx(i as u32));
+        }
+    }
+    Some(Inventory::new(nodes, NodeIdx(roots[0] as u32)))
+}
+
+/// Reports each parent cycle once, at the node of the cycle written first.
+fn report_cycles(cx: &mut Cx, nodes: &[Node], parents: &[Option<usize>]) {
+    // 0 = unvisited, 1 = on the current walk, 2 = done.
+    let mut state = vec![0u8; nodes.len()];
+    for start in 0..nodes.len() {
+        let mut walk = Vec::new();
+        let mut i = start;
+        while state[i] == 0 {
+            state[i] = 1;
+            walk.push(i);
+            match parents[i] {
+                Some(p) => i = p,
+                None => break,
+            }
+        }
+        if state[i] == 1 && parents[i].is_some() {
+            if let Some(pos) = walk.iter().position(|&w| w == i) {
+                let cycle = &walk[pos..];
+                let first = *cycle.iter().min_by_key(|&&c| nodes[c].loc).unwrap_or(&i);
+                let mut names: Vec<&str> = Vec::new();
+                let mut c = first;
+                loop {
+                    names.push(&nodes[c].id);
+                    c = parents[c].unwrap_or(first);
+                    if c == first {
+                        break;
+                    }
+                }
+                names.push(&nodes[first].id);
+                cx.push(
+                    Diagnostic::error(
+                        nodes[first].loc,
+                        format!("parent cycle: {}", names.join(" → ")),
+                    )
+                    .with_hint("follow `parent:` from each node of the cycle and break the loop"),
+                );
+            }
+        }
+        for w in walk {
+            state[w] = 2;
+        }
+    }
+}
+
+/// Checks the id rule, with a message saying what is wrong with this one.
+pub(crate) fn check_id(cx: &mut Cx, id: &str, at: Loc, what: &str) {
+    if is_valid_id(id) {
+        return;
+    }
+    let why = if id.is_empty() {
+        "is empty".to_string()
+    } else if id.chars().count() > 64 {
+        format!("is {} characters long; the limit is 64", id.chars().count())
+    } else {
+        "may only hold lowercase letters, digits and `-`, and starts with a letter or digit"
+            .to_string()
+    };
+    let suggestion: String = id
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(64)
+        .collect();
+    let hint = if is_valid_id(&suggestion) {
+        format!("ids match [a-z0-9][a-z0-9-]*, at most 64 characters, e.g. `{suggestion}`")
+    } else {
+        "ids match [a-z0-9][a-z0-9-]*, at most 64 characters".to_string()
+    };
+    cx.push(Diagnostic::error(at, format!("invalid {what} `{id}`: it {why}")).with_hint(hint));
+}
+
+/// Parses a keyword value, or reports it with the allowed values and a suggestion.
+pub(crate) fn parse_enum<T>(
+    cx: &mut Cx,
+    file: u32,
+    s: &Spanned<String>,
+    what: &str,
+    allowed: &[&str],
+    parse: impl Fn(&str) -> Option<T>,
+) -> Option<T> {
+    let v = parse(s.value.as_str());
+    if v.is_none() {
+        let hint = match suggest::did_you_mean(&s.value, allowed.iter().copied()) {
+            Some(d) => format!("{d} ({what} is one of: {})", allowed.join(", ")),
+            None => format!("{what} is one of: {}", allowed.join(", ")),
+        };
+        cx.push(
+            Diagnostic::error(loc(file, &s.referenced), format!("unknown {what} `{}`", s.value))
+                .with_hint(hint),
+        );
+    }
+    v
+}

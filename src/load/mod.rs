@@ -1,0 +1,276 @@
+//! Loading: YAML files → raw serde types ([`raw`]) → the validated [`crate::model`].
+//!
+//! Loading reads files and nothing else: no name is resolved and no packet is sent, so
+//! invalid input always aborts before any traffic. Every problem found is collected as a
+//! [`Diagnostic`] (a file that does not parse stops only that file), and the caller gets
+//! either a model that cannot be invalid or all of the problems at once.
+
+mod inventory;
+pub mod raw;
+mod suite;
+pub mod suggest;
+mod waivers;
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde_saphyr::Location;
+
+use crate::diag::{Diagnostic, Sources};
+use crate::model::{Inventory, Loc, Suite, Waivers};
+
+/// Everything one invocation loaded, valid.
+#[derive(Debug)]
+pub struct Loaded {
+    pub inventory: Inventory,
+    pub suite: Option<Suite>,
+    pub waivers: Option<Waivers>,
+    /// Problems that do not stop anything (a selector that matches no node).
+    pub warnings: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+/// The problems that made loading fail, and the texts to show them against.
+#[derive(Debug)]
+pub struct Invalid {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+/// What to load.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub inventory: PathBuf,
+    pub suite: Option<PathBuf>,
+    pub waivers: Option<PathBuf>,
+}
+
+/// Loads and validates the inputs. Waivers need a suite: their check ids refer to it.
+pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
+    let mut cx = Cx::default();
+    let inv_files = cx.read_inventory_files(&inputs.inventory);
+    let raw_inv: Vec<(u32, raw::InventoryFile)> = inv_files
+        .into_iter()
+        .filter_map(|f| cx.parse(f).map(|r| (f, r)))
+        .collect();
+    let raw_suite = inputs
+        .suite
+        .as_deref()
+        .and_then(|p| cx.read(p))
+        .and_then(|f| cx.parse::<raw::SuiteFile>(f).map(|r| (f, r)));
+    let raw_waivers = inputs
+        .waivers
+        .as_deref()
+        .and_then(|p| cx.read(p))
+        .and_then(|f| cx.parse::<raw::WaiversFile>(f).map(|r| (f, r)));
+
+    let suite = raw_suite.map(|(f, r)| {
+        let dir = inputs
+            .suite
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new(""));
+        suite::build(&mut cx, f, r, dir)
+    });
+    let catalogue = suite.as_ref().map(|s| s.apps.as_slice());
+    let inventory = inventory::build(&mut cx, raw_inv, catalogue);
+    if let (Some(inv), Some(s)) = (&inventory, &suite) {
+        suite::check_references(&mut cx, s, inv);
+    }
+    let waivers = match (raw_waivers, &inventory, &suite) {
+        (Some((f, r)), Some(inv), Some(s)) => Some(waivers::build(&mut cx, f, r, inv, s)),
+        _ => None,
+    };
+
+    if cx.diags.iter().any(Diagnostic::is_error) {
+        return Err(Invalid {
+            diagnostics: cx.diags,
+            sources: cx.sources,
+        });
+    }
+    Ok(Loaded {
+        inventory: inventory.expect("no errors means the inventory was built"),
+        suite,
+        waivers,
+        warnings: cx.diags,
+        sources: cx.sources,
+    })
+}
+
+/// The loading context: the files read so far and the problems found.
+#[derive(Default)]
+pub(crate) struct Cx {
+    pub sources: Sources,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Cx {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Reads one file; a read failure becomes a diagnostic naming the path.
+    fn read(&mut self, path: &Path) -> Option<u32> {
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Some(self.sources.add(path.to_path_buf(), text)),
+                Err(_) => {
+                    self.push(Diagnostic::global(format!(
+                        "{}: not UTF-8 text; save the file as UTF-8",
+                        path.display()
+                    )));
+                    None
+                }
+            },
+            Err(e) => {
+                self.push(Diagnostic::global(format!("{}: cannot read: {e}", path.display())));
+                None
+            }
+        }
+    }
+
+    /// An inventory is a file, or a directory whose `*.yaml` and `*.yml` files (not
+    /// recursive) are read in path order.
+    fn read_inventory_files(&mut self, path: &Path) -> Vec<u32> {
+        if !path.is_dir() {
+            return self.read(path).into_iter().collect();
+        }
+        let entries = match std::fs::read_dir(path) {
+            Ok(e) => e,
+            Err(e) => {
+                self.push(Diagnostic::global(format!("{}: cannot read: {e}", path.display())));
+                return Vec::new();
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            })
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            self.push(Diagnostic::global(format!(
+                "{}: the inventory directory has no *.yaml or *.yml file",
+                path.display()
+            )));
+        }
+        paths.iter().filter_map(|p| self.read(p)).collect()
+    }
+
+    /// Parses one file into its raw type; a YAML or shape error becomes one diagnostic.
+    fn parse<T: DeserializeOwned>(&mut self, file: u32) -> Option<T> {
+        let text = &self.sources.files[file as usize].text;
+        match serde_saphyr::from_str::<T>(text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let d = yaml_error(file, &e, text);
+                self.push(d);
+                None
+            }
+        }
+    }
+}
+
+/// A model position from a serde-saphyr one.
+pub(crate) fn loc(file: u32, l: &Location) -> Loc {
+    Loc {
+        file,
+        line: l.line() as u32,
+        col: l.column() as u32,
+        len: l.span().len() as u32,
+    }
+}
+
+/// Turns a serde-saphyr error into our diagnostic, rewording the common cases and adding
+/// "did you mean" to unknown keys and values.
+fn yaml_error(file: u32, e: &serde_saphyr::Error, text: &str) -> Diagnostic {
+    use serde_saphyr::Error as E;
+    let at = e.location().map(|l| loc(file, &l));
+    let (message, hint) = match e.without_snippet() {
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => (
+            format!("unknown key `{field}`"),
+            Some(match suggest::did_you_mean(field, expected.iter().copied()) {
+                Some(d) => format!("{d} (allowed here: {})", expected.join(", ")),
+                None => format!("allowed here: {}", expected.join(", ")),
+            }),
+        ),
+        E::SerdeMissingField { field, .. } => (
+            format!("missing required key `{field}`"),
+            Some(format!("add `{field}:` to this entry")),
+        ),
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (
+            format!("unknown value `{variant}`"),
+            Some(match suggest::did_you_mean(variant, expected.iter().copied()) {
+                Some(d) => format!("{d} (one of: {})", expected.join(", ")),
+                None => format!("one of: {}", expected.join(", ")),
+            }),
+        ),
+        E::Eof { .. } if text.trim().lines().all(|l| l.trim_start().starts_with('#')) => (
+            "the file is empty".to_string(),
+            Some("an inventory starts with `nodes:`, a suite with `suite:`, waivers with `waivers:`".into()),
+        ),
+        E::DuplicateMappingKey { key, .. } => (
+            format!("duplicate key `{}`", key.clone().unwrap_or_default()),
+            Some("each key may appear once in a mapping".into()),
+        ),
+        other => {
+            let msg = other.to_string();
+            let msg = match msg.rfind(" at line ") {
+                Some(i) => msg[..i].to_string(),
+                None => msg,
+            };
+            let hint = if msg.starts_with("expected sequence start") {
+                Some("write a list: `[a, b]` or one `- item` per line".to_string())
+            } else if msg.starts_with("expected string scalar") {
+                Some("write a plain value here, not a list or a mapping".to_string())
+            } else if msg.starts_with("invalid type") || msg.starts_with("expected") {
+                Some("check the value's type against `netaccept schema`".to_string())
+            } else {
+                Some("this is not valid YAML; check indentation and quotes".to_string())
+            };
+            (format!("YAML: {msg}"), hint)
+        }
+    };
+    let mut d = match at {
+        Some(at) if at.line > 0 => Diagnostic::error(at, message),
+        _ => Diagnostic::global(message),
+    };
+    d.hint = hint;
+    d
+}
+
+/// Position of a part of a string value: the value starts at `base`; `byte` is an offset in
+/// the value. Exact for plain and single-line quoted scalars, which is what ids and templates
+/// are; otherwise the value's start.
+pub(crate) fn sub_loc(sources: &Sources, base: Loc, value: &str, byte: usize, len_chars: usize) -> Loc {
+    let line = sources.files[base.file as usize]
+        .text
+        .lines()
+        .nth(base.line.saturating_sub(1) as usize)
+        .unwrap_or("");
+    let rest: String = line.chars().skip(base.col.saturating_sub(1) as usize).collect();
+    let quote: u32 = match rest.chars().next() {
+        Some('"') | Some('\'') => 1,
+        _ => 0,
+    };
+    let prefix = &value[..byte.min(value.len())];
+    let fits = rest
+        .chars()
+        .skip(quote as usize)
+        .collect::<String>()
+        .starts_with(prefix);
+    if !fits || prefix.contains('\n') {
+        return base;
+    }
+    Loc {
+        col: base.col + quote + prefix.chars().count() as u32,
+        len: len_chars as u32,
+        ..base
+    }
+}

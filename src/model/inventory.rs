@@ -1,0 +1,194 @@
+//! Nodes of the network and the tree they form.
+
+use std::collections::{BTreeMap, HashMap};
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::Loc;
+
+/// A node's place in the hierarchy; a parent's level is always strictly higher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    National,
+    Provincial,
+    Prefectural,
+    County,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [
+        Level::National,
+        Level::Provincial,
+        Level::Prefectural,
+        Level::County,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::National => "national",
+            Level::Provincial => "provincial",
+            Level::Prefectural => "prefectural",
+            Level::County => "county",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// Higher levels rank lower: national is 0.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Which administration a node belongs to: a work-safety bureau or a coal-mine safety
+/// supervision bureau.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    #[default]
+    Safety,
+    Coal,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Safety, Kind::Coal];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Safety => "safety",
+            Kind::Coal => "coal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Index of a node in [`Inventory::nodes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeIdx(pub u32);
+
+/// An application a node hosts, and where it answers.
+#[derive(Debug, Clone)]
+pub struct AppEndpoint {
+    /// An id of the suite's app catalogue (checked when a suite is loaded with it).
+    pub app: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub id: String,
+    pub name: String,
+    pub level: Level,
+    pub kind: Kind,
+    pub parent: Option<NodeIdx>,
+    /// Children sorted by id, which fixes the depth-first order of plans and reports.
+    pub children: Vec<NodeIdx>,
+    pub region: Option<String>,
+    pub host: Option<String>,
+    pub tags: Vec<String>,
+    /// The node's own vars; see [`Inventory::var`] for the inherited view.
+    pub vars: BTreeMap<String, String>,
+    /// In the order written.
+    pub apps: Vec<AppEndpoint>,
+    /// Where the node's `id` was written.
+    pub loc: Loc,
+}
+
+/// A validated inventory: one tree, unique ids, levels strictly decreasing downwards.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub nodes: Vec<Node>,
+    pub root: NodeIdx,
+    /// Depth-first pre-order from the root, children by id.
+    pub order: Vec<NodeIdx>,
+    by_id: HashMap<String, NodeIdx>,
+}
+
+impl Inventory {
+    /// Builds the indexes. The caller (the loader) has checked that the nodes form one tree
+    /// rooted at `root` with parent links consistent with `children`.
+    pub fn new(mut nodes: Vec<Node>, root: NodeIdx) -> Inventory {
+        let by_id: HashMap<String, NodeIdx> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), NodeIdx(i as u32)))
+            .collect();
+        let ids: Vec<String> = nodes.iter().map(|n| n.id.clone()).collect();
+        for n in &mut nodes {
+            n.children.sort_by(|a, b| ids[a.0 as usize].cmp(&ids[b.0 as usize]));
+        }
+        let mut order = Vec::with_capacity(nodes.len());
+        let mut stack = vec![root];
+        while let Some(i) = stack.pop() {
+            order.push(i);
+            stack.extend(nodes[i.0 as usize].children.iter().rev());
+        }
+        Inventory {
+            nodes,
+            root,
+            order,
+            by_id,
+        }
+    }
+
+    pub fn node(&self, i: NodeIdx) -> &Node {
+        &self.nodes[i.0 as usize]
+    }
+
+    pub fn find(&self, id: &str) -> Option<NodeIdx> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.nodes.iter().map(|n| n.id.as_str())
+    }
+
+    /// The node itself, then its parent, up to the root.
+    pub fn ancestors_and_self(&self, i: NodeIdx) -> impl Iterator<Item = NodeIdx> + '_ {
+        std::iter::successors(Some(i), |&i| self.node(i).parent)
+    }
+
+    /// A var as the node sees it: its own, else the nearest ancestor's.
+    pub fn var(&self, i: NodeIdx, name: &str) -> Option<&str> {
+        self.ancestors_and_self(i)
+            .find_map(|a| self.node(a).vars.get(name).map(String::as_str))
+    }
+
+    /// All vars the node sees, nearest wins.
+    pub fn vars(&self, i: NodeIdx) -> BTreeMap<&str, &str> {
+        let mut out = BTreeMap::new();
+        for a in self.ancestors_and_self(i) {
+            for (k, v) in &self.node(a).vars {
+                out.entry(k.as_str()).or_insert(v.as_str());
+            }
+        }
+        out
+    }
+
+    /// Ids from the root down to the node, joined by `.` (`national.bj.bj-dongcheng`).
+    pub fn path(&self, i: NodeIdx) -> String {
+        let mut ids: Vec<&str> = self
+            .ancestors_and_self(i)
+            .map(|a| self.node(a).id.as_str())
+            .collect();
+        ids.reverse();
+        ids.join(".")
+    }
+
+    pub fn is_self_or_descendant_of(&self, i: NodeIdx, ancestor: NodeIdx) -> bool {
+        self.ancestors_and_self(i).any(|a| a == ancestor)
+    }
+
+    /// The provincial-level node a node belongs to (itself if provincial), if any.
+    pub fn province_of(&self, i: NodeIdx) -> Option<NodeIdx> {
+        self.ancestors_and_self(i)
+            .find(|&a| self.node(a).level == Level::Provincial)
+    }
+}

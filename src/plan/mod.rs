@@ -1,0 +1,365 @@
+//! Planning: the suite expanded over the inventory into (node, check, app) items, each with
+//! its probe filled in and its `needs` resolved to other items of the same node.
+//!
+//! The order is deterministic, whatever the order of the input files: inventory tree order
+//! (depth-first, children by id), then suite order, then app catalogue order. Planning is
+//! pure: the environment is passed in, and nothing is resolved or sent.
+
+mod select;
+
+use std::collections::{BTreeMap, HashMap};
+
+pub use select::{Selection, glob};
+
+use crate::diag::Diagnostic;
+use crate::model::{
+    AppIdx, CheckIdx, Inventory, Level, Loc, NodeIdx, Probe, Segment, Suite, Template, Text,
+    TextPart, VarRef,
+};
+
+/// Index of an item in [`Plan::items`].
+pub type ItemIdx = usize;
+
+#[derive(Debug, Clone)]
+pub struct PlanItem {
+    pub node: NodeIdx,
+    pub check: CheckIdx,
+    pub app: Option<AppIdx>,
+    /// Items on the same node that must pass before this one runs.
+    pub needs: Vec<ItemIdx>,
+    pub probe: Probe<Text>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub items: Vec<PlanItem>,
+}
+
+/// How to treat `{{ env.NAME }}` when NAME is not set: `run` must refuse (it would send a
+/// wrong value), while `validate` and `plan` only warn, since they send nothing and may run
+/// where the secrets are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingEnv {
+    Error,
+    Warn,
+}
+
+/// A planned item that could not be filled, kept to be reported once per template.
+struct Unfillable {
+    headline: String,
+    hint: String,
+    nodes: Vec<String>,
+}
+
+/// Expands the suite over the inventory. Errors are every template that cannot be filled
+/// (grouped: one diagnostic per template and cause, naming the nodes) and every filled value
+/// that is not usable (a TCP target without a port).
+pub fn build(
+    inv: &Inventory,
+    suite: &Suite,
+    sel: &Selection,
+    env: &dyn Fn(&str) -> Option<String>,
+    missing_env: MissingEnv,
+) -> Result<(Plan, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let sel_errors = sel.validate(inv, suite);
+    if !sel_errors.is_empty() {
+        return Err(sel_errors);
+    }
+    let checks: Vec<CheckIdx> = (0..suite.checks.len() as u32)
+        .map(CheckIdx)
+        .filter(|&c| sel.takes_check(&suite.check(c).id))
+        .collect();
+
+    let mut items = Vec::new();
+    let mut problems: BTreeMap<(Loc, String), Unfillable> = BTreeMap::new();
+    let mut missing_env_vars: BTreeMap<String, Loc> = BTreeMap::new();
+    for &n in &inv.order {
+        if !sel.takes_node(inv, n) {
+            continue;
+        }
+        let node = inv.node(n);
+        for &c in &checks {
+            let check = suite.check(c);
+            if !check.selector.matches(inv, &suite.apps, n) {
+                continue;
+            }
+            let apps: Vec<Option<AppIdx>> = if check.for_each_app {
+                // Catalogue order, not the order the node lists them: plans of different
+                // inventories line up.
+                (0..suite.apps.len() as u32)
+                    .map(AppIdx)
+                    .filter(|&a| {
+                        let id = &suite.app(a).id;
+                        node.apps.iter().any(|e| &e.app == id)
+                            && (check.selector.apps.is_empty() || check.selector.apps.contains(&a))
+                            && sel.takes_app(id)
+                    })
+                    .map(Some)
+                    .collect()
+            } else {
+                vec![None]
+            };
+            for app in apps {
+                let mut fill = |t: &Template| {
+                    fill(inv, suite, n, app, t, env, &mut missing_env_vars).map_err(|v| (t.loc, v))
+                };
+                match check.probe.try_map(&mut fill) {
+                    Ok(probe) => {
+                        if let Some((at, what, headline, hint)) = check_filled(&probe, &check.probe) {
+                            problems
+                                .entry((at, what.to_string()))
+                                .or_insert_with(|| Unfillable {
+                                    headline: format!("check `{}`: {headline}", check.id),
+                                    hint,
+                                    nodes: Vec::new(),
+                                })
+                                .nodes
+                                .push(node.id.clone());
+                        }
+                        items.push(PlanItem {
+                            node: n,
+                            check: c,
+                            app,
+                            needs: Vec::new(),
+                            probe,
+                        });
+                    }
+                    Err((at, var)) => {
+                        let (what, hint) = missing_hint(&var, node.id.as_str());
+                        problems
+                            .entry((at, var.to_string()))
+                            .or_insert_with(|| Unfillable {
+                                headline: format!(
+                                    "`{{{{ {var} }}}}` cannot be filled for check `{}`: {what}",
+                                    check.id
+                                ),
+                                hint,
+                                nodes: Vec::new(),
+                            })
+                            .nodes
+                            .push(node.id.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    let mut diags: Vec<Diagnostic> = problems
+        .into_iter()
+        .map(|((at, _), p)| {
+            let on = match p.nodes.as_slice() {
+                [one] => format!("node `{one}`"),
+                many if many.len() <= 5 => format!(
+                    "{} nodes: {}",
+                    many.len(),
+                    many.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                ),
+                many => format!(
+                    "{} nodes: {}, … and {} more",
+                    many.len(),
+                    many[..3].iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+                    many.len() - 3
+                ),
+            };
+            Diagnostic::error(at, format!("{} (on {on})", p.headline)).with_hint(p.hint)
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    for (name, at) in missing_env_vars {
+        let d = Diagnostic::error(at, format!("environment variable `{name}` is not set"))
+            .with_hint(format!("export {name}=… before `netaccept run`; its value is never reported"));
+        match missing_env {
+            MissingEnv::Error => diags.push(d),
+            MissingEnv::Warn => warnings.push(Diagnostic {
+                level: crate::diag::Level::Warning,
+                ..d
+            }),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    resolve_needs(suite, &mut items);
+    Ok((Plan { items }, warnings))
+}
+
+/// Links each item to the items of its needed checks on the same node. When both checks
+/// are per app they pair app by app; otherwise an item waits for every item of the needed
+/// check. A needed check that is not planned on the node (not selected there) imposes
+/// nothing.
+fn resolve_needs(suite: &Suite, items: &mut [PlanItem]) {
+    let mut by_node_check: HashMap<(NodeIdx, CheckIdx), Vec<ItemIdx>> = HashMap::new();
+    for (i, it) in items.iter().enumerate() {
+        by_node_check.entry((it.node, it.check)).or_default().push(i);
+    }
+    for i in 0..items.len() {
+        let (node, check, app) = (items[i].node, items[i].check, items[i].app);
+        let mut needs = Vec::new();
+        for &nc in &suite.check(check).needs {
+            let Some(cands) = by_node_check.get(&(node, nc)) else {
+                continue;
+            };
+            if app.is_some() && suite.check(nc).for_each_app {
+                needs.extend(cands.iter().copied().filter(|&c| items[c].app == app));
+            } else {
+                needs.extend(cands.iter().copied());
+            }
+        }
+        items[i].needs = needs;
+    }
+}
+
+fn fill(
+    inv: &Inventory,
+    suite: &Suite,
+    n: NodeIdx,
+    app: Option<AppIdx>,
+    t: &Template,
+    env: &dyn Fn(&str) -> Option<String>,
+    missing_env: &mut BTreeMap<String, Loc>,
+) -> Result<Text, VarRef> {
+    let node = inv.node(n);
+    let mut parts: Vec<TextPart> = Vec::with_capacity(t.segments.len());
+    fn push(parts: &mut Vec<TextPart>, s: &str) {
+        match parts.last_mut() {
+            Some(TextPart::Plain(p)) => p.push_str(s),
+            _ => parts.push(TextPart::Plain(s.to_string())),
+        }
+    }
+    for seg in &t.segments {
+        let v = match seg {
+            Segment::Lit(l) => {
+                push(&mut parts, l);
+                continue;
+            }
+            Segment::Var(v) => v,
+        };
+        let missing = || v.clone();
+        let endpoint = || {
+            let a = suite.app(app?);
+            node.apps.iter().find(|e| e.app == a.id)
+        };
+        match v {
+            VarRef::NodeId => push(&mut parts, &node.id),
+            VarRef::NodeName => push(&mut parts, &node.name),
+            VarRef::NodeHost => push(&mut parts, node.host.as_deref().ok_or_else(missing)?),
+            VarRef::NodeLevel => push(&mut parts, node.level.as_str()),
+            VarRef::NodeKind => push(&mut parts, node.kind.as_str()),
+            VarRef::NodeRegion => push(&mut parts, node.region.as_deref().ok_or_else(missing)?),
+            VarRef::NodeVar(name) => push(&mut parts, inv.var(n, name).ok_or_else(missing)?),
+            VarRef::AppId => push(&mut parts, &suite.app(app.ok_or_else(missing)?).id),
+            VarRef::AppName => push(&mut parts, &suite.app(app.ok_or_else(missing)?).name),
+            VarRef::AppUrl => push(&mut parts, &endpoint().ok_or_else(missing)?.url),
+            VarRef::Env(name) => {
+                // A missing secret is recorded, not fatal here: the caller decides whether
+                // it is an error (run) or a warning (validate, plan).
+                let value = env(name).unwrap_or_else(|| {
+                    missing_env.entry(name.clone()).or_insert(t.loc);
+                    String::new()
+                });
+                parts.push(TextPart::Secret(value));
+            }
+        }
+    }
+    Ok(Text { parts })
+}
+
+fn missing_hint(var: &VarRef, node: &str) -> (String, String) {
+    match var {
+        VarRef::NodeHost => (
+            "the node has no `host`".into(),
+            format!("set `host:` on `{node}`, or narrow the check's `where`"),
+        ),
+        VarRef::NodeRegion => (
+            "the node has no `region`".into(),
+            format!("set `region:` on `{node}`, or narrow the check's `where`"),
+        ),
+        VarRef::NodeVar(name) => (
+            format!("no `{name}` in the node's vars or its ancestors'"),
+            format!(
+                "set `vars: {{ {name}: … }}` on `{node}` or an ancestor, or narrow the check's `where` (e.g. by tag)"
+            ),
+        ),
+        _ => (
+            "no value here".into(),
+            "use this variable only where it has a value".into(),
+        ),
+    }
+}
+
+/// A filled probe whose values cannot work, whatever the network does. Returns the place
+/// (the template's), the kind of mistake (to group nodes by), a headline with the first
+/// value seen, and a hint.
+fn check_filled(p: &Probe<Text>, spec: &Probe<Template>) -> Option<(Loc, &'static str, String, String)> {
+    let bad = |t: &Text, at: &Template, what: &'static str, hint: &str| {
+        Some((at.loc, what, format!("{what}, e.g. `{t}`"), hint.to_string()))
+    };
+    match (p, spec) {
+        (Probe::Tcp(t), Probe::Tcp(s)) => {
+            if split_host_port(&t.target.expose()).is_none() {
+                return bad(&t.target, &s.target, "tcp target is not `host:port`", "e.g. `{{ node.host }}:443`");
+            }
+        }
+        (Probe::Dns(d), Probe::Dns(s)) => {
+            let v = d.server.expose();
+            let ok = v.parse::<std::net::SocketAddr>().is_ok() || v.parse::<std::net::IpAddr>().is_ok();
+            if !ok {
+                return bad(
+                    &d.server,
+                    &s.server,
+                    "dns server is not an IP address with an optional port",
+                    "the server is asked directly, never through the system resolver: e.g. `10.11.0.53:53`",
+                );
+            }
+        }
+        (Probe::Http(h), Probe::Http(s)) => {
+            let v = h.url.expose();
+            if !(v.starts_with("http://") || v.starts_with("https://")) {
+                return bad(&h.url, &s.url, "http url is not http:// or https://", "e.g. `{{ app.url }}/health`");
+            }
+        }
+        (Probe::Icmp(i), Probe::Icmp(s)) => {
+            if i.target.expose().trim().is_empty() {
+                return bad(&i.target, &s.target, "icmp target is empty", "e.g. `{{ node.host }}`");
+            }
+        }
+        _ => unreachable!("try_map keeps the probe's kind"),
+    }
+    None
+}
+
+/// `host:port`, with `[v6]:port` for IPv6.
+pub fn split_host_port(s: &str) -> Option<(&str, u16)> {
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        let (h, p) = rest.split_once("]:")?;
+        (h, p)
+    } else {
+        let (h, p) = s.rsplit_once(':')?;
+        if h.contains(':') {
+            return None;
+        }
+        (h, p)
+    };
+    let port: u16 = port.parse().ok()?;
+    (!host.is_empty() && port != 0).then_some((host, port))
+}
+
+/// Item counts per level and per check, in display order, for the plan's closing lines.
+pub fn counts(plan: &Plan, inv: &Inventory, suite: &Suite) -> (Vec<(Level, usize)>, Vec<(String, usize)>) {
+    let mut by_level = [0usize; 4];
+    let mut by_check = vec![0usize; suite.checks.len()];
+    for it in &plan.items {
+        by_level[inv.node(it.node).level.rank() as usize] += 1;
+        by_check[it.check.0 as usize] += 1;
+    }
+    (
+        Level::ALL.iter().map(|&l| (l, by_level[l.rank() as usize])).collect(),
+        suite
+            .checks
+            .iter()
+            .zip(by_check)
+            .filter(|(_, n)| *n > 0)
+            .map(|(c, n)| (c.id.clone(), n))
+            .collect(),
+    )
+}

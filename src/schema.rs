@@ -1,0 +1,26 @@
+//! JSON Schemas of the input files, for editor completion (`netaccept schema …`).
+//!
+//! They are generated from the loader's own raw types ([`crate::load::raw`]), so a key the
+//! schema lists is a key the loader accepts, and an unknown key fails both.
+
+use schemars::generate::SchemaSettings;
+
+use crate::load::raw::{InventoryFile, SuiteFile, WaiversFile};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Which {
+    Inventory,
+    Suite,
+    Waivers,
+}
+
+/// The schema as pretty JSON (draft 2020-12).
+pub fn schema(which: Which) -> String {
+    let g = SchemaSettings::draft2020_12().into_generator();
+    let s = match which {
+        Which::Inventory => g.into_root_schema_for::<InventoryFile>(),
+        Which::Suite => g.into_root_schema_for::<SuiteFile>(),
+        Which::Waivers => g.into_root_schema_for::<WaiversFile>(),
+    };
+    serde_json::to_string_pretty(&s).expect("a schema serialises")
+}
