@@ -104,10 +104,7 @@ impl Diagnostic {
 /// Sorts by file path, then position; problems without a place come first.
 pub fn sort(diags: &mut [Diagnostic], sources: &Sources) {
     diags.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            d.loc
-                .map(|l| (sources.path(l.file), l.line, l.col, l.file))
-        };
+        let key = |d: &Diagnostic| d.loc.map(|l| (sources.path(l.file), l.line, l.col, l.file));
         key(a)
             .cmp(&key(b))
             .then_with(|| a.level.cmp(&b.level))
@@ -139,7 +136,10 @@ pub fn render(d: &Diagnostic, sources: &Sources) -> String {
         let _ = writeln!(out, "{gutter}--> {}", sources.position(loc));
         if let Some(line) = sources.line(loc) {
             let line = line.replace('\t', " ");
-            let before: String = line.chars().take(loc.col.saturating_sub(1) as usize).collect();
+            let before: String = line
+                .chars()
+                .take(loc.col.saturating_sub(1) as usize)
+                .collect();
             let token: String = line
                 .chars()
                 .skip(loc.col.saturating_sub(1) as usize)
@@ -204,7 +204,16 @@ mod tests {
     fn caret_lands_under_token_after_wide_text() {
         let mut s = Sources::default();
         let f = s.add("a.yaml".into(), "x: 北京 bad\n".into());
-        let d = Diagnostic::error(Loc { file: f, line: 1, col: 7, len: 3 }, "oops").with_hint("h");
+        let d = Diagnostic::error(
+            Loc {
+                file: f,
+                line: 1,
+                col: 7,
+                len: 3,
+            },
+            "oops",
+        )
+        .with_hint("h");
         let r = render(&d, &s);
         assert_eq!(
             r,

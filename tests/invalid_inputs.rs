@@ -52,7 +52,10 @@ fn every_invalid_input_is_reported_exactly() {
         let stderr = String::from_utf8(out.stderr).expect("utf-8 diagnostics");
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         if out.status.code() != Some(2) {
-            failures.push(format!("{name}: exit {:?}, not 2\n{stderr}", out.status.code()));
+            failures.push(format!(
+                "{name}: exit {:?}, not 2\n{stderr}",
+                out.status.code()
+            ));
             continue;
         }
         if stderr.contains("panicked") {
@@ -65,7 +68,8 @@ fn every_invalid_input_is_reported_exactly() {
         // Every error names its place and says what to do, except problems that belong to
         // no line (an empty inventory folder, which the corpus does not hold).
         let has_position = stderr.lines().any(|l| {
-            l.trim_start().starts_with("--> ") && l.rsplit(':').take(2).all(|n| n.parse::<u32>().is_ok())
+            l.trim_start().starts_with("--> ")
+                && l.rsplit(':').take(2).all(|n| n.parse::<u32>().is_ok())
         });
         if !has_position || !stderr.contains("= hint: ") {
             failures.push(format!("{name}: no file:line:col or no hint\n{stderr}"));

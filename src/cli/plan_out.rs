@@ -19,7 +19,9 @@ pub fn table(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
             [
                 inv.path(it.node),
                 c.id.clone(),
-                it.app.map(|a| suite.app(a).id.clone()).unwrap_or_else(|| "-".into()),
+                it.app
+                    .map(|a| suite.app(a).id.clone())
+                    .unwrap_or_else(|| "-".into()),
                 c.severity.as_str().to_string(),
                 it.probe.target_display(),
             ]

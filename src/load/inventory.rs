@@ -7,9 +7,7 @@ use serde_saphyr::Spanned;
 use super::raw::{InventoryFile, RawNode};
 use super::{Cx, loc, suggest};
 use crate::diag::Diagnostic;
-use crate::model::{
-    App, AppEndpoint, Inventory, Kind, Level, Loc, Node, NodeIdx, is_valid_id,
-};
+use crate::model::{App, AppEndpoint, Inventory, Kind, Level, Loc, Node, NodeIdx, is_valid_id};
 
 /// Validates every node and the tree they form. `catalogue` is the suite's app list, when a
 /// suite was given: an app id outside it is an error.
@@ -32,6 +30,9 @@ pub(crate) fn build(
     let mut nodes: Vec<Node> = Vec::with_capacity(raw.len());
     let mut parent_refs: Vec<Option<(String, Loc)>> = Vec::with_capacity(raw.len());
     let mut first_seen: HashMap<String, Loc> = HashMap::with_capacity(raw.len());
+    // An unknown level is reported once; comparing it with its neighbours would only add
+    // noise.
+    let mut levels_known: Vec<bool> = Vec::with_capacity(raw.len());
     for (f, n) in &raw {
         let n = &n.value;
         let id_loc = loc(*f, &n.id.referenced);
@@ -53,8 +54,16 @@ pub(crate) fn build(
                     .with_hint("give the bureau's display name, e.g. `北京市应急管理局`"),
             );
         }
-        let level = parse_enum(cx, *f, &n.level, "level", &Level::ALL.map(Level::as_str), Level::parse)
-            .unwrap_or(Level::County);
+        let level = parse_enum(
+            cx,
+            *f,
+            &n.level,
+            "level",
+            &Level::ALL.map(Level::as_str),
+            Level::parse,
+        );
+        levels_known.push(level.is_some());
+        let level = level.unwrap_or(Level::County);
         let kind = match &n.kind {
             Some(k) => parse_enum(cx, *f, k, "kind", &Kind::ALL.map(Kind::as_str), Kind::parse)
                 .unwrap_or_default(),
@@ -76,8 +85,11 @@ pub(crate) fn build(
             let v = h.value.trim();
             if v.is_empty() || v.contains(char::is_whitespace) || v.contains('/') {
                 cx.push(
-                    Diagnostic::error(loc(*f, &h.referenced), format!("invalid host `{}`", h.value))
-                        .with_hint("an IP address or a DNS name, without scheme, port or path"),
+                    Diagnostic::error(
+                        loc(*f, &h.referenced),
+                        format!("invalid host `{}`", h.value),
+                    )
+                    .with_hint("an IP address or a DNS name, without scheme, port or path"),
                 );
             }
         }
@@ -85,8 +97,11 @@ pub(crate) fn build(
         for (k, v) in &n.vars.0 {
             if !crate::model::is_var_name(&k.value) {
                 cx.push(
-                    Diagnostic::error(loc(*f, &k.referenced), format!("invalid var name `{}`", k.value))
-                        .with_hint("letters, digits, `_` and `-`, starting with a letter or `_`"),
+                    Diagnostic::error(
+                        loc(*f, &k.referenced),
+                        format!("invalid var name `{}`", k.value),
+                    )
+                    .with_hint("letters, digits, `_` and `-`, starting with a letter or `_`"),
                 );
             }
             vars.insert(k.value.clone(), v.value.clone());
@@ -100,7 +115,10 @@ pub(crate) fn build(
                         .unwrap_or_else(|| {
                             format!(
                                 "add it to the suite's `apps:` catalogue, or use one of: {}",
-                                cat.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+                                cat.iter()
+                                    .map(|a| a.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             )
                         });
                     cx.push(
@@ -118,7 +136,10 @@ pub(crate) fn build(
                 cx.push(
                     Diagnostic::error(
                         loc(*f, &ep.url.referenced),
-                        format!("app url `{}` is not an http:// or https:// URL", ep.url.value),
+                        format!(
+                            "app url `{}` is not an http:// or https:// URL",
+                            ep.url.value
+                        ),
                     )
                     .with_hint("e.g. `url: \"https://10.11.0.10/dispatch\"`"),
                 );
@@ -169,11 +190,20 @@ pub(crate) fn build(
             None => {
                 let hint = suggest::did_you_mean(pid, nodes.iter().map(|n| n.id.as_str()))
                     .unwrap_or_else(|| "the parent must be a node of this inventory".into());
-                cx.push(Diagnostic::error(*ploc, format!("unknown parent `{pid}`")).with_hint(hint));
+                cx.push(
+                    Diagnostic::error(*ploc, format!("unknown parent `{pid}`")).with_hint(hint),
+                );
+            }
+            Some(&pi) if pi == i => {
+                cx.push(
+                    Diagnostic::error(*ploc, format!("node `{pid}` is its own parent"))
+                        .with_hint("name the node above it, or remove `parent:` if it is the root"),
+                );
             }
             Some(&pi) => {
                 let (child, parent) = (&nodes[i], &nodes[pi]);
-                if parent.level.rank() >= child.level.rank() {
+                if levels_known[i] && levels_known[pi] && parent.level.rank() >= child.level.rank()
+                {
                     cx.push(
                         Diagnostic::error(
                             *ploc,
@@ -197,8 +227,11 @@ pub(crate) fn build(
     match roots.as_slice() {
         [] if !nodes.is_empty() => {
             cx.push(
-                Diagnostic::error(nodes[0].loc, "the inventory has no root: every node has a parent")
-                    .with_hint("exactly one node, the national centre, has no `parent:`"),
+                Diagnostic::error(
+                    nodes[0].loc,
+                    "the inventory has no root: every node has a parent",
+                )
+                .with_hint("exactly one node, the national centre, has no `parent:`"),
             );
         }
         [first, rest @ ..] => {
@@ -206,7 +239,10 @@ pub(crate) fn build(
                 cx.push(
                     Diagnostic::error(
                         nodes[r].loc,
-                        format!("node `{}` has no parent, but `{}` is already the root", nodes[r].id, nodes[*first].id),
+                        format!(
+                            "node `{}` has no parent, but `{}` is already the root",
+                            nodes[r].id, nodes[*first].id
+                        ),
                     )
                     .with_hint(format!(
                         "the inventory is one tree; add `parent:` to `{}` (the root is at {})",
@@ -324,8 +360,11 @@ pub(crate) fn parse_enum<T>(
             None => format!("{what} is one of: {}", allowed.join(", ")),
         };
         cx.push(
-            Diagnostic::error(loc(file, &s.referenced), format!("unknown {what} `{}`", s.value))
-                .with_hint(hint),
+            Diagnostic::error(
+                loc(file, &s.referenced),
+                format!("unknown {what} `{}`", s.value),
+            )
+            .with_hint(hint),
         );
     }
     v

@@ -7,8 +7,8 @@
 
 mod inventory;
 pub mod raw;
-mod suite;
 pub mod suggest;
+mod suite;
 mod waivers;
 
 use std::path::{Path, PathBuf};
@@ -77,10 +77,8 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
     if let (Some(inv), Some(s)) = (&inventory, &suite) {
         suite::check_references(&mut cx, s, inv);
     }
-    let waivers = match (raw_waivers, &inventory, &suite) {
-        (Some((f, r)), Some(inv), Some(s)) => Some(waivers::build(&mut cx, f, r, inv, s)),
-        _ => None,
-    };
+    let waivers =
+        raw_waivers.map(|(f, r)| waivers::build(&mut cx, f, r, inventory.as_ref(), suite.as_ref()));
 
     if cx.diags.iter().any(Diagnostic::is_error) {
         return Err(Invalid {
@@ -123,7 +121,10 @@ impl Cx {
                 }
             },
             Err(e) => {
-                self.push(Diagnostic::global(format!("{}: cannot read: {e}", path.display())));
+                self.push(Diagnostic::global(format!(
+                    "{}: cannot read: {e}",
+                    path.display()
+                )));
                 None
             }
         }
@@ -138,7 +139,10 @@ impl Cx {
         let entries = match std::fs::read_dir(path) {
             Ok(e) => e,
             Err(e) => {
-                self.push(Diagnostic::global(format!("{}: cannot read: {e}", path.display())));
+                self.push(Diagnostic::global(format!(
+                    "{}: cannot read: {e}",
+                    path.display()
+                )));
                 return Vec::new();
             }
         };
@@ -193,28 +197,58 @@ fn yaml_error(file: u32, e: &serde_saphyr::Error, text: &str) -> Diagnostic {
             field, expected, ..
         } => (
             format!("unknown key `{field}`"),
-            Some(match suggest::did_you_mean(field, expected.iter().copied()) {
-                Some(d) => format!("{d} (allowed here: {})", expected.join(", ")),
-                None => format!("allowed here: {}", expected.join(", ")),
-            }),
+            Some(
+                match suggest::did_you_mean(field, expected.iter().copied()) {
+                    Some(d) => format!("{d} (allowed here: {})", expected.join(", ")),
+                    None => format!("allowed here: {}", expected.join(", ")),
+                },
+            ),
         ),
-        E::SerdeMissingField { field, .. } => (
-            format!("missing required key `{field}`"),
-            Some(format!("add `{field}:` to this entry")),
-        ),
+        E::SerdeMissingField { field, .. } => {
+            if let Some(at) = at {
+                let (start, misplaced) = entry_start(text, at, field);
+                let hint = match misplaced {
+                    Some(line) => format!(
+                        "`{field}:` on line {line} is not indented like the other keys of this entry, so YAML does not see it as one of them"
+                    ),
+                    None => format!("add `{field}:` to this entry"),
+                };
+                return Diagnostic::error(
+                    Loc { file, ..start },
+                    format!("missing required key `{field}`"),
+                )
+                .with_hint(hint);
+            }
+            (
+                format!("missing required key `{field}`"),
+                Some(format!("add `{field}:` to this entry")),
+            )
+        }
         E::SerdeUnknownVariant {
             variant, expected, ..
         } => (
             format!("unknown value `{variant}`"),
-            Some(match suggest::did_you_mean(variant, expected.iter().copied()) {
-                Some(d) => format!("{d} (one of: {})", expected.join(", ")),
-                None => format!("one of: {}", expected.join(", ")),
-            }),
+            Some(
+                match suggest::did_you_mean(variant, expected.iter().copied()) {
+                    Some(d) => format!("{d} (one of: {})", expected.join(", ")),
+                    None => format!("one of: {}", expected.join(", ")),
+                },
+            ),
         ),
-        E::Eof { .. } if text.trim().lines().all(|l| l.trim_start().starts_with('#')) => (
-            "the file is empty".to_string(),
-            Some("an inventory starts with `nodes:`, a suite with `suite:`, waivers with `waivers:`".into()),
-        ),
+        E::Eof { .. } if text.trim().lines().all(|l| l.trim_start().starts_with('#')) => {
+            return Diagnostic::error(
+                Loc {
+                    file,
+                    line: 1,
+                    col: 1,
+                    len: 0,
+                },
+                "the file is empty",
+            )
+            .with_hint(
+                "an inventory starts with `nodes:`, a suite with `suite:`, waivers with `waivers:`",
+            );
+        }
         E::DuplicateMappingKey { key, .. } => (
             format!("duplicate key `{}`", key.clone().unwrap_or_default()),
             Some("each key may appear once in a mapping".into()),
@@ -245,16 +279,114 @@ fn yaml_error(file: u32, e: &serde_saphyr::Error, text: &str) -> Diagnostic {
     d
 }
 
+/// Where the mapping that lacks a key begins, given serde's position (its last key, or the
+/// token after it). Also finds the key written nearby at another indentation, which is the
+/// usual reason a key that is "there" is missing.
+fn entry_start(text: &str, at: Loc, field: &str) -> (Loc, Option<u32>) {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let idx = (at.line as usize)
+        .saturating_sub(1)
+        .min(lines.len().saturating_sub(1));
+    let Some(line) = lines.get(idx) else {
+        return (at, None);
+    };
+    // A flow mapping `{ … }` on the error's line starts at its brace.
+    let before: String = line
+        .chars()
+        .take(at.col.saturating_sub(1) as usize)
+        .collect();
+    if let Some(b) = before.rfind('{') {
+        let col = before[..b].chars().count() as u32 + 1;
+        return (
+            Loc {
+                line: at.line,
+                col,
+                len: 1,
+                ..at
+            },
+            None,
+        );
+    }
+    let key_indent = at.col.saturating_sub(1) as usize;
+    let mut start = (idx, key_indent);
+    for i in (0..=idx).rev() {
+        let l = lines[i];
+        let t = l.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let ind = indent(l);
+        if ind == key_indent {
+            start = (i, ind);
+        } else if ind < key_indent {
+            if t.starts_with("- ") && ind + 2 == key_indent {
+                start = (i, key_indent);
+            }
+            break;
+        }
+    }
+    // The entry ends where indentation drops below its keys. A key one column off, or
+    // deeper than its neighbours without a parent key to nest under, is misplaced; a key of
+    // the same name deeper in a nested block is someone else's.
+    let mut misplaced = None;
+    let mut prev: Option<(usize, &str)> = None;
+    for (i, l) in lines.iter().enumerate().skip(start.0) {
+        let t = l.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let content_indent = if i == start.0 { key_indent } else { indent(l) };
+        if i > start.0 && t.starts_with(&format!("{field}:")) && content_indent != key_indent {
+            let one_off = content_indent.abs_diff(key_indent) == 1;
+            let orphan = content_indent > key_indent
+                && prev.is_some_and(|(pi, pt)| pi == key_indent && !pt.trim_end().ends_with(':'));
+            if one_off || orphan {
+                misplaced = Some(i as u32 + 1);
+                break;
+            }
+        }
+        if i > start.0 && content_indent < key_indent {
+            break;
+        }
+        prev = Some((content_indent, t));
+    }
+    let first_key = lines[start.0][start.1.min(lines[start.0].len())..]
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .count() as u32;
+    (
+        Loc {
+            line: start.0 as u32 + 1,
+            col: start.1 as u32 + 1,
+            len: first_key.max(1),
+            ..at
+        },
+        misplaced,
+    )
+}
+
 /// Position of a part of a string value: the value starts at `base`; `byte` is an offset in
 /// the value. Exact for plain and single-line quoted scalars, which is what ids and templates
 /// are; otherwise the value's start.
-pub(crate) fn sub_loc(sources: &Sources, base: Loc, value: &str, byte: usize, len_chars: usize) -> Loc {
+pub(crate) fn sub_loc(
+    sources: &Sources,
+    base: Loc,
+    value: &str,
+    byte: usize,
+    len_chars: usize,
+) -> Loc {
     let line = sources.files[base.file as usize]
         .text
         .lines()
         .nth(base.line.saturating_sub(1) as usize)
         .unwrap_or("");
-    let rest: String = line.chars().skip(base.col.saturating_sub(1) as usize).collect();
+    let rest: String = line
+        .chars()
+        .skip(base.col.saturating_sub(1) as usize)
+        .collect();
     let quote: u32 = match rest.chars().next() {
         Some('"') | Some('\'') => 1,
         _ => 0,

@@ -10,11 +10,11 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use schemars::JsonSchema;
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use crate::model::{Kind, Level, RecordType, Rcode, Severity};
+use crate::model::{Kind, Level, Rcode, RecordType, Severity};
 
 /// A positioned string.
 pub type S = Spanned<String>;
@@ -71,7 +71,9 @@ pub struct PercentStr(#[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?%$"))] Stri
 /// Schema-only: an id, `[a-z0-9][a-z0-9-]*`, at most 64 characters.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
-pub struct IdStr(#[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"), length(min = 1, max = 64))] String);
+pub struct IdStr(
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"), length(min = 1, max = 64))] String,
+);
 
 /// Schema-only: a GB/T 2260 code, six digits. YAML reads an unquoted code as a number,
 /// which the loader accepts as its digits, so the schema accepts both.

@@ -12,7 +12,10 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// `did you mean `x`?` or nothing.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
@@ -51,7 +54,10 @@ mod tests {
         let levels = ["national", "provincial", "prefectural", "county"];
         assert_eq!(closest("provincal", levels), Some("provincial"));
         assert_eq!(closest("natinal", levels), Some("national"));
-        assert_eq!(closest("net.icpm", ["net.icmp", "net.tcp"]), Some("net.icmp"));
+        assert_eq!(
+            closest("net.icpm", ["net.icmp", "net.tcp"]),
+            Some("net.icmp")
+        );
         assert_eq!(closest("parnet", ["parent", "name"]), Some("parent"));
         assert_eq!(closest("zzz", levels), None);
     }

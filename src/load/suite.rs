@@ -20,7 +20,12 @@ const DEFAULT_TIMEOUT_MS: u64 = 5_000;
 const HTTP_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
 
 pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
-    check_id(cx, &raw.suite.value, loc(f, &raw.suite.referenced), "suite id");
+    check_id(
+        cx,
+        &raw.suite.value,
+        loc(f, &raw.suite.referenced),
+        "suite id",
+    );
     non_empty(cx, f, &raw.name, "suite name");
 
     let mut apps = Vec::new();
@@ -67,7 +72,14 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
             .severity
             .as_ref()
             .and_then(|s| {
-                parse_enum(cx, f, s, "severity", &Severity::ALL.map(Severity::as_str), Severity::parse)
+                parse_enum(
+                    cx,
+                    f,
+                    s,
+                    "severity",
+                    &Severity::ALL.map(Severity::as_str),
+                    Severity::parse,
+                )
             })
             .unwrap_or_default();
         let selector = c
@@ -111,8 +123,11 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
                     let hint = suggest::did_you_mean(&n.value, ids.iter().map(String::as_str))
                         .unwrap_or_else(|| "`needs` names checks of this suite".into());
                     cx.push(
-                        Diagnostic::error(loc(f, &n.referenced), format!("unknown check `{}` in `needs`", n.value))
-                            .with_hint(hint),
+                        Diagnostic::error(
+                            loc(f, &n.referenced),
+                            format!("unknown check `{}` in `needs`", n.value),
+                        )
+                        .with_hint(hint),
                     );
                 }
             }
@@ -137,14 +152,32 @@ pub(crate) fn check_references(cx: &mut Cx, suite: &Suite, inv: &Inventory) {
             if inv.find(id).is_none() {
                 let hint = suggest::did_you_mean(id, inv.ids())
                     .unwrap_or_else(|| "`where.nodes` names node ids of the inventory".into());
-                cx.push(Diagnostic::error(*at, format!("unknown node `{id}` in `where.nodes`")).with_hint(hint));
+                cx.push(
+                    Diagnostic::error(*at, format!("unknown node `{id}` in `where.nodes`"))
+                        .with_hint(hint),
+                );
             }
         }
-        if let Some(at) = c.selector.loc {
-            if !inv.order.iter().any(|&n| c.selector.matches(inv, &suite.apps, n)) {
+        let all_known = c
+            .selector
+            .nodes
+            .iter()
+            .all(|(id, _)| inv.find(id).is_some());
+        if let (Some(at), true) = (c.selector.loc, all_known) {
+            if !inv
+                .order
+                .iter()
+                .any(|&n| c.selector.matches(inv, &suite.apps, n))
+            {
                 cx.push(
-                    Diagnostic::warning(at, format!("the selector of check `{}` matches no node of the inventory", c.id))
-                        .with_hint("the check will not run; is this the inventory you meant?"),
+                    Diagnostic::warning(
+                        at,
+                        format!(
+                            "the selector of check `{}` matches no node of the inventory",
+                            c.id
+                        ),
+                    )
+                    .with_hint("the check will not run; is this the inventory you meant?"),
                 );
             }
         }
@@ -167,7 +200,10 @@ fn check_check_id(cx: &mut Cx, id: &str, at: Loc) {
 
 fn non_empty(cx: &mut Cx, f: u32, s: &S, what: &str) {
     if s.value.trim().is_empty() {
-        cx.push(Diagnostic::error(loc(f, &s.referenced), format!("empty {what}")));
+        cx.push(Diagnostic::error(
+            loc(f, &s.referenced),
+            format!("empty {what}"),
+        ));
     }
 }
 
@@ -188,8 +224,11 @@ fn timeout_value(cx: &mut Cx, f: u32, s: &S) -> Option<Duration> {
     let d = duration(cx, f, s)?;
     if d.as_std().is_zero() {
         cx.push(
-            Diagnostic::error(loc(f, &s.referenced), "a timeout of zero lets no check finish")
-                .with_hint("e.g. `timeout: 5s`"),
+            Diagnostic::error(
+                loc(f, &s.referenced),
+                "a timeout of zero lets no check finish",
+            )
+            .with_hint("e.g. `timeout: 5s`"),
         );
         return None;
     }
@@ -214,7 +253,16 @@ fn selector(cx: &mut Cx, f: u32, s: &Spanned<RawSelector>, apps: &[App]) -> Sele
     let levels = r
         .level
         .iter()
-        .filter_map(|l| parse_enum(cx, f, l, "level", &Level::ALL.map(Level::as_str), Level::parse))
+        .filter_map(|l| {
+            parse_enum(
+                cx,
+                f,
+                l,
+                "level",
+                &Level::ALL.map(Level::as_str),
+                Level::parse,
+            )
+        })
         .collect();
     let kinds = r
         .kind
@@ -229,8 +277,11 @@ fn selector(cx: &mut Cx, f: u32, s: &Spanned<RawSelector>, apps: &[App]) -> Sele
                 let hint = suggest::did_you_mean(&a.value, apps.iter().map(|x| x.id.as_str()))
                     .unwrap_or_else(|| "`where.apps` names apps of the suite's catalogue".into());
                 cx.push(
-                    Diagnostic::error(loc(f, &a.referenced), format!("unknown app `{}` in `where.apps`", a.value))
-                        .with_hint(hint),
+                    Diagnostic::error(
+                        loc(f, &a.referenced),
+                        format!("unknown app `{}` in `where.apps`", a.value),
+                    )
+                    .with_hint(hint),
                 );
             }
         }
@@ -277,7 +328,10 @@ fn probe(cx: &mut Cx, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Template
                 cx.push(
                     Diagnostic::error(
                         Loc { len: 0, ..*at },
-                        format!("check `{}` has a second probe `{k}` besides `{first}`", c.id.value),
+                        format!(
+                            "check `{}` has a second probe `{k}` besides `{first}`",
+                            c.id.value
+                        ),
                     )
                     .with_hint("a check has exactly one probe: split it into two checks"),
                 );
@@ -324,10 +378,16 @@ fn probe(cx: &mut Cx, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Template
             .as_ref()
             .and_then(|s| parse_enum(cx, f, s, "record type", &names, RecordType::parse))
             .unwrap_or(RecordType::A);
-        let rcode = p
-            .rcode
-            .as_ref()
-            .and_then(|s| parse_enum(cx, f, s, "rcode", &Rcode::ALL.map(Rcode::as_str), Rcode::parse));
+        let rcode = p.rcode.as_ref().and_then(|s| {
+            parse_enum(
+                cx,
+                f,
+                s,
+                "rcode",
+                &Rcode::ALL.map(Rcode::as_str),
+                Rcode::parse,
+            )
+        });
         Probe::Dns(DnsSpec {
             name: t.parse(cx, &p.name),
             server: t.parse(cx, &p.server),
@@ -351,8 +411,11 @@ fn http(cx: &mut Cx, f: u32, p: &RawHttp, t: &mut Templates) -> HttpSpec<Templat
                 let hint = suggest::did_you_mean(&up, HTTP_METHODS)
                     .unwrap_or_else(|| format!("one of: {}", HTTP_METHODS.join(", ")));
                 cx.push(
-                    Diagnostic::error(loc(f, &m.referenced), format!("unknown HTTP method `{}`", m.value))
-                        .with_hint(hint),
+                    Diagnostic::error(
+                        loc(f, &m.referenced),
+                        format!("unknown HTTP method `{}`", m.value),
+                    )
+                    .with_hint(hint),
                 );
             }
             up
@@ -370,8 +433,11 @@ fn http(cx: &mut Cx, f: u32, p: &RawHttp, t: &mut Templates) -> HttpSpec<Templat
         for s in &e.status {
             if !(100..=599).contains(&s.value) {
                 cx.push(
-                    Diagnostic::error(loc(f, &s.referenced), format!("`{}` is not an HTTP status code", s.value))
-                        .with_hint("status codes run from 100 to 599"),
+                    Diagnostic::error(
+                        loc(f, &s.referenced),
+                        format!("`{}` is not an HTTP status code", s.value),
+                    )
+                    .with_hint("status codes run from 100 to 599"),
                 );
             }
             expect.status.push(s.value);
@@ -380,8 +446,11 @@ fn http(cx: &mut Cx, f: u32, p: &RawHttp, t: &mut Templates) -> HttpSpec<Templat
         for (k, v) in &e.json.0 {
             if !k.value.starts_with('$') {
                 cx.push(
-                    Diagnostic::error(loc(f, &k.referenced), format!("`{}` is not a JSONPath", k.value))
-                        .with_hint("JSONPath starts at the root `$`, e.g. `$.status`"),
+                    Diagnostic::error(
+                        loc(f, &k.referenced),
+                        format!("`{}` is not a JSONPath", k.value),
+                    )
+                    .with_hint("JSONPath starts at the root `$`, e.g. `$.status`"),
                 );
             }
             let tpl = match &v.value {
@@ -442,17 +511,32 @@ impl Templates<'_> {
                 return Template::literal(text, base);
             };
             let inner = text[open + 2..close].trim();
-            let at = sub_loc(&cx.sources, base, text, open, text[open..close + 2].chars().count());
+            let at = sub_loc(
+                &cx.sources,
+                base,
+                text,
+                open,
+                text[open..close + 2].chars().count(),
+            );
             match VarRef::parse(inner) {
                 Some(v) if v.is_app() && !self.for_each_app => {
                     cx.push(
-                        Diagnostic::error(at, format!("`{{{{ {inner} }}}}` in check `{}`, which is not per app", self.check))
-                            .with_hint("add `for_each_app: true` to the check, or use a `node.*` variable"),
+                        Diagnostic::error(
+                            at,
+                            format!(
+                                "`{{{{ {inner} }}}}` in check `{}`, which is not per app",
+                                self.check
+                            ),
+                        )
+                        .with_hint(
+                            "add `for_each_app: true` to the check, or use a `node.*` variable",
+                        ),
                     );
                 }
                 Some(v) => segments.push(Segment::Var(v)),
                 None => {
-                    let mut names: Vec<String> = VarRef::FIXED.iter().map(|s| s.to_string()).collect();
+                    let mut names: Vec<String> =
+                        VarRef::FIXED.iter().map(|s| s.to_string()).collect();
                     if let Some(v) = inner.strip_prefix("node.vars.") {
                         names.push(format!("node.vars.{v}"));
                     }
@@ -460,7 +544,10 @@ impl Templates<'_> {
                         "variables: node.id|name|host|level|kind|region, node.vars.NAME, app.id|name|url, env.NAME"
                             .into()
                     });
-                    cx.push(Diagnostic::error(at, format!("unknown template variable `{inner}`")).with_hint(hint));
+                    cx.push(
+                        Diagnostic::error(at, format!("unknown template variable `{inner}`"))
+                            .with_hint(hint),
+                    );
                 }
             }
             rest = close + 2;
@@ -468,7 +555,10 @@ impl Templates<'_> {
         if rest < text.len() {
             segments.push(Segment::Lit(text[rest..].to_string()));
         }
-        Template { segments, loc: base }
+        Template {
+            segments,
+            loc: base,
+        }
     }
 }
 
@@ -505,7 +595,10 @@ fn report_needs_cycles(cx: &mut Cx, checks: &[Check]) {
         }
     }
     for cycle in cycles {
-        let first = *cycle.iter().min_by_key(|&&c| checks[c].loc).unwrap_or(&cycle[0]);
+        let first = *cycle
+            .iter()
+            .min_by_key(|&&c| checks[c].loc)
+            .unwrap_or(&cycle[0]);
         let start = cycle.iter().position(|&c| c == first).unwrap_or(0);
         let mut names: Vec<&str> = cycle[start..]
             .iter()
@@ -514,8 +607,11 @@ fn report_needs_cycles(cx: &mut Cx, checks: &[Check]) {
             .collect();
         names.push(&checks[first].id);
         cx.push(
-            Diagnostic::error(checks[first].loc, format!("`needs` cycle: {}", names.join(" → ")))
-                .with_hint("a check cannot wait, directly or not, for itself"),
+            Diagnostic::error(
+                checks[first].loc,
+                format!("`needs` cycle: {}", names.join(" → ")),
+            )
+            .with_hint("a check cannot wait, directly or not, for itself"),
         );
     }
 }

@@ -7,48 +7,75 @@ use super::{Cx, loc, suggest};
 use crate::diag::Diagnostic;
 use crate::model::{Inventory, Suite, Waiver, Waivers};
 
-pub(crate) fn build(cx: &mut Cx, f: u32, raw: WaiversFile, inv: &Inventory, suite: &Suite) -> Waivers {
+/// Validates the waivers. Without a valid inventory or suite (they had errors of their
+/// own), only what the waivers file says by itself is checked, so that every problem is
+/// still reported in one pass.
+pub(crate) fn build(
+    cx: &mut Cx,
+    f: u32,
+    raw: WaiversFile,
+    inv: Option<&Inventory>,
+    suite: Option<&Suite>,
+) -> Waivers {
     let mut waivers = Vec::new();
     for w in raw.waivers {
         let at = loc(f, &w.referenced);
         let w = w.value;
-        let node = inv.find(&w.node.value);
-        if node.is_none() {
+        let node = inv.and_then(|inv| inv.find(&w.node.value));
+        if let (None, Some(inv)) = (node, inv) {
             let hint = suggest::did_you_mean(&w.node.value, inv.ids())
                 .unwrap_or_else(|| "a waiver names a node id of the inventory".into());
             cx.push(
-                Diagnostic::error(loc(f, &w.node.referenced), format!("waiver for unknown node `{}`", w.node.value))
-                    .with_hint(hint),
+                Diagnostic::error(
+                    loc(f, &w.node.referenced),
+                    format!("waiver for unknown node `{}`", w.node.value),
+                )
+                .with_hint(hint),
             );
         }
-        let check = suite.find_check(&w.check.value);
-        if check.is_none() {
-            let hint = suggest::did_you_mean(&w.check.value, suite.checks.iter().map(|c| c.id.as_str()))
-                .unwrap_or_else(|| "a waiver names a check id of the suite".into());
+        let check = suite.and_then(|s| s.find_check(&w.check.value));
+        if let (None, Some(suite)) = (check, suite) {
+            let hint =
+                suggest::did_you_mean(&w.check.value, suite.checks.iter().map(|c| c.id.as_str()))
+                    .unwrap_or_else(|| "a waiver names a check id of the suite".into());
             cx.push(
-                Diagnostic::error(loc(f, &w.check.referenced), format!("waiver for unknown check `{}`", w.check.value))
-                    .with_hint(hint),
+                Diagnostic::error(
+                    loc(f, &w.check.referenced),
+                    format!("waiver for unknown check `{}`", w.check.value),
+                )
+                .with_hint(hint),
             );
         }
         let mut app = None;
-        if let Some(a) = &w.app {
-            app = suite.find_app(&a.value);
-            if app.is_none() {
-                let hint = suggest::did_you_mean(&a.value, suite.apps.iter().map(|x| x.id.as_str()))
-                    .unwrap_or_else(|| "a waiver's `app` is an app id of the suite's catalogue".into());
-                cx.push(
-                    Diagnostic::error(loc(f, &a.referenced), format!("waiver for unknown app `{}`", a.value))
-                        .with_hint(hint),
-                );
-            } else if let Some(c) = check.filter(|&c| !suite.check(c).for_each_app) {
+        if let (Some(a), Some(suite)) = (&w.app, suite) {
+            let plain_check = check.filter(|&c| !suite.check(c).for_each_app);
+            if let Some(c) = plain_check {
                 cx.push(
                     Diagnostic::error(
                         loc(f, &a.referenced),
-                        format!("check `{}` is not per app, so a waiver cannot name an app", suite.check(c).id),
+                        format!(
+                            "check `{}` is not per app, so a waiver cannot name an app",
+                            suite.check(c).id
+                        ),
                     )
                     .with_hint("remove `app:`, or waive a check that has `for_each_app: true`"),
                 );
-                app = None;
+            } else {
+                app = suite.find_app(&a.value);
+                if app.is_none() {
+                    let hint =
+                        suggest::did_you_mean(&a.value, suite.apps.iter().map(|x| x.id.as_str()))
+                            .unwrap_or_else(|| {
+                                "a waiver's `app` is an app id of the suite's catalogue".into()
+                            });
+                    cx.push(
+                        Diagnostic::error(
+                            loc(f, &a.referenced),
+                            format!("waiver for unknown app `{}`", a.value),
+                        )
+                        .with_hint(hint),
+                    );
+                }
             }
         }
         for (s, what) in [(&w.reason, "reason"), (&w.approved_by, "approved_by")] {
@@ -63,8 +90,11 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: WaiversFile, inv: &Inventory, suit
             Ok(d) => Some(d),
             Err(_) => {
                 cx.push(
-                    Diagnostic::error(loc(f, &w.expires.referenced), format!("invalid date `{}`", w.expires.value))
-                        .with_hint("a calendar day written `YYYY-MM-DD`, e.g. `2026-12-31`"),
+                    Diagnostic::error(
+                        loc(f, &w.expires.referenced),
+                        format!("invalid date `{}`", w.expires.value),
+                    )
+                    .with_hint("a calendar day written `YYYY-MM-DD`, e.g. `2026-12-31`"),
                 );
                 None
             }

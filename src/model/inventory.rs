@@ -122,7 +122,8 @@ impl Inventory {
             .collect();
         let ids: Vec<String> = nodes.iter().map(|n| n.id.clone()).collect();
         for n in &mut nodes {
-            n.children.sort_by(|a, b| ids[a.0 as usize].cmp(&ids[b.0 as usize]));
+            n.children
+                .sort_by(|a, b| ids[a.0 as usize].cmp(&ids[b.0 as usize]));
         }
         let mut order = Vec::with_capacity(nodes.len());
         let mut stack = vec![root];

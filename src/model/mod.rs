@@ -10,8 +10,8 @@ mod waiver;
 
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx};
 pub use suite::{
-    App, AppIdx, Check, CheckIdx, DnsSpec, HttpExpect, HttpSpec, IcmpSpec, Probe, RecordType,
-    Rcode, Severity, Selector, Suite, TcpSpec,
+    App, AppIdx, Check, CheckIdx, DnsSpec, HttpExpect, HttpSpec, IcmpSpec, Probe, Rcode,
+    RecordType, Selector, Severity, Suite, TcpSpec,
 };
 pub use template::{Segment, Template, Text, TextPart, VarRef, is_var_name};
 pub use units::{Duration, Percent};
@@ -37,7 +37,6 @@ pub fn is_valid_id(id: &str) -> bool {
     !b.is_empty()
         && b.len() <= 64
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b
-            .iter()
+        && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }

@@ -236,10 +236,22 @@ mod tests {
 
     #[test]
     fn var_refs_parse_and_print_back() {
-        for s in ["node.host", "node.vars.dns_server", "app.url", "env.NETACCEPT_TOKEN"] {
+        for s in [
+            "node.host",
+            "node.vars.dns_server",
+            "app.url",
+            "env.NETACCEPT_TOKEN",
+        ] {
             assert_eq!(VarRef::parse(s).unwrap().to_string(), s);
         }
-        for bad in ["node.hots", "node.vars.", "env.", "env.A-B", "app", "vars.x"] {
+        for bad in [
+            "node.hots",
+            "node.vars.",
+            "env.",
+            "env.A-B",
+            "app",
+            "vars.x",
+        ] {
             assert!(VarRef::parse(bad).is_none(), "{bad}");
         }
     }

@@ -19,7 +19,10 @@ impl Duration {
             "m" => 60_000.0,
             _ => return Err(format!("`{s}`: unknown unit `{unit}`")),
         };
-        if num.is_empty() || num.starts_with('.') || num.ends_with('.') || num.matches('.').count() > 1
+        if num.is_empty()
+            || num.starts_with('.')
+            || num.ends_with('.')
+            || num.matches('.').count() > 1
         {
             return Err(format!("`{s}` is not a number followed by a unit"));
         }
@@ -30,7 +33,9 @@ impl Duration {
         if ms > 86_400_000.0 {
             return Err(format!("`{s}` is longer than a day"));
         }
-        Ok(Duration(std::time::Duration::from_micros((ms * 1_000.0).round() as u64)))
+        Ok(Duration(std::time::Duration::from_micros(
+            (ms * 1_000.0).round() as u64,
+        )))
     }
 
     pub fn as_std(self) -> std::time::Duration {
@@ -93,12 +98,32 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(Duration::parse("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(
+            Duration::parse("250ms").unwrap(),
+            Duration::from_millis(250)
+        );
         assert_eq!(Duration::parse("2s").unwrap(), Duration::from_millis(2_000));
-        assert_eq!(Duration::parse("1m").unwrap(), Duration::from_millis(60_000));
-        assert_eq!(Duration::parse("1.5s").unwrap(), Duration::from_millis(1_500));
+        assert_eq!(
+            Duration::parse("1m").unwrap(),
+            Duration::from_millis(60_000)
+        );
+        assert_eq!(
+            Duration::parse("1.5s").unwrap(),
+            Duration::from_millis(1_500)
+        );
         assert_eq!(Duration::parse("0ms").unwrap(), Duration::from_millis(0));
-        for bad in ["200", "5 seconds", "s", "1.s", ".5s", "1..2s", "-1s", "2h", "25h", "9999m"] {
+        for bad in [
+            "200",
+            "5 seconds",
+            "s",
+            "1.s",
+            ".5s",
+            "1..2s",
+            "-1s",
+            "2h",
+            "25h",
+            "9999m",
+        ] {
             assert!(Duration::parse(bad).is_err(), "{bad} should be rejected");
         }
         assert_eq!(Duration::from_millis(1_500).to_string(), "1500ms");

@@ -105,7 +105,8 @@ pub fn build(
                 };
                 match check.probe.try_map(&mut fill) {
                     Ok(probe) => {
-                        if let Some((at, what, headline, hint)) = check_filled(&probe, &check.probe) {
+                        if let Some((at, what, headline, hint)) = check_filled(&probe, &check.probe)
+                        {
                             problems
                                 .entry((at, what.to_string()))
                                 .or_insert_with(|| Unfillable {
@@ -152,12 +153,19 @@ pub fn build(
                 many if many.len() <= 5 => format!(
                     "{} nodes: {}",
                     many.len(),
-                    many.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 many => format!(
                     "{} nodes: {}, … and {} more",
                     many.len(),
-                    many[..3].iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+                    many[..3]
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     many.len() - 3
                 ),
             };
@@ -167,7 +175,9 @@ pub fn build(
     let mut warnings = Vec::new();
     for (name, at) in missing_env_vars {
         let d = Diagnostic::error(at, format!("environment variable `{name}` is not set"))
-            .with_hint(format!("export {name}=… before `netaccept run`; its value is never reported"));
+            .with_hint(format!(
+                "export {name}=… before `netaccept run`; its value is never reported"
+            ));
         match missing_env {
             MissingEnv::Error => diags.push(d),
             MissingEnv::Warn => warnings.push(Diagnostic {
@@ -190,7 +200,10 @@ pub fn build(
 fn resolve_needs(suite: &Suite, items: &mut [PlanItem]) {
     let mut by_node_check: HashMap<(NodeIdx, CheckIdx), Vec<ItemIdx>> = HashMap::new();
     for (i, it) in items.iter().enumerate() {
-        by_node_check.entry((it.node, it.check)).or_default().push(i);
+        by_node_check
+            .entry((it.node, it.check))
+            .or_default()
+            .push(i);
     }
     for i in 0..items.len() {
         let (node, check, app) = (items[i].node, items[i].check, items[i].app);
@@ -290,19 +303,33 @@ fn missing_hint(var: &VarRef, node: &str) -> (String, String) {
 /// A filled probe whose values cannot work, whatever the network does. Returns the place
 /// (the template's), the kind of mistake (to group nodes by), a headline with the first
 /// value seen, and a hint.
-fn check_filled(p: &Probe<Text>, spec: &Probe<Template>) -> Option<(Loc, &'static str, String, String)> {
+fn check_filled(
+    p: &Probe<Text>,
+    spec: &Probe<Template>,
+) -> Option<(Loc, &'static str, String, String)> {
     let bad = |t: &Text, at: &Template, what: &'static str, hint: &str| {
-        Some((at.loc, what, format!("{what}, e.g. `{t}`"), hint.to_string()))
+        Some((
+            at.loc,
+            what,
+            format!("{what}, e.g. `{t}`"),
+            hint.to_string(),
+        ))
     };
     match (p, spec) {
         (Probe::Tcp(t), Probe::Tcp(s)) => {
             if split_host_port(&t.target.expose()).is_none() {
-                return bad(&t.target, &s.target, "tcp target is not `host:port`", "e.g. `{{ node.host }}:443`");
+                return bad(
+                    &t.target,
+                    &s.target,
+                    "tcp target is not `host:port`",
+                    "e.g. `{{ node.host }}:443`",
+                );
             }
         }
         (Probe::Dns(d), Probe::Dns(s)) => {
             let v = d.server.expose();
-            let ok = v.parse::<std::net::SocketAddr>().is_ok() || v.parse::<std::net::IpAddr>().is_ok();
+            let ok =
+                v.parse::<std::net::SocketAddr>().is_ok() || v.parse::<std::net::IpAddr>().is_ok();
             if !ok {
                 return bad(
                     &d.server,
@@ -315,12 +342,22 @@ fn check_filled(p: &Probe<Text>, spec: &Probe<Template>) -> Option<(Loc, &'stati
         (Probe::Http(h), Probe::Http(s)) => {
             let v = h.url.expose();
             if !(v.starts_with("http://") || v.starts_with("https://")) {
-                return bad(&h.url, &s.url, "http url is not http:// or https://", "e.g. `{{ app.url }}/health`");
+                return bad(
+                    &h.url,
+                    &s.url,
+                    "http url is not http:// or https://",
+                    "e.g. `{{ app.url }}/health`",
+                );
             }
         }
         (Probe::Icmp(i), Probe::Icmp(s)) => {
             if i.target.expose().trim().is_empty() {
-                return bad(&i.target, &s.target, "icmp target is empty", "e.g. `{{ node.host }}`");
+                return bad(
+                    &i.target,
+                    &s.target,
+                    "icmp target is empty",
+                    "e.g. `{{ node.host }}`",
+                );
             }
         }
         _ => unreachable!("try_map keeps the probe's kind"),
@@ -345,7 +382,11 @@ pub fn split_host_port(s: &str) -> Option<(&str, u16)> {
 }
 
 /// Item counts per level and per check, in display order, for the plan's closing lines.
-pub fn counts(plan: &Plan, inv: &Inventory, suite: &Suite) -> (Vec<(Level, usize)>, Vec<(String, usize)>) {
+pub fn counts(
+    plan: &Plan,
+    inv: &Inventory,
+    suite: &Suite,
+) -> (Vec<(Level, usize)>, Vec<(String, usize)>) {
     let mut by_level = [0usize; 4];
     let mut by_check = vec![0usize; suite.checks.len()];
     for it in &plan.items {
@@ -353,7 +394,10 @@ pub fn counts(plan: &Plan, inv: &Inventory, suite: &Suite) -> (Vec<(Level, usize
         by_check[it.check.0 as usize] += 1;
     }
     (
-        Level::ALL.iter().map(|&l| (l, by_level[l.rank() as usize])).collect(),
+        Level::ALL
+            .iter()
+            .map(|&l| (l, by_level[l.rank() as usize]))
+            .collect(),
         suite
             .checks
             .iter()

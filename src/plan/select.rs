@@ -37,8 +37,13 @@ impl Selection {
         for a in &self.apps {
             if suite.find_app(a).is_none() {
                 out.push(
-                    Diagnostic::global(format!("--app `{a}`: no such app in the suite's catalogue"))
-                        .hint_opt(suggest::did_you_mean(a, suite.apps.iter().map(|x| x.id.as_str()))),
+                    Diagnostic::global(format!(
+                        "--app `{a}`: no such app in the suite's catalogue"
+                    ))
+                    .hint_opt(suggest::did_you_mean(
+                        a,
+                        suite.apps.iter().map(|x| x.id.as_str()),
+                    )),
                 );
             }
         }
@@ -46,7 +51,10 @@ impl Selection {
             if !suite.checks.iter().any(|c| glob(p, &c.id)) {
                 out.push(
                     Diagnostic::global(format!("--check `{p}`: matches no check of the suite"))
-                        .hint_opt(suggest::did_you_mean(p, suite.checks.iter().map(|c| c.id.as_str()))),
+                        .hint_opt(suggest::did_you_mean(
+                            p,
+                            suite.checks.iter().map(|c| c.id.as_str()),
+                        )),
                 );
             }
         }
