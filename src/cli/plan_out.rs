@@ -50,7 +50,7 @@ pub fn table(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
         line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
     }
     let nodes: BTreeSet<_> = plan.items.iter().map(|it| it.node).collect();
-    let (by_level, by_check) = counts(plan, inv, suite);
+    let crate::plan::Counts { by_level, by_check } = counts(plan, inv, suite);
     let _ = writeln!(
         out,
         "\n{} items on {} nodes (suite `{}`)",
@@ -143,7 +143,7 @@ pub fn json(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
             }
         })
         .collect();
-    let (by_level, by_check) = counts(plan, inv, suite);
+    let crate::plan::Counts { by_level, by_check } = counts(plan, inv, suite);
     let nodes: BTreeSet<_> = plan.items.iter().map(|it| it.node).collect();
     let doc = JsonPlan {
         format: "netaccept-plan/1",

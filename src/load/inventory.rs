@@ -262,8 +262,8 @@ pub(crate) fn build(
     for (i, p) in parents.iter().enumerate() {
         nodes[i].parent = p.map(|p| NodeIdx(p as u32));
     }
-    for i in 0..nodes.len() {
-        if let Some(p) = parents[i] {
+    for (i, p) in parents.iter().enumerate() {
+        if let Some(p) = *p {
             nodes[p].children.push(NodeIdx(i as u32));
         }
     }
@@ -285,8 +285,11 @@ fn report_cycles(cx: &mut Cx, nodes: &[Node], parents: &[Option<usize>]) {
                 None => break,
             }
         }
-        if state[i] == 1 && parents[i].is_some() {
-            if let Some(pos) = walk.iter().position(|&w| w == i) {
+        if state[i] == 1
+            && parents[i].is_some()
+            && let Some(pos) = walk.iter().position(|&w| w == i)
+        {
+            {
                 let cycle = &walk[pos..];
                 let first = *cycle.iter().min_by_key(|&&c| nodes[c].loc).unwrap_or(&i);
                 let mut names: Vec<&str> = Vec::new();

@@ -163,23 +163,22 @@ pub(crate) fn check_references(cx: &mut Cx, suite: &Suite, inv: &Inventory) {
             .nodes
             .iter()
             .all(|(id, _)| inv.find(id).is_some());
-        if let (Some(at), true) = (c.selector.loc, all_known) {
-            if !inv
+        if let (Some(at), true) = (c.selector.loc, all_known)
+            && !inv
                 .order
                 .iter()
                 .any(|&n| c.selector.matches(inv, &suite.apps, n))
-            {
-                cx.push(
-                    Diagnostic::warning(
-                        at,
-                        format!(
-                            "the selector of check `{}` matches no node of the inventory",
-                            c.id
-                        ),
-                    )
-                    .with_hint("the check will not run; is this the inventory you meant?"),
-                );
-            }
+        {
+            cx.push(
+                Diagnostic::warning(
+                    at,
+                    format!(
+                        "the selector of check `{}` matches no node of the inventory",
+                        c.id
+                    ),
+                )
+                .with_hint("the check will not run; is this the inventory you meant?"),
+            );
         }
     }
 }

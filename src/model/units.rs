@@ -50,11 +50,11 @@ impl Duration {
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let us = self.0.as_micros();
-        if us % 60_000_000 == 0 && us > 0 {
+        if us.is_multiple_of(60_000_000) && us > 0 {
             write!(f, "{}m", us / 60_000_000)
-        } else if us % 1_000_000 == 0 && us > 0 {
+        } else if us.is_multiple_of(1_000_000) && us > 0 {
             write!(f, "{}s", us / 1_000_000)
-        } else if us % 1_000 == 0 {
+        } else if us.is_multiple_of(1_000) {
             write!(f, "{}ms", us / 1_000)
         } else {
             write!(f, "{}ms", us as f64 / 1_000.0)

@@ -381,29 +381,32 @@ pub fn split_host_port(s: &str) -> Option<(&str, u16)> {
     (!host.is_empty() && port != 0).then_some((host, port))
 }
 
-/// Item counts per level and per check, in display order, for the plan's closing lines.
-pub fn counts(
-    plan: &Plan,
-    inv: &Inventory,
-    suite: &Suite,
-) -> (Vec<(Level, usize)>, Vec<(String, usize)>) {
+/// Item counts of a plan, in display order.
+pub struct Counts {
+    pub by_level: Vec<(Level, usize)>,
+    /// Checks with at least one item, in suite order.
+    pub by_check: Vec<(String, usize)>,
+}
+
+/// Item counts per level and per check, for the plan's closing lines.
+pub fn counts(plan: &Plan, inv: &Inventory, suite: &Suite) -> Counts {
     let mut by_level = [0usize; 4];
     let mut by_check = vec![0usize; suite.checks.len()];
     for it in &plan.items {
         by_level[inv.node(it.node).level.rank() as usize] += 1;
         by_check[it.check.0 as usize] += 1;
     }
-    (
-        Level::ALL
+    Counts {
+        by_level: Level::ALL
             .iter()
             .map(|&l| (l, by_level[l.rank() as usize]))
             .collect(),
-        suite
+        by_check: suite
             .checks
             .iter()
             .zip(by_check)
             .filter(|(_, n)| *n > 0)
             .map(|(c, n)| (c.id.clone(), n))
             .collect(),
-    )
+    }
 }

@@ -1,0 +1,311 @@
+//! The JSON Schemas printed by `netaccept schema inventory|suite|waivers` (run through the
+//! real binary): each compiles with the `jsonschema` crate, accepts every bundled example
+//! (`inventories/example/*.yaml`, `suites/acceptance.yaml`, `suites/nightly.yaml`,
+//! `suites/waivers.example.yaml`), and agrees with the loader on what is wrong: an unknown
+//! key in a node, a check or a waiver, and a check with two probes, are rejected both by
+//! the schema and by `netaccept validate` (exit 2).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn netaccept(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("NETACCEPT_TOKEN")
+        .output()
+        .expect("run netaccept")
+}
+
+/// The schema the binary prints, parsed.
+fn schema_json(which: &str) -> Value {
+    let out = netaccept(&["schema", which]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "schema {which}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("schema {which}: not JSON: {e}"))
+}
+
+fn validator(which: &str) -> jsonschema::Validator {
+    let schema = schema_json(which);
+    jsonschema::validator_for(&schema)
+        .unwrap_or_else(|e| panic!("schema {which} does not compile: {e}"))
+}
+
+fn yaml_value(text: &str) -> Value {
+    serde_saphyr::from_str::<Value>(text).expect("YAML parses into a JSON value")
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Every schema error, one per line, for failure messages.
+fn errors(v: &jsonschema::Validator, instance: &Value) -> String {
+    v.iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn assert_valid(v: &jsonschema::Validator, instance: &Value, what: &str) {
+    assert!(
+        v.is_valid(instance),
+        "{what} should validate:\n{}",
+        errors(v, instance)
+    );
+}
+
+/// Inserts `new_line` right after the first line containing `marker`.
+fn insert_after(text: &str, marker: &str, new_line: &str) -> String {
+    let mut out = String::new();
+    let mut done = false;
+    for line in text.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if !done && line.contains(marker) {
+            out.push_str(new_line);
+            out.push('\n');
+            done = true;
+        }
+    }
+    assert!(done, "no line contains `{marker}`");
+    out
+}
+
+fn example_inventory_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("inventories/example"))
+        .expect("inventories/example")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs `netaccept validate` and asserts it refuses the input with `needle` on stderr.
+fn assert_validate_refuses(args: &[&str], dir: &Path, needle: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .arg("validate")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NETACCEPT_TOKEN")
+        .output()
+        .expect("run netaccept");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "validate {args:?} should exit 2\n{stderr}"
+    );
+    assert!(
+        stderr.contains(needle),
+        "validate {args:?}: stderr lacks `{needle}`:\n{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "validate printed to stdout on error");
+}
+
+#[test]
+fn every_schema_is_draft_2020_12_and_compiles() {
+    for which in ["inventory", "suite", "waivers"] {
+        let s = schema_json(which);
+        assert_eq!(
+            s["$schema"], "https://json-schema.org/draft/2020-12/schema",
+            "{which}"
+        );
+        assert_eq!(s["type"], "object", "{which}");
+        assert_eq!(s["additionalProperties"], false, "{which}");
+        validator(which);
+    }
+}
+
+#[test]
+fn schemas_reject_an_unknown_top_level_key() {
+    for (which, base) in [
+        ("inventory", json!({ "nodes": [] })),
+        ("suite", json!({ "suite": "s", "name": "S", "checks": [] })),
+        ("waivers", json!({ "waivers": [] })),
+    ] {
+        let v = validator(which);
+        assert_valid(&v, &base, &format!("minimal {which}"));
+        let mut bad = base.clone();
+        bad["colour"] = json!("red");
+        assert!(!v.is_valid(&bad), "{which} schema accepted `colour`");
+    }
+}
+
+#[test]
+fn every_example_inventory_file_validates() {
+    let v = validator("inventory");
+    let files = example_inventory_files();
+    assert!(files.len() >= 3, "found {} example files", files.len());
+    for f in files {
+        let value = yaml_value(&std::fs::read_to_string(&f).unwrap());
+        assert!(
+            value["nodes"].as_array().is_some_and(|n| !n.is_empty()),
+            "{}: no nodes",
+            f.display()
+        );
+        assert_valid(&v, &value, &f.display().to_string());
+    }
+}
+
+#[test]
+fn bundled_suites_validate() {
+    let v = validator("suite");
+    for rel in ["suites/acceptance.yaml", "suites/nightly.yaml"] {
+        let value = yaml_value(&read(rel));
+        assert!(value["checks"].as_array().is_some_and(|c| !c.is_empty()));
+        assert_valid(&v, &value, rel);
+    }
+}
+
+#[test]
+fn bundled_waivers_validate() {
+    let v = validator("waivers");
+    let value = yaml_value(&read("suites/waivers.example.yaml"));
+    assert!(value["waivers"].as_array().is_some_and(|w| !w.is_empty()));
+    assert_valid(&v, &value, "suites/waivers.example.yaml");
+}
+
+#[test]
+fn unknown_key_in_a_node_fails_schema_and_loader() {
+    let text = read("inventories/example/00-national.yaml");
+    let v = validator("inventory");
+
+    let mut value = yaml_value(&text);
+    assert_valid(&v, &value, "00-national.yaml before the edit");
+    value["nodes"][0]["colour"] = json!("red");
+    assert!(
+        !v.is_valid(&value),
+        "the schema accepted `colour` on a node"
+    );
+
+    // The loader, on a copy of the whole example inventory with the same edit.
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("inv");
+    std::fs::create_dir(&inv).unwrap();
+    for f in example_inventory_files() {
+        std::fs::copy(&f, inv.join(f.file_name().unwrap())).unwrap();
+    }
+    // Sanity: the untouched copy is valid, so the failure below is the edit's.
+    let ok = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args(["validate", "-i", "inv"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+
+    let edited = insert_after(&text, "- id: national", "    colour: red");
+    assert_eq!(
+        yaml_value(&edited)["nodes"][0]["colour"],
+        "red",
+        "the edit lands in the first node"
+    );
+    std::fs::write(inv.join("00-national.yaml"), edited).unwrap();
+    assert_validate_refuses(&["-i", "inv"], dir.path(), "unknown key `colour`");
+}
+
+#[test]
+fn unknown_key_in_a_check_fails_schema_and_loader() {
+    let text = read("suites/acceptance.yaml");
+    let v = validator("suite");
+
+    let mut value = yaml_value(&text);
+    value["checks"][0]["colour"] = json!("red");
+    assert!(
+        !v.is_valid(&value),
+        "the schema accepted `colour` on a check"
+    );
+
+    let edited = insert_after(&text, "- id: net.icmp", "    colour: red");
+    assert_eq!(yaml_value(&edited)["checks"][0]["colour"], "red");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("suite.yaml"), edited).unwrap();
+    let inv = root().join("inventories/example");
+    assert_validate_refuses(
+        &["-i", inv.to_str().unwrap(), "-s", "suite.yaml"],
+        dir.path(),
+        "unknown key `colour`",
+    );
+}
+
+#[test]
+fn unknown_key_in_a_waiver_fails_schema_and_loader() {
+    let text = read("suites/waivers.example.yaml");
+    let v = validator("waivers");
+
+    let mut value = yaml_value(&text);
+    value["waivers"][0]["colour"] = json!("red");
+    assert!(
+        !v.is_valid(&value),
+        "the schema accepted `colour` on a waiver"
+    );
+
+    let edited = insert_after(&text, "- node: ", "    colour: red");
+    assert_eq!(yaml_value(&edited)["waivers"][0]["colour"], "red");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("waivers.yaml"), edited).unwrap();
+    let inv = root().join("inventories/example");
+    let suite = root().join("suites/acceptance.yaml");
+    assert_validate_refuses(
+        &[
+            "-i",
+            inv.to_str().unwrap(),
+            "-s",
+            suite.to_str().unwrap(),
+            "--waivers",
+            "waivers.yaml",
+        ],
+        dir.path(),
+        "unknown key `colour`",
+    );
+}
+
+#[test]
+fn a_check_with_two_probes_fails_schema_and_loader() {
+    let text = read("suites/acceptance.yaml");
+    let v = validator("suite");
+
+    let mut value = yaml_value(&text);
+    assert!(value["checks"][0]["icmp"].is_object());
+    value["checks"][0]["tcp"] = json!({ "target": "{{ node.host }}:443" });
+    assert!(!v.is_valid(&value), "the schema accepted icmp + tcp");
+    // Each probe alone is fine: the failure is the pair, not the tcp spec.
+    let mut tcp_only = value.clone();
+    tcp_only["checks"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("icmp");
+    assert_valid(&v, &tcp_only, "the same check with tcp only");
+    // And no probe at all is rejected too.
+    let mut none = tcp_only.clone();
+    none["checks"][0].as_object_mut().unwrap().remove("tcp");
+    assert!(
+        !v.is_valid(&none),
+        "the schema accepted a check without probe"
+    );
+
+    let edited = insert_after(
+        &text,
+        "- id: net.icmp",
+        "    tcp: { target: \"{{ node.host }}:443\" }",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("suite.yaml"), edited).unwrap();
+    let inv = root().join("inventories/example");
+    assert_validate_refuses(
+        &["-i", inv.to_str().unwrap(), "-s", "suite.yaml"],
+        dir.path(),
+        "has a second probe",
+    );
+}
