@@ -53,9 +53,9 @@ pub fn table(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
     let crate::plan::Counts { by_level, by_check } = counts(plan, inv, suite);
     let _ = writeln!(
         out,
-        "\n{} items on {} nodes (suite `{}`)",
-        plan.items.len(),
-        nodes.len(),
+        "\n{} on {} (suite `{}`)",
+        plural(plan.items.len(), "item"),
+        plural(nodes.len(), "node"),
         suite.id
     );
     let _ = writeln!(
@@ -77,6 +77,10 @@ pub fn table(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
             .join(", ")
     );
     out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 #[derive(Serialize)]

@@ -118,6 +118,15 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
     for (ci, needs) in needs_raw.iter().enumerate() {
         for n in needs {
             match ids.iter().position(|i| *i == n.value) {
+                Some(ni) if checks[ci].needs.contains(&CheckIdx(ni as u32)) => {
+                    cx.push(
+                        Diagnostic::warning(
+                            loc(f, &n.referenced),
+                            format!("`{}` is listed twice in `needs`", n.value),
+                        )
+                        .with_hint("remove the repeat"),
+                    );
+                }
                 Some(ni) => checks[ci].needs.push(CheckIdx(ni as u32)),
                 None => {
                     let hint = suggest::did_you_mean(&n.value, ids.iter().map(String::as_str))

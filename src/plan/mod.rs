@@ -72,7 +72,8 @@ pub fn build(
 
     let mut items = Vec::new();
     let mut problems: BTreeMap<(Loc, String), Unfillable> = BTreeMap::new();
-    let mut missing_env_vars: BTreeMap<String, Loc> = BTreeMap::new();
+    // Each missing variable, where it was first used, and how many uses.
+    let mut missing_env_vars: BTreeMap<String, (Loc, usize)> = BTreeMap::new();
     for &n in &inv.order {
         if !sel.takes_node(inv, n) {
             continue;
@@ -100,12 +101,18 @@ pub fn build(
                 vec![None]
             };
             for app in apps {
+                let env_missing_before = missing_env_count(&missing_env_vars);
                 let mut fill = |t: &Template| {
                     fill(inv, suite, n, app, t, env, &mut missing_env_vars).map_err(|v| (t.loc, v))
                 };
-                match check.probe.try_map(&mut fill) {
+                let filled = check.probe.try_map(&mut fill);
+                // A value left empty for a missing secret is reported as that, not as a
+                // malformed target.
+                let secret_missing = missing_env_count(&missing_env_vars) != env_missing_before;
+                match filled {
                     Ok(probe) => {
-                        if let Some((at, what, headline, hint)) = check_filled(&probe, &check.probe)
+                        if let Some((at, what, headline, hint)) =
+                            check_filled(&probe, &check.probe).filter(|_| !secret_missing)
                         {
                             problems
                                 .entry((at, what.to_string()))
@@ -173,7 +180,7 @@ pub fn build(
         })
         .collect();
     let mut warnings = Vec::new();
-    for (name, at) in missing_env_vars {
+    for (name, (at, _)) in missing_env_vars {
         let d = Diagnostic::error(at, format!("environment variable `{name}` is not set"))
             .with_hint(format!(
                 "export {name}=… before `netaccept run`; its value is never reported"
@@ -187,10 +194,15 @@ pub fn build(
         }
     }
     if !diags.is_empty() {
+        diags.extend(warnings);
         return Err(diags);
     }
     resolve_needs(suite, &mut items);
     Ok((Plan { items }, warnings))
+}
+
+fn missing_env_count(m: &BTreeMap<String, (Loc, usize)>) -> usize {
+    m.values().map(|(_, n)| n).sum()
 }
 
 /// Links each item to the items of its needed checks on the same node. When both checks
@@ -207,7 +219,7 @@ fn resolve_needs(suite: &Suite, items: &mut [PlanItem]) {
     }
     for i in 0..items.len() {
         let (node, check, app) = (items[i].node, items[i].check, items[i].app);
-        let mut needs = Vec::new();
+        let mut needs: Vec<ItemIdx> = Vec::new();
         for &nc in &suite.check(check).needs {
             let Some(cands) = by_node_check.get(&(node, nc)) else {
                 continue;
@@ -218,6 +230,8 @@ fn resolve_needs(suite: &Suite, items: &mut [PlanItem]) {
                 needs.extend(cands.iter().copied());
             }
         }
+        needs.sort_unstable();
+        needs.dedup();
         items[i].needs = needs;
     }
 }
@@ -229,7 +243,7 @@ fn fill(
     app: Option<AppIdx>,
     t: &Template,
     env: &dyn Fn(&str) -> Option<String>,
-    missing_env: &mut BTreeMap<String, Loc>,
+    missing_env: &mut BTreeMap<String, (Loc, usize)>,
 ) -> Result<Text, VarRef> {
     let node = inv.node(n);
     let mut parts: Vec<TextPart> = Vec::with_capacity(t.segments.len());
@@ -267,7 +281,7 @@ fn fill(
                 // A missing secret is recorded, not fatal here: the caller decides whether
                 // it is an error (run) or a warning (validate, plan).
                 let value = env(name).unwrap_or_else(|| {
-                    missing_env.entry(name.clone()).or_insert(t.loc);
+                    missing_env.entry(name.clone()).or_insert((t.loc, 0)).1 += 1;
                     String::new()
                 });
                 parts.push(TextPart::Secret(value));
