@@ -6,6 +6,7 @@
 //! expands a suite over an inventory into (node, check, app) items, and [`cli`] wires the
 //! commands. The model does no I/O; loading never touches the network.
 
+pub mod check;
 pub mod cli;
 pub mod dev;
 pub mod diag;
@@ -13,4 +14,7 @@ pub mod exit;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod report;
+pub mod results;
+pub mod run;
 pub mod schema;

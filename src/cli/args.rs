@@ -31,6 +31,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// List the planned (node, check, app) items
     Plan(PlanArgs),
+    /// Run the checks, show progress, print a summary and write the reports
+    Run(RunArgs),
     /// Print the JSON Schema of an input file, for editor completion
     Schema(SchemaArgs),
     /// Developer tools: test-data generators
@@ -97,6 +99,50 @@ impl PlanArgs {
     }
 }
 
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Suite file
+    #[arg(short = 's', long = "suite", value_name = "SUITE")]
+    pub suite: PathBuf,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Output folder (new, or existing and empty) [default: reports/<suite>-<UTC timestamp>]
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Checks in flight at once, over the whole run
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub concurrency: u32,
+    /// Checks in flight at once against one node
+    #[arg(long = "per-node", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub per_node: u32,
+    /// Timeout of every attempt, overriding the suite's (e.g. 2s, 500ms)
+    #[arg(long, value_parser = parse_duration)]
+    pub timeout: Option<crate::model::Duration>,
+    /// Retries after a failed attempt, overriding the suite's
+    #[arg(long)]
+    pub retries: Option<u32>,
+}
+
+impl RunArgs {
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            inventory: self.input.inventory.clone(),
+            suite: Some(self.suite.clone()),
+            waivers: None,
+        }
+    }
+}
+
+fn parse_duration(s: &str) -> Result<crate::model::Duration, String> {
+    let d = crate::model::Duration::parse(s)?;
+    if d.as_std().is_zero() {
+        return Err("a timeout of zero lets no check finish".into());
+    }
+    Ok(d)
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum LevelArg {
     National,
@@ -136,6 +182,19 @@ pub struct SelectionArgs {
 }
 
 impl SelectionArgs {
+    /// The flags as a user would type them again, for the reports' header.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let value = |v: &dyn std::fmt::Debug| format!("{v:?}").to_lowercase();
+        out.extend(self.nodes.iter().map(|x| format!("--node {x}")));
+        out.extend(self.levels.iter().map(|x| format!("--level {}", value(x))));
+        out.extend(self.kinds.iter().map(|x| format!("--kind {}", value(x))));
+        out.extend(self.tags.iter().map(|x| format!("--tag {x}")));
+        out.extend(self.apps.iter().map(|x| format!("--app {x}")));
+        out.extend(self.checks.iter().map(|x| format!("--check {x}")));
+        out
+    }
+
     pub fn resolve(&self) -> Selection {
         Selection {
             nodes: self.nodes.clone(),

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod plan_out;
+mod run;
 
 use std::io::Write;
 use std::path::Path;
@@ -33,6 +34,14 @@ pub fn main() -> Exit {
                 PlanFormat::Json => plan_out::json(&plan, &loaded.inventory, suite),
             };
             print_or_fail(&out)
+        }
+        Command::Run(a) => {
+            let Some((loaded, Some(plan))) =
+                load_and_plan(&a.inputs(), &a.selection.resolve(), MissingEnv::Error)
+            else {
+                return Exit::InvalidInput;
+            };
+            run::run(&a, loaded, plan)
         }
         Command::Schema(a) => print_or_fail(&(crate::schema::schema(a.which) + "\n")),
         Command::Dev(d) => match d.command {

@@ -28,6 +28,9 @@ pub struct Loaded {
     /// Problems that do not stop anything (a selector that matches no node).
     pub warnings: Vec<Diagnostic>,
     pub sources: Sources,
+    /// Which of `sources` make up the inventory, in the order read.
+    pub inventory_files: Vec<u32>,
+    pub suite_file: Option<u32>,
 }
 
 /// The problems that made loading fail, and the texts to show them against.
@@ -50,7 +53,8 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
     let mut cx = Cx::default();
     let inv_files = cx.read_inventory_files(&inputs.inventory);
     let raw_inv: Vec<(u32, raw::InventoryFile)> = inv_files
-        .into_iter()
+        .iter()
+        .copied()
         .filter_map(|f| cx.parse(f).map(|r| (f, r)))
         .collect();
     let raw_suite = inputs
@@ -64,6 +68,7 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
         .and_then(|p| cx.read(p))
         .and_then(|f| cx.parse::<raw::WaiversFile>(f).map(|r| (f, r)));
 
+    let suite_file = raw_suite.as_ref().map(|(f, _)| *f);
     let suite = raw_suite.map(|(f, r)| {
         let dir = inputs
             .suite
@@ -92,6 +97,8 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
         waivers,
         warnings: cx.diags,
         sources: cx.sources,
+        inventory_files: inv_files,
+        suite_file,
     })
 }
 

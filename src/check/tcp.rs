@@ -1,0 +1,104 @@
+//! TCP prober: connect to `host:port`, measure the handshake, close.
+
+use std::io::ErrorKind as Io;
+use std::net::SocketAddr;
+
+use serde_json::json;
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use super::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
+use crate::model::{TcpSpec, Text};
+use crate::plan::split_host_port;
+
+pub async fn probe(spec: &TcpSpec<Text>, _cx: &Context, _deadline: Instant) -> Outcome {
+    let target = spec.target.expose();
+    let Some((host, port)) = split_host_port(&target) else {
+        return Outcome::errored(
+            ErrorKind::Config,
+            format!("tcp target `{}` is not host:port", spec.target),
+        );
+    };
+    let addr = match resolve(host, port).await {
+        Ok(a) => a,
+        Err(o) => return o,
+    };
+    let start = std::time::Instant::now();
+    let res = TcpStream::connect(addr).await;
+    let took = start.elapsed();
+    let mut m = Measurements::new();
+    m.insert("address".into(), json!(addr.to_string()));
+    match res {
+        Ok(stream) => {
+            m.insert("connect_ms".into(), ms(took));
+            // Closing with a reset would be ruder to the target than needed; a plain drop
+            // sends FIN.
+            drop(stream);
+            match spec.max_connect {
+                Some(max) if took > max.as_std() => Outcome::failed(
+                    Failure::new(
+                        FailKind::ConnectSlow,
+                        format!(
+                            "connected to {addr} in {:.1} ms, more than {max}",
+                            took.as_secs_f64() * 1e3
+                        ),
+                    )
+                    .expected(
+                        format!("connect ≤ {max}"),
+                        format!("{:.1} ms", took.as_secs_f64() * 1e3),
+                    ),
+                    m,
+                ),
+                _ => Outcome::passed(m),
+            }
+        }
+        Err(e) => {
+            let (kind, what) = match e.kind() {
+                Io::ConnectionRefused => (FailKind::ConnectionRefused, "connection refused"),
+                Io::ConnectionReset | Io::ConnectionAborted => {
+                    (FailKind::ConnectionReset, "connection reset")
+                }
+                Io::HostUnreachable | Io::NetworkUnreachable => {
+                    (FailKind::Unreachable, "unreachable")
+                }
+                Io::TimedOut => (FailKind::Timeout, "connect timed out"),
+                Io::AddrNotAvailable | Io::PermissionDenied => {
+                    return Outcome::errored(
+                        ErrorKind::Local,
+                        format!("cannot connect to {addr} from here: {e}"),
+                    );
+                }
+                _ => (FailKind::Unreachable, "connect failed"),
+            };
+            // The OS text adds nothing to the named cases; keep it for the others.
+            let message = match kind {
+                FailKind::ConnectionRefused | FailKind::ConnectionReset => {
+                    format!("{addr}: {what}")
+                }
+                _ => format!("{addr}: {what} ({e})"),
+            };
+            Outcome::failed(
+                Failure::new(kind, message).expected("a listening port", what),
+                m,
+            )
+        }
+    }
+}
+
+/// An address for `host`: parsed when it is one, else asked of the system resolver (the
+/// host names of inventories are the operator's to resolve; DNS checks never use it).
+pub(crate) async fn resolve(host: &str, port: u16) -> Result<SocketAddr, Outcome> {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, port));
+    }
+    match tokio::net::lookup_host((host, port)).await {
+        Ok(mut addrs) => addrs.next().ok_or_else(|| {
+            Outcome::errored(ErrorKind::LocalResolver, format!("`{host}` has no address"))
+        }),
+        Err(e) => Err(Outcome::errored(
+            ErrorKind::LocalResolver,
+            format!("cannot resolve `{host}` with the local resolver: {e}"),
+        )),
+    }
+}

@@ -1,0 +1,116 @@
+//! Live progress on stderr: a bar on a terminal (done/total, failures so far, rate, ETA),
+//! plain periodic lines elsewhere (CI logs, cron mail), where a bar would be noise.
+
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::results::Status;
+use crate::run::Event;
+
+/// How often a plain line is printed when stderr is not a terminal.
+const PLAIN_EVERY: Duration = Duration::from_secs(5);
+
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    total: usize,
+    done: usize,
+    failed: usize,
+    errored: usize,
+    skipped: usize,
+    started: Instant,
+    last_line: Instant,
+}
+
+impl Progress {
+    /// `terminal`: draw a bar; otherwise print a line every few seconds.
+    pub fn new(terminal: bool) -> Progress {
+        let bar = terminal.then(|| {
+            let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{bar:30.cyan/blue} {pos}/{len} {msg} {per_sec:.dim} ETA {eta}",
+                )
+                .expect("static template")
+                .progress_chars("█▉▊▋▌▍▎▏ "),
+            );
+            b
+        });
+        let now = Instant::now();
+        Progress {
+            bar,
+            total: 0,
+            done: 0,
+            failed: 0,
+            errored: 0,
+            skipped: 0,
+            started: now,
+            last_line: now,
+        }
+    }
+
+    pub fn on_event(&mut self, ev: &Event) {
+        match ev {
+            Event::Started { total, .. } => {
+                self.total = *total;
+                self.started = Instant::now();
+                self.last_line = self.started;
+                match &self.bar {
+                    Some(b) => b.set_length(*total as u64),
+                    None => eprintln!("running {total} checks"),
+                }
+            }
+            Event::CheckStarted { .. } => {}
+            Event::CheckFinished { result, .. } => {
+                self.done += 1;
+                match result.status {
+                    Status::Failed => self.failed += 1,
+                    Status::Errored => self.errored += 1,
+                    Status::Skipped => self.skipped += 1,
+                    Status::Passed | Status::Waived => {}
+                }
+                match &self.bar {
+                    Some(b) => {
+                        b.set_position(self.done as u64);
+                        if self.failed + self.errored > 0 {
+                            b.set_message(format!(
+                                "{} failed, {} errored",
+                                self.failed, self.errored
+                            ));
+                        }
+                    }
+                    None if self.last_line.elapsed() >= PLAIN_EVERY => {
+                        self.last_line = Instant::now();
+                        eprintln!("{}", self.line());
+                    }
+                    None => {}
+                }
+            }
+            Event::Finished { .. } => match &self.bar {
+                Some(b) => b.finish_and_clear(),
+                None => eprintln!("{}", self.line()),
+            },
+        }
+    }
+
+    fn line(&self) -> String {
+        let secs = self.started.elapsed().as_secs_f64();
+        let rate = if secs > 0.0 {
+            self.done as f64 / secs
+        } else {
+            0.0
+        };
+        format!(
+            "[{secs:6.1}s] {}/{} done, {} failed, {} errored, {} skipped, {rate:.0} checks/s",
+            self.done, self.total, self.failed, self.errored, self.skipped
+        )
+    }
+
+    /// Hides the bar (to print a message above it) or does nothing.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(b) => b.suspend(f),
+            None => f(),
+        }
+    }
+}

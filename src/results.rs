@@ -1,0 +1,174 @@
+//! The results record (`results.json`, format `netaccept-results/1`): what every report is
+//! made from, whether written at the end of a run or read back by `netaccept report`.
+//!
+//! Besides the fields FORMAT.md names, the record carries the display names and the tree of
+//! the nodes, checks and apps it mentions, so that a report can be rendered again from this
+//! file alone, long after the inventory has changed.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::check::Measurements;
+use crate::model::{Kind, Level, Severity};
+
+pub const FORMAT: &str = "netaccept-results/1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    Failed,
+    Errored,
+    Skipped,
+    Waived,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Passed,
+        Status::Failed,
+        Status::Errored,
+        Status::Skipped,
+        Status::Waived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Errored => "errored",
+            Status::Skipped => "skipped",
+            Status::Waived => "waived",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Results {
+    pub format: String,
+    pub run: RunInfo,
+    pub summary: Summary,
+    /// In plan order, whatever the order the checks finished in.
+    pub results: Vec<ResultRecord>,
+    /// The nodes the results mention, in tree order.
+    pub nodes: Vec<NodeInfo>,
+    /// The suite's checks, in suite order.
+    pub checks: Vec<CheckInfo>,
+    /// The suite's app catalogue.
+    pub apps: Vec<AppInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub id: String,
+    pub suite: String,
+    pub suite_name: String,
+    pub started: DateTime<Utc>,
+    pub finished: DateTime<Utc>,
+    /// False when the run was interrupted: only what finished is recorded.
+    pub complete: bool,
+    /// Host name of the probing machine.
+    pub vantage: String,
+    pub inventory_sha256: String,
+    pub suite_sha256: String,
+    pub netaccept_version: String,
+    /// The selection flags used, as typed (`--node sx`), empty for the whole inventory.
+    #[serde(default)]
+    pub selection: Vec<String>,
+    /// Items the plan held; fewer results than this means the run did not complete.
+    #[serde(default)]
+    pub planned: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub errored: usize,
+    pub skipped: usize,
+    pub waived: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, s: Status) {
+        *self.get_mut(s) += 1;
+    }
+
+    pub fn get(&self, s: Status) -> usize {
+        match s {
+            Status::Passed => self.passed,
+            Status::Failed => self.failed,
+            Status::Errored => self.errored,
+            Status::Skipped => self.skipped,
+            Status::Waived => self.waived,
+        }
+    }
+
+    fn get_mut(&mut self, s: Status) -> &mut usize {
+        match s {
+            Status::Passed => &mut self.passed,
+            Status::Failed => &mut self.failed,
+            Status::Errored => &mut self.errored,
+            Status::Skipped => &mut self.skipped,
+            Status::Waived => &mut self.waived,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        Status::ALL.iter().map(|&s| self.get(s)).sum()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResultRecord {
+    pub node: String,
+    pub check: String,
+    pub app: Option<String>,
+    pub status: Status,
+    pub severity: Severity,
+    pub started: DateTime<Utc>,
+    pub duration_ms: f64,
+    pub attempts: u32,
+    /// One line: why it failed, errored, was skipped or waived; empty when it passed.
+    pub message: String,
+    pub measurements: Measurements,
+    /// The failure's or error's domain word (`StatusMismatch`, `NoPermission`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured: Option<String>,
+    /// What the target sent, trimmed (first bytes of a body, DNS answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// What was probed, secrets shown as `***`.
+    pub target: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeInfo {
+    pub id: String,
+    pub name: String,
+    pub level: Level,
+    pub kind: Kind,
+    pub parent: Option<String>,
+    /// Ids from the root, joined by `.`.
+    pub path: String,
+    pub region: Option<String>,
+    pub host: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckInfo {
+    pub id: String,
+    pub name: String,
+    pub severity: Severity,
+    pub probe: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AppInfo {
+    pub id: String,
+    pub name: String,
+}

@@ -1,0 +1,536 @@
+//! `netaccept run` end to end on loopback, with real TCP and HTTP servers started by the
+//! test: verdicts, `needs`, retries, exit codes, the output folder, the journal, the
+//! per-node limit, deterministic order, and interruption by SIGINT.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+fn netaccept(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args(args)
+        .current_dir(dir)
+        .env("CI", "true")
+        .env_remove("NETACCEPT_TOKEN")
+        .output()
+        .expect("run netaccept")
+}
+
+fn results(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("results.json")).expect("results.json"))
+        .expect("valid JSON")
+}
+
+fn by(results: &serde_json::Value, node: &str, check: &str) -> serde_json::Value {
+    results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["node"] == node && r["check"] == check)
+        .unwrap_or_else(|| panic!("no result {node} {check}: {results}"))
+        .clone()
+}
+
+/// A listener on a fresh loopback port that counts the connections it accepts.
+struct Counting {
+    addr: SocketAddr,
+    accepted: Arc<AtomicUsize>,
+}
+
+fn counting_listener(ip: &str) -> Counting {
+    let l = TcpListener::bind((ip, 0)).unwrap();
+    let addr = l.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let a = accepted.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            if s.is_ok() {
+                a.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    Counting { addr, accepted }
+}
+
+/// A port nothing listens on.
+fn closed_port(ip: &str) -> SocketAddr {
+    let l = TcpListener::bind((ip, 0)).unwrap();
+    l.local_addr().unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn tcp_case(dir: &Path, open: SocketAddr, closed: SocketAddr, retries: u32) {
+    write(
+        dir,
+        "inv.yaml",
+        &format!(
+            "nodes:\n  - {{ id: c, name: 中心, level: national, host: \"127.0.0.1\", vars: {{ open: \"{open}\", closed: \"{closed}\" }} }}\n  - {{ id: p, name: 省局, level: provincial, parent: c, host: \"127.0.0.1\" }}\n"
+        ),
+    );
+    write(
+        dir,
+        "suite.yaml",
+        &format!(
+            r#"suite: t
+name: 测试
+defaults: {{ timeout: 2s, retries: {retries} }}
+checks:
+  - {{ id: up, name: 开放端口, tcp: {{ target: "{{{{ node.vars.open }}}}" }} }}
+  - {{ id: down, name: 关闭端口, tcp: {{ target: "{{{{ node.vars.closed }}}}" }} }}
+  - {{ id: after-down, name: 依赖, needs: [down], tcp: {{ target: "{{{{ node.vars.open }}}}" }} }}
+  - {{ id: after-up, name: 依赖二, needs: [up], tcp: {{ target: "{{{{ node.vars.open }}}}" }} }}
+"#
+        ),
+    );
+}
+
+#[test]
+fn verdicts_needs_retries_and_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = counting_listener("127.0.0.1");
+    let closed = closed_port("127.0.0.1");
+    tcp_case(dir.path(), open.addr, closed, 2);
+    let out = netaccept(
+        &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
+        dir.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = results(&dir.path().join("out"));
+    assert_eq!(r["format"], "netaccept-results/1");
+    assert_eq!(r["run"]["complete"], true);
+    assert_eq!(r["run"]["planned"], 8);
+    assert_eq!(r["summary"]["passed"], 4);
+    assert_eq!(r["summary"]["failed"], 2);
+    assert_eq!(r["summary"]["skipped"], 2);
+    for node in ["c", "p"] {
+        let up = by(&r, node, "up");
+        assert_eq!(up["status"], "passed");
+        assert_eq!(up["attempts"], 1, "a pass is not retried");
+        assert!(up["measurements"]["connect_ms"].as_f64().unwrap() >= 0.0);
+        let down = by(&r, node, "down");
+        assert_eq!(down["status"], "failed");
+        assert_eq!(down["kind"], "ConnectionRefused");
+        assert_eq!(down["attempts"], 3, "1 attempt + 2 retries");
+        let skipped = by(&r, node, "after-down");
+        assert_eq!(skipped["status"], "skipped");
+        assert_eq!(skipped["attempts"], 0);
+        assert!(
+            skipped["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("down failed: "),
+            "{skipped}"
+        );
+        assert_eq!(by(&r, node, "after-up")["status"], "passed");
+    }
+    // Results are in plan order: the tree, then the suite.
+    let order: Vec<String> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            format!(
+                "{}/{}",
+                x["node"].as_str().unwrap(),
+                x["check"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "c/up",
+            "c/down",
+            "c/after-down",
+            "c/after-up",
+            "p/up",
+            "p/down",
+            "p/after-down",
+            "p/after-up"
+        ]
+    );
+    // The record can render reports alone: names and the tree are inside.
+    assert_eq!(r["nodes"][1]["path"], "c.p");
+    assert_eq!(r["checks"][0]["name"], "开放端口");
+    // The journal holds one line per result.
+    let journal = std::fs::read_to_string(dir.path().join("out/journal.jsonl")).unwrap();
+    assert_eq!(journal.lines().count(), 8);
+    for l in journal.lines() {
+        serde_json::from_str::<serde_json::Value>(l).expect("each journal line is JSON");
+    }
+    assert!(
+        stdout.contains("4 passed, 2 failed, 0 errored, 2 skipped"),
+        "{stdout}"
+    );
+    // 2 nodes x (up, after-down is skipped, after-up) = 4 connections; skipped cost nothing.
+    assert_eq!(open.accepted.load(Ordering::SeqCst), 4);
+}
+
+#[test]
+fn all_passing_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = counting_listener("127.0.0.1");
+    write(
+        dir.path(),
+        "inv.yaml",
+        "nodes:\n  - { id: c, name: 中心, level: national, host: \"127.0.0.1\" }\n",
+    );
+    write(
+        dir.path(),
+        "suite.yaml",
+        &format!(
+            "suite: t\nname: t\nchecks:\n  - {{ id: up, name: up, tcp: {{ target: \"{}\" }} }}\n",
+            open.addr
+        ),
+    );
+    let out = netaccept(
+        &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(results(&dir.path().join("out"))["summary"]["passed"], 1);
+}
+
+#[test]
+fn invalid_input_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = counting_listener("127.0.0.1");
+    write(
+        dir.path(),
+        "inv.yaml",
+        "nodes:\n  - { id: c, name: 中心, level: national, host: \"127.0.0.1\" }\n",
+    );
+    write(
+        dir.path(),
+        "suite.yaml",
+        &format!(
+            "suite: t\nname: t\nchecks:\n  - {{ id: up, name: up, tcp: {{ target: \"{}\" }} }}\n  - {{ id: sec, name: sec, http: {{ url: \"http://{}/\", headers: {{ X-Token: \"{{{{ env.NETACCEPT_TOKEN }}}}\" }} }} }}\n",
+            open.addr, open.addr
+        ),
+    );
+    // A secret the run would send is missing: refuse before any traffic.
+    let out = netaccept(
+        &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`NETACCEPT_TOKEN` is not set"));
+    // An output folder that already holds something.
+    std::fs::create_dir(dir.path().join("full")).unwrap();
+    write(&dir.path().join("full"), "old.txt", "x");
+    let out = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args(["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "full"])
+        .current_dir(dir.path())
+        .env("NETACCEPT_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must be new or empty"));
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        open.accepted.load(Ordering::SeqCst),
+        0,
+        "no traffic on invalid input"
+    );
+    // An existing empty folder is fine.
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args([
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "empty",
+            "--check",
+            "up",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn default_output_folder_is_under_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = counting_listener("127.0.0.1");
+    write(
+        dir.path(),
+        "inv.yaml",
+        "nodes:\n  - { id: c, name: 中心, level: national, host: \"127.0.0.1\" }\n",
+    );
+    write(
+        dir.path(),
+        "suite.yaml",
+        &format!(
+            "suite: nightly\nname: t\nchecks:\n  - {{ id: up, name: up, tcp: {{ target: \"{}\" }} }}\n",
+            open.addr
+        ),
+    );
+    let started = Instant::now();
+    let out = netaccept(&["run", "-i", "inv.yaml", "-s", "suite.yaml"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let entries: Vec<_> = std::fs::read_dir(dir.path().join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0].starts_with("nightly-2"), "{entries:?}");
+    assert!(entries[0].ends_with('Z'), "UTC timestamp: {entries:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// An HTTP/1.1 server on `ip`, thread per connection, that answers each request after
+/// `delay` (or never, with `None`) and records the most requests it had in hand at once.
+struct SlowHttp {
+    addr: SocketAddr,
+    max_in_flight: Arc<AtomicUsize>,
+    requests: Arc<AtomicUsize>,
+}
+
+fn slow_http(
+    ip: &str,
+    delay: Option<Duration>,
+    shared: Option<(Arc<AtomicUsize>, Arc<AtomicUsize>)>,
+) -> SlowHttp {
+    use std::io::{BufRead, BufReader, Write};
+    let l = TcpListener::bind((ip, 0)).unwrap();
+    let addr = l.local_addr().unwrap();
+    let (in_flight, max_in_flight) =
+        shared.unwrap_or_else(|| (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0))));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let (inf, max, reqs) = (in_flight.clone(), max_in_flight.clone(), requests.clone());
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(s) = s else { continue };
+            let (inf, max, reqs) = (inf.clone(), max.clone(), reqs.clone());
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(s.try_clone().unwrap());
+                let mut w = s;
+                loop {
+                    let mut line = String::new();
+                    // Read one request head.
+                    loop {
+                        line.clear();
+                        if r.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    reqs.fetch_add(1, Ordering::SeqCst);
+                    let now = inf.fetch_add(1, Ordering::SeqCst) + 1;
+                    max.fetch_max(now, Ordering::SeqCst);
+                    match delay {
+                        Some(d) => std::thread::sleep(d),
+                        None => std::thread::sleep(Duration::from_secs(3600)),
+                    }
+                    inf.fetch_sub(1, Ordering::SeqCst);
+                    let body = "{\"status\":\"UP\"}";
+                    let _ = write!(
+                        w,
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+            });
+        }
+    });
+    SlowHttp {
+        addr,
+        max_in_flight,
+        requests,
+    }
+}
+
+fn http_suite(dir: &Path, checks: usize, timeout: &str) {
+    let mut s = format!(
+        "suite: t\nname: t\napps: {{ dispatch: 调度 }}\ndefaults: {{ timeout: {timeout} }}\nchecks:\n"
+    );
+    for k in 0..checks {
+        s.push_str(&format!(
+            "  - {{ id: h{k}, name: h{k}, for_each_app: true, http: {{ url: \"{{{{ app.url }}}}/health\", expect: {{ status: [200] }} }} }}\n"
+        ));
+    }
+    write(dir, "suite.yaml", &s);
+}
+
+#[test]
+fn per_node_limit_bounds_requests_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = slow_http("127.0.0.1", Some(Duration::from_millis(150)), None);
+    write(
+        dir.path(),
+        "inv.yaml",
+        &format!(
+            "nodes:\n  - {{ id: c, name: 中心, level: national, apps: {{ dispatch: {{ url: \"http://{}\" }} }} }}\n",
+            srv.addr
+        ),
+    );
+    http_suite(dir.path(), 12, "5s");
+    let out = netaccept(
+        &[
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "out",
+            "--per-node",
+            "3",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(srv.requests.load(Ordering::SeqCst), 12);
+    let max = srv.max_in_flight.load(Ordering::SeqCst);
+    assert!(
+        (2..=3).contains(&max),
+        "at most 3 at once against one node, and more than 1: {max}"
+    );
+}
+
+#[test]
+fn global_limit_bounds_requests_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let mut inv = String::from("nodes:\n  - { id: c, name: 中心, level: national }\n");
+    for k in 0..4 {
+        let srv = slow_http(
+            &format!("127.0.9.{}", k + 1),
+            Some(Duration::from_millis(150)),
+            Some(shared.clone()),
+        );
+        inv.push_str(&format!(
+            "  - {{ id: n{k}, name: n{k}, level: provincial, parent: c, apps: {{ dispatch: {{ url: \"http://{}\" }} }} }}\n",
+            srv.addr
+        ));
+    }
+    write(dir.path(), "inv.yaml", &inv);
+    http_suite(dir.path(), 3, "5s");
+    let out = netaccept(
+        &[
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "out",
+            "--concurrency",
+            "2",
+            "--per-node",
+            "4",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let max = shared.1.load(Ordering::SeqCst);
+    assert!(
+        (1..=2).contains(&max),
+        "at most 2 in flight over the run: {max}"
+    );
+}
+
+#[test]
+fn sigint_writes_an_incomplete_record_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let hung = slow_http("127.0.0.1", None, None);
+    let open = counting_listener("127.0.0.1");
+    write(
+        dir.path(),
+        "inv.yaml",
+        &format!(
+            "nodes:\n  - {{ id: c, name: 中心, level: national, vars: {{ open: \"{}\" }}, apps: {{ dispatch: {{ url: \"http://{}\" }} }} }}\n",
+            open.addr, hung.addr
+        ),
+    );
+    write(
+        dir.path(),
+        "suite.yaml",
+        "suite: t\nname: t\napps: { dispatch: 调度 }\ndefaults: { timeout: 30s }\nchecks:\n  - { id: up, name: up, tcp: { target: \"{{ node.vars.open }}\" } }\n  - { id: hang, name: hang, for_each_app: true, http: { url: \"{{ app.url }}/\" } }\n",
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args(["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"])
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the hanging request is in the server's hands.
+    let t0 = Instant::now();
+    while hung.requests.load(Ordering::SeqCst) == 0 {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "the run never reached the server"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let took = sent.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        took < Duration::from_secs(3),
+        "in-flight checks get at most 1 s: took {took:?}"
+    );
+    let r = results(&dir.path().join("out"));
+    assert_eq!(r["run"]["complete"], false);
+    assert_eq!(r["run"]["planned"], 2);
+    assert_eq!(
+        r["results"].as_array().unwrap().len(),
+        1,
+        "only what finished"
+    );
+    assert_eq!(r["results"][0]["check"], "up");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("INTERRUPTED"));
+}
