@@ -88,6 +88,15 @@ fn namespaces_healthy_lossy_silent() {
     };
     sh(&["ip", "netns", "add", &probe]);
     sh(&["ip", "-n", &probe, "link", "set", "lo", "up"]);
+    // A default route into a veth pair whose both ends stay in the probe namespace: anything
+    // netaccept tried to send elsewhere would leave its socket (and be counted below) but
+    // never this namespace.
+    let (d0, d1) = (format!("na{tag}d0"), format!("na{tag}d1"));
+    sh(&["ip", "-n", &probe, "link", "add", &d0, "type", "veth", "peer", "name", &d1]);
+    sh(&["ip", "-n", &probe, "addr", "add", "198.19.255.1/24", "dev", &d0]);
+    sh(&["ip", "-n", &probe, "link", "set", &d0, "up"]);
+    sh(&["ip", "-n", &probe, "link", "set", &d1, "up"]);
+    sh(&["ip", "-n", &probe, "route", "add", "default", "dev", &d0]);
     let work = tempfile::tempdir().unwrap();
     std::fs::write(work.path().join("health"), "{\"status\":\"UP\"}").unwrap();
 
@@ -153,10 +162,12 @@ fn namespaces_healthy_lossy_silent() {
         &format!("na{tag}-silent"),
         "table inet netaccept_test {\n chain input { type filter hook input priority 0; policy drop; }\n}\n",
     );
-    // Counts whatever the probe namespace sends anywhere but the lab and loopback.
+    // Counts what the probe namespace sends anywhere but the lab and loopback over the
+    // protocols netaccept speaks (the kernel's own IGMP and IPv6 neighbour chatter on a new
+    // link is not ours to count).
     nft(
         &probe,
-        "table inet netaccept_test {\n counter stray {}\n chain output { type filter hook output priority 0; policy accept;\n  ip daddr != { 198.18.0.0/15, 127.0.0.0/8 } counter name stray\n  ip6 daddr != ::1 counter name stray\n }\n}\n",
+        "table inet netaccept_test {\n counter stray {}\n chain output { type filter hook output priority 0; policy accept;\n  ip daddr != { 198.18.0.0/16, 127.0.0.0/8 } meta l4proto { tcp, udp, icmp } counter name stray\n  ip6 daddr != ::1 meta l4proto { tcp, udp } counter name stray\n  ip6 daddr != ::1 icmpv6 type echo-request counter name stray\n }\n}\n",
     );
 
     let dir = work.path();

@@ -211,13 +211,10 @@ impl ItemTask {
                 s = rx.wait_for(Option::is_some) => s.ok().and_then(|s| s.clone()),
                 _ = self.cancel.cancelled() => return None,
             };
-            let Some(Published { status, message }) = published else {
-                return None;
-            };
+            let Published { status, message } = published?;
             if status != Some(Status::Passed) {
-                let Some(status) = status else {
-                    return None;
-                };
+                // No status: the needed item was stopped by cancellation, and so is this.
+                let status = status?;
                 let why = self.skip_reason(need, status, &message);
                 return Some(self.finish(ItemResult::skipped(why)));
             }

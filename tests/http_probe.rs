@@ -1,0 +1,856 @@
+//! The HTTP prober against real servers on loopback: axum for well-behaved endpoints, raw
+//! TCP listeners for misbehaving ones, HTTPS with certificates made at test time. Every
+//! call is wrapped in a timeout as the runner wraps it, and every verdict must arrive
+//! within that timeout plus half a second.
+
+#[path = "support/tls.rs"]
+mod tls;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{any, get, post};
+use netaccept::check::http::probe;
+use netaccept::check::{Context, ErrorKind, FailKind, Outcome, Verdict};
+use netaccept::model::{HttpExpect, HttpSpec, Text, TextPart};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const T: Duration = Duration::from_secs(3);
+const SLACK: Duration = Duration::from_millis(500);
+
+fn spec(url: &str) -> HttpSpec<Text> {
+    HttpSpec {
+        method: "GET".into(),
+        url: Text::plain(url),
+        headers: Vec::new(),
+        body: None,
+        ca: None,
+        insecure: false,
+        expect: HttpExpect {
+            status: Vec::new(),
+            body_contains: Vec::new(),
+            json: Vec::new(),
+            max_time: None,
+            cert_valid_days: None,
+        },
+    }
+}
+
+/// Runs the probe as the runner does: dropped at the deadline. `None`: the timeout fired.
+async fn run(spec: &HttpSpec<Text>, cx: &Context, t: Duration) -> (Option<Outcome>, Duration) {
+    let start = Instant::now();
+    let deadline = tokio::time::Instant::now() + t;
+    let out = tokio::time::timeout(t, probe(spec, cx, deadline))
+        .await
+        .ok();
+    let took = start.elapsed();
+    // Shown with the failure of a test (and with --nocapture), to read the messages.
+    if let Some(o) = &out {
+        eprintln!(
+            "{} in {took:?}: {:?} {:?}",
+            spec.url, o.verdict, o.measurements
+        );
+    } else {
+        eprintln!("{} in {took:?}: timed out", spec.url);
+    }
+    assert!(
+        took <= t + SLACK,
+        "{} took {took:?}, more than {t:?} + {SLACK:?}",
+        spec.url
+    );
+    (out, took)
+}
+
+async fn outcome(spec: &HttpSpec<Text>, cx: &Context) -> Outcome {
+    run(spec, cx, T)
+        .await
+        .0
+        .unwrap_or_else(|| panic!("{}: timed out", spec.url))
+}
+
+fn fail_kind(o: &Outcome) -> FailKind {
+    match &o.verdict {
+        Verdict::Failed(f) => f.kind,
+        other => panic!("expected a failure, got {other:?} ({:?})", o.measurements),
+    }
+}
+
+fn message(o: &Outcome) -> &str {
+    match &o.verdict {
+        Verdict::Failed(f) => &f.message,
+        Verdict::Errored(p) => &p.message,
+        Verdict::Passed => "",
+    }
+}
+
+fn assert_passed(o: &Outcome) {
+    assert!(
+        matches!(o.verdict, Verdict::Passed),
+        "expected a pass, got {:?} ({:?})",
+        o.verdict,
+        o.measurements
+    );
+}
+
+fn context() -> (tempfile::TempDir, Context) {
+    let dir = tempfile::tempdir().unwrap();
+    let cx = Context::new(dir.path());
+    (dir, cx)
+}
+
+// ---- servers --------------------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct Seen {
+    authorization: Arc<Mutex<Vec<Option<String>>>>,
+}
+
+fn app(seen: Seen) -> Router {
+    Router::new()
+        .route(
+            "/health",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    r#"{"status":"UP"}"#,
+                )
+            }),
+        )
+        .route(
+            "/json",
+            get(|| async {
+                r#"{"count": 3, "ok": true, "nested": {"a": [1, 2]}, "name": "调度"}"#
+            }),
+        )
+        .route(
+            "/down",
+            get(|| async { (StatusCode::SERVICE_UNAVAILABLE, "DOWN") }),
+        )
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                "late"
+            }),
+        )
+        .route("/echo", post(|body: String| async move { body }))
+        .route(
+            "/loop",
+            get(|| async { (StatusCode::FOUND, [(header::LOCATION, "/loop")]) }),
+        )
+        .route(
+            "/hop/{n}",
+            get(|Path(n): Path<u32>| async move {
+                if n == 0 {
+                    "arrived".into_response()
+                } else {
+                    (
+                        StatusCode::FOUND,
+                        [(header::LOCATION, format!("/hop/{}", n - 1))],
+                    )
+                        .into_response()
+                }
+            }),
+        )
+        .route(
+            "/auth",
+            any(|State(seen): State<Seen>, headers: HeaderMap| async move {
+                let auth = headers
+                    .get(header::AUTHORIZATION)
+                    .map(|v| v.to_str().unwrap().to_string());
+                seen.authorization.lock().unwrap().push(auth.clone());
+                // Echoes the credential, as careless servers do.
+                format!("you sent: {}", auth.unwrap_or_default())
+            }),
+        )
+        .with_state(seen)
+}
+
+async fn serve_http(ip: &str, app: Router) -> SocketAddr {
+    let listener = TcpListener::bind((ip, 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// A raw TCP server: `handle` gets every accepted connection.
+async fn serve_raw<F, Fut>(handle: F) -> SocketAddr
+where
+    F: Fn(TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((s, _)) = listener.accept().await {
+            tokio::spawn(handle(s));
+        }
+    });
+    addr
+}
+
+/// Reads what the client sent first: the request head, for our purposes.
+async fn read_request(s: &mut TcpStream) {
+    let mut buf = [0u8; 4096];
+    let _ = s.read(&mut buf).await;
+}
+
+fn vm_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+// ---- plain HTTP -----------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_json_up_passes_with_measurements() {
+    let addr = serve_http("127.0.0.1", app(Seen::default())).await;
+    let (_d, cx) = context();
+    let mut s = spec(&format!("http://{addr}/health"));
+    s.expect.status = vec![200];
+    s.expect.body_contains = vec![Text::plain("UP")];
+    s.expect.json = vec![("$.status".into(), Text::plain("UP"))];
+    s.expect.max_time = Some(netaccept::model::Duration::from_millis(2000));
+    let o = outcome(&s, &cx).await;
+    assert_passed(&o);
+    let m = &o.measurements;
+    assert_eq!(m["status"], 200);
+    assert!(m["time_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(m["bytes"], 15);
+    assert_eq!(m["redirects"], 0);
+    assert_eq!(m["http_version"], "HTTP/1.1");
+    assert!(!m.contains_key("cert_days_left"));
+    assert!(!m.contains_key("body_truncated"));
+    assert_eq!(o.evidence.as_deref(), Some(r#"{"status":"UP"}"#));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_values_compare_as_text() {
+    let addr = serve_http("127.0.0.1", app(Seen::default())).await;
+    let (_d, cx) = context();
+    let url = format!("http://{addr}/json");
+
+    let mut s = spec(&url);
+    s.expect.json = vec![
+        ("$.count".into(), Text::plain("3")),
+        ("$.ok".into(), Text::plain("true")),
+        ("$.nested.a".into(), Text::plain("[1,2]")),
+        ("$.name".into(), Text::plain("调度")),
+    ];
+    assert_passed(&outcome(&s, &cx).await);
+
+    s.expect.json = vec![("$.count".into(), Text::plain("4"))];
+    let o = outcome(&s, &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::JsonMismatch);
+    assert_eq!(
+        message(&o),
+        format!("GET {url}: $.count is \"3\", expected \"4\"")
+    );
+
+    s.expect.json = vec![("$.x".into(), Text::plain("1"))];
+    let o = outcome(&s, &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::JsonMismatch);
+    assert_eq!(message(&o), format!("GET {url}: no value at $.x"));
+
+    s.expect.json = vec![("$[".into(), Text::plain("1"))];
+    let o = outcome(&s, &cx).await;
+    assert!(
+        matches!(&o.verdict, Verdict::Errored(p) if p.kind == ErrorKind::Config),
+        "{:?}",
+        o.verdict
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_mismatch_body_mismatch_and_not_json() {
+    let addr = serve_http("127.0.0.1", app(Seen::default())).await;
+    let (_d, cx) = context();
+
+    let mut s = spec(&format!("http://{addr}/health"));
+    s.expect.json = vec![("$.status".into(), Text::plain("DOWN"))];
+    let o = outcome(&s, &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::JsonMismatch);
+    let Verdict::Failed(f) = &o.verdict else {
+        unreachable!()
+    };
+    assert_eq!(f.measured.as_deref(), Some("\"UP\""));
+
+    let mut s = spec(&format!("http://{addr}/health"));
+    s.expect.body_contains = vec![Text::plain("UP"), Text::plain("database")];
+    let o = outcome(&s, &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::BodyMismatch);
+    assert!(message(&o).contains("\"database\""), "{}", message(&o));
+
+    let mut s = spec(&format!("http://{addr}/down"));
+    s.expect.status = vec![503];
+    s.expect.json = vec![("$.status".into(), Text::plain("DOWN"))];
+    let o = outcome(&s, &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::JsonMismatch);
+    assert!(message(&o).contains("body is not JSON"), "{}", message(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_503_fails_with_expected_and_measured() {
+    let addr = serve_http("127.0.0.1", app(Seen::default())).await;
+    let (_d, cx) = context();
+    let url = format!("http://{addr}/down");
+    let mut s = spec(&url);
+    s.expect.status = vec![200];
+    let o = outcome(&s, &cx).await;
+    let Verdict::Failed(f) = &o.verdict else {
+        panic!("{:?}", o.verdict)
+    };
+    assert_eq!(f.kind, FailKind::StatusMismatch);
+    assert_eq!(
+        f.message,
+        format!("GET {url}: status 503, expected one of [200]")
+    );
+    assert_eq!(f.expected.as_deref(), Some("status in [200]"));
+    assert_eq!(f.measured.as_deref(), Some("503"));
+    assert_eq!(o.measurements["status"], 503);
+    assert_eq!(o.evidence.as_deref(), Some("DOWN"));
+
+    // Without `expect.status`, anything below 400 passes and 503 does not.
+    let o = outcome(&spec(&url), &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::StatusMismatch);
+    assert!(message(&o).ends_with("status 503, expected below 400"));
+    assert_passed(&outcome(&spec(&format!("http://{addr}/hop/0")), &cx).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cert_valid_days_on_plain_http_is_a_config_error() {
+    let addr = serve_http("127.0.0.1", app(Seen::default())).await;
+    let (_d, cx) = context();
+    let mut s = spec(&format!("http://{addr}/health"));
+    s.expect.cert_valid_days = Some(30);
+    let o = outcome(&s, &cx).await;
+    assert!(
+        matches!(&o.verdict, Verdict::Errored(p) if p.kind == ErrorKind::Config),
+        "{:?}",
+        o.verdict
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slower_than_max_time_fails() {
+    let addr = serve_http("127.0.0.1", app(Seen::default())).await;
+    let (_d, cx) = context();
+    let mut s = spec(&format!("http://{addr}/slow"));
+    s.expect.max_time = Some(netaccept::model::Duration::from_millis(100));
+    let o = outcome(&s, &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::TimeExceeded);
+    assert!(o.measurements["time_ms"].as_f64().unwrap() >= 300.0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn post_sends_the_body() {
+    let addr = serve_http("127.0.0.1", app(Seen::default())).await;
+    let (_d, cx) = context();
+    let mut s = spec(&format!("http://{addr}/echo"));
+    s.method = "POST".into();
+    s.body = Some(Text::plain("ping 探测"));
+    s.expect.body_contains = vec![Text::plain("ping 探测")];
+    assert_passed(&outcome(&s, &cx).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn host_names_resolve_locally() {
+    let addr = serve_http("127.0.0.1", app(Seen::default())).await;
+    let (_d, cx) = context();
+    // `localhost` comes from /etc/hosts: no query leaves the machine.
+    let s = spec(&format!("http://localhost:{}/health", addr.port()));
+    assert_passed(&outcome(&s, &cx).await);
+}
+
+// ---- redirects ------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redirects_are_followed_and_counted() {
+    let addr = serve_http("127.0.0.1", app(Seen::default())).await;
+    let (_d, cx) = context();
+    let o = outcome(&spec(&format!("http://{addr}/hop/5")), &cx).await;
+    assert_passed(&o);
+    assert_eq!(o.measurements["redirects"], 5);
+    assert_eq!(o.evidence.as_deref(), Some("arrived"));
+
+    let o = outcome(&spec(&format!("http://{addr}/hop/6")), &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::TooManyRedirects);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redirect_loop_fails() {
+    let addr = serve_http("127.0.0.1", app(Seen::default())).await;
+    let (_d, cx) = context();
+    let o = outcome(&spec(&format!("http://{addr}/loop")), &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::TooManyRedirects);
+    assert_eq!(o.measurements["redirects"], 5);
+    assert!(
+        message(&o).contains("more than 5 redirects"),
+        "{}",
+        message(&o)
+    );
+}
+
+// ---- misbehaving servers ----------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn silent_server_runs_into_the_timeout() {
+    let addr = serve_raw(|s| async move {
+        // Holds the connection open, says nothing.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        drop(s);
+    })
+    .await;
+    let (_d, cx) = context();
+    let t = Duration::from_secs(1);
+    let (out, took) = run(&spec(&format!("http://{addr}/")), &cx, t).await;
+    assert!(out.is_none(), "finished before the timeout: {out:?}");
+    assert!(took >= t, "{took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_loris_head_runs_into_the_timeout() {
+    let addr = serve_raw(|mut s| async move {
+        read_request(&mut s).await;
+        for b in b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok" {
+            if s.write_all(&[*b]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    })
+    .await;
+    let (_d, cx) = context();
+    let t = Duration::from_secs(2);
+    let (out, took) = run(&spec(&format!("http://{addr}/")), &cx, t).await;
+    assert!(out.is_none(), "finished before the timeout: {out:?}");
+    assert!(took >= t, "{took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_body_fails_just_before_the_deadline_with_what_was_read() {
+    let addr = serve_raw(|mut s| async move {
+        read_request(&mut s).await;
+        if s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n")
+            .await
+            .is_err()
+        {
+            return;
+        }
+        for _ in 0..100 {
+            if s.write_all(b"x").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    })
+    .await;
+    let (_d, cx) = context();
+    let t = Duration::from_secs(2);
+    let (out, _) = run(&spec(&format!("http://{addr}/")), &cx, t).await;
+    let o = out.expect("the prober gives up on the body just before the deadline");
+    assert_eq!(fail_kind(&o), FailKind::Timeout);
+    assert_eq!(o.measurements["status"], 200);
+    assert!(o.measurements["bytes"].as_u64().unwrap() >= 1);
+    assert!(
+        message(&o).contains("body still incomplete"),
+        "{}",
+        message(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reset_connection_fails_as_reset() {
+    let addr = serve_raw(|s| async move {
+        socket2::SockRef::from(&s)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+        drop(s);
+    })
+    .await;
+    let (_d, cx) = context();
+    let o = outcome(&spec(&format!("http://{addr}/")), &cx).await;
+    let kind = fail_kind(&o);
+    assert!(
+        matches!(
+            kind,
+            FailKind::ConnectionReset | FailKind::ConnectionRefused
+        ),
+        "{kind}: {}",
+        message(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn endless_body_is_capped_and_memory_stays_bounded() {
+    let addr = serve_raw(|mut s| async move {
+        read_request(&mut s).await;
+        let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\n\r\n";
+        if s.write_all(head).await.is_err() {
+            return;
+        }
+        let zeros = vec![0u8; 64 * 1024];
+        while s.write_all(&zeros).await.is_ok() {}
+    })
+    .await;
+    let (_d, cx) = context();
+    let before = vm_rss_kib();
+    let mut s = spec(&format!("http://{addr}/"));
+    s.expect.status = vec![200];
+    s.expect.body_contains = vec![Text::plain("\0")];
+    for _ in 0..5 {
+        let o = outcome(&s, &cx).await;
+        assert_passed(&o);
+        assert_eq!(o.measurements["bytes"], 1 << 20);
+        assert_eq!(o.measurements["body_truncated"], true);
+    }
+    let grown_mib = vm_rss_kib().saturating_sub(before) / 1024;
+    assert!(grown_mib < 50, "RSS grew by {grown_mib} MiB");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closed_port_is_refused() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let (_d, cx) = context();
+    let o = outcome(&spec(&format!("http://127.0.0.1:{port}/")), &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::ConnectionRefused);
+    assert!(
+        message(&o).contains("connection refused"),
+        "{}",
+        message(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn garbage_instead_of_http_is_a_protocol_error() {
+    let addr = serve_raw(|mut s| async move {
+        read_request(&mut s).await;
+        let _ = s.write_all(b"hello\r\n\r\n").await;
+        let _ = s.shutdown().await;
+    })
+    .await;
+    let (_d, cx) = context();
+    let o = outcome(&spec(&format!("http://{addr}/")), &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::ProtocolError, "{}", message(&o));
+}
+
+// ---- secrets ------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_reach_the_server_and_no_report() {
+    let seen = Seen::default();
+    let addr = serve_http("127.0.0.1", app(seen.clone())).await;
+    let (_d, cx) = context();
+    let secret = || Text {
+        parts: vec![
+            TextPart::Plain("Bearer ".into()),
+            TextPart::Secret("s3cr3t-token".into()),
+        ],
+    };
+    let mut s = spec("");
+    s.url = Text {
+        parts: vec![
+            TextPart::Plain(format!("http://{addr}/auth?key=")),
+            TextPart::Secret("s3cr3t-token".into()),
+        ],
+    };
+    s.headers = vec![("Authorization".into(), secret())];
+    // A failing expectation, so that there is a message, and a server that echoes the
+    // credential into the evidence.
+    s.expect.status = vec![204];
+    s.expect.body_contains = vec![Text::plain("nothing like this")];
+    let o = outcome(&s, &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::StatusMismatch);
+    assert_eq!(
+        seen.authorization.lock().unwrap().as_slice(),
+        [Some("Bearer s3cr3t-token".to_string())]
+    );
+    let reported = format!(
+        "{} {:?} {:?}",
+        serde_json::to_string(&o.measurements).unwrap(),
+        o.verdict,
+        o.evidence
+    );
+    assert!(!reported.contains("s3cr3t-token"), "{reported}");
+    assert!(message(&o).contains("/auth?key=***"), "{}", message(&o));
+    assert_eq!(o.evidence.as_deref(), Some("you sent: Bearer ***"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_do_not_follow_a_redirect_to_another_host() {
+    let seen = Seen::default();
+    let other = serve_http("127.0.0.2", app(seen.clone())).await;
+    let target = format!("http://{other}/auth");
+    let first = serve_http(
+        "127.0.0.1",
+        Router::new().route(
+            "/",
+            get(move || {
+                let target = target.clone();
+                async move { (StatusCode::FOUND, [(header::LOCATION, target)]) }
+            }),
+        ),
+    )
+    .await;
+    let (_d, cx) = context();
+    let mut s = spec(&format!("http://{first}/"));
+    s.headers = vec![(
+        "Authorization".into(),
+        Text {
+            parts: vec![TextPart::Secret("Bearer s3cr3t-token".into())],
+        },
+    )];
+    let o = outcome(&s, &cx).await;
+    assert_passed(&o);
+    assert_eq!(o.measurements["redirects"], 1);
+    assert_eq!(seen.authorization.lock().unwrap().as_slice(), [None]);
+}
+
+// ---- TLS ------------------------------------------------------------------------------------
+
+struct Pki {
+    ca: tls::Ca,
+    dir: tempfile::TempDir,
+    cx: Context,
+}
+
+/// A private CA whose PEM lies in the context's folder as `ca.pem`.
+fn pki() -> Pki {
+    let ca = tls::Ca::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
+    let cx = Context::new(dir.path());
+    Pki { ca, dir, cx }
+}
+
+fn health() -> Router {
+    app(Seen::default())
+}
+
+fn with_ca(url: String) -> HttpSpec<Text> {
+    let mut s = spec(&url);
+    s.ca = Some(Text::plain("ca.pem"));
+    s
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn private_ca_passes_only_when_trusted() {
+    let p = pki();
+    let leaf = p.ca.leaf(&["127.0.0.1", "localhost"], -1, 400);
+    let addr = tls::serve_https("127.0.0.1", leaf, health()).await;
+
+    let mut s = with_ca(format!("https://{addr}/health"));
+    s.expect.json = vec![("$.status".into(), Text::plain("UP"))];
+    s.expect.cert_valid_days = Some(30);
+    let o = outcome(&s, &p.cx).await;
+    assert_passed(&o);
+    let days = o.measurements["cert_days_left"].as_i64().unwrap();
+    assert!((399..=400).contains(&days), "{days}");
+    let not_after = o.measurements["cert_not_after"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(not_after).is_ok(),
+        "{not_after}"
+    );
+    assert_eq!(o.measurements["tls_version"], "TLSv1.3");
+    assert!(!o.measurements.contains_key("insecure"));
+
+    // By name too: the leaf names `localhost`.
+    let s = with_ca(format!("https://localhost:{}/health", addr.port()));
+    assert_passed(&outcome(&s, &p.cx).await);
+
+    // The same server, without the CA: nobody vouches for it.
+    let o = outcome(&spec(&format!("https://{addr}/health")), &p.cx).await;
+    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert!(message(&o).contains("UnknownIssuer"), "{}", message(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn expired_certificate_is_invalid() {
+    let p = pki();
+    let leaf = p.ca.leaf(&["127.0.0.1"], -30, -2);
+    let addr = tls::serve_https("127.0.0.1", leaf, health()).await;
+    let o = outcome(&with_ca(format!("https://{addr}/health")), &p.cx).await;
+    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert!(message(&o).contains("expired"), "{}", message(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn certificate_for_another_name_is_invalid() {
+    let p = pki();
+    let leaf = p.ca.leaf(&["portal.example.test"], -1, 400);
+    let addr = tls::serve_https("127.0.0.1", leaf, health()).await;
+    let o = outcome(&with_ca(format!("https://{addr}/health")), &p.cx).await;
+    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert!(
+        message(&o).contains("not valid for name"),
+        "{}",
+        message(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn self_signed_is_invalid_unless_insecure() {
+    let p = pki();
+    let addr = tls::serve_https("127.0.0.1", tls::self_signed(&["127.0.0.1"]), health()).await;
+    let url = format!("https://{addr}/health");
+
+    let o = outcome(&spec(&url), &p.cx).await;
+    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    // Trusting a private CA does not make a stranger's certificate good.
+    let o = outcome(&with_ca(url.clone()), &p.cx).await;
+    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+
+    let mut s = spec(&url);
+    s.insecure = true;
+    s.expect.body_contains = vec![Text::plain("UP")];
+    let o = outcome(&s, &p.cx).await;
+    assert_passed(&o);
+    assert_eq!(o.measurements["insecure"], true);
+    assert!(o.measurements.contains_key("cert_days_left"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn certificate_expiring_soon_fails_cert_valid_days() {
+    let p = pki();
+    let leaf = p.ca.leaf(&["127.0.0.1"], -1, 10);
+    let addr = tls::serve_https("127.0.0.1", leaf, health()).await;
+    let mut s = with_ca(format!("https://{addr}/health"));
+    s.expect.cert_valid_days = Some(30);
+    let o = outcome(&s, &p.cx).await;
+    assert_eq!(fail_kind(&o), FailKind::CertExpiring, "{}", message(&o));
+    let days = o.measurements["cert_days_left"].as_i64().unwrap();
+    assert!((9..=10).contains(&days), "{days}");
+    let Verdict::Failed(f) = &o.verdict else {
+        unreachable!()
+    };
+    assert_eq!(f.measured.as_deref(), Some(format!("{days} days").as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unusable_ca_file_is_a_config_error() {
+    let p = pki();
+    std::fs::write(p.dir.path().join("junk.pem"), "not a certificate\n").unwrap();
+    let addr = tls::serve_https("127.0.0.1", p.ca.leaf(&["127.0.0.1"], -1, 400), health()).await;
+    for ca in ["missing.pem", "junk.pem"] {
+        let mut s = spec(&format!("https://{addr}/health"));
+        s.ca = Some(Text::plain(ca));
+        let o = outcome(&s, &p.cx).await;
+        match &o.verdict {
+            Verdict::Errored(e) => {
+                assert_eq!(e.kind, ErrorKind::Config);
+                assert!(e.message.contains(ca), "{}", e.message);
+            }
+            other => panic!("{ca}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_to_a_plain_text_server_is_a_protocol_error() {
+    let p = pki();
+    let garbage = serve_raw(|mut s| async move {
+        read_request(&mut s).await;
+        let _ = s.write_all(b"hello\r\n\r\n").await;
+    })
+    .await;
+    let o = outcome(&with_ca(format!("https://{garbage}/")), &p.cx).await;
+    assert_eq!(fail_kind(&o), FailKind::ProtocolError, "{}", message(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_http_to_a_tls_port_fails() {
+    let p = pki();
+    let leaf = p.ca.leaf(&["127.0.0.1"], -1, 400);
+    let addr = tls::serve_https("127.0.0.1", leaf, health()).await;
+    let o = outcome(&spec(&format!("http://{addr}/health")), &p.cx).await;
+    let kind = fail_kind(&o);
+    assert!(
+        matches!(kind, FailKind::ProtocolError | FailKind::ConnectionReset),
+        "{kind}: {}",
+        message(&o)
+    );
+}
+
+// ---- throughput ---------------------------------------------------------------------------
+
+/// Checks per second against 1,000 endpoints (100 listeners × 10 paths) on loopback, server
+/// and prober sharing the machine, over HTTP then HTTPS. A figure, not a test: run it in
+/// release with `cargo test --release --test http_probe -- --ignored --nocapture throughput`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn throughput() {
+    let p = pki();
+    let cx = Arc::new(Context::new(p.dir.path()));
+    for https in [false, true] {
+        let mut specs = Vec::new();
+        for i in 0..100 {
+            let ip = format!("127.0.1.{}", i + 1);
+            let addr = if https {
+                let leaf = p.ca.leaf(&[ip.as_str()], -1, 400);
+                tls::serve_https(&ip, leaf, health()).await
+            } else {
+                serve_http(&ip, health()).await
+            };
+            let scheme = if https { "https" } else { "http" };
+            for j in 0..10 {
+                let mut s = with_ca(format!("{scheme}://{addr}/hop/0?endpoint={j}"));
+                s.expect.status = vec![200];
+                s.expect.body_contains = vec![Text::plain("arrived")];
+                specs.push(s);
+            }
+        }
+        let (n, bad, secs) = hammer(specs, cx.clone()).await;
+        eprintln!(
+            "{}: {n} checks in {secs:.2} s: {:.0} checks/s, {bad} not passed",
+            if https { "https" } else { "http" },
+            n as f64 / secs
+        );
+        assert_eq!(bad, 0);
+    }
+}
+
+/// Probes `specs` round-robin from 256 concurrent tasks for five seconds.
+async fn hammer(specs: Vec<HttpSpec<Text>>, cx: Arc<Context>) -> (u64, u64, f64) {
+    const WORKERS: usize = 256;
+    const RUN: Duration = Duration::from_secs(5);
+    let specs = Arc::new(specs);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..WORKERS {
+        let (specs, cx) = (specs.clone(), cx.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut n, mut bad) = (0u64, 0u64);
+            let mut i = w;
+            while start.elapsed() < RUN {
+                let deadline = tokio::time::Instant::now() + T;
+                let o = probe(&specs[i % specs.len()], &cx, deadline).await;
+                if !matches!(o.verdict, Verdict::Passed) {
+                    bad += 1;
+                }
+                n += 1;
+                i += WORKERS;
+            }
+            (n, bad)
+        }));
+    }
+    let (mut n, mut bad) = (0, 0);
+    for t in tasks {
+        let (a, b) = t.await.unwrap();
+        n += a;
+        bad += b;
+    }
+    (n, bad, start.elapsed().as_secs_f64())
+}

@@ -1,0 +1,276 @@
+//! A real authoritative DNS server for tests: hickory-server in the test process, UDP and TCP
+//! on one loopback port, serving `aq.gov.test.` and `14.127.in-addr.arpa.` from memory. A
+//! wrapping handler logs every query it receives (transport, name, type), so tests can tell
+//! that a probe really reached the server and over which transport.
+//!
+//! Also: a "server" that reads queries and never answers, one that answers garbage, one
+//! that answers as a test scripts it, and a loopback UDP port that is known to be closed.
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hickory_server::Server;
+use hickory_server::net::runtime::Time;
+use hickory_server::net::xfer::Protocol;
+use hickory_server::proto::op::{Message, ResponseCode};
+use hickory_server::proto::rr::rdata::{A, TXT};
+use hickory_server::proto::rr::{LowerName, Name, RData, Record, RecordSet, RecordType, RrKey};
+use hickory_server::proto::serialize::txt::Parser;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::store::in_memory::InMemoryZoneHandler;
+use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
+use tokio::net::{TcpListener, UdpSocket};
+
+pub const ZONE: &str = "aq.gov.test.";
+
+/// `big.aq.gov.test` TXT: 8 strings of 200 bytes, more than the 1232 bytes EDNS allows on
+/// UDP, so the server must truncate and the client must retry over TCP.
+pub fn big_txt() -> Vec<String> {
+    (0..8u8)
+        .map(|i| char::from(b'a' + i).to_string().repeat(200))
+        .collect()
+}
+
+fn zone_text() -> &'static str {
+    r#"
+$ORIGIN aq.gov.test.
+$TTL 300
+@           IN SOA   ns1.aq.gov.test. hostmaster.aq.gov.test. 1 3600 600 86400 60
+@           IN NS    ns1.aq.gov.test.
+@           IN NS    ns2.aq.gov.test.
+@           IN MX    10 mail.aq.gov.test.
+@           IN MX    20 mail2.aq.gov.test.
+@           IN TXT   "v=spf1 ip4:127.14.0.0/16" " -all"
+ns1         IN A     127.14.0.53
+ns2         IN A     127.14.0.54
+mail        IN A     127.14.0.25
+sx          IN A     127.14.0.1
+sx          IN AAAA  fd00:14::1
+multi       IN A     127.14.0.2
+multi       IN A     127.14.0.3
+www         IN CNAME sx.aq.gov.test.
+_https._tcp IN SRV   0 5 443 sx.aq.gov.test.
+"#
+}
+
+fn reverse_text() -> &'static str {
+    r#"
+$ORIGIN 14.127.in-addr.arpa.
+$TTL 300
+@           IN SOA   ns1.aq.gov.test. hostmaster.aq.gov.test. 1 3600 600 86400 60
+@           IN NS    ns1.aq.gov.test.
+1.0         IN PTR   sx.aq.gov.test.
+"#
+}
+
+fn zone(text: &str, origin: &str) -> (LowerName, InMemoryZoneHandler) {
+    let origin = Name::from_ascii(origin).unwrap();
+    let (origin, records) = Parser::new(text, None, Some(origin))
+        .parse()
+        .expect("zone text parses");
+    let handler =
+        InMemoryZoneHandler::new(origin.clone(), records, ZoneType::Primary, AxfrPolicy::Deny)
+            .expect("zone builds");
+    (LowerName::new(&origin), handler)
+}
+
+/// One query as the server saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    pub protocol: Protocol,
+    pub name: String,
+    pub record_type: RecordType,
+}
+
+/// The catalog, plus a log of the queries that reach it.
+struct Logging {
+    inner: Catalog,
+    log: Arc<Mutex<Vec<Seen>>>,
+}
+
+// `RequestHandler` is declared with `#[async_trait]`; without that macro at hand (no direct
+// dependency), this is its expansion written out.
+impl RequestHandler for Logging {
+    fn handle_request<'life0, 'life1, 'async_trait, R, T>(
+        &'life0 self,
+        request: &'life1 Request,
+        response_handle: R,
+    ) -> Pin<Box<dyn Future<Output = ResponseInfo> + Send + 'async_trait>>
+    where
+        R: ResponseHandler + 'async_trait,
+        T: Time + 'async_trait,
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(async move {
+            if let Some(q) = request.queries.queries().first() {
+                self.log.lock().unwrap().push(Seen {
+                    protocol: request.protocol(),
+                    name: q.name().to_string(),
+                    record_type: q.query_type(),
+                });
+            }
+            self.inner
+                .handle_request::<R, T>(request, response_handle)
+                .await
+        })
+    }
+}
+
+pub struct DnsServer {
+    /// UDP and TCP both listen here.
+    pub addr: SocketAddr,
+    pub zone: Arc<InMemoryZoneHandler>,
+    log: Arc<Mutex<Vec<Seen>>>,
+    // Dropping the server aborts its tasks.
+    _server: Server<Logging>,
+}
+
+impl DnsServer {
+    pub async fn start() -> DnsServer {
+        let (udp, tcp) = bind_pair().await;
+        let addr = udp.local_addr().unwrap();
+
+        let (forward_origin, mut forward) = zone(zone_text(), ZONE);
+        let big = Name::from_ascii("big.aq.gov.test.").unwrap();
+        assert!(forward.upsert_mut(
+            Record::from_rdata(big, 300, RData::TXT(TXT::new(big_txt()))),
+            1
+        ));
+        let forward = Arc::new(forward);
+        let (reverse_origin, reverse) = zone(reverse_text(), "14.127.in-addr.arpa.");
+
+        let mut catalog = Catalog::new();
+        catalog.upsert(
+            forward_origin,
+            vec![forward.clone() as Arc<dyn ZoneHandler>],
+        );
+        catalog.upsert(
+            reverse_origin,
+            vec![Arc::new(reverse) as Arc<dyn ZoneHandler>],
+        );
+
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let mut server = Server::new(Logging {
+            inner: catalog,
+            log: log.clone(),
+        });
+        server.register_socket(udp);
+        server.register_listener(tcp, Duration::from_secs(5), 16);
+        DnsServer {
+            addr,
+            zone: forward,
+            log,
+            _server: server,
+        }
+    }
+
+    /// The queries received so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Replaces every A record of `name` (relative to the zone) by `ip`, while serving.
+    pub async fn set_a(&self, name: &str, ip: Ipv4Addr) {
+        let name = Name::from_ascii(name)
+            .unwrap()
+            .append_domain(&Name::from_ascii(ZONE).unwrap())
+            .unwrap();
+        let mut set = RecordSet::with_ttl(name.clone(), RecordType::A, 300);
+        set.add_rdata(RData::A(A(ip)));
+        self.zone.records_mut().await.insert(
+            RrKey::new(LowerName::new(&name), RecordType::A),
+            Arc::new(set),
+        );
+    }
+}
+
+/// A UDP socket and a TCP listener on the same loopback port.
+async fn bind_pair() -> (UdpSocket, TcpListener) {
+    for _ in 0..20 {
+        let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        if let Ok(tcp) = TcpListener::bind(udp.local_addr().unwrap()).await {
+            return (udp, tcp);
+        }
+    }
+    panic!("no loopback port free for both UDP and TCP");
+}
+
+/// A UDP "server" that reads every query and never answers. Dropping the handle stops it.
+pub struct Silent {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Silent {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub async fn silent() -> Silent {
+    let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = sock.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut buf = [0u8; 2048];
+        while sock.recv_from(&mut buf).await.is_ok() {}
+    });
+    Silent { addr, task }
+}
+
+/// A UDP "server" that answers every query with its id and then bytes that are not DNS.
+pub async fn garbage() -> Silent {
+    let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = sock.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut buf = [0u8; 2048];
+        while let Ok((n, from)) = sock.recv_from(&mut buf).await {
+            if n >= 2 {
+                let reply = [buf[0], buf[1], 0xde, 0xad];
+                let _ = sock.send_to(&reply, from).await;
+            }
+        }
+    });
+    Silent { addr, task }
+}
+
+/// A loopback UDP port nothing listens on (it was bound a moment ago, then released).
+pub fn closed_udp_port() -> SocketAddr {
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.local_addr().unwrap()
+}
+
+/// A UDP server that answers each query with whatever `reply` makes of it (`None`: no
+/// answer), for behaviours hickory-server will not show: SERVFAIL, no EDNS support.
+pub async fn scripted<F>(reply: F) -> Silent
+where
+    F: Fn(&Message) -> Option<Message> + Send + 'static,
+{
+    let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = sock.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut buf = [0u8; 2048];
+        while let Ok((n, from)) = sock.recv_from(&mut buf).await {
+            let Ok(query) = Message::from_vec(&buf[..n]) else {
+                continue;
+            };
+            if let Some(r) = reply(&query) {
+                let _ = sock.send_to(&r.to_vec().unwrap(), from).await;
+            }
+        }
+    });
+    Silent { addr, task }
+}
+
+/// The reply skeleton for `query`: same id and question, the given response code.
+pub fn reply_to(query: &Message, rcode: ResponseCode) -> Message {
+    let mut r = Message::error_msg(query.metadata.id, query.metadata.op_code, rcode);
+    r.add_queries(query.queries.iter().cloned());
+    r
+}
