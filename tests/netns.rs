@@ -92,8 +92,19 @@ fn namespaces_healthy_lossy_silent() {
     // netaccept tried to send elsewhere would leave its socket (and be counted below) but
     // never this namespace.
     let (d0, d1) = (format!("na{tag}d0"), format!("na{tag}d1"));
-    sh(&["ip", "-n", &probe, "link", "add", &d0, "type", "veth", "peer", "name", &d1]);
-    sh(&["ip", "-n", &probe, "addr", "add", "198.19.255.1/24", "dev", &d0]);
+    sh(&[
+        "ip", "-n", &probe, "link", "add", &d0, "type", "veth", "peer", "name", &d1,
+    ]);
+    sh(&[
+        "ip",
+        "-n",
+        &probe,
+        "addr",
+        "add",
+        "198.19.255.1/24",
+        "dev",
+        &d0,
+    ]);
     sh(&["ip", "-n", &probe, "link", "set", &d0, "up"]);
     sh(&["ip", "-n", &probe, "link", "set", &d1, "up"]);
     sh(&["ip", "-n", &probe, "route", "add", "default", "dev", &d0]);
