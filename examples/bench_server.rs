@@ -1,10 +1,11 @@
-//! A minimal loopback target for `scripts/bench-probes`: listens on `COUNT` consecutive
-//! 127.x addresses from `BASE` on `PORT`, and answers every HTTP/1.1 request with
+//! A minimal loopback target for `scripts/bench-probes`: listens on `COUNT` addresses
+//! `127.B.(i / 250).(i % 250 + 1)` on `PORT` (the scheme the script's inventories use), and
+//! answers every HTTP/1.1 request with
 //! `200 {"status":"UP"}`, keeping connections open. Hand-written on purpose: it shares no
 //! code with the probers it is used to measure.
 //!
-//! Usage: `bench_server BASE COUNT PORT` (e.g. `127.20.0.1 2000 8080`); prints `ready` when
-//! every listener is bound.
+//! Usage: `bench_server B COUNT PORT` (e.g. `20 2000 8080`); prints `ready` when every
+//! listener is bound.
 
 use std::net::Ipv4Addr;
 
@@ -16,11 +17,11 @@ const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nc
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let base: Ipv4Addr = args.get(1).and_then(|s| s.parse().ok()).expect("BASE");
+    let b: u8 = args.get(1).and_then(|s| s.parse().ok()).expect("B");
     let count: u32 = args.get(2).and_then(|s| s.parse().ok()).expect("COUNT");
     let port: u16 = args.get(3).and_then(|s| s.parse().ok()).expect("PORT");
     for i in 0..count {
-        let ip = Ipv4Addr::from(u32::from(base) + i);
+        let ip = Ipv4Addr::new(127, b, (i / 250) as u8, (i % 250 + 1) as u8);
         let listener = TcpListener::bind((ip, port)).await.expect("bind");
         tokio::spawn(async move {
             loop {

@@ -94,6 +94,11 @@ fn client_builder() -> reqwest::ClientBuilder {
         // A proxy from the environment would test the proxy, not the network path.
         .no_proxy()
         .tls_info(true)
+        // Every check opens its own connection, as blackbox_exporter's probes do: a check
+        // measures the whole path (connect, TLS) and cannot inherit a connection another
+        // check left in a bad state. Idle pools over thousands of endpoints would also hold
+        // their buffers for the whole run.
+        .pool_max_idle_per_host(0)
         .user_agent(concat!("netaccept/", env!("CARGO_PKG_VERSION")))
         .dns_resolver(Arc::new(SystemResolver))
 }

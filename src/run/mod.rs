@@ -237,8 +237,12 @@ impl ItemTask {
         let outcome = loop {
             attempts += 1;
             let deadline = Instant::now() + timeout;
-            let probe =
-                tokio::time::timeout_at(deadline, check::probe(&item.probe, &self.cx, deadline));
+            // Boxed: a task waiting for its turn then holds a pointer, not the probe's whole
+            // state machine (an HTTP probe's is kilobytes; a run holds thousands of tasks).
+            let probe = tokio::time::timeout_at(
+                deadline,
+                Box::pin(check::probe(&item.probe, &self.cx, deadline)),
+            );
             let outcome = tokio::select! {
                 r = probe => r.unwrap_or_else(|_| timed_out(timeout)),
                 _ = self.cancel.cancelled_then(self.opts.grace) => return None,

@@ -118,6 +118,11 @@ impl axum::serve::Listener for TlsListener {
 
 /// Serves `app` over HTTPS with `leaf` on `ip:0`; returns the address.
 pub async fn serve_https(ip: &str, leaf: Leaf, app: axum::Router) -> SocketAddr {
+    serve_https_on(ip, 0, leaf, app).await
+}
+
+/// Serves `app` over HTTPS with `leaf` on `ip:port`; returns the address.
+pub async fn serve_https_on(ip: &str, port: u16, leaf: Leaf, app: axum::Router) -> SocketAddr {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -125,7 +130,7 @@ pub async fn serve_https(ip: &str, leaf: Leaf, app: axum::Router) -> SocketAddr 
         .with_no_client_auth()
         .with_single_cert(vec![leaf.der], leaf.key)
         .unwrap();
-    let tcp = TcpListener::bind((ip, 0)).await.unwrap();
+    let tcp = TcpListener::bind((ip, port)).await.unwrap();
     let addr = tcp.local_addr().unwrap();
     let listener = TlsListener {
         tcp,
