@@ -75,8 +75,9 @@ pub enum PlanFormat {
     Json,
 }
 
+/// What `plan` and `run` both take: the inputs and the selection.
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub struct PlannedArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Suite file
@@ -84,12 +85,9 @@ pub struct PlanArgs {
     pub suite: PathBuf,
     #[command(flatten)]
     pub selection: SelectionArgs,
-    /// Output format
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: PlanFormat,
 }
 
-impl PlanArgs {
+impl PlannedArgs {
     pub fn inputs(&self) -> Inputs {
         Inputs {
             inventory: self.input.inventory.clone(),
@@ -100,14 +98,18 @@ impl PlanArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub planned: PlannedArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
-    pub input: InputArgs,
-    /// Suite file
-    #[arg(short = 's', long = "suite", value_name = "SUITE")]
-    pub suite: PathBuf,
-    #[command(flatten)]
-    pub selection: SelectionArgs,
+    pub planned: PlannedArgs,
     /// Output folder (new, or existing and empty) [default: reports/<suite>-<UTC timestamp>]
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -123,16 +125,6 @@ pub struct RunArgs {
     /// Retries after a failed attempt, overriding the suite's
     #[arg(long)]
     pub retries: Option<u32>,
-}
-
-impl RunArgs {
-    pub fn inputs(&self) -> Inputs {
-        Inputs {
-            inventory: self.input.inventory.clone(),
-            suite: Some(self.suite.clone()),
-            waivers: None,
-        }
-    }
 }
 
 fn parse_duration(s: &str) -> Result<crate::model::Duration, String> {

@@ -22,8 +22,8 @@ pub fn main() -> Exit {
     match cli.command {
         Command::Validate(a) => validate(&a.inputs()),
         Command::Plan(a) => {
-            let inputs = a.inputs();
-            let selection = a.selection.resolve();
+            let inputs = a.planned.inputs();
+            let selection = a.planned.selection.resolve();
             let Some((loaded, Some(plan))) = load_and_plan(&inputs, &selection, MissingEnv::Warn)
             else {
                 return Exit::InvalidInput;
@@ -36,9 +36,11 @@ pub fn main() -> Exit {
             print_or_fail(&out)
         }
         Command::Run(a) => {
-            let Some((loaded, Some(plan))) =
-                load_and_plan(&a.inputs(), &a.selection.resolve(), MissingEnv::Error)
-            else {
+            let Some((loaded, Some(plan))) = load_and_plan(
+                &a.planned.inputs(),
+                &a.planned.selection.resolve(),
+                MissingEnv::Error,
+            ) else {
                 return Exit::InvalidInput;
             };
             run::run(&a, loaded, plan)

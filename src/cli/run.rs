@@ -40,7 +40,7 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
         vantage: vantage(),
         inventory_sha256: sha256_of(&loaded, &loaded.inventory_files),
         suite_sha256: sha256_of(&loaded, &loaded.suite_file.into_iter().collect::<Vec<_>>()),
-        selection: args.selection.describe(),
+        selection: args.planned.selection.describe(),
     };
     let recorder = Recorder::new(&plan, &loaded.inventory, suite);
     let input = Arc::new(Input {

@@ -734,15 +734,6 @@ mod tests {
         nodes.iter().map(|n| (n.id.as_str(), n)).collect()
     }
 
-    fn is_valid_id(id: &str) -> bool {
-        let b = id.as_bytes();
-        !b.is_empty()
-            && b.len() <= 64
-            && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-            && b.iter()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-    }
-
     #[test]
     fn node_counts_by_level() {
         let nodes = all_nodes();
@@ -768,7 +759,7 @@ mod tests {
         let nodes = all_nodes();
         let mut seen = BTreeSet::new();
         for n in &nodes {
-            assert!(is_valid_id(&n.id), "bad id {:?}", n.id);
+            assert!(crate::model::is_valid_id(&n.id), "bad id {:?}", n.id);
             assert!(seen.insert(n.id.as_str()), "duplicate id {}", n.id);
         }
     }
