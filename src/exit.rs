@@ -28,6 +28,21 @@ impl Exit {
     }
 }
 
+/// The exit code of a finished run: `--fail-on` sets the lowest severity whose (not waived)
+/// failure or error makes the run fail; an interruption overrides everything.
+pub fn for_results(r: &crate::results::Results, fail_on: crate::model::Severity) -> Exit {
+    use crate::results::Status;
+    if !r.run.complete {
+        return Exit::Interrupted;
+    }
+    // Severities are ordered from critical down, so "at or above" is "<=".
+    let failing = r
+        .results
+        .iter()
+        .any(|x| matches!(x.status, Status::Failed | Status::Errored) && x.severity <= fail_on);
+    if failing { Exit::ChecksFailed } else { Exit::Ok }
+}
+
 impl From<Exit> for std::process::ExitCode {
     fn from(e: Exit) -> Self {
         std::process::ExitCode::from(e.code())

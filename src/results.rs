@@ -5,7 +5,7 @@
 //! the nodes, checks and apps it mentions, so that a report can be rendered again from this
 //! file alone, long after the inventory has changed.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::check::Measurements;
@@ -56,6 +56,9 @@ pub struct Results {
     pub checks: Vec<CheckInfo>,
     /// The suite's app catalogue.
     pub apps: Vec<AppInfo>,
+    /// The waivers given to the run (or to `netaccept report`), each with its state.
+    #[serde(default)]
+    pub waivers: Vec<WaiverInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,6 +81,9 @@ pub struct RunInfo {
     /// Items the plan held; fewer results than this means the run did not complete.
     #[serde(default)]
     pub planned: usize,
+    /// Who ran it (`--operator`, default the user name): the report's 测试人员.
+    #[serde(default)]
+    pub operator: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +150,41 @@ pub struct ResultRecord {
     pub evidence: Option<String>,
     /// What was probed, secrets shown as `***`.
     pub target: String,
+    /// The waiver that turned a failure into `waived`, with the status it had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<AppliedWaiver>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppliedWaiver {
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: NaiveDate,
+    /// `failed` or `errored`: what the check found before the waiver excused it.
+    pub original_status: Status,
+}
+
+/// A waiver as the reports list it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WaiverInfo {
+    pub node: String,
+    pub check: String,
+    pub app: Option<String>,
+    pub reason: String,
+    pub approved_by: String,
+    /// The last day it applies.
+    pub expires: NaiveDate,
+    /// `in_force` or `expired` on the day of the run.
+    pub state: WaiverState,
+    /// Results it turned into `waived`; 0 for an unused (or expired) waiver.
+    pub used: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverState {
+    InForce,
+    Expired,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -33,6 +33,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Run the checks, show progress, print a summary and write the reports
     Run(RunArgs),
+    /// Render the reports again from a results file; no traffic
+    Report(ReportArgs),
     /// Print the JSON Schema of an input file, for editor completion
     Schema(SchemaArgs),
     /// Developer tools: test-data generators
@@ -97,6 +99,15 @@ impl PlannedArgs {
     }
 }
 
+impl RunArgs {
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            waivers: self.waivers.clone(),
+            ..self.planned.inputs()
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
@@ -125,6 +136,57 @@ pub struct RunArgs {
     /// Retries after a failed attempt, overriding the suite's
     #[arg(long)]
     pub retries: Option<u32>,
+    /// Waivers: failures they cover (and are in force) are reported as `waived`
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    #[command(flatten)]
+    pub reporting: ReportingArgs,
+}
+
+/// How reports look and when a run counts as failed; shared by `run` and `report`.
+#[derive(Debug, Args)]
+pub struct ReportingArgs {
+    /// Language of the HTML report
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: crate::report::Lang,
+    /// Who ran the tests, for the report's sign-off block [default: the user name]
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Exit 1 only when a failed or errored check (not waived) has at least this severity
+    #[arg(long = "fail-on", value_enum, default_value = "minor")]
+    pub fail_on: SeverityArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SeverityArg {
+    Critical,
+    Major,
+    Minor,
+}
+
+impl SeverityArg {
+    pub fn severity(self) -> crate::model::Severity {
+        match self {
+            SeverityArg::Critical => crate::model::Severity::Critical,
+            SeverityArg::Major => crate::model::Severity::Major,
+            SeverityArg::Minor => crate::model::Severity::Minor,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A results.json written by `netaccept run`
+    #[arg(value_name = "RESULTS.json")]
+    pub results: PathBuf,
+    /// Output folder [default: the folder of RESULTS.json]
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Waivers to apply (again) to the results
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    #[command(flatten)]
+    pub reporting: ReportingArgs,
 }
 
 fn parse_duration(s: &str) -> Result<crate::model::Duration, String> {

@@ -37,7 +37,7 @@ pub fn main() -> Exit {
         }
         Command::Run(a) => {
             let Some((loaded, Some(plan))) = load_and_plan(
-                &a.planned.inputs(),
+                &a.inputs(),
                 &a.planned.selection.resolve(),
                 MissingEnv::Error,
             ) else {
@@ -45,6 +45,7 @@ pub fn main() -> Exit {
             };
             run::run(&a, loaded, plan)
         }
+        Command::Report(a) => run::report(&a),
         Command::Schema(a) => print_or_fail(&(crate::schema::schema(a.which) + "\n")),
         Command::Dev(d) => match d.command {
             DevCommand::GenNational { data, out } => gen_national(&data, &out),

@@ -10,14 +10,17 @@ use chrono::Utc;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
-use super::args::RunArgs;
+use std::path::Path;
+
+use super::args::{ReportArgs, ReportingArgs, RunArgs};
 use crate::check::Context;
-use crate::exit::Exit;
+use crate::exit::{self, Exit};
 use crate::load::Loaded;
-use crate::model::Probe;
+use crate::model::{Probe, WaiverTargets};
 use crate::plan::Plan;
-use crate::report::{self, Recorder, RunMeta, journal::Journal, progress::Progress};
-use crate::results::{ResultRecord, Status};
+use crate::report::json::ReadError;
+use crate::report::{self, Recorder, RunMeta, journal::Journal, progress::Progress, waive};
+use crate::results::{ResultRecord, Results};
 use crate::run::{self, Cancel, Event, Input, ItemLimits, Options};
 
 pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
@@ -41,6 +44,7 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
         inventory_sha256: sha256_of(&loaded, &loaded.inventory_files),
         suite_sha256: sha256_of(&loaded, &loaded.suite_file.into_iter().collect::<Vec<_>>()),
         selection: args.planned.selection.describe(),
+        operator: operator(&args.reporting),
     };
     let recorder = Recorder::new(&plan, &loaded.inventory, suite);
     let input = Arc::new(Input {
@@ -86,6 +90,7 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
         }
     };
     let base_dir = suite.base_dir.clone();
+    let waivers = loaded.waivers.clone();
     runtime.block_on(async move {
         let cx = Arc::new(Context::new(&base_dir));
         let uses_icmp = input.plan.items.iter().any(|it| matches!(it.probe, Probe::Icmp(_)));
@@ -135,31 +140,94 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
             }
         }
         let _ = runner.await;
-        let results = recorder.results(&meta, records, started, finished, complete);
+        let mut results = recorder.results(&meta, records, started, finished, complete);
+        if let Some(w) = &waivers {
+            waive::apply(&mut results, &w.waivers);
+        }
         print!("{}", report::summary::render(&results));
+        let exit = exit::for_results(&results, args.reporting.fail_on.severity());
+        finish(&dir, &results, args.reporting.lang, exit)
+    })
+}
 
-        let mut exit = if !complete {
-            Exit::Interrupted
-        } else if results.summary.failed + results.summary.errored > 0 {
-            Exit::ChecksFailed
-        } else {
-            Exit::Ok
+/// `netaccept report`: the reports again from a results file, optionally with (new)
+/// waivers; no traffic.
+pub fn report(args: &ReportArgs) -> Exit {
+    let mut results = match report::json::read(&args.results) {
+        Ok(r) => r,
+        Err(e) => {
+            let why = match e {
+                ReadError::Io(e) => format!("cannot read: {e}"),
+                ReadError::NotResults(m) | ReadError::Newer(m) => m,
+            };
+            eprintln!("error: {}: {why}", args.results.display());
+            return Exit::InvalidInput;
+        }
+    };
+    if let Some(path) = &args.waivers {
+        let targets = WaiverTargets {
+            nodes: results.nodes.iter().map(|n| n.id.clone()).collect(),
+            checks: results
+                .checks
+                .iter()
+                .map(|c| {
+                    let per_app = results.results.iter().any(|x| x.check == c.id && x.app.is_some());
+                    (c.id.clone(), per_app)
+                })
+                .collect(),
+            apps: results.apps.iter().map(|a| a.id.clone()).collect(),
         };
-        let path = dir.join("results.json");
-        match report::json::write(&path, &results) {
-            Ok(()) => println!("\nreports: {}", dir.display()),
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                if exit != Exit::Interrupted {
-                    exit = Exit::ReportFailed;
-                }
+        match crate::load::load_waivers(path, &targets) {
+            Ok((w, _)) => waive::apply(&mut results, &w.waivers),
+            Err(invalid) => {
+                super::report(invalid.diagnostics, &invalid.sources);
+                return Exit::InvalidInput;
             }
         }
-        if results.results.iter().all(|r| r.status != Status::Errored) {
-            // Nothing else to say.
-        }
-        exit
-    })
+    }
+    if let Some(op) = &args.reporting.operator {
+        results.run.operator = op.clone();
+    }
+    let dir = match &args.output {
+        Some(d) => d.clone(),
+        None => args
+            .results
+            .parent()
+            .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+    };
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("error: cannot create the output folder {}: {e}", dir.display());
+        return Exit::ReportFailed;
+    }
+    print!("{}", report::summary::render(&results));
+    match finish(&dir, &results, args.reporting.lang, Exit::Ok) {
+        Exit::ReportFailed => Exit::ReportFailed,
+        _ => Exit::Ok,
+    }
+}
+
+/// Writes every report; one that cannot be written is said, does not stop the others, and
+/// makes the exit code 3 (an interruption keeps its 130).
+fn finish(dir: &Path, results: &Results, lang: report::Lang, exit: Exit) -> Exit {
+    let failures = report::write_all(dir, results, lang);
+    for (path, e) in &failures {
+        eprintln!("error: cannot write {}: {e}", path.display());
+    }
+    println!("\nreports: {}", dir.display());
+    match (failures.is_empty(), exit) {
+        (true, exit) | (false, exit @ Exit::Interrupted) => exit,
+        (false, _) => Exit::ReportFailed,
+    }
+}
+
+fn operator(r: &ReportingArgs) -> String {
+    r.operator
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .unwrap_or_default()
 }
 
 /// The output folder: the one given (new, or existing and empty), or

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Location;
 
 use crate::diag::{Diagnostic, Sources};
-use crate::model::{Inventory, Loc, Suite, Waivers};
+use crate::model::{Inventory, Loc, Suite, WaiverTargets, Waivers};
 
 /// Everything one invocation loaded, valid.
 #[derive(Debug)]
@@ -82,8 +82,11 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
     if let (Some(inv), Some(s)) = (&inventory, &suite) {
         suite::check_references(&mut cx, s, inv);
     }
-    let waivers =
-        raw_waivers.map(|(f, r)| waivers::build(&mut cx, f, r, inventory.as_ref(), suite.as_ref()));
+    let targets = match (&inventory, &suite) {
+        (Some(inv), Some(s)) => Some(WaiverTargets::from_model(inv, s)),
+        _ => None,
+    };
+    let waivers = raw_waivers.map(|(f, r)| waivers::build(&mut cx, f, r, targets.as_ref()));
 
     if cx.diags.iter().any(Diagnostic::is_error) {
         return Err(Invalid {
@@ -181,6 +184,23 @@ impl Cx {
                 None
             }
         }
+    }
+}
+
+/// Loads a waivers file on its own, checked against `targets` (for `netaccept report`, whose
+/// targets come from a results file).
+pub fn load_waivers(path: &Path, targets: &WaiverTargets) -> Result<(Waivers, Sources), Invalid> {
+    let mut cx = Cx::default();
+    let waivers = cx
+        .read(path)
+        .and_then(|f| cx.parse::<raw::WaiversFile>(f).map(|r| (f, r)))
+        .map(|(f, r)| waivers::build(&mut cx, f, r, Some(targets)));
+    match waivers {
+        Some(w) if !cx.diags.iter().any(Diagnostic::is_error) => Ok((w, cx.sources)),
+        _ => Err(Invalid {
+            diagnostics: cx.diags,
+            sources: cx.sources,
+        }),
     }
 }
 

@@ -15,7 +15,7 @@ pub use suite::{
 };
 pub use template::{Segment, Template, Text, TextPart, VarRef, is_var_name};
 pub use units::{Duration, Percent};
-pub use waiver::{Waiver, Waivers};
+pub use waiver::{Waiver, WaiverTargets, Waivers};
 
 /// Where something was written: an index into the loader's list of source files, and a
 /// 1-based line and column (in characters) with the length of the token for the caret.

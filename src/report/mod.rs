@@ -2,13 +2,17 @@
 //! format. They never touch the network. [`Recorder`] turns the runner's item results into
 //! the records every report is made from.
 
+pub mod csv;
+pub mod html;
 pub mod journal;
 pub mod json;
+pub mod junit;
 pub mod progress;
 pub mod summary;
+pub mod waive;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
@@ -27,6 +31,7 @@ pub struct RunMeta {
     pub inventory_sha256: String,
     pub suite_sha256: String,
     pub selection: Vec<String>,
+    pub operator: String,
 }
 
 /// Turns item results into records, and records into the whole [`Results`].
@@ -134,6 +139,7 @@ impl Recorder {
             measured: r.failure.as_ref().and_then(|f| f.measured.clone()),
             evidence: r.evidence.clone(),
             target: m.target.clone(),
+            waiver: None,
         }
     }
 
@@ -167,14 +173,38 @@ impl Recorder {
                 netaccept_version: env!("CARGO_PKG_VERSION").to_string(),
                 selection: meta.selection.clone(),
                 planned,
+                operator: meta.operator.clone(),
             },
             summary,
             results,
             nodes: self.nodes.clone(),
             checks: self.checks.clone(),
             apps: self.apps.clone(),
+            waivers: Vec::new(),
         }
     }
+}
+
+/// The report files of a run, each made from the same record.
+type Render = fn(&Results, Lang) -> Vec<u8>;
+
+const REPORTS: &[(&str, Render)] = &[
+    ("results.json", |r, _| json::to_bytes(r)),
+    ("junit.xml", |r, _| junit::render(r)),
+    ("report.html", |r, lang| html::render(r, lang).into_bytes()),
+    ("results.csv", |r, _| csv::render(r)),
+];
+
+/// Writes every report into `dir`, each whole or not at all. A report that cannot be written
+/// does not stop the others; the failures are returned with their paths.
+pub fn write_all(dir: &Path, r: &Results, lang: Lang) -> Vec<(PathBuf, std::io::Error)> {
+    REPORTS
+        .iter()
+        .filter_map(|(name, render)| {
+            let path = dir.join(name);
+            write_atomic(&path, &render(r, lang)).err().map(|e| (path, e))
+        })
+        .collect()
 }
 
 /// Writes a file whole or not at all: a temporary file in the same folder, flushed to disk,
@@ -196,4 +226,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The language of human-facing reports (the HTML report); Chinese by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::results::{ResultRecord, Results, Status};
+use crate::results::{ResultRecord, Results, Status, WaiverState};
 
 /// Failures listed per province before "… and N more".
 const PER_PROVINCE: usize = 10;
@@ -31,6 +31,20 @@ pub fn render(r: &Results) -> String {
         "  {} passed, {} failed, {} errored, {} skipped, {} waived",
         s.passed, s.failed, s.errored, s.skipped, s.waived
     );
+    if !r.waivers.is_empty() {
+        let in_force = r.waivers.iter().filter(|w| w.state == WaiverState::InForce);
+        let used = in_force.clone().filter(|w| w.used > 0).count();
+        let _ = writeln!(
+            out,
+            "  waivers: {} in force ({used} used, {} unused), {} expired",
+            in_force.count(),
+            r.waivers
+                .iter()
+                .filter(|w| w.state == WaiverState::InForce && w.used == 0)
+                .count(),
+            r.waivers.iter().filter(|w| w.state == WaiverState::Expired).count()
+        );
+    }
     if !r.run.complete {
         let _ = writeln!(
             out,

@@ -1,0 +1,297 @@
+//! Reports end to end with the real binary: waivers (in force, expired, unused), `--fail-on`,
+//! `netaccept report` reproducing a run's reports and refusing what is not a results file,
+//! a report that cannot be written (exit 3, the others still written), and secrets that
+//! never reach any output.
+
+#[path = "support/junit.rs"]
+mod junit_support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const REPORTS: [&str; 4] = ["results.json", "junit.xml", "report.html", "results.csv"];
+
+fn netaccept(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_netaccept"));
+    c.args(args).current_dir(dir).env("CI", "true").env_remove("NETACCEPT_TOKEN");
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c.output().expect("run netaccept")
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn status(r: &serde_json::Value, node: &str, check: &str) -> String {
+    r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["node"] == node && x["check"] == check)
+        .unwrap_or_else(|| panic!("no {node} {check}"))["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn open_port() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap();
+    std::thread::spawn(move || for _ in l.incoming() {});
+    a
+}
+
+fn closed_port() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+/// Two nodes; `up` passes, `minor-down` (minor) and `crit-down` (critical) fail.
+fn setup(dir: &Path) {
+    let (open, closed) = (open_port(), closed_port());
+    std::fs::write(
+        dir.join("inv.yaml"),
+        format!(
+            "nodes:\n  - {{ id: c, name: 中心, level: national, vars: {{ open: \"{open}\", closed: \"{closed}\" }} }}\n  - {{ id: p, name: 省局, level: provincial, parent: c }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("suite.yaml"),
+        r#"suite: w
+name: 豁免测试
+checks:
+  - { id: up, name: 开放, tcp: { target: "{{ node.vars.open }}" } }
+  - { id: minor-down, name: 次要, severity: minor, tcp: { target: "{{ node.vars.closed }}" } }
+  - { id: crit-down, name: 关键, severity: critical, tcp: { target: "{{ node.vars.closed }}" } }
+"#,
+    )
+    .unwrap();
+}
+
+fn waivers(dir: &Path, name: &str, body: &str) {
+    std::fs::write(dir.join(name), format!("waivers:\n{body}")).unwrap();
+}
+
+const W: &str = "    reason: 机房搬迁\n    approved_by: 项目推进办\n";
+
+#[test]
+fn waivers_in_force_expired_and_unused() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    setup(dir);
+    waivers(
+        dir,
+        "waivers.yaml",
+        &format!(
+            "  - node: p\n    check: crit-down\n{W}    expires: 2099-12-31\n  - node: c\n    check: crit-down\n{W}    expires: 2020-01-01\n  - node: c\n    check: up\n{W}    expires: 2099-12-31\n"
+        ),
+    );
+    let out = netaccept(&["run", "-i", "inv.yaml", "-s", "suite.yaml", "--waivers", "waivers.yaml", "-o", "out"], dir, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let r = json(&dir.join("out/results.json"));
+    assert_eq!(status(&r, "p", "crit-down"), "waived");
+    assert_eq!(status(&r, "c", "crit-down"), "failed", "an expired waiver does not apply");
+    assert_eq!(status(&r, "c", "up"), "passed");
+    let waived = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["node"] == "p" && x["check"] == "crit-down")
+        .unwrap();
+    assert_eq!(waived["waiver"]["reason"], "机房搬迁");
+    assert_eq!(waived["waiver"]["original_status"], "failed");
+    assert_eq!(waived["kind"], "ConnectionRefused", "what it found is kept");
+    let ws = r["waivers"].as_array().unwrap();
+    assert_eq!((ws[0]["state"].as_str(), ws[0]["used"].as_u64()), (Some("in_force"), Some(1)));
+    assert_eq!((ws[1]["state"].as_str(), ws[1]["used"].as_u64()), (Some("expired"), Some(0)));
+    assert_eq!((ws[2]["state"].as_str(), ws[2]["used"].as_u64()), (Some("in_force"), Some(0)));
+    assert_eq!(r["summary"]["waived"], 1);
+    assert!(stdout.contains("waivers: 2 in force (1 used, 1 unused), 1 expired"), "{stdout}");
+}
+
+#[test]
+fn fail_on_sets_the_severity_that_fails_the_run() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    setup(dir);
+    let run = |fail_on: &str, waivers: Option<&str>, out: &str| {
+        let mut args = vec!["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", out, "--fail-on", fail_on];
+        if let Some(w) = waivers {
+            args.extend(["--waivers", w]);
+        }
+        netaccept(&args, dir, &[]).status.code()
+    };
+    // Both failing checks count at minor; only the critical one at critical.
+    assert_eq!(run("minor", None, "o1"), Some(1));
+    assert_eq!(run("critical", None, "o2"), Some(1));
+    // With the critical failures waived, only minor failures remain.
+    waivers(
+        dir,
+        "crit.yaml",
+        &format!("  - node: c\n    check: crit-down\n{W}    expires: 2099-12-31\n  - node: p\n    check: crit-down\n{W}    expires: 2099-12-31\n"),
+    );
+    assert_eq!(run("critical", Some("crit.yaml"), "o3"), Some(0));
+    assert_eq!(run("major", Some("crit.yaml"), "o4"), Some(0));
+    assert_eq!(run("minor", Some("crit.yaml"), "o5"), Some(1));
+}
+
+#[test]
+fn report_reproduces_the_reports_and_applies_new_waivers() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    setup(dir);
+    let out = netaccept(&["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out", "--operator", "李工"], dir, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    for f in REPORTS {
+        assert!(dir.join("out").join(f).is_file(), "{f} written");
+    }
+    // The JUnit of a real run passes the Jenkins schema and a real consumer.
+    junit_support::check_junit(&dir.join("out/junit.xml"));
+    let again = netaccept(&["report", "out/results.json", "-o", "again", "--operator", "李工"], dir, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    for f in REPORTS {
+        let (a, b) = (std::fs::read(dir.join("out").join(f)).unwrap(), std::fs::read(dir.join("again").join(f)).unwrap());
+        assert!(a == b, "{f} differs when rendered again");
+    }
+    // New waivers, applied to the old run.
+    waivers(dir, "late.yaml", &format!("  - node: c\n    check: minor-down\n{W}    expires: 2099-12-31\n"));
+    let w = netaccept(&["report", "out/results.json", "-o", "waived", "--waivers", "late.yaml"], dir, &[]);
+    assert_eq!(w.status.code(), Some(0));
+    let r = json(&dir.join("waived/results.json"));
+    assert_eq!(status(&r, "c", "minor-down"), "waived");
+    assert_eq!(status(&r, "p", "minor-down"), "failed");
+    // And taken back when rendered without them.
+    let back = netaccept(&["report", "waived/results.json", "-o", "back"], dir, &[]);
+    assert_eq!(back.status.code(), Some(0));
+    // A waivers file naming what the record does not know is invalid input.
+    waivers(dir, "bad.yaml", &format!("  - node: nowhere\n    check: minor-down\n{W}    expires: 2099-12-31\n"));
+    let bad = netaccept(&["report", "out/results.json", "-o", "x", "--waivers", "bad.yaml"], dir, &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad.yaml:2:11"));
+}
+
+#[test]
+fn report_refuses_what_is_not_a_results_file() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    std::fs::write(dir.join("other.json"), "{\"hello\": 1}").unwrap();
+    std::fs::write(dir.join("newer.json"), "{\"format\": \"netaccept-results/2\"}").unwrap();
+    std::fs::write(dir.join("junk.json"), "not json").unwrap();
+    for (f, says) in [("other.json", "not a netaccept results file"), ("newer.json", "newer netaccept"), ("junk.json", "not JSON")] {
+        let out = netaccept(&["report", f, "-o", "out"], dir, &[]);
+        assert_eq!(out.status.code(), Some(2), "{f}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{f}: {err}");
+    }
+}
+
+#[test]
+fn a_report_that_cannot_be_written_exits_3_and_the_others_are_written() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    setup(dir);
+    assert_eq!(netaccept(&["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"], dir, &[]).status.code(), Some(1));
+    // A folder where junit.xml should go: the rename onto it fails, even for root.
+    std::fs::create_dir_all(dir.join("again/junit.xml/x")).unwrap();
+    let out = netaccept(&["report", "out/results.json", "-o", "again"], dir, &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
+    for f in REPORTS.iter().filter(|f| **f != "junit.xml") {
+        assert!(dir.join("again").join(f).is_file(), "{f} still written");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("again"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+/// An HTTP server that echoes the request (line and headers) in a 500 response, so that a
+/// secret sent in a header or the URL comes back in the body the prober keeps as evidence.
+fn echo_server() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(s) = s else { continue };
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(s.try_clone().unwrap());
+                let mut w = s;
+                let mut head = String::new();
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push_str(&line);
+                }
+                let _ = write!(w, "HTTP/1.1 500 Oops\r\ncontent-length: {}\r\nx-echo: {}\r\nconnection: close\r\n\r\n{head}", head.len(), head.lines().next().unwrap_or(""));
+            });
+        }
+    });
+    a
+}
+
+#[test]
+fn secrets_never_reach_any_output() {
+    const SECRET: &str = "s3cr3t-Tok3n-4711";
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let srv = echo_server();
+    std::fs::write(
+        dir.join("inv.yaml"),
+        format!("nodes:\n  - {{ id: c, name: 中心, level: national, apps: {{ dispatch: {{ url: \"http://{srv}\" }} }} }}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("suite.yaml"),
+        r#"suite: s
+name: 密钥
+apps: { dispatch: 调度 }
+checks:
+  - id: app.health
+    name: 健康
+    for_each_app: true
+    http:
+      url: "{{ app.url }}/health?token={{ env.NETACCEPT_TOKEN }}"
+      headers: { Authorization: "Bearer {{ env.NETACCEPT_TOKEN }}" }
+      expect: { status: [200], body_contains: ["UP"] }
+"#,
+    )
+    .unwrap();
+    let envs = [("NETACCEPT_TOKEN", SECRET)];
+    let plan = netaccept(&["plan", "-i", "inv.yaml", "-s", "suite.yaml", "--format", "json"], dir, &envs);
+    let run = netaccept(&["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"], dir, &envs);
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    let again = netaccept(&["report", "out/results.json", "-o", "again", "--lang", "en"], dir, &envs);
+    assert_eq!(again.status.code(), Some(0));
+    // The server did receive it (the check is real), and it came back in the body.
+    let r = json(&dir.join("out/results.json"));
+    assert!(r["results"][0]["target"].as_str().unwrap().contains("token=***"));
+    assert!(r["results"][0]["evidence"].as_str().unwrap_or("").contains("***"), "{r}");
+    let mut seen = 0;
+    for out in [&plan, &run, &again] {
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(!String::from_utf8_lossy(stream).contains(SECRET), "secret on a terminal stream");
+        }
+    }
+    for sub in ["out", "again"] {
+        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            let text = std::fs::read(&p).unwrap();
+            assert!(
+                !text.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+                "secret in {}",
+                p.display()
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 8, "every report of both folders was read: {seen}");
+}

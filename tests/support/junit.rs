@@ -1,0 +1,522 @@
+//! Checks a JUnit XML file the way CI consumers will read it, for any test that produces one:
+//! against the vendored Jenkins xUnit schema (`tests/xsd/`) with `xmllint`, and through
+//! junitparser, a real JUnit consumer, from a Python venv made once under
+//! `target/junit-venv`. Also a small XML reader, so tests can assert on the structure
+//! without either tool.
+//!
+//! Without `xmllint` or a working `python3 -m venv` (or PyPI), a check is skipped with the
+//! reason on stderr, except when `CI` is set: there a missing tool fails the test, so that a
+//! green CI run means the checks ran. CI needs the Debian packages `libxml2-utils` and
+//! `python3-venv`.
+//!
+//! Use it from a test crate with
+//! `#[path = "support/junit.rs"] mod junit_support;`.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+const SCHEMA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/xsd/jenkins-xunit-junit-10.xsd"
+);
+const JUNITPARSER: &str = "junitparser==5.0.3";
+
+/// Counts of one suite or of a whole file: tests, failures, errors, skipped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub tests: usize,
+    pub failures: usize,
+    pub errors: usize,
+    pub skipped: usize,
+}
+
+impl Counts {
+    fn add(&mut self, o: Counts) {
+        self.tests += o.tests;
+        self.failures += o.failures;
+        self.errors += o.errors;
+        self.skipped += o.skipped;
+    }
+}
+
+/// Validates `path` against the Jenkins xUnit schema and parses it with junitparser,
+/// checking that every suite's declared counts, junitparser's view of its test cases and
+/// the test cases in the XML itself agree. Panics on any disagreement.
+pub fn check_junit(path: &Path) {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let root = parse(&text);
+    let own = own_counts(&root);
+    schema_check(path);
+    junitparser_check(path, &own);
+}
+
+/// Per suite (name, declared counts, counts of its test cases) and the totals, from the XML
+/// itself; also checks what needs no tool: declared counts agree with the test cases.
+fn own_counts(root: &Element) -> Vec<(String, Counts)> {
+    assert_eq!(root.name, "testsuites", "the root element");
+    let mut total = Counts::default();
+    let mut out = Vec::new();
+    for suite in root.children_named("testsuite") {
+        let name = suite.attr("name").unwrap_or("").to_string();
+        let computed = case_counts(suite);
+        let declared = Counts {
+            tests: int_attr(suite, "tests"),
+            failures: int_attr(suite, "failures"),
+            errors: int_attr(suite, "errors"),
+            skipped: int_attr(suite, "skipped"),
+        };
+        assert_eq!(
+            declared, computed,
+            "testsuite {name:?}: declared counts vs its test cases"
+        );
+        total.add(computed);
+        out.push((name, computed));
+    }
+    for (attr, want) in [
+        ("tests", total.tests),
+        ("failures", total.failures),
+        ("errors", total.errors),
+    ] {
+        if let Some(v) = root.attr(attr) {
+            assert_eq!(v.parse::<usize>().ok(), Some(want), "<testsuites {attr}>");
+        }
+    }
+    out
+}
+
+/// Counts of a suite's own test cases, each counted once per kind of result it carries.
+pub fn case_counts(suite: &Element) -> Counts {
+    let mut c = Counts::default();
+    for tc in suite.children_named("testcase") {
+        c.tests += 1;
+        c.failures += usize::from(tc.child("failure").is_some());
+        c.errors += usize::from(tc.child("error").is_some());
+        c.skipped += usize::from(tc.child("skipped").is_some());
+    }
+    c
+}
+
+fn int_attr(e: &Element, name: &str) -> usize {
+    let v = e
+        .attr(name)
+        .unwrap_or_else(|| panic!("<{}> lacks {name}=", e.name));
+    v.parse()
+        .unwrap_or_else(|_| panic!("<{} {name}={v:?}> is not a count", e.name))
+}
+
+/// A missing tool: fatal under CI, a note elsewhere.
+fn unavailable(what: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("{what}, and CI is set: install libxml2-utils and python3-venv");
+    }
+    eprintln!("check_junit: skipped: {what} (CI would fail here)");
+}
+
+fn schema_check(path: &Path) {
+    let out = match Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema", SCHEMA])
+        .arg(path)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => return unavailable(&format!("xmllint cannot be run ({e})")),
+    };
+    assert!(
+        out.status.success(),
+        "{} fails the Jenkins xUnit schema:\n{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Reads the file with junitparser and prints, per suite, its declared counts and those of
+/// the test cases junitparser found, as tab-separated lines.
+const PY: &str = r#"
+import sys
+from junitparser import JUnitXml, Failure, Error, Skipped
+xml = JUnitXml.fromfile(sys.argv[1])
+for s in xml:
+    c = [0, 0, 0, 0]
+    for case in s:
+        c[0] += 1
+        c[1] += case.is_failure
+        c[2] += case.is_error
+        c[3] += case.is_skipped
+    d = [s.tests, s.failures, s.errors, s.skipped]
+    print("\t".join(["suite"] + [str(x) for x in d + c] + [s.name.replace("\t", " ").replace("\n", " ")]))
+"#;
+
+fn junitparser_check(path: &Path, own: &[(String, Counts)]) {
+    let Some(python) = venv_python() else { return };
+    let out = Command::new(&python)
+        .args(["-c", PY])
+        .arg(path)
+        .output()
+        .expect("running the venv's python");
+    assert!(
+        out.status.success(),
+        "junitparser cannot read {}:\n{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8 from python");
+    let mut seen = Vec::new();
+    let mut total = Counts::default();
+    for line in stdout.lines() {
+        let f: Vec<&str> = line.splitn(10, '\t').collect();
+        assert_eq!(f.len(), 10, "unexpected junitparser output line {line:?}");
+        let n = |i: usize| f[i].parse::<usize>().unwrap_or(usize::MAX);
+        let declared = Counts {
+            tests: n(1),
+            failures: n(2),
+            errors: n(3),
+            skipped: n(4),
+        };
+        let cases = Counts {
+            tests: n(5),
+            failures: n(6),
+            errors: n(7),
+            skipped: n(8),
+        };
+        assert_eq!(declared, cases, "junitparser, suite {:?}", f[9]);
+        total.add(cases);
+        seen.push(cases);
+    }
+    let own_counts: Vec<Counts> = own.iter().map(|(_, c)| *c).collect();
+    assert_eq!(
+        seen, own_counts,
+        "junitparser's suites and counts vs the XML's own"
+    );
+    println!(
+        "junitparser: {} suites, tests={} failures={} errors={} skipped={}",
+        seen.len(),
+        total.tests,
+        total.failures,
+        total.errors,
+        total.skipped
+    );
+}
+
+/// The venv's python with junitparser, made on first use; `None` when it cannot be made
+/// (and CI is not set).
+///
+/// Test binaries run concurrently and each may get here first, so the venv is built in a
+/// folder of its own and renamed into place: the rename is atomic, a loser of the race
+/// throws its copy away, and a half-built venv is never seen. A venv's python finds its
+/// packages relative to itself, so it works from the new name.
+fn venv_python() -> Option<PathBuf> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target/tmp has a parent")
+        .to_path_buf();
+    let venv = target.join("junit-venv");
+    let python = venv.join("bin").join("python");
+    if has_junitparser(&python) {
+        return Some(python);
+    }
+
+    let tmp = target.join(format!(
+        "junit-venv.tmp-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    let built = build_venv(&tmp);
+    if let Err(why) = built {
+        let _ = std::fs::remove_dir_all(&tmp);
+        unavailable(&why);
+        return None;
+    }
+    if std::fs::rename(&tmp, &venv).is_err() {
+        // Another process won, or a broken venv is in the way: use theirs, or replace it.
+        let _ = std::fs::remove_dir_all(&tmp);
+        if !has_junitparser(&python) {
+            let _ = std::fs::remove_dir_all(&venv);
+            if let Err(why) = build_venv(&tmp).and_then(|()| {
+                std::fs::rename(&tmp, &venv).map_err(|e| format!("renaming the venv: {e}"))
+            }) {
+                let _ = std::fs::remove_dir_all(&tmp);
+                unavailable(&why);
+                return None;
+            }
+        }
+    }
+    if has_junitparser(&python) {
+        Some(python)
+    } else {
+        unavailable(&format!("{} cannot import junitparser", python.display()));
+        None
+    }
+}
+
+fn build_venv(dir: &Path) -> Result<(), String> {
+    let run = |cmd: &mut Command, what: &str| -> Result<(), String> {
+        match cmd.output() {
+            Ok(o) if o.status.success() => Ok(()),
+            Ok(o) => Err(format!(
+                "{what} failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            )),
+            Err(e) => Err(format!("{what} cannot be run ({e})")),
+        }
+    };
+    run(
+        Command::new("python3").args(["-m", "venv"]).arg(dir),
+        "python3 -m venv",
+    )?;
+    run(
+        Command::new(dir.join("bin").join("python")).args([
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            JUNITPARSER,
+        ]),
+        &format!("pip install {JUNITPARSER}"),
+    )
+}
+
+fn has_junitparser(python: &Path) -> bool {
+    python.exists()
+        && Command::new(python)
+            .args(["-c", "import junitparser"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+}
+
+// ---------------------------------------------------------------------------------------
+// A small XML reader: enough for the files the reporters write (elements, attributes,
+// text, CDATA, comments, the declaration), with the five entities and character
+// references. It panics on anything malformed; xmllint is the real well-formedness check.
+
+/// An element with its attributes (in document order), child elements and text content
+/// (the concatenation of its own text nodes, entities decoded).
+#[derive(Debug, Clone, Default)]
+pub struct Element {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Element>,
+    pub text: String,
+}
+
+impl Element {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// Every element named `name` below this one, at any depth, in document order.
+    pub fn descendants_named<'a>(&'a self, name: &str, out: &mut Vec<&'a Element>) {
+        for c in &self.children {
+            if c.name == name {
+                out.push(c);
+            }
+            c.descendants_named(name, out);
+        }
+    }
+}
+
+/// Parses a whole document and returns its root element.
+pub fn parse(xml: &str) -> Element {
+    let mut p = Parser { s: xml, i: 0 };
+    p.skip_misc();
+    let root = p.element();
+    p.skip_misc();
+    assert!(
+        p.i == p.s.len(),
+        "content after the root element at byte {}",
+        p.i
+    );
+    root
+}
+
+struct Parser<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn rest(&self) -> &'a str {
+        &self.s[self.i..]
+    }
+
+    fn skip_ws(&mut self) {
+        let r = self.rest();
+        self.i += r.len() - r.trim_start().len();
+    }
+
+    fn skip_past(&mut self, end: &str) {
+        let at = self
+            .rest()
+            .find(end)
+            .unwrap_or_else(|| panic!("unterminated construct at byte {}: no {end:?}", self.i));
+        self.i += at + end.len();
+    }
+
+    /// Whitespace, comments, processing instructions and the declaration.
+    fn skip_misc(&mut self) {
+        loop {
+            self.skip_ws();
+            if self.rest().starts_with("<?") {
+                self.skip_past("?>");
+            } else if self.rest().starts_with("<!--") {
+                self.skip_past("-->");
+            } else {
+                return;
+            }
+        }
+    }
+
+    fn name(&mut self) -> String {
+        let r = self.rest();
+        let end = r
+            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '>' | '='))
+            .unwrap_or(r.len());
+        assert!(end > 0, "expected a name at byte {}", self.i);
+        self.i += end;
+        r[..end].to_string()
+    }
+
+    fn element(&mut self) -> Element {
+        assert!(
+            self.rest().starts_with('<'),
+            "expected an element at byte {}",
+            self.i
+        );
+        self.i += 1;
+        let mut e = Element {
+            name: self.name(),
+            ..Element::default()
+        };
+        loop {
+            self.skip_ws();
+            if self.rest().starts_with("/>") {
+                self.i += 2;
+                return e;
+            }
+            if self.rest().starts_with('>') {
+                self.i += 1;
+                break;
+            }
+            let key = self.name();
+            self.skip_ws();
+            assert!(
+                self.rest().starts_with('='),
+                "expected = at byte {}",
+                self.i
+            );
+            self.i += 1;
+            self.skip_ws();
+            let q = self.rest().chars().next().expect("an attribute value");
+            assert!(
+                q == '"' || q == '\'',
+                "unquoted attribute at byte {}",
+                self.i
+            );
+            self.i += 1;
+            let end = self.rest().find(q).expect("a closing quote");
+            let raw = &self.rest()[..end];
+            assert!(!raw.contains('<'), "`<` in attribute {key}");
+            // Attribute-value normalisation: a raw white-space character reads as a space
+            // (a character reference such as `&#10;` does not).
+            let v = decode(&raw.replace(['\t', '\n', '\r'], " "));
+            self.i += end + 1;
+            assert!(
+                e.attr(&key).is_none(),
+                "attribute {key} twice on <{}>",
+                e.name
+            );
+            e.attrs.push((key, v));
+        }
+        loop {
+            let r = self.rest();
+            if r.starts_with("</") {
+                self.i += 2;
+                let name = self.name();
+                assert_eq!(name, e.name, "mismatched end tag");
+                self.skip_ws();
+                assert!(
+                    self.rest().starts_with('>'),
+                    "expected > at byte {}",
+                    self.i
+                );
+                self.i += 1;
+                return e;
+            } else if r.starts_with("<!--") {
+                self.skip_past("-->");
+            } else if r.starts_with("<![CDATA[") {
+                self.i += "<![CDATA[".len();
+                let end = self
+                    .rest()
+                    .find("]]>")
+                    .expect("an unterminated CDATA section");
+                e.text.push_str(&self.rest()[..end]);
+                self.i += end + 3;
+            } else if r.starts_with("<?") {
+                self.skip_past("?>");
+            } else if r.starts_with('<') {
+                let child = self.element();
+                e.children.push(child);
+            } else {
+                let end = r
+                    .find('<')
+                    .unwrap_or_else(|| panic!("<{}> is not closed", e.name));
+                let raw = &r[..end];
+                assert!(!raw.contains("]]>"), "a raw `]]>` in text");
+                e.text.push_str(&decode(raw));
+                self.i += end;
+            }
+        }
+    }
+}
+
+fn decode(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find(';').expect("an unterminated entity") + at;
+        let ent = &rest[at + 1..end];
+        let c = match ent {
+            "lt" => '<',
+            "gt" => '>',
+            "amp" => '&',
+            "quot" => '"',
+            "apos" => '\'',
+            _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or_else(|| panic!("bad character reference &{ent};")),
+            _ if ent.starts_with('#') => ent[1..]
+                .parse()
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or_else(|| panic!("bad character reference &{ent};")),
+            _ => panic!("unknown entity &{ent};"),
+        };
+        out.push(c);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
