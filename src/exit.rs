@@ -40,7 +40,11 @@ pub fn for_results(r: &crate::results::Results, fail_on: crate::model::Severity)
         .results
         .iter()
         .any(|x| matches!(x.status, Status::Failed | Status::Errored) && x.severity <= fail_on);
-    if failing { Exit::ChecksFailed } else { Exit::Ok }
+    if failing {
+        Exit::ChecksFailed
+    } else {
+        Exit::Ok
+    }
 }
 
 impl From<Exit> for std::process::ExitCode {

@@ -15,7 +15,10 @@ const REPORTS: [&str; 4] = ["results.json", "junit.xml", "report.html", "results
 
 fn netaccept(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_netaccept"));
-    c.args(args).current_dir(dir).env("CI", "true").env_remove("NETACCEPT_TOKEN");
+    c.args(args)
+        .current_dir(dir)
+        .env("CI", "true")
+        .env_remove("NETACCEPT_TOKEN");
     for (k, v) in envs {
         c.env(k, v);
     }
@@ -46,7 +49,10 @@ fn open_port() -> SocketAddr {
 }
 
 fn closed_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
 }
 
 /// Two nodes; `up` passes, `minor-down` (minor) and `crit-down` (critical) fail.
@@ -90,12 +96,30 @@ fn waivers_in_force_expired_and_unused() {
             "  - node: p\n    check: crit-down\n{W}    expires: 2099-12-31\n  - node: c\n    check: crit-down\n{W}    expires: 2020-01-01\n  - node: c\n    check: up\n{W}    expires: 2099-12-31\n"
         ),
     );
-    let out = netaccept(&["run", "-i", "inv.yaml", "-s", "suite.yaml", "--waivers", "waivers.yaml", "-o", "out"], dir, &[]);
+    let out = netaccept(
+        &[
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "--waivers",
+            "waivers.yaml",
+            "-o",
+            "out",
+        ],
+        dir,
+        &[],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let r = json(&dir.join("out/results.json"));
     assert_eq!(status(&r, "p", "crit-down"), "waived");
-    assert_eq!(status(&r, "c", "crit-down"), "failed", "an expired waiver does not apply");
+    assert_eq!(
+        status(&r, "c", "crit-down"),
+        "failed",
+        "an expired waiver does not apply"
+    );
     assert_eq!(status(&r, "c", "up"), "passed");
     let waived = r["results"]
         .as_array()
@@ -107,11 +131,23 @@ fn waivers_in_force_expired_and_unused() {
     assert_eq!(waived["waiver"]["original_status"], "failed");
     assert_eq!(waived["kind"], "ConnectionRefused", "what it found is kept");
     let ws = r["waivers"].as_array().unwrap();
-    assert_eq!((ws[0]["state"].as_str(), ws[0]["used"].as_u64()), (Some("in_force"), Some(1)));
-    assert_eq!((ws[1]["state"].as_str(), ws[1]["used"].as_u64()), (Some("expired"), Some(0)));
-    assert_eq!((ws[2]["state"].as_str(), ws[2]["used"].as_u64()), (Some("in_force"), Some(0)));
+    assert_eq!(
+        (ws[0]["state"].as_str(), ws[0]["used"].as_u64()),
+        (Some("in_force"), Some(1))
+    );
+    assert_eq!(
+        (ws[1]["state"].as_str(), ws[1]["used"].as_u64()),
+        (Some("expired"), Some(0))
+    );
+    assert_eq!(
+        (ws[2]["state"].as_str(), ws[2]["used"].as_u64()),
+        (Some("in_force"), Some(0))
+    );
     assert_eq!(r["summary"]["waived"], 1);
-    assert!(stdout.contains("waivers: 2 in force (1 used, 1 unused), 1 expired"), "{stdout}");
+    assert!(
+        stdout.contains("waivers: 2 in force (1 used, 1 unused), 1 expired"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -120,7 +156,17 @@ fn fail_on_sets_the_severity_that_fails_the_run() {
     let dir = d.path();
     setup(dir);
     let run = |fail_on: &str, waivers: Option<&str>, out: &str| {
-        let mut args = vec!["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", out, "--fail-on", fail_on];
+        let mut args = vec![
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            out,
+            "--fail-on",
+            fail_on,
+        ];
         if let Some(w) = waivers {
             args.extend(["--waivers", w]);
         }
@@ -133,7 +179,9 @@ fn fail_on_sets_the_severity_that_fails_the_run() {
     waivers(
         dir,
         "crit.yaml",
-        &format!("  - node: c\n    check: crit-down\n{W}    expires: 2099-12-31\n  - node: p\n    check: crit-down\n{W}    expires: 2099-12-31\n"),
+        &format!(
+            "  - node: c\n    check: crit-down\n{W}    expires: 2099-12-31\n  - node: p\n    check: crit-down\n{W}    expires: 2099-12-31\n"
+        ),
     );
     assert_eq!(run("critical", Some("crit.yaml"), "o3"), Some(0));
     assert_eq!(run("major", Some("crit.yaml"), "o4"), Some(0));
@@ -145,22 +193,70 @@ fn report_reproduces_the_reports_and_applies_new_waivers() {
     let d = tempfile::tempdir().unwrap();
     let dir = d.path();
     setup(dir);
-    let out = netaccept(&["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out", "--operator", "李工"], dir, &[]);
+    let out = netaccept(
+        &[
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "out",
+            "--operator",
+            "李工",
+        ],
+        dir,
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1));
     for f in REPORTS {
         assert!(dir.join("out").join(f).is_file(), "{f} written");
     }
     // The JUnit of a real run passes the Jenkins schema and a real consumer.
     junit_support::check_junit(&dir.join("out/junit.xml"));
-    let again = netaccept(&["report", "out/results.json", "-o", "again", "--operator", "李工"], dir, &[]);
-    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    let again = netaccept(
+        &[
+            "report",
+            "out/results.json",
+            "-o",
+            "again",
+            "--operator",
+            "李工",
+        ],
+        dir,
+        &[],
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     for f in REPORTS {
-        let (a, b) = (std::fs::read(dir.join("out").join(f)).unwrap(), std::fs::read(dir.join("again").join(f)).unwrap());
+        let (a, b) = (
+            std::fs::read(dir.join("out").join(f)).unwrap(),
+            std::fs::read(dir.join("again").join(f)).unwrap(),
+        );
         assert!(a == b, "{f} differs when rendered again");
     }
     // New waivers, applied to the old run.
-    waivers(dir, "late.yaml", &format!("  - node: c\n    check: minor-down\n{W}    expires: 2099-12-31\n"));
-    let w = netaccept(&["report", "out/results.json", "-o", "waived", "--waivers", "late.yaml"], dir, &[]);
+    waivers(
+        dir,
+        "late.yaml",
+        &format!("  - node: c\n    check: minor-down\n{W}    expires: 2099-12-31\n"),
+    );
+    let w = netaccept(
+        &[
+            "report",
+            "out/results.json",
+            "-o",
+            "waived",
+            "--waivers",
+            "late.yaml",
+        ],
+        dir,
+        &[],
+    );
     assert_eq!(w.status.code(), Some(0));
     let r = json(&dir.join("waived/results.json"));
     assert_eq!(status(&r, "c", "minor-down"), "waived");
@@ -169,8 +265,23 @@ fn report_reproduces_the_reports_and_applies_new_waivers() {
     let back = netaccept(&["report", "waived/results.json", "-o", "back"], dir, &[]);
     assert_eq!(back.status.code(), Some(0));
     // A waivers file naming what the record does not know is invalid input.
-    waivers(dir, "bad.yaml", &format!("  - node: nowhere\n    check: minor-down\n{W}    expires: 2099-12-31\n"));
-    let bad = netaccept(&["report", "out/results.json", "-o", "x", "--waivers", "bad.yaml"], dir, &[]);
+    waivers(
+        dir,
+        "bad.yaml",
+        &format!("  - node: nowhere\n    check: minor-down\n{W}    expires: 2099-12-31\n"),
+    );
+    let bad = netaccept(
+        &[
+            "report",
+            "out/results.json",
+            "-o",
+            "x",
+            "--waivers",
+            "bad.yaml",
+        ],
+        dir,
+        &[],
+    );
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("bad.yaml:2:11"));
 }
@@ -180,9 +291,17 @@ fn report_refuses_what_is_not_a_results_file() {
     let d = tempfile::tempdir().unwrap();
     let dir = d.path();
     std::fs::write(dir.join("other.json"), "{\"hello\": 1}").unwrap();
-    std::fs::write(dir.join("newer.json"), "{\"format\": \"netaccept-results/2\"}").unwrap();
+    std::fs::write(
+        dir.join("newer.json"),
+        "{\"format\": \"netaccept-results/2\"}",
+    )
+    .unwrap();
     std::fs::write(dir.join("junk.json"), "not json").unwrap();
-    for (f, says) in [("other.json", "not a netaccept results file"), ("newer.json", "newer netaccept"), ("junk.json", "not JSON")] {
+    for (f, says) in [
+        ("other.json", "not a netaccept results file"),
+        ("newer.json", "newer netaccept"),
+        ("junk.json", "not JSON"),
+    ] {
         let out = netaccept(&["report", f, "-o", "out"], dir, &[]);
         assert_eq!(out.status.code(), Some(2), "{f}");
         let err = String::from_utf8_lossy(&out.stderr);
@@ -195,7 +314,16 @@ fn a_report_that_cannot_be_written_exits_3_and_the_others_are_written() {
     let d = tempfile::tempdir().unwrap();
     let dir = d.path();
     setup(dir);
-    assert_eq!(netaccept(&["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"], dir, &[]).status.code(), Some(1));
+    assert_eq!(
+        netaccept(
+            &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
+            dir,
+            &[]
+        )
+        .status
+        .code(),
+        Some(1)
+    );
     // A folder where junit.xml should go: the rename onto it fails, even for root.
     std::fs::create_dir_all(dir.join("again/junit.xml/x")).unwrap();
     let out = netaccept(&["report", "out/results.json", "-o", "again"], dir, &[]);
@@ -231,7 +359,12 @@ fn echo_server() -> SocketAddr {
                     }
                     head.push_str(&line);
                 }
-                let _ = write!(w, "HTTP/1.1 500 Oops\r\ncontent-length: {}\r\nx-echo: {}\r\nconnection: close\r\n\r\n{head}", head.len(), head.lines().next().unwrap_or(""));
+                let _ = write!(
+                    w,
+                    "HTTP/1.1 500 Oops\r\ncontent-length: {}\r\nx-echo: {}\r\nconnection: close\r\n\r\n{head}",
+                    head.len(),
+                    head.lines().next().unwrap_or("")
+                );
             });
         }
     });
@@ -266,19 +399,58 @@ checks:
     )
     .unwrap();
     let envs = [("NETACCEPT_TOKEN", SECRET)];
-    let plan = netaccept(&["plan", "-i", "inv.yaml", "-s", "suite.yaml", "--format", "json"], dir, &envs);
-    let run = netaccept(&["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"], dir, &envs);
-    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
-    let again = netaccept(&["report", "out/results.json", "-o", "again", "--lang", "en"], dir, &envs);
+    let plan = netaccept(
+        &[
+            "plan",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "--format",
+            "json",
+        ],
+        dir,
+        &envs,
+    );
+    let run = netaccept(
+        &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
+        dir,
+        &envs,
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let again = netaccept(
+        &["report", "out/results.json", "-o", "again", "--lang", "en"],
+        dir,
+        &envs,
+    );
     assert_eq!(again.status.code(), Some(0));
     // The server did receive it (the check is real), and it came back in the body.
     let r = json(&dir.join("out/results.json"));
-    assert!(r["results"][0]["target"].as_str().unwrap().contains("token=***"));
-    assert!(r["results"][0]["evidence"].as_str().unwrap_or("").contains("***"), "{r}");
+    assert!(
+        r["results"][0]["target"]
+            .as_str()
+            .unwrap()
+            .contains("token=***")
+    );
+    assert!(
+        r["results"][0]["evidence"]
+            .as_str()
+            .unwrap_or("")
+            .contains("***"),
+        "{r}"
+    );
     let mut seen = 0;
     for out in [&plan, &run, &again] {
         for stream in [&out.stdout, &out.stderr] {
-            assert!(!String::from_utf8_lossy(stream).contains(SECRET), "secret on a terminal stream");
+            assert!(
+                !String::from_utf8_lossy(stream).contains(SECRET),
+                "secret on a terminal stream"
+            );
         }
     }
     for sub in ["out", "again"] {

@@ -171,7 +171,10 @@ pub fn report(args: &ReportArgs) -> Exit {
                 .checks
                 .iter()
                 .map(|c| {
-                    let per_app = results.results.iter().any(|x| x.check == c.id && x.app.is_some());
+                    let per_app = results
+                        .results
+                        .iter()
+                        .any(|x| x.check == c.id && x.app.is_some());
                     (c.id.clone(), per_app)
                 })
                 .collect(),
@@ -193,12 +196,21 @@ pub fn report(args: &ReportArgs) -> Exit {
         None => args
             .results
             .parent()
-            .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
             .unwrap_or(Path::new("."))
             .to_path_buf(),
     };
     if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("error: cannot create the output folder {}: {e}", dir.display());
+        eprintln!(
+            "error: cannot create the output folder {}: {e}",
+            dir.display()
+        );
         return Exit::ReportFailed;
     }
     print!("{}", report::summary::render(&results));

@@ -10,7 +10,12 @@ use crate::model::{Waiver, WaiverTargets, Waivers};
 /// Validates the waivers against what they may name. Without targets (the inventory or the
 /// suite had errors of their own), only what the waivers file says by itself is checked, so
 /// that every problem is still reported in one pass.
-pub(crate) fn build(cx: &mut Cx, f: u32, raw: WaiversFile, targets: Option<&WaiverTargets>) -> Waivers {
+pub(crate) fn build(
+    cx: &mut Cx,
+    f: u32,
+    raw: WaiversFile,
+    targets: Option<&WaiverTargets>,
+) -> Waivers {
     let mut waivers = Vec::new();
     for w in raw.waivers {
         let at = loc(f, &w.referenced);
@@ -22,18 +27,25 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: WaiversFile, targets: Option<&Waiv
                 let hint = suggest::did_you_mean(&w.node.value, t.nodes.iter().map(String::as_str))
                     .unwrap_or_else(|| "a waiver names a node id of the inventory".into());
                 cx.push(
-                    Diagnostic::error(loc(f, &w.node.referenced), format!("waiver for unknown node `{}`", w.node.value))
-                        .with_hint(hint),
+                    Diagnostic::error(
+                        loc(f, &w.node.referenced),
+                        format!("waiver for unknown node `{}`", w.node.value),
+                    )
+                    .with_hint(hint),
                 );
             }
             let check = t.checks.iter().find(|(id, _)| *id == w.check.value);
             if check.is_none() {
                 ok = false;
-                let hint = suggest::did_you_mean(&w.check.value, t.checks.iter().map(|(c, _)| c.as_str()))
-                    .unwrap_or_else(|| "a waiver names a check id of the suite".into());
+                let hint =
+                    suggest::did_you_mean(&w.check.value, t.checks.iter().map(|(c, _)| c.as_str()))
+                        .unwrap_or_else(|| "a waiver names a check id of the suite".into());
                 cx.push(
-                    Diagnostic::error(loc(f, &w.check.referenced), format!("waiver for unknown check `{}`", w.check.value))
-                        .with_hint(hint),
+                    Diagnostic::error(
+                        loc(f, &w.check.referenced),
+                        format!("waiver for unknown check `{}`", w.check.value),
+                    )
+                    .with_hint(hint),
                 );
             }
             if let Some(a) = &w.app {
@@ -49,10 +61,15 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: WaiversFile, targets: Option<&Waiv
                 } else if !t.apps.contains(&a.value) {
                     ok = false;
                     let hint = suggest::did_you_mean(&a.value, t.apps.iter().map(String::as_str))
-                        .unwrap_or_else(|| "a waiver's `app` is an app id of the suite's catalogue".into());
+                        .unwrap_or_else(|| {
+                            "a waiver's `app` is an app id of the suite's catalogue".into()
+                        });
                     cx.push(
-                        Diagnostic::error(loc(f, &a.referenced), format!("waiver for unknown app `{}`", a.value))
-                            .with_hint(hint),
+                        Diagnostic::error(
+                            loc(f, &a.referenced),
+                            format!("waiver for unknown app `{}`", a.value),
+                        )
+                        .with_hint(hint),
                     );
                 }
             }
@@ -70,8 +87,11 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: WaiversFile, targets: Option<&Waiv
         if expires.is_err() {
             ok = false;
             cx.push(
-                Diagnostic::error(loc(f, &w.expires.referenced), format!("invalid date `{}`", w.expires.value))
-                    .with_hint("a calendar day written `YYYY-MM-DD`, e.g. `2026-12-31`"),
+                Diagnostic::error(
+                    loc(f, &w.expires.referenced),
+                    format!("invalid date `{}`", w.expires.value),
+                )
+                .with_hint("a calendar day written `YYYY-MM-DD`, e.g. `2026-12-31`"),
             );
         }
         if let (true, Ok(expires)) = (ok, expires) {
