@@ -2,7 +2,11 @@
 
 #[test]
 fn mixed_fixture_is_a_results_record() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/results/mixed.json")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/results/mixed.json"
+    ))
+    .unwrap();
     let r: netaccept::results::Results = serde_json::from_str(&text).expect("a Results record");
     assert_eq!(r.format, netaccept::results::FORMAT);
     assert_eq!(r.summary.total(), r.results.len());

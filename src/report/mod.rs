@@ -202,7 +202,9 @@ pub fn write_all(dir: &Path, r: &Results, lang: Lang) -> Vec<(PathBuf, std::io::
         .iter()
         .filter_map(|(name, render)| {
             let path = dir.join(name);
-            write_atomic(&path, &render(r, lang)).err().map(|e| (path, e))
+            write_atomic(&path, &render(r, lang))
+                .err()
+                .map(|e| (path, e))
         })
         .collect()
 }

@@ -42,7 +42,10 @@ pub fn render(r: &Results) -> String {
                 .iter()
                 .filter(|w| w.state == WaiverState::InForce && w.used == 0)
                 .count(),
-            r.waivers.iter().filter(|w| w.state == WaiverState::Expired).count()
+            r.waivers
+                .iter()
+                .filter(|w| w.state == WaiverState::Expired)
+                .count()
         );
     }
     if !r.run.complete {
