@@ -213,3 +213,31 @@ pub struct AppInfo {
     pub id: String,
     pub name: String,
 }
+
+/// Look-ups by id into a record's nodes, checks and apps, for reporters that turn ids into
+/// display names.
+pub struct Lookup<'a> {
+    pub nodes: std::collections::HashMap<&'a str, &'a NodeInfo>,
+    /// Check id → display name.
+    pub checks: std::collections::HashMap<&'a str, &'a str>,
+    /// App id → display name.
+    pub apps: std::collections::HashMap<&'a str, &'a str>,
+}
+
+impl Results {
+    pub fn lookup(&self) -> Lookup<'_> {
+        Lookup {
+            nodes: self.nodes.iter().map(|n| (n.id.as_str(), n)).collect(),
+            checks: self
+                .checks
+                .iter()
+                .map(|c| (c.id.as_str(), c.name.as_str()))
+                .collect(),
+            apps: self
+                .apps
+                .iter()
+                .map(|a| (a.id.as_str(), a.name.as_str()))
+                .collect(),
+        }
+    }
+}

@@ -4,6 +4,9 @@
 //! and a probing machine without a CA store (`SSL_CERT_FILE` pointing at an empty file), so
 //! the HTTPS application checks of the provincial level cannot be carried out: `errored`.
 
+#[path = "support/host.rs"]
+mod host;
+
 #[path = "support/junit.rs"]
 mod junit_support;
 #[path = "support/tls.rs"]
@@ -39,17 +42,6 @@ fn app(broken_dispatch: bool) -> Router {
         .fallback(get(|| async {
             axum::Json(serde_json::json!({ "status": "UP" }))
         }))
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -154,7 +146,7 @@ async fn acceptance_run_with_every_status_and_every_report() {
             .unwrap_or_else(|| panic!("no {node} {check} {app:?}"))
             .clone()
     };
-    if !is_root() {
+    if !host::is_root() {
         // Without ICMP everything gated on it is skipped; the mix below needs root (CI is).
         assert_eq!(find("sx", "net.icmp", None)["kind"], "NoPermission");
         eprintln!("not root: the every-status part of this test needs ICMP");

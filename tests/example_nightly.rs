@@ -5,6 +5,9 @@
 //! give each (node, check, app) the verdict those servers call for, show progress, print
 //! the summary and write a results.json of the FORMAT.md shape.
 
+#[path = "support/host.rs"]
+mod host;
+
 #[path = "support/tls.rs"]
 mod tls;
 
@@ -20,17 +23,6 @@ fn health() -> Router {
     Router::new().fallback(get(|| async {
         axum::Json(serde_json::json!({ "status": "UP" }))
     }))
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -154,7 +146,7 @@ async fn nightly_suite_on_the_example_province() {
             )
         })
         .collect();
-    let root_user = is_root();
+    let root_user = host::is_root();
     for res in results {
         let node = res["node"].as_str().unwrap();
         let down = hosts[node] == DOWN;

@@ -8,6 +8,9 @@
 //! skipped, and, with an nftables counter in the probe namespace, that nothing was sent to
 //! any other address. Every namespace is deleted by name at the end, pass or fail.
 
+#[path = "support/host.rs"]
+mod host;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -68,7 +71,7 @@ fn available(tool: &str) -> bool {
 
 #[test]
 fn namespaces_healthy_lossy_silent() {
-    let root = unsafe_is_root();
+    let root = host::is_root();
     if !root || !available("ip") || !available("nft") || !available("python3") {
         // CI is root with iproute2, nftables and python3 installed by .ci/run; a developer
         // without them is told why nothing ran.
@@ -278,18 +281,6 @@ fn namespaces_healthy_lossy_silent() {
         !String::from_utf8_lossy(&left.stdout).contains(&format!("na{tag}-")),
         "namespaces left behind"
     );
-}
-
-fn unsafe_is_root() -> bool {
-    // Reading our own status avoids a libc dependency for getuid().
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
 }
 
 fn write_inputs(dir: &Path) {

@@ -10,8 +10,6 @@
 //! defused with a leading `'`, which Excel and LibreOffice hide and treat as "text". Numbers
 //! are written as numbers and never touched, or sorting and sums would break.
 
-use std::collections::HashMap;
-
 use chrono::SecondsFormat;
 
 use crate::results::Results;
@@ -45,17 +43,11 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Renders the whole record as CSV bytes (UTF-8 with a BOM, CRLF line ends).
 pub fn render(results: &Results) -> Vec<u8> {
-    let nodes: HashMap<&str, _> = results.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
-    let checks: HashMap<&str, &str> = results
-        .checks
-        .iter()
-        .map(|c| (c.id.as_str(), c.name.as_str()))
-        .collect();
-    let apps: HashMap<&str, &str> = results
-        .apps
-        .iter()
-        .map(|a| (a.id.as_str(), a.name.as_str()))
-        .collect();
+    let crate::results::Lookup {
+        nodes,
+        checks,
+        apps,
+    } = results.lookup();
 
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)

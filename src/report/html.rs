@@ -813,20 +813,15 @@ impl<'a> Page<'a> {
         let t = text(lang);
         let run = &res.run;
         let ix = NodeIndex::new(res);
-        let check_names: HashMap<&str, &str> = res
-            .checks
-            .iter()
-            .map(|c| (c.id.as_str(), c.name.as_str()))
-            .collect();
+        let crate::results::Lookup {
+            checks: check_names,
+            apps: app_names,
+            ..
+        } = res.lookup();
         let check_probe: HashMap<&str, &str> = res
             .checks
             .iter()
             .map(|c| (c.id.as_str(), c.probe.as_str()))
-            .collect();
-        let app_names: HashMap<&str, &str> = res
-            .apps
-            .iter()
-            .map(|a| (a.id.as_str(), a.name.as_str()))
             .collect();
         let check_name = |id: &'a str| check_names.get(id).copied().unwrap_or(id);
         let app_name = |id: &'a Option<String>| match id {

@@ -48,16 +48,7 @@ pub fn render(results: &Results) -> Vec<u8> {
         .unwrap_or_default();
     report.set_time(wall);
 
-    let checks: HashMap<&str, &str> = results
-        .checks
-        .iter()
-        .map(|c| (c.id.as_str(), c.name.as_str()))
-        .collect();
-    let apps: HashMap<&str, &str> = results
-        .apps
-        .iter()
-        .map(|a| (a.id.as_str(), a.name.as_str()))
-        .collect();
+    let crate::results::Lookup { checks, apps, .. } = results.lookup();
 
     for (node, records) in group_by_node(results) {
         let mut suite = TestSuite::new(clean_line(&format!("{} ({})", node.name, node.id)));
