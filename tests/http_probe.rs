@@ -32,6 +32,7 @@ fn spec(url: &str) -> HttpSpec<Text> {
         body: None,
         ca: None,
         insecure: false,
+        host: None,
         expect: HttpExpect {
             status: Vec::new(),
             body_contains: Vec::new(),
@@ -782,4 +783,49 @@ async fn plain_http_to_a_tls_port_fails() {
         "{kind}: {}",
         message(&o)
     );
+}
+
+/// An endpoint reached by address whose certificate names its service: `host:` sends that
+/// name as `Host` and SNI and verifies the certificate for it.
+#[tokio::test(flavor = "multi_thread")]
+async fn host_override_sends_the_name_and_verifies_the_certificate_for_it() {
+    let p = pki();
+    let name = "dispatch.sx.aq.gov.test";
+    let leaf = p.ca.leaf(&[name], -1, 400);
+    let hosts: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = hosts.clone();
+    let router = Router::new().fallback(get(move |h: axum::http::HeaderMap| {
+        let seen = seen.clone();
+        async move {
+            let host = h
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            seen.lock().unwrap().push(host);
+            r#"{"status":"UP"}"#
+        }
+    }));
+    let addr = tls::serve_https("127.0.0.1", leaf, router).await;
+
+    // By address alone, the certificate (for the name) does not match.
+    let s = with_ca(format!("https://{addr}/health"));
+    assert_eq!(fail_kind(&outcome(&s, &p.cx).await), FailKind::CertInvalid);
+
+    let mut s = with_ca(format!("https://{addr}/health"));
+    s.host = Some(Text::plain(name));
+    let o = outcome(&s, &p.cx).await;
+    assert_passed(&o);
+    let got = hosts.lock().unwrap().clone();
+    assert_eq!(
+        got,
+        [format!("{name}:{}", addr.port())],
+        "the Host header names the service"
+    );
+
+    // An address is not a name to send.
+    let mut s = with_ca(format!("https://{addr}/health"));
+    s.host = Some(Text::plain("127.0.0.9"));
+    let o = outcome(&s, &p.cx).await;
+    assert!(matches!(o.verdict, Verdict::Errored(_)), "{:?}", o.verdict);
 }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::io::ErrorKind as Io;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -43,6 +44,9 @@ struct ClientKey {
     /// Absolute path of the extra CA bundle; `None` when only the system store counts.
     ca: Option<PathBuf>,
     insecure: bool,
+    /// A `host:` override: this name resolves to this address for the client. One client per
+    /// pair, since the same name may stand for a different address on another node.
+    resolve: Option<(String, IpAddr)>,
 }
 
 #[derive(Clone)]
@@ -65,8 +69,13 @@ impl Clients {
 
     /// The client for this spec's TLS configuration. A CA file that cannot be used stays an
     /// error for the whole run: it is read once, like the suite.
-    fn get(&self, spec: &HttpSpec<Text>) -> Result<Slot, String> {
+    fn get(
+        &self,
+        spec: &HttpSpec<Text>,
+        resolve: Option<(String, IpAddr)>,
+    ) -> Result<Slot, String> {
         let key = ClientKey {
+            resolve,
             // Verification is off with `insecure`, so a CA would change nothing.
             ca: match &spec.ca {
                 Some(ca) if !spec.insecure => Some(self.base_dir.join(ca.expose())),
@@ -105,6 +114,10 @@ fn client_builder() -> reqwest::ClientBuilder {
 
 fn build_client(key: &ClientKey, ca_shown: Option<&Text>) -> Result<Slot, String> {
     let mut b = client_builder();
+    if let Some((name, ip)) = &key.resolve {
+        // Port 0: the URL's port is used.
+        b = b.resolve(name, SocketAddr::new(*ip, 0));
+    }
     if key.insecure {
         b = b.tls_danger_accept_invalid_certs(true);
     } else if let Some(path) = &key.ca {
@@ -245,6 +258,33 @@ fn prepare(spec: &HttpSpec<Text>) -> Result<Request, String> {
     })
 }
 
+/// Points the URL at `name` (for `Host` and SNI) and returns where `name` must resolve: the
+/// address the URL named, looked up once if it was a name.
+async fn host_override(url: &mut Url, name: &str) -> Result<(String, IpAddr), Outcome> {
+    let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    let port = url.port_or_known_default().unwrap_or(80);
+    let Some(host) = url
+        .host_str()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
+    else {
+        return Err(Outcome::errored(
+            ErrorKind::Config,
+            format!("URL `{url}` has no host"),
+        ));
+    };
+    let ip = match host.parse::<IpAddr>() {
+        Ok(ip) => ip,
+        Err(_) => super::tcp::resolve(host, port).await?.ip(),
+    };
+    if url.set_host(Some(&name)).is_err() || name.parse::<IpAddr>().is_ok() {
+        return Err(Outcome::errored(
+            ErrorKind::Config,
+            format!("`host: {name}` is not a DNS name to send as Host and SNI"),
+        ));
+    }
+    Ok((name, ip))
+}
+
 fn label(spec: &HttpSpec<Text>) -> String {
     format!("{} {}", spec.method, spec.url)
 }
@@ -260,7 +300,14 @@ async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome 
         Ok(r) => r,
         Err(msg) => return Outcome::errored(ErrorKind::Config, msg),
     };
-    let slot = match cx.http.get(spec) {
+    let resolve = match &spec.host {
+        Some(name) => match host_override(&mut url, &name.expose()).await {
+            Ok(r) => Some(r),
+            Err(o) => return o,
+        },
+        None => None,
+    };
+    let slot = match cx.http.get(spec, resolve) {
         Ok(s) => s,
         Err(msg) => return Outcome::errored(ErrorKind::Config, msg),
     };

@@ -335,6 +335,10 @@ pub struct RawHttp {
     /// Skip certificate verification; the reports say so.
     #[serde(default)]
     pub insecure: bool,
+    /// The name to send as `Host` and TLS SNI (and to verify the certificate for) when the
+    /// URL reaches the endpoint by address.
+    #[schemars(with = "Option<String>")]
+    pub host: Option<S>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

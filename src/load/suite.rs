@@ -489,6 +489,7 @@ fn http(cx: &mut Cx, f: u32, p: &RawHttp, t: &mut Templates) -> HttpSpec<Templat
         body: p.body.as_ref().map(|s| t.parse(cx, s)),
         ca: p.ca.as_ref().map(|s| t.parse(cx, s)),
         insecure: p.insecure,
+        host: p.host.as_ref().map(|s| t.parse(cx, s)),
         expect,
     }
 }

@@ -190,6 +190,7 @@ impl<S> Probe<S> {
                 out.extend(p.headers.iter().map(|(_, v)| v));
                 out.extend(&p.body);
                 out.extend(&p.ca);
+                out.extend(&p.host);
                 out.extend(&p.expect.body_contains);
                 out.extend(p.expect.json.iter().map(|(_, v)| v));
             }
@@ -230,6 +231,7 @@ impl<S> Probe<S> {
                 body: p.body.as_ref().map(&mut f).transpose()?,
                 ca: p.ca.as_ref().map(&mut f).transpose()?,
                 insecure: p.insecure,
+                host: p.host.as_ref().map(&mut f).transpose()?,
                 expect: HttpExpect {
                     status: p.expect.status.clone(),
                     body_contains: p
@@ -259,7 +261,10 @@ impl Probe<Text> {
             Probe::Icmp(p) => p.target.to_string(),
             Probe::Tcp(p) => p.target.to_string(),
             Probe::Dns(p) => format!("{} {} @{}", p.record_type.as_str(), p.name, p.server),
-            Probe::Http(p) => format!("{} {}", p.method, p.url),
+            Probe::Http(p) => match &p.host {
+                Some(h) => format!("{} {} (Host: {h})", p.method, p.url),
+                None => format!("{} {}", p.method, p.url),
+            },
         }
     }
 }
@@ -384,6 +389,9 @@ pub struct HttpSpec<S> {
     /// relative to the suite file (the loader has made it absolute when it was literal).
     pub ca: Option<S>,
     pub insecure: bool,
+    /// The name to send as `Host` and TLS SNI, and to verify the certificate for, when the
+    /// URL reaches the endpoint by address (or by another name).
+    pub host: Option<S>,
     pub expect: HttpExpect<S>,
 }
 
