@@ -32,10 +32,13 @@ const EVIDENCE_BYTES: usize = 512;
 /// and the bytes read so far still reach the report instead of a bare timeout.
 const BODY_DEADLINE_MARGIN: Duration = Duration::from_millis(50);
 
-/// HTTP clients shared by the run: one per TLS configuration (CA file, insecure), built on
-/// first use, reused so connections pool.
+/// HTTP clients shared by the run: one per TLS configuration (CA file, insecure, `host`
+/// override), built on first use and reused, so a CA bundle is read and parsed once.
 pub struct Clients {
     base_dir: PathBuf,
+    /// Clients by configuration, with the error of one that could not be built. Locked only
+    /// to look up or build; probes then clone the client (cheap: it is reference-counted)
+    /// and send without holding the lock.
     built: Mutex<HashMap<ClientKey, Result<Slot, String>>>,
 }
 

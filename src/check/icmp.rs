@@ -62,10 +62,19 @@ const SEQUENCE_TRIES: usize = 8;
 pub struct Pinger {
     access: Access,
     // Declared before `receiver`: the sockets close before their runtime stops.
+    /// The IPv4 socket, opened once by whichever probe needs it first; concurrent first
+    /// probes wait for that one opening rather than racing to open several.
     v4: OnceCell<Client>,
+    /// The IPv6 socket, likewise.
     v6: OnceCell<Client>,
+    /// The receiving thread, started once with the first socket; an error sticks, so every
+    /// later probe reports the same cause.
     receiver: OnceLock<Result<Receiver, String>>,
+    /// Identifier of the next probe: each probe takes one (relaxed increments; wrapping is
+    /// harmless, see `next_seq`).
     next_ident: AtomicU16,
+    /// Sequence number of the next echo, shared by the run: on unprivileged sockets the
+    /// kernel rewrites identifiers, so sequences alone must keep concurrent probes apart.
     next_seq: AtomicU16,
 }
 

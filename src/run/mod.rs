@@ -190,6 +190,8 @@ struct ItemTask {
     i: ItemIdx,
     input: Arc<Input>,
     cx: Arc<Context>,
+    /// Every item's published verdict, indexed like the plan: this task waits on those of
+    /// its `needs` (each written once, by its own task, then never changed).
     receivers: Arc<Vec<watch::Receiver<Option<Published>>>>,
     /// Bounds checks in flight over the whole run; taken after `node` so that a task
     /// waiting for a busy node holds no global slot.
@@ -197,6 +199,8 @@ struct ItemTask {
     /// Bounds checks in flight against this item's node.
     node: Arc<Semaphore>,
     cancel: Cancel,
+    /// Where this task reports its start and its result; unbounded so that a slow
+    /// consumer (a terminal) never slows the probes, at the cost of queued events.
     events: mpsc::UnboundedSender<Event>,
     opts: Options,
 }
