@@ -155,9 +155,8 @@ async fn nightly_suite_on_the_example_province() {
         let what = format!("{node} {} {}: {res}", res["check"], res["app"]);
         match res["check"].as_str().unwrap() {
             "net.icmp" if root_user => assert_eq!(status, "passed", "{what}"),
+            // Without permission ICMP says nothing about the node, so what needs it still runs.
             "net.icmp" => assert_eq!((status, kind), ("errored", Some("NoPermission")), "{what}"),
-            // ICMP gates the rest: without it they are skipped, which says nothing here.
-            _ if !root_user => assert_eq!(status, "skipped", "{what}"),
             "net.tcp" | "net.tcp-http" if down => {
                 assert_eq!(
                     (status, kind),

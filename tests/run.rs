@@ -2,6 +2,9 @@
 //! test: verdicts, `needs`, retries, exit codes, the output folder, the journal, the
 //! per-node limit, deterministic order, and interruption by SIGINT.
 
+#[path = "support/host.rs"]
+mod host;
+
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -533,4 +536,57 @@ fn sigint_writes_an_incomplete_record_and_exits_130() {
     );
     assert_eq!(r["results"][0]["check"], "up");
     assert!(String::from_utf8_lossy(&out.stdout).contains("INTERRUPTED"));
+}
+
+/// As a user without ICMP permission (root drops to `nobody` with setpriv), the ICMP check
+/// is `errored` with the fixes, said once, and the checks that need it still run: a local
+/// inability is no evidence against the node.
+#[test]
+fn without_icmp_permission_dependants_still_run() {
+    let has_setpriv = Command::new("setpriv").arg("--help").output().is_ok();
+    if !host::is_root() || !has_setpriv {
+        eprintln!("skipped: needs root and setpriv to drop to an unprivileged user");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut perms = std::fs::metadata(dir.path()).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o777);
+    std::fs::set_permissions(dir.path(), perms).unwrap();
+    let open = counting_listener("127.0.0.1");
+    write(
+        dir.path(),
+        "inv.yaml",
+        &format!(
+            "nodes:\n  - {{ id: c, name: 中心, level: national, host: \"127.0.0.1\", vars: {{ open: \"{}\" }} }}\n",
+            open.addr
+        ),
+    );
+    write(
+        dir.path(),
+        "suite.yaml",
+        "suite: t\nname: t\nchecks:\n  - { id: net.icmp, name: ping, icmp: { target: \"{{ node.host }}\" } }\n  - { id: up, name: up, needs: [net.icmp], tcp: { target: \"{{ node.vars.open }}\" } }\n",
+    );
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_netaccept"))
+        .args(["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"])
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert_eq!(
+        stderr.matches("ICMP is not permitted").count(),
+        1,
+        "said once: {stderr}"
+    );
+    assert!(
+        stderr.contains("setcap") && stderr.contains("ping_group_range"),
+        "{stderr}"
+    );
+    let r = results(&dir.path().join("out"));
+    assert_eq!(by(&r, "c", "net.icmp")["kind"], "NoPermission");
+    assert_eq!(by(&r, "c", "up")["status"], "passed");
 }

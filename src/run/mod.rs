@@ -163,6 +163,7 @@ pub async fn run(
             let _ = done.send(Some(published.unwrap_or(Published {
                 status: None,
                 message: String::new(),
+                says_nothing: false,
             })));
             finished
         });
@@ -184,6 +185,9 @@ pub async fn run(
 struct Published {
     status: Option<Status>,
     message: String,
+    /// Errored for a reason of this machine that says nothing about the target (no
+    /// permission for ICMP): dependants run anyway instead of being skipped on no evidence.
+    says_nothing: bool,
 }
 
 struct ItemTask {
@@ -215,8 +219,12 @@ impl ItemTask {
                 s = rx.wait_for(Option::is_some) => s.ok().and_then(|s| s.clone()),
                 _ = self.cancel.cancelled() => return None,
             };
-            let Published { status, message } = published?;
-            if status != Some(Status::Passed) {
+            let Published {
+                status,
+                message,
+                says_nothing,
+            } = published?;
+            if status != Some(Status::Passed) && !says_nothing {
                 // No status: the needed item was stopped by cancellation, and so is this.
                 let status = status?;
                 let why = self.skip_reason(need, status, &message);
@@ -271,6 +279,7 @@ impl ItemTask {
         let published = Published {
             status: Some(result.status),
             message: result.message.clone(),
+            says_nothing: result.error_kind == Some(ErrorKind::NoPermission),
         };
         let _ = self.events.send(Event::CheckFinished {
             item: self.i,
