@@ -5,13 +5,14 @@
 
 use schemars::generate::SchemaSettings;
 
-use crate::load::raw::{InventoryFile, SuiteFile, WaiversFile};
+use crate::load::raw::{FaultsFile, InventoryFile, SuiteFile, WaiversFile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Which {
     Inventory,
     Suite,
     Waivers,
+    Faults,
 }
 
 /// The schema as pretty JSON (draft 2020-12).
@@ -21,6 +22,7 @@ pub fn schema(which: Which) -> String {
         Which::Inventory => g.into_root_schema_for::<InventoryFile>(),
         Which::Suite => g.into_root_schema_for::<SuiteFile>(),
         Which::Waivers => g.into_root_schema_for::<WaiversFile>(),
+        Which::Faults => g.into_root_schema_for::<FaultsFile>(),
     };
     serde_json::to_string_pretty(&s).expect("a schema serialises")
 }

@@ -73,6 +73,7 @@ fn library_plan_len() -> usize {
         inventory: root().join("inventories/example"),
         suite: Some(root().join("suites/acceptance.yaml")),
         waivers: None,
+        faults: None,
     })
     .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
     let (plan, _) = build(

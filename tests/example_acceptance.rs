@@ -1,12 +1,14 @@
 //! The bundled example province with the acceptance suite and a waiver, producing every
 //! status in one run and every report: servers on the example's own addresses (HTTP on 8080,
 //! TLS on 8443), nothing at 大同 (127.14.1.2), 清徐's dispatch answering 503 under a waiver,
-//! and a probing machine without a CA store (`SSL_CERT_FILE` pointing at an empty file), so
-//! the HTTPS application checks of the provincial level cannot be carried out: `errored`.
+//! and the inventory's `ca_file` naming a file that is not there, so the HTTPS application
+//! checks of the provincial level cannot be carried out: `errored`.
 
 #[path = "support/host.rs"]
 mod host;
 
+#[path = "support/example.rs"]
+mod example;
 #[path = "support/junit.rs"]
 mod junit_support;
 #[path = "support/tls.rs"]
@@ -47,16 +49,18 @@ fn app(broken_dispatch: bool) -> Router {
 #[tokio::test(flavor = "multi_thread")]
 async fn acceptance_run_with_every_status_and_every_report() {
     let root = env!("CARGO_MANIFEST_DIR");
+    let work = tempfile::tempdir().unwrap();
+    let inventory = example::copy_example(work.path(), &work.path().join("no-such-ca.pem"));
     let plan = Command::new(env!("CARGO_BIN_EXE_netaccept"))
         .args([
             "plan",
-            "-i",
-            "inventories/example",
             "-s",
             "suites/acceptance.yaml",
             "--format",
             "json",
+            "-i",
         ])
+        .arg(&inventory)
         .current_dir(root)
         .output()
         .unwrap();
@@ -82,9 +86,6 @@ async fn acceptance_run_with_every_status_and_every_report() {
         }
     }
 
-    let work = tempfile::tempdir().unwrap();
-    let empty_store = work.path().join("empty.pem");
-    std::fs::write(&empty_store, "").unwrap();
     let waivers = work.path().join("waivers.yaml");
     std::fs::write(
         &waivers,
@@ -93,26 +94,24 @@ async fn acceptance_run_with_every_status_and_every_report() {
     .unwrap();
     let out = work.path().join("out");
     let run = tokio::task::spawn_blocking({
-        let (out, waivers, store) = (out.clone(), waivers.clone(), empty_store.clone());
+        let (out, waivers, inventory) = (out.clone(), waivers.clone(), inventory.clone());
         move || {
             Command::new(env!("CARGO_BIN_EXE_netaccept"))
                 .args([
                     "run",
-                    "-i",
-                    "inventories/example",
                     "-s",
                     "suites/acceptance.yaml",
                     "--timeout",
                     "2s",
-                    "--waivers",
+                    "-i",
                 ])
+                .arg(&inventory)
+                .arg("--waivers")
                 .arg(&waivers)
                 .arg("-o")
                 .arg(&out)
                 .current_dir(root)
                 .env("CI", "true")
-                .env("SSL_CERT_FILE", &store)
-                .env("SSL_CERT_DIR", store.parent().unwrap())
                 .output()
                 .unwrap()
         }
@@ -166,7 +165,7 @@ async fn acceptance_run_with_every_status_and_every_report() {
     let errored = find("sx", "app.health", Some("dispatch"));
     assert_eq!(
         (errored["status"].as_str(), errored["kind"].as_str()),
-        (Some("errored"), Some("Local")),
+        (Some("errored"), Some("Config")),
         "{errored}"
     );
     let failed = find("sx-datong", "app.health", Some("dispatch"));

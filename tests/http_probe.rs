@@ -757,6 +757,11 @@ async fn unusable_ca_file_is_a_config_error() {
             other => panic!("{ca}: {other:?}"),
         }
     }
+    // Plain HTTP does not need the CA: a missing one does not stop the check.
+    let plain = serve_http("127.0.0.1", health()).await;
+    let mut s = spec(&format!("http://{plain}/health"));
+    s.ca = Some(Text::plain("missing.pem"));
+    assert_passed(&outcome(&s, &p.cx).await);
 }
 
 #[tokio::test(flavor = "multi_thread")]

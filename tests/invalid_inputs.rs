@@ -1,5 +1,5 @@
 //! Golden tests of invalid input: every folder of `tests/fixtures/invalid/` holds a bad
-//! inventory (and maybe a suite and waivers) beside `expected.txt`, the exact diagnostics
+//! inventory (and maybe a suite, waivers and simulator faults) beside `expected.txt`, the exact diagnostics
 //! `netaccept validate` must print. Each must exit 2, print `file:line:col` and a hint,
 //! and never panic.
 //!
@@ -32,6 +32,9 @@ fn args_for(case: &Path) -> Vec<String> {
     }
     if case.join("waivers.yaml").exists() {
         args.extend(["--waivers".into(), "waivers.yaml".into()]);
+    }
+    if case.join("faults.yaml").exists() {
+        args.extend(["--faults".into(), "faults.yaml".into()]);
     }
     args
 }

@@ -52,6 +52,7 @@ fn load_dir(dir: &Path) -> Loaded {
         inventory: dir.join("inv"),
         suite: Some(dir.join("suite.yaml")),
         waivers: None,
+        faults: None,
     };
     match load(&inputs) {
         Ok(l) => l,

@@ -76,12 +76,13 @@ impl Clients {
         &self,
         spec: &HttpSpec<Text>,
         resolve: Option<(String, IpAddr)>,
+        with_ca: bool,
     ) -> Result<Slot, String> {
         let key = ClientKey {
             resolve,
             // Verification is off with `insecure`, so a CA would change nothing.
             ca: match &spec.ca {
-                Some(ca) if !spec.insecure => Some(self.base_dir.join(ca.expose())),
+                Some(ca) if !spec.insecure && with_ca => Some(self.base_dir.join(ca.expose())),
                 _ => None,
             },
             insecure: spec.insecure,
@@ -310,8 +311,14 @@ async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome 
         },
         None => None,
     };
-    let slot = match cx.http.get(spec, resolve) {
+    let slot = match cx.http.get(spec, resolve.clone(), true) {
         Ok(s) => s,
+        // A plain-HTTP check does not need the CA unless a redirect leads to HTTPS, where
+        // the missing trust then shows as an invalid certificate: the honest verdict.
+        Err(_) if url.scheme() == "http" => match cx.http.get(spec, resolve, false) {
+            Ok(s) => s,
+            Err(msg) => return Outcome::errored(ErrorKind::Config, msg),
+        },
         Err(msg) => return Outcome::errored(ErrorKind::Config, msg),
     };
     if let Some(why) = &slot.no_roots

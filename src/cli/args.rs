@@ -35,6 +35,10 @@ pub enum Command {
     Run(RunArgs),
     /// Render the reports again from a results file; no traffic
     Report(ReportArgs),
+    /// Serve an inventory's hosts and app endpoints on loopback, with faults on request
+    Sim(SimArgs),
+    /// Start the simulator on the bundled demo network and run the acceptance suite against it
+    Demo(DemoArgs),
     /// Print the JSON Schema of an input file, for editor completion
     Schema(SchemaArgs),
     /// Developer tools: test-data generators
@@ -59,6 +63,9 @@ pub struct ValidateArgs {
     /// Waivers file (needs --suite)
     #[arg(long, value_name = "FILE", requires = "suite")]
     pub waivers: Option<PathBuf>,
+    /// Simulator faults file, checked against the inventory
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
 }
 
 impl ValidateArgs {
@@ -67,6 +74,7 @@ impl ValidateArgs {
             inventory: self.input.inventory.clone(),
             suite: self.suite.clone(),
             waivers: self.waivers.clone(),
+            faults: self.faults.clone(),
         }
     }
 }
@@ -95,6 +103,7 @@ impl PlannedArgs {
             inventory: self.input.inventory.clone(),
             suite: Some(self.suite.clone()),
             waivers: None,
+            faults: None,
         }
     }
 }
@@ -300,4 +309,36 @@ pub enum DevCommand {
         #[arg(short = 'o', long, default_value = "inventories/national")]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Inventory: every node's host must be a loopback address
+    #[arg(short = 'i', long = "inventory", value_name = "INV")]
+    pub inventory: PathBuf,
+    /// Faults to play (YAML; `netaccept schema faults`)
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
+    /// Seed of the `flaky` faults: the same seed plays the same sequence
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write the simulator's CA certificate, for suites' `ca:`
+    #[arg(
+        long = "ca-out",
+        value_name = "PATH",
+        default_value = "reports/sim-ca.pem"
+    )]
+    pub ca_out: PathBuf,
+    /// Written (JSON) once every listener is bound, for scripts and tests to wait on
+    #[arg(long = "ready-file", value_name = "PATH")]
+    pub ready_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output folder [default: reports/demo, its previous reports replaced]
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub reporting: ReportingArgs,
 }

@@ -2,8 +2,10 @@
 //! exit code. `main` only calls [`main`].
 
 pub mod args;
+mod demo;
 mod plan_out;
 mod run;
+mod sim;
 
 use std::io::Write;
 use std::path::Path;
@@ -46,6 +48,8 @@ pub fn main() -> Exit {
             run::run(&a, loaded, plan)
         }
         Command::Report(a) => run::report(&a),
+        Command::Sim(a) => sim::sim(&a),
+        Command::Demo(a) => demo::demo(&a),
         Command::Schema(a) => print_or_fail(&(crate::schema::schema(a.which) + "\n")),
         Command::Dev(d) => match d.command {
             DevCommand::GenNational { data, out } => gen_national(&data, &out),
@@ -69,6 +73,9 @@ fn validate(inputs: &Inputs) -> Exit {
             p.items.len(),
             match &loaded.waivers {
                 Some(w) => format!(", {} waivers", w.waivers.len()),
+                None => String::new(),
+            } + &match &loaded.faults {
+                Some(f) => format!(", {} faults", f.len()),
                 None => String::new(),
             }
         ),

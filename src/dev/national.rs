@@ -447,6 +447,8 @@ fn build(div: &Divisions) -> Vec<NodeFile> {
             vars: vec![
                 ("dns_server", DNS_SERVER.to_owned()),
                 ("fqdn", fqdn(NATIONAL_ID)),
+                // Relative to the suites' folder: where `netaccept sim` writes its CA.
+                ("ca_file", "../reports/sim-ca.pem".to_owned()),
             ],
             apps: endpoints(Level::National, NATIONAL_HOST, ALL_APPS),
         }],
@@ -941,7 +943,8 @@ mod tests {
             national.vars,
             [
                 ("dns_server", "127.0.0.53:5353".to_owned()),
-                ("fqdn", "national.aq.gov.test".to_owned())
+                ("fqdn", "national.aq.gov.test".to_owned()),
+                ("ca_file", "../reports/sim-ca.pem".to_owned())
             ]
         );
     }

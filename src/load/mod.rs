@@ -5,6 +5,7 @@
 //! [`Diagnostic`] (a file that does not parse stops only that file), and the caller gets
 //! either a model that cannot be invalid or all of the problems at once.
 
+mod faults;
 mod inventory;
 pub mod raw;
 pub mod suggest;
@@ -17,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Location;
 
 use crate::diag::{Diagnostic, Sources};
-use crate::model::{Inventory, Loc, Suite, WaiverTargets, Waivers};
+use crate::model::{Fault, Inventory, Loc, Suite, WaiverTargets, Waivers};
 
 /// Everything one invocation loaded, valid.
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub struct Loaded {
     pub inventory: Inventory,
     pub suite: Option<Suite>,
     pub waivers: Option<Waivers>,
+    /// The simulator's faults, when a faults file was given.
+    pub faults: Option<Vec<Fault>>,
     /// Problems that do not stop anything (a selector that matches no node).
     pub warnings: Vec<Diagnostic>,
     pub sources: Sources,
@@ -46,6 +49,8 @@ pub struct Inputs {
     pub inventory: PathBuf,
     pub suite: Option<PathBuf>,
     pub waivers: Option<PathBuf>,
+    /// The simulator's faults file.
+    pub faults: Option<PathBuf>,
 }
 
 /// Loads and validates the inputs. Waivers need a suite: their check ids refer to it.
@@ -68,6 +73,11 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
         .and_then(|p| cx.read(p))
         .and_then(|f| cx.parse::<raw::WaiversFile>(f).map(|r| (f, r)));
 
+    let raw_faults = inputs
+        .faults
+        .as_deref()
+        .and_then(|p| cx.read(p))
+        .and_then(|f| cx.parse::<raw::FaultsFile>(f).map(|r| (f, r)));
     let suite_file = raw_suite.as_ref().map(|(f, _)| *f);
     let suite = raw_suite.map(|(f, r)| {
         let dir = inputs
@@ -87,6 +97,7 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
         _ => None,
     };
     let waivers = raw_waivers.map(|(f, r)| waivers::build(&mut cx, f, r, targets.as_ref()));
+    let faults = raw_faults.map(|(f, r)| faults::build(&mut cx, f, r, inventory.as_ref()));
 
     if cx.diags.iter().any(Diagnostic::is_error) {
         return Err(Invalid {
@@ -98,6 +109,7 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
         inventory: inventory.expect("no errors means the inventory was built"),
         suite,
         waivers,
+        faults,
         warnings: cx.diags,
         sources: cx.sources,
         inventory_files: inv_files,

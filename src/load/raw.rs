@@ -390,3 +390,73 @@ pub struct RawWaiver {
     #[schemars(with = "DateStr")]
     pub expires: S,
 }
+
+// ---------------------------------------------------------------------------------------
+// Simulator faults
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "netaccept simulator faults")]
+pub struct FaultsFile {
+    #[schemars(with = "Vec<RawFault>")]
+    pub faults: Vec<Spanned<RawFault>>,
+}
+
+/// One fault: the node (and optionally one of its apps) and exactly one of the fault keys.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [
+    {"required": ["down"]}, {"required": ["silent"]}, {"required": ["slow"]},
+    {"required": ["status"]}, {"required": ["body"]}, {"required": ["flaky"]},
+    {"required": ["cert"]}, {"required": ["dns"]}
+]))]
+pub struct RawFault {
+    #[schemars(with = "String")]
+    pub node: S,
+    /// One app of the node; without it the fault applies to all of them.
+    #[schemars(with = "Option<String>")]
+    pub app: Option<S>,
+    /// Nothing listens.
+    #[schemars(with = "Option<bool>")]
+    pub down: Option<Spanned<bool>>,
+    /// Connections are accepted and never answered.
+    #[schemars(with = "Option<bool>")]
+    pub silent: Option<Spanned<bool>>,
+    /// Every answer comes this late.
+    #[schemars(with = "Option<DurationStr>")]
+    pub slow: Option<S>,
+    /// Health answers this status.
+    #[schemars(with = "Option<u16>")]
+    pub status: Option<Spanned<u16>>,
+    /// Health answers 200 with this body.
+    #[schemars(with = "Option<String>")]
+    pub body: Option<S>,
+    /// This share of health requests is answered 503.
+    #[schemars(with = "Option<PercentStr>")]
+    pub flaky: Option<S>,
+    /// `expired`, `wrong-host` or `self-signed`.
+    #[schemars(with = "Option<CertFaultStr>")]
+    pub cert: Option<S>,
+    /// `wrong-address` or `nxdomain` (the node's name in the simulator's DNS).
+    #[schemars(with = "Option<DnsFaultStr>")]
+    pub dns: Option<S>,
+}
+
+/// Schema-only: a certificate fault.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[schemars(rename_all = "kebab-case")]
+pub enum CertFaultStr {
+    Expired,
+    WrongHost,
+    SelfSigned,
+}
+
+/// Schema-only: a DNS fault.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[schemars(rename_all = "kebab-case")]
+pub enum DnsFaultStr {
+    WrongAddress,
+    Nxdomain,
+}

@@ -2,12 +2,14 @@
 //! accepted them. Values of these types cannot be invalid (loading is the only way in), and
 //! this module does no I/O, so planning and running can rely on it without re-checking.
 
+mod fault;
 mod inventory;
 mod suite;
 mod template;
 mod units;
 mod waiver;
 
+pub use fault::{CertFault, DnsFault, Fault, FaultKind};
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx};
 pub use suite::{
     App, AppIdx, Check, CheckIdx, DnsSpec, HttpExpect, HttpSpec, IcmpSpec, Probe, Rcode,

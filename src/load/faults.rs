@@ -1,0 +1,201 @@
+//! Faults file validation: each fault names a node of the inventory (and one of its apps)
+//! and exactly one fault.
+
+use serde_saphyr::Spanned;
+
+use super::inventory::parse_enum;
+use super::raw::{FaultsFile, S};
+use super::{Cx, loc, suggest};
+use crate::diag::Diagnostic;
+use crate::model::{CertFault, DnsFault, Duration, Fault, FaultKind, Inventory, Loc, Percent};
+
+const CERT: [&str; 3] = ["expired", "wrong-host", "self-signed"];
+const DNS: [&str; 2] = ["wrong-address", "nxdomain"];
+
+pub(crate) fn build(cx: &mut Cx, f: u32, raw: FaultsFile, inv: Option<&Inventory>) -> Vec<Fault> {
+    let mut out = Vec::new();
+    for entry in raw.faults {
+        let at = loc(f, &entry.referenced);
+        let r = entry.value;
+        let mut ok = true;
+        let node = r.node.value.clone();
+        if let Some(inv) = inv {
+            match inv.find(&node) {
+                None => {
+                    ok = false;
+                    let hint = suggest::did_you_mean(&node, inv.ids())
+                        .unwrap_or_else(|| "a fault names a node id of the inventory".into());
+                    cx.push(
+                        Diagnostic::error(
+                            loc(f, &r.node.referenced),
+                            format!("fault for unknown node `{node}`"),
+                        )
+                        .with_hint(hint),
+                    );
+                }
+                Some(i) => {
+                    let n = inv.node(i);
+                    if let Some(a) = &r.app
+                        && !n.apps.iter().any(|e| e.app == a.value)
+                    {
+                        ok = false;
+                        let hint =
+                            suggest::did_you_mean(&a.value, n.apps.iter().map(|e| e.app.as_str()))
+                                .unwrap_or_else(|| {
+                                    format!(
+                                        "`{node}` hosts: {}",
+                                        n.apps
+                                            .iter()
+                                            .map(|e| e.app.as_str())
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    )
+                                });
+                        cx.push(
+                            Diagnostic::error(
+                                loc(f, &a.referenced),
+                                format!("node `{node}` does not host app `{}`", a.value),
+                            )
+                            .with_hint(hint),
+                        );
+                    }
+                }
+            }
+        }
+        let kinds: Vec<(&str, Loc)> = [
+            r.down.as_ref().map(|s| ("down", loc(f, &s.referenced))),
+            r.silent.as_ref().map(|s| ("silent", loc(f, &s.referenced))),
+            r.slow.as_ref().map(|s| ("slow", loc(f, &s.referenced))),
+            r.status.as_ref().map(|s| ("status", loc(f, &s.referenced))),
+            r.body.as_ref().map(|s| ("body", loc(f, &s.referenced))),
+            r.flaky.as_ref().map(|s| ("flaky", loc(f, &s.referenced))),
+            r.cert.as_ref().map(|s| ("cert", loc(f, &s.referenced))),
+            r.dns.as_ref().map(|s| ("dns", loc(f, &s.referenced))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let kind = match kinds.as_slice() {
+            [] => {
+                cx.push(
+                    Diagnostic::error(at, format!("fault for `{node}` says no fault"))
+                        .with_hint("add one of `down`, `silent`, `slow`, `status`, `body`, `flaky`, `cert`, `dns`"),
+                );
+                None
+            }
+            [_] => fault_kind(cx, f, &r),
+            [(first, _), rest @ ..] => {
+                for (k, l) in rest {
+                    cx.push(
+                        Diagnostic::error(
+                            *l,
+                            format!("a second fault `{k}` besides `{first}` in one entry"),
+                        )
+                        .with_hint("one fault per entry: write another entry for the same node"),
+                    );
+                }
+                None
+            }
+        };
+        if let (Some(FaultKind::Dns(_)), Some(a)) = (&kind, &r.app) {
+            ok = false;
+            cx.push(
+                Diagnostic::error(
+                    loc(f, &a.referenced),
+                    "a `dns` fault is about the node's name, not one app",
+                )
+                .with_hint("remove `app:`"),
+            );
+        }
+        for (b, what) in [(&r.down, "down"), (&r.silent, "silent")] {
+            if let Some(Spanned {
+                value: false,
+                referenced,
+                ..
+            }) = b
+            {
+                ok = false;
+                cx.push(
+                    Diagnostic::error(loc(f, referenced), format!("`{what}: false` is no fault"))
+                        .with_hint("leave the entry out instead"),
+                );
+            }
+        }
+        if let (true, Some(kind)) = (ok, kind) {
+            out.push(Fault {
+                node,
+                app: r.app.map(|a| a.value),
+                kind,
+                loc: at,
+            });
+        }
+    }
+    out
+}
+
+fn fault_kind(cx: &mut Cx, f: u32, r: &super::raw::RawFault) -> Option<FaultKind> {
+    let duration = |cx: &mut Cx, s: &S| match Duration::parse(&s.value) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            cx.push(
+                Diagnostic::error(loc(f, &s.referenced), format!("invalid duration {e}"))
+                    .with_hint("a number and a unit: `250ms`, `3s`, `1m`"),
+            );
+            None
+        }
+    };
+    Some(if r.down.is_some() {
+        FaultKind::Down
+    } else if r.silent.is_some() {
+        FaultKind::Silent
+    } else if let Some(s) = &r.slow {
+        FaultKind::Slow(duration(cx, s)?)
+    } else if let Some(s) = &r.status {
+        if !(100..=599).contains(&s.value) {
+            cx.push(
+                Diagnostic::error(
+                    loc(f, &s.referenced),
+                    format!("`{}` is not an HTTP status code", s.value),
+                )
+                .with_hint("status codes run from 100 to 599"),
+            );
+            return None;
+        }
+        FaultKind::Status(s.value)
+    } else if let Some(s) = &r.body {
+        FaultKind::Body(s.value.clone())
+    } else if let Some(s) = &r.flaky {
+        match Percent::parse(&s.value) {
+            Ok(p) => FaultKind::Flaky(p),
+            Err(e) => {
+                cx.push(
+                    Diagnostic::error(loc(f, &s.referenced), format!("invalid percentage {e}"))
+                        .with_hint("a number from 0 to 100 and `%`, e.g. `30%`"),
+                );
+                return None;
+            }
+        }
+    } else if let Some(s) = &r.cert {
+        FaultKind::Cert(parse_enum(
+            cx,
+            f,
+            s,
+            "certificate fault",
+            &CERT,
+            |v| match v {
+                "expired" => Some(CertFault::Expired),
+                "wrong-host" => Some(CertFault::WrongHost),
+                "self-signed" => Some(CertFault::SelfSigned),
+                _ => None,
+            },
+        )?)
+    } else if let Some(s) = &r.dns {
+        FaultKind::Dns(parse_enum(cx, f, s, "dns fault", &DNS, |v| match v {
+            "wrong-address" => Some(DnsFault::WrongAddress),
+            "nxdomain" => Some(DnsFault::Nxdomain),
+            _ => None,
+        })?)
+    } else {
+        return None;
+    })
+}

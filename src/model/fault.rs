@@ -1,0 +1,49 @@
+//! Faults the simulator plays, per node or per (node, app): the verdicts a suite should
+//! then give are what the simulator's tests and the demo rely on.
+
+use super::{Duration, Loc, Percent};
+
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub node: String,
+    /// `None`: every endpoint of the node.
+    pub app: Option<String>,
+    pub kind: FaultKind,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultKind {
+    /// Nothing listens.
+    Down,
+    /// Connections are accepted and never answered.
+    Silent,
+    /// Every answer comes after this long.
+    Slow(Duration),
+    /// Health answers with this status (and `{"status":"DOWN"}`).
+    Status(u16),
+    /// Health answers 200 with this body.
+    Body(String),
+    /// This share of requests is answered 503.
+    Flaky(Percent),
+    Cert(CertFault),
+    Dns(DnsFault),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertFault {
+    /// Valid dates in the past.
+    Expired,
+    /// Issued for another name.
+    WrongHost,
+    /// Signed by its own key, not the simulator's CA.
+    SelfSigned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsFault {
+    /// The node's name resolves to an address that is not the node's.
+    WrongAddress,
+    /// The node's name does not exist.
+    Nxdomain,
+}

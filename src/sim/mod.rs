@@ -1,0 +1,325 @@
+//! The simulator: serves an inventory's network on loopback (HTTP and HTTPS app endpoints,
+//! the DNS server the inventory names), with faults on request. It shares no code with the
+//! probers it is used to test: a bug shared by both would hide itself.
+//!
+//! One listener per (address, port) that the nodes' app URLs name, all in one process;
+//! the apps of a node that share a port are told apart by their URL paths.
+
+pub mod dns;
+pub mod http;
+pub mod tls;
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::model::{CertFault, Fault, FaultKind, Inventory};
+use http::{Behaviour, Endpoint, ListenerConfig};
+
+/// File descriptors kept free for everything but the listeners (stdio, DNS sockets, the
+/// connections being served).
+const FD_MARGIN: u64 = 256;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Seeds the `flaky` faults, so a run can be repeated exactly.
+    pub seed: u64,
+    /// Where to write the simulator's CA certificate (PEM), for suites' `ca:`.
+    pub ca_out: Option<PathBuf>,
+}
+
+/// A running simulator. Dropping it stops nothing; call [`Running::stop`].
+pub struct Running {
+    /// Turned to `true` once, to stop every listener.
+    shutdown: watch::Sender<bool>,
+    /// The listeners' tasks, joined on stop.
+    tasks: JoinSet<()>,
+    dns: Vec<dns::DnsServer>,
+    pub listeners: usize,
+    pub endpoints: usize,
+    pub dns_addrs: Vec<SocketAddr>,
+    pub ca_pem: String,
+}
+
+impl Running {
+    pub async fn stop(mut self) {
+        self.shutdown.send_replace(true);
+        while self.tasks.join_next().await.is_some() {}
+        for d in self.dns {
+            d.shutdown().await;
+        }
+    }
+}
+
+/// One listener to open: where, with TLS or not, which endpoints.
+struct Planned {
+    addr: SocketAddr,
+    https: bool,
+    node: String,
+    cert_fault: Option<CertFault>,
+    names: Vec<String>,
+    node_silent: bool,
+    endpoints: Vec<Endpoint>,
+}
+
+/// Why the simulator could not start.
+#[derive(Debug)]
+pub enum SimError {
+    /// The inventory asks for what the simulator will not do (a host off loopback).
+    Input(String),
+    /// A local resource failed (a port in use, too few file descriptors).
+    Start(String),
+}
+
+/// Starts serving. Errors name what is wrong; nothing is left listening after an error.
+pub async fn start(inv: &Inventory, faults: &[Fault], opts: &Options) -> Result<Running, SimError> {
+    let listeners = plan(inv, faults).map_err(SimError::Input)?;
+    serve_planned(listeners, opts)
+        .await
+        .map_err(SimError::Start)
+}
+
+/// What to serve, from the inventory and the faults: listeners and DNS.
+struct Layout {
+    planned: BTreeMap<SocketAddr, Planned>,
+    records: Vec<dns::Record>,
+    dns_addrs: Vec<SocketAddr>,
+}
+
+fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
+    let mut planned: BTreeMap<SocketAddr, Planned> = BTreeMap::new();
+    let mut records = Vec::new();
+    let mut dns_addrs: Vec<SocketAddr> = Vec::new();
+    for &i in &inv.order {
+        let node = inv.node(i);
+        // The faults that apply to the node as a whole, or to `app` of it.
+        let of_node = |app: Option<String>| {
+            faults
+                .iter()
+                .filter(move |f| f.node == node.id && (f.app.is_none() || f.app == app))
+        };
+        if let Some(server) = inv.var(i, "dns_server") {
+            let addr = parse_server(server).ok_or_else(|| {
+                format!(
+                    "node `{}`: dns_server `{server}` is not an address with an optional port",
+                    node.id
+                )
+            })?;
+            require_loopback(&node.id, addr.ip())?;
+            if !dns_addrs.contains(&addr) {
+                dns_addrs.push(addr);
+            }
+        }
+        let Some(host) = &node.host else {
+            continue;
+        };
+        let ip: IpAddr = host.parse().map_err(|_| {
+            format!(
+                "node `{}` has host `{host}`: the simulator serves loopback addresses (127.0.0.0/8) only",
+                node.id
+            )
+        })?;
+        require_loopback(&node.id, ip)?;
+        if let Some(fqdn) = node.vars.get("fqdn") {
+            let fault = of_node(None).find_map(|f| match f.kind {
+                FaultKind::Dns(d) => Some(d),
+                _ => None,
+            });
+            records.push(dns::Record {
+                name: fqdn.clone(),
+                addr: ip,
+                fault,
+            });
+        }
+        if of_node(None).any(|f| f.app.is_none() && f.kind == FaultKind::Down) {
+            continue;
+        }
+        let node_silent = of_node(None).any(|f| f.app.is_none() && f.kind == FaultKind::Silent);
+        for ep in &node.apps {
+            let url = reqwest::Url::parse(&ep.url)
+                .map_err(|e| format!("node `{}`: app url `{}`: {e}", node.id, ep.url))?;
+            let https = match url.scheme() {
+                "https" => true,
+                "http" => false,
+                other => {
+                    return Err(format!(
+                        "node `{}`: app url `{}`: scheme {other}",
+                        node.id, ep.url
+                    ));
+                }
+            };
+            let ep_ip: IpAddr = url
+                .host_str()
+                .unwrap_or("")
+                .trim_matches(|c| c == '[' || c == ']')
+                .parse()
+                .map_err(|_| {
+                    format!(
+                        "node `{}`: app url `{}` must name a loopback address",
+                        node.id, ep.url
+                    )
+                })?;
+            require_loopback(&node.id, ep_ip)?;
+            let addr = SocketAddr::new(ep_ip, url.port_or_known_default().unwrap_or(80));
+            let mut behaviour = Behaviour::default();
+            let mut cert_fault = None;
+            // Node-wide faults first, then the app's own, which win.
+            let mut fs: Vec<&Fault> = of_node(Some(ep.app.clone())).collect();
+            fs.sort_by_key(|f| f.app.is_some());
+            for f in fs {
+                match &f.kind {
+                    FaultKind::Down => behaviour.down = true,
+                    FaultKind::Silent => behaviour.silent = true,
+                    FaultKind::Slow(d) => behaviour.slow = Some(d.as_std()),
+                    FaultKind::Status(s) => behaviour.status = Some(*s),
+                    FaultKind::Body(b) => behaviour.body = Some(b.clone()),
+                    FaultKind::Flaky(p) => behaviour.flaky = Some(p.0 / 100.0),
+                    FaultKind::Cert(c) => cert_fault = Some(*c),
+                    FaultKind::Dns(_) => {}
+                }
+            }
+            let entry = planned.entry(addr).or_insert_with(|| Planned {
+                addr,
+                https,
+                node: node.id.clone(),
+                cert_fault: None,
+                names: node.vars.get("fqdn").cloned().into_iter().collect(),
+                node_silent,
+                endpoints: Vec::new(),
+            });
+            if entry.node != node.id || entry.https != https {
+                return Err(format!(
+                    "{addr} is claimed twice (by `{}` and `{}`, or as both http and https)",
+                    entry.node, node.id
+                ));
+            }
+            entry.cert_fault = entry.cert_fault.or(cert_fault);
+            entry.endpoints.push(Endpoint {
+                node: node.id.clone(),
+                app: ep.app.clone(),
+                path: url.path().trim_end_matches('/').to_string(),
+                behaviour,
+            });
+        }
+    }
+
+    Ok(Layout {
+        planned,
+        records,
+        dns_addrs,
+    })
+}
+
+async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String> {
+    let Layout {
+        planned,
+        records,
+        dns_addrs,
+    } = layout;
+    ensure_file_limit(planned.len() as u64)?;
+    let ca = tls::SimCa::new("netaccept simulator CA");
+    let ca_pem = ca.pem();
+    if let Some(path) = &opts.ca_out {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        std::fs::write(path, &ca_pem)
+            .map_err(|e| format!("cannot write the CA to {}: {e}", path.display()))?;
+    }
+
+    // Bind everything before serving anything: a failure leaves nothing half-started.
+    let mut bound = Vec::with_capacity(planned.len());
+    for p in planned.into_values() {
+        let l = std::net::TcpListener::bind(p.addr)
+            .map_err(|e| format!("cannot listen on {}: {e}", p.addr))?;
+        l.set_nonblocking(true)
+            .map_err(|e| format!("{}: {e}", p.addr))?;
+        bound.push((l, p));
+    }
+    let mut dns = Vec::new();
+    for &addr in &dns_addrs {
+        dns.push(
+            dns::serve(addr, records.clone())
+                .await
+                .map_err(|e| format!("cannot serve DNS on {addr}: {e}"))?,
+        );
+    }
+    let (shutdown, rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let (listeners, mut endpoints) = (bound.len(), 0);
+    for (l, p) in bound {
+        endpoints += p.endpoints.len();
+        let listener =
+            tokio::net::TcpListener::from_std(l).map_err(|e| format!("{}: {e}", p.addr))?;
+        let cfg = ListenerConfig {
+            tls: p
+                .https
+                .then(|| ca.server_config(p.addr.ip(), &p.names, p.cert_fault)),
+            endpoints: p.endpoints,
+            node_silent: p.node_silent,
+            seed: opts.seed,
+        };
+        tasks.spawn(http::serve(listener, cfg, rx.clone()));
+    }
+    Ok(Running {
+        shutdown,
+        tasks,
+        dns,
+        listeners,
+        endpoints,
+        dns_addrs,
+        ca_pem,
+    })
+}
+
+fn parse_server(s: &str) -> Option<SocketAddr> {
+    s.parse::<SocketAddr>()
+        .ok()
+        .or_else(|| s.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 53)))
+}
+
+fn require_loopback(node: &str, ip: IpAddr) -> Result<(), String> {
+    if ip.is_loopback() {
+        Ok(())
+    } else {
+        Err(format!(
+            "node `{node}` uses {ip}: the simulator serves loopback addresses (127.0.0.0/8, ::1) only, and never another network"
+        ))
+    }
+}
+
+/// Thousands of listeners need as many file descriptors: raise the soft limit up to the hard
+/// one, and say plainly when even that is too low rather than failing half-way.
+fn ensure_file_limit(listeners: u64) -> Result<(), String> {
+    let need = listeners + FD_MARGIN;
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: a valid pointer to an rlimit the call fills in.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return Ok(());
+    }
+    if lim.rlim_cur >= need {
+        return Ok(());
+    }
+    if lim.rlim_max < need {
+        return Err(format!(
+            "the simulator needs {need} file descriptors for {listeners} listeners, and this process may open at most {}: raise the limit (`ulimit -n {need}` as root, or LimitNOFILE= in a systemd unit), or simulate a smaller inventory",
+            lim.rlim_max
+        ));
+    }
+    lim.rlim_cur = lim.rlim_max.min(need.saturating_mul(2));
+    // SAFETY: a valid pointer to an initialised rlimit.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
+        return Err(format!(
+            "cannot raise the file descriptor limit to {need}: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! `netaccept demo`, as the README's first command runs it: the simulator on the bundled
+//! demo network with its faults, the acceptance suite with the demo's waivers, every report
+//! written; failures on purpose, so exit 1. The JUnit passes the schema and junitparser.
+
+#[path = "support/junit.rs"]
+mod junit_support;
+
+use std::process::Command;
+
+#[test]
+fn demo_runs_and_writes_every_report() {
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .arg("demo")
+        .arg("-o")
+        .arg(out.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "the demo fails on purpose\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("simulator: "), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "HTML report: {}",
+            out.path().join("report.html").display()
+        )),
+        "{stdout}"
+    );
+    for f in [
+        "results.json",
+        "junit.xml",
+        "report.html",
+        "results.csv",
+        "journal.jsonl",
+    ] {
+        assert!(out.path().join(f).is_file(), "{f}");
+    }
+    junit_support::check_junit(&out.path().join("junit.xml"));
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("results.json")).unwrap()).unwrap();
+    assert_eq!(r["run"]["complete"], true);
+    assert_eq!(r["summary"]["waived"], 1, "one waiver in force");
+    assert!(r["summary"]["failed"].as_u64().unwrap() > 0);
+    let find = |node: &str, check: &str, app: Option<&str>| -> serde_json::Value {
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["node"] == node && x["check"] == check && x["app"].as_str() == app)
+            .unwrap_or_else(|| panic!("no {node} {check} {app:?}"))
+            .clone()
+    };
+    // The story the faults tell (inventories/demo/README.md), where it does not need ICMP.
+    assert_eq!(find("gx", "net.dns", None)["kind"], "AnswerMismatch");
+    assert_eq!(find("nx", "net.dns", None)["kind"], "RcodeMismatch");
+    assert_eq!(
+        find("hun", "app.health", Some("hazchem"))["status"],
+        "waived"
+    );
+    let ws = r["waivers"].as_array().unwrap();
+    assert!(
+        ws.iter().any(|w| w["state"] == "expired"),
+        "an expired waiver is listed"
+    );
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("可试运行") && html.contains("不具备条件"),
+        "the matrix shows ready and not-ready provinces"
+    );
+}

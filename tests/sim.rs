@@ -1,0 +1,326 @@
+//! `netaccept sim` with the real binary: it serves what the inventory says (HTTP, HTTPS from
+//! its own CA, DNS), and each fault kind produces the verdict it is meant to when the real
+//! `netaccept run` probes it. Each test has its own loopback addresses (127.70.K.x).
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Sim {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_netaccept")
+}
+
+/// One node `a` at 127.70.K.1 with `dispatch` over HTTP (8080) and `hazchem` over HTTPS
+/// (8443), its name in the simulator's DNS at 127.70.K.53:5353.
+fn inventory(k: u8, dir: &Path) -> String {
+    let ip = format!("127.70.{k}.1");
+    format!(
+        "nodes:\n  - id: a\n    name: 测试省局\n    level: national\n    host: \"{ip}\"\n    vars: {{ fqdn: a.sim.test, dns_server: \"127.70.{k}.53:5353\", ca_file: \"{ca}\" }}\n    apps:\n      dispatch: {{ url: \"http://{ip}:8080/dispatch\" }}\n      hazchem: {{ url: \"https://{ip}:8443/whp\" }}\n",
+        ca = dir.join("ca.pem").display()
+    )
+}
+
+const SUITE: &str = r#"suite: sim-test
+name: 模拟器测试
+apps: { dispatch: 调度统计, hazchem: 危化品 }
+defaults: { timeout: 2s, retries: 0 }
+checks:
+  - { id: net.dns, name: 域名解析, dns: { name: "{{ node.vars.fqdn }}", server: "{{ node.vars.dns_server }}", expect: ["{{ node.host }}"] } }
+  - { id: net.tcp, name: 端口, tcp: { target: "{{ node.host }}:8443" } }
+  - id: app.health
+    name: 健康检查
+    for_each_app: true
+    http: { url: "{{ app.url }}/health", ca: "{{ node.vars.ca_file }}", expect: { status: [200], json: { "$.status": UP } } }
+  - { id: app.login, name: 登录页, for_each_app: true, http: { url: "{{ app.url }}/", ca: "{{ node.vars.ca_file }}", expect: { status: [200] } } }
+"#;
+
+fn start(k: u8, faults: &str) -> Sim {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("inv.yaml"), inventory(k, dir.path())).unwrap();
+    std::fs::write(dir.path().join("faults.yaml"), format!("faults:\n{faults}")).unwrap();
+    std::fs::write(dir.path().join("suite.yaml"), SUITE).unwrap();
+    let ready = dir.path().join("ready.json");
+    let mut child = Command::new(bin())
+        .args([
+            "sim",
+            "-i",
+            "inv.yaml",
+            "--faults",
+            "faults.yaml",
+            "--ca-out",
+            "ca.pem",
+            "--ready-file",
+            "ready.json",
+            "--seed",
+            "7",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while !ready.exists() {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            panic!("sim exited {status}: {err}");
+        }
+        assert!(t0.elapsed() < Duration::from_secs(10), "sim not ready");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Sim { child, dir }
+}
+
+fn run(sim: &Sim) -> serde_json::Value {
+    let out = Command::new(bin())
+        .args(["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"])
+        .current_dir(sim.dir.path())
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(sim.dir.path().join("out/results.json")).unwrap())
+        .unwrap()
+}
+
+fn result(r: &serde_json::Value, check: &str, app: Option<&str>) -> (String, String, String) {
+    let x = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["check"] == check && x["app"].as_str() == app)
+        .unwrap_or_else(|| panic!("no {check} {app:?}: {r}"));
+    (
+        x["status"].as_str().unwrap().to_string(),
+        x["kind"].as_str().unwrap_or("").to_string(),
+        x["message"].as_str().unwrap().to_string(),
+    )
+}
+
+fn status(r: &serde_json::Value, check: &str, app: Option<&str>) -> String {
+    result(r, check, app).0
+}
+
+fn kind(r: &serde_json::Value, check: &str, app: Option<&str>) -> String {
+    let (s, k, m) = result(r, check, app);
+    assert_eq!(s, "failed", "{check} {app:?}: {m}");
+    k
+}
+
+#[test]
+fn healthy_node_passes_everything() {
+    let sim = start(1, "  []\n");
+    let r = run(&sim);
+    for x in r["results"].as_array().unwrap() {
+        assert_eq!(x["status"], "passed", "{x}");
+    }
+    assert_eq!(r["results"].as_array().unwrap().len(), 6);
+    // The CA it wrote is what made HTTPS verify.
+    assert!(
+        std::fs::read_to_string(sim.dir.path().join("ca.pem"))
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+}
+
+#[test]
+fn down_node_refuses_connections() {
+    let sim = start(2, "  - { node: a, down: true }\n");
+    let r = run(&sim);
+    assert_eq!(kind(&r, "net.tcp", None), "ConnectionRefused");
+    assert_eq!(
+        kind(&r, "app.health", Some("dispatch")),
+        "ConnectionRefused"
+    );
+    assert_eq!(
+        status(&r, "net.dns", None),
+        "passed",
+        "its name still resolves"
+    );
+}
+
+#[test]
+fn silent_node_accepts_and_never_answers() {
+    let sim = start(3, "  - { node: a, silent: true }\n");
+    let t0 = Instant::now();
+    let r = run(&sim);
+    assert_eq!(
+        status(&r, "net.tcp", None),
+        "passed",
+        "the handshake completes"
+    );
+    assert_eq!(kind(&r, "app.health", Some("dispatch")), "Timeout");
+    assert_eq!(kind(&r, "app.health", Some("hazchem")), "Timeout");
+    assert!(t0.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn slow_app_runs_into_the_timeout() {
+    let sim = start(4, "  - { node: a, app: dispatch, slow: 3s }\n");
+    let r = run(&sim);
+    assert_eq!(kind(&r, "app.health", Some("dispatch")), "Timeout");
+    assert_eq!(
+        status(&r, "app.health", Some("hazchem")),
+        "passed",
+        "only that app is slow"
+    );
+}
+
+#[test]
+fn status_fault_is_a_status_mismatch() {
+    let sim = start(5, "  - { node: a, app: dispatch, status: 500 }\n");
+    let r = run(&sim);
+    assert_eq!(kind(&r, "app.health", Some("dispatch")), "StatusMismatch");
+    assert_eq!(
+        status(&r, "app.login", Some("dispatch")),
+        "passed",
+        "status plays on health only"
+    );
+}
+
+#[test]
+fn body_fault_is_a_json_mismatch() {
+    let sim = start(
+        6,
+        "  - { node: a, app: hazchem, body: '{\"status\":\"DOWN\"}' }\n",
+    );
+    let r = run(&sim);
+    assert_eq!(kind(&r, "app.health", Some("hazchem")), "JsonMismatch");
+}
+
+#[test]
+fn flaky_app_fails_some_checks() {
+    let sim = start(7, "  - { node: a, app: dispatch, flaky: 50% }\n");
+    let mut suite = String::from(
+        "suite: flaky\nname: 抖动\napps: { dispatch: 调度统计, hazchem: 危化品 }\ndefaults: { timeout: 2s }\nchecks:\n",
+    );
+    for i in 0..40 {
+        suite.push_str(&format!(
+            "  - {{ id: h{i}, name: h{i}, for_each_app: true, where: {{ apps: [dispatch] }}, http: {{ url: \"{{{{ app.url }}}}/health\", expect: {{ status: [200] }} }} }}\n"
+        ));
+    }
+    std::fs::write(sim.dir.path().join("suite.yaml"), suite).unwrap();
+    let r = run(&sim);
+    let failed = r["summary"]["failed"].as_u64().unwrap();
+    assert!(
+        (5..=35).contains(&failed),
+        "50% flaky over 40 checks: {failed} failed"
+    );
+}
+
+#[test]
+fn certificate_faults_are_invalid_certificates() {
+    for (k, fault, word) in [
+        (8, "expired", "expired"),
+        (9, "wrong-host", "not valid for"),
+        (10, "self-signed", ""),
+    ] {
+        let sim = start(
+            k,
+            &format!("  - {{ node: a, app: hazchem, cert: {fault} }}\n"),
+        );
+        let r = run(&sim);
+        let (s, kind, message) = result(&r, "app.health", Some("hazchem"));
+        assert_eq!(
+            (s.as_str(), kind.as_str()),
+            ("failed", "CertInvalid"),
+            "{fault}: {message}"
+        );
+        assert!(message.to_lowercase().contains(word), "{fault}: {message}");
+        assert_eq!(
+            status(&r, "app.health", Some("dispatch")),
+            "passed",
+            "plain HTTP is untouched"
+        );
+    }
+}
+
+#[test]
+fn dns_faults() {
+    let sim = start(11, "  - { node: a, dns: wrong-address }\n");
+    assert_eq!(kind(&run(&sim), "net.dns", None), "AnswerMismatch");
+    let sim = start(12, "  - { node: a, dns: nxdomain }\n");
+    assert_eq!(kind(&run(&sim), "net.dns", None), "RcodeMismatch");
+}
+
+#[test]
+fn refuses_hosts_off_loopback_and_bad_fault_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("inv.yaml"),
+        "nodes:\n  - { id: far, name: 远端, level: national, host: \"192.0.2.7\" }\n",
+    )
+    .unwrap();
+    let out = Command::new(bin())
+        .args(["sim", "-i", "inv.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`far`") && err.contains("loopback"), "{err}");
+
+    std::fs::write(dir.path().join("inv.yaml"), inventory(13, dir.path())).unwrap();
+    std::fs::write(
+        dir.path().join("faults.yaml"),
+        "faults:\n  - { node: a, slwo: 3s }\n",
+    )
+    .unwrap();
+    let out = Command::new(bin())
+        .args(["sim", "-i", "inv.yaml", "--faults", "faults.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("faults.yaml:2:"),
+        "file:line"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_cleanly() {
+    let mut sim = start(14, "  []\n");
+    Command::new("kill")
+        .args(["-INT", &sim.child.id().to_string()])
+        .status()
+        .unwrap();
+    let t0 = Instant::now();
+    let code = loop {
+        if let Some(s) = sim.child.try_wait().unwrap() {
+            break s.code();
+        }
+        assert!(t0.elapsed() < Duration::from_secs(5), "sim did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code, Some(0));
+    // The address is free again.
+    std::net::TcpListener::bind("127.70.14.1:8080").expect("port released");
+}

@@ -1,0 +1,756 @@
+//! The simulator's HTTP(S) server, spoken to by independent clients: raw bytes over a
+//! `tokio::net::TcpStream`, and tokio-rustls as the TLS client trusting the simulator's CA.
+//! Nothing here comes from `netaccept::check`: the simulator is meant to test the probers,
+//! so a client shared with them would let a common bug hide itself.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use netaccept::model::CertFault;
+use netaccept::sim::http::{Behaviour, Endpoint, ListenerConfig, serve};
+use netaccept::sim::tls::SimCa;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+use tokio_rustls::rustls::{self, CertificateError, ClientConfig, RootCertStore};
+
+/// Upper bound for anything that should be quick (generous: machines are noisy).
+const QUICK: Duration = Duration::from_secs(5);
+
+/// A running `serve` on `127.88.<n>.1:<free port>`; dropping it stops the server.
+struct Sim {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn start(n: u8, cfg: ListenerConfig) -> Sim {
+    let ip = IpAddr::V4(Ipv4Addr::new(127, 88, n, 1));
+    let listener = TcpListener::bind((ip, 0)).await.expect("bind on loopback");
+    let addr = listener.local_addr().unwrap();
+    let (stop, rx) = watch::channel(false);
+    let task = tokio::spawn(serve(listener, cfg, rx));
+    Sim { addr, stop, task }
+}
+
+fn endpoint(app: &str, path: &str, behaviour: Behaviour) -> Endpoint {
+    Endpoint {
+        node: "sx".into(),
+        app: app.into(),
+        path: path.into(),
+        behaviour,
+    }
+}
+
+fn plain(endpoints: Vec<Endpoint>) -> ListenerConfig {
+    ListenerConfig {
+        tls: None,
+        endpoints,
+        node_silent: false,
+        seed: 7,
+    }
+}
+
+/// A healthy `dispatch` app under `/dispatch`, and `hazchem` with `behaviour` under
+/// `/hazchem`.
+fn with_hazchem(behaviour: Behaviour) -> ListenerConfig {
+    plain(vec![
+        endpoint("dispatch", "/dispatch", Behaviour::default()),
+        endpoint("hazchem", "/hazchem", behaviour),
+    ])
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).expect("UTF-8 body")
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+}
+
+/// One client connection (plain or TLS) with its own read buffer, so that responses on a
+/// keep-alive connection are split exactly by their Content-Length.
+struct Conn<S> {
+    io: S,
+    buf: Vec<u8>,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
+    fn new(io: S) -> Self {
+        Conn {
+            io,
+            buf: Vec::new(),
+        }
+    }
+
+    async fn send(&mut self, raw: &[u8]) {
+        self.io.write_all(raw).await.expect("write the request");
+        self.io.flush().await.expect("flush the request");
+    }
+
+    async fn get(&mut self, path: &str) -> Response {
+        self.send(
+            format!("GET {path} HTTP/1.1\r\nHost: sim.test\r\nUser-Agent: sim-test\r\n\r\n")
+                .as_bytes(),
+        )
+        .await;
+        self.response(false).await.expect("a response")
+    }
+
+    /// Reads one response; `None` if the connection closed (or was reset) first.
+    async fn response(&mut self, head_only: bool) -> Option<Response> {
+        let head_end = loop {
+            if let Some(i) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            if !self.fill().await {
+                return None;
+            }
+        };
+        let head = String::from_utf8(self.buf[..head_end].to_vec()).expect("ASCII head");
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().unwrap();
+        let mut parts = status_line.splitn(3, ' ');
+        assert_eq!(
+            parts.next(),
+            Some("HTTP/1.1"),
+            "status line {status_line:?}"
+        );
+        let status: u16 = parts.next().unwrap().parse().unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let (n, v) = l.split_once(':').expect("name: value");
+                (n.to_string(), v.trim().to_string())
+            })
+            .collect();
+        self.buf.drain(..head_end);
+        let mut resp = Response {
+            status,
+            headers,
+            body: Vec::new(),
+        };
+        let len: usize = resp
+            .header("Content-Length")
+            .expect("every response has Content-Length")
+            .parse()
+            .unwrap();
+        if !head_only {
+            while self.buf.len() < len {
+                assert!(self.fill().await, "connection closed inside a body");
+            }
+            resp.body = self.buf.drain(..len).collect();
+        }
+        Some(resp)
+    }
+
+    /// Reads more bytes into the buffer; false at EOF or on an error.
+    async fn fill(&mut self) -> bool {
+        let mut chunk = [0u8; 4096];
+        match tokio::time::timeout(QUICK, self.io.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => false,
+            Ok(Ok(n)) => {
+                self.buf.extend_from_slice(&chunk[..n]);
+                true
+            }
+            Err(_) => panic!("no answer within {QUICK:?}"),
+        }
+    }
+
+    /// Whether the server closes the connection (EOF or reset) without sending a byte.
+    async fn closed_without_bytes(&mut self) -> bool {
+        let mut chunk = [0u8; 64];
+        match tokio::time::timeout(QUICK, self.io.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => true,
+            Ok(Ok(_)) => false,
+            Err(_) => panic!("still open after {QUICK:?}"),
+        }
+    }
+
+    /// Whether nothing at all arrives within `d` while the connection stays open.
+    async fn quiet_for(&mut self, d: Duration) -> bool {
+        let mut chunk = [0u8; 64];
+        tokio::time::timeout(d, self.io.read(&mut chunk))
+            .await
+            .is_err()
+    }
+}
+
+async fn connect(addr: SocketAddr) -> Conn<TcpStream> {
+    Conn::new(TcpStream::connect(addr).await.expect("connect"))
+}
+
+async fn get(addr: SocketAddr, path: &str) -> Response {
+    connect(addr).await.get(path).await
+}
+
+fn assert_common_headers(r: &Response) {
+    assert_eq!(r.header("Server"), Some("netaccept-sim"));
+    assert_eq!(
+        r.header("Content-Length")
+            .map(|v| v.parse::<usize>().unwrap()),
+        Some(r.body.len())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_answers_up_json_naming_node_and_app() {
+    let sim = start(1, with_hazchem(Behaviour::default())).await;
+    let r = get(sim.addr, "/dispatch/health").await;
+    assert_eq!(r.status, 200);
+    assert_common_headers(&r);
+    assert_eq!(r.header("Content-Type"), Some("application/json"));
+    assert_eq!(r.header("Connection"), Some("keep-alive"));
+    assert!(
+        r.text().starts_with(r#"{"status":"UP","#),
+        "status first: {}",
+        r.text()
+    );
+    let j = r.json();
+    assert_eq!(j["status"], "UP");
+    assert_eq!(j["app"], "dispatch");
+    assert_eq!(j["node"], "sx");
+    assert_eq!(j["version"], "2.3.1");
+    let time = j["time"].as_str().unwrap();
+    let t = chrono::DateTime::parse_from_rfc3339(time).expect("RFC 3339 time");
+    assert!((chrono::Utc::now() - t.to_utc()).num_seconds().abs() < 60);
+
+    // The query is ignored, and the other app on the same port answers for itself.
+    let r = get(sim.addr, "/hazchem/health?probe=1").await;
+    assert_eq!(r.json()["app"], "hazchem");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_page_is_html_with_title_and_form() {
+    let sim = start(2, with_hazchem(Behaviour::default())).await;
+    for path in ["/dispatch/", "/dispatch"] {
+        let r = get(sim.addr, path).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert_common_headers(&r);
+        assert_eq!(r.header("Content-Type"), Some("text/html; charset=utf-8"));
+        let page = r.text();
+        assert!(page.contains("<title>dispatch"), "{page}");
+        assert!(page.contains("<form"), "{page}");
+        assert!(page.contains("用户登录"), "{page}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unclaimed_paths_are_404_json() {
+    let sim = start(3, with_hazchem(Behaviour::default())).await;
+    for path in [
+        "/",
+        "/nope",
+        "/dispatch/nope",
+        "/dispatcher/health",
+        "/dispatch/health/x",
+    ] {
+        let r = get(sim.addr, path).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert_common_headers(&r);
+        assert_eq!(r.header("Content-Type"), Some("application/json"));
+        assert_eq!(r.json()["status"], 404, "{path}");
+        assert_eq!(r.json()["path"], path);
+    }
+    // A POST to the health path is not a health request.
+    let mut c = connect(sim.addr).await;
+    c.send(b"POST /dispatch/health HTTP/1.1\r\nHost: sim.test\r\nContent-Length: 0\r\n\r\n")
+        .await;
+    assert_eq!(c.response(false).await.unwrap().status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn app_at_the_root_and_longest_prefix_wins() {
+    let sim = start(
+        4,
+        plain(vec![
+            endpoint("portal", "", Behaviour::default()),
+            endpoint("dispatch", "/dispatch", Behaviour::default()),
+        ]),
+    )
+    .await;
+    assert_eq!(get(sim.addr, "/health").await.json()["app"], "portal");
+    assert_eq!(
+        get(sim.addr, "/dispatch/health").await.json()["app"],
+        "dispatch"
+    );
+    assert_eq!(get(sim.addr, "/").await.status, 200);
+    assert_eq!(get(sim.addr, "/other").await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keep_alive_serves_several_requests_on_one_connection() {
+    let sim = start(5, with_hazchem(Behaviour::default())).await;
+    let mut c = connect(sim.addr).await;
+    assert_eq!(c.get("/dispatch/health").await.status, 200);
+    assert_eq!(c.get("/hazchem/").await.status, 200);
+    // Pipelined: two requests in one write, two responses in order.
+    c.send(b"GET /nope HTTP/1.1\r\nHost: a\r\n\r\nGET /hazchem/health HTTP/1.1\r\nHost: a\r\n\r\n")
+        .await;
+    assert_eq!(c.response(false).await.unwrap().status, 404);
+    assert_eq!(c.response(false).await.unwrap().json()["app"], "hazchem");
+    // A request body is read and dropped; the next request on the connection still works.
+    c.send(b"POST /dispatch/login HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nuser=a&pw=b")
+        .await;
+    assert_eq!(c.response(false).await.unwrap().status, 404);
+    assert_eq!(c.get("/dispatch/health").await.status, 200);
+    // Asking to close: the answer says so and the server closes.
+    c.send(b"GET /dispatch/health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        .await;
+    let r = c.response(false).await.unwrap();
+    assert_eq!((r.status, r.header("Connection")), (200, Some("close")));
+    assert!(c.closed_without_bytes().await);
+    // HTTP/1.0 without keep-alive closes too.
+    let mut c = connect(sim.addr).await;
+    c.send(b"GET /dispatch/health HTTP/1.0\r\n\r\n").await;
+    let r = c.response(false).await.unwrap();
+    assert_eq!((r.status, r.header("Connection")), (200, Some("close")));
+    assert!(c.closed_without_bytes().await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn head_has_the_length_but_no_body() {
+    let sim = start(6, with_hazchem(Behaviour::default())).await;
+    let mut c = connect(sim.addr).await;
+    c.send(b"HEAD /dispatch/ HTTP/1.1\r\nHost: a\r\n\r\n").await;
+    let r = c.response(true).await.unwrap();
+    assert_eq!(r.status, 200);
+    let len: usize = r.header("Content-Length").unwrap().parse().unwrap();
+    assert!(len > 100, "the length of the page: {len}");
+    c.send(b"HEAD /dispatch/health HTTP/1.1\r\nHost: a\r\n\r\n")
+        .await;
+    let r = c.response(true).await.unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("Content-Type"), Some("application/json"));
+    // No body bytes came in between: the next response follows directly.
+    assert_eq!(c.get("/dispatch/health").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn down_app_closes_without_a_response() {
+    let sim = start(
+        7,
+        with_hazchem(Behaviour {
+            down: true,
+            ..Default::default()
+        }),
+    )
+    .await;
+    let mut c = connect(sim.addr).await;
+    c.send(b"GET /hazchem/health HTTP/1.1\r\nHost: a\r\n\r\n")
+        .await;
+    assert!(c.closed_without_bytes().await);
+    // The other app on the shared port is up.
+    assert_eq!(get(sim.addr, "/dispatch/health").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn silent_app_reads_and_never_answers() {
+    let sim = start(
+        8,
+        with_hazchem(Behaviour {
+            silent: true,
+            ..Default::default()
+        }),
+    )
+    .await;
+    let mut c = connect(sim.addr).await;
+    c.send(b"GET /hazchem/health HTTP/1.1\r\nHost: a\r\n\r\n")
+        .await;
+    assert!(
+        c.quiet_for(Duration::from_millis(500)).await,
+        "silent must send nothing"
+    );
+    // Still open: more bytes are accepted, still no answer.
+    c.send(b"GET /hazchem/ HTTP/1.1\r\nHost: a\r\n\r\n").await;
+    assert!(c.quiet_for(Duration::from_millis(100)).await);
+    assert_eq!(get(sim.addr, "/dispatch/health").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_app_answers_after_the_delay() {
+    let sim = start(
+        9,
+        with_hazchem(Behaviour {
+            slow: Some(Duration::from_millis(300)),
+            ..Default::default()
+        }),
+    )
+    .await;
+    let mut c = connect(sim.addr).await;
+    let t0 = Instant::now();
+    let r = c.get("/hazchem/health").await;
+    let took = t0.elapsed();
+    assert_eq!(r.status, 200);
+    assert!(
+        took >= Duration::from_millis(300),
+        "answered after {took:?}"
+    );
+    assert!(took < QUICK, "answered after {took:?}");
+    // Every request of the endpoint, not only health.
+    let t0 = Instant::now();
+    assert_eq!(c.get("/hazchem/").await.status, 200);
+    assert!(t0.elapsed() >= Duration::from_millis(300));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_fault_answers_down_json() {
+    let sim = start(
+        10,
+        with_hazchem(Behaviour {
+            status: Some(500),
+            ..Default::default()
+        }),
+    )
+    .await;
+    let r = get(sim.addr, "/hazchem/health").await;
+    assert_eq!(r.status, 500);
+    assert_common_headers(&r);
+    assert_eq!(r.json()["status"], "DOWN");
+    assert_eq!(r.json()["app"], "hazchem");
+    // Health only: the login page is fine.
+    assert_eq!(get(sim.addr, "/hazchem/").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn body_fault_answers_exactly_that_body() {
+    let body = r#"{"status":"DOWN","details":{"db":"unreachable"}}"#;
+    let sim = start(
+        11,
+        with_hazchem(Behaviour {
+            body: Some(body.into()),
+            ..Default::default()
+        }),
+    )
+    .await;
+    let r = get(sim.addr, "/hazchem/health").await;
+    assert_eq!(r.status, 200);
+    assert_common_headers(&r);
+    assert_eq!(r.text(), body);
+    assert_eq!(r.header("Content-Type"), Some("application/json"));
+
+    // With a status as well, the status is answered with that body.
+    let sim = start(
+        25,
+        with_hazchem(Behaviour {
+            status: Some(503),
+            body: Some("maintenance".into()),
+            ..Default::default()
+        }),
+    )
+    .await;
+    let r = get(sim.addr, "/hazchem/health").await;
+    assert_eq!((r.status, r.text()), (503, "maintenance"));
+    assert_eq!(r.header("Content-Type"), Some("text/plain; charset=utf-8"));
+}
+
+/// The statuses of `n` sequential health requests on one connection.
+async fn health_statuses(addr: SocketAddr, n: usize) -> Vec<u16> {
+    let mut c = connect(addr).await;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(c.get("/hazchem/health").await.status);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flaky_half_is_503_and_repeats_with_the_seed() {
+    let flaky = |seed| ListenerConfig {
+        seed,
+        ..with_hazchem(Behaviour {
+            flaky: Some(0.5),
+            ..Default::default()
+        })
+    };
+    let a = start(12, flaky(42)).await;
+    let b = start(13, flaky(42)).await;
+    let c = start(14, flaky(43)).await;
+    let sa = health_statuses(a.addr, 200).await;
+    let sb = health_statuses(b.addr, 200).await;
+    let sc = health_statuses(c.addr, 200).await;
+    assert!(sa.iter().all(|&s| s == 200 || s == 503), "{sa:?}");
+    let failed = sa.iter().filter(|&&s| s == 503).count();
+    assert!((60..=140).contains(&failed), "{failed} of 200 answered 503");
+    assert_eq!(sa, sb, "same seed, same sequence");
+    assert_ne!(sa, sc, "another seed, another sequence");
+    // Health only: the login page never flakes.
+    let mut conn = connect(a.addr).await;
+    for _ in 0..20 {
+        assert_eq!(conn.get("/hazchem/").await.status, 200);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn silent_node_accepts_and_never_answers() {
+    let cfg = ListenerConfig {
+        node_silent: true,
+        ..with_hazchem(Behaviour::default())
+    };
+    let sim = start(15, cfg).await;
+    let mut c = connect(sim.addr).await;
+    c.send(b"GET /dispatch/health HTTP/1.1\r\nHost: a\r\n\r\n")
+        .await;
+    assert!(c.quiet_for(Duration::from_millis(500)).await);
+
+    // Over TLS: the handshake never completes.
+    let ca = SimCa::new("netaccept simulator CA");
+    let ip = IpAddr::V4(Ipv4Addr::new(127, 88, 16, 1));
+    let cfg = ListenerConfig {
+        tls: Some(ca.server_config(ip, &[], None)),
+        node_silent: true,
+        ..with_hazchem(Behaviour::default())
+    };
+    let sim = start(16, cfg).await;
+    let tcp = TcpStream::connect(sim.addr).await.unwrap();
+    let handshake = connector(&ca).connect(ServerName::IpAddress(ip.into()), tcp);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), handshake)
+            .await
+            .is_err(),
+        "the TLS handshake must not complete"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_request_gets_400_and_close() {
+    let sim = start(17, with_hazchem(Behaviour::default())).await;
+    for raw in [
+        &b"this is not http\r\n\r\n"[..],
+        b"GET /dispatch/health HTTP/1.1\r\n\r\n", // HTTP/1.1 without Host
+        b"GET /dispatch/health HTTP/1.1\r\nHost a\r\n\r\n",
+        b"GET /dispatch/health HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", // TLS on the plain port
+    ] {
+        let mut c = connect(sim.addr).await;
+        c.send(raw).await;
+        let r = c.response(false).await.expect("a 400 answer");
+        assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(raw));
+        assert_eq!(r.header("Connection"), Some("close"));
+        assert_common_headers(&r);
+        assert!(c.closed_without_bytes().await);
+    }
+    // A chunked body is refused, an unknown version too.
+    let mut c = connect(sim.addr).await;
+    c.send(
+        b"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    )
+    .await;
+    assert_eq!(c.response(false).await.unwrap().status, 411);
+    let mut c = connect(sim.addr).await;
+    c.send(b"GET / HTTP/3.0\r\nHost: a\r\n\r\n").await;
+    assert_eq!(c.response(false).await.unwrap().status, 505);
+    // Random bytes never take the server down.
+    for seed in 0u64..20 {
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let junk: Vec<u8> = (0..300)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .chain(*b"\r\n\r\n")
+            .collect();
+        let mut c = connect(sim.addr).await;
+        c.send(&junk).await;
+        let _ = c.response(false).await;
+    }
+    assert_eq!(get(sim.addr, "/dispatch/health").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_headers_get_431() {
+    let sim = start(18, with_hazchem(Behaviour::default())).await;
+    let mut c = connect(sim.addr).await;
+    let big = format!(
+        "GET /dispatch/health HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(17 * 1024)
+    );
+    c.send(big.as_bytes()).await;
+    let r = c.response(false).await.expect("a 431 answer");
+    assert_eq!(r.status, 431);
+    assert_eq!(r.header("Connection"), Some("close"));
+    // Just under the limit is fine.
+    let ok = format!(
+        "GET /dispatch/health HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(15 * 1024)
+    );
+    let mut c = connect(sim.addr).await;
+    c.send(ok.as_bytes()).await;
+    assert_eq!(c.response(false).await.unwrap().status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shutdown_closes_the_listener() {
+    let mut sim = start(19, with_hazchem(Behaviour::default())).await;
+    let mut open = connect(sim.addr).await;
+    assert_eq!(open.get("/dispatch/health").await.status, 200);
+    sim.stop.send(true).unwrap();
+    tokio::time::timeout(QUICK, &mut sim.task)
+        .await
+        .expect("serve returns")
+        .unwrap();
+    assert!(
+        TcpStream::connect(sim.addr).await.is_err(),
+        "nothing listens any more"
+    );
+    assert!(
+        open.closed_without_bytes().await,
+        "open connections end too"
+    );
+}
+
+// --- TLS -------------------------------------------------------------------------------
+
+fn connector(ca: &SimCa) -> TlsConnector {
+    let mut roots = RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca.pem().as_bytes()) {
+        roots.add(cert.expect("the CA PEM parses")).unwrap();
+    }
+    assert_eq!(roots.len(), 1);
+    let mut config = ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    TlsConnector::from(Arc::new(config))
+}
+
+async fn https(n: u8, ca: &SimCa, fault: Option<CertFault>) -> (Sim, IpAddr) {
+    let ip = IpAddr::V4(Ipv4Addr::new(127, 88, n, 1));
+    let cfg = ListenerConfig {
+        tls: Some(ca.server_config(ip, &["sx.aq.gov.test".to_string()], fault)),
+        ..with_hazchem(Behaviour::default())
+    };
+    (start(n, cfg).await, ip)
+}
+
+/// The rustls error that made the TLS handshake fail.
+async fn handshake_error(
+    ca: &SimCa,
+    addr: SocketAddr,
+    name: ServerName<'static>,
+) -> CertificateError {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let err = match tokio::time::timeout(QUICK, connector(ca).connect(name, tcp)).await {
+        Ok(Ok(_)) => panic!("the handshake must fail"),
+        Ok(Err(e)) => e,
+        Err(_) => panic!("the handshake hung"),
+    };
+    match err
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>())
+    {
+        Some(rustls::Error::InvalidCertificate(c)) => c.clone(),
+        _ => panic!("not a certificate error: {err:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_leaf_from_the_ca_verifies_for_the_address_and_name() {
+    fn shared_across_tasks<T: Send + Sync>(_: &T) {}
+    let ca = SimCa::new("netaccept simulator CA");
+    shared_across_tasks(&ca);
+    assert!(ca.pem().starts_with("-----BEGIN CERTIFICATE-----"));
+    let (sim, ip) = https(20, &ca, None).await;
+    for name in [
+        ServerName::IpAddress(ip.into()),
+        ServerName::try_from("sx.aq.gov.test").unwrap(),
+    ] {
+        let tcp = TcpStream::connect(sim.addr).await.unwrap();
+        let tls = tokio::time::timeout(QUICK, connector(&ca).connect(name.clone(), tcp))
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{name:?}: {e}"));
+        assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
+        let mut c = Conn::new(tls);
+        let r = c.get("/dispatch/health").await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.json()["status"], "UP");
+        // Keep-alive over TLS as well.
+        assert_eq!(c.get("/hazchem/").await.status, 200);
+    }
+    // Another name is refused.
+    let e = handshake_error(&ca, sim.addr, ServerName::try_from("other.test").unwrap()).await;
+    assert!(
+        matches!(
+            e,
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_expired_leaf_fails_as_expired() {
+    let ca = SimCa::new("netaccept simulator CA");
+    let (sim, ip) = https(21, &ca, Some(CertFault::Expired)).await;
+    let e = handshake_error(&ca, sim.addr, ServerName::IpAddress(ip.into())).await;
+    assert!(
+        matches!(
+            e,
+            CertificateError::Expired | CertificateError::ExpiredContext { .. }
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_wrong_host_leaf_fails_as_not_valid_for_name() {
+    let ca = SimCa::new("netaccept simulator CA");
+    let (sim, ip) = https(22, &ca, Some(CertFault::WrongHost)).await;
+    for name in [
+        ServerName::IpAddress(ip.into()),
+        ServerName::try_from("sx.aq.gov.test").unwrap(),
+    ] {
+        let e = handshake_error(&ca, sim.addr, name).await;
+        assert!(
+            matches!(
+                e,
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }
+            ),
+            "{e:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_self_signed_leaf_fails_as_unknown_issuer() {
+    let ca = SimCa::new("netaccept simulator CA");
+    let (sim, ip) = https(23, &ca, Some(CertFault::SelfSigned)).await;
+    let e = handshake_error(&ca, sim.addr, ServerName::IpAddress(ip.into())).await;
+    assert!(matches!(e, CertificateError::UnknownIssuer), "{e:?}");
+    // And a client trusting another simulator's CA does not trust this one's leaves.
+    let (sim, ip) = https(24, &ca, None).await;
+    let other = SimCa::new("another CA");
+    let e = handshake_error(&other, sim.addr, ServerName::IpAddress(ip.into())).await;
+    assert!(matches!(e, CertificateError::UnknownIssuer), "{e:?}");
+}

@@ -1,0 +1,28 @@
+//! The bundled example inventory, copied for a test with its `ca_file` pointed elsewhere:
+//! the test's own CA, or a file that does not exist.
+
+use std::path::{Path, PathBuf};
+
+/// Copies `inventories/example` into `dest/inventory` with `ca_file` set to `ca_file`
+/// (absolute, so that it does not depend on the suite's folder); returns the copy's path.
+pub fn copy_example(dest: &Path, ca_file: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("inventories/example");
+    let out = dest.join("inventory");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut replaced = 0;
+    for e in std::fs::read_dir(&src).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|x| x.to_str()) != Some("yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        let new = text.replace(
+            "ca_file: \"../reports/sim-ca.pem\"",
+            &format!("ca_file: \"{}\"", ca_file.display()),
+        );
+        replaced += usize::from(new != text);
+        std::fs::write(out.join(p.file_name().unwrap()), new).unwrap();
+    }
+    assert_eq!(replaced, 1, "the example sets ca_file once, on its root");
+    out
+}
