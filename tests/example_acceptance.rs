@@ -1,8 +1,8 @@
 //! The bundled example province with the acceptance suite and a waiver, producing every
 //! status in one run and every report: servers on the example's own addresses (HTTP on 8080,
 //! TLS on 8443), nothing at 大同 (127.14.1.2), 清徐's dispatch answering 503 under a waiver,
-//! and the inventory's `ca_file` naming a file that is not there, so the HTTPS application
-//! checks of the provincial level cannot be carried out: `errored`.
+//! and the inventory's `ca_file` naming a file that is not there, so the HTTPS checks of the
+//! provincial level cannot be carried out: `errored`.
 
 #[path = "support/host.rs"]
 mod host;
@@ -162,21 +162,32 @@ async fn acceptance_run_with_every_status_and_every_report() {
     assert_eq!(waived["status"], "waived");
     assert_eq!(waived["waiver"]["original_status"], "failed");
     assert_eq!(waived["kind"], "StatusMismatch");
-    let errored = find("sx", "app.health", Some("dispatch"));
+    // Without its CA the provincial HTTPS gate cannot be checked, and what needs it waits.
+    let errored = find("sx", "net.web", None);
     assert_eq!(
         (errored["status"].as_str(), errored["kind"].as_str()),
         (Some("errored"), Some("Config")),
         "{errored}"
     );
-    let failed = find("sx-datong", "app.health", Some("dispatch"));
+    let gated = find("sx", "app.health", Some("dispatch"));
+    assert_eq!(gated["status"], "skipped");
+    assert!(
+        gated["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("net.web errored"),
+        "{gated}"
+    );
+    // Nothing listens at 大同: the port check fails and the app checks are skipped.
+    let failed = find("sx-datong", "net.tcp-http", None);
     assert_eq!(failed["kind"], "ConnectionRefused");
-    let skipped = find("sx-datong", "app.login-page", Some("dispatch"));
+    let skipped = find("sx-datong", "app.health", Some("dispatch"));
     assert_eq!(skipped["status"], "skipped");
     assert!(
         skipped["message"]
             .as_str()
             .unwrap()
-            .starts_with("app.health/dispatch failed"),
+            .starts_with("net.web-http skipped: net.tcp-http failed"),
         "{skipped}"
     );
     assert_eq!(

@@ -323,6 +323,7 @@ fn from_outcome(
     duration: Duration,
     attempts: u32,
 ) -> ItemResult {
+    let passed = matches!(o.verdict, Verdict::Passed);
     let (status, message, failure, error_kind) = match o.verdict {
         Verdict::Passed => (Status::Passed, String::new(), None, None),
         Verdict::Failed(f) => (Status::Failed, f.message.clone(), Some(f), None),
@@ -337,6 +338,8 @@ fn from_outcome(
         failure,
         error_kind,
         measurements: o.measurements,
-        evidence: o.evidence,
+        // Evidence is kept to explain a verdict that is not a pass; at national scale the
+        // bodies of thousands of passing checks would only weigh on memory and reports.
+        evidence: if passed { None } else { o.evidence },
     }
 }
