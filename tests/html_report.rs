@@ -612,26 +612,3 @@ fn check_cjk_font() {
         eprintln!("warning: {why}");
     }
 }
-
-/// Makes `docs/report-first-page.png`: the report of the fixture as its first A4 page
-/// prints, at 150 dpi (1240 × 1754). Run it by hand after a change to the report's look:
-/// `cargo test --test html_report -- --ignored docs_first_page`.
-#[test]
-#[ignore]
-fn docs_first_page() {
-    assert!(browser_available(&["chromium", "pdftoppm"]));
-    check_cjk_font();
-    let dir = tempfile::tempdir().unwrap();
-    let html_file = dir.path().join("report.html");
-    std::fs::write(&html_file, html::render(&fixture(), Lang::Zh)).unwrap();
-    let pdf = dir.path().join("report.pdf");
-    print_pdf(&html_file, &pdf, &dir.path().join("profile"));
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-first-page");
-    let mut c = Command::new("pdftoppm");
-    c.args(["-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile"])
-        .arg(&pdf)
-        .arg(&out);
-    run(c, "pdftoppm");
-    let png = std::fs::read(out.with_extension("png")).unwrap();
-    assert_eq!(png_size(&png), (1240, 1754));
-}

@@ -234,12 +234,30 @@ fn finish(dir: &Path, results: &Results, lang: report::Lang, exit: Exit) -> Exit
     }
 }
 
-fn operator(r: &ReportingArgs) -> String {
+pub(super) fn operator(r: &ReportingArgs) -> String {
     r.operator
         .clone()
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("LOGNAME").ok())
+        .or_else(user_name)
         .unwrap_or_default()
+}
+
+/// The name of this process's user from /etc/passwd: cron and systemd often set no `USER`.
+fn user_name() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))?
+        .split_whitespace()
+        .nth(1)?
+        .to_string();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()?
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == uid)
+        .map(|f| f[0].to_string())
 }
 
 /// The output folder: the one given (new, or existing and empty), or
