@@ -122,6 +122,20 @@ fn load_and_plan(
     Some((loaded, plan))
 }
 
+/// The runtime of a command that sends traffic or serves; `None` (said) when it cannot start.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            None
+        }
+    }
+}
+
 fn report(mut diags: Vec<Diagnostic>, sources: &Sources) {
     let text = diag::render_all(&mut diags, sources);
     let _ = std::io::stderr().write_all(text.as_bytes());

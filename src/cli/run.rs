@@ -79,15 +79,8 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
         retries: args.retries,
         ..Options::default()
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return Exit::ReportFailed;
-        }
+    let Some(runtime) = super::runtime() else {
+        return Exit::ReportFailed;
     };
     let base_dir = suite.base_dir.clone();
     let waivers = loaded.waivers.clone();

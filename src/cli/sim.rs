@@ -20,15 +20,8 @@ pub fn sim(args: &SimArgs) -> Exit {
             return Exit::InvalidInput;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return Exit::ReportFailed;
-        }
+    let Some(runtime) = super::runtime() else {
+        return Exit::ReportFailed;
     };
     let opts = sim::Options {
         seed: args.seed,
