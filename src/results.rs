@@ -96,6 +96,15 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The counts of these results.
+    pub fn of<'a>(results: impl IntoIterator<Item = &'a ResultRecord>) -> Summary {
+        let mut summary = Summary::default();
+        for r in results {
+            summary.add(r.status);
+        }
+        summary
+    }
+
     pub fn add(&mut self, s: Status) {
         *self.get_mut(s) += 1;
     }

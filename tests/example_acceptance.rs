@@ -66,25 +66,8 @@ async fn acceptance_run_with_every_status_and_every_report() {
         .unwrap();
     let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
     let ca = tls::Ca::new();
-    let mut served = std::collections::BTreeSet::new();
-    for it in plan["items"].as_array().unwrap() {
-        if it["probe"] != "tcp" {
-            continue;
-        }
-        let target = it["target"].as_str().unwrap().to_string();
-        let (ip, port) = target.rsplit_once(':').unwrap();
-        if ip == DOWN || !served.insert(target.clone()) {
-            continue;
-        }
-        let port: u16 = port.parse().unwrap();
-        if port == 8443 {
-            tls::serve_https_on(ip, port, ca.leaf(&[ip], -1, 400), app(false)).await;
-        } else {
-            let l = tokio::net::TcpListener::bind((ip, port)).await.unwrap();
-            let router = app(ip == QINGXU);
-            tokio::spawn(async move { axum::serve(l, router).await });
-        }
-    }
+    // 清徐's dispatch answers 503 (its 8080 is plain HTTP; every 8443 is healthy).
+    example::serve_plan_targets(&plan, &ca, DOWN, |ip| app(ip == QINGXU)).await;
 
     let waivers = work.path().join("waivers.yaml");
     std::fs::write(

@@ -52,24 +52,7 @@ async fn nightly_suite_on_the_example_province() {
     let items = plan["items"].as_array().unwrap().clone();
 
     // Serve every host:port the plan's TCP checks name, but the one meant to be down.
-    let mut served = std::collections::BTreeSet::new();
-    for it in &items {
-        if it["probe"] != "tcp" {
-            continue;
-        }
-        let target = it["target"].as_str().unwrap().to_string();
-        let (ip, port) = target.rsplit_once(':').unwrap();
-        if ip == DOWN || !served.insert(target.clone()) {
-            continue;
-        }
-        let port: u16 = port.parse().unwrap();
-        if port == 8443 {
-            tls::serve_https_on(ip, port, ca.leaf(&[ip], -1, 400), health()).await;
-        } else {
-            let l = tokio::net::TcpListener::bind((ip, port)).await.unwrap();
-            tokio::spawn(async move { axum::serve(l, health()).await });
-        }
-    }
+    let served = example::serve_plan_targets(&plan, &ca, DOWN, |_| health()).await;
     assert!(served.len() >= 10, "{served:?}");
 
     let out = work.path().join("out");

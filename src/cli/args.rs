@@ -134,10 +134,10 @@ pub struct RunArgs {
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: Option<PathBuf>,
     /// Checks in flight at once, over the whole run
-    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, default_value_t = crate::run::DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub concurrency: u32,
     /// Checks in flight at once against one node
-    #[arg(long = "per-node", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long = "per-node", default_value_t = crate::run::DEFAULT_PER_NODE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub per_node: u32,
     /// Timeout of every attempt, overriding the suite's (e.g. 2s, 500ms)
     #[arg(long, value_parser = parse_duration)]

@@ -154,10 +154,7 @@ impl Recorder {
     ) -> Results {
         let planned = records.len();
         let results: Vec<ResultRecord> = records.into_iter().flatten().collect();
-        let mut summary = Summary::default();
-        for r in &results {
-            summary.add(r.status);
-        }
+        let summary = Summary::of(&results);
         Results {
             format: FORMAT.to_string(),
             run: RunInfo {

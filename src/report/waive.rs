@@ -61,11 +61,7 @@ pub fn apply(r: &mut Results, waivers: &[Waiver]) {
             used,
         })
         .collect();
-    let mut summary = Summary::default();
-    for x in &r.results {
-        summary.add(x.status);
-    }
-    r.summary = summary;
+    r.summary = Summary::of(&r.results);
 }
 
 /// One line about a waived result, for messages and JUnit: why it is excused and what it

@@ -20,6 +20,11 @@ use crate::model::NodeIdx;
 use crate::plan::{ItemIdx, Plan};
 use crate::results::Status;
 
+/// Checks in flight at once over a run, unless `--concurrency` says otherwise.
+pub const DEFAULT_CONCURRENCY: u32 = 256;
+/// Checks in flight at once against one node, unless `--per-node` says otherwise.
+pub const DEFAULT_PER_NODE: u32 = 4;
+
 /// Limits of a run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -39,8 +44,8 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            concurrency: 256,
-            per_node: 4,
+            concurrency: DEFAULT_CONCURRENCY as usize,
+            per_node: DEFAULT_PER_NODE as usize,
             timeout: None,
             retries: None,
             grace: Duration::from_secs(1),

@@ -26,3 +26,34 @@ pub fn copy_example(dest: &Path, ca_file: &Path) -> PathBuf {
     assert_eq!(replaced, 1, "the example sets ca_file once, on its root");
     out
 }
+
+/// Serves every `host:port` the plan's TCP checks name but those at `down`: TLS with a leaf
+/// of `ca` on 8443, plain HTTP elsewhere, each with the router `app(ip)` makes. Returns the
+/// targets served.
+pub async fn serve_plan_targets(
+    plan: &serde_json::Value,
+    ca: &crate::tls::Ca,
+    down: &str,
+    app: impl Fn(&str) -> axum::Router,
+) -> std::collections::BTreeSet<String> {
+    let mut served = std::collections::BTreeSet::new();
+    for it in plan["items"].as_array().unwrap() {
+        if it["probe"] != "tcp" {
+            continue;
+        }
+        let target = it["target"].as_str().unwrap().to_string();
+        let (ip, port) = target.rsplit_once(':').unwrap();
+        if ip == down || !served.insert(target.clone()) {
+            continue;
+        }
+        let port: u16 = port.parse().unwrap();
+        if port == 8443 {
+            crate::tls::serve_https_on(ip, port, ca.leaf(&[ip], -1, 400), app(ip)).await;
+        } else {
+            let l = tokio::net::TcpListener::bind((ip, port)).await.unwrap();
+            let router = app(ip);
+            tokio::spawn(async move { axum::serve(l, router).await });
+        }
+    }
+    served
+}
