@@ -326,3 +326,60 @@ async fn a_deadline_shorter_than_the_schedule_sends_what_fits() {
         assert_eq!(num(&out, "loss_pct"), 0.0);
     }
 }
+
+/// `--icmp-interval`: the run's echoes leave at least the gap apart whatever their targets,
+/// and every one is still answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paced_echoes_leave_at_least_the_gap_apart() {
+    if not_permitted("paced_echoes_leave_at_least_the_gap_apart").await {
+        return;
+    }
+    let gap = StdDuration::from_millis(30);
+    let cx = Arc::new(context().icmp_interval(gap));
+    let t0 = Instant::now();
+    let deadline = t0 + StdDuration::from_secs(5);
+    // 4 targets × 3 echoes 10 ms apart: unpaced they would all leave within 20 ms.
+    let tasks: Vec<_> = (0..4)
+        .map(|i| {
+            let cx = Arc::clone(&cx);
+            let target = format!("127.11.0.{}", i + 1);
+            tokio::spawn(async move { probe(&spec(&target, 3, 10), &cx, deadline).await })
+        })
+        .collect();
+    for t in tasks {
+        let out = t.await.unwrap();
+        assert_passed(&out);
+        assert_all_replies(&out, 3.0);
+    }
+    // 12 echoes: the last leaves no earlier than 11 gaps after the first.
+    let took = t0.elapsed();
+    assert!(took >= gap * 11, "12 paced echoes took only {took:?}");
+}
+
+/// An echo whose paced turn comes too late to await its reply is not sent (not lost); a
+/// check that could send none says why, as a local error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pacing_never_counts_an_unsent_echo_as_lost() {
+    if not_permitted("pacing_never_counts_an_unsent_echo_as_lost").await {
+        return;
+    }
+    let cx = Arc::new(context().icmp_interval(StdDuration::from_millis(400)));
+    let mut s = spec("127.0.0.1", 3, 10);
+    s.max_rtt = Some(Duration::from_millis(50));
+    let deadline = Instant::now() + StdDuration::from_millis(300);
+    let (first, second) = tokio::join!(probe(&s, &cx, deadline), async {
+        // Asks after the first probe has taken the first turn.
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+        probe(&s, &cx, deadline).await
+    });
+    assert_passed(&first);
+    assert_eq!(num(&first, "sent"), 1.0, "{:?}", first.measurements);
+    assert_eq!(num(&first, "loss_pct"), 0.0);
+    match second.verdict {
+        Verdict::Errored(p) => {
+            assert_eq!(p.kind, ErrorKind::Local);
+            assert!(p.message.contains("--icmp-concurrency"), "{}", p.message);
+        }
+        v => panic!("expected a local error, got {v:?}"),
+    }
+}

@@ -590,3 +590,82 @@ fn without_icmp_permission_dependants_still_run() {
     assert_eq!(by(&r, "c", "net.icmp")["kind"], "NoPermission");
     assert_eq!(by(&r, "c", "up")["status"], "passed");
 }
+
+/// Most checks in flight at once, from the record's start times and durations.
+fn most_in_flight(results: &serde_json::Value, check: &str) -> usize {
+    let mut edges: Vec<(f64, i32)> = Vec::new();
+    for r in results["results"].as_array().unwrap() {
+        if r["check"] != check {
+            continue;
+        }
+        let started = chrono::DateTime::parse_from_rfc3339(r["started"].as_str().unwrap())
+            .unwrap()
+            .timestamp_micros() as f64
+            / 1e3;
+        edges.push((started, 1));
+        edges.push((started + r["duration_ms"].as_f64().unwrap(), -1));
+    }
+    // An end sorts before a start at the same moment: touching is not overlapping.
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut now, mut most) = (0, 0);
+    for (_, d) in edges {
+        now += d;
+        most = most.max(now);
+    }
+    most as usize
+}
+
+/// ICMP checks hold no socket of their own and mostly wait between echoes: they have their
+/// own limit (`--icmp-concurrency`), not `--concurrency`.
+#[test]
+fn icmp_checks_have_their_own_limit() {
+    if !host::is_root() {
+        eprintln!("skipped: needs root for ICMP");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut inv =
+        String::from("nodes:\n  - { id: c, name: 中心, level: national, host: \"127.0.0.1\" }\n");
+    for k in 0..8 {
+        inv.push_str(&format!(
+            "  - {{ id: n{k}, name: n{k}, level: provincial, parent: c, host: \"127.0.12.{}\" }}\n",
+            k + 1
+        ));
+    }
+    write(dir.path(), "inv.yaml", &inv);
+    write(
+        dir.path(),
+        "suite.yaml",
+        "suite: t\nname: t\nchecks:\n  - { id: net.icmp, name: ping, icmp: { target: \"{{ node.host }}\", count: 3, interval: 150ms } }\n",
+    );
+    for (icmp_limit, expect) in [("9", 3..=9), ("2", 1..=2)] {
+        let out_dir = format!("out-{icmp_limit}");
+        let out = netaccept(
+            &[
+                "run",
+                "-i",
+                "inv.yaml",
+                "-s",
+                "suite.yaml",
+                "-o",
+                &out_dir,
+                "--concurrency",
+                "1",
+                "--icmp-concurrency",
+                icmp_limit,
+            ],
+            dir.path(),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let most = most_in_flight(&results(&dir.path().join(&out_dir)), "net.icmp");
+        assert!(
+            expect.contains(&most),
+            "--concurrency 1 --icmp-concurrency {icmp_limit}: {most} ICMP checks in flight at once"
+        );
+    }
+}

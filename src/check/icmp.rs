@@ -76,6 +76,29 @@ pub struct Pinger {
     /// Sequence number of the next echo, shared by the run: on unprivileged sockets the
     /// kernel rewrites identifiers, so sequences alone must keep concurrent probes apart.
     next_seq: AtomicU16,
+    /// The least time between two echo requests of the run (fping's `-i`), when set.
+    pace: Option<Pacer>,
+}
+
+/// Spaces the run's echo requests at least `gap` apart, whatever their targets, as fping's
+/// `-i` does: a sweep of thousands of nodes then arrives on a thin link as a trickle rather
+/// than a burst.
+struct Pacer {
+    gap: Duration,
+    /// The earliest moment the next echo may leave. Each echo reserves its moment under the
+    /// lock (held for an addition, never across an await) and then sleeps until it, so echoes
+    /// leave in the order they asked.
+    next: std::sync::Mutex<Instant>,
+}
+
+impl Pacer {
+    /// Reserves the next free moment for one echo.
+    fn reserve(&self) -> Instant {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let at = (*next).max(Instant::now());
+        *next = at + self.gap;
+        at
+    }
 }
 
 /// A single-threaded runtime on its own thread, where surge-ping's receiving tasks live.
@@ -159,7 +182,19 @@ impl Pinger {
             receiver: OnceLock::new(),
             next_ident: AtomicU16::new(seed as u16),
             next_seq: AtomicU16::new((seed >> 16) as u16),
+            pace: None,
         }
+    }
+
+    /// Paces the run's echo requests at least `gap` apart (fping's `-i`); a zero gap leaves
+    /// them unpaced. A paced echo whose turn comes too late to wait for its reply before the
+    /// check's deadline is not sent, and does not count as lost.
+    pub fn with_interval(mut self, gap: Duration) -> Pinger {
+        self.pace = (!gap.is_zero()).then(|| Pacer {
+            gap,
+            next: std::sync::Mutex::new(Instant::now()),
+        });
+        self
     }
 
     /// `Some(message)` when ICMP is not permitted here: the message names the fixes (run as
@@ -385,31 +420,93 @@ pub async fn probe(spec: &IcmpSpec<Text>, cx: &Context, deadline: Instant) -> Ou
     let echoes = (0..fits).map(|i| {
         let send_at = start + interval * i;
         echo(
+            pinger,
+            client,
+            (ip, scope),
+            ident,
+            Schedule {
+                send_at,
+                first: i == 0,
+                timeout,
+                cutoff,
+            },
+        )
+    });
+    let results: Vec<Echo> = join_all(echoes).await.into_iter().flatten().collect();
+    if results.is_empty() {
+        let gap = pinger.pace.as_ref().map_or(Duration::ZERO, |p| p.gap);
+        return Outcome::errored(
+            ErrorKind::Local,
+            format!(
+                "no echo to {ip} could be sent before the deadline: the run's ICMP pacing \
+                 ({} between echoes) queued it too long; lower --icmp-concurrency or raise \
+                 the timeout",
+                crate::model::Duration(gap)
+            ),
+        );
+    }
+    judge(spec, ip, &results, planned)
+}
+
+/// When one echo is due and how long it may wait for its reply.
+struct Schedule {
+    send_at: Instant,
+    /// The probe's first echo is sent even when its whole wait does not fit.
+    first: bool,
+    timeout: Duration,
+    cutoff: Instant,
+}
+
+/// `None` when pacing gave the echo its turn too late for its reply to be awaited: it was
+/// not sent.
+async fn echo(
+    pinger: &Pinger,
+    client: &Client,
+    (ip, scope): (IpAddr, u32),
+    ident: PingIdentifier,
+    Schedule {
+        send_at,
+        first,
+        timeout,
+        cutoff,
+    }: Schedule,
+) -> Option<Echo> {
+    if send_at > Instant::now() {
+        tokio::time::sleep_until(send_at).await;
+    }
+    if let Some(pace) = &pinger.pace {
+        let turn = pace.reserve();
+        let fits = if first {
+            turn < cutoff
+        } else {
+            turn + timeout <= cutoff
+        };
+        if !fits {
+            return None;
+        }
+        tokio::time::sleep_until(turn).await;
+    }
+    Some(
+        send_echo(
             client,
             &pinger.next_seq,
             (ip, scope),
             ident,
-            send_at,
             timeout,
             cutoff,
         )
-    });
-    let results = join_all(echoes).await;
-    judge(spec, ip, &results, planned)
+        .await,
+    )
 }
 
-async fn echo(
+async fn send_echo(
     client: &Client,
     seqs: &AtomicU16,
     (ip, scope): (IpAddr, u32),
     ident: PingIdentifier,
-    send_at: Instant,
     timeout: Duration,
     cutoff: Instant,
 ) -> Echo {
-    if send_at > Instant::now() {
-        tokio::time::sleep_until(send_at).await;
-    }
     let mut pinger = client.pinger(ip, ident).await;
     pinger.scope_id(scope);
     for _ in 0..SEQUENCE_TRIES {

@@ -223,6 +223,12 @@ impl Context {
             http: http::Clients::new(base_dir),
         }
     }
+
+    /// Paces the run's ICMP echo requests at least `gap` apart (see [`icmp::Pinger::with_interval`]).
+    pub fn icmp_interval(mut self, gap: std::time::Duration) -> Context {
+        self.icmp = self.icmp.with_interval(gap);
+        self
+    }
 }
 
 /// Runs one attempt of a probe. The caller drops the future at `deadline`.

@@ -133,12 +133,8 @@ pub struct RunArgs {
     /// Output folder (new, or existing and empty) [default: reports/<suite>-<UTC timestamp>]
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: Option<PathBuf>,
-    /// Checks in flight at once, over the whole run
-    #[arg(long, default_value_t = crate::run::DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub concurrency: u32,
-    /// Checks in flight at once against one node
-    #[arg(long = "per-node", default_value_t = crate::run::DEFAULT_PER_NODE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub per_node: u32,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Timeout of every attempt, overriding the suite's (e.g. 2s, 500ms)
     #[arg(long, value_parser = parse_duration)]
     pub timeout: Option<crate::model::Duration>,
@@ -150,6 +146,36 @@ pub struct RunArgs {
     pub waivers: Option<PathBuf>,
     #[command(flatten)]
     pub reporting: ReportingArgs,
+}
+
+/// How much a run sends at once.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Checks in flight at once, over the whole run (ICMP checks apart)
+    #[arg(long, default_value_t = crate::run::DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub concurrency: u32,
+    /// Checks in flight at once against one node
+    #[arg(long = "per-node", default_value_t = crate::run::DEFAULT_PER_NODE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub per_node: u32,
+    /// ICMP checks in flight at once: they share one socket, so thousands cost little
+    #[arg(long = "icmp-concurrency", default_value_t = crate::run::DEFAULT_ICMP_CONCURRENCY, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub icmp_concurrency: u32,
+    /// Least time between two ICMP echo requests of the run, whatever their targets, as
+    /// fping's -i (e.g. 10ms); 0 sends them unpaced. With pacing, keep --icmp-concurrency
+    /// near (echo interval ÷ this), or echoes queue past the checks' timeouts
+    #[arg(long = "icmp-interval", value_parser = crate::model::Duration::parse, default_value = "0ms")]
+    pub icmp_interval: crate::model::Duration,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        LimitArgs {
+            concurrency: crate::run::DEFAULT_CONCURRENCY,
+            per_node: crate::run::DEFAULT_PER_NODE,
+            icmp_concurrency: crate::run::DEFAULT_ICMP_CONCURRENCY,
+            icmp_interval: crate::model::Duration(std::time::Duration::ZERO),
+        }
+    }
 }
 
 /// How reports look and when a run counts as failed; shared by `run` and `report`.

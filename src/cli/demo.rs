@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use super::args::{
-    DemoArgs, InputArgs, PlannedArgs, ReportingArgs, RunArgs, SelectionArgs, SeverityArg,
+    DemoArgs, InputArgs, LimitArgs, PlannedArgs, ReportingArgs, RunArgs, SelectionArgs, SeverityArg,
 };
 use crate::exit::Exit;
 use crate::load::Inputs;
@@ -127,8 +127,7 @@ pub fn demo(args: &DemoArgs) -> Exit {
             selection: SelectionArgs::default(),
         },
         output: Some(output.clone()),
-        concurrency: crate::run::DEFAULT_CONCURRENCY,
-        per_node: crate::run::DEFAULT_PER_NODE,
+        limits: LimitArgs::default(),
         timeout: None,
         retries: None,
         waivers: Some(WAIVERS.into()),

@@ -73,8 +73,9 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
         plan,
     });
     let opts = Options {
-        concurrency: args.concurrency as usize,
-        per_node: args.per_node as usize,
+        concurrency: args.limits.concurrency as usize,
+        per_node: args.limits.per_node as usize,
+        icmp_concurrency: args.limits.icmp_concurrency as usize,
         timeout: args.timeout.map(|d| d.as_std()),
         retries: args.retries,
         ..Options::default()
@@ -84,8 +85,9 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
     };
     let base_dir = suite.base_dir.clone();
     let waivers = loaded.waivers.clone();
+    let icmp_interval = args.limits.icmp_interval.as_std();
     runtime.block_on(async move {
-        let cx = Arc::new(Context::new(&base_dir));
+        let cx = Arc::new(Context::new(&base_dir).icmp_interval(icmp_interval));
         let uses_icmp = input.plan.items.iter().any(|it| matches!(it.probe, Probe::Icmp(_)));
         if let (true, Some(problem)) = (uses_icmp, cx.icmp.permission_problem()) {
             // Said once here, not once per ICMP check.

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 pub use cancel::Cancel;
 
 use crate::check::{self, Context, ErrorKind, FailKind, Failure, Measurements, Outcome, Verdict};
-use crate::model::NodeIdx;
+use crate::model::{NodeIdx, Probe};
 use crate::plan::{ItemIdx, Plan};
 use crate::results::Status;
 
@@ -24,12 +24,20 @@ use crate::results::Status;
 pub const DEFAULT_CONCURRENCY: u32 = 256;
 /// Checks in flight at once against one node, unless `--per-node` says otherwise.
 pub const DEFAULT_PER_NODE: u32 = 4;
+/// ICMP checks in flight at once, unless `--icmp-concurrency` says otherwise. They share one
+/// socket and mostly wait between echoes, so thousands cost little: a national sweep goes
+/// out at once, as fping sends it.
+pub const DEFAULT_ICMP_CONCURRENCY: u32 = 4096;
 
 /// Limits of a run.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Checks in flight at once, over the whole run.
+    /// Checks in flight at once, over the whole run, but ICMP checks.
     pub concurrency: usize,
+    /// ICMP checks in flight at once. Apart from `concurrency`: an ICMP check holds no socket
+    /// of its own and spends its time waiting between echoes, so under the same limit a
+    /// sweep of 5 echoes 200 ms apart would keep the run's slots busy for 0.8 s per node.
+    pub icmp_concurrency: usize,
     /// Checks in flight at once against one node, so that a thin county link is never
     /// flooded.
     pub per_node: usize,
@@ -46,6 +54,7 @@ impl Default for Options {
         Options {
             concurrency: DEFAULT_CONCURRENCY as usize,
             per_node: DEFAULT_PER_NODE as usize,
+            icmp_concurrency: DEFAULT_ICMP_CONCURRENCY as usize,
             timeout: None,
             retries: None,
             grace: Duration::from_secs(1),
@@ -141,6 +150,7 @@ pub async fn run(
     let (senders, receivers): (Vec<_>, Vec<_>) = (0..n).map(|_| watch::channel(None)).unzip();
     let receivers: Arc<Vec<watch::Receiver<Option<Published>>>> = Arc::new(receivers);
     let global = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+    let icmp = Arc::new(Semaphore::new(opts.icmp_concurrency.max(1)));
     let mut per_node: HashMap<NodeIdx, Arc<Semaphore>> = HashMap::new();
     for it in &input.plan.items {
         per_node
@@ -155,7 +165,10 @@ pub async fn run(
             input: input.clone(),
             cx: cx.clone(),
             receivers: receivers.clone(),
-            global: global.clone(),
+            global: match input.plan.items[i].probe {
+                Probe::Icmp(_) => icmp.clone(),
+                _ => global.clone(),
+            },
             node: per_node[&input.plan.items[i].node].clone(),
             cancel: cancel.clone(),
             events: events.clone(),
@@ -202,8 +215,8 @@ struct ItemTask {
     /// Every item's published verdict, indexed like the plan: this task waits on those of
     /// its `needs` (each written once, by its own task, then never changed).
     receivers: Arc<Vec<watch::Receiver<Option<Published>>>>,
-    /// Bounds checks in flight over the whole run; taken after `node` so that a task
-    /// waiting for a busy node holds no global slot.
+    /// Bounds checks in flight over the whole run (ICMP checks have one of their own);
+    /// taken after `node` so that a task waiting for a busy node holds no global slot.
     global: Arc<Semaphore>,
     /// Bounds checks in flight against this item's node.
     node: Arc<Semaphore>,
