@@ -315,6 +315,8 @@ struct SlowHttp {
     addr: SocketAddr,
     max_in_flight: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
+    /// Connections accepted.
+    connections: Arc<AtomicUsize>,
 }
 
 fn slow_http(
@@ -328,10 +330,13 @@ fn slow_http(
     let (in_flight, max_in_flight) =
         shared.unwrap_or_else(|| (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0))));
     let requests = Arc::new(AtomicUsize::new(0));
+    let connections = Arc::new(AtomicUsize::new(0));
     let (inf, max, reqs) = (in_flight.clone(), max_in_flight.clone(), requests.clone());
+    let conns = connections.clone();
     std::thread::spawn(move || {
         for s in l.incoming() {
             let Ok(s) = s else { continue };
+            conns.fetch_add(1, Ordering::SeqCst);
             let (inf, max, reqs) = (inf.clone(), max.clone(), reqs.clone());
             std::thread::spawn(move || {
                 let mut r = BufReader::new(s.try_clone().unwrap());
@@ -370,6 +375,7 @@ fn slow_http(
         addr,
         max_in_flight,
         requests,
+        connections,
     }
 }
 
@@ -666,6 +672,53 @@ fn icmp_checks_have_their_own_limit() {
         assert!(
             expect.contains(&most),
             "--concurrency 1 --icmp-concurrency {icmp_limit}: {most} ICMP checks in flight at once"
+        );
+    }
+}
+
+/// Every HTTP check connects anew by default; with `--reuse-connections` the checks of one
+/// endpoint share a kept-alive connection.
+#[test]
+fn http_checks_reuse_connections_only_when_asked() {
+    const CHECKS: usize = 6;
+    for (reuse, expect) in [(false, CHECKS..=CHECKS), (true, 1..=CHECKS - 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let srv = slow_http("127.0.9.9", Some(Duration::from_millis(1)), None);
+        write(
+            dir.path(),
+            "inv.yaml",
+            &format!(
+                "nodes:\n  - {{ id: c, name: 中心, level: national, apps: {{ dispatch: {{ url: \"http://{}\" }} }} }}\n",
+                srv.addr
+            ),
+        );
+        http_suite(dir.path(), CHECKS, "5s");
+        let mut args = vec![
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "out",
+            "--per-node",
+            "1",
+        ];
+        if reuse {
+            args.push("--reuse-connections");
+        }
+        let out = netaccept(&args, dir.path());
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_eq!(srv.requests.load(Ordering::SeqCst), CHECKS);
+        let conns = srv.connections.load(Ordering::SeqCst);
+        assert!(
+            expect.contains(&conns),
+            "reuse {reuse}: {CHECKS} checks over {conns} connections"
         );
     }
 }

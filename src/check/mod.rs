@@ -224,6 +224,12 @@ impl Context {
         }
     }
 
+    /// Lets an HTTP check reuse a connection a previous check of the same endpoint left open.
+    pub fn reuse_connections(mut self, reuse: bool) -> Context {
+        self.http = self.http.reuse_connections(reuse);
+        self
+    }
+
     /// Paces the run's ICMP echo requests at least `gap` apart (see [`icmp::Pinger::with_interval`]).
     pub fn icmp_interval(mut self, gap: std::time::Duration) -> Context {
         self.icmp = self.icmp.with_interval(gap);

@@ -165,6 +165,10 @@ pub struct LimitArgs {
     /// near (echo interval ÷ this), or echoes queue past the checks' timeouts
     #[arg(long = "icmp-interval", value_parser = crate::model::Duration::parse, default_value = "0ms")]
     pub icmp_interval: crate::model::Duration,
+    /// Let an HTTP check reuse a connection a previous check of the same endpoint left open
+    /// less than a second ago, as Hurl and curl do, instead of connecting anew
+    #[arg(long = "reuse-connections")]
+    pub reuse_connections: bool,
 }
 
 impl Default for LimitArgs {
@@ -174,6 +178,7 @@ impl Default for LimitArgs {
             per_node: crate::run::DEFAULT_PER_NODE,
             icmp_concurrency: crate::run::DEFAULT_ICMP_CONCURRENCY,
             icmp_interval: crate::model::Duration(std::time::Duration::ZERO),
+            reuse_connections: false,
         }
     }
 }

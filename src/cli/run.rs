@@ -86,8 +86,13 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
     let base_dir = suite.base_dir.clone();
     let waivers = loaded.waivers.clone();
     let icmp_interval = args.limits.icmp_interval.as_std();
+    let reuse = args.limits.reuse_connections;
     runtime.block_on(async move {
-        let cx = Arc::new(Context::new(&base_dir).icmp_interval(icmp_interval));
+        let cx = Arc::new(
+            Context::new(&base_dir)
+                .icmp_interval(icmp_interval)
+                .reuse_connections(reuse),
+        );
         let uses_icmp = input.plan.items.iter().any(|it| matches!(it.probe, Probe::Icmp(_)));
         if let (true, Some(problem)) = (uses_icmp, cx.icmp.permission_problem()) {
             // Said once here, not once per ICMP check.
@@ -120,7 +125,9 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
                 Event::CheckFinished { item, result } => {
                     let rec = recorder.record(item, &result);
                     if let Some(j) = journal.as_mut()
-                        && let Err(e) = j.append(&rec)
+                        && let Err(e) = j
+                            .append(&rec)
+                            .and_then(|()| if rx.is_empty() { j.flush() } else { Ok(()) })
                     {
                         progress.suspend(|| eprintln!("warning: journal write failed: {e}"));
                         journal = None;
@@ -133,6 +140,9 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
                 }
                 Event::CheckStarted { .. } => {}
             }
+        }
+        if let Some(Err(e)) = journal.as_mut().map(Journal::flush) {
+            eprintln!("warning: journal write failed: {e}");
         }
         let _ = runner.await;
         let mut results = recorder.results(&meta, records, started, finished, complete);
