@@ -10,6 +10,8 @@
 //! defused with a leading `'`, which Excel and LibreOffice hide and treat as "text". Numbers
 //! are written as numbers and never touched, or sorting and sums would break.
 
+use std::io::Write;
+
 use chrono::SecondsFormat;
 
 use crate::results::Results;
@@ -43,16 +45,24 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Renders the whole record as CSV bytes (UTF-8 with a BOM, CRLF line ends).
 pub fn render(results: &Results) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write(results, &mut bytes).expect("writing to memory cannot fail");
+    bytes
+}
+
+/// Writes the whole record as CSV (UTF-8 with a BOM, CRLF line ends), row by row.
+pub fn write(results: &Results, out: &mut dyn Write) -> std::io::Result<()> {
     let crate::results::Lookup {
         nodes,
         checks,
         apps,
     } = results.lookup();
 
+    out.write_all(BOM)?;
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
-        .from_writer(BOM.to_vec());
-    w.write_record(HEADER).expect("writing to memory");
+        .from_writer(out);
+    w.write_record(HEADER)?;
     for r in &results.results {
         let node = nodes.get(r.node.as_str());
         let app = r.app.as_deref().unwrap_or("");
@@ -82,9 +92,9 @@ pub fn render(results: &Results) -> Vec<u8> {
                 .as_ref()
                 .map_or(String::new(), |w| w.expires.to_string()),
         ];
-        w.write_record(&row).expect("writing to memory");
+        w.write_record(&row)?;
     }
-    w.into_inner().expect("flushing to memory")
+    w.flush()
 }
 
 /// Defuses a cell a spreadsheet would evaluate (OWASP's list of leading characters).

@@ -138,6 +138,11 @@ pub fn render(results: &Results, lang: Lang) -> String {
         .expect("rendering the HTML report into a String cannot fail")
 }
 
+/// [`render`], streamed into a writer as the template goes rather than built whole first.
+pub fn write(results: &Results, lang: Lang, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    Page::new(results, lang).write_into(w)
+}
+
 fn not_passed_status(s: Status) -> bool {
     matches!(s, Status::Failed | Status::Errored | Status::Skipped)
 }
@@ -612,6 +617,8 @@ struct Page<'a> {
     failures: Vec<FailureGroup<'a>>,
     waivers: Vec<WaiverRow<'a>>,
     details: Vec<NodeDetails<'a>>,
+    /// Check and app display names by id, for the rows [`Page::detail_row`] makes.
+    names: Names<'a>,
     operator: &'a str,
     version: &'a str,
     run_id: &'a str,
@@ -705,7 +712,10 @@ struct NodeDetails<'a> {
     level: &'static str,
     kind: &'static str,
     host: &'a str,
-    rows: Vec<DetailRow<'a>>,
+    /// In record order. Each becomes a [`DetailRow`] only when the template reaches it
+    /// ([`Page::detail_row`]), so that the rows of a national run (18,000, each with its
+    /// text) are never all in memory at once.
+    rows: Vec<&'a ResultRecord>,
 }
 
 struct DetailRow<'a> {
@@ -818,16 +828,17 @@ impl<'a> Page<'a> {
             apps: app_names,
             ..
         } = res.lookup();
+        let names = Names {
+            checks: check_names,
+            apps: app_names,
+        };
         let check_probe: HashMap<&str, &str> = res
             .checks
             .iter()
             .map(|c| (c.id.as_str(), c.probe.as_str()))
             .collect();
-        let check_name = |id: &'a str| check_names.get(id).copied().unwrap_or(id);
-        let app_name = |id: &'a Option<String>| match id {
-            Some(a) => app_names.get(a.as_str()).copied().unwrap_or(a.as_str()),
-            None => "",
-        };
+        let check_name = |id: &'a str| names.check(id);
+        let app_name = |id: &'a Option<String>| names.app(id);
         let done = res.results.len().to_string();
         let planned = run.planned.max(res.results.len()).to_string();
         let progress = [("done", done.as_str()), ("planned", planned.as_str())];
@@ -1048,34 +1059,7 @@ impl<'a> Page<'a> {
                     level: t.level(n.level),
                     kind: t.kind(n.kind),
                     host: n.host.as_deref().unwrap_or("—"),
-                    rows: rs
-                        .into_iter()
-                        .map(|r| DetailRow {
-                            check: check_name(&r.check),
-                            app: app_name(&r.app),
-                            target: &r.target,
-                            severity: t.severity(r.severity),
-                            status: status_label(t, r.status),
-                            details: match (&r.waiver, r.status) {
-                                (Some(w), _) => format!(
-                                    "{} — {}",
-                                    fill(
-                                        t.waived_by,
-                                        &[
-                                            ("reason", &w.reason),
-                                            ("by", &w.approved_by),
-                                            ("expires", &w.expires.to_string()),
-                                        ],
-                                    ),
-                                    r.message
-                                ),
-                                (None, Status::Passed) => measurements(r),
-                                (None, _) => r.message.clone(),
-                            },
-                            time_ms: format!("{:.1}", r.duration_ms),
-                            attempts: r.attempts,
-                        })
-                        .collect(),
+                    rows: rs,
                 })
             })
             .collect();
@@ -1096,9 +1080,63 @@ impl<'a> Page<'a> {
             failures,
             waivers,
             details,
+            names,
             operator: &run.operator,
             version: &run.netaccept_version,
             run_id: &run.id,
+        }
+    }
+}
+
+impl Page<'_> {
+    /// One row of the table of all results (section 6), made as the template writes it.
+    fn detail_row<'r>(&'r self, r: &'r ResultRecord) -> DetailRow<'r> {
+        let t = self.t;
+        DetailRow {
+            check: self.names.check(&r.check),
+            app: self.names.app(&r.app),
+            target: &r.target,
+            severity: t.severity(r.severity),
+            status: status_label(t, r.status),
+            details: match (&r.waiver, r.status) {
+                (Some(w), _) => format!(
+                    "{} — {}",
+                    fill(
+                        t.waived_by,
+                        &[
+                            ("reason", &w.reason),
+                            ("by", &w.approved_by),
+                            ("expires", &w.expires.to_string()),
+                        ],
+                    ),
+                    r.message
+                ),
+                (None, Status::Passed) => measurements(r),
+                (None, _) => r.message.clone(),
+            },
+            time_ms: format!("{:.1}", r.duration_ms),
+            attempts: r.attempts,
+        }
+    }
+}
+
+/// Display names by id; an id the record does not describe (a hand-edited file) stands for
+/// itself.
+struct Names<'a> {
+    checks: HashMap<&'a str, &'a str>,
+    apps: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn check(&self, id: &'a str) -> &'a str {
+        self.checks.get(id).copied().unwrap_or(id)
+    }
+
+    /// Empty for a result that is not per app.
+    fn app(&self, id: &'a Option<String>) -> &'a str {
+        match id {
+            Some(a) => self.apps.get(a.as_str()).copied().unwrap_or(a.as_str()),
+            None => "",
         }
     }
 }

@@ -1,13 +1,21 @@
 //! `results.json`: the record, written whole at the end of a run in plan order, and read
 //! back by `netaccept report`.
 
+use std::io::Write;
 use std::path::Path;
 
 use crate::results::Results;
 
+/// Writes the record as pretty-printed JSON with a final newline.
+pub fn write(results: &Results, w: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, results)?;
+    w.write_all(b"\n")
+}
+
+/// The record as [`write`] writes it, in memory.
 pub fn to_bytes(results: &Results) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(results).expect("results serialise");
-    bytes.push(b'\n');
+    let mut bytes = Vec::new();
+    write(results, &mut bytes).expect("writing to memory cannot fail");
     bytes
 }
 
@@ -21,14 +29,35 @@ pub enum ReadError {
 
 /// Reads a results file, refusing what is not one and what a newer netaccept wrote.
 pub fn read(path: &Path) -> Result<Results, ReadError> {
+    // A file netaccept wrote is read straight into the record, through a buffer: neither the
+    // file's bytes nor a `serde_json::Value` of it (a tree of maps several times its size)
+    // is ever held whole. Anything else takes the slow path below, which finds the reason.
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    match serde_json::from_reader::<_, Results>(std::io::BufReader::new(file)) {
+        Ok(results) => {
+            check_format(&results.format)?;
+            return Ok(results);
+        }
+        Err(e) if e.is_io() => return Err(ReadError::Io(e.into())),
+        Err(_) => {}
+    }
     let bytes = std::fs::read(path).map_err(ReadError::Io)?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| ReadError::NotResults(format!("not JSON: {e}")))?;
+    drop(bytes);
     let format = value
         .get("format")
         .and_then(|f| f.as_str())
         .unwrap_or("")
         .to_string();
+    check_format(&format)?;
+    let format = format.as_str();
+    serde_json::from_value(value)
+        .map_err(|e| ReadError::NotResults(format!("not a valid {format} record: {e}")))
+}
+
+/// Refuses a `format` that is not a results record's, or that a newer netaccept wrote.
+fn check_format(format: &str) -> Result<(), ReadError> {
     let Some(version) = format.strip_prefix("netaccept-results/") else {
         return Err(ReadError::NotResults(
             "no `\"format\": \"netaccept-results/…\"` field: not a netaccept results file".into(),
@@ -36,16 +65,11 @@ pub fn read(path: &Path) -> Result<Results, ReadError> {
     };
     let ours = crate::results::FORMAT.trim_start_matches("netaccept-results/");
     match (version.parse::<u32>(), ours.parse::<u32>()) {
-        (Ok(v), Ok(o)) if v > o => {
-            return Err(ReadError::Newer(format!(
-                "written in format {format} by a newer netaccept; this version reads {}",
-                crate::results::FORMAT
-            )));
-        }
-        (Ok(_), _) => {}
-        _ => return Err(ReadError::NotResults(format!("unknown format `{format}`"))),
+        (Ok(v), Ok(o)) if v > o => Err(ReadError::Newer(format!(
+            "written in format {format} by a newer netaccept; this version reads {}",
+            crate::results::FORMAT
+        ))),
+        (Ok(_), _) => Ok(()),
+        _ => Err(ReadError::NotResults(format!("unknown format `{format}`"))),
     }
-    let format = format.as_str();
-    serde_json::from_value(value)
-        .map_err(|e| ReadError::NotResults(format!("not a valid {format} record: {e}")))
 }

@@ -21,7 +21,9 @@
 //! are dropped (a single one would make the whole file unreadable), and bodies are capped so
 //! a target that answers with megabytes cannot bloat the report.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::io::{self, Write};
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
@@ -37,50 +39,157 @@ pub const TRUNCATED: &str = "… (truncated)";
 
 /// Renders the whole record as a UTF-8 JUnit XML document.
 pub fn render(results: &Results) -> Vec<u8> {
-    let mut report = Report::new(clean_line(&format!(
+    let mut out = Vec::new();
+    write(results, &mut out).expect("writing to memory cannot fail");
+    out
+}
+
+/// Writes the whole record as a UTF-8 JUnit XML document, one node's `<testsuite>` at a time.
+///
+/// quick-junit serialises a whole [`Report`], which would hold every test case of the run at
+/// once (18,000 at national scale, each with its bodies) and then the whole document.
+/// Instead each suite is built and serialised in a report of its own that carries the run's
+/// root (name, wall time and the counts of the whole run), and freed before the next: the
+/// first such document gives the XML declaration and the `<testsuites>` start tag, each one
+/// its `<testsuite>` element, the last one the closing tag. Suites sit at the same depth
+/// with the same indentation either way, so the pieces put together are, byte for byte, the
+/// document quick-junit writes for the whole report.
+pub fn write(results: &Results, w: &mut dyn Write) -> io::Result<()> {
+    let name = clean_line(&format!(
         "{} ({})",
         results.run.suite_name, results.run.suite
-    )));
+    ));
     // The root's time is the run's wall time: the suites' sums overlap, since checks run
     // concurrently, and would overstate how long the run took.
     let wall = (results.run.finished - results.run.started)
         .to_std()
         .unwrap_or_default();
-    report.set_time(wall);
+    // Known before any suite is built, since the root's start tag comes first.
+    let totals = Counts::of(results.results.iter());
+    let root = || {
+        let mut report = Report::new(name.as_str());
+        report.set_time(wall);
+        (report.tests, report.failures, report.errors, report.skipped) =
+            (totals.tests, totals.failures, totals.errors, totals.skipped);
+        report
+    };
 
+    let groups = group_by_node(results);
+    if groups.is_empty() {
+        // No results: the document is the root alone.
+        let doc = serialise(&root());
+        return w.write_all(drop_root_skipped(&doc).as_bytes());
+    }
     let crate::results::Lookup { checks, apps, .. } = results.lookup();
-
-    for (node, records) in group_by_node(results) {
-        let mut suite = TestSuite::new(clean_line(&format!("{} ({})", node.name, node.id)));
-        // Saturating: `Sum` for `Duration` panics on overflow, and absurd durations can be
-        // typed into a results file.
-        let time = records.iter().fold(Duration::ZERO, |t, r| {
-            t.saturating_add(duration(r.duration_ms))
-        });
-        suite.set_time(time);
-        if let Some(first) = records.iter().map(|r| r.started).min() {
-            suite.extra.insert(
-                "timestamp".into(),
-                first.format("%Y-%m-%dT%H:%M:%S").to_string().into(),
-            );
+    let last = groups.len() - 1;
+    let mut built = Counts::default();
+    for (i, (node, records)) in groups.into_iter().enumerate() {
+        let suite = test_suite(results, &node, &records, &checks, &apps);
+        built.add(&suite);
+        let mut report = root();
+        // Pushed, not added: the root keeps the counts of the whole run.
+        report.test_suites.push(suite);
+        let doc = serialise(&report);
+        let (head, suite, tail) = split_root(&doc);
+        if i == 0 {
+            w.write_all(drop_root_skipped(head).as_bytes())?;
         }
-        suite
-            .extra
-            .insert("hostname".into(), clean_line(&results.run.vantage).into());
-        suite.add_properties(suite_properties(results, &node));
-
-        let names = unique_names(&records, &checks, &apps);
-        for (r, name) in records.iter().zip(names) {
-            suite.add_test_case(test_case(r, name, node.path));
+        w.write_all(suite.as_bytes())?;
+        if i == last {
+            w.write_all(tail.as_bytes())?;
         }
-        report.add_test_suite(suite);
+    }
+    debug_assert_eq!(built, totals, "the root's counts are the suites' sums");
+    Ok(())
+}
+
+/// The test counts of a `<testsuites>` or `<testsuite>` element.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Counts {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    /// The counts of these results' test cases, as [`test_case`] maps their statuses and
+    /// quick-junit counts the cases.
+    fn of<'a>(results: impl Iterator<Item = &'a ResultRecord>) -> Counts {
+        let mut c = Counts::default();
+        for r in results {
+            c.tests += 1;
+            match r.status {
+                Status::Passed => {}
+                Status::Failed => c.failures += 1,
+                Status::Errored => c.errors += 1,
+                Status::Skipped | Status::Waived => c.skipped += 1,
+            }
+        }
+        c
     }
 
-    let mut out = Vec::new();
+    fn add(&mut self, suite: &TestSuite) {
+        self.tests += suite.tests;
+        self.failures += suite.failures;
+        self.errors += suite.errors;
+        self.skipped += suite.skipped;
+    }
+}
+
+/// One node's `<testsuite>`, with a `<testcase>` per result.
+fn test_suite(
+    results: &Results,
+    node: &SuiteNode,
+    records: &[&ResultRecord],
+    checks: &HashMap<&str, &str>,
+    apps: &HashMap<&str, &str>,
+) -> TestSuite {
+    let mut suite = TestSuite::new(clean_line(&format!("{} ({})", node.name, node.id)));
+    // Saturating: `Sum` for `Duration` panics on overflow, and absurd durations can be
+    // typed into a results file.
+    let time = records.iter().fold(Duration::ZERO, |t, r| {
+        t.saturating_add(duration(r.duration_ms))
+    });
+    suite.set_time(time);
+    if let Some(first) = records.iter().map(|r| r.started).min() {
+        suite.extra.insert(
+            "timestamp".into(),
+            first.format("%Y-%m-%dT%H:%M:%S").to_string().into(),
+        );
+    }
+    suite
+        .extra
+        .insert("hostname".into(), clean_line(&results.run.vantage).into());
+    suite.add_properties(suite_properties(results, node));
+
+    let names = unique_names(records, checks, apps);
+    for (r, name) in records.iter().zip(names) {
+        suite.add_test_case(test_case(r, name, node.path));
+    }
+    suite
+}
+
+/// A report serialised into memory, which cannot fail.
+fn serialise(report: &Report) -> String {
     report
-        .serialize(&mut out)
-        .expect("serialising to memory cannot fail");
-    drop_root_skipped(out)
+        .to_string()
+        .expect("serialising to memory cannot fail")
+}
+
+/// Splits a serialised report of one suite into the declaration with the `<testsuites>`
+/// start tag, the suite's element (with the line break and indentation before it), and
+/// the line break with the `</testsuites>` end tag that follow it. Attribute values and
+/// text are escaped, so neither tag can occur inside a name or a body.
+fn split_root(doc: &str) -> (&str, &str, &str) {
+    let start = doc.find("<testsuites").expect("the root start tag");
+    let head_end = start + doc[start..].find('>').expect("the root start tag's end") + 1;
+    let tail_start = doc.rfind("\n</testsuites>").expect("the root end tag");
+    (
+        &doc[..head_end],
+        &doc[head_end..tail_start],
+        &doc[tail_start..],
+    )
 }
 
 /// A node with results: described by the record, or only named by a result.
@@ -405,30 +514,80 @@ fn cap(s: &str, max: usize) -> String {
 
 /// Removes the `skipped` attribute from the `<testsuites>` start tag (see the module doc).
 /// Attribute values are escaped, so ` skipped="` cannot occur inside one.
-fn drop_root_skipped(xml: Vec<u8>) -> Vec<u8> {
-    let text = String::from_utf8(xml).expect("quick-junit writes UTF-8");
-    let Some(start) = text.find("<testsuites") else {
-        return text.into_bytes();
+fn drop_root_skipped(xml: &str) -> Cow<'_, str> {
+    let Some(start) = xml.find("<testsuites") else {
+        return Cow::Borrowed(xml);
     };
-    let end = start + text[start..].find('>').unwrap_or(0);
-    let tag = &text[start..end];
+    let end = start + xml[start..].find('>').unwrap_or(0);
+    let tag = &xml[start..end];
     let Some(at) = tag.find(" skipped=\"") else {
-        return text.into_bytes();
+        return Cow::Borrowed(xml);
     };
     let value_start = at + " skipped=\"".len();
     let Some(close) = tag[value_start..].find('"') else {
-        return text.into_bytes();
+        return Cow::Borrowed(xml);
     };
     let (from, to) = (start + at, start + value_start + close + 1);
-    let mut out = String::with_capacity(text.len());
-    out.push_str(&text[..from]);
-    out.push_str(&text[to..]);
-    out.into_bytes()
+    Cow::Owned(format!("{}{}", &xml[..from], &xml[to..]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The document as quick-junit writes it for the whole report at once: what [`write`]
+    /// must reproduce piece by piece.
+    fn whole_report(results: &Results) -> String {
+        let mut report = Report::new(clean_line(&format!(
+            "{} ({})",
+            results.run.suite_name, results.run.suite
+        )));
+        report.set_time(
+            (results.run.finished - results.run.started)
+                .to_std()
+                .unwrap_or_default(),
+        );
+        let crate::results::Lookup { checks, apps, .. } = results.lookup();
+        for (node, records) in group_by_node(results) {
+            report.add_test_suite(test_suite(results, &node, &records, &checks, &apps));
+        }
+        drop_root_skipped(&serialise(&report)).into_owned()
+    }
+
+    fn mixed() -> Results {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/results/mixed.json"
+        );
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_streamed_document_is_the_whole_reports() {
+        let mut hostile = mixed();
+        hostile.run.suite_name = "<testsuites skipped=\"1\"> & \u{0}\u{1b}[1m".into();
+        for (i, r) in hostile.results.iter_mut().enumerate() {
+            r.message = format!("</testsuites>\n<testsuite> \"{i}\" \u{fffe}");
+            r.evidence = Some("]]> </testsuite>".repeat(100));
+        }
+        // Results of nodes the record does not describe get suites of their own, last.
+        let mut ghost = hostile.results[0].clone();
+        ghost.node = "ghost".into();
+        hostile.results.push(ghost);
+        let mut empty = mixed();
+        empty.results.clear();
+        let mut one = mixed();
+        one.results.truncate(1);
+        for (what, r) in [
+            ("mixed", mixed()),
+            ("hostile", hostile),
+            ("empty", empty),
+            ("one", one),
+        ] {
+            let streamed = String::from_utf8(render(&r)).unwrap();
+            assert!(streamed == whole_report(&r), "{what}: differs");
+        }
+    }
 
     #[test]
     fn clean_drops_what_xml_forbids() {

@@ -1,6 +1,12 @@
 //! Reporters: each consumes the runner's events or the finished [`Results`], one per
 //! format. They never touch the network. [`Recorder`] turns the runner's item results into
 //! the records every report is made from.
+//!
+//! The report files are written one after another, each streamed through a buffer into its
+//! temporary file and renamed into place ([`write_atomic_with`]). None is ever held whole in
+//! memory: at national scale they come to 35 MB of text, written at the end of a run while
+//! the plan and every record are still alive, and rendering them into memory made that
+//! moment the run's peak.
 
 pub mod csv;
 pub mod html;
@@ -11,12 +17,12 @@ pub mod progress;
 pub mod summary;
 pub mod waive;
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Inventory, Suite};
+use crate::model::{Inventory, NodeIdx, Suite};
 use crate::plan::Plan;
 use crate::results::{
     AppInfo, CheckInfo, FORMAT, NodeInfo, ResultRecord, Results, RunInfo, Summary,
@@ -43,30 +49,21 @@ pub struct Recorder {
     suite: (String, String),
 }
 
+/// What a record takes from its plan item, kept for the whole run. One per item (18,658 at
+/// national scale), so the ids are indices into the recorder's own tables rather than
+/// strings of their own.
 struct ItemMeta {
-    node: String,
-    check: String,
-    app: Option<String>,
-    severity: crate::model::Severity,
-    target: String,
+    /// Into [`Recorder::nodes`].
+    node: u32,
+    /// Into [`Recorder::checks`], which is in suite order.
+    check: u32,
+    /// Into [`Recorder::apps`], the suite's catalogue.
+    app: Option<u32>,
+    target: Box<str>,
 }
 
 impl Recorder {
     pub fn new(plan: &Plan, inv: &Inventory, suite: &Suite) -> Recorder {
-        let items = plan
-            .items
-            .iter()
-            .map(|it| {
-                let c = suite.check(it.check);
-                ItemMeta {
-                    node: inv.node(it.node).id.clone(),
-                    check: c.id.clone(),
-                    app: it.app.map(|a| suite.app(a).id.clone()),
-                    severity: c.severity,
-                    target: it.probe.target_display(),
-                }
-            })
-            .collect();
         // Every node on the path of a planned node, so reports can show the tree.
         let mut wanted = vec![false; inv.nodes.len()];
         for it in &plan.items {
@@ -74,11 +71,30 @@ impl Recorder {
                 wanted[a.0 as usize] = true;
             }
         }
-        let nodes = inv
+        let order: Vec<NodeIdx> = inv
             .order
             .iter()
+            .copied()
             .filter(|i| wanted[i.0 as usize])
-            .map(|&i| {
+            .collect();
+        // Inventory index → position in `nodes`.
+        let mut position = vec![u32::MAX; inv.nodes.len()];
+        for (p, i) in order.iter().enumerate() {
+            position[i.0 as usize] = p as u32;
+        }
+        let items = plan
+            .items
+            .iter()
+            .map(|it| ItemMeta {
+                node: position[it.node.0 as usize],
+                check: it.check.0,
+                app: it.app.map(|a| a.0),
+                target: it.probe.target_display().into_boxed_str(),
+            })
+            .collect();
+        let nodes = order
+            .into_iter()
+            .map(|i| {
                 let n = inv.node(i);
                 NodeInfo {
                     id: n.id.clone(),
@@ -119,12 +135,13 @@ impl Recorder {
 
     pub fn record(&self, item: usize, r: &ItemResult) -> ResultRecord {
         let m = &self.items[item];
+        let check = &self.checks[m.check as usize];
         ResultRecord {
-            node: m.node.clone(),
-            check: m.check.clone(),
-            app: m.app.clone(),
+            node: self.nodes[m.node as usize].id.clone(),
+            check: check.id.clone(),
+            app: m.app.map(|a| self.apps[a as usize].id.clone()),
             status: r.status,
-            severity: m.severity,
+            severity: check.severity,
             started: r.started,
             duration_ms: (r.duration.as_secs_f64() * 1e6).round() / 1e3,
             attempts: r.attempts,
@@ -138,7 +155,7 @@ impl Recorder {
             expected: r.failure.as_ref().and_then(|f| f.expected.clone()),
             measured: r.failure.as_ref().and_then(|f| f.measured.clone()),
             evidence: r.evidence.clone(),
-            target: m.target.clone(),
+            target: m.target.to_string(),
             waiver: None,
         }
     }
@@ -153,7 +170,11 @@ impl Recorder {
         complete: bool,
     ) -> Results {
         let planned = records.len();
-        let results: Vec<ResultRecord> = records.into_iter().flatten().collect();
+        // `filter_map`, not `flatten`: std collects it in place, in the plan-sized vector the
+        // records are already in (an `Option<ResultRecord>` is no larger than a record),
+        // where `flatten` grows a second vector beside it (12 MB at national scale).
+        #[allow(clippy::filter_map_identity)]
+        let results: Vec<ResultRecord> = records.into_iter().filter_map(|r| r).collect();
         let summary = Summary::of(&results);
         Results {
             format: FORMAT.to_string(),
@@ -182,14 +203,15 @@ impl Recorder {
     }
 }
 
-/// The report files of a run, each made from the same record.
-type Render = fn(&Results, Lang) -> Vec<u8>;
+/// Writes one report of a run into a writer, from the record.
+type Render = fn(&Results, Lang, &mut dyn Write) -> std::io::Result<()>;
 
+/// The report files of a run, each made from the same record.
 const REPORTS: &[(&str, Render)] = &[
-    ("results.json", |r, _| json::to_bytes(r)),
-    ("junit.xml", |r, _| junit::render(r)),
-    ("report.html", |r, lang| html::render(r, lang).into_bytes()),
-    ("results.csv", |r, _| csv::render(r)),
+    ("results.json", |r, _, w| json::write(r, w)),
+    ("junit.xml", |r, _, w| junit::write(r, w)),
+    ("report.html", |r, lang, w| html::write(r, lang, w)),
+    ("results.csv", |r, _, w| csv::write(r, w)),
 ];
 
 /// Writes every report into `dir`, each whole or not at all. A report that cannot be written
@@ -199,16 +221,26 @@ pub fn write_all(dir: &Path, r: &Results, lang: Lang) -> Vec<(PathBuf, std::io::
         .iter()
         .filter_map(|(name, render)| {
             let path = dir.join(name);
-            write_atomic(&path, &render(r, lang))
+            write_atomic_with(&path, |w| render(r, lang, w))
                 .err()
                 .map(|e| (path, e))
         })
         .collect()
 }
 
-/// Writes a file whole or not at all: a temporary file in the same folder, flushed to disk,
-/// then renamed over the target, so a reader never sees half a report.
+/// Writes a file whole or not at all: see [`write_atomic_with`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes a file whole or not at all: `write` streams the content into a temporary file in
+/// the same folder (through a buffer, so that a report never has to exist whole in memory),
+/// which is flushed to disk, then renamed over the target, so a reader never sees half a
+/// report. On any error the temporary file is removed and the target left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -216,8 +248,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = BufWriter::with_capacity(WRITE_BUFFER, std::fs::File::create(&tmp)?);
+        write(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
@@ -226,6 +259,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     result
 }
+
+/// The buffer between a report's many small writes and its file.
+const WRITE_BUFFER: usize = 64 * 1024;
 
 /// The language of human-facing reports (the HTML report); Chinese by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
