@@ -145,7 +145,12 @@ pub fn run(args: &RunArgs, loaded: Loaded, plan: Plan) -> Exit {
             eprintln!("warning: journal write failed: {e}");
         }
         let _ = runner.await;
+        // The plan and the probes' shared state (clients, sockets) are done with: freed
+        // before the reports, the run's last large piece of work.
+        drop(input);
+        drop(cx);
         let mut results = recorder.results(&meta, records, started, finished, complete);
+        drop(recorder);
         if let Some(w) = &waivers {
             waive::apply(&mut results, &w.waivers);
         }
