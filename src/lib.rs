@@ -6,14 +6,15 @@
 //! expands a suite over an inventory into (node, check, app) items, and [`cli`] wires the
 //! commands. The model does no I/O; loading never touches the network.
 
-pub mod check;
 pub mod cli;
 pub mod dev;
 pub mod diag;
 pub mod exit;
 pub mod load;
 pub mod model;
+pub mod outcome;
 pub mod plan;
+pub mod probe;
 pub mod report;
 pub mod results;
 pub mod run;

@@ -8,8 +8,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::check::Measurements;
 use crate::model::{Kind, Level, Severity};
+use crate::outcome::Measurements;
 
 pub const FORMAT: &str = "netaccept-results/1";
 

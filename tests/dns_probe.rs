@@ -18,8 +18,8 @@ use hickory_server::net::xfer::Protocol;
 use hickory_server::proto::op::ResponseCode;
 use hickory_server::proto::rr::rdata::A;
 use hickory_server::proto::rr::{RData, Record, RecordType as Rr};
-use netaccept::check::{Context, FailKind, Outcome, Verdict, dns};
 use netaccept::model::{DnsSpec, Rcode, RecordType, Text, TextPart};
+use netaccept::probe::{Context, FailKind, Outcome, Verdict, dns};
 use tokio::time::{Instant, timeout_at};
 
 const TIMEOUT: Duration = Duration::from_secs(2);
@@ -69,7 +69,7 @@ fn assert_passed(o: &Outcome) {
 }
 
 #[track_caller]
-fn failure(o: &Outcome, kind: FailKind) -> &netaccept::check::Failure {
+fn failure(o: &Outcome, kind: FailKind) -> &netaccept::probe::Failure {
     match &o.verdict {
         Verdict::Failed(f) if f.kind == kind => {
             assert!(
@@ -410,7 +410,7 @@ async fn unusable_specs_are_config_errors() {
     let mut s = spec("127.0.0.1:53".parse().unwrap(), RecordType::A, "bad..name");
     let o = dns::probe(&s, &cx, deadline).await;
     assert!(
-        matches!(&o.verdict, Verdict::Errored(p) if p.kind == netaccept::check::ErrorKind::Config),
+        matches!(&o.verdict, Verdict::Errored(p) if p.kind == netaccept::probe::ErrorKind::Config),
         "{:?}",
         o.verdict
     );
@@ -418,7 +418,7 @@ async fn unusable_specs_are_config_errors() {
     s.server = Text::plain("dns.aq.gov.test");
     let o = dns::probe(&s, &cx, deadline).await;
     assert!(
-        matches!(&o.verdict, Verdict::Errored(p) if p.kind == netaccept::check::ErrorKind::Config),
+        matches!(&o.verdict, Verdict::Errored(p) if p.kind == netaccept::probe::ErrorKind::Config),
         "{:?}",
         o.verdict
     );

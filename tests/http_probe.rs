@@ -15,9 +15,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
-use netaccept::check::http::probe;
-use netaccept::check::{Context, ErrorKind, FailKind, Outcome, Verdict};
 use netaccept::model::{HttpExpect, HttpSpec, Text, TextPart};
+use netaccept::probe::http::probe;
+use netaccept::probe::{Context, ErrorKind, FailKind, Outcome, Verdict};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -12,9 +12,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use netaccept::check::icmp::{Pinger, probe};
-use netaccept::check::{Context, ErrorKind, FailKind, Outcome, Verdict};
 use netaccept::model::{Duration, IcmpSpec, Percent, Text};
+use netaccept::probe::icmp::{Pinger, probe};
+use netaccept::probe::{Context, ErrorKind, FailKind, Outcome, Verdict};
 use tokio::time::Instant;
 
 fn spec(target: &str, count: u32, interval_ms: u64) -> IcmpSpec<Text> {

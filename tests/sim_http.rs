@@ -1,6 +1,6 @@
 //! The simulator's HTTP(S) server, spoken to by independent clients: raw bytes over a
 //! `tokio::net::TcpStream`, and tokio-rustls as the TLS client trusting the simulator's CA.
-//! Nothing here comes from `netaccept::check`: the simulator is meant to test the probers,
+//! Nothing here comes from `netaccept::probe`: the simulator is meant to test the probers,
 //! so a client shared with them would let a common bug hide itself.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

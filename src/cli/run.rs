@@ -13,11 +13,11 @@ use tokio::sync::mpsc;
 use std::path::Path;
 
 use super::args::{ReportArgs, ReportingArgs, RunArgs};
-use crate::check::Context;
 use crate::exit::{self, Exit};
 use crate::load::Loaded;
 use crate::model::{Probe, WaiverTargets};
 use crate::plan::Plan;
+use crate::probe::Context;
 use crate::report::json::ReadError;
 use crate::report::{self, Recorder, RunMeta, journal::Journal, progress::Progress, waive};
 use crate::results::{ResultRecord, Results};

@@ -5,8 +5,9 @@ use serde_saphyr::Spanned;
 
 use super::inventory::parse_enum;
 use super::raw::{FaultsFile, S};
-use super::{Cx, loc, suggest};
+use super::{Cx, loc};
 use crate::diag::Diagnostic;
+use crate::diag::suggest;
 use crate::model::{CertFault, DnsFault, Duration, Fault, FaultKind, Inventory, Loc, Percent};
 
 const CERT: [&str; 3] = ["expired", "wrong-host", "self-signed"];

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde_saphyr::Spanned;
 
 use super::raw::{InventoryFile, RawNode};
-use super::{Cx, loc, suggest};
+use super::{Cx, loc};
 use crate::diag::Diagnostic;
+use crate::diag::suggest;
 use crate::model::{App, AppEndpoint, Inventory, Kind, Level, Loc, Node, NodeIdx, is_valid_id};
 
 /// Validates every node and the tree they form. `catalogue` is the suite's app list, when a

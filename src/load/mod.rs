@@ -8,7 +8,6 @@
 mod faults;
 mod inventory;
 pub mod raw;
-pub mod suggest;
 mod suite;
 mod waivers;
 
@@ -17,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde_saphyr::Location;
 
-use crate::diag::{Diagnostic, Sources};
+use crate::diag::{Diagnostic, Sources, suggest};
 use crate::model::{Fault, Inventory, Loc, Suite, WaiverTargets, Waivers};
 
 /// Everything one invocation loaded, valid.

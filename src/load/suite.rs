@@ -8,8 +8,9 @@ use serde_saphyr::Spanned;
 
 use super::inventory::{check_id, parse_enum};
 use super::raw::{RawCheck, RawHttp, RawSelector, S, SuiteFile};
-use super::{Cx, loc, sub_loc, suggest};
+use super::{Cx, loc, sub_loc};
 use crate::diag::Diagnostic;
+use crate::diag::suggest;
 use crate::model::{
     App, Check, CheckIdx, DnsSpec, Duration, HttpExpect, HttpSpec, IcmpSpec, Inventory, Kind,
     Level, Loc, Percent, Probe, Rcode, RecordType, Segment, Selector, Severity, Suite, TcpSpec,

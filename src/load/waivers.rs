@@ -3,8 +3,9 @@
 use chrono::NaiveDate;
 
 use super::raw::WaiversFile;
-use super::{Cx, loc, suggest};
+use super::{Cx, loc};
 use crate::diag::Diagnostic;
+use crate::diag::suggest;
 use crate::model::{Waiver, WaiverTargets, Waivers};
 
 /// Validates the waivers against what they may name. Without targets (the inventory or the

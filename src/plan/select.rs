@@ -4,7 +4,7 @@
 //! Flags of different kinds narrow together (AND); repeating a flag widens it (OR).
 
 use crate::diag::Diagnostic;
-use crate::load::suggest;
+use crate::diag::suggest;
 use crate::model::{Inventory, Kind, Level, NodeIdx, Suite};
 
 #[derive(Debug, Clone, Default)]

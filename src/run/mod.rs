@@ -15,9 +15,10 @@ use tokio::time::Instant;
 
 pub use cancel::Cancel;
 
-use crate::check::{self, Context, ErrorKind, FailKind, Failure, Measurements, Outcome, Verdict};
 use crate::model::{NodeIdx, Probe};
+use crate::outcome::{ErrorKind, FailKind, Failure, Measurements, Outcome, Verdict};
 use crate::plan::{ItemIdx, Plan};
+use crate::probe::{self, Context};
 use crate::results::Status;
 
 /// Checks in flight at once over a run, unless `--concurrency` says otherwise.
@@ -271,7 +272,7 @@ impl ItemTask {
             // state machine (an HTTP probe's is kilobytes; a run holds thousands of tasks).
             let probe = tokio::time::timeout_at(
                 deadline,
-                Box::pin(check::probe(&item.probe, &self.cx, deadline)),
+                Box::pin(probe::probe(&item.probe, &self.cx, deadline)),
             );
             let outcome = tokio::select! {
                 r = probe => r.unwrap_or_else(|_| timed_out(timeout)),
@@ -321,7 +322,7 @@ impl ItemTask {
 /// The runner's own verdict when the deadline passed first.
 fn timed_out(timeout: Duration) -> Outcome {
     let mut m = Measurements::new();
-    m.insert("time_ms".into(), check::ms(timeout));
+    m.insert("time_ms".into(), crate::outcome::ms(timeout));
     Outcome::failed(
         Failure::new(
             FailKind::Timeout,

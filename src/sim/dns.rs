@@ -5,7 +5,7 @@
 //! responder: the probers resolve through hickory-resolver, and a real server with real
 //! zone semantics (SOA in the authority section of NXDOMAIN, REFUSED outside every zone,
 //! truncation and TCP) is what they must face on site. No code is shared with
-//! `crate::check`: a bug in common would hide itself.
+//! `crate::probe`: a bug in common would hide itself.
 //!
 //! Zones are derived from the names: every distinct parent domain (`sx.aq.gov.test.` →
 //! `aq.gov.test.`) becomes one zone holding an SOA, and each record goes into the deepest

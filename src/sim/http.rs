@@ -18,7 +18,7 @@
 //! `Connection: keep-alive` unless the client asked to close (or spoke HTTP/1.0 without
 //! asking to keep it alive), and is written in one write.
 //!
-//! No code is shared with `crate::check`: a bug in common would hide itself.
+//! No code is shared with `crate::probe`: a bug in common would hide itself.
 
 use std::borrow::Cow;
 use std::io::Write as _;

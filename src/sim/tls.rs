@@ -8,7 +8,7 @@
 //! Session resumption is off (no session cache, no tickets), so every connection performs
 //! a full handshake and shows its certificate: a prober checking certificates must never
 //! be spared the check by a resumed session from another listener on the same address.
-//! No code is shared with `crate::check`.
+//! No code is shared with `crate::probe`.
 
 use std::net::IpAddr;
 use std::str::FromStr;

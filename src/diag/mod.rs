@@ -5,6 +5,8 @@
 //! source texts. Everything found in one invocation is reported at once, sorted by file and
 //! position, so a user fixes a file in one pass.
 
+pub mod suggest;
+
 use std::fmt::Write as _;
 use std::path::PathBuf;
 

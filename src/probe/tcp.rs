@@ -1,12 +1,12 @@
 //! TCP prober: connect to `host:port`, measure the handshake, close.
 
 use std::io::ErrorKind as Io;
-use std::net::SocketAddr;
 
 use serde_json::json;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+use super::resolve::resolve;
 use super::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
 use crate::model::{TcpSpec, Text};
 use crate::plan::split_host_port;
@@ -82,23 +82,5 @@ pub async fn probe(spec: &TcpSpec<Text>, _cx: &Context, _deadline: Instant) -> O
                 m,
             )
         }
-    }
-}
-
-/// An address for `host`: parsed when it is one, else asked of the system resolver (the
-/// host names of inventories are the operator's to resolve; DNS checks never use it).
-pub(crate) async fn resolve(host: &str, port: u16) -> Result<SocketAddr, Outcome> {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        return Ok(SocketAddr::new(ip, port));
-    }
-    match tokio::net::lookup_host((host, port)).await {
-        Ok(mut addrs) => addrs.next().ok_or_else(|| {
-            Outcome::errored(ErrorKind::LocalResolver, format!("`{host}` has no address"))
-        }),
-        Err(e) => Err(Outcome::errored(
-            ErrorKind::LocalResolver,
-            format!("cannot resolve `{host}` with the local resolver: {e}"),
-        )),
     }
 }

@@ -21,6 +21,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use super::resolve::{ResolveError, SystemResolver};
 use super::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, Problem, Verdict, ms};
 use crate::model::{HttpSpec, Text};
 
@@ -185,53 +186,6 @@ fn build_client(key: &ClientKey, ca_shown: Option<&Text>, reuse: bool) -> Result
     }
 }
 
-/// The system resolver, behind a typed error so that a failed lookup is told apart from a
-/// failed connection.
-struct SystemResolver;
-
-#[derive(Debug)]
-struct ResolveError {
-    host: String,
-    source: Option<std::io::Error>,
-}
-
-impl std::fmt::Display for ResolveError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.source {
-            Some(e) => write!(
-                f,
-                "cannot resolve `{}` with the local resolver: {e}",
-                self.host
-            ),
-            None => write!(f, "`{}` has no address", self.host),
-        }
-    }
-}
-
-impl StdError for ResolveError {}
-
-impl reqwest::dns::Resolve for SystemResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            // Collected before `host` moves into an error: the iterator borrows it.
-            let found = tokio::net::lookup_host((host.as_str(), 0))
-                .await
-                .map(|addrs| addrs.collect::<Vec<_>>());
-            match found {
-                Ok(addrs) if !addrs.is_empty() => {
-                    Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
-                }
-                Ok(_) => Err(Box::new(ResolveError { host, source: None }) as _),
-                Err(e) => Err(Box::new(ResolveError {
-                    host,
-                    source: Some(e),
-                }) as _),
-            }
-        })
-    }
-}
-
 /// One attempt: the request, its redirects and the body, judged against `spec.expect`.
 /// Secrets of the spec never appear in the outcome, even when the server echoes them.
 pub async fn probe(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
@@ -298,7 +252,7 @@ async fn host_override(url: &mut Url, name: &str) -> Result<(String, IpAddr), Ou
     };
     let ip = match host.parse::<IpAddr>() {
         Ok(ip) => ip,
-        Err(_) => super::tcp::resolve(host, port).await?.ip(),
+        Err(_) => super::resolve::resolve(host, port).await?.ip(),
     };
     if url.set_host(Some(&name)).is_err() || name.parse::<IpAddr>().is_ok() {
         return Err(Outcome::errored(

@@ -386,7 +386,7 @@ pub async fn probe(spec: &IcmpSpec<Text>, cx: &Context, deadline: Instant) -> Ou
         return Outcome::errored(ErrorKind::NoPermission, message);
     }
     let target = spec.target.expose();
-    let addr = match super::tcp::resolve(&target, 0).await {
+    let addr = match super::resolve::resolve(&target, 0).await {
         Ok(addr) => addr,
         Err(o) => return o,
     };

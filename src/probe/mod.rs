@@ -1,0 +1,59 @@
+//! Probers: one per protocol, one signature. Each takes its filled probe specification, the
+//! shared [`Context`] and the deadline of the attempt, and returns an [`Outcome`]: a
+//! verdict that says *why*, and what was measured.
+//!
+//! The caller (the runner) owns the timeout: it also drops the probe's future at the
+//! deadline, so a prober may use the deadline to finish gracefully (ICMP counts the echoes
+//! still missing as lost) but never has to enforce it. Probers never print or format
+//! reports; they send traffic only to the target their specification names.
+
+pub mod dns;
+pub mod http;
+pub mod icmp;
+pub mod resolve;
+pub mod tcp;
+
+use tokio::time::Instant;
+
+use crate::model::{Probe, Text};
+pub use crate::outcome::{
+    ErrorKind, FailKind, Failure, Measurements, Outcome, Problem, Verdict, evidence_text, ms,
+};
+
+/// State shared by all probes of a run. Built once before the first probe.
+pub struct Context {
+    pub icmp: icmp::Pinger,
+    pub http: http::Clients,
+}
+
+impl Context {
+    /// `base_dir` is the suite file's folder: relative `ca:` paths are relative to it.
+    pub fn new(base_dir: &std::path::Path) -> Context {
+        Context {
+            icmp: icmp::Pinger::new(),
+            http: http::Clients::new(base_dir),
+        }
+    }
+
+    /// Lets an HTTP check reuse a connection a previous check of the same endpoint left open.
+    pub fn reuse_connections(mut self, reuse: bool) -> Context {
+        self.http = self.http.reuse_connections(reuse);
+        self
+    }
+
+    /// Paces the run's ICMP echo requests at least `gap` apart (see [`icmp::Pinger::with_interval`]).
+    pub fn icmp_interval(mut self, gap: std::time::Duration) -> Context {
+        self.icmp = self.icmp.with_interval(gap);
+        self
+    }
+}
+
+/// Runs one attempt of a probe. The caller drops the future at `deadline`.
+pub async fn probe(p: &Probe<Text>, cx: &Context, deadline: Instant) -> Outcome {
+    match p {
+        Probe::Icmp(s) => icmp::probe(s, cx, deadline).await,
+        Probe::Tcp(s) => tcp::probe(s, cx, deadline).await,
+        Probe::Dns(s) => dns::probe(s, cx, deadline).await,
+        Probe::Http(s) => http::probe(s, cx, deadline).await,
+    }
+}
