@@ -1,14 +1,32 @@
 //! netaccept: network interconnection and system acceptance testing for a hierarchical
 //! government network.
 //!
-//! The pipeline is visible in the modules, and dependencies point one way along it:
-//! [`load`] turns the user's YAML into the validated [`model`] (no traffic), [`plan`]
-//! expands a suite over an inventory into (node, check, app) items, and [`cli`] wires the
-//! commands. The model does no I/O; loading never touches the network.
+//! The pipeline is visible in the modules, and dependencies point one way along it
+//! (ARCHITECTURE.md has the whole map and what each module may import):
+//!
+//! - [`load`]: YAML files → the validated [`model`], every problem as a [`diag`]nostic with
+//!   `file:line:col`; reads files, sends nothing;
+//! - [`model`]: inventories, suites, waivers and faults as typed values; no I/O;
+//! - [`plan`]: the suite expanded over the inventory into (node, check, app) items, each with
+//!   its filled probe, timeout, retries and `needs`;
+//! - [`probe`]: one prober per protocol (ICMP, TCP, DNS, HTTP), each returning an
+//!   [`outcome`];
+//! - [`run`]: the runner: limits, timeouts, retries, `needs`, cancellation; emits [`event`]s;
+//! - [`report`]: the reporters fed by those events (progress, journal, the record) and the
+//!   report files made from the finished [`results`] record;
+//! - [`engine`]: the library API that drives all of the above for a command, with typed
+//!   [`error`]s mapped to [`exit`] codes in one place;
+//! - [`cli`]: the command line (the only module that knows clap);
+//! - [`sim`]: the simulator the probers are tested against, sharing no code with them;
+//! - [`schema`]: JSON Schemas of the input files;
+//! - [`dev`]: developer generators (to leave for `xtask`).
 
 pub mod cli;
 pub mod dev;
 pub mod diag;
+pub mod engine;
+pub mod error;
+pub mod event;
 pub mod exit;
 pub mod load;
 pub mod model;

@@ -7,7 +7,8 @@ use schemars::generate::SchemaSettings;
 
 use crate::load::raw::{FaultsFile, InventoryFile, SuiteFile, WaiversFile};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Which input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {
     Inventory,
     Suite,

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use netaccept::load::{Inputs, load};
-use netaccept::plan::{MissingEnv, Selection, build};
+use netaccept::plan::{MissingEnv, Overrides, Selection, build};
 use serde_json::Value;
 
 fn root() -> &'static Path {
@@ -82,6 +82,7 @@ fn library_plan_len() -> usize {
         &Selection::default(),
         &|_| None,
         MissingEnv::Warn,
+        Overrides::default(),
     )
     .unwrap_or_else(|d| panic!("{d:#?}"));
     plan.items.len()

@@ -11,7 +11,7 @@ use std::process::Command;
 use netaccept::diag::{Diagnostic, Level as DiagLevel};
 use netaccept::load::{Inputs, Loaded, load};
 use netaccept::model::{Kind, Level, Probe};
-use netaccept::plan::{MissingEnv, Plan, Selection, build};
+use netaccept::plan::{MissingEnv, Overrides, Plan, Selection, build};
 use tempfile::TempDir;
 
 /// The five apps of FORMAT.md, in the catalogue order every suite below uses.
@@ -77,6 +77,7 @@ impl Case {
             sel,
             env,
             missing,
+            Overrides::default(),
         )
     }
 
@@ -1014,4 +1015,70 @@ fn where_keys_and_together_values_or_within() {
     // coal-enforcement but is not under pb).
     assert_eq!(on("na"), ["pb-c"]);
     assert_eq!(on("tags-only"), ["pa-f", "pb", "pb-c"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// per-item settings
+
+#[test]
+fn each_item_carries_its_timeout_retries_and_label_and_a_run_may_override_them() {
+    let inv = "nodes:
+  - id: root
+    name: R
+    level: national
+    host: 10.0.0.1
+    apps:
+      dispatch: { url: \"https://r/d\" }
+";
+    let c = case(
+        inv,
+        &format!(
+            "suite: t\nname: T\n{CATALOGUE}defaults: {{ timeout: 3s, retries: 2 }}\nchecks:
+  - id: net.icmp
+    name: I
+    icmp: {{ target: \"{{{{ node.host }}}}\" }}
+  - id: app.health
+    name: H
+    for_each_app: true
+    timeout: 750ms
+    retries: 0
+    http: {{ url: \"{{{{ app.url }}}}/health\" }}
+"
+        ),
+    );
+    let settings = |p: &Plan| -> Vec<(String, u128, u32)> {
+        p.items
+            .iter()
+            .map(|i| (i.label.to_string(), i.timeout.as_millis(), i.retries))
+            .collect()
+    };
+    let plan = c.plan(&Selection::default());
+    assert_eq!(
+        settings(&plan),
+        [
+            ("net.icmp".to_string(), 3_000, 2),
+            ("app.health/dispatch".to_string(), 750, 0)
+        ]
+    );
+    let suite = c.loaded.suite.as_ref().unwrap();
+    let overridden = build(
+        &c.loaded.inventory,
+        suite,
+        &Selection::default(),
+        &no_env,
+        MissingEnv::Warn,
+        Overrides {
+            timeout: Some(std::time::Duration::from_millis(1_500)),
+            retries: Some(1),
+        },
+    )
+    .unwrap()
+    .0;
+    assert_eq!(
+        settings(&overridden),
+        [
+            ("net.icmp".to_string(), 1_500, 1),
+            ("app.health/dispatch".to_string(), 1_500, 1)
+        ]
+    );
 }

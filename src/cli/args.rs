@@ -1,24 +1,20 @@
-//! Raw command-line arguments, as clap parses them. Resolution into the pipeline's own types
-//! happens here too, so the rest of the program never sees clap.
+//! Raw command-line arguments, as clap parses them: the low-level view. [`super::resolve`]
+//! turns them once into the engine's requests and configs; nothing else sees these types.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::load::Inputs;
-use crate::model::{Kind, Level};
-use crate::plan::Selection;
-use crate::schema::Which;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "netaccept",
     version,
     about = "Network interconnection and system acceptance testing",
-    long_about = "Network interconnection and system acceptance testing for the national \
-work-safety network: YAML inventories describe the nodes, YAML suites the checks.\n\n\
-Exit codes: 0 all passed or waived; 1 some check failed or errored; 2 invalid input (no \
-traffic sent); 3 reports could not be completed; 130 interrupted."
+    long_about = format!(
+        "Network interconnection and system acceptance testing for the national \
+work-safety network: YAML inventories describe the nodes, YAML suites the checks.\n\n{}",
+        crate::exit::Exit::help()
+    )
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -68,17 +64,6 @@ pub struct ValidateArgs {
     pub faults: Option<PathBuf>,
 }
 
-impl ValidateArgs {
-    pub fn inputs(&self) -> Inputs {
-        Inputs {
-            inventory: self.input.inventory.clone(),
-            suite: self.suite.clone(),
-            waivers: self.waivers.clone(),
-            faults: self.faults.clone(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PlanFormat {
     Table,
@@ -95,26 +80,6 @@ pub struct PlannedArgs {
     pub suite: PathBuf,
     #[command(flatten)]
     pub selection: SelectionArgs,
-}
-
-impl PlannedArgs {
-    pub fn inputs(&self) -> Inputs {
-        Inputs {
-            inventory: self.input.inventory.clone(),
-            suite: Some(self.suite.clone()),
-            waivers: None,
-            faults: None,
-        }
-    }
-}
-
-impl RunArgs {
-    pub fn inputs(&self) -> Inputs {
-        Inputs {
-            waivers: self.waivers.clone(),
-            ..self.planned.inputs()
-        }
-    }
 }
 
 #[derive(Debug, Args)]
@@ -171,24 +136,12 @@ pub struct LimitArgs {
     pub reuse_connections: bool,
 }
 
-impl Default for LimitArgs {
-    fn default() -> Self {
-        LimitArgs {
-            concurrency: crate::run::DEFAULT_CONCURRENCY,
-            per_node: crate::run::DEFAULT_PER_NODE,
-            icmp_concurrency: crate::run::DEFAULT_ICMP_CONCURRENCY,
-            icmp_interval: crate::model::Duration(std::time::Duration::ZERO),
-            reuse_connections: false,
-        }
-    }
-}
-
 /// How reports look and when a run counts as failed; shared by `run` and `report`.
 #[derive(Debug, Args)]
 pub struct ReportingArgs {
     /// Language of the HTML report
     #[arg(long, value_enum, default_value = "zh")]
-    pub lang: crate::report::Lang,
+    pub lang: LangArg,
     /// Who ran the tests, for the report's sign-off block [default: the user name]
     #[arg(long, value_name = "NAME")]
     pub operator: Option<String>,
@@ -204,14 +157,18 @@ pub enum SeverityArg {
     Minor,
 }
 
-impl SeverityArg {
-    pub fn severity(self) -> crate::model::Severity {
-        match self {
-            SeverityArg::Critical => crate::model::Severity::Critical,
-            SeverityArg::Major => crate::model::Severity::Major,
-            SeverityArg::Minor => crate::model::Severity::Minor,
-        }
-    }
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WhichArg {
+    Inventory,
+    Suite,
+    Waivers,
+    Faults,
 }
 
 #[derive(Debug, Args)]
@@ -253,7 +210,7 @@ pub enum KindArg {
 
 /// Selection flags, shared by `plan` and `run`. Different flags narrow together; a repeated
 /// flag widens.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 pub struct SelectionArgs {
     /// Only this node and its descendants (repeatable)
     #[arg(long = "node", value_name = "ID")]
@@ -275,52 +232,10 @@ pub struct SelectionArgs {
     pub checks: Vec<String>,
 }
 
-impl SelectionArgs {
-    /// The flags as a user would type them again, for the reports' header.
-    pub fn describe(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let value = |v: &dyn std::fmt::Debug| format!("{v:?}").to_lowercase();
-        out.extend(self.nodes.iter().map(|x| format!("--node {x}")));
-        out.extend(self.levels.iter().map(|x| format!("--level {}", value(x))));
-        out.extend(self.kinds.iter().map(|x| format!("--kind {}", value(x))));
-        out.extend(self.tags.iter().map(|x| format!("--tag {x}")));
-        out.extend(self.apps.iter().map(|x| format!("--app {x}")));
-        out.extend(self.checks.iter().map(|x| format!("--check {x}")));
-        out
-    }
-
-    pub fn resolve(&self) -> Selection {
-        Selection {
-            nodes: self.nodes.clone(),
-            levels: self
-                .levels
-                .iter()
-                .map(|l| match l {
-                    LevelArg::National => Level::National,
-                    LevelArg::Provincial => Level::Provincial,
-                    LevelArg::Prefectural => Level::Prefectural,
-                    LevelArg::County => Level::County,
-                })
-                .collect(),
-            kinds: self
-                .kinds
-                .iter()
-                .map(|k| match k {
-                    KindArg::Safety => Kind::Safety,
-                    KindArg::Coal => Kind::Coal,
-                })
-                .collect(),
-            tags: self.tags.clone(),
-            apps: self.apps.clone(),
-            checks: self.checks.clone(),
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     #[arg(value_enum)]
-    pub which: Which,
+    pub which: WhichArg,
 }
 
 #[derive(Debug, Args)]

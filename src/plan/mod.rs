@@ -28,11 +28,26 @@ pub struct PlanItem {
     /// Items on the same node that must pass before this one runs.
     pub needs: Vec<ItemIdx>,
     pub probe: Probe<Text>,
+    /// The time each attempt may take: the check's, unless the run overrides it.
+    pub timeout: std::time::Duration,
+    /// Attempts after a failed one: the check's, unless the run overrides it.
+    pub retries: u32,
+    /// A short name for messages about the item (`net.icmp`, `app.health/dispatch`), as a
+    /// skipped dependant quotes it.
+    pub label: Box<str>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub items: Vec<PlanItem>,
+}
+
+/// What a run may impose on every check over the suite's own settings (`--timeout`,
+/// `--retries`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overrides {
+    pub timeout: Option<std::time::Duration>,
+    pub retries: Option<u32>,
 }
 
 /// How to treat `{{ env.NAME }}` when NAME is not set: `run` must refuse (it would send a
@@ -60,6 +75,7 @@ pub fn build(
     sel: &Selection,
     env: &dyn Fn(&str) -> Option<String>,
     missing_env: MissingEnv,
+    overrides: Overrides,
 ) -> Result<(Plan, Vec<Diagnostic>), Vec<Diagnostic>> {
     let sel_errors = sel.validate(inv, suite);
     if !sel_errors.is_empty() {
@@ -130,6 +146,12 @@ pub fn build(
                             app,
                             needs: Vec::new(),
                             probe,
+                            timeout: overrides.timeout.unwrap_or(check.timeout.as_std()),
+                            retries: overrides.retries.unwrap_or(check.retries),
+                            label: match app {
+                                Some(a) => format!("{}/{}", check.id, suite.app(a).id).into(),
+                                None => check.id.as_str().into(),
+                            },
                         });
                     }
                     Err((at, var)) => {

@@ -1,6 +1,6 @@
-//! Reporters: each consumes the runner's events or the finished [`Results`], one per
-//! format. They never touch the network. [`Recorder`] turns the runner's item results into
-//! the records every report is made from.
+//! Reporters: each consumes the runner's events ([`Reporter`]) or the finished [`Results`],
+//! one per format. They never touch the network and never see the runner or the probers.
+//! [`Recorder`] turns the runner's item results into the records every report is made from.
 //!
 //! The report files are written one after another, each streamed through a buffer into its
 //! temporary file and renamed into place ([`write_atomic_with`]). None is ever held whole in
@@ -13,194 +13,50 @@ pub mod html;
 pub mod journal;
 pub mod json;
 pub mod junit;
+pub mod plan;
 pub mod progress;
+pub mod record;
 pub mod summary;
 pub mod waive;
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use crate::event::Event;
+use crate::results::Results;
 
-use crate::model::{Inventory, NodeIdx, Suite};
-use crate::plan::Plan;
-use crate::results::{
-    AppInfo, CheckInfo, FORMAT, NodeInfo, ResultRecord, Results, RunInfo, Summary,
-};
-use crate::run::ItemResult;
+pub use record::{RecordBook, Recorder, RunMeta};
 
-/// What identifies a run, known before it starts.
-#[derive(Debug, Clone)]
-pub struct RunMeta {
-    pub id: String,
-    pub vantage: String,
-    pub inventory_sha256: String,
-    pub suite_sha256: String,
-    pub selection: Vec<String>,
-    pub operator: String,
-}
+/// A consumer of a run's events (see [`crate::event`] for what it may rely on): the live
+/// progress, the journal, the record of the run, and any writer to come. The engine passes
+/// every event to every reporter in order, then calls [`Reporter::finish`] once.
+///
+/// A reporter never touches the network and never stops the run: an error takes this
+/// reporter out of the run (the engine tells the operator once, through the others) while
+/// the checks go on.
+pub trait Reporter {
+    /// One event, as it happens.
+    fn on_event(&mut self, event: &Event) -> Result<(), ReporterError>;
 
-/// Turns item results into records, and records into the whole [`Results`].
-pub struct Recorder {
-    items: Vec<ItemMeta>,
-    nodes: Vec<NodeInfo>,
-    checks: Vec<CheckInfo>,
-    apps: Vec<AppInfo>,
-    suite: (String, String),
-}
-
-/// What a record takes from its plan item, kept for the whole run. One per item (18,658 at
-/// national scale), so the ids are indices into the recorder's own tables rather than
-/// strings of their own.
-struct ItemMeta {
-    /// Into [`Recorder::nodes`].
-    node: u32,
-    /// Into [`Recorder::checks`], which is in suite order.
-    check: u32,
-    /// Into [`Recorder::apps`], the suite's catalogue.
-    app: Option<u32>,
-    target: Box<str>,
-}
-
-impl Recorder {
-    pub fn new(plan: &Plan, inv: &Inventory, suite: &Suite) -> Recorder {
-        // Every node on the path of a planned node, so reports can show the tree.
-        let mut wanted = vec![false; inv.nodes.len()];
-        for it in &plan.items {
-            for a in inv.ancestors_and_self(it.node) {
-                wanted[a.0 as usize] = true;
-            }
-        }
-        let order: Vec<NodeIdx> = inv
-            .order
-            .iter()
-            .copied()
-            .filter(|i| wanted[i.0 as usize])
-            .collect();
-        // Inventory index → position in `nodes`.
-        let mut position = vec![u32::MAX; inv.nodes.len()];
-        for (p, i) in order.iter().enumerate() {
-            position[i.0 as usize] = p as u32;
-        }
-        let items = plan
-            .items
-            .iter()
-            .map(|it| ItemMeta {
-                node: position[it.node.0 as usize],
-                check: it.check.0,
-                app: it.app.map(|a| a.0),
-                target: it.probe.target_display().into_boxed_str(),
-            })
-            .collect();
-        let nodes = order
-            .into_iter()
-            .map(|i| {
-                let n = inv.node(i);
-                NodeInfo {
-                    id: n.id.clone(),
-                    name: n.name.clone(),
-                    level: n.level,
-                    kind: n.kind,
-                    parent: n.parent.map(|p| inv.node(p).id.clone()),
-                    path: inv.path(i),
-                    region: n.region.clone(),
-                    host: n.host.clone(),
-                }
-            })
-            .collect();
-        Recorder {
-            items,
-            nodes,
-            checks: suite
-                .checks
-                .iter()
-                .map(|c| CheckInfo {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                    severity: c.severity,
-                    probe: c.probe.kind().to_string(),
-                })
-                .collect(),
-            apps: suite
-                .apps
-                .iter()
-                .map(|a| AppInfo {
-                    id: a.id.clone(),
-                    name: a.name.clone(),
-                })
-                .collect(),
-            suite: (suite.id.clone(), suite.name.clone()),
-        }
+    /// No other event is waiting: a reporter that batches its writes writes them now.
+    fn flush(&mut self) -> Result<(), ReporterError> {
+        Ok(())
     }
 
-    pub fn record(&self, item: usize, r: &ItemResult) -> ResultRecord {
-        let m = &self.items[item];
-        let check = &self.checks[m.check as usize];
-        ResultRecord {
-            node: self.nodes[m.node as usize].id.clone(),
-            check: check.id.clone(),
-            app: m.app.map(|a| self.apps[a as usize].id.clone()),
-            status: r.status,
-            severity: check.severity,
-            started: r.started,
-            duration_ms: (r.duration.as_secs_f64() * 1e6).round() / 1e3,
-            attempts: r.attempts,
-            message: r.message.clone(),
-            measurements: r.measurements.clone(),
-            kind: r
-                .failure
-                .as_ref()
-                .map(|f| f.kind.as_str().to_string())
-                .or_else(|| r.error_kind.map(|k| k.as_str().to_string())),
-            expected: r.failure.as_ref().and_then(|f| f.expected.clone()),
-            measured: r.failure.as_ref().and_then(|f| f.measured.clone()),
-            evidence: r.evidence.clone(),
-            target: m.target.to_string(),
-            waiver: None,
-        }
+    /// After the last event.
+    fn finish(&mut self) -> Result<(), ReporterError> {
+        self.flush()
     }
+}
 
-    /// The whole record; `records` is indexed like the plan (`None`: no result).
-    pub fn results(
-        &self,
-        meta: &RunMeta,
-        records: Vec<Option<ResultRecord>>,
-        started: DateTime<Utc>,
-        finished: DateTime<Utc>,
-        complete: bool,
-    ) -> Results {
-        let planned = records.len();
-        // `filter_map`, not `flatten`: std collects it in place, in the plan-sized vector the
-        // records are already in (an `Option<ResultRecord>` is no larger than a record),
-        // where `flatten` grows a second vector beside it (12 MB at national scale).
-        #[allow(clippy::filter_map_identity)]
-        let results: Vec<ResultRecord> = records.into_iter().filter_map(|r| r).collect();
-        let summary = Summary::of(&results);
-        Results {
-            format: FORMAT.to_string(),
-            run: RunInfo {
-                id: meta.id.clone(),
-                suite: self.suite.0.clone(),
-                suite_name: self.suite.1.clone(),
-                started,
-                finished,
-                complete,
-                vantage: meta.vantage.clone(),
-                inventory_sha256: meta.inventory_sha256.clone(),
-                suite_sha256: meta.suite_sha256.clone(),
-                netaccept_version: env!("CARGO_PKG_VERSION").to_string(),
-                selection: meta.selection.clone(),
-                planned,
-                operator: meta.operator.clone(),
-            },
-            summary,
-            results,
-            nodes: self.nodes.clone(),
-            checks: self.checks.clone(),
-            apps: self.apps.clone(),
-            waivers: Vec::new(),
-        }
-    }
+/// Why a reporter gave up; said to the operator as a warning.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {source}")]
+pub struct ReporterError {
+    /// What failed, e.g. `journal write failed`.
+    pub what: &'static str,
+    #[source]
+    pub source: std::io::Error,
 }
 
 /// Writes one report of a run into a writer, from the record.
@@ -280,7 +136,7 @@ pub fn write_atomic_with(
 const WRITE_BUFFER: usize = 64 * 1024;
 
 /// The language of human-facing reports (the HTML report); Chinese by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     #[default]
     Zh,

@@ -1,12 +1,14 @@
 //! Live progress on stderr: a bar on a terminal (done/total, failures so far, rate, ETA),
-//! plain periodic lines elsewhere (CI logs, cron mail), where a bar would be noise.
+//! plain periodic lines elsewhere (CI logs, cron mail), where a bar would be noise; and the
+//! run's warnings, printed above the bar.
 
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::{Reporter, ReporterError};
+use crate::event::Event;
 use crate::results::Status;
-use crate::run::Event;
 
 /// How often a plain line is printed when stderr is not a terminal.
 const PLAIN_EVERY: Duration = Duration::from_secs(5);
@@ -47,7 +49,7 @@ impl Progress {
         }
     }
 
-    pub fn on_event(&mut self, ev: &Event) {
+    fn show(&mut self, ev: &Event) {
         match ev {
             Event::Started { total, .. } => {
                 self.total = *total;
@@ -83,6 +85,7 @@ impl Progress {
                     None => {}
                 }
             }
+            Event::Warning { message } => self.suspend(|| eprintln!("warning: {message}")),
             Event::Finished { .. } => match &self.bar {
                 Some(b) => b.finish_and_clear(),
                 None => eprintln!("{}", self.line()),
@@ -120,10 +123,17 @@ impl Progress {
     }
 
     /// Hides the bar (to print a message above it) or does nothing.
-    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
         match &self.bar {
             Some(b) => b.suspend(f),
             None => f(),
         }
+    }
+}
+
+impl Reporter for Progress {
+    fn on_event(&mut self, event: &Event) -> Result<(), ReporterError> {
+        self.show(event);
+        Ok(())
     }
 }

@@ -1,4 +1,5 @@
-//! `netaccept plan` output: a table for people, JSON for scripts. Secrets print as `***`.
+//! The plan as `netaccept plan` shows it: a table for people, JSON (`netaccept-plan/1`) for
+//! scripts. Secrets print as `***`. Made from the plan alone; nothing is sent.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

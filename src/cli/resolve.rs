@@ -1,0 +1,164 @@
+//! The arguments resolved once into what the engine takes, in the manner of ripgrep's
+//! high-level arguments: every default decided and every flag turned into the pipeline's
+//! own types here, so nothing downstream looks at a flag again.
+
+use super::args::{
+    KindArg, LangArg, LevelArg, PlannedArgs, ReportArgs, ReportingArgs, RunArgs, SelectionArgs,
+    SeverityArg, ValidateArgs, WhichArg,
+};
+use crate::engine::{self, PlanRequest, ProgressMode, Reporting, Rerender, RunConfig};
+use crate::load::Inputs;
+use crate::model::{Kind, Level, Severity};
+use crate::plan::{MissingEnv, Overrides, Selection};
+use crate::report::Lang;
+use crate::run::Limits;
+use crate::schema::Which;
+
+impl ValidateArgs {
+    pub fn request(&self) -> PlanRequest {
+        PlanRequest {
+            inputs: Inputs {
+                inventory: self.input.inventory.clone(),
+                suite: self.suite.clone(),
+                waivers: self.waivers.clone(),
+                faults: self.faults.clone(),
+            },
+            selection: Selection::default(),
+            missing_env: MissingEnv::Warn,
+            overrides: Overrides::default(),
+        }
+    }
+}
+
+impl PlannedArgs {
+    /// What `plan` and `run` both load and plan.
+    pub fn request(&self, missing_env: MissingEnv) -> PlanRequest {
+        PlanRequest {
+            inputs: Inputs {
+                inventory: self.input.inventory.clone(),
+                suite: Some(self.suite.clone()),
+                waivers: None,
+                faults: None,
+            },
+            selection: self.selection.resolve(),
+            missing_env,
+            overrides: Overrides::default(),
+        }
+    }
+}
+
+impl RunArgs {
+    pub fn request(&self) -> PlanRequest {
+        let mut req = self.planned.request(MissingEnv::Error);
+        req.inputs.waivers = self.waivers.clone();
+        req.overrides = Overrides {
+            timeout: self.timeout.map(|d| d.as_std()),
+            retries: self.retries,
+        };
+        req
+    }
+
+    pub fn config(&self) -> RunConfig {
+        RunConfig {
+            output: self.output.clone(),
+            limits: Limits {
+                concurrency: self.limits.concurrency as usize,
+                per_node: self.limits.per_node as usize,
+                icmp_concurrency: self.limits.icmp_concurrency as usize,
+                ..Limits::default()
+            },
+            icmp_interval: self.limits.icmp_interval.as_std(),
+            reuse_connections: self.limits.reuse_connections,
+            selection: self.planned.selection.describe(),
+            operator: engine::operator(self.reporting.operator.clone()),
+            progress: ProgressMode::for_stderr(),
+            reporting: self.reporting.resolve(),
+        }
+    }
+}
+
+impl ReportArgs {
+    pub fn request(&self) -> Rerender {
+        Rerender {
+            results: self.results.clone(),
+            output: self.output.clone(),
+            waivers: self.waivers.clone(),
+            operator: self.reporting.operator.clone(),
+        }
+    }
+}
+
+impl ReportingArgs {
+    pub fn resolve(&self) -> Reporting {
+        Reporting {
+            lang: self.lang.into(),
+            fail_on: match self.fail_on {
+                SeverityArg::Critical => Severity::Critical,
+                SeverityArg::Major => Severity::Major,
+                SeverityArg::Minor => Severity::Minor,
+            },
+        }
+    }
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+impl From<WhichArg> for Which {
+    fn from(w: WhichArg) -> Which {
+        match w {
+            WhichArg::Inventory => Which::Inventory,
+            WhichArg::Suite => Which::Suite,
+            WhichArg::Waivers => Which::Waivers,
+            WhichArg::Faults => Which::Faults,
+        }
+    }
+}
+
+impl SelectionArgs {
+    /// The flags as a user would type them again, for the reports' header.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let value = |v: &dyn std::fmt::Debug| format!("{v:?}").to_lowercase();
+        out.extend(self.nodes.iter().map(|x| format!("--node {x}")));
+        out.extend(self.levels.iter().map(|x| format!("--level {}", value(x))));
+        out.extend(self.kinds.iter().map(|x| format!("--kind {}", value(x))));
+        out.extend(self.tags.iter().map(|x| format!("--tag {x}")));
+        out.extend(self.apps.iter().map(|x| format!("--app {x}")));
+        out.extend(self.checks.iter().map(|x| format!("--check {x}")));
+        out
+    }
+
+    pub fn resolve(&self) -> Selection {
+        Selection {
+            nodes: self.nodes.clone(),
+            levels: self
+                .levels
+                .iter()
+                .map(|l| match l {
+                    LevelArg::National => Level::National,
+                    LevelArg::Provincial => Level::Provincial,
+                    LevelArg::Prefectural => Level::Prefectural,
+                    LevelArg::County => Level::County,
+                })
+                .collect(),
+            kinds: self
+                .kinds
+                .iter()
+                .map(|k| match k {
+                    KindArg::Safety => Kind::Safety,
+                    KindArg::Coal => Kind::Coal,
+                })
+                .collect(),
+            tags: self.tags.clone(),
+            apps: self.apps.clone(),
+            checks: self.checks.clone(),
+        }
+    }
+}

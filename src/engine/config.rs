@@ -1,0 +1,96 @@
+//! What a run is asked to do, resolved once: the command line builds it from its arguments
+//! (`cli/`), `demo` and tests build it directly. Nothing here is parsed again later.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::load::Inputs;
+use crate::model::Severity;
+use crate::plan::{MissingEnv, Overrides, Selection};
+use crate::report::Lang;
+use crate::run::Limits;
+
+/// What to load and how to plan it.
+#[derive(Debug, Clone)]
+pub struct PlanRequest {
+    pub inputs: Inputs,
+    pub selection: Selection,
+    /// `run` refuses a missing `{{ env.NAME }}`; `validate` and `plan` only warn.
+    pub missing_env: MissingEnv,
+    /// `--timeout` and `--retries`, applied by the planner to every item.
+    pub overrides: Overrides,
+}
+
+/// How a run goes and what it records about itself.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The output folder: new, or existing and empty. `None`:
+    /// `reports/<suite>-<UTC timestamp>/`.
+    pub output: Option<PathBuf>,
+    pub limits: Limits,
+    /// Least time between two ICMP echo requests of the run (fping's `-i`); zero: unpaced.
+    pub icmp_interval: Duration,
+    /// An HTTP check may reuse a connection the previous check of its endpoint left open.
+    pub reuse_connections: bool,
+    /// The selection as the user typed it (`--node sx`), for the record's header.
+    pub selection: Vec<String>,
+    /// Who runs the tests, for the report's sign-off block.
+    pub operator: String,
+    pub progress: ProgressMode,
+    pub reporting: Reporting,
+}
+
+impl RunConfig {
+    /// The defaults of `netaccept run`, writing to `output`.
+    pub fn new(output: Option<PathBuf>, operator: String) -> RunConfig {
+        RunConfig {
+            output,
+            limits: Limits::default(),
+            icmp_interval: Duration::ZERO,
+            reuse_connections: false,
+            selection: Vec::new(),
+            operator,
+            progress: ProgressMode::for_stderr(),
+            reporting: Reporting::default(),
+        }
+    }
+}
+
+/// How reports look and when a run counts as failed; shared by `run`, `demo` and `report`.
+#[derive(Debug, Clone, Copy)]
+pub struct Reporting {
+    pub lang: Lang,
+    /// The lowest severity whose (not waived) failure or error makes the run fail.
+    pub fail_on: Severity,
+}
+
+impl Default for Reporting {
+    /// Chinese reports; any failure or error fails the run.
+    fn default() -> Self {
+        Reporting {
+            lang: Lang::Zh,
+            fail_on: Severity::Minor,
+        }
+    }
+}
+
+/// How live progress is shown on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// A bar, redrawn in place: for a terminal.
+    Bar,
+    /// A plain line every few seconds: for logs, cron mail and CI.
+    Lines,
+}
+
+impl ProgressMode {
+    /// A bar when stderr is a terminal and `CI` is not set; lines otherwise.
+    pub fn for_stderr() -> ProgressMode {
+        use std::io::IsTerminal;
+        if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+            ProgressMode::Bar
+        } else {
+            ProgressMode::Lines
+        }
+    }
+}

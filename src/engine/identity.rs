@@ -1,0 +1,85 @@
+//! What identifies a run in its record, known before it starts: its id, the probing
+//! machine, the hashes of the inputs it certifies, and who ran it.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::load::Loaded;
+use crate::report::RunMeta;
+
+/// The record's identity of a run of `suite` started `now`.
+pub fn meta(
+    loaded: &Loaded,
+    suite: &str,
+    now: DateTime<Utc>,
+    selection: Vec<String>,
+    operator: String,
+) -> RunMeta {
+    RunMeta {
+        id: format!(
+            "{suite}-{}-{}",
+            now.format("%Y%m%dT%H%M%SZ"),
+            std::process::id()
+        ),
+        vantage: vantage(),
+        inventory_sha256: sha256_of(loaded, &loaded.inventory_files),
+        suite_sha256: sha256_of(loaded, &loaded.suite_file.into_iter().collect::<Vec<_>>()),
+        selection,
+        operator,
+    }
+}
+
+/// SHA-256 over the files' paths and contents, in the order read: the inventory or suite
+/// version that a report certifies.
+fn sha256_of(loaded: &Loaded, files: &[u32]) -> String {
+    let mut h = Sha256::new();
+    for &f in files {
+        let file = &loaded.sources.files[f as usize];
+        if files.len() > 1 {
+            // For a directory, names matter too: moving a node between files is a change.
+            if let Some(name) = file.path.file_name() {
+                h.update(name.to_string_lossy().as_bytes());
+                h.update([0]);
+            }
+        }
+        h.update(file.text.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The host name of the probing machine.
+fn vantage() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The operator: the one given, else the user's name (`USER`, `LOGNAME`, then the password
+/// file, since cron and systemd often set neither), else empty.
+pub fn operator(given: Option<String>) -> String {
+    given
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .or_else(user_name)
+        .unwrap_or_default()
+}
+
+/// The name of this process's user from /etc/passwd.
+fn user_name() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))?
+        .split_whitespace()
+        .nth(1)?
+        .to_string();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()?
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == uid)
+        .map(|f| f[0].to_string())
+}

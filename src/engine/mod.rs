@@ -1,0 +1,112 @@
+//! The engine: the library API between the command line and the pipeline. Every command
+//! (and `demo`, and tests) goes through it:
+//!
+//! - [`prepare`]: load the inputs and plan them ([`PlanRequest`]), or every problem at once;
+//! - [`run`](run()): one run of a plan with a [`RunConfig`], every event passed to the
+//!   reporters, waivers applied, the record returned ([`Finished`]);
+//! - [`write_reports`]: the report files of a record, each whole or not at all;
+//! - [`rerender`]: a record read back for `netaccept report`, with newer waivers;
+//! - [`sim`]: the simulator, in the foreground until a signal, or in the background;
+//! - [`Shutdown`]: how a run or the simulator is told to stop.
+//!
+//! It returns typed errors ([`crate::error::Error`]) and never chooses an exit code or
+//! prints a result: the caller does both. What it prints itself is live (progress and
+//! warnings on stderr during a run, the interruption notice).
+
+mod config;
+mod identity;
+mod output;
+mod probers;
+mod rerender;
+mod run;
+mod shutdown;
+pub mod sim;
+
+use std::path::{Path, PathBuf};
+
+pub use config::{PlanRequest, ProgressMode, Reporting, RunConfig};
+pub use identity::operator;
+pub use rerender::{Rerender, rerender};
+pub use run::run;
+pub use shutdown::Shutdown;
+
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::load::{self, Loaded};
+use crate::plan::{self, Plan};
+use crate::report::Lang;
+use crate::results::Results;
+
+/// Loaded inputs, their plan (when a suite was given), and the problems that stop nothing.
+#[derive(Debug)]
+pub struct Prepared {
+    pub loaded: Loaded,
+    pub plan: Option<Plan>,
+    /// Warnings of loading and planning, to show against `loaded.sources`.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads the inputs and, when they hold a suite, plans them: with a suite, every (node,
+/// check, app) is filled now, so a template that cannot be filled is found before any
+/// traffic. The errors are every problem found, warnings included.
+pub fn prepare(req: &PlanRequest) -> Result<Prepared, Error> {
+    let loaded = load::load(&req.inputs)?;
+    let mut warnings = loaded.warnings.clone();
+    let plan = match &loaded.suite {
+        Some(suite) => {
+            let env = |k: &str| std::env::var(k).ok();
+            match plan::build(
+                &loaded.inventory,
+                suite,
+                &req.selection,
+                &env,
+                req.missing_env,
+                req.overrides,
+            ) {
+                Ok((p, w)) => {
+                    warnings.extend(w);
+                    Some(p)
+                }
+                Err(mut errors) => {
+                    errors.extend(warnings);
+                    return Err(Error::invalid(errors, loaded.sources));
+                }
+            }
+        }
+        None => None,
+    };
+    Ok(Prepared {
+        loaded,
+        plan,
+        warnings,
+    })
+}
+
+/// A finished run (or a record read back): the record and the folder its reports go to.
+#[derive(Debug)]
+pub struct Finished {
+    pub results: Results,
+    pub dir: PathBuf,
+}
+
+/// Writes every report of the record into `dir`, each whole or not at all; one that cannot
+/// be written does not stop the others. `interrupted`: the run was, which the error keeps.
+pub fn write_reports(dir: &Path, results: &Results, lang: Lang) -> Result<(), Error> {
+    let failures = crate::report::write_all(dir, results, lang);
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Reports {
+            failures,
+            interrupted: !results.run.complete,
+        })
+    }
+}
+
+/// The runtime of a command that sends traffic or serves.
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)
+}

@@ -1,0 +1,69 @@
+//! `netaccept report`: a results record read back, optionally with newer waivers and another
+//! operator, ready to be written again. No traffic.
+
+use std::path::{Path, PathBuf};
+
+use super::Finished;
+use crate::error::Error;
+use crate::model::WaiverTargets;
+use crate::report::json::{self, ReadError};
+use crate::report::waive;
+
+/// What `report` is asked.
+#[derive(Debug, Clone)]
+pub struct Rerender {
+    /// A `results.json` written by `run`.
+    pub results: PathBuf,
+    /// `None`: the results file's folder.
+    pub output: Option<PathBuf>,
+    pub waivers: Option<PathBuf>,
+    /// Replaces the record's operator.
+    pub operator: Option<String>,
+}
+
+pub fn rerender(req: &Rerender) -> Result<Finished, Error> {
+    let mut results = json::read(&req.results).map_err(|e| Error::NotResults {
+        path: req.results.clone(),
+        why: match e {
+            ReadError::Io(e) => format!("cannot read: {e}"),
+            ReadError::NotResults(m) | ReadError::Newer(m) => m,
+        },
+    })?;
+    if let Some(path) = &req.waivers {
+        // The waivers name what the record holds: its nodes, checks (per app or not) and apps.
+        let targets = WaiverTargets {
+            nodes: results.nodes.iter().map(|n| n.id.clone()).collect(),
+            checks: results
+                .checks
+                .iter()
+                .map(|c| {
+                    let per_app = results
+                        .results
+                        .iter()
+                        .any(|x| x.check == c.id && x.app.is_some());
+                    (c.id.clone(), per_app)
+                })
+                .collect(),
+            apps: results.apps.iter().map(|a| a.id.clone()).collect(),
+        };
+        let (waivers, _) = crate::load::load_waivers(path, &targets)?;
+        waive::apply(&mut results, &waivers.waivers);
+    }
+    if let Some(op) = &req.operator {
+        results.run.operator = op.clone();
+    }
+    let dir = match &req.output {
+        Some(d) => d.clone(),
+        None => req
+            .results
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+    };
+    std::fs::create_dir_all(&dir).map_err(|source| Error::CreateOutput {
+        dir: dir.clone(),
+        source,
+    })?;
+    Ok(Finished { results, dir })
+}

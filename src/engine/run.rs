@@ -1,0 +1,145 @@
+//! One run: the output folder and the run's identity, the probers' shared state, the runner
+//! on a runtime of its own, every event passed to the reporters (progress, journal, the
+//! record), waivers applied. Returns the finished record; writing the report files is
+//! [`super::write_reports`], a step of its own.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use super::{Finished, RunConfig, Shutdown, identity, output, runtime};
+use crate::error::Error;
+use crate::event::Event;
+use crate::load::Loaded;
+use crate::model::Probe;
+use crate::plan::Plan;
+use crate::probe::Context;
+use crate::report::journal::Journal;
+use crate::report::progress::Progress;
+use crate::report::{RecordBook, Recorder, Reporter, ReporterError, waive};
+
+/// Runs the plan made from `loaded` and returns its record, waivers applied. `loaded` must
+/// hold a suite (the plan was made from it).
+pub fn run(
+    loaded: Loaded,
+    plan: Plan,
+    cfg: &RunConfig,
+    shutdown: Shutdown,
+) -> Result<Finished, Error> {
+    let suite = loaded.suite.as_ref().expect("a planned run has a suite");
+    let now = Utc::now();
+    let dir = output::prepare(cfg.output.clone(), &suite.id, now)?;
+    let meta = identity::meta(
+        &loaded,
+        &suite.id,
+        now,
+        cfg.selection.clone(),
+        cfg.operator.clone(),
+    );
+    let book = Arc::new(RecordBook::new(&plan, &loaded.inventory, suite));
+    let runtime = runtime()?;
+    let base_dir = suite.base_dir.clone();
+    let waivers = loaded.waivers;
+    let journal_path = dir.join("journal.jsonl");
+    let records = runtime.block_on(async move {
+        let cx = Arc::new(
+            Context::new(&base_dir)
+                .icmp_interval(cfg.icmp_interval)
+                .reuse_connections(cfg.reuse_connections),
+        );
+        let mut warnings = Vec::new();
+        let uses_icmp = plan
+            .items
+            .iter()
+            .any(|it| matches!(it.probe, Probe::Icmp(_)));
+        if let (true, Some(problem)) = (uses_icmp, cx.icmp.permission_problem()) {
+            // Said once here, not once per ICMP check.
+            warnings.push(format!(
+                "{problem}\n         ICMP checks will be `errored`; everything else runs.\n"
+            ));
+        }
+        let cancel = shutdown.token();
+        let mut journal = match Journal::create(&journal_path, book.clone()) {
+            Ok(j) => Some(j),
+            Err(e) => {
+                warnings.push(format!("no journal at {}: {e}", journal_path.display()));
+                None
+            }
+        };
+        let mut progress = Progress::new(cfg.progress == super::ProgressMode::Bar);
+        let mut recorder = Recorder::new(book, plan.items.len());
+
+        let plan = Arc::new(plan);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let runner = tokio::spawn({
+            let (plan, cx, limits, cancel) =
+                (plan.clone(), cx.clone(), cfg.limits.clone(), cancel.clone());
+            async move { crate::run::run(plan, cx, &limits, cancel, tx).await }
+        });
+        {
+            let mut reporters = Reporters {
+                live: vec![
+                    Some(&mut progress as &mut dyn Reporter),
+                    journal.as_mut().map(|j| j as &mut dyn Reporter),
+                    Some(&mut recorder as &mut dyn Reporter),
+                ],
+            };
+            for message in warnings {
+                reporters.send(&Event::Warning { message });
+            }
+            while let Some(ev) = rx.recv().await {
+                reporters.send(&ev);
+                if rx.is_empty() {
+                    reporters.flush();
+                }
+            }
+            reporters.finish();
+        }
+        let _ = runner.await;
+        recorder
+    });
+    // The plan, the probes' shared state (clients, sockets) and the runtime are done with:
+    // freed before the reports, the run's last large piece of work.
+    drop(runtime);
+    let mut results = records.results(&meta);
+    if let Some(w) = &waivers {
+        waive::apply(&mut results, &w.waivers);
+    }
+    Ok(Finished { results, dir })
+}
+
+/// The run's reporters, each given every event in order; one that fails is taken out and
+/// the others are told why, once.
+struct Reporters<'a> {
+    live: Vec<Option<&'a mut dyn Reporter>>,
+}
+
+impl Reporters<'_> {
+    fn send(&mut self, event: &Event) {
+        self.each(|r| r.on_event(event));
+    }
+
+    fn flush(&mut self) {
+        self.each(|r| r.flush());
+    }
+
+    fn finish(&mut self) {
+        self.each(|r| r.finish());
+    }
+
+    fn each(&mut self, mut f: impl FnMut(&mut dyn Reporter) -> Result<(), ReporterError>) {
+        let mut failures = Vec::new();
+        for slot in &mut self.live {
+            if let Some(r) = slot
+                && let Err(e) = f(&mut **r)
+            {
+                failures.push(e.to_string());
+                *slot = None;
+            }
+        }
+        for message in failures {
+            self.send(&Event::Warning { message });
+        }
+    }
+}

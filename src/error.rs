@@ -1,0 +1,166 @@
+//! Every way a command can fail before or after its checks, as one typed [`Error`], and the
+//! one function that maps an error to its exit code ([`Error::exit`]). A command returns its
+//! error; only `main` prints it (see [`Error::render`]) and exits: no call site decides an
+//! exit code after printing on its own.
+//!
+//! A check that fails or errors is not an `Error`: it is a result, in the record.
+
+use std::path::PathBuf;
+
+use crate::diag::{self, Diagnostic, Sources};
+use crate::exit::Exit;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Problems in the inputs, each with its place; nothing was sent.
+    #[error("{} problem(s) in the input", diagnostics.len())]
+    Invalid {
+        diagnostics: Vec<Diagnostic>,
+        sources: Sources,
+    },
+    #[error(
+        "{}: the output folder must be new or empty, so reports of different runs never mix",
+        dir.display()
+    )]
+    OutputNotEmpty { dir: PathBuf },
+    #[error("cannot create the output folder {}: {source}", dir.display())]
+    CreateOutput {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// Some report files could not be written; the others were.
+    #[error("{}", failures.iter().map(|(p, e)| format!("cannot write {}: {e}", p.display())).collect::<Vec<_>>().join("\n"))]
+    Reports {
+        failures: Vec<(PathBuf, std::io::Error)>,
+        /// The run was interrupted: its exit code stays the interruption's.
+        interrupted: bool,
+    },
+    /// A file given to `report` that is not a results record this version reads.
+    #[error("{}: {why}", path.display())]
+    NotResults { path: PathBuf, why: String },
+    /// An inventory or faults file the simulator cannot serve.
+    #[error("{0}")]
+    SimInput(String),
+    /// The simulator could not open its listeners (an address in use, too few files).
+    #[error("{0}")]
+    SimStart(String),
+    #[error("cannot write the ready file {}: {source}", path.display())]
+    ReadyFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `demo` run outside a checkout: its inputs are not there.
+    #[error("{} not found: run `netaccept demo` from the root of a netaccept checkout", path.display())]
+    DemoInputMissing { path: PathBuf },
+    #[error("the simulator could not start: {0}")]
+    DemoSim(String),
+    #[error("cannot write output: {0}")]
+    Output(#[source] std::io::Error),
+}
+
+impl Error {
+    /// The exit code of an invocation that ended with this error: the one place that
+    /// decides it.
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Invalid { .. }
+            | Error::OutputNotEmpty { .. }
+            | Error::NotResults { .. }
+            | Error::SimInput(_)
+            | Error::DemoInputMissing { .. } => Exit::InvalidInput,
+            Error::CreateOutput { .. } | Error::ReadyFile { .. } | Error::Output(_) => {
+                Exit::ReportFailed
+            }
+            Error::Reports { interrupted, .. } => {
+                if *interrupted {
+                    Exit::Interrupted
+                } else {
+                    Exit::ReportFailed
+                }
+            }
+            Error::Runtime(_) | Error::SimStart(_) | Error::DemoSim(_) => Exit::CouldNotStart,
+        }
+    }
+
+    /// The text for stderr: diagnostics rendered against their files (`file:line:col`, the
+    /// line, a caret and a hint), anything else as `error: …` lines.
+    pub fn render(&self) -> String {
+        match self {
+            Error::Invalid {
+                diagnostics,
+                sources,
+            } => diag::render_all(&mut diagnostics.clone(), sources),
+            other => other
+                .to_string()
+                .lines()
+                .map(|l| format!("error: {l}\n"))
+                .collect(),
+        }
+    }
+
+    /// Problems in the inputs, from the loader or the planner.
+    pub fn invalid(diagnostics: Vec<Diagnostic>, sources: Sources) -> Error {
+        Error::Invalid {
+            diagnostics,
+            sources,
+        }
+    }
+}
+
+impl From<crate::load::Invalid> for Error {
+    fn from(i: crate::load::Invalid) -> Error {
+        Error::invalid(i.diagnostics, i.sources)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_failures_to_start_are_not_report_failures() {
+        let io = || std::io::Error::from(std::io::ErrorKind::AddrInUse);
+        assert_eq!(Error::Runtime(io()).exit(), Exit::CouldNotStart);
+        assert_eq!(
+            Error::SimStart("127.0.0.1:8443: address in use".into()).exit(),
+            Exit::CouldNotStart
+        );
+        assert_eq!(
+            Error::Reports {
+                failures: vec![(PathBuf::from("r/junit.xml"), io())],
+                interrupted: false
+            }
+            .exit(),
+            Exit::ReportFailed
+        );
+        assert_eq!(
+            Error::Reports {
+                failures: vec![(PathBuf::from("r/junit.xml"), io())],
+                interrupted: true
+            }
+            .exit(),
+            Exit::Interrupted
+        );
+        assert_eq!(
+            Error::OutputNotEmpty { dir: "r".into() }.exit(),
+            Exit::InvalidInput
+        );
+    }
+
+    #[test]
+    fn every_line_of_an_error_is_marked() {
+        let e = Error::Reports {
+            failures: vec![
+                (PathBuf::from("r/a"), std::io::Error::other("disk full")),
+                (PathBuf::from("r/b"), std::io::Error::other("disk full")),
+            ],
+            interrupted: false,
+        };
+        assert_eq!(
+            e.render(),
+            "error: cannot write r/a: disk full\nerror: cannot write r/b: disk full\n"
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! The record of a run as it happens: [`RecordBook`] turns an item's result into the
+//! [`ResultRecord`] that `results.json`, the journal and every report share, and
+//! [`Recorder`] is the reporter that keeps them, in plan order, for the finished
+//! [`Results`].
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::{Reporter, ReporterError};
+use crate::event::{Event, ItemResult};
+use crate::model::{Inventory, NodeIdx, Suite};
+use crate::plan::Plan;
+use crate::results::{
+    AppInfo, CheckInfo, FORMAT, NodeInfo, ResultRecord, Results, RunInfo, Summary,
+};
+
+/// What identifies a run, known before it starts.
+#[derive(Debug, Clone)]
+pub struct RunMeta {
+    pub id: String,
+    pub vantage: String,
+    pub inventory_sha256: String,
+    pub suite_sha256: String,
+    pub selection: Vec<String>,
+    pub operator: String,
+}
+
+/// What a record takes from the plan, the inventory and the suite, kept for the whole run:
+/// turns an item's result into its record, and records into the whole [`Results`]. Shared
+/// (read-only) by every reporter that writes records.
+pub struct RecordBook {
+    items: Vec<ItemMeta>,
+    nodes: Vec<NodeInfo>,
+    checks: Vec<CheckInfo>,
+    apps: Vec<AppInfo>,
+    suite: (String, String),
+}
+
+/// What a record takes from its plan item, kept for the whole run. One per item (18,658 at
+/// national scale), so the ids are indices into the recorder's own tables rather than
+/// strings of their own.
+struct ItemMeta {
+    /// Into [`RecordBook::nodes`].
+    node: u32,
+    /// Into [`RecordBook::checks`], which is in suite order.
+    check: u32,
+    /// Into [`RecordBook::apps`], the suite's catalogue.
+    app: Option<u32>,
+    target: Box<str>,
+}
+
+impl RecordBook {
+    pub fn new(plan: &Plan, inv: &Inventory, suite: &Suite) -> RecordBook {
+        // Every node on the path of a planned node, so reports can show the tree.
+        let mut wanted = vec![false; inv.nodes.len()];
+        for it in &plan.items {
+            for a in inv.ancestors_and_self(it.node) {
+                wanted[a.0 as usize] = true;
+            }
+        }
+        let order: Vec<NodeIdx> = inv
+            .order
+            .iter()
+            .copied()
+            .filter(|i| wanted[i.0 as usize])
+            .collect();
+        // Inventory index → position in `nodes`.
+        let mut position = vec![u32::MAX; inv.nodes.len()];
+        for (p, i) in order.iter().enumerate() {
+            position[i.0 as usize] = p as u32;
+        }
+        let items = plan
+            .items
+            .iter()
+            .map(|it| ItemMeta {
+                node: position[it.node.0 as usize],
+                check: it.check.0,
+                app: it.app.map(|a| a.0),
+                target: it.probe.target_display().into_boxed_str(),
+            })
+            .collect();
+        let nodes = order
+            .into_iter()
+            .map(|i| {
+                let n = inv.node(i);
+                NodeInfo {
+                    id: n.id.clone(),
+                    name: n.name.clone(),
+                    level: n.level,
+                    kind: n.kind,
+                    parent: n.parent.map(|p| inv.node(p).id.clone()),
+                    path: inv.path(i),
+                    region: n.region.clone(),
+                    host: n.host.clone(),
+                }
+            })
+            .collect();
+        RecordBook {
+            items,
+            nodes,
+            checks: suite
+                .checks
+                .iter()
+                .map(|c| CheckInfo {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    severity: c.severity,
+                    probe: c.probe.kind().to_string(),
+                })
+                .collect(),
+            apps: suite
+                .apps
+                .iter()
+                .map(|a| AppInfo {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                })
+                .collect(),
+            suite: (suite.id.clone(), suite.name.clone()),
+        }
+    }
+
+    pub fn record(&self, item: usize, r: &ItemResult) -> ResultRecord {
+        let m = &self.items[item];
+        let check = &self.checks[m.check as usize];
+        ResultRecord {
+            node: self.nodes[m.node as usize].id.clone(),
+            check: check.id.clone(),
+            app: m.app.map(|a| self.apps[a as usize].id.clone()),
+            status: r.status,
+            severity: check.severity,
+            started: r.started,
+            duration_ms: (r.duration.as_secs_f64() * 1e6).round() / 1e3,
+            attempts: r.attempts,
+            message: r.message.clone(),
+            measurements: r.measurements.clone(),
+            kind: r
+                .failure
+                .as_ref()
+                .map(|f| f.kind.as_str().to_string())
+                .or_else(|| r.error_kind.map(|k| k.as_str().to_string())),
+            expected: r.failure.as_ref().and_then(|f| f.expected.clone()),
+            measured: r.failure.as_ref().and_then(|f| f.measured.clone()),
+            evidence: r.evidence.clone(),
+            target: m.target.to_string(),
+            waiver: None,
+        }
+    }
+
+    /// The whole record; `records` is indexed like the plan (`None`: no result).
+    pub fn results(
+        &self,
+        meta: &RunMeta,
+        records: Vec<Option<ResultRecord>>,
+        started: DateTime<Utc>,
+        finished: DateTime<Utc>,
+        complete: bool,
+    ) -> Results {
+        let planned = records.len();
+        // `filter_map`, not `flatten`: std collects it in place, in the plan-sized vector the
+        // records are already in (an `Option<ResultRecord>` is no larger than a record),
+        // where `flatten` grows a second vector beside it (12 MB at national scale).
+        #[allow(clippy::filter_map_identity)]
+        let results: Vec<ResultRecord> = records.into_iter().filter_map(|r| r).collect();
+        let summary = Summary::of(&results);
+        Results {
+            format: FORMAT.to_string(),
+            run: RunInfo {
+                id: meta.id.clone(),
+                suite: self.suite.0.clone(),
+                suite_name: self.suite.1.clone(),
+                started,
+                finished,
+                complete,
+                vantage: meta.vantage.clone(),
+                inventory_sha256: meta.inventory_sha256.clone(),
+                suite_sha256: meta.suite_sha256.clone(),
+                netaccept_version: env!("CARGO_PKG_VERSION").to_string(),
+                selection: meta.selection.clone(),
+                planned,
+                operator: meta.operator.clone(),
+            },
+            summary,
+            results,
+            nodes: self.nodes.clone(),
+            checks: self.checks.clone(),
+            apps: self.apps.clone(),
+            waivers: Vec::new(),
+        }
+    }
+}
+
+/// The reporter that keeps every record of the run, indexed like the plan, and the run's
+/// start, end and completeness, for the finished [`Results`].
+pub struct Recorder {
+    book: Arc<RecordBook>,
+    records: Vec<Option<ResultRecord>>,
+    started: DateTime<Utc>,
+    finished: DateTime<Utc>,
+    complete: bool,
+}
+
+impl Recorder {
+    /// `planned`: the number of items of the plan.
+    pub fn new(book: Arc<RecordBook>, planned: usize) -> Recorder {
+        let now = Utc::now();
+        Recorder {
+            book,
+            records: vec![None; planned],
+            started: now,
+            finished: now,
+            complete: false,
+        }
+    }
+
+    /// The whole record of what was received.
+    pub fn results(self, meta: &RunMeta) -> Results {
+        self.book.results(
+            meta,
+            self.records,
+            self.started,
+            self.finished,
+            self.complete,
+        )
+    }
+}
+
+impl Reporter for Recorder {
+    fn on_event(&mut self, event: &Event) -> Result<(), ReporterError> {
+        match event {
+            Event::Started { at, .. } => self.started = *at,
+            Event::CheckFinished { item, result } => {
+                self.records[*item] = Some(self.book.record(*item, result));
+            }
+            Event::Finished { complete, at } => {
+                self.finished = *at;
+                self.complete = *complete;
+            }
+            Event::CheckStarted { .. } | Event::Warning { .. } => {}
+        }
+        Ok(())
+    }
+}

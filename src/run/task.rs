@@ -1,0 +1,183 @@
+//! One planned item's life in the runner: wait for the items it needs, take its slots, make
+//! its attempts under the deadline, retry what may be retried, and publish its verdict to
+//! its dependants and to the run's events.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::time::Instant;
+
+use super::{Cancel, Prober};
+use crate::event::{Event, ItemResult};
+use crate::outcome::{ErrorKind, FailKind, Failure, Measurements, Outcome, Verdict, ms};
+use crate::plan::{ItemIdx, Plan};
+use crate::results::Status;
+
+/// What an item tells its dependants: its status (`None`: stopped by cancellation) and why.
+#[derive(Debug, Clone)]
+pub(super) struct Published {
+    status: Option<Status>,
+    message: String,
+    /// Errored for a reason of this machine that says nothing about the target (no
+    /// permission for ICMP): dependants run anyway instead of being skipped on no evidence.
+    says_nothing: bool,
+}
+
+impl Published {
+    /// What an item stopped by cancellation publishes.
+    pub(super) const STOPPED: Published = Published {
+        status: None,
+        message: String::new(),
+        says_nothing: false,
+    };
+}
+
+pub(super) struct ItemTask<P> {
+    pub i: ItemIdx,
+    pub plan: Arc<Plan>,
+    pub prober: Arc<P>,
+    /// Every item's published verdict, indexed like the plan: this task waits on those of
+    /// its `needs` (each written once, by its own task, then never changed).
+    pub receivers: Arc<Vec<watch::Receiver<Option<Published>>>>,
+    /// Bounds checks in flight over the whole run (ICMP checks have one of their own);
+    /// taken after `node` so that a task waiting for a busy node holds no global slot.
+    pub global: Arc<Semaphore>,
+    /// Bounds checks in flight against this item's node.
+    pub node: Arc<Semaphore>,
+    pub cancel: Cancel,
+    /// Where this task reports its start and its result; unbounded so that a slow
+    /// consumer (a terminal) never slows the probes, at the cost of queued events.
+    pub events: mpsc::UnboundedSender<Event>,
+    /// How long an attempt in flight may go on after cancellation.
+    pub grace: Duration,
+}
+
+impl<P: Prober> ItemTask<P> {
+    /// The item's verdict, or `None` when cancellation stopped it before it had one.
+    pub(super) async fn run(self) -> Option<Published> {
+        let item = &self.plan.items[self.i];
+        for &need in &item.needs {
+            let mut rx = self.receivers[need].clone();
+            let published = tokio::select! {
+                s = rx.wait_for(Option::is_some) => s.ok().and_then(|s| s.clone()),
+                _ = self.cancel.cancelled() => return None,
+            };
+            let Published {
+                status,
+                message,
+                says_nothing,
+            } = published?;
+            if status != Some(Status::Passed) && !says_nothing {
+                // No status: the needed item was stopped by cancellation, and so is this.
+                let status = status?;
+                let why = self.skip_reason(need, status, &message);
+                return Some(self.finish(ItemResult::skipped(why)));
+            }
+        }
+        let _node_permit = tokio::select! {
+            p = self.node.acquire() => p.ok()?,
+            _ = self.cancel.cancelled() => return None,
+        };
+        let _global_permit = tokio::select! {
+            p = self.global.acquire() => p.ok()?,
+            _ = self.cancel.cancelled() => return None,
+        };
+        let _ = self.events.send(Event::CheckStarted { item: self.i });
+        let started = Utc::now();
+        let t0 = Instant::now();
+        let mut attempts = 0;
+        let outcome = loop {
+            attempts += 1;
+            let deadline = Instant::now() + item.timeout;
+            let attempt =
+                tokio::time::timeout_at(deadline, self.prober.attempt(&item.probe, deadline));
+            let outcome = tokio::select! {
+                r = attempt => r.unwrap_or_else(|_| timed_out(item.timeout)),
+                _ = self.cancel.cancelled_then(self.grace) => return None,
+            };
+            let retry = match &outcome.verdict {
+                Verdict::Passed => false,
+                // Asking again will not grant permission or fix the suite.
+                Verdict::Errored(p) => {
+                    !matches!(p.kind, ErrorKind::NoPermission | ErrorKind::Config)
+                }
+                Verdict::Failed(_) => true,
+            };
+            if !retry || attempts > item.retries || self.cancel.is_cancelled() {
+                break outcome;
+            }
+        };
+        let result = from_outcome(outcome, started, t0.elapsed(), attempts);
+        Some(self.finish(result))
+    }
+
+    fn finish(&self, result: ItemResult) -> Published {
+        let published = Published {
+            status: Some(result.status),
+            message: result.message.clone(),
+            says_nothing: result.error_kind == Some(ErrorKind::NoPermission),
+        };
+        let _ = self.events.send(Event::CheckFinished {
+            item: self.i,
+            result: Box::new(result),
+        });
+        published
+    }
+
+    /// "net.icmp failed: 100 % loss": the needed check and why it did not pass. A chain of
+    /// skips keeps the first cause: "app.health/dispatch skipped: net.icmp failed: …".
+    fn skip_reason(&self, need: ItemIdx, status: Status, message: &str) -> String {
+        let label = &self.plan.items[need].label;
+        if message.is_empty() {
+            format!("{label} {}", status.as_str())
+        } else {
+            format!("{label} {}: {message}", status.as_str())
+        }
+    }
+}
+
+/// The runner's own verdict when the deadline passed first.
+fn timed_out(timeout: Duration) -> Outcome {
+    let mut m = Measurements::new();
+    m.insert("time_ms".into(), ms(timeout));
+    Outcome::failed(
+        Failure::new(
+            FailKind::Timeout,
+            format!("no answer within {}", crate::model::Duration(timeout)),
+        )
+        .expected(
+            format!("an answer within {}", crate::model::Duration(timeout)),
+            "none",
+        ),
+        m,
+    )
+}
+
+fn from_outcome(
+    o: Outcome,
+    started: DateTime<Utc>,
+    duration: Duration,
+    attempts: u32,
+) -> ItemResult {
+    let passed = matches!(o.verdict, Verdict::Passed);
+    let (status, message, failure, error_kind) = match o.verdict {
+        Verdict::Passed => (Status::Passed, String::new(), None, None),
+        Verdict::Failed(f) => (Status::Failed, f.message.clone(), Some(f), None),
+        Verdict::Errored(p) => (Status::Errored, p.message, None, Some(p.kind)),
+    };
+    ItemResult {
+        status,
+        started,
+        duration,
+        attempts,
+        message,
+        failure,
+        error_kind,
+        measurements: o.measurements,
+        // Evidence is kept to explain a verdict that is not a pass; at national scale the
+        // bodies of thousands of passing checks would only weigh on memory and reports.
+        evidence: if passed { None } else { o.evidence },
+    }
+}

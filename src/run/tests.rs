@@ -1,0 +1,448 @@
+//! The runner's rules with a scripted prober under a paused clock: `needs` and skip reasons,
+//! retries, the runner's own timeout, the per-node, global and ICMP limits, cancellation
+//! with its grace period, and the order of events. Paused time makes every duration exact.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::{Attempt, Cancel, Limits, Prober, run};
+use crate::event::{Event, ItemResult};
+use crate::model::{CheckIdx, IcmpSpec, NodeIdx, Probe, TcpSpec, Text};
+use crate::outcome::{ErrorKind, FailKind, Failure, Measurements, Outcome};
+use crate::plan::{Plan, PlanItem};
+use crate::results::Status;
+
+/// One scripted attempt: how long it takes and what it finds.
+#[derive(Clone)]
+struct Step {
+    after: Duration,
+    outcome: Outcome,
+}
+
+fn pass(ms: u64) -> Step {
+    Step {
+        after: Duration::from_millis(ms),
+        outcome: Outcome::passed(Measurements::new()),
+    }
+}
+
+fn fail(ms: u64) -> Step {
+    Step {
+        after: Duration::from_millis(ms),
+        outcome: Outcome::failed(
+            Failure::new(FailKind::ConnectionRefused, "connection refused"),
+            Measurements::new(),
+        ),
+    }
+}
+
+fn error(kind: ErrorKind) -> Step {
+    Step {
+        after: Duration::ZERO,
+        outcome: Outcome::errored(kind, format!("{kind} here")),
+    }
+}
+
+/// Answers each target's attempts from its script (the last step repeats), and counts what
+/// is in flight.
+#[derive(Default)]
+struct Scripted {
+    steps: HashMap<String, Vec<Step>>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    attempts: HashMap<String, usize>,
+    in_flight: HashMap<String, usize>,
+    /// Most attempts in flight at once: over all targets, and per node (the target's text up
+    /// to its first `/`).
+    max_total: usize,
+    max_per_node: HashMap<String, usize>,
+}
+
+impl Scripted {
+    fn script(mut self, target: &str, steps: Vec<Step>) -> Self {
+        self.steps.insert(target.to_string(), steps);
+        self
+    }
+
+    fn attempts(&self, target: &str) -> usize {
+        self.state
+            .lock()
+            .unwrap()
+            .attempts
+            .get(target)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+fn node_of(target: &str) -> String {
+    target.split('/').next().unwrap_or(target).to_string()
+}
+
+impl Prober for Scripted {
+    fn attempt<'a>(&'a self, probe: &'a Probe<Text>, _deadline: Instant) -> Attempt<'a> {
+        let target = match probe {
+            Probe::Tcp(t) => t.target.expose(),
+            Probe::Icmp(i) => i.target.expose(),
+            _ => unreachable!("the tests plan TCP and ICMP items only"),
+        };
+        Box::pin(async move {
+            let step = {
+                let mut s = self.state.lock().unwrap();
+                let n = s.attempts.entry(target.clone()).or_default();
+                *n += 1;
+                let steps = &self.steps[&target];
+                let step = steps[(*n - 1).min(steps.len() - 1)].clone();
+                let node = node_of(&target);
+                *s.in_flight.entry(node.clone()).or_default() += 1;
+                let total: usize = s.in_flight.values().sum();
+                let here = s.in_flight[&node];
+                s.max_total = s.max_total.max(total);
+                let m = s.max_per_node.entry(node).or_default();
+                *m = (*m).max(here);
+                step
+            };
+            // Counted out even when the runner drops this attempt at its deadline.
+            let _out = InFlight(self, node_of(&target));
+            tokio::time::sleep(step.after).await;
+            step.outcome
+        })
+    }
+}
+
+struct InFlight<'a>(&'a Scripted, String);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut s = self.0.state.lock().unwrap();
+        *s.in_flight.get_mut(&self.1).unwrap() -= 1;
+    }
+}
+
+/// A planned item: `target` is `node/name`; `needs` are indices of earlier items.
+fn item(node: u32, target: &str, needs: &[usize], timeout_ms: u64, retries: u32) -> PlanItem {
+    PlanItem {
+        node: NodeIdx(node),
+        check: CheckIdx(0),
+        app: None,
+        needs: needs.to_vec(),
+        probe: Probe::Tcp(TcpSpec {
+            target: Text::plain(target),
+            max_connect: None,
+        }),
+        timeout: Duration::from_millis(timeout_ms),
+        retries,
+        label: target.split('/').nth(1).unwrap_or(target).into(),
+    }
+}
+
+fn icmp_item(node: u32, target: &str) -> PlanItem {
+    PlanItem {
+        probe: Probe::Icmp(IcmpSpec {
+            target: Text::plain(target),
+            count: 1,
+            interval: crate::model::Duration::from_millis(200),
+            max_loss: None,
+            max_rtt: None,
+        }),
+        ..item(node, target, &[], 5_000, 0)
+    }
+}
+
+struct Ran {
+    complete: bool,
+    events: Vec<Event>,
+    /// Results by item.
+    results: HashMap<usize, ItemResult>,
+    took: Duration,
+}
+
+async fn go(items: Vec<PlanItem>, prober: Arc<Scripted>, limits: Limits, cancel: Cancel) -> Ran {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let t0 = Instant::now();
+    let complete = run(Arc::new(Plan { items }), prober, &limits, cancel, tx).await;
+    let took = t0.elapsed();
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    let results = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::CheckFinished { item, result } => Some((*item, (**result).clone())),
+            _ => None,
+        })
+        .collect();
+    Ran {
+        complete,
+        events,
+        results,
+        took,
+    }
+}
+
+fn limits() -> Limits {
+    Limits::default()
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_item_whose_need_failed_is_skipped_with_the_first_cause() {
+    let prober = Arc::new(
+        Scripted::default()
+            .script("a/net.icmp", vec![fail(10)])
+            .script("a/net.tcp", vec![pass(10)])
+            .script("a/app.health", vec![pass(10)])
+            .script("b/net.icmp", vec![pass(10)])
+            .script("b/net.tcp", vec![pass(10)]),
+    );
+    let items = vec![
+        item(0, "a/net.icmp", &[], 1_000, 0),
+        item(0, "a/net.tcp", &[0], 1_000, 0),
+        item(0, "a/app.health", &[1], 1_000, 0),
+        item(1, "b/net.icmp", &[], 1_000, 0),
+        item(1, "b/net.tcp", &[3], 1_000, 0),
+    ];
+    let ran = go(items, prober.clone(), limits(), Cancel::default()).await;
+    assert!(ran.complete);
+    assert_eq!(ran.results[&0].status, Status::Failed);
+    assert_eq!(ran.results[&1].status, Status::Skipped);
+    assert_eq!(
+        ran.results[&1].message,
+        "net.icmp failed: connection refused"
+    );
+    assert_eq!(ran.results[&1].attempts, 0);
+    assert_eq!(
+        ran.results[&2].message,
+        "net.tcp skipped: net.icmp failed: connection refused"
+    );
+    assert_eq!(ran.results[&4].status, Status::Passed);
+    // Skipped items sent nothing.
+    assert_eq!(prober.attempts("a/net.tcp"), 0);
+    assert_eq!(prober.attempts("a/app.health"), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_icmp_permission_is_no_evidence_against_dependants() {
+    let prober = Arc::new(
+        Scripted::default()
+            .script("a/net.icmp", vec![error(ErrorKind::NoPermission)])
+            .script("a/net.tcp", vec![pass(10)])
+            .script("b/net.icmp", vec![error(ErrorKind::Local)])
+            .script("b/net.tcp", vec![pass(10)]),
+    );
+    let items = vec![
+        item(0, "a/net.icmp", &[], 1_000, 3),
+        item(0, "a/net.tcp", &[0], 1_000, 0),
+        item(1, "b/net.icmp", &[], 1_000, 0),
+        item(1, "b/net.tcp", &[2], 1_000, 0),
+    ];
+    let ran = go(items, prober.clone(), limits(), Cancel::default()).await;
+    assert_eq!(ran.results[&0].status, Status::Errored);
+    assert_eq!(ran.results[&0].error_kind, Some(ErrorKind::NoPermission));
+    // Asking again does not grant permission: one attempt despite `retries: 3`.
+    assert_eq!(ran.results[&0].attempts, 1);
+    assert_eq!(ran.results[&1].status, Status::Passed);
+    // Any other error of the needed check does stop its dependants.
+    assert_eq!(ran.results[&3].status, Status::Skipped);
+}
+
+#[tokio::test(start_paused = true)]
+async fn failures_are_retried_up_to_the_items_retries() {
+    let prober = Arc::new(
+        Scripted::default()
+            .script("a/flaky", vec![fail(10), fail(10), pass(10)])
+            .script("b/flaky", vec![fail(10), fail(10), pass(10)])
+            .script("c/config", vec![error(ErrorKind::Config)])
+            .script("d/local", vec![error(ErrorKind::Local), pass(10)]),
+    );
+    let items = vec![
+        item(0, "a/flaky", &[], 1_000, 2),
+        item(1, "b/flaky", &[], 1_000, 1),
+        item(2, "c/config", &[], 1_000, 5),
+        item(3, "d/local", &[], 1_000, 1),
+    ];
+    let ran = go(items, prober, limits(), Cancel::default()).await;
+    assert_eq!(ran.results[&0].status, Status::Passed);
+    assert_eq!(ran.results[&0].attempts, 3);
+    assert_eq!(ran.results[&0].duration, Duration::from_millis(30));
+    assert_eq!(ran.results[&1].status, Status::Failed);
+    assert_eq!(ran.results[&1].attempts, 2);
+    // A suite mistake is not retried; a local hiccup is.
+    assert_eq!(ran.results[&2].attempts, 1);
+    assert_eq!(ran.results[&3].status, Status::Passed);
+    assert_eq!(ran.results[&3].attempts, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_runner_owns_the_timeout_of_each_attempt() {
+    let prober = Arc::new(Scripted::default().script("a/slow", vec![pass(10_000)]));
+    let ran = go(
+        vec![item(0, "a/slow", &[], 1_500, 1)],
+        prober.clone(),
+        limits(),
+        Cancel::default(),
+    )
+    .await;
+    let r = &ran.results[&0];
+    assert_eq!(r.status, Status::Failed);
+    assert_eq!(r.failure.as_ref().unwrap().kind, FailKind::Timeout);
+    assert_eq!(r.message, "no answer within 1500ms");
+    // Two attempts (one retry), each cut at its deadline.
+    assert_eq!(r.attempts, 2);
+    assert_eq!(prober.attempts("a/slow"), 2);
+    assert_eq!(r.duration, Duration::from_millis(3_000));
+    assert_eq!(r.measurements["time_ms"], serde_json::json!(1500.0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_node_gets_at_most_per_node_checks_at_once() {
+    let mut s = Scripted::default();
+    let mut items = Vec::new();
+    for i in 0..10 {
+        let t = format!("a/c{i}");
+        s = s.script(&t, vec![pass(1_000)]);
+        items.push(item(0, &t, &[], 5_000, 0));
+    }
+    for i in 0..2 {
+        let t = format!("b/c{i}");
+        s = s.script(&t, vec![pass(1_000)]);
+        items.push(item(1, &t, &[], 5_000, 0));
+    }
+    let prober = Arc::new(s);
+    let ran = go(
+        items,
+        prober.clone(),
+        Limits {
+            per_node: 2,
+            ..limits()
+        },
+        Cancel::default(),
+    )
+    .await;
+    assert!(ran.complete);
+    let st = prober.state.lock().unwrap();
+    assert_eq!(st.max_per_node["a"], 2);
+    // Ten one-second checks, two at a time; the other node's ran alongside.
+    assert_eq!(ran.took, Duration::from_secs(5));
+    assert_eq!(st.max_total, 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn icmp_checks_have_their_own_limit() {
+    let mut s = Scripted::default();
+    let mut items = Vec::new();
+    for n in 0..6u32 {
+        let t = format!("n{n}/icmp");
+        s = s.script(&t, vec![pass(1_000)]);
+        items.push(icmp_item(n, &t));
+        let t = format!("n{n}/tcp");
+        s = s.script(&t, vec![pass(1_000)]);
+        items.push(item(n, &t, &[], 5_000, 0));
+    }
+    let prober = Arc::new(s);
+    let ran = go(
+        items,
+        prober.clone(),
+        Limits {
+            concurrency: 1,
+            icmp_concurrency: 3,
+            ..limits()
+        },
+        Cancel::default(),
+    )
+    .await;
+    assert!(ran.complete);
+    // Six TCP checks one at a time take six seconds; the ICMP checks, three at a time,
+    // fit beside them and are not held back by `concurrency: 1`.
+    assert_eq!(ran.took, Duration::from_secs(6));
+    assert_eq!(prober.state.lock().unwrap().max_total, 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancellation_stops_new_checks_and_lets_those_in_flight_finish_within_the_grace() {
+    let prober = Arc::new(
+        Scripted::default()
+            .script("a/quick", vec![pass(1_200)])
+            .script("a/slow", vec![pass(60_000)])
+            .script("a/after", vec![pass(10)])
+            .script("b/waiting", vec![pass(10)]),
+    );
+    let items = vec![
+        item(0, "a/quick", &[], 120_000, 0),
+        item(0, "a/slow", &[], 120_000, 0),
+        item(0, "a/after", &[0], 120_000, 0),
+        item(1, "b/waiting", &[], 120_000, 0),
+    ];
+    let cancel = Cancel::default();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        c.cancel();
+    });
+    let ran = go(
+        items,
+        prober.clone(),
+        Limits {
+            concurrency: 2,
+            grace: Duration::from_secs(1),
+            ..limits()
+        },
+        cancel,
+    )
+    .await;
+    assert!(!ran.complete);
+    // The quick check finished within the grace; the slow one was cut when it ended.
+    assert_eq!(ran.results[&0].status, Status::Passed);
+    assert!(!ran.results.contains_key(&1));
+    // Nothing new started after the cancellation.
+    assert_eq!(prober.attempts("a/after"), 0);
+    assert_eq!(prober.attempts("b/waiting"), 0);
+    assert_eq!(ran.results.len(), 1);
+    assert_eq!(ran.took, Duration::from_millis(1_500));
+    match ran.events.last() {
+        Some(Event::Finished { complete, .. }) => assert!(!complete),
+        other => panic!("the last event is {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn events_come_in_the_documented_order() {
+    let prober = Arc::new(
+        Scripted::default()
+            .script("a/one", vec![fail(10)])
+            .script("a/two", vec![pass(10)])
+            .script("b/three", vec![pass(30)]),
+    );
+    let items = vec![
+        item(0, "a/one", &[], 1_000, 0),
+        item(0, "a/two", &[0], 1_000, 0),
+        item(1, "b/three", &[], 1_000, 0),
+    ];
+    let ran = go(items, prober, limits(), Cancel::default()).await;
+    assert!(matches!(ran.events[0], Event::Started { total: 3, .. }));
+    assert!(matches!(
+        ran.events.last(),
+        Some(Event::Finished { complete: true, .. })
+    ));
+    let pos = |want: &dyn Fn(&Event) -> bool| ran.events.iter().position(want);
+    for i in [0, 2] {
+        let started = pos(&|e| matches!(e, Event::CheckStarted { item } if *item == i));
+        let finished = pos(&|e| matches!(e, Event::CheckFinished { item, .. } if *item == i));
+        assert!(started.unwrap() < finished.unwrap(), "item {i}");
+    }
+    // A skipped item is finished without being started.
+    assert_eq!(pos(&|e| matches!(e, Event::CheckStarted { item: 1 })), None);
+    let finished = ran
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::CheckFinished { .. }))
+        .count();
+    assert_eq!(finished, 3);
+}
