@@ -8,6 +8,7 @@ mod ci;
 mod cmd;
 mod compare_reports;
 mod lint;
+mod national;
 mod screenshot;
 mod test;
 
@@ -33,6 +34,12 @@ struct Task {
 }
 
 const TASKS: &[Task] = &[
+    Task {
+        name: "gen-national",
+        usage: national::USAGE,
+        about: "inventories/national/ from data/divisions/",
+        run: national::run,
+    },
     Task {
         name: "ci",
         usage: "",
