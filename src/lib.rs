@@ -18,11 +18,12 @@
 //!   [`error`]s mapped to [`exit`] codes in one place;
 //! - [`cli`]: the command line (the only module that knows clap);
 //! - [`sim`]: the simulator the probers are tested against, sharing no code with them;
-//! - [`schema`]: JSON Schemas of the input files;
-//! - [`dev`]: developer generators (to leave for `xtask`).
+//! - [`schema`]: JSON Schemas of the input files.
+//!
+//! Developer tasks (the national inventory generator, CI, benchmarks) live in the `xtask`
+//! crate beside this one: `cargo xtask help`.
 
 pub mod cli;
-pub mod dev;
 pub mod diag;
 pub mod engine;
 pub mod error;

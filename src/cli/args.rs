@@ -1,4 +1,4 @@
-//! Raw command-line arguments, as clap parses them: the low-level view. [`super::resolve`]
+//! Raw command-line arguments, as clap parses them: the low-level view. `resolve`
 //! turns them once into the engine's requests and configs; nothing else sees these types.
 
 use std::path::PathBuf;
@@ -37,9 +37,6 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print the JSON Schema of an input file, for editor completion
     Schema(SchemaArgs),
-    /// Developer tools: test-data generators
-    #[command(hide = true)]
-    Dev(DevArgs),
 }
 
 #[derive(Debug, Args)]
@@ -95,8 +92,13 @@ pub struct PlanArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub planned: PlannedArgs,
-    /// Output folder (new, or existing and empty) [default: reports/<suite>-<UTC timestamp>]
-    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    // The help text is an attribute, not a doc comment: rustdoc would read `<suite>` as HTML.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        help = "Output folder (new, or existing and empty) [default: reports/<suite>-<UTC timestamp>]"
+    )]
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -236,25 +238,6 @@ pub struct SelectionArgs {
 pub struct SchemaArgs {
     #[arg(value_enum)]
     pub which: WhichArg,
-}
-
-#[derive(Debug, Args)]
-pub struct DevArgs {
-    #[command(subcommand)]
-    pub command: DevCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum DevCommand {
-    /// Generate the national inventory (one file per province) from GB/T 2260 division data
-    GenNational {
-        /// Folder with provinces.csv, cities.csv and areas.csv
-        #[arg(long, default_value = "data/divisions")]
-        data: PathBuf,
-        /// Output folder
-        #[arg(short = 'o', long, default_value = "inventories/national")]
-        out: PathBuf,
-    },
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,5 @@
 //! The command line: the only module that knows clap. It parses the arguments ([`args`]),
-//! resolves them once into the engine's own requests and configs ([`resolve`]), calls the
+//! resolves them once into the engine's own requests and configs (`resolve`), calls the
 //! [`crate::engine`], prints what the user reads, and maps the outcome to an exit code
 //! ([`crate::error::Error::exit`] for errors). `main` only calls [`main`].
 
@@ -18,7 +18,7 @@ use crate::engine::{self, Prepared};
 use crate::error::Error;
 use crate::exit::Exit;
 use crate::plan::MissingEnv;
-use args::{Cli, Command, DevCommand, PlanFormat};
+use args::{Cli, Command, PlanFormat};
 
 /// Runs one invocation and returns how it ended.
 pub fn main() -> Exit {
@@ -51,9 +51,6 @@ fn command(command: Command) -> Result<Exit, Error> {
         Command::Sim(a) => sim::sim(&a),
         Command::Demo(a) => demo::demo(&a),
         Command::Schema(a) => print(&(crate::schema::schema(a.which.into()) + "\n")),
-        Command::Dev(d) => match d.command {
-            DevCommand::GenNational { data, out } => gen_national(&data, &out),
-        },
     }
 }
 
@@ -99,27 +96,4 @@ fn print(s: &str) -> Result<Exit, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
         Err(e) => Err(Error::Output(e)),
     }
-}
-
-fn gen_national(data: &std::path::Path, out: &std::path::Path) -> Result<Exit, Error> {
-    use crate::dev::national::{Divisions, generate};
-    let read = |name: &str| std::fs::read_to_string(data.join(name));
-    let div = match (read("provinces.csv"), read("cities.csv"), read("areas.csv")) {
-        (Ok(p), Ok(c), Ok(a)) => Divisions::parse(&p, &c, &a),
-        _ => Err(format!(
-            "{}: expected provinces.csv, cities.csv and areas.csv",
-            data.display()
-        )),
-    };
-    let div = div.map_err(Error::SimInput)?;
-    let files = generate(&div);
-    std::fs::create_dir_all(out)
-        .and_then(|_| {
-            files
-                .iter()
-                .try_for_each(|f| std::fs::write(out.join(&f.name), &f.text))
-        })
-        .map_err(Error::Output)?;
-    println!("wrote {} files to {}", files.len(), out.display());
-    Ok(Exit::Ok)
 }

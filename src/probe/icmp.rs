@@ -58,7 +58,7 @@ const SEQUENCE_TRIES: usize = 8;
 /// identifier and sequence.
 ///
 /// The sockets are opened by the first probe of each family. Their receiving tasks run on a
-/// thread of their own (see [`Receiver`]).
+/// thread of their own (see `Receiver`).
 pub struct Pinger {
     access: Access,
     // Declared before `receiver`: the sockets close before their runtime stops.

@@ -12,7 +12,7 @@ pub fn write(results: &Results, w: &mut dyn Write) -> std::io::Result<()> {
     w.write_all(b"\n")
 }
 
-/// The record as [`write`] writes it, in memory.
+/// The record as [`write()`] writes it, in memory.
 pub fn to_bytes(results: &Results) -> Vec<u8> {
     let mut bytes = Vec::new();
     write(results, &mut bytes).expect("writing to memory cannot fail");
