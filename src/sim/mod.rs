@@ -295,31 +295,24 @@ fn require_loopback(node: &str, ip: IpAddr) -> Result<(), String> {
 /// Thousands of listeners need as many file descriptors: raise the soft limit up to the hard
 /// one, and say plainly when even that is too low rather than failing half-way.
 fn ensure_file_limit(listeners: u64) -> Result<(), String> {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
     let need = listeners + FD_MARGIN;
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
+    let lim = getrlimit(Resource::Nofile);
+    // `None` is unlimited.
+    let current = lim.current.unwrap_or(u64::MAX);
+    let maximum = lim.maximum.unwrap_or(u64::MAX);
+    if current >= need {
+        return Ok(());
+    }
+    if maximum < need {
+        return Err(format!(
+            "the simulator needs {need} file descriptors for {listeners} listeners, and this process may open at most {maximum}: raise the limit (`ulimit -n {need}` as root, or LimitNOFILE= in a systemd unit), or simulate a smaller inventory"
+        ));
+    }
+    let raised = Rlimit {
+        current: Some(maximum.min(need.saturating_mul(2))),
+        maximum: lim.maximum,
     };
-    // SAFETY: a valid pointer to an rlimit the call fills in.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
-        return Ok(());
-    }
-    if lim.rlim_cur >= need {
-        return Ok(());
-    }
-    if lim.rlim_max < need {
-        return Err(format!(
-            "the simulator needs {need} file descriptors for {listeners} listeners, and this process may open at most {}: raise the limit (`ulimit -n {need}` as root, or LimitNOFILE= in a systemd unit), or simulate a smaller inventory",
-            lim.rlim_max
-        ));
-    }
-    lim.rlim_cur = lim.rlim_max.min(need.saturating_mul(2));
-    // SAFETY: a valid pointer to an initialised rlimit.
-    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
-        return Err(format!(
-            "cannot raise the file descriptor limit to {need}: {}",
-            std::io::Error::last_os_error()
-        ));
-    }
-    Ok(())
+    setrlimit(Resource::Nofile, raised)
+        .map_err(|e| format!("cannot raise the file descriptor limit to {need}: {e}"))
 }
