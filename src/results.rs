@@ -5,6 +5,8 @@
 //! the nodes, checks and apps it mentions, so that a report can be rendered again from this
 //! file alone, long after the inventory has changed.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -226,11 +228,11 @@ pub struct AppInfo {
 /// Look-ups by id into a record's nodes, checks and apps, for reporters that turn ids into
 /// display names.
 pub struct Lookup<'a> {
-    pub nodes: std::collections::HashMap<&'a str, &'a NodeInfo>,
+    pub nodes: HashMap<&'a str, &'a NodeInfo>,
     /// Check id → display name.
-    pub checks: std::collections::HashMap<&'a str, &'a str>,
+    pub checks: HashMap<&'a str, &'a str>,
     /// App id → display name.
-    pub apps: std::collections::HashMap<&'a str, &'a str>,
+    pub apps: HashMap<&'a str, &'a str>,
 }
 
 impl Results {
@@ -248,5 +250,160 @@ impl Results {
                 .map(|a| (a.id.as_str(), a.name.as_str()))
                 .collect(),
         }
+    }
+
+    /// The record's nodes by id, with each node's province: see [`NodeIndex`].
+    pub fn node_index(&self) -> NodeIndex<'_> {
+        NodeIndex::new(&self.nodes)
+    }
+}
+
+/// Each node's position in [`Results::nodes`] (tree order), and the province each node's
+/// results are counted under. The one definition of "province" for every report: the
+/// terminal summary's failures by province and the HTML report's readiness matrix group the
+/// same results under the same node.
+pub struct NodeIndex<'a> {
+    nodes: &'a [NodeInfo],
+    pos: HashMap<&'a str, usize>,
+}
+
+impl<'a> NodeIndex<'a> {
+    pub fn new(nodes: &'a [NodeInfo]) -> NodeIndex<'a> {
+        NodeIndex {
+            nodes,
+            pos: nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.id.as_str(), i))
+                .collect(),
+        }
+    }
+
+    /// The node's position in [`Results::nodes`]; `None` for a node the list lacks.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.pos.get(id).copied()
+    }
+
+    /// The node itself; `None` for a node the list lacks.
+    pub fn get(&self, id: &str) -> Option<&'a NodeInfo> {
+        self.position(id).map(|i| &self.nodes[i])
+    }
+
+    /// The position of the node a node's results are counted under, its province: the
+    /// provincial-level node on its path (itself if provincial), else the root. So the
+    /// national centre stands for itself and for any node not under a provincial-level node,
+    /// such as a prefecture directly under the centre (not "the second id of the path").
+    ///
+    /// Only the nodes the list holds count, and the path is read from the root down (a
+    /// loaded inventory has at most one provincial-level node on a path: levels strictly
+    /// descend). A path without a listed provincial-level node goes to its first listed
+    /// node, the root, else to the node itself. A node the list lacks (a hand-edited file)
+    /// goes to the root rather than vanishing from a report. `None` only when the list
+    /// holds no node at all.
+    pub fn province_of(&self, id: &str) -> Option<usize> {
+        let Some(own) = self.position(id) else {
+            return (!self.nodes.is_empty()).then_some(0);
+        };
+        let mut root = None;
+        for pid in self.nodes[own].path.split('.') {
+            if let Some(p) = self.position(pid) {
+                root.get_or_insert(p);
+                if self.nodes[p].level == Level::Provincial {
+                    return Some(p);
+                }
+            }
+        }
+        root.or(Some(own))
+    }
+
+    /// [`NodeIndex::province_of`], as the node itself.
+    pub fn province(&self, id: &str) -> Option<&'a NodeInfo> {
+        self.province_of(id).map(|p| &self.nodes[p])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: &str, level: Level, path: &str) -> NodeInfo {
+        NodeInfo {
+            id: id.to_string(),
+            name: id.to_uppercase(),
+            level,
+            kind: Kind::Safety,
+            // The rule reads the path, not the parent.
+            parent: None,
+            path: path.to_string(),
+            region: None,
+            host: None,
+        }
+    }
+
+    /// A centre with one province (a prefecture and a county below it) and, directly under
+    /// the centre, a prefecture with a county of its own: where "the second id of the path"
+    /// and "the provincial-level node on the path" part ways.
+    fn tree() -> Vec<NodeInfo> {
+        vec![
+            node("national", Level::National, "national"),
+            node("sx", Level::Provincial, "national.sx"),
+            node("sx-dt", Level::Prefectural, "national.sx.sx-dt"),
+            node("sx-dt-zy", Level::County, "national.sx.sx-dt.sx-dt-zy"),
+            node("lab", Level::Prefectural, "national.lab"),
+            node("lab-a", Level::County, "national.lab.lab-a"),
+        ]
+    }
+
+    fn province<'a>(ix: &NodeIndex<'a>, id: &str) -> Option<&'a str> {
+        ix.province(id).map(|n| n.id.as_str())
+    }
+
+    #[test]
+    fn a_provincial_node_and_its_subtree_count_under_it() {
+        let nodes = tree();
+        let ix = NodeIndex::new(&nodes);
+        for id in ["sx", "sx-dt", "sx-dt-zy"] {
+            assert_eq!(province(&ix, id), Some("sx"), "{id}");
+        }
+        assert_eq!(
+            ix.province_of("sx-dt-zy"),
+            Some(1),
+            "a position in the list"
+        );
+    }
+
+    #[test]
+    fn the_centre_stands_for_itself_and_for_nodes_under_no_province() {
+        let nodes = tree();
+        let ix = NodeIndex::new(&nodes);
+        assert_eq!(province(&ix, "national"), Some("national"));
+        // Not "lab", the second id of the path: lab is not provincial-level.
+        assert_eq!(province(&ix, "lab"), Some("national"));
+        assert_eq!(province(&ix, "lab-a"), Some("national"));
+    }
+
+    #[test]
+    fn a_node_missing_from_the_list_counts_under_the_root() {
+        let nodes = tree();
+        let ix = NodeIndex::new(&nodes);
+        assert_eq!(ix.position("gone"), None);
+        assert_eq!(province(&ix, "gone"), Some("national"));
+        assert_eq!(
+            NodeIndex::new(&[]).province_of("gone"),
+            None,
+            "no node at all"
+        );
+    }
+
+    #[test]
+    fn only_listed_nodes_of_the_path_count() {
+        // A hand-trimmed list: the centre is gone, so the first listed node is the root.
+        let nodes = vec![
+            node("lab", Level::Prefectural, "national.lab"),
+            node("lab-a", Level::County, "national.lab.lab-a"),
+        ];
+        let ix = NodeIndex::new(&nodes);
+        assert_eq!(province(&ix, "lab-a"), Some("lab"));
+        assert_eq!(province(&ix, "lab"), Some("lab"));
     }
 }

@@ -1,5 +1,10 @@
 //! The terminal summary at the end of a run: counts by status, failures grouped by province,
 //! the slowest checks, the duration. Made from the finished [`Results`] alone.
+//!
+//! A province is the HTML report's ([`NodeIndex::province_of`]), so a failure is listed
+//! under the node whose row of the readiness matrix it counts in.
+//!
+//! [`NodeIndex::province_of`]: crate::results::NodeIndex::province_of
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -70,28 +75,23 @@ pub fn render(r: &Results) -> String {
         x.status == Status::Errored && repeated.iter().any(|(m, _)| *m == x.message)
     };
 
-    let names: BTreeMap<&str, (&str, &str)> = r
-        .nodes
-        .iter()
-        .map(|n| (n.id.as_str(), (n.name.as_str(), n.path.as_str())))
-        .collect();
-    // The province is the second id of the path; the national centre stands for itself.
-    let province_of = |node: &str| -> String {
-        let path = names.get(node).map(|(_, p)| *p).unwrap_or(node);
-        let mut ids = path.split('.');
-        let root = ids.next().unwrap_or(node);
-        ids.next().unwrap_or(root).to_string()
-    };
-    let mut by_province: BTreeMap<String, Vec<&ResultRecord>> = BTreeMap::new();
+    // The provincial-level node on the path, else the national centre; listed by id.
+    let ix = r.node_index();
+    let mut by_province: BTreeMap<(&str, &str), Vec<&ResultRecord>> = BTreeMap::new();
     for x in &r.results {
         if matches!(x.status, Status::Failed | Status::Errored) && !is_repeated(x) {
-            by_province.entry(province_of(&x.node)).or_default().push(x);
+            // Only a record without any node has no province: the node stands for itself.
+            let (id, name) = ix
+                .province(&x.node)
+                .map_or((x.node.as_str(), x.node.as_str()), |p| {
+                    (p.id.as_str(), p.name.as_str())
+                });
+            by_province.entry((id, name)).or_default().push(x);
         }
     }
     if !by_province.is_empty() {
         let _ = writeln!(out, "\nFailures by province:");
-        for (p, xs) in &by_province {
-            let name = names.get(p.as_str()).map(|(n, _)| *n).unwrap_or(p);
+        for ((p, name), xs) in &by_province {
             let failed = xs.iter().filter(|x| x.status == Status::Failed).count();
             let _ = writeln!(
                 out,
@@ -136,5 +136,122 @@ fn label(x: &ResultRecord) -> String {
     match &x.app {
         Some(a) => format!("{}/{a}", x.check),
         None => x.check.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::report::{Lang, html};
+
+    /// A record where "the second id of the path" (the summary's old rule) and "the
+    /// provincial-level node on the path" part ways: a prefecture directly under the centre,
+    /// with a county of its own, and a result for a node the record does not list.
+    fn record() -> Results {
+        let node = |id: &str, level: &str, path: &str| {
+            json!({"id": id, "name": id.to_uppercase(), "level": level, "kind": "safety",
+                   "parent": null, "path": path, "region": null, "host": null})
+        };
+        let rec = |node: &str, status: &str, message: &str| {
+            json!({"node": node, "check": "net.icmp", "app": null, "status": status,
+                   "severity": "major", "started": "2026-03-15T02:00:00Z", "duration_ms": 1.0,
+                   "attempts": 1, "message": message, "measurements": {},
+                   "target": "127.0.0.1"})
+        };
+        serde_json::from_value(json!({
+            "format": crate::results::FORMAT,
+            "run": {"id": "t", "suite": "s", "suite_name": "S",
+                    "started": "2026-03-15T02:00:00Z", "finished": "2026-03-15T02:00:01Z",
+                    "complete": true, "vantage": "v", "inventory_sha256": "",
+                    "suite_sha256": "", "netaccept_version": "0", "planned": 7},
+            "summary": {"passed": 1, "failed": 4, "errored": 2, "skipped": 0, "waived": 0},
+            "nodes": [
+                node("national", "national", "national"),
+                node("sx", "provincial", "national.sx"),
+                node("sx-dt", "prefectural", "national.sx.sx-dt"),
+                node("lab", "prefectural", "national.lab"),
+                node("lab-a", "county", "national.lab.lab-a"),
+            ],
+            "results": [
+                rec("national", "passed", ""),
+                rec("sx", "failed", "down"),
+                rec("sx-dt", "errored", "no route"),
+                rec("lab", "failed", "down"),
+                rec("lab-a", "errored", "no route"),
+                rec("lab-a", "failed", "down"),
+                rec("gone", "failed", "down"),
+            ],
+            "checks": [{"id": "net.icmp", "name": "ICMP", "severity": "major", "probe": "icmp"}],
+            "apps": [],
+        }))
+        .expect("a Results record")
+    }
+
+    /// The summary's "Failures by province" headings: (id, failed, errored), in its order.
+    fn summary_provinces(text: &str) -> Vec<(String, usize, usize)> {
+        let (_, rest) = text
+            .split_once("Failures by province:\n")
+            .expect("a failures section");
+        rest.lines()
+            .take_while(|l| l.starts_with("  "))
+            .filter(|l| !l.starts_with("    "))
+            .map(|l| {
+                let (head, counts) = l.rsplit_once("): ").expect("NAME (ID): counts");
+                let (_, id) = head.rsplit_once(" (").expect("NAME (ID)");
+                let n: Vec<usize> = counts
+                    .split(", ")
+                    .map(|c| c.split(' ').next().unwrap().parse().unwrap())
+                    .collect();
+                (id.to_string(), n[0], n[1])
+            })
+            .collect()
+    }
+
+    /// The ids in `<span class="id">…</span>` after each `open` within `<section id="ID">`.
+    fn html_ids(page: &str, section: &str, open: &str) -> Vec<String> {
+        let start = page.find(&format!("<section id=\"{section}\"")).unwrap();
+        let end = start + page[start..].find("</section>").unwrap();
+        page[start..end]
+            .split(open)
+            .skip(1)
+            .filter_map(|s| {
+                let s = s.split('\n').next()?;
+                let (_, id) = s.split_once("<span class=\"id\">")?;
+                Some(id.split_once("</span>")?.0.to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn failures_by_province_group_as_the_html_report_does() {
+        let r = record();
+        let summary = summary_provinces(&render(&r));
+        // lab and lab-a are under no province, and gone is not listed: all with the centre.
+        assert_eq!(
+            summary,
+            [("national".to_string(), 3, 1), ("sx".to_string(), 1, 1)]
+        );
+
+        // The readiness matrix's groups, with the same failures in them.
+        let mut groups: Vec<(String, usize, usize)> = html::province_groups(&r)
+            .iter()
+            .map(|g| {
+                let n = |s| g.results.iter().filter(|x| x.status == s).count();
+                (g.node.id.clone(), n(Status::Failed), n(Status::Errored))
+            })
+            .filter(|&(_, f, e)| f + e > 0)
+            .collect();
+        groups.sort();
+        assert_eq!(groups, summary);
+
+        // And the page itself: one matrix row per group, the failures under the same headings.
+        let page = html::render(&r, Lang::En);
+        assert_eq!(
+            html_ids(&page, "matrix", "<td class=\"rowhead\">"),
+            ["national", "sx"]
+        );
+        assert_eq!(html_ids(&page, "failures", "<h3>"), ["national", "sx"]);
     }
 }

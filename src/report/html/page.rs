@@ -1,0 +1,367 @@
+//! The page model: everything the template (`templates/report.html`) shows, computed from
+//! the record in [`Page::new`] so that the template only lays it out.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+
+use super::format::{measurements, span, when};
+use super::readiness::{province_groups, readiness};
+use super::rows::{
+    DetailRow, FailureGroup, FailureItem, FailureNode, HeaderRow, MatrixRow, NodeDetails,
+    SeverityRow, StatusLabel, WaiverRow, cell, readiness_class, status_index, status_label,
+};
+use super::strings::{Strings, fill, strings};
+use crate::model::Severity;
+use crate::report::Lang;
+use crate::results::{ResultRecord, Results, Status, WaiverState};
+
+/// What the template shows, prepared here so the template stays markup. The template is
+/// `templates/report.html`, found by askama from the crate root whatever this file's place.
+#[derive(Template)]
+#[template(path = "report.html")]
+pub(super) struct Page<'a> {
+    t: &'static Strings,
+    suite_name: &'a str,
+    complete: bool,
+    banner_detail: String,
+    header: Vec<HeaderRow>,
+    passed: bool,
+    severities: Vec<SeverityRow>,
+    severity_total: SeverityRow,
+    statuses: Vec<StatusLabel>,
+    app_names: Vec<&'a str>,
+    matrix: Vec<MatrixRow<'a>>,
+    matrix_total: Option<MatrixRow<'a>>,
+    failures: Vec<FailureGroup<'a>>,
+    waivers: Vec<WaiverRow<'a>>,
+    details: Vec<NodeDetails<'a>>,
+    /// Check and app display names by id, for the rows [`Page::detail_row`] makes.
+    names: Names<'a>,
+    operator: &'a str,
+    version: &'a str,
+    run_id: &'a str,
+}
+
+impl<'a> Page<'a> {
+    pub(super) fn new(res: &'a Results, lang: Lang) -> Page<'a> {
+        let t = strings(lang);
+        let run = &res.run;
+        let ix = res.node_index();
+        let crate::results::Lookup {
+            checks: check_names,
+            apps: app_names,
+            ..
+        } = res.lookup();
+        let names = Names {
+            checks: check_names,
+            apps: app_names,
+        };
+        let check_probe: HashMap<&str, &str> = res
+            .checks
+            .iter()
+            .map(|c| (c.id.as_str(), c.probe.as_str()))
+            .collect();
+        let check_name = |id: &'a str| names.check(id);
+        let app_name = |id: &'a Option<String>| names.app(id);
+        let done = res.results.len().to_string();
+        let planned = run.planned.max(res.results.len()).to_string();
+        let progress = [("done", done.as_str()), ("planned", planned.as_str())];
+
+        let row = |label, value: String| HeaderRow {
+            label,
+            value,
+            mono: false,
+        };
+        let mono = |label, value: &str| HeaderRow {
+            label,
+            value: value.to_string(),
+            mono: true,
+        };
+        let header = vec![
+            row(t.suite, format!("{} ({})", run.suite_name, run.suite)),
+            mono(t.run_id, &run.id),
+            mono(t.inventory_sha, &run.inventory_sha256),
+            mono(t.suite_sha, &run.suite_sha256),
+            row(
+                t.tool_version,
+                format!("netaccept {}", run.netaccept_version),
+            ),
+            row(t.vantage, run.vantage.clone()),
+            row(t.started, when(t, run.started)),
+            row(t.finished, when(t, run.finished)),
+            row(t.duration, span(run.finished - run.started)),
+            row(
+                t.operator,
+                if run.operator.is_empty() {
+                    "—".to_string()
+                } else {
+                    run.operator.clone()
+                },
+            ),
+            row(
+                t.selection,
+                if run.selection.is_empty() {
+                    t.selection_all.to_string()
+                } else {
+                    run.selection.join(" ")
+                },
+            ),
+            row(t.results_count, fill(t.results_of_planned, &progress)),
+            row(
+                t.completeness,
+                (if run.complete {
+                    t.complete
+                } else {
+                    t.interrupted
+                })
+                .to_string(),
+            ),
+        ];
+
+        // Verdict: the exit code's rule, so the paper and the CI agree.
+        let severities: Vec<SeverityRow> = Severity::ALL
+            .iter()
+            .map(|&sev| {
+                let mut counts = vec![0; Status::ALL.len()];
+                for r in res.results.iter().filter(|r| r.severity == sev) {
+                    counts[status_index(r.status)] += 1;
+                }
+                SeverityRow {
+                    label: t.severity(sev),
+                    total: counts.iter().sum(),
+                    not_passed: counts[status_index(Status::Failed)]
+                        + counts[status_index(Status::Errored)],
+                    counts,
+                }
+            })
+            .collect();
+        let mut total_counts = vec![0; Status::ALL.len()];
+        for s in &severities {
+            for (acc, c) in total_counts.iter_mut().zip(&s.counts) {
+                *acc += c;
+            }
+        }
+        let severity_total = SeverityRow {
+            label: t.total,
+            total: total_counts.iter().sum(),
+            not_passed: severities.iter().map(|s| s.not_passed).sum(),
+            counts: total_counts,
+        };
+        let passed = severity_total.not_passed == 0;
+
+        let groups = province_groups(res);
+        let is_network = |r: &ResultRecord| {
+            matches!(
+                check_probe.get(r.check.as_str()).copied(),
+                Some("icmp" | "tcp" | "dns")
+            )
+        };
+        let matrix_row = |name: &'a str, id: &'a str, rs: &[&'a ResultRecord]| {
+            let rd = readiness(rs.iter().copied());
+            MatrixRow {
+                name,
+                id,
+                network: cell(rs.iter().copied().filter(|r| is_network(r))),
+                apps: res
+                    .apps
+                    .iter()
+                    .map(|a| cell(rs.iter().copied().filter(|r| r.app.as_ref() == Some(&a.id))))
+                    .collect(),
+                class: readiness_class(rd),
+                label: rd.label(lang),
+            }
+        };
+        let matrix: Vec<MatrixRow<'a>> = groups
+            .iter()
+            .map(|g| matrix_row(&g.node.name, &g.node.id, &g.results))
+            .collect();
+        // A total only adds information when there is more than one row to add up.
+        let matrix_total = (matrix.len() > 1).then(|| {
+            let all: Vec<&ResultRecord> = res.results.iter().collect();
+            matrix_row(t.all_nodes, "", &all)
+        });
+
+        let mut failures = Vec::new();
+        for g in &groups {
+            let mut nodes: Vec<FailureNode<'a>> = Vec::new();
+            // Keyed by tree position, then by id for a node the list lacks.
+            let mut by_node: BTreeMap<(usize, &str), Vec<&'a ResultRecord>> = BTreeMap::new();
+            for &r in &g.results {
+                let pos = ix.position(&r.node).unwrap_or(usize::MAX);
+                by_node.entry((pos, &r.node)).or_default().push(r);
+            }
+            for rs in by_node.into_values() {
+                let items: Vec<FailureItem<'a>> = rs
+                    .iter()
+                    .filter(|r| matches!(r.status, Status::Failed | Status::Errored))
+                    .map(|r| FailureItem {
+                        check: check_name(&r.check),
+                        check_id: &r.check,
+                        app: app_name(&r.app),
+                        severity: t.severity(r.severity),
+                        status: status_label(t, r.status),
+                        kind: r.kind.as_deref().unwrap_or(""),
+                        expected: r.expected.as_deref().unwrap_or(""),
+                        measured: r.measured.as_deref().unwrap_or(""),
+                        attempts: r.attempts,
+                        message: &r.message,
+                        target: &r.target,
+                        evidence: r.evidence.as_deref().filter(|e| !e.is_empty()),
+                    })
+                    .collect();
+                if items.is_empty() {
+                    continue;
+                }
+                let skipped = rs.iter().filter(|r| r.status == Status::Skipped).count();
+                let node = ix.get(&rs[0].node);
+                nodes.push(FailureNode {
+                    is_group: rs[0].node == g.node.id,
+                    name: node.map_or(rs[0].node.as_str(), |n| n.name.as_str()),
+                    path: node.map_or(rs[0].node.as_str(), |n| n.path.as_str()),
+                    host: node.and_then(|n| n.host.as_deref()).unwrap_or(""),
+                    items,
+                    skipped_note: if skipped > 0 {
+                        fill(t.skipped_note, &[("n", &skipped.to_string())])
+                    } else {
+                        String::new()
+                    },
+                });
+            }
+            if !nodes.is_empty() {
+                failures.push(FailureGroup {
+                    name: &g.node.name,
+                    id: &g.node.id,
+                    nodes,
+                });
+            }
+        }
+
+        // Waivers: in force first, as they shape this report's verdict.
+        let mut waivers: Vec<WaiverRow<'a>> = res
+            .waivers
+            .iter()
+            .map(|w| {
+                let in_force = w.state == WaiverState::InForce;
+                WaiverRow {
+                    node: ix.get(&w.node).map_or(w.node.as_str(), |n| n.name.as_str()),
+                    node_id: &w.node,
+                    check: check_name(&w.check),
+                    check_id: &w.check,
+                    app: match &w.app {
+                        Some(_) => app_name(&w.app),
+                        None => t.all_apps,
+                    },
+                    reason: &w.reason,
+                    approved_by: &w.approved_by,
+                    expires: w.expires.format("%Y-%m-%d").to_string(),
+                    in_force,
+                    state: if in_force { t.in_force } else { t.expired },
+                    used: if w.used == 0 {
+                        t.unused.to_string()
+                    } else {
+                        fill(t.used_n, &[("n", &w.used.to_string())])
+                    },
+                    unused: w.used == 0,
+                }
+            })
+            .collect();
+        waivers.sort_by_key(|w| !w.in_force);
+
+        let mut per_node: HashMap<&str, Vec<&'a ResultRecord>> = HashMap::new();
+        for r in &res.results {
+            per_node.entry(r.node.as_str()).or_default().push(r);
+        }
+        let details = res
+            .nodes
+            .iter()
+            .filter_map(|n| {
+                let rs = per_node.remove(n.id.as_str())?;
+                Some(NodeDetails {
+                    name: &n.name,
+                    id: &n.id,
+                    path: &n.path,
+                    level: t.level(n.level),
+                    kind: t.kind(n.kind),
+                    host: n.host.as_deref().unwrap_or("—"),
+                    rows: rs,
+                })
+            })
+            .collect();
+
+        Page {
+            t,
+            suite_name: &run.suite_name,
+            complete: run.complete,
+            banner_detail: fill(t.banner_detail, &progress),
+            header,
+            passed,
+            severities,
+            severity_total,
+            statuses: Status::ALL.iter().map(|&s| status_label(t, s)).collect(),
+            app_names: res.apps.iter().map(|a| a.name.as_str()).collect(),
+            matrix,
+            matrix_total,
+            failures,
+            waivers,
+            details,
+            names,
+            operator: &run.operator,
+            version: &run.netaccept_version,
+            run_id: &run.id,
+        }
+    }
+}
+
+impl Page<'_> {
+    /// One row of the table of all results (section 6), made as the template writes it.
+    pub(super) fn detail_row<'r>(&'r self, r: &'r ResultRecord) -> DetailRow<'r> {
+        let t = self.t;
+        DetailRow {
+            check: self.names.check(&r.check),
+            app: self.names.app(&r.app),
+            target: &r.target,
+            severity: t.severity(r.severity),
+            status: status_label(t, r.status),
+            details: match (&r.waiver, r.status) {
+                (Some(w), _) => format!(
+                    "{} — {}",
+                    fill(
+                        t.waived_by,
+                        &[
+                            ("reason", &w.reason),
+                            ("by", &w.approved_by),
+                            ("expires", &w.expires.to_string()),
+                        ],
+                    ),
+                    r.message
+                ),
+                (None, Status::Passed) => measurements(r),
+                (None, _) => r.message.clone(),
+            },
+            time_ms: format!("{:.1}", r.duration_ms),
+            attempts: r.attempts,
+        }
+    }
+}
+
+/// Display names by id; an id the record does not describe (a hand-edited file) stands for
+/// itself.
+struct Names<'a> {
+    checks: HashMap<&'a str, &'a str>,
+    apps: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn check(&self, id: &'a str) -> &'a str {
+        self.checks.get(id).copied().unwrap_or(id)
+    }
+
+    /// Empty for a result that is not per app.
+    fn app(&self, id: &'a Option<String>) -> &'a str {
+        match id {
+            Some(a) => self.apps.get(a.as_str()).copied().unwrap_or(a.as_str()),
+            None => "",
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The rows and cells the template iterates over, and how a status or a roll-up is shown
+//! in them: the symbol and CSS class of each status, matrix cell and readiness class. The
+//! symbols are those of the legend, so a black-and-white copy still reads.
+
+use super::readiness::Readiness;
+use super::strings::Strings;
+use crate::results::{ResultRecord, Status};
+
+pub(super) struct HeaderRow {
+    pub(super) label: &'static str,
+    pub(super) value: String,
+    /// Hashes and ids: monospace, and allowed to break anywhere.
+    pub(super) mono: bool,
+}
+
+pub(super) struct StatusLabel {
+    pub(super) class: &'static str,
+    pub(super) symbol: &'static str,
+    pub(super) label: &'static str,
+}
+
+pub(super) struct SeverityRow {
+    pub(super) label: &'static str,
+    pub(super) total: usize,
+    pub(super) counts: Vec<usize>,
+    pub(super) not_passed: usize,
+}
+
+pub(super) struct MatrixRow<'a> {
+    pub(super) name: &'a str,
+    pub(super) id: &'a str,
+    pub(super) network: Cell,
+    pub(super) apps: Vec<Cell>,
+    pub(super) class: &'static str,
+    pub(super) label: &'static str,
+}
+
+pub(super) struct Cell {
+    pub(super) class: &'static str,
+    pub(super) symbol: &'static str,
+    pub(super) text: String,
+}
+
+pub(super) struct FailureGroup<'a> {
+    pub(super) name: &'a str,
+    pub(super) id: &'a str,
+    pub(super) nodes: Vec<FailureNode<'a>>,
+}
+
+pub(super) struct FailureNode<'a> {
+    /// The province's own node: its heading would repeat the province's.
+    pub(super) is_group: bool,
+    pub(super) name: &'a str,
+    pub(super) path: &'a str,
+    pub(super) host: &'a str,
+    pub(super) items: Vec<FailureItem<'a>>,
+    pub(super) skipped_note: String,
+}
+
+pub(super) struct FailureItem<'a> {
+    pub(super) check: &'a str,
+    pub(super) check_id: &'a str,
+    pub(super) app: &'a str,
+    pub(super) severity: &'static str,
+    pub(super) status: StatusLabel,
+    pub(super) kind: &'a str,
+    pub(super) expected: &'a str,
+    pub(super) measured: &'a str,
+    pub(super) attempts: u32,
+    pub(super) message: &'a str,
+    pub(super) target: &'a str,
+    pub(super) evidence: Option<&'a str>,
+}
+
+pub(super) struct WaiverRow<'a> {
+    pub(super) node: &'a str,
+    pub(super) node_id: &'a str,
+    pub(super) check: &'a str,
+    pub(super) check_id: &'a str,
+    pub(super) app: &'a str,
+    pub(super) reason: &'a str,
+    pub(super) approved_by: &'a str,
+    pub(super) expires: String,
+    pub(super) in_force: bool,
+    pub(super) state: &'static str,
+    pub(super) used: String,
+    pub(super) unused: bool,
+}
+
+pub(super) struct NodeDetails<'a> {
+    pub(super) name: &'a str,
+    pub(super) id: &'a str,
+    pub(super) path: &'a str,
+    pub(super) level: &'static str,
+    pub(super) kind: &'static str,
+    pub(super) host: &'a str,
+    /// In record order. Each becomes a [`DetailRow`] only when the template reaches it
+    /// ([`Page::detail_row`](super::page::Page::detail_row)), so that the rows of a national run (18,000, each with its
+    /// text) are never all in memory at once.
+    pub(super) rows: Vec<&'a ResultRecord>,
+}
+
+pub(super) struct DetailRow<'a> {
+    pub(super) check: &'a str,
+    pub(super) app: &'a str,
+    pub(super) target: &'a str,
+    pub(super) severity: &'static str,
+    pub(super) status: StatusLabel,
+    pub(super) details: String,
+    pub(super) time_ms: String,
+    pub(super) attempts: u32,
+}
+
+pub(super) fn status_label(t: &Strings, s: Status) -> StatusLabel {
+    let (class, symbol) = match s {
+        Status::Passed => ("st-passed", "✔"),
+        Status::Failed => ("st-failed", "✘"),
+        // U+FE0E asks for the text form, so no emoji font is needed.
+        Status::Errored => ("st-errored", "⚠\u{FE0E}"),
+        Status::Skipped => ("st-skipped", "⊘"),
+        Status::Waived => ("st-waived", "◐"),
+    };
+    StatusLabel {
+        class,
+        symbol,
+        label: t.status(s),
+    }
+}
+
+/// The roll-up of a matrix cell: the symbols are those of the legend.
+pub(super) fn cell<'r>(results: impl Iterator<Item = &'r ResultRecord>) -> Cell {
+    let (mut total, mut not_passed, mut waived) = (0usize, 0usize, 0usize);
+    for r in results {
+        total += 1;
+        match r.status {
+            Status::Passed => {}
+            Status::Waived => waived += 1,
+            _ => not_passed += 1,
+        }
+    }
+    let (class, symbol, text) = if total == 0 {
+        ("cell-none", "—", String::new())
+    } else if not_passed > 0 {
+        ("cell-fail", "✘", format!("{not_passed}/{total}"))
+    } else if waived > 0 {
+        ("cell-waived", "◐", format!("{waived}/{total}"))
+    } else {
+        ("cell-pass", "✔", String::new())
+    };
+    Cell {
+        class,
+        symbol,
+        text,
+    }
+}
+
+pub(super) fn readiness_class(r: Readiness) -> &'static str {
+    match r {
+        Readiness::Ready => "rd-ready",
+        Readiness::InProgress => "rd-progress",
+        Readiness::NotReady => "rd-not",
+    }
+}
+
+/// The column of a status in the count tables, which list [`Status::ALL`] in order.
+pub(super) fn status_index(s: Status) -> usize {
+    Status::ALL
+        .iter()
+        .position(|&x| x == s)
+        .expect("Status::ALL lists every status")
+}

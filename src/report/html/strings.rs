@@ -1,0 +1,413 @@
+//! Every fixed string of the HTML report, in Chinese and in English: headings, labels, the
+//! verdict and readiness rules as printed, and the words for statuses, severities, levels
+//! and kinds. A table, kept apart so that the page code reads without it.
+//!
+//! Named `Strings`, not `Text`: `crate::model::Text` is a template filled for one item.
+
+use crate::model::{Kind, Level, Severity};
+use crate::report::Lang;
+use crate::results::Status;
+
+/// Every fixed string of the report in one language. One struct for both, so that the
+/// compiler refuses a string present in one language and missing in the other.
+pub(super) struct Strings {
+    pub(super) html_lang: &'static str,
+    /// After a label: full-width in Chinese.
+    pub(super) colon: &'static str,
+    pub(super) doc_title: &'static str,
+    pub(super) banner_incomplete: &'static str,
+    /// `{done}` and `{planned}` are filled in.
+    pub(super) banner_detail: &'static str,
+
+    pub(super) sec_run: &'static str,
+    pub(super) sec_verdict: &'static str,
+    pub(super) sec_matrix: &'static str,
+    pub(super) sec_failures: &'static str,
+    pub(super) sec_waivers: &'static str,
+    pub(super) sec_details: &'static str,
+    pub(super) sec_signoff: &'static str,
+
+    pub(super) suite: &'static str,
+    pub(super) run_id: &'static str,
+    pub(super) inventory_sha: &'static str,
+    pub(super) suite_sha: &'static str,
+    pub(super) tool_version: &'static str,
+    pub(super) vantage: &'static str,
+    pub(super) started: &'static str,
+    pub(super) finished: &'static str,
+    pub(super) duration: &'static str,
+    pub(super) beijing_time: &'static str,
+    pub(super) operator: &'static str,
+    pub(super) completeness: &'static str,
+    pub(super) complete: &'static str,
+    pub(super) interrupted: &'static str,
+    pub(super) selection: &'static str,
+    pub(super) selection_all: &'static str,
+    pub(super) results_count: &'static str,
+    /// `{done}` and `{planned}` are filled in.
+    pub(super) results_of_planned: &'static str,
+
+    pub(super) verdict: &'static str,
+    pub(super) verdict_pass: &'static str,
+    pub(super) verdict_fail: &'static str,
+    pub(super) verdict_rule: &'static str,
+    pub(super) severity: &'static str,
+    pub(super) not_passed_sum: &'static str,
+    pub(super) total: &'static str,
+
+    pub(super) node: &'static str,
+    pub(super) network: &'static str,
+    pub(super) classification: &'static str,
+    pub(super) all_nodes: &'static str,
+    pub(super) legend: &'static str,
+    pub(super) cell_pass: &'static str,
+    pub(super) cell_fail: &'static str,
+    pub(super) cell_waived: &'static str,
+    pub(super) cell_none: &'static str,
+    pub(super) readiness_rule: &'static str,
+    pub(super) ready: &'static str,
+    pub(super) in_progress: &'static str,
+    pub(super) not_ready: &'static str,
+
+    pub(super) check: &'static str,
+    pub(super) app: &'static str,
+    pub(super) status: &'static str,
+    pub(super) expected: &'static str,
+    pub(super) measured: &'static str,
+    pub(super) attempts: &'static str,
+    pub(super) message: &'static str,
+    pub(super) target: &'static str,
+    pub(super) evidence: &'static str,
+    pub(super) no_failures: &'static str,
+    /// `{n}` is filled in.
+    pub(super) skipped_note: &'static str,
+
+    pub(super) reason: &'static str,
+    pub(super) approved_by: &'static str,
+    pub(super) expires: &'static str,
+    pub(super) state: &'static str,
+    pub(super) used: &'static str,
+    pub(super) in_force: &'static str,
+    pub(super) expired: &'static str,
+    pub(super) unused: &'static str,
+    /// `{n}` is filled in.
+    pub(super) used_n: &'static str,
+    pub(super) all_apps: &'static str,
+    pub(super) no_waivers: &'static str,
+    /// `{reason}`, `{by}` and `{expires}` are filled in.
+    pub(super) waived_by: &'static str,
+
+    pub(super) path: &'static str,
+    pub(super) level: &'static str,
+    pub(super) kind: &'static str,
+    pub(super) host: &'static str,
+    pub(super) details: &'static str,
+    pub(super) time_ms: &'static str,
+
+    pub(super) test_org: &'static str,
+    pub(super) tester: &'static str,
+    pub(super) accept_org: &'static str,
+    pub(super) acceptor: &'static str,
+    pub(super) date: &'static str,
+    pub(super) seal: &'static str,
+    pub(super) signature: &'static str,
+    pub(super) signoff_note: &'static str,
+    pub(super) generated_by: &'static str,
+
+    pub(super) passed: &'static str,
+    pub(super) failed: &'static str,
+    pub(super) errored: &'static str,
+    pub(super) skipped: &'static str,
+    pub(super) waived: &'static str,
+    pub(super) critical: &'static str,
+    pub(super) major: &'static str,
+    pub(super) minor: &'static str,
+    pub(super) national: &'static str,
+    pub(super) provincial: &'static str,
+    pub(super) prefectural: &'static str,
+    pub(super) county: &'static str,
+    pub(super) safety: &'static str,
+    pub(super) coal: &'static str,
+}
+
+static ZH: Strings = Strings {
+    html_lang: "zh-CN",
+    colon: "：",
+    doc_title: "验收测试报告",
+    banner_incomplete: "本报告不完整（运行被中断）",
+    banner_detail: "计划 {planned} 项检查，其中 {done} 项有结果；以下结论只反映已完成的检查。",
+
+    sec_run: "一、测试概况",
+    sec_verdict: "二、验收结论",
+    sec_matrix: "三、就绪矩阵",
+    sec_failures: "四、失败与错误",
+    sec_waivers: "五、豁免",
+    sec_details: "六、全部检查结果",
+    sec_signoff: "签字确认",
+
+    suite: "测试套件",
+    run_id: "运行编号",
+    inventory_sha: "清单 SHA-256",
+    suite_sha: "套件 SHA-256",
+    tool_version: "工具版本",
+    vantage: "测试位置（主机名）",
+    started: "开始时间",
+    finished: "结束时间",
+    duration: "用时",
+    beijing_time: "北京时间",
+    operator: "测试人员",
+    completeness: "完整性",
+    complete: "完整",
+    interrupted: "不完整（运行被中断）",
+    selection: "测试范围",
+    selection_all: "全部",
+    results_count: "检查结果",
+    results_of_planned: "{done} 项（计划 {planned} 项）",
+
+    verdict: "验收结论",
+    verdict_pass: "通过",
+    verdict_fail: "不通过",
+    verdict_rule: "判定规则：存在任何未经豁免的失败或错误即为不通过；跳过的检查源于其依赖的检查未通过。",
+    severity: "严重程度",
+    not_passed_sum: "失败＋错误",
+    total: "合计",
+
+    node: "节点",
+    network: "网络连通",
+    classification: "结论",
+    all_nodes: "全部节点",
+    legend: "图例",
+    cell_pass: "全部通过",
+    cell_fail: "存在未通过的检查（未通过数/结果数；跳过计为未通过）",
+    cell_waived: "未通过的检查均已豁免（豁免数/结果数）",
+    cell_none: "未部署（该范围内没有此应用的结果）",
+    readiness_rule: "结论规则（豁免计为通过，跳过计为未通过）：可试运行——关键检查全部通过，且失败、错误、跳过的结果合计不超过全部结果的 5%；整改中——关键检查全部通过，但失败、错误、跳过的结果超过 5%；不具备条件——有关键检查失败、错误或被跳过。每个省级节点统计其整个下级范围（地市、区县）；国家中心一行只统计中心本身及不属于任何省级节点的节点。网络连通一列汇总 ICMP、TCP、DNS 检查。",
+    ready: "可试运行",
+    in_progress: "整改中",
+    not_ready: "不具备条件",
+
+    check: "检查项",
+    app: "应用",
+    status: "状态",
+    expected: "期望",
+    measured: "实测",
+    attempts: "尝试次数",
+    message: "说明",
+    target: "目标",
+    evidence: "响应片段",
+    no_failures: "没有失败或错误的检查。",
+    skipped_note: "另有 {n} 项检查因其依赖的检查未通过而跳过，见第六节。",
+
+    reason: "理由",
+    approved_by: "批准方",
+    expires: "有效期至",
+    state: "状态",
+    used: "使用情况",
+    in_force: "生效中",
+    expired: "已过期",
+    unused: "未使用",
+    used_n: "已豁免 {n} 项",
+    all_apps: "全部应用",
+    no_waivers: "本次运行未提供豁免。",
+    waived_by: "已豁免：{reason}（批准：{by}，有效期至 {expires}）",
+
+    path: "路径",
+    level: "级别",
+    kind: "类型",
+    host: "地址",
+    details: "结果说明",
+    time_ms: "耗时（毫秒）",
+
+    test_org: "测试单位",
+    tester: "测试人员",
+    accept_org: "验收单位",
+    acceptor: "验收人员",
+    date: "日期",
+    seal: "（盖章）",
+    signature: "（签字）",
+    signoff_note: "签字以纸质文本为准。",
+    generated_by: "本报告由 netaccept 根据 results.json 生成",
+
+    passed: "通过",
+    failed: "失败",
+    errored: "错误",
+    skipped: "跳过",
+    waived: "豁免",
+    critical: "关键",
+    major: "重要",
+    minor: "次要",
+    national: "国家级",
+    provincial: "省级",
+    prefectural: "地市级",
+    county: "县级",
+    safety: "安全监管",
+    coal: "煤矿安全监察",
+};
+
+static EN: Strings = Strings {
+    html_lang: "en",
+    colon: ": ",
+    doc_title: "Acceptance test report",
+    banner_incomplete: "This report is incomplete (the run was interrupted)",
+    banner_detail: "{done} of {planned} planned checks have a result; the verdicts below cover only the checks that finished.",
+
+    sec_run: "1. Test run",
+    sec_verdict: "2. Verdict",
+    sec_matrix: "3. Readiness matrix",
+    sec_failures: "4. Failures and errors",
+    sec_waivers: "5. Waivers",
+    sec_details: "6. All results",
+    sec_signoff: "Sign-off",
+
+    suite: "Suite",
+    run_id: "Run id",
+    inventory_sha: "Inventory SHA-256",
+    suite_sha: "Suite SHA-256",
+    tool_version: "Tool version",
+    vantage: "Vantage (host name)",
+    started: "Started",
+    finished: "Finished",
+    duration: "Duration",
+    beijing_time: "Beijing time",
+    operator: "Operator",
+    completeness: "Completeness",
+    complete: "complete",
+    interrupted: "incomplete (the run was interrupted)",
+    selection: "Selection",
+    selection_all: "all",
+    results_count: "Results",
+    results_of_planned: "{done} (of {planned} planned)",
+
+    verdict: "Verdict",
+    verdict_pass: "PASSED",
+    verdict_fail: "NOT PASSED",
+    verdict_rule: "Rule: not passed when any check failed or errored without a waiver; skipped checks are those whose needed check did not pass.",
+    severity: "Severity",
+    not_passed_sum: "Failed + errored",
+    total: "Total",
+
+    node: "Node",
+    network: "Network",
+    classification: "Classification",
+    all_nodes: "All nodes",
+    legend: "Legend",
+    cell_pass: "all passed",
+    cell_fail: "some not passed (not passed / results; a skip counts as not passed)",
+    cell_waived: "every non-pass is waived (waived / results)",
+    cell_none: "not deployed (no result for this application here)",
+    readiness_rule: "Classification (a waived result counts as passed, a skipped one as not passed). Ready for trial run: every critical check passed, and failed, errored and skipped results are at most 5 % of all results. In progress: every critical check passed, but failed, errored and skipped results are more than 5 %. Not ready: a critical check failed, errored or was skipped. A provincial-level node covers its whole subtree (prefectures and counties); the national centre's row covers the centre itself and any node not under a provincial-level node. The network column rolls up the ICMP, TCP and DNS checks.",
+    ready: "Ready for trial run",
+    in_progress: "In progress",
+    not_ready: "Not ready",
+
+    check: "Check",
+    app: "Application",
+    status: "Status",
+    expected: "Expected",
+    measured: "Measured",
+    attempts: "Attempts",
+    message: "Message",
+    target: "Target",
+    evidence: "Evidence",
+    no_failures: "No check failed or errored.",
+    skipped_note: "{n} more checks were skipped because a check they need did not pass; see section 6.",
+
+    reason: "Reason",
+    approved_by: "Approved by",
+    expires: "Expires",
+    state: "State",
+    used: "Use",
+    in_force: "in force",
+    expired: "expired",
+    unused: "unused",
+    used_n: "waived {n} results",
+    all_apps: "all applications",
+    no_waivers: "No waivers were given to this run.",
+    waived_by: "Waived: {reason} (approved by {by}, until {expires})",
+
+    path: "Path",
+    level: "Level",
+    kind: "Kind",
+    host: "Host",
+    details: "Details",
+    time_ms: "Time (ms)",
+
+    test_org: "Testing organisation",
+    tester: "Tester",
+    accept_org: "Accepting organisation",
+    acceptor: "Acceptor",
+    date: "Date",
+    seal: "(seal)",
+    signature: "(signature)",
+    signoff_note: "Signatures are given on the printed copy.",
+    generated_by: "Generated by netaccept from results.json",
+
+    passed: "passed",
+    failed: "failed",
+    errored: "errored",
+    skipped: "skipped",
+    waived: "waived",
+    critical: "critical",
+    major: "major",
+    minor: "minor",
+    national: "national",
+    provincial: "provincial",
+    prefectural: "prefectural",
+    county: "county",
+    safety: "safety",
+    coal: "coal",
+};
+
+/// The strings of one language.
+pub(super) fn strings(lang: Lang) -> &'static Strings {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+impl Strings {
+    pub(super) fn status(&self, s: Status) -> &'static str {
+        match s {
+            Status::Passed => self.passed,
+            Status::Failed => self.failed,
+            Status::Errored => self.errored,
+            Status::Skipped => self.skipped,
+            Status::Waived => self.waived,
+        }
+    }
+
+    pub(super) fn severity(&self, s: Severity) -> &'static str {
+        match s {
+            Severity::Critical => self.critical,
+            Severity::Major => self.major,
+            Severity::Minor => self.minor,
+        }
+    }
+
+    pub(super) fn level(&self, l: Level) -> &'static str {
+        match l {
+            Level::National => self.national,
+            Level::Provincial => self.provincial,
+            Level::Prefectural => self.prefectural,
+            Level::County => self.county,
+        }
+    }
+
+    pub(super) fn kind(&self, k: Kind) -> &'static str {
+        match k {
+            Kind::Safety => self.safety,
+            Kind::Coal => self.coal,
+        }
+    }
+}
+
+/// Fills `{name}` placeholders of a fixed string; the values are escaped later, by the
+/// template, like any other text.
+pub(super) fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
