@@ -188,7 +188,7 @@ pub fn build(
         match missing_env {
             MissingEnv::Error => diags.push(d),
             MissingEnv::Warn => warnings.push(Diagnostic {
-                level: crate::diag::Level::Warning,
+                gravity: crate::diag::Gravity::Warning,
                 ..d
             }),
         }
