@@ -3,6 +3,7 @@
 //! this module does no I/O, so planning and running can rely on it without re-checking.
 
 mod fault;
+mod host_port;
 mod inventory;
 mod suite;
 mod template;
@@ -10,6 +11,7 @@ mod units;
 mod waiver;
 
 pub use fault::{CertFault, DnsFault, Fault, FaultKind};
+pub use host_port::HostPort;
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx};
 pub use suite::{
     App, AppIdx, Check, CheckIdx, DnsSpec, HttpExpect, HttpSpec, IcmpSpec, Probe, Rcode,

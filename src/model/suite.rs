@@ -281,7 +281,8 @@ pub struct IcmpSpec<S> {
 
 #[derive(Debug, Clone)]
 pub struct TcpSpec<S> {
-    /// `host:port`.
+    /// `host:port` or `[v6]:port`: a template, parsed as a [`super::HostPort`] once filled
+    /// (the planner refuses a target that does not parse).
     pub target: S,
     pub max_connect: Option<Duration>,
 }
