@@ -6,6 +6,7 @@
 //! either a model that cannot be invalid or all of the problems at once.
 
 mod faults;
+mod http;
 mod inventory;
 pub mod raw;
 mod suite;

@@ -7,18 +7,16 @@ use std::path::Path;
 use serde_saphyr::Spanned;
 
 use super::inventory::{check_id, parse_enum};
-use super::raw::{RawCheck, RawHttp, RawSelector, S, SuiteFile};
+use super::raw::{RawCheck, RawSelector, S, SuiteFile};
 use super::{Loader, loc, sub_loc};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
 use crate::model::{
-    App, Check, CheckIdx, DnsSpec, Duration, HttpExpect, HttpSpec, IcmpSpec, Inventory, Kind,
-    Level, Loc, Percent, Probe, Rcode, RecordType, Segment, Selector, Severity, Suite, TcpSpec,
-    Template, VarRef,
+    App, Check, CheckIdx, DnsSpec, Duration, IcmpSpec, Inventory, Kind, Level, Loc, Percent, Probe,
+    Rcode, RecordType, Segment, Selector, Severity, Suite, TcpSpec, Template, VarRef,
 };
 
 const DEFAULT_TIMEOUT_MS: u64 = 5_000;
-const HTTP_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
 
 pub(crate) fn build(ld: &mut Loader, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
     check_id(
@@ -216,7 +214,7 @@ fn non_empty(ld: &mut Loader, f: u32, s: &S, what: &str) {
     }
 }
 
-fn duration(ld: &mut Loader, f: u32, s: &S) -> Option<Duration> {
+pub(super) fn duration(ld: &mut Loader, f: u32, s: &S) -> Option<Duration> {
     match Duration::parse(&s.value) {
         Ok(d) => Some(d),
         Err(e) => {
@@ -406,104 +404,21 @@ fn probe(ld: &mut Loader, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Temp
             rcode,
         })
     } else if let Some(p) = &c.http {
-        Probe::Http(http(ld, f, &p.value, &mut t))
+        Probe::Http(super::http::http(ld, f, &p.value, &mut t))
     } else {
         unreachable!("exactly one probe is present")
     })
 }
 
-fn http(ld: &mut Loader, f: u32, p: &RawHttp, t: &mut Templates) -> HttpSpec<Template> {
-    let method = match &p.method {
-        Some(m) => {
-            let up = m.value.to_ascii_uppercase();
-            if !HTTP_METHODS.contains(&up.as_str()) {
-                let hint = suggest::did_you_mean(&up, HTTP_METHODS)
-                    .unwrap_or_else(|| format!("one of: {}", HTTP_METHODS.join(", ")));
-                ld.push(
-                    Diagnostic::error(
-                        loc(f, &m.referenced),
-                        format!("unknown HTTP method `{}`", m.value),
-                    )
-                    .with_hint(hint),
-                );
-            }
-            up
-        }
-        None => "GET".to_string(),
-    };
-    let mut expect = HttpExpect {
-        status: Vec::new(),
-        body_contains: Vec::new(),
-        json: Vec::new(),
-        max_time: None,
-        cert_valid_days: None,
-    };
-    if let Some(e) = &p.expect {
-        for s in &e.status {
-            if !(100..=599).contains(&s.value) {
-                ld.push(
-                    Diagnostic::error(
-                        loc(f, &s.referenced),
-                        format!("`{}` is not an HTTP status code", s.value),
-                    )
-                    .with_hint("status codes run from 100 to 599"),
-                );
-            }
-            expect.status.push(s.value);
-        }
-        expect.body_contains = e.body_contains.iter().map(|s| t.parse(ld, s)).collect();
-        for (k, v) in &e.json.0 {
-            if !k.value.starts_with('$') {
-                ld.push(
-                    Diagnostic::error(
-                        loc(f, &k.referenced),
-                        format!("`{}` is not a JSONPath", k.value),
-                    )
-                    .with_hint("JSONPath starts at the root `$`, e.g. `$.status`"),
-                );
-            }
-            let tpl = match &v.value {
-                serde_json::Value::String(s) => t.parse(
-                    ld,
-                    &Spanned {
-                        value: s.clone(),
-                        referenced: v.referenced,
-                        defined: v.defined,
-                    },
-                ),
-                other => Template::literal(&other.to_string(), loc(f, &v.referenced)),
-            };
-            expect.json.push((k.value.clone(), tpl));
-        }
-        expect.max_time = e.max_time.as_ref().and_then(|s| duration(ld, f, s));
-        expect.cert_valid_days = e.cert_valid_days;
-    }
-    HttpSpec {
-        method,
-        url: t.parse(ld, &p.url),
-        headers: p
-            .headers
-            .0
-            .iter()
-            .map(|(k, v)| (k.value.clone(), t.parse(ld, v)))
-            .collect(),
-        body: p.body.as_ref().map(|s| t.parse(ld, s)),
-        ca: p.ca.as_ref().map(|s| t.parse(ld, s)),
-        insecure: p.insecure,
-        host: p.host.as_ref().map(|s| t.parse(ld, s)),
-        expect,
-    }
-}
-
 /// Template parsing for the strings of one check.
-struct Templates<'a> {
+pub(super) struct Templates<'a> {
     f: u32,
     for_each_app: bool,
     check: &'a str,
 }
 
 impl Templates<'_> {
-    fn parse(&mut self, ld: &mut Loader, s: &S) -> Template {
+    pub(super) fn parse(&mut self, ld: &mut Loader, s: &S) -> Template {
         let base = loc(self.f, &s.referenced);
         let text = s.value.as_str();
         let mut segments = Vec::new();

@@ -4,7 +4,9 @@
 
 mod fault;
 mod host_port;
+mod http;
 mod inventory;
+mod json_path;
 mod suite;
 mod template;
 mod units;
@@ -12,7 +14,9 @@ mod waiver;
 
 pub use fault::{CertFault, DnsFault, Fault, FaultKind};
 pub use host_port::HostPort;
+pub use http::{HeaderName, HttpMethod};
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx};
+pub use json_path::JsonPath;
 pub use suite::{
     App, AppIdx, Check, CheckIdx, DnsSpec, HttpExpect, HttpSpec, IcmpSpec, Probe, Rcode,
     RecordType, Selector, Severity, Suite, TcpSpec,

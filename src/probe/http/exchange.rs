@@ -14,6 +14,7 @@ use super::cert::{peer_cert, tls_version_text};
 use super::classify::transport_failure;
 use super::judge::judge;
 use super::label;
+use super::wire::{wire_header_name, wire_method};
 use crate::model::{HttpSpec, Text};
 use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
 
@@ -37,10 +38,11 @@ struct Request {
     body: Option<String>,
 }
 
-/// Everything a suite can get wrong is a configuration error, with the message returned.
+/// What can still be wrong once the suite has loaded is in the filled values (the URL, a
+/// header value): a configuration error, with the message returned. The method and the
+/// header names were parsed at load and convert without fail.
 fn prepare(spec: &HttpSpec<Text>) -> Result<Request, String> {
-    let method = Method::from_bytes(spec.method.as_bytes())
-        .map_err(|_| format!("invalid HTTP method `{}`", spec.method))?;
+    let method = wire_method(spec.method);
     let url =
         Url::parse(&spec.url.expose()).map_err(|e| format!("invalid URL `{}`: {e}", spec.url))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -49,8 +51,7 @@ fn prepare(spec: &HttpSpec<Text>) -> Result<Request, String> {
     let mut headers = HeaderMap::with_capacity(spec.headers.len());
     let mut secret_headers = Vec::new();
     for (name, value) in &spec.headers {
-        let n = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("invalid header name `{name}`"))?;
+        let n = wire_header_name(name);
         // The value is not shown: it may be a secret.
         let mut v = HeaderValue::from_str(&value.expose())
             .map_err(|_| format!("header `{name}` has a value that cannot be sent"))?;

@@ -9,9 +9,10 @@
 //! endpoint reuse one left open less than a second ago, as Hurl and curl do.
 //!
 //! The parts, in the order a probe meets them: `client` picks the shared client,
-//! `exchange` sends the request, follows redirects and reads the capped body, `cert` reads
-//! the peer certificate, `judge` turns the response into a verdict, `classify` does the
-//! same for a transport error, and `scrub` takes the spec's secrets out of all of it.
+//! `exchange` sends the request (`wire` gives it the method and header names the loader
+//! parsed), follows redirects and reads the capped body, `cert` reads the peer
+//! certificate, `judge` turns the response into a verdict, `classify` does the same for a
+//! transport error, and `scrub` takes the spec's secrets out of all of it.
 
 mod cert;
 mod classify;
@@ -19,6 +20,7 @@ mod client;
 mod exchange;
 mod judge;
 mod scrub;
+mod wire;
 
 use tokio::time::Instant;
 
