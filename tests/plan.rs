@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use netaccept::diag::{Diagnostic, Level as DiagLevel};
+use netaccept::diag::{Diagnostic, Gravity};
 use netaccept::load::{Inputs, Loaded, load};
 use netaccept::model::{Kind, Level, Probe};
 use netaccept::plan::{MissingEnv, Overrides, Plan, Selection, build};
@@ -182,7 +182,7 @@ fn suite(checks: &str) -> String {
 
 fn messages(d: &[Diagnostic]) -> String {
     d.iter()
-        .map(|d| format!("{:?}: {}", d.level, d.message))
+        .map(|d| format!("{:?}: {}", d.gravity, d.message))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -801,7 +801,7 @@ fn missing_env_warns_or_fails() {
         .unwrap_or_else(|d| panic!("{}", messages(&d)));
     assert_eq!(plan.items.len(), 1);
     assert_eq!(warnings.len(), 1, "{}", messages(&warnings));
-    assert_eq!(warnings[0].level, DiagLevel::Warning);
+    assert_eq!(warnings[0].gravity, Gravity::Warning);
     assert!(
         warnings[0]
             .message

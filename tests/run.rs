@@ -279,6 +279,58 @@ fn invalid_input_sends_nothing() {
     );
 }
 
+/// A JSONPath that does not compile and a header name that cannot be sent are load errors:
+/// exit 2 at the key's `file:line:col`, no output folder, and not one connection to the
+/// endpoint the check names (before, each node came out `errored` after connecting).
+#[test]
+fn unparsable_http_expectations_stop_the_run_before_any_traffic() {
+    let open = counting_listener("127.0.0.1");
+    for (what, http, key) in [
+        (
+            "JSONPath",
+            r#"{ url: "http://ADDR/health", expect: { json: { "$.status[": UP } } }"#,
+            r#""$.status[""#,
+        ),
+        (
+            "header name",
+            r#"{ url: "http://ADDR/health", headers: { "Bad Header": x } }"#,
+            r#""Bad Header""#,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "inv.yaml",
+            "nodes:\n  - { id: c, name: 中心, level: national, host: \"127.0.0.1\" }\n",
+        );
+        let check = format!(
+            "  - {{ id: up, name: up, http: {} }}",
+            http.replace("ADDR", &open.addr.to_string())
+        );
+        write(
+            dir.path(),
+            "suite.yaml",
+            &format!("suite: t\nname: t\nchecks:\n{check}\n"),
+        );
+        let out = netaccept(
+            &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
+            dir.path(),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        // The line is ASCII, so the key's byte offset is its column less one.
+        let at = format!("--> suite.yaml:4:{}\n", check.find(key).unwrap() + 1);
+        assert!(stderr.contains(&at), "{what}: {at} in {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid {what}")),
+            "{what}: {stderr}"
+        );
+        assert!(!dir.path().join("out").exists(), "{what}: an output folder");
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(open.accepted.load(Ordering::SeqCst), 0, "no traffic");
+}
+
 #[test]
 fn default_output_folder_is_under_reports() {
     let dir = tempfile::tempdir().unwrap();

@@ -46,15 +46,18 @@ impl Sources {
     }
 }
 
+/// Whether a diagnostic stops the invocation (an error) or is only shown (a warning).
+/// Named apart from [`crate::model::Level`] (a node's level) and
+/// [`crate::model::Severity`] (a check's), which mean other things.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
+pub enum Gravity {
     Error,
     Warning,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub level: Level,
+    pub gravity: Gravity,
     /// `None` for problems that belong to no place in a file (a file that cannot be read
     /// still names its path in the message).
     pub loc: Option<Loc>,
@@ -65,7 +68,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn error(loc: Loc, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
-            level: Level::Error,
+            gravity: Gravity::Error,
             loc: Some(loc),
             message: message.into(),
             hint: None,
@@ -74,14 +77,14 @@ impl Diagnostic {
 
     pub fn warning(loc: Loc, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
-            level: Level::Warning,
+            gravity: Gravity::Warning,
             ..Diagnostic::error(loc, message)
         }
     }
 
     pub fn global(message: impl Into<String>) -> Diagnostic {
         Diagnostic {
-            level: Level::Error,
+            gravity: Gravity::Error,
             loc: None,
             message: message.into(),
             hint: None,
@@ -99,7 +102,7 @@ impl Diagnostic {
     }
 
     pub fn is_error(&self) -> bool {
-        self.level == Level::Error
+        self.gravity == Gravity::Error
     }
 }
 
@@ -109,7 +112,7 @@ pub fn sort(diags: &mut [Diagnostic], sources: &Sources) {
         let key = |d: &Diagnostic| d.loc.map(|l| (sources.path(l.file), l.line, l.col, l.file));
         key(a)
             .cmp(&key(b))
-            .then_with(|| a.level.cmp(&b.level))
+            .then_with(|| a.gravity.cmp(&b.gravity))
             .then_with(|| a.message.cmp(&b.message))
     });
 }
@@ -126,9 +129,9 @@ pub fn sort(diags: &mut [Diagnostic], sources: &Sources) {
 /// ```
 pub fn render(d: &Diagnostic, sources: &Sources) -> String {
     let mut out = String::new();
-    let label = match d.level {
-        Level::Error => "error",
-        Level::Warning => "warning",
+    let label = match d.gravity {
+        Gravity::Error => "error",
+        Gravity::Warning => "warning",
     };
     let _ = writeln!(out, "{label}: {}", d.message);
     let gutter;

@@ -5,7 +5,7 @@ use serde_saphyr::Spanned;
 
 use super::inventory::parse_enum;
 use super::raw::{FaultsFile, S};
-use super::{Cx, loc};
+use super::{Loader, loc};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
 use crate::model::{CertFault, DnsFault, Duration, Fault, FaultKind, Inventory, Loc, Percent};
@@ -13,7 +13,12 @@ use crate::model::{CertFault, DnsFault, Duration, Fault, FaultKind, Inventory, L
 const CERT: [&str; 3] = ["expired", "wrong-host", "self-signed"];
 const DNS: [&str; 2] = ["wrong-address", "nxdomain"];
 
-pub(crate) fn build(cx: &mut Cx, f: u32, raw: FaultsFile, inv: Option<&Inventory>) -> Vec<Fault> {
+pub(crate) fn build(
+    ld: &mut Loader,
+    f: u32,
+    raw: FaultsFile,
+    inv: Option<&Inventory>,
+) -> Vec<Fault> {
     let mut out = Vec::new();
     for entry in raw.faults {
         let at = loc(f, &entry.referenced);
@@ -26,7 +31,7 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: FaultsFile, inv: Option<&Inventory
                     ok = false;
                     let hint = suggest::did_you_mean(&node, inv.ids())
                         .unwrap_or_else(|| "a fault names a node id of the inventory".into());
-                    cx.push(
+                    ld.push(
                         Diagnostic::error(
                             loc(f, &r.node.referenced),
                             format!("fault for unknown node `{node}`"),
@@ -52,7 +57,7 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: FaultsFile, inv: Option<&Inventory
                                             .join(", ")
                                     )
                                 });
-                        cx.push(
+                        ld.push(
                             Diagnostic::error(
                                 loc(f, &a.referenced),
                                 format!("node `{node}` does not host app `{}`", a.value),
@@ -78,16 +83,16 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: FaultsFile, inv: Option<&Inventory
         .collect();
         let kind = match kinds.as_slice() {
             [] => {
-                cx.push(
+                ld.push(
                     Diagnostic::error(at, format!("fault for `{node}` says no fault"))
                         .with_hint("add one of `down`, `silent`, `slow`, `status`, `body`, `flaky`, `cert`, `dns`"),
                 );
                 None
             }
-            [_] => fault_kind(cx, f, &r),
+            [_] => fault_kind(ld, f, &r),
             [(first, _), rest @ ..] => {
                 for (k, l) in rest {
-                    cx.push(
+                    ld.push(
                         Diagnostic::error(
                             *l,
                             format!("a second fault `{k}` besides `{first}` in one entry"),
@@ -100,7 +105,7 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: FaultsFile, inv: Option<&Inventory
         };
         if let (Some(FaultKind::Dns(_)), Some(a)) = (&kind, &r.app) {
             ok = false;
-            cx.push(
+            ld.push(
                 Diagnostic::error(
                     loc(f, &a.referenced),
                     "a `dns` fault is about the node's name, not one app",
@@ -116,7 +121,7 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: FaultsFile, inv: Option<&Inventory
             }) = b
             {
                 ok = false;
-                cx.push(
+                ld.push(
                     Diagnostic::error(loc(f, referenced), format!("`{what}: false` is no fault"))
                         .with_hint("leave the entry out instead"),
                 );
@@ -134,11 +139,11 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: FaultsFile, inv: Option<&Inventory
     out
 }
 
-fn fault_kind(cx: &mut Cx, f: u32, r: &super::raw::RawFault) -> Option<FaultKind> {
-    let duration = |cx: &mut Cx, s: &S| match Duration::parse(&s.value) {
+fn fault_kind(ld: &mut Loader, f: u32, r: &super::raw::RawFault) -> Option<FaultKind> {
+    let duration = |ld: &mut Loader, s: &S| match Duration::parse(&s.value) {
         Ok(d) => Some(d),
         Err(e) => {
-            cx.push(
+            ld.push(
                 Diagnostic::error(loc(f, &s.referenced), format!("invalid duration {e}"))
                     .with_hint("a number and a unit: `250ms`, `3s`, `1m`"),
             );
@@ -150,10 +155,10 @@ fn fault_kind(cx: &mut Cx, f: u32, r: &super::raw::RawFault) -> Option<FaultKind
     } else if r.silent.is_some() {
         FaultKind::Silent
     } else if let Some(s) = &r.slow {
-        FaultKind::Slow(duration(cx, s)?)
+        FaultKind::Slow(duration(ld, s)?)
     } else if let Some(s) = &r.status {
         if !(100..=599).contains(&s.value) {
-            cx.push(
+            ld.push(
                 Diagnostic::error(
                     loc(f, &s.referenced),
                     format!("`{}` is not an HTTP status code", s.value),
@@ -169,7 +174,7 @@ fn fault_kind(cx: &mut Cx, f: u32, r: &super::raw::RawFault) -> Option<FaultKind
         match Percent::parse(&s.value) {
             Ok(p) => FaultKind::Flaky(p),
             Err(e) => {
-                cx.push(
+                ld.push(
                     Diagnostic::error(loc(f, &s.referenced), format!("invalid percentage {e}"))
                         .with_hint("a number from 0 to 100 and `%`, e.g. `30%`"),
                 );
@@ -178,7 +183,7 @@ fn fault_kind(cx: &mut Cx, f: u32, r: &super::raw::RawFault) -> Option<FaultKind
         }
     } else if let Some(s) = &r.cert {
         FaultKind::Cert(parse_enum(
-            cx,
+            ld,
             f,
             s,
             "certificate fault",
@@ -191,7 +196,7 @@ fn fault_kind(cx: &mut Cx, f: u32, r: &super::raw::RawFault) -> Option<FaultKind
             },
         )?)
     } else if let Some(s) = &r.dns {
-        FaultKind::Dns(parse_enum(cx, f, s, "dns fault", &DNS, |v| match v {
+        FaultKind::Dns(parse_enum(ld, f, s, "dns fault", &DNS, |v| match v {
             "wrong-address" => Some(DnsFault::WrongAddress),
             "nxdomain" => Some(DnsFault::Nxdomain),
             _ => None,

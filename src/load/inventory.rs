@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_saphyr::Spanned;
 
 use super::raw::{InventoryFile, RawNode};
-use super::{Cx, loc};
+use super::{Loader, loc};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
 use crate::model::{App, AppEndpoint, Inventory, Kind, Level, Loc, Node, NodeIdx, is_valid_id};
@@ -13,17 +13,17 @@ use crate::model::{App, AppEndpoint, Inventory, Kind, Level, Loc, Node, NodeIdx,
 /// Validates every node and the tree they form. `catalogue` is the suite's app list, when a
 /// suite was given: an app id outside it is an error.
 pub(crate) fn build(
-    cx: &mut Cx,
+    ld: &mut Loader,
     files: Vec<(u32, InventoryFile)>,
     catalogue: Option<&[App]>,
 ) -> Option<Inventory> {
-    let errors_before = cx.diags.len();
+    let errors_before = ld.diags.len();
     let raw: Vec<(u32, Spanned<RawNode>)> = files
         .into_iter()
         .flat_map(|(f, file)| file.nodes.into_iter().map(move |n| (f, n)))
         .collect();
-    if raw.is_empty() && !cx.diags.iter().any(Diagnostic::is_error) {
-        cx.push(Diagnostic::global("the inventory has no nodes").with_hint(
+    if raw.is_empty() && !ld.diags.iter().any(Diagnostic::is_error) {
+        ld.push(Diagnostic::global("the inventory has no nodes").with_hint(
             "an inventory lists nodes: `nodes: [{ id: national, name: …, level: national }]`",
         ));
     }
@@ -38,25 +38,25 @@ pub(crate) fn build(
         let n = &n.value;
         let id_loc = loc(*f, &n.id.referenced);
         let id = n.id.value.clone();
-        check_id(cx, &id, id_loc, "node id");
+        check_id(ld, &id, id_loc, "node id");
         if let Some(first) = first_seen.get(&id) {
-            cx.push(
+            ld.push(
                 Diagnostic::error(id_loc, format!("duplicate node id `{id}`")).with_hint(format!(
                     "`{id}` is first defined at {}; node ids must be unique across the inventory",
-                    cx.sources.position(*first)
+                    ld.sources.position(*first)
                 )),
             );
         } else {
             first_seen.insert(id.clone(), id_loc);
         }
         if n.name.value.trim().is_empty() {
-            cx.push(
+            ld.push(
                 Diagnostic::error(loc(*f, &n.name.referenced), "empty node name")
                     .with_hint("give the bureau's display name, e.g. `北京市应急管理局`"),
             );
         }
         let level = parse_enum(
-            cx,
+            ld,
             *f,
             &n.level,
             "level",
@@ -66,14 +66,14 @@ pub(crate) fn build(
         levels_known.push(level.is_some());
         let level = level.unwrap_or(Level::County);
         let kind = match &n.kind {
-            Some(k) => parse_enum(cx, *f, k, "kind", &Kind::ALL.map(Kind::as_str), Kind::parse)
+            Some(k) => parse_enum(ld, *f, k, "kind", &Kind::ALL.map(Kind::as_str), Kind::parse)
                 .unwrap_or_default(),
             None => Kind::Safety,
         };
         if let Some(r) = &n.region {
             let ok = r.value.len() == 6 && r.value.bytes().all(|b| b.is_ascii_digit());
             if !ok {
-                cx.push(
+                ld.push(
                     Diagnostic::error(
                         loc(*f, &r.referenced),
                         format!("region `{}` is not a 6-digit GB/T 2260 code", r.value),
@@ -85,7 +85,7 @@ pub(crate) fn build(
         if let Some(h) = &n.host {
             let v = h.value.trim();
             if v.is_empty() || v.contains(char::is_whitespace) || v.contains('/') {
-                cx.push(
+                ld.push(
                     Diagnostic::error(
                         loc(*f, &h.referenced),
                         format!("invalid host `{}`", h.value),
@@ -97,7 +97,7 @@ pub(crate) fn build(
         let mut vars = BTreeMap::new();
         for (k, v) in &n.vars.0 {
             if !crate::model::is_var_name(&k.value) {
-                cx.push(
+                ld.push(
                     Diagnostic::error(
                         loc(*f, &k.referenced),
                         format!("invalid var name `{}`", k.value),
@@ -122,7 +122,7 @@ pub(crate) fn build(
                                     .join(", ")
                             )
                         });
-                    cx.push(
+                    ld.push(
                         Diagnostic::error(
                             k_loc,
                             format!("app `{}` is not in the suite's app catalogue", k.value),
@@ -130,11 +130,11 @@ pub(crate) fn build(
                         .with_hint(hint),
                     );
                 }
-                _ => check_id(cx, &k.value, k_loc, "app id"),
+                _ => check_id(ld, &k.value, k_loc, "app id"),
             }
             let url = ep.url.value.trim();
             if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 9 {
-                cx.push(
+                ld.push(
                     Diagnostic::error(
                         loc(*f, &ep.url.referenced),
                         format!(
@@ -191,12 +191,12 @@ pub(crate) fn build(
             None => {
                 let hint = suggest::did_you_mean(pid, nodes.iter().map(|n| n.id.as_str()))
                     .unwrap_or_else(|| "the parent must be a node of this inventory".into());
-                cx.push(
+                ld.push(
                     Diagnostic::error(*ploc, format!("unknown parent `{pid}`")).with_hint(hint),
                 );
             }
             Some(&pi) if pi == i => {
-                cx.push(
+                ld.push(
                     Diagnostic::error(*ploc, format!("node `{pid}` is its own parent"))
                         .with_hint("name the node above it, or remove `parent:` if it is the root"),
                 );
@@ -205,7 +205,7 @@ pub(crate) fn build(
                 let (child, parent) = (&nodes[i], &nodes[pi]);
                 if levels_known[i] && levels_known[pi] && parent.level.rank() >= child.level.rank()
                 {
-                    cx.push(
+                    ld.push(
                         Diagnostic::error(
                             *ploc,
                             format!(
@@ -227,7 +227,7 @@ pub(crate) fn build(
     }
     match roots.as_slice() {
         [] if !nodes.is_empty() => {
-            cx.push(
+            ld.push(
                 Diagnostic::error(
                     nodes[0].loc,
                     "the inventory has no root: every node has a parent",
@@ -237,7 +237,7 @@ pub(crate) fn build(
         }
         [first, rest @ ..] => {
             for &r in rest {
-                cx.push(
+                ld.push(
                     Diagnostic::error(
                         nodes[r].loc,
                         format!(
@@ -248,16 +248,16 @@ pub(crate) fn build(
                     .with_hint(format!(
                         "the inventory is one tree; add `parent:` to `{}` (the root is at {})",
                         nodes[r].id,
-                        cx.sources.position(nodes[*first].loc)
+                        ld.sources.position(nodes[*first].loc)
                     )),
                 );
             }
         }
         [] => {}
     }
-    report_cycles(cx, &nodes, &parents);
+    report_cycles(ld, &nodes, &parents);
 
-    if cx.diags[errors_before..].iter().any(Diagnostic::is_error) || roots.is_empty() {
+    if ld.diags[errors_before..].iter().any(Diagnostic::is_error) || roots.is_empty() {
         return None;
     }
     for (i, p) in parents.iter().enumerate() {
@@ -272,7 +272,7 @@ pub(crate) fn build(
 }
 
 /// Reports each parent cycle once, at the node of the cycle written first.
-fn report_cycles(cx: &mut Cx, nodes: &[Node], parents: &[Option<usize>]) {
+fn report_cycles(ld: &mut Loader, nodes: &[Node], parents: &[Option<usize>]) {
     // 0 = unvisited, 1 = on the current walk, 2 = done.
     let mut state = vec![0u8; nodes.len()];
     for start in 0..nodes.len() {
@@ -303,7 +303,7 @@ fn report_cycles(cx: &mut Cx, nodes: &[Node], parents: &[Option<usize>]) {
                     }
                 }
                 names.push(&nodes[first].id);
-                cx.push(
+                ld.push(
                     Diagnostic::error(
                         nodes[first].loc,
                         format!("parent cycle: {}", names.join(" → ")),
@@ -319,7 +319,7 @@ fn report_cycles(cx: &mut Cx, nodes: &[Node], parents: &[Option<usize>]) {
 }
 
 /// Checks the id rule, with a message saying what is wrong with this one.
-pub(crate) fn check_id(cx: &mut Cx, id: &str, at: Loc, what: &str) {
+pub(crate) fn check_id(ld: &mut Loader, id: &str, at: Loc, what: &str) {
     if is_valid_id(id) {
         return;
     }
@@ -345,12 +345,12 @@ pub(crate) fn check_id(cx: &mut Cx, id: &str, at: Loc, what: &str) {
     } else {
         "ids match [a-z0-9][a-z0-9-]*, at most 64 characters".to_string()
     };
-    cx.push(Diagnostic::error(at, format!("invalid {what} `{id}`: it {why}")).with_hint(hint));
+    ld.push(Diagnostic::error(at, format!("invalid {what} `{id}`: it {why}")).with_hint(hint));
 }
 
 /// Parses a keyword value, or reports it with the allowed values and a suggestion.
 pub(crate) fn parse_enum<T>(
-    cx: &mut Cx,
+    ld: &mut Loader,
     file: u32,
     s: &Spanned<String>,
     what: &str,
@@ -363,7 +363,7 @@ pub(crate) fn parse_enum<T>(
             Some(d) => format!("{d} ({what} is one of: {})", allowed.join(", ")),
             None => format!("{what} is one of: {}", allowed.join(", ")),
         };
-        cx.push(
+        ld.push(
             Diagnostic::error(
                 loc(file, &s.referenced),
                 format!("unknown {what} `{}`", s.value),

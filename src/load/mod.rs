@@ -6,6 +6,7 @@
 //! either a model that cannot be invalid or all of the problems at once.
 
 mod faults;
+mod http;
 mod inventory;
 pub mod raw;
 mod suite;
@@ -54,29 +55,29 @@ pub struct Inputs {
 
 /// Loads and validates the inputs. Waivers need a suite: their check ids refer to it.
 pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
-    let mut cx = Cx::default();
-    let inv_files = cx.read_inventory_files(&inputs.inventory);
+    let mut ld = Loader::default();
+    let inv_files = ld.read_inventory_files(&inputs.inventory);
     let raw_inv: Vec<(u32, raw::InventoryFile)> = inv_files
         .iter()
         .copied()
-        .filter_map(|f| cx.parse(f).map(|r| (f, r)))
+        .filter_map(|f| ld.parse(f).map(|r| (f, r)))
         .collect();
     let raw_suite = inputs
         .suite
         .as_deref()
-        .and_then(|p| cx.read(p))
-        .and_then(|f| cx.parse::<raw::SuiteFile>(f).map(|r| (f, r)));
+        .and_then(|p| ld.read(p))
+        .and_then(|f| ld.parse::<raw::SuiteFile>(f).map(|r| (f, r)));
     let raw_waivers = inputs
         .waivers
         .as_deref()
-        .and_then(|p| cx.read(p))
-        .and_then(|f| cx.parse::<raw::WaiversFile>(f).map(|r| (f, r)));
+        .and_then(|p| ld.read(p))
+        .and_then(|f| ld.parse::<raw::WaiversFile>(f).map(|r| (f, r)));
 
     let raw_faults = inputs
         .faults
         .as_deref()
-        .and_then(|p| cx.read(p))
-        .and_then(|f| cx.parse::<raw::FaultsFile>(f).map(|r| (f, r)));
+        .and_then(|p| ld.read(p))
+        .and_then(|f| ld.parse::<raw::FaultsFile>(f).map(|r| (f, r)));
     let suite_file = raw_suite.as_ref().map(|(f, _)| *f);
     let suite = raw_suite.map(|(f, r)| {
         let dir = inputs
@@ -84,24 +85,24 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
             .as_deref()
             .and_then(Path::parent)
             .unwrap_or(Path::new(""));
-        suite::build(&mut cx, f, r, dir)
+        suite::build(&mut ld, f, r, dir)
     });
     let catalogue = suite.as_ref().map(|s| s.apps.as_slice());
-    let inventory = inventory::build(&mut cx, raw_inv, catalogue);
+    let inventory = inventory::build(&mut ld, raw_inv, catalogue);
     if let (Some(inv), Some(s)) = (&inventory, &suite) {
-        suite::check_references(&mut cx, s, inv);
+        suite::check_references(&mut ld, s, inv);
     }
     let targets = match (&inventory, &suite) {
         (Some(inv), Some(s)) => Some(WaiverTargets::from_model(inv, s)),
         _ => None,
     };
-    let waivers = raw_waivers.map(|(f, r)| waivers::build(&mut cx, f, r, targets.as_ref()));
-    let faults = raw_faults.map(|(f, r)| faults::build(&mut cx, f, r, inventory.as_ref()));
+    let waivers = raw_waivers.map(|(f, r)| waivers::build(&mut ld, f, r, targets.as_ref()));
+    let faults = raw_faults.map(|(f, r)| faults::build(&mut ld, f, r, inventory.as_ref()));
 
-    if cx.diags.iter().any(Diagnostic::is_error) {
+    if ld.diags.iter().any(Diagnostic::is_error) {
         return Err(Invalid {
-            diagnostics: cx.diags,
-            sources: cx.sources,
+            diagnostics: ld.diags,
+            sources: ld.sources,
         });
     }
     Ok(Loaded {
@@ -109,21 +110,22 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
         suite,
         waivers,
         faults,
-        warnings: cx.diags,
-        sources: cx.sources,
+        warnings: ld.diags,
+        sources: ld.sources,
         inventory_files: inv_files,
         suite_file,
     })
 }
 
-/// The loading context: the files read so far and the problems found.
+/// One loading pass: the files read so far and the problems found. Every build step of
+/// [`load`] takes it (as `ld`), so each file and each diagnostic is recorded in one place.
 #[derive(Default)]
-pub(crate) struct Cx {
+pub(crate) struct Loader {
     pub sources: Sources,
     pub diags: Vec<Diagnostic>,
 }
 
-impl Cx {
+impl Loader {
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
@@ -201,16 +203,16 @@ impl Cx {
 /// Loads a waivers file on its own, checked against `targets` (for `netaccept report`, whose
 /// targets come from a results file).
 pub fn load_waivers(path: &Path, targets: &WaiverTargets) -> Result<(Waivers, Sources), Invalid> {
-    let mut cx = Cx::default();
-    let waivers = cx
+    let mut ld = Loader::default();
+    let waivers = ld
         .read(path)
-        .and_then(|f| cx.parse::<raw::WaiversFile>(f).map(|r| (f, r)))
-        .map(|(f, r)| waivers::build(&mut cx, f, r, Some(targets)));
+        .and_then(|f| ld.parse::<raw::WaiversFile>(f).map(|r| (f, r)))
+        .map(|(f, r)| waivers::build(&mut ld, f, r, Some(targets)));
     match waivers {
-        Some(w) if !cx.diags.iter().any(Diagnostic::is_error) => Ok((w, cx.sources)),
+        Some(w) if !ld.diags.iter().any(Diagnostic::is_error) => Ok((w, ld.sources)),
         _ => Err(Invalid {
-            diagnostics: cx.diags,
-            sources: cx.sources,
+            diagnostics: ld.diags,
+            sources: ld.sources,
         }),
     }
 }

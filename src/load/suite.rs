@@ -7,32 +7,30 @@ use std::path::Path;
 use serde_saphyr::Spanned;
 
 use super::inventory::{check_id, parse_enum};
-use super::raw::{RawCheck, RawHttp, RawSelector, S, SuiteFile};
-use super::{Cx, loc, sub_loc};
+use super::raw::{RawCheck, RawSelector, S, SuiteFile};
+use super::{Loader, loc, sub_loc};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
 use crate::model::{
-    App, Check, CheckIdx, DnsSpec, Duration, HttpExpect, HttpSpec, IcmpSpec, Inventory, Kind,
-    Level, Loc, Percent, Probe, Rcode, RecordType, Segment, Selector, Severity, Suite, TcpSpec,
-    Template, VarRef,
+    App, Check, CheckIdx, DnsSpec, Duration, IcmpSpec, Inventory, Kind, Level, Loc, Percent, Probe,
+    Rcode, RecordType, Segment, Selector, Severity, Suite, TcpSpec, Template, VarRef,
 };
 
 const DEFAULT_TIMEOUT_MS: u64 = 5_000;
-const HTTP_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
 
-pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
+pub(crate) fn build(ld: &mut Loader, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
     check_id(
-        cx,
+        ld,
         &raw.suite.value,
         loc(f, &raw.suite.referenced),
         "suite id",
     );
-    non_empty(cx, f, &raw.name, "suite name");
+    non_empty(ld, f, &raw.name, "suite name");
 
     let mut apps = Vec::new();
     for (k, v) in &raw.apps.0 {
-        check_id(cx, &k.value, loc(f, &k.referenced), "app id");
-        non_empty(cx, f, v, "app name");
+        check_id(ld, &k.value, loc(f, &k.referenced), "app id");
+        non_empty(ld, f, v, "app name");
         apps.push(App {
             id: k.value.clone(),
             name: v.value.clone(),
@@ -43,7 +41,7 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
         Some(d) => (
             d.timeout
                 .as_ref()
-                .and_then(|t| timeout_value(cx, f, t))
+                .and_then(|t| timeout_value(ld, f, t))
                 .unwrap_or(Duration::from_millis(DEFAULT_TIMEOUT_MS)),
             d.retries.unwrap_or(0),
         ),
@@ -57,24 +55,24 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
         let c_loc = loc(f, &c.value.id.referenced);
         let c = c.value;
         let id = c.id.value.clone();
-        check_check_id(cx, &id, c_loc);
+        check_check_id(ld, &id, c_loc);
         if let Some(first) = seen.get(&id) {
-            cx.push(
+            ld.push(
                 Diagnostic::error(c_loc, format!("duplicate check id `{id}`")).with_hint(format!(
                     "`{id}` is first defined at {}; check ids must be unique in the suite",
-                    cx.sources.position(*first)
+                    ld.sources.position(*first)
                 )),
             );
         } else {
             seen.insert(id.clone(), c_loc);
         }
-        non_empty(cx, f, &c.name, "check name");
+        non_empty(ld, f, &c.name, "check name");
         let severity = c
             .severity
             .as_ref()
             .and_then(|s| {
                 parse_enum(
-                    cx,
+                    ld,
                     f,
                     s,
                     "severity",
@@ -86,13 +84,13 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
         let selector = c
             .selector
             .as_ref()
-            .map(|s| selector(cx, f, s, &apps))
+            .map(|s| selector(ld, f, s, &apps))
             .unwrap_or_default();
-        let probe = probe(cx, f, &c, c_loc);
+        let probe = probe(ld, f, &c, c_loc);
         let check_timeout = c
             .timeout
             .as_ref()
-            .and_then(|t| timeout_value(cx, f, t))
+            .and_then(|t| timeout_value(ld, f, t))
             .unwrap_or(timeout);
         needs_raw.push(c.needs);
         checks.push(Check {
@@ -120,7 +118,7 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
         for n in needs {
             match ids.iter().position(|i| *i == n.value) {
                 Some(ni) if checks[ci].needs.contains(&CheckIdx(ni as u32)) => {
-                    cx.push(
+                    ld.push(
                         Diagnostic::warning(
                             loc(f, &n.referenced),
                             format!("`{}` is listed twice in `needs`", n.value),
@@ -132,7 +130,7 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
                 None => {
                     let hint = suggest::did_you_mean(&n.value, ids.iter().map(String::as_str))
                         .unwrap_or_else(|| "`needs` names checks of this suite".into());
-                    cx.push(
+                    ld.push(
                         Diagnostic::error(
                             loc(f, &n.referenced),
                             format!("unknown check `{}` in `needs`", n.value),
@@ -143,7 +141,7 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
             }
         }
     }
-    report_needs_cycles(cx, &checks);
+    report_needs_cycles(ld, &checks);
 
     Suite {
         id: raw.suite.value,
@@ -156,13 +154,13 @@ pub(crate) fn build(cx: &mut Cx, f: u32, raw: SuiteFile, dir: &Path) -> Suite {
 
 /// Checks what a suite says about an inventory: the node ids its selectors name, and
 /// selectors that take no node at all (a warning: the suite may serve other inventories).
-pub(crate) fn check_references(cx: &mut Cx, suite: &Suite, inv: &Inventory) {
+pub(crate) fn check_references(ld: &mut Loader, suite: &Suite, inv: &Inventory) {
     for c in &suite.checks {
         for (id, at) in &c.selector.nodes {
             if inv.find(id).is_none() {
                 let hint = suggest::did_you_mean(id, inv.ids())
                     .unwrap_or_else(|| "`where.nodes` names node ids of the inventory".into());
-                cx.push(
+                ld.push(
                     Diagnostic::error(*at, format!("unknown node `{id}` in `where.nodes`"))
                         .with_hint(hint),
                 );
@@ -179,7 +177,7 @@ pub(crate) fn check_references(cx: &mut Cx, suite: &Suite, inv: &Inventory) {
                 .iter()
                 .any(|&n| c.selector.matches(inv, &suite.apps, n))
         {
-            cx.push(
+            ld.push(
                 Diagnostic::warning(
                     at,
                     format!(
@@ -193,34 +191,34 @@ pub(crate) fn check_references(cx: &mut Cx, suite: &Suite, inv: &Inventory) {
     }
 }
 
-fn check_check_id(cx: &mut Cx, id: &str, at: Loc) {
+fn check_check_id(ld: &mut Loader, id: &str, at: Loc) {
     let ok = !id.is_empty()
         && id.len() <= 64
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
     if !ok {
-        cx.push(
+        ld.push(
             Diagnostic::error(at, format!("invalid check id `{id}`"))
                 .with_hint("check ids hold letters, digits, `.`, `_` and `-`, at most 64 characters, e.g. `net.icmp`"),
         );
     }
 }
 
-fn non_empty(cx: &mut Cx, f: u32, s: &S, what: &str) {
+fn non_empty(ld: &mut Loader, f: u32, s: &S, what: &str) {
     if s.value.trim().is_empty() {
-        cx.push(Diagnostic::error(
+        ld.push(Diagnostic::error(
             loc(f, &s.referenced),
             format!("empty {what}"),
         ));
     }
 }
 
-fn duration(cx: &mut Cx, f: u32, s: &S) -> Option<Duration> {
+pub(super) fn duration(ld: &mut Loader, f: u32, s: &S) -> Option<Duration> {
     match Duration::parse(&s.value) {
         Ok(d) => Some(d),
         Err(e) => {
-            cx.push(
+            ld.push(
                 Diagnostic::error(loc(f, &s.referenced), format!("invalid duration {e}"))
                     .with_hint("a number and a unit: `250ms`, `2s`, `1m`"),
             );
@@ -229,10 +227,10 @@ fn duration(cx: &mut Cx, f: u32, s: &S) -> Option<Duration> {
     }
 }
 
-fn timeout_value(cx: &mut Cx, f: u32, s: &S) -> Option<Duration> {
-    let d = duration(cx, f, s)?;
+fn timeout_value(ld: &mut Loader, f: u32, s: &S) -> Option<Duration> {
+    let d = duration(ld, f, s)?;
     if d.as_std().is_zero() {
-        cx.push(
+        ld.push(
             Diagnostic::error(
                 loc(f, &s.referenced),
                 "a timeout of zero lets no check finish",
@@ -244,11 +242,11 @@ fn timeout_value(cx: &mut Cx, f: u32, s: &S) -> Option<Duration> {
     Some(d)
 }
 
-fn percent(cx: &mut Cx, f: u32, s: &S) -> Option<Percent> {
+fn percent(ld: &mut Loader, f: u32, s: &S) -> Option<Percent> {
     match Percent::parse(&s.value) {
         Ok(p) => Some(p),
         Err(e) => {
-            cx.push(
+            ld.push(
                 Diagnostic::error(loc(f, &s.referenced), format!("invalid percentage {e}"))
                     .with_hint("a number from 0 to 100 and `%`, e.g. `20%`"),
             );
@@ -257,14 +255,14 @@ fn percent(cx: &mut Cx, f: u32, s: &S) -> Option<Percent> {
     }
 }
 
-fn selector(cx: &mut Cx, f: u32, s: &Spanned<RawSelector>, apps: &[App]) -> Selector {
+fn selector(ld: &mut Loader, f: u32, s: &Spanned<RawSelector>, apps: &[App]) -> Selector {
     let r = &s.value;
     let levels = r
         .level
         .iter()
         .filter_map(|l| {
             parse_enum(
-                cx,
+                ld,
                 f,
                 l,
                 "level",
@@ -276,7 +274,7 @@ fn selector(cx: &mut Cx, f: u32, s: &Spanned<RawSelector>, apps: &[App]) -> Sele
     let kinds = r
         .kind
         .iter()
-        .filter_map(|k| parse_enum(cx, f, k, "kind", &Kind::ALL.map(Kind::as_str), Kind::parse))
+        .filter_map(|k| parse_enum(ld, f, k, "kind", &Kind::ALL.map(Kind::as_str), Kind::parse))
         .collect();
     let mut app_idx = Vec::new();
     for a in &r.apps {
@@ -285,7 +283,7 @@ fn selector(cx: &mut Cx, f: u32, s: &Spanned<RawSelector>, apps: &[App]) -> Sele
             None => {
                 let hint = suggest::did_you_mean(&a.value, apps.iter().map(|x| x.id.as_str()))
                     .unwrap_or_else(|| "`where.apps` names apps of the suite's catalogue".into());
-                cx.push(
+                ld.push(
                     Diagnostic::error(
                         loc(f, &a.referenced),
                         format!("unknown app `{}` in `where.apps`", a.value),
@@ -313,7 +311,7 @@ fn selector(cx: &mut Cx, f: u32, s: &Spanned<RawSelector>, apps: &[App]) -> Sele
 }
 
 /// Validates the one probe of a check. `None` when there is not exactly one.
-fn probe(cx: &mut Cx, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Template>> {
+fn probe(ld: &mut Loader, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Template>> {
     let present: Vec<(&str, Loc)> = [
         c.icmp.as_ref().map(|p| ("icmp", loc(f, &p.referenced))),
         c.tcp.as_ref().map(|p| ("tcp", loc(f, &p.referenced))),
@@ -325,7 +323,7 @@ fn probe(cx: &mut Cx, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Template
     .collect();
     match present.as_slice() {
         [] => {
-            cx.push(
+            ld.push(
                 Diagnostic::error(c_loc, format!("check `{}` has no probe", c.id.value))
                     .with_hint("add exactly one of `icmp:`, `tcp:`, `dns:` or `http:`"),
             );
@@ -334,7 +332,7 @@ fn probe(cx: &mut Cx, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Template
         [_] => {}
         [(first, _), rest @ ..] => {
             for (k, at) in rest {
-                cx.push(
+                ld.push(
                     Diagnostic::error(
                         Loc { len: 0, ..*at },
                         format!(
@@ -357,27 +355,27 @@ fn probe(cx: &mut Cx, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Template
         let p = &p.value;
         let count = p.count.unwrap_or(3);
         if count == 0 {
-            cx.push(
+            ld.push(
                 Diagnostic::error(loc(f, &p.target.referenced), "`count` must be at least 1")
                     .with_hint("e.g. `count: 5`"),
             );
         }
         Probe::Icmp(IcmpSpec {
-            target: t.parse(cx, &p.target),
+            target: t.parse(ld, &p.target),
             count,
             interval: p
                 .interval
                 .as_ref()
-                .and_then(|s| duration(cx, f, s))
+                .and_then(|s| duration(ld, f, s))
                 .unwrap_or(Duration::from_millis(200)),
-            max_loss: p.max_loss.as_ref().and_then(|s| percent(cx, f, s)),
-            max_rtt: p.max_rtt.as_ref().and_then(|s| duration(cx, f, s)),
+            max_loss: p.max_loss.as_ref().and_then(|s| percent(ld, f, s)),
+            max_rtt: p.max_rtt.as_ref().and_then(|s| duration(ld, f, s)),
         })
     } else if let Some(p) = &c.tcp {
         let p = &p.value;
         Probe::Tcp(TcpSpec {
-            target: t.parse(cx, &p.target),
-            max_connect: p.max_connect.as_ref().and_then(|s| duration(cx, f, s)),
+            target: t.parse(ld, &p.target),
+            max_connect: p.max_connect.as_ref().and_then(|s| duration(ld, f, s)),
         })
     } else if let Some(p) = &c.dns {
         let p = &p.value;
@@ -385,11 +383,11 @@ fn probe(cx: &mut Cx, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Template
         let record_type = p
             .record_type
             .as_ref()
-            .and_then(|s| parse_enum(cx, f, s, "record type", &names, RecordType::parse))
+            .and_then(|s| parse_enum(ld, f, s, "record type", &names, RecordType::parse))
             .unwrap_or(RecordType::A);
         let rcode = p.rcode.as_ref().and_then(|s| {
             parse_enum(
-                cx,
+                ld,
                 f,
                 s,
                 "rcode",
@@ -398,112 +396,29 @@ fn probe(cx: &mut Cx, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Template
             )
         });
         Probe::Dns(DnsSpec {
-            name: t.parse(cx, &p.name),
-            server: t.parse(cx, &p.server),
+            name: t.parse(ld, &p.name),
+            server: t.parse(ld, &p.server),
             record_type,
-            expect: p.expect.iter().map(|s| t.parse(cx, s)).collect(),
-            expect_any: p.expect_any.iter().map(|s| t.parse(cx, s)).collect(),
+            expect: p.expect.iter().map(|s| t.parse(ld, s)).collect(),
+            expect_any: p.expect_any.iter().map(|s| t.parse(ld, s)).collect(),
             rcode,
         })
     } else if let Some(p) = &c.http {
-        Probe::Http(http(cx, f, &p.value, &mut t))
+        Probe::Http(super::http::http(ld, f, &p.value, &mut t))
     } else {
         unreachable!("exactly one probe is present")
     })
 }
 
-fn http(cx: &mut Cx, f: u32, p: &RawHttp, t: &mut Templates) -> HttpSpec<Template> {
-    let method = match &p.method {
-        Some(m) => {
-            let up = m.value.to_ascii_uppercase();
-            if !HTTP_METHODS.contains(&up.as_str()) {
-                let hint = suggest::did_you_mean(&up, HTTP_METHODS)
-                    .unwrap_or_else(|| format!("one of: {}", HTTP_METHODS.join(", ")));
-                cx.push(
-                    Diagnostic::error(
-                        loc(f, &m.referenced),
-                        format!("unknown HTTP method `{}`", m.value),
-                    )
-                    .with_hint(hint),
-                );
-            }
-            up
-        }
-        None => "GET".to_string(),
-    };
-    let mut expect = HttpExpect {
-        status: Vec::new(),
-        body_contains: Vec::new(),
-        json: Vec::new(),
-        max_time: None,
-        cert_valid_days: None,
-    };
-    if let Some(e) = &p.expect {
-        for s in &e.status {
-            if !(100..=599).contains(&s.value) {
-                cx.push(
-                    Diagnostic::error(
-                        loc(f, &s.referenced),
-                        format!("`{}` is not an HTTP status code", s.value),
-                    )
-                    .with_hint("status codes run from 100 to 599"),
-                );
-            }
-            expect.status.push(s.value);
-        }
-        expect.body_contains = e.body_contains.iter().map(|s| t.parse(cx, s)).collect();
-        for (k, v) in &e.json.0 {
-            if !k.value.starts_with('$') {
-                cx.push(
-                    Diagnostic::error(
-                        loc(f, &k.referenced),
-                        format!("`{}` is not a JSONPath", k.value),
-                    )
-                    .with_hint("JSONPath starts at the root `$`, e.g. `$.status`"),
-                );
-            }
-            let tpl = match &v.value {
-                serde_json::Value::String(s) => t.parse(
-                    cx,
-                    &Spanned {
-                        value: s.clone(),
-                        referenced: v.referenced,
-                        defined: v.defined,
-                    },
-                ),
-                other => Template::literal(&other.to_string(), loc(f, &v.referenced)),
-            };
-            expect.json.push((k.value.clone(), tpl));
-        }
-        expect.max_time = e.max_time.as_ref().and_then(|s| duration(cx, f, s));
-        expect.cert_valid_days = e.cert_valid_days;
-    }
-    HttpSpec {
-        method,
-        url: t.parse(cx, &p.url),
-        headers: p
-            .headers
-            .0
-            .iter()
-            .map(|(k, v)| (k.value.clone(), t.parse(cx, v)))
-            .collect(),
-        body: p.body.as_ref().map(|s| t.parse(cx, s)),
-        ca: p.ca.as_ref().map(|s| t.parse(cx, s)),
-        insecure: p.insecure,
-        host: p.host.as_ref().map(|s| t.parse(cx, s)),
-        expect,
-    }
-}
-
 /// Template parsing for the strings of one check.
-struct Templates<'a> {
+pub(super) struct Templates<'a> {
     f: u32,
     for_each_app: bool,
     check: &'a str,
 }
 
 impl Templates<'_> {
-    fn parse(&mut self, cx: &mut Cx, s: &S) -> Template {
+    pub(super) fn parse(&mut self, ld: &mut Loader, s: &S) -> Template {
         let base = loc(self.f, &s.referenced);
         let text = s.value.as_str();
         let mut segments = Vec::new();
@@ -513,8 +428,8 @@ impl Templates<'_> {
                 segments.push(Segment::Lit(text[rest..open].to_string()));
             }
             let Some(close) = text[open..].find("}}").map(|i| i + open) else {
-                let at = sub_loc(&cx.sources, base, text, open, 2);
-                cx.push(
+                let at = sub_loc(&ld.sources, base, text, open, 2);
+                ld.push(
                     Diagnostic::error(at, "unclosed `{{` in template")
                         .with_hint("close it with `}}`, e.g. `{{ node.host }}`"),
                 );
@@ -522,7 +437,7 @@ impl Templates<'_> {
             };
             let inner = text[open + 2..close].trim();
             let at = sub_loc(
-                &cx.sources,
+                &ld.sources,
                 base,
                 text,
                 open,
@@ -530,7 +445,7 @@ impl Templates<'_> {
             );
             match VarRef::parse(inner) {
                 Some(v) if v.is_app() && !self.for_each_app => {
-                    cx.push(
+                    ld.push(
                         Diagnostic::error(
                             at,
                             format!(
@@ -554,7 +469,7 @@ impl Templates<'_> {
                         "variables: node.id|name|host|level|kind|region, node.vars.NAME, app.id|name|url, env.NAME"
                             .into()
                     });
-                    cx.push(
+                    ld.push(
                         Diagnostic::error(at, format!("unknown template variable `{inner}`"))
                             .with_hint(hint),
                     );
@@ -573,7 +488,7 @@ impl Templates<'_> {
 }
 
 /// Reports each cycle of `needs` once, at the check of the cycle written first.
-fn report_needs_cycles(cx: &mut Cx, checks: &[Check]) {
+fn report_needs_cycles(ld: &mut Loader, checks: &[Check]) {
     fn visit(
         i: usize,
         checks: &[Check],
@@ -616,7 +531,7 @@ fn report_needs_cycles(cx: &mut Cx, checks: &[Check]) {
             .map(|&c| checks[c].id.as_str())
             .collect();
         names.push(&checks[first].id);
-        cx.push(
+        ld.push(
             Diagnostic::error(
                 checks[first].loc,
                 format!("`needs` cycle: {}", names.join(" → ")),

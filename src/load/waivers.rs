@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::raw::WaiversFile;
-use super::{Cx, loc};
+use super::{Loader, loc};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
 use crate::model::{Waiver, WaiverTargets, Waivers};
@@ -12,7 +12,7 @@ use crate::model::{Waiver, WaiverTargets, Waivers};
 /// suite had errors of their own), only what the waivers file says by itself is checked, so
 /// that every problem is still reported in one pass.
 pub(crate) fn build(
-    cx: &mut Cx,
+    ld: &mut Loader,
     f: u32,
     raw: WaiversFile,
     targets: Option<&WaiverTargets>,
@@ -27,7 +27,7 @@ pub(crate) fn build(
                 ok = false;
                 let hint = suggest::did_you_mean(&w.node.value, t.nodes.iter().map(String::as_str))
                     .unwrap_or_else(|| "a waiver names a node id of the inventory".into());
-                cx.push(
+                ld.push(
                     Diagnostic::error(
                         loc(f, &w.node.referenced),
                         format!("waiver for unknown node `{}`", w.node.value),
@@ -41,7 +41,7 @@ pub(crate) fn build(
                 let hint =
                     suggest::did_you_mean(&w.check.value, t.checks.iter().map(|(c, _)| c.as_str()))
                         .unwrap_or_else(|| "a waiver names a check id of the suite".into());
-                cx.push(
+                ld.push(
                     Diagnostic::error(
                         loc(f, &w.check.referenced),
                         format!("waiver for unknown check `{}`", w.check.value),
@@ -52,7 +52,7 @@ pub(crate) fn build(
             if let Some(a) = &w.app {
                 if let Some((id, false)) = check {
                     ok = false;
-                    cx.push(
+                    ld.push(
                         Diagnostic::error(
                             loc(f, &a.referenced),
                             format!("check `{id}` is not per app, so a waiver cannot name an app"),
@@ -65,7 +65,7 @@ pub(crate) fn build(
                         .unwrap_or_else(|| {
                             "a waiver's `app` is an app id of the suite's catalogue".into()
                         });
-                    cx.push(
+                    ld.push(
                         Diagnostic::error(
                             loc(f, &a.referenced),
                             format!("waiver for unknown app `{}`", a.value),
@@ -78,7 +78,7 @@ pub(crate) fn build(
         for (s, what) in [(&w.reason, "reason"), (&w.approved_by, "approved_by")] {
             if s.value.trim().is_empty() {
                 ok = false;
-                cx.push(
+                ld.push(
                     Diagnostic::error(loc(f, &s.referenced), format!("empty `{what}` in waiver"))
                         .with_hint("a waiver says why it exists and who approved it"),
                 );
@@ -87,7 +87,7 @@ pub(crate) fn build(
         let expires = NaiveDate::parse_from_str(w.expires.value.trim(), "%Y-%m-%d");
         if expires.is_err() {
             ok = false;
-            cx.push(
+            ld.push(
                 Diagnostic::error(
                     loc(f, &w.expires.referenced),
                     format!("invalid date `{}`", w.expires.value),

@@ -3,14 +3,20 @@
 //! this module does no I/O, so planning and running can rely on it without re-checking.
 
 mod fault;
+mod host_port;
+mod http;
 mod inventory;
+mod json_path;
 mod suite;
 mod template;
 mod units;
 mod waiver;
 
 pub use fault::{CertFault, DnsFault, Fault, FaultKind};
+pub use host_port::HostPort;
+pub use http::{HeaderName, HttpMethod};
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx};
+pub use json_path::JsonPath;
 pub use suite::{
     App, AppIdx, Check, CheckIdx, DnsSpec, HttpExpect, HttpSpec, IcmpSpec, Probe, Rcode,
     RecordType, Selector, Severity, Suite, TcpSpec,

@@ -7,7 +7,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Duration, Inventory, Kind, Level, Loc, NodeIdx, Percent, Template, Text};
+use super::{
+    Duration, HeaderName, HttpMethod, Inventory, JsonPath, Kind, Level, Loc, NodeIdx, Percent,
+    Template, Text,
+};
 
 /// Index of an app in [`Suite::apps`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -221,7 +224,7 @@ impl<S> Probe<S> {
                 rcode: p.rcode,
             }),
             Probe::Http(p) => Probe::Http(HttpSpec {
-                method: p.method.clone(),
+                method: p.method,
                 url: f(&p.url)?,
                 headers: p
                     .headers
@@ -281,7 +284,8 @@ pub struct IcmpSpec<S> {
 
 #[derive(Debug, Clone)]
 pub struct TcpSpec<S> {
-    /// `host:port`.
+    /// `host:port` or `[v6]:port`: a template, parsed as a [`super::HostPort`] once filled
+    /// (the planner refuses a target that does not parse).
     pub target: S,
     pub max_connect: Option<Duration>,
 }
@@ -381,9 +385,11 @@ pub struct DnsSpec<S> {
 
 #[derive(Debug, Clone)]
 pub struct HttpSpec<S> {
-    pub method: String,
+    pub method: HttpMethod,
     pub url: S,
-    pub headers: Vec<(String, S)>,
+    /// Names are parsed at load; values are templates, checked once filled (at run time,
+    /// when they cannot be sent).
+    pub headers: Vec<(HeaderName, S)>,
     pub body: Option<S>,
     /// PEM bundle of a private CA, trusted on top of the system store; a relative path is
     /// relative to the suite file (the loader has made it absolute when it was literal).
@@ -400,8 +406,8 @@ pub struct HttpExpect<S> {
     /// Empty: any status below 400.
     pub status: Vec<u16>,
     pub body_contains: Vec<S>,
-    /// JSONPath → expected value (compared as text).
-    pub json: Vec<(String, S)>,
+    /// JSONPath (compiled at load) → expected value (compared as text).
+    pub json: Vec<(JsonPath, S)>,
     pub max_time: Option<Duration>,
     pub cert_valid_days: Option<u32>,
 }

@@ -13,8 +13,8 @@ pub use select::{Selection, glob};
 
 use crate::diag::Diagnostic;
 use crate::model::{
-    AppIdx, CheckIdx, Inventory, Level, Loc, NodeIdx, Probe, Segment, Suite, Template, Text,
-    TextPart, VarRef,
+    AppIdx, CheckIdx, HostPort, Inventory, Level, Loc, NodeIdx, Probe, Segment, Suite, Template,
+    Text, TextPart, VarRef,
 };
 
 /// Index of an item in [`Plan::items`].
@@ -210,7 +210,7 @@ pub fn build(
         match missing_env {
             MissingEnv::Error => diags.push(d),
             MissingEnv::Warn => warnings.push(Diagnostic {
-                level: crate::diag::Level::Warning,
+                gravity: crate::diag::Gravity::Warning,
                 ..d
             }),
         }
@@ -353,7 +353,7 @@ fn check_filled(
     };
     match (p, spec) {
         (Probe::Tcp(t), Probe::Tcp(s)) => {
-            if split_host_port(&t.target.expose()).is_none() {
+            if HostPort::parse(&t.target.expose()).is_err() {
                 return bad(
                     &t.target,
                     &s.target,
@@ -399,22 +399,6 @@ fn check_filled(
         _ => unreachable!("try_map keeps the probe's kind"),
     }
     None
-}
-
-/// `host:port`, with `[v6]:port` for IPv6.
-pub fn split_host_port(s: &str) -> Option<(&str, u16)> {
-    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-        let (h, p) = rest.split_once("]:")?;
-        (h, p)
-    } else {
-        let (h, p) = s.rsplit_once(':')?;
-        if h.contains(':') {
-            return None;
-        }
-        (h, p)
-    };
-    let port: u16 = port.parse().ok()?;
-    (!host.is_empty() && port != 0).then_some((host, port))
 }
 
 /// Item counts of a plan, in display order.

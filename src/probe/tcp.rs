@@ -8,18 +8,18 @@ use tokio::time::Instant;
 
 use super::resolve::resolve;
 use super::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
-use crate::model::{TcpSpec, Text};
-use crate::plan::split_host_port;
+use crate::model::{HostPort, TcpSpec, Text};
 
 pub async fn probe(spec: &TcpSpec<Text>, _cx: &Context, _deadline: Instant) -> Outcome {
-    let target = spec.target.expose();
-    let Some((host, port)) = split_host_port(&target) else {
+    // The planner refused targets that do not parse, so this error only meets specs built
+    // by hand.
+    let Ok(target) = HostPort::parse(&spec.target.expose()) else {
         return Outcome::errored(
             ErrorKind::Config,
             format!("tcp target `{}` is not host:port", spec.target),
         );
     };
-    let addr = match resolve(host, port).await {
+    let addr = match resolve(target.host(), target.port()).await {
         Ok(a) => a,
         Err(o) => return o,
     };

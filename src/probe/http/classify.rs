@@ -1,0 +1,145 @@
+//! Transport errors (nothing usable came back) made into verdicts: which failures are the
+//! target's (refused, reset, certificate, protocol) and which are this machine's (resolver,
+//! local address), with the most specific text of the error chain.
+
+use std::error::Error as StdError;
+use std::io::ErrorKind as Io;
+
+use super::label;
+use crate::model::{HttpSpec, Text};
+use crate::probe::resolve::ResolveError;
+use crate::probe::{ErrorKind, FailKind, Failure, Measurements, Outcome, Problem, Verdict};
+
+/// Errors along `e`'s source chain, looking inside `io::Error`s (whose own `source` skips
+/// the error they wrap, where rustls and resolver errors live).
+fn chain<'a>(
+    e: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    let mut next = Some(e);
+    std::iter::from_fn(move || {
+        let cur = next?;
+        next = match cur.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+            None => cur.source(),
+        };
+        Some(cur)
+    })
+}
+
+/// The most specific text of an error chain. reqwest's own outermost text names the URL,
+/// which may hold a secret; the innermost never does.
+pub(super) fn innermost(e: &reqwest::Error) -> String {
+    chain(e).last().map(|c| c.to_string()).unwrap_or_default()
+}
+
+enum Cause {
+    Fail(FailKind, &'static str),
+    Error(ErrorKind),
+}
+
+/// What a transport error means for the verdict. Kinds of `io::Error` are the reliable
+/// signal; rustls and hyper errors are only reachable as text here (neither is a direct
+/// dependency), so their stable messages are matched.
+fn classify(e: &reqwest::Error) -> Cause {
+    for c in chain(e) {
+        if c.is::<ResolveError>() {
+            return Cause::Error(ErrorKind::LocalResolver);
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                Io::ConnectionRefused => {
+                    return Cause::Fail(FailKind::ConnectionRefused, "connection refused");
+                }
+                Io::ConnectionReset
+                | Io::ConnectionAborted
+                | Io::BrokenPipe
+                | Io::UnexpectedEof => {
+                    return Cause::Fail(FailKind::ConnectionReset, "connection reset");
+                }
+                Io::HostUnreachable | Io::NetworkUnreachable => {
+                    return Cause::Fail(FailKind::Unreachable, "unreachable");
+                }
+                Io::TimedOut => return Cause::Fail(FailKind::Timeout, "timed out"),
+                Io::AddrNotAvailable | Io::PermissionDenied | Io::AddrInUse => {
+                    return Cause::Error(ErrorKind::Local);
+                }
+                _ => {}
+            }
+        }
+        let text = c.to_string();
+        if text.starts_with("invalid peer certificate") {
+            return Cause::Fail(FailKind::CertInvalid, "certificate invalid");
+        }
+        if text.contains("connection closed before message completed") {
+            return Cause::Fail(FailKind::ConnectionReset, "connection closed");
+        }
+    }
+    if e.is_builder() {
+        return Cause::Error(ErrorKind::Config);
+    }
+    // Anything else that went wrong after connecting: garbage instead of HTTP, a broken TLS
+    // handshake, an HTTP/2 protocol error.
+    Cause::Fail(FailKind::ProtocolError, "not a valid HTTP exchange")
+}
+
+pub(super) fn transport_failure(
+    spec: &HttpSpec<Text>,
+    e: &reqwest::Error,
+    m: Measurements,
+    context: Option<&str>,
+) -> Outcome {
+    let mut detail = innermost(e);
+    if let Some(rest) = detail.strip_prefix("invalid peer certificate: ") {
+        detail = match rest {
+            "UnknownIssuer" => "UnknownIssuer (signed by no CA trusted here)".to_string(),
+            _ => rest.to_string(),
+        };
+    }
+    let prefix = match context {
+        Some(c) => format!("{}: {c}", label(spec)),
+        None => label(spec),
+    };
+    match classify(e) {
+        Cause::Fail(FailKind::ProtocolError, _) if e.is_connect() => {
+            // TCP errors were classified above, so what is left of connecting is TLS.
+            let what = "TLS handshake failed";
+            Outcome::failed(
+                Failure::new(
+                    FailKind::ProtocolError,
+                    format!("{prefix}: {what}: {detail}"),
+                )
+                .expected("a TLS handshake", what),
+                m,
+            )
+        }
+        Cause::Fail(kind, what) => {
+            let expected = if kind == FailKind::CertInvalid {
+                "a certificate that verifies"
+            } else {
+                "an HTTP response"
+            };
+            Outcome::failed(
+                Failure::new(kind, format!("{prefix}: {}", explain(what, &detail)))
+                    .expected(expected, what),
+                m,
+            )
+        }
+        Cause::Error(kind) => Outcome {
+            verdict: Verdict::Errored(Problem {
+                kind,
+                message: format!("{prefix}: {detail}"),
+            }),
+            measurements: m,
+            evidence: None,
+        },
+    }
+}
+
+/// `what` with the error's own text, without saying the same thing twice: the system's
+/// "Connection refused (os error 111)" becomes "connection refused (os error 111)".
+fn explain(what: &str, detail: &str) -> String {
+    match detail.get(..what.len()) {
+        Some(head) if head.eq_ignore_ascii_case(what) => format!("{what}{}", &detail[what.len()..]),
+        _ => format!("{what}: {detail}"),
+    }
+}

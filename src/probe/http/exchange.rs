@@ -1,0 +1,356 @@
+//! One exchange on the wire: the spec made into a request, the `host:` override, the
+//! request sent, redirects followed by hand, and the body read up to its cap before the
+//! deadline. What comes back is judged by `judge`.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::json;
+use tokio::time::Instant;
+
+use super::cert::{peer_cert, tls_version_text};
+use super::classify::transport_failure;
+use super::judge::judge;
+use super::label;
+use super::wire::{wire_header_name, wire_method};
+use crate::model::{HttpSpec, Text};
+use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
+
+/// Redirects followed before the chain counts as a loop.
+const MAX_REDIRECTS: u32 = 5;
+/// Bytes of body kept and judged; the rest is never read.
+const BODY_CAP: usize = 1 << 20;
+/// Bytes of body shown as evidence.
+const EVIDENCE_BYTES: usize = 512;
+/// How long before the runner's deadline a stalled body read gives up, so that the status
+/// and the bytes read so far still reach the report instead of a bare timeout.
+const BODY_DEADLINE_MARGIN: Duration = Duration::from_millis(50);
+
+/// What the spec asks for, ready for the wire.
+struct Request {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    /// Headers that carry a secret: dropped when a redirect leaves the origin.
+    secret_headers: Vec<HeaderName>,
+    body: Option<String>,
+}
+
+/// What can still be wrong once the suite has loaded is in the filled values (the URL, a
+/// header value): a configuration error, with the message returned. The method and the
+/// header names were parsed at load and convert without fail.
+fn prepare(spec: &HttpSpec<Text>) -> Result<Request, String> {
+    let method = wire_method(spec.method);
+    let url =
+        Url::parse(&spec.url.expose()).map_err(|e| format!("invalid URL `{}`: {e}", spec.url))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("URL `{}` is neither http nor https", spec.url));
+    }
+    let mut headers = HeaderMap::with_capacity(spec.headers.len());
+    let mut secret_headers = Vec::new();
+    for (name, value) in &spec.headers {
+        let n = wire_header_name(name);
+        // The value is not shown: it may be a secret.
+        let mut v = HeaderValue::from_str(&value.expose())
+            .map_err(|_| format!("header `{name}` has a value that cannot be sent"))?;
+        if value.has_secret() {
+            // Keeps it out of HTTP/2 header compression tables.
+            v.set_sensitive(true);
+            secret_headers.push(n.clone());
+        }
+        headers.append(n, v);
+    }
+    Ok(Request {
+        method,
+        url,
+        headers,
+        secret_headers,
+        body: spec.body.as_ref().map(Text::expose),
+    })
+}
+
+/// Points the URL at `name` (for `Host` and SNI) and returns where `name` must resolve: the
+/// address the URL named, looked up once if it was a name.
+async fn host_override(url: &mut Url, name: &str) -> Result<(String, IpAddr), Outcome> {
+    let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    let port = url.port_or_known_default().unwrap_or(80);
+    let Some(host) = url
+        .host_str()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
+    else {
+        return Err(Outcome::errored(
+            ErrorKind::Config,
+            format!("URL `{url}` has no host"),
+        ));
+    };
+    let ip = match host.parse::<IpAddr>() {
+        Ok(ip) => ip,
+        Err(_) => crate::probe::resolve::resolve(host, port).await?.ip(),
+    };
+    if url.set_host(Some(&name)).is_err() || name.parse::<IpAddr>().is_ok() {
+        return Err(Outcome::errored(
+            ErrorKind::Config,
+            format!("`host: {name}` is not a DNS name to send as Host and SNI"),
+        ));
+    }
+    Ok((name, ip))
+}
+
+pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
+    let Request {
+        mut method,
+        mut url,
+        mut headers,
+        secret_headers,
+        mut body,
+    } = match prepare(spec) {
+        Ok(r) => r,
+        Err(msg) => return Outcome::errored(ErrorKind::Config, msg),
+    };
+    let resolve = match &spec.host {
+        Some(name) => match host_override(&mut url, &name.expose()).await {
+            Ok(r) => Some(r),
+            Err(o) => return o,
+        },
+        None => None,
+    };
+    let slot = match cx.http.get(spec, resolve.clone(), true) {
+        Ok(s) => s,
+        // A plain-HTTP check does not need the CA unless a redirect leads to HTTPS, where
+        // the missing trust then shows as an invalid certificate: the honest verdict.
+        Err(_) if url.scheme() == "http" => match cx.http.get(spec, resolve, false) {
+            Ok(s) => s,
+            Err(msg) => return Outcome::errored(ErrorKind::Config, msg),
+        },
+        Err(msg) => return Outcome::errored(ErrorKind::Config, msg),
+    };
+    if let Some(why) = &slot.no_roots
+        && url.scheme() == "https"
+        && !spec.insecure
+    {
+        return Outcome::errored(ErrorKind::Local, format!("{}: {why}", label(spec)));
+    }
+
+    let mut m = Measurements::new();
+    if spec.insecure {
+        m.insert("insecure".into(), json!(true));
+    }
+    let start = std::time::Instant::now();
+    let mut hops = 0u32;
+    let mut resp = loop {
+        let mut req = slot
+            .client
+            .request(method.clone(), url.clone())
+            .headers(headers.clone());
+        if let Some(b) = &body {
+            req = req.body(b.clone());
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                m.insert("time_ms".into(), ms(start.elapsed()));
+                m.insert("redirects".into(), json!(hops));
+                let hop = (hops > 0).then(|| format!("after {hops} redirects, at {url}"));
+                return transport_failure(spec, &e, m, hop.as_deref());
+            }
+        };
+        let Some(next) = redirect_target(&resp) else {
+            break resp;
+        };
+        if hops == MAX_REDIRECTS {
+            m.insert("status".into(), json!(resp.status().as_u16()));
+            m.insert("time_ms".into(), ms(start.elapsed()));
+            m.insert("redirects".into(), json!(hops));
+            return Outcome::failed(
+                Failure::new(
+                    FailKind::TooManyRedirects,
+                    format!(
+                        "{}: more than {MAX_REDIRECTS} redirects (status {}, next to {next})",
+                        label(spec),
+                        resp.status().as_u16()
+                    ),
+                )
+                .expected(
+                    format!("at most {MAX_REDIRECTS} redirects"),
+                    format!("more than {MAX_REDIRECTS}"),
+                ),
+                m,
+            );
+        }
+        hops += 1;
+        let status = resp.status();
+        // As browsers and curl do: 303 turns anything but HEAD into GET, and 301/302 turn a
+        // POST into GET; 307/308 resend the same request.
+        if (status == StatusCode::SEE_OTHER && method != Method::HEAD)
+            || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
+                && method == Method::POST)
+        {
+            method = Method::GET;
+            body = None;
+            for h in [
+                header::CONTENT_TYPE,
+                header::CONTENT_LENGTH,
+                header::CONTENT_ENCODING,
+                header::TRANSFER_ENCODING,
+            ] {
+                headers.remove(h);
+            }
+        }
+        if !same_origin(&url, &next) {
+            // Credentials are for the origin the suite named, not for wherever it points.
+            for h in [
+                header::AUTHORIZATION,
+                header::COOKIE,
+                header::PROXY_AUTHORIZATION,
+            ] {
+                headers.remove(h);
+            }
+            for h in &secret_headers {
+                headers.remove(h);
+            }
+        }
+        url = next;
+    };
+
+    let status = resp.status().as_u16();
+    m.insert("status".into(), json!(status));
+    m.insert("redirects".into(), json!(hops));
+    m.insert("http_version".into(), json!(version_text(resp.version())));
+    let cert = if resp.url().scheme() == "https" {
+        match peer_cert(&resp) {
+            Ok(c) => {
+                m.insert("cert_days_left".into(), json!(c.days_left));
+                m.insert("cert_not_after".into(), json!(c.not_after));
+                Some(c)
+            }
+            Err(why) => {
+                return Outcome::errored(ErrorKind::Internal, format!("{}: {why}", label(spec)));
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(v) = resp
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|t| t.version())
+        .and_then(tls_version_text)
+    {
+        m.insert("tls_version".into(), json!(v));
+    }
+
+    // Without body expectations only the evidence is kept; the rest is read and counted so
+    // the time covers the whole response and the connection can be reused.
+    let needs_body = !spec.expect.body_contains.is_empty() || !spec.expect.json.is_empty();
+    let keep = if needs_body { BODY_CAP } else { EVIDENCE_BYTES };
+    let hint = resp
+        .content_length()
+        .map_or(8 * 1024, |n| n as usize)
+        .min(keep);
+    let mut buf: Vec<u8> = Vec::with_capacity(hint);
+    let mut read = 0usize;
+    let mut truncated = false;
+    let stop_at = deadline
+        .checked_sub(BODY_DEADLINE_MARGIN)
+        .unwrap_or(deadline);
+    loop {
+        let chunk = match tokio::time::timeout_at(stop_at, resp.chunk()).await {
+            Ok(Ok(Some(c))) => c,
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => {
+                m.insert("bytes".into(), json!(read));
+                m.insert("time_ms".into(), ms(start.elapsed()));
+                let what = format!("status {status}, body cut off after {read} bytes");
+                return transport_failure(spec, &e, m, Some(&what)).with_evidence(evidence(&buf));
+            }
+            Err(_) => {
+                m.insert("bytes".into(), json!(read));
+                m.insert("time_ms".into(), ms(start.elapsed()));
+                return Outcome::failed(
+                    Failure::new(
+                        FailKind::Timeout,
+                        format!(
+                            "{}: status {status}, body still incomplete at the deadline after {read} bytes",
+                            label(spec)
+                        ),
+                    )
+                    .expected("the whole response before the timeout", format!("{read} bytes")),
+                    m,
+                )
+                .with_evidence(evidence(&buf));
+            }
+        };
+        if read == BODY_CAP {
+            // The cap was reached exactly; any further byte means the body was longer.
+            truncated |= !chunk.is_empty();
+            break;
+        }
+        let take = chunk.len().min(BODY_CAP - read);
+        if buf.len() < keep {
+            let room = keep - buf.len();
+            buf.extend_from_slice(&chunk[..take.min(room)]);
+        }
+        read += take;
+        if take < chunk.len() {
+            truncated = true;
+            break;
+        }
+    }
+    // An endless body stops here: dropping the response closes its connection.
+    drop(resp);
+    let took = start.elapsed();
+    m.insert("time_ms".into(), ms(took));
+    m.insert("bytes".into(), json!(read));
+    if truncated {
+        m.insert("body_truncated".into(), json!(true));
+    }
+    let ev = evidence(&buf);
+
+    let verdict = judge(spec, status, &buf, truncated, took, cert.as_ref(), &url);
+    Outcome {
+        verdict,
+        measurements: m,
+        evidence: ev,
+    }
+}
+
+/// Where a redirect response points, when it is one that is followed and says where to.
+fn redirect_target(resp: &reqwest::Response) -> Option<Url> {
+    if !matches!(
+        resp.status(),
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    ) {
+        return None;
+    }
+    let loc = resp.headers().get(header::LOCATION)?.to_str().ok()?;
+    // A Location that cannot be followed leaves the redirect itself as the answer to judge.
+    let next = resp.url().join(loc).ok()?;
+    matches!(next.scheme(), "http" | "https").then_some(next)
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+fn version_text(v: reqwest::Version) -> &'static str {
+    match v {
+        reqwest::Version::HTTP_09 => "HTTP/0.9",
+        reqwest::Version::HTTP_10 => "HTTP/1.0",
+        reqwest::Version::HTTP_11 => "HTTP/1.1",
+        reqwest::Version::HTTP_2 => "HTTP/2",
+        reqwest::Version::HTTP_3 => "HTTP/3",
+        _ => "unknown",
+    }
+}
+
+fn evidence(body: &[u8]) -> Option<String> {
+    (!body.is_empty()).then(|| crate::probe::evidence_text(body, EVIDENCE_BYTES))
+}
