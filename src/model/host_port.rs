@@ -17,6 +17,16 @@ impl HostPort {
     /// `host:port` or `[v6]:port`. A bare IPv6 address is refused: its last group would
     /// read as the port. The reason quotes the input, so it is not for a text that holds a
     /// secret.
+    ///
+    /// ```
+    /// use netaccept::model::HostPort;
+    ///
+    /// let t = HostPort::parse("[2001:db8::1]:443").unwrap();
+    /// assert_eq!((t.host(), t.port()), ("2001:db8::1", 443));
+    /// assert_eq!(t.to_string(), "[2001:db8::1]:443");
+    /// assert!(HostPort::parse("2001:db8::1:443").is_err()); // which colon is the port's?
+    /// assert!(HostPort::parse("bj.aq.gov.test:0").is_err());
+    /// ```
     pub fn parse(s: &str) -> Result<HostPort, String> {
         let (host, port) = if let Some(rest) = s.strip_prefix('[') {
             let (h, p) = rest

@@ -7,6 +7,17 @@ use std::fmt;
 pub struct Duration(pub std::time::Duration);
 
 impl Duration {
+    /// A number (decimals allowed) and a unit: `ms`, `s` or `m`; at most a day.
+    ///
+    /// ```
+    /// use netaccept::model::Duration;
+    ///
+    /// assert_eq!(Duration::parse("250ms"), Ok(Duration::from_millis(250)));
+    /// assert_eq!(Duration::parse("1.5s"), Ok(Duration::from_millis(1_500)));
+    /// assert_eq!(Duration::parse("2m").unwrap().to_string(), "2m");
+    /// assert!(Duration::parse("200").is_err()); // no unit
+    /// assert!(Duration::parse("2h").is_err()); // not a unit of the formats
+    /// ```
     pub fn parse(s: &str) -> Result<Duration, String> {
         let s = s.trim();
         let split = s
@@ -67,6 +78,15 @@ impl fmt::Display for Duration {
 pub struct Percent(pub f64);
 
 impl Percent {
+    /// A number from 0 to 100 and a `%` sign.
+    ///
+    /// ```
+    /// use netaccept::model::Percent;
+    ///
+    /// assert_eq!(Percent::parse("20%"), Ok(Percent(20.0)));
+    /// assert!(Percent::parse("20").is_err());
+    /// assert!(Percent::parse("120%").is_err());
+    /// ```
     pub fn parse(s: &str) -> Result<Percent, String> {
         let s = s.trim();
         let Some(num) = s.strip_suffix('%') else {

@@ -6,6 +6,8 @@
 //! pure: the environment is passed in, and nothing is resolved or sent.
 
 mod select;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -84,7 +84,17 @@ impl Selection {
     }
 }
 
-/// Shell-style glob: `*` any run of characters, `?` one character.
+/// Shell-style glob: `*` any run of characters, `?` one character; everything else matches
+/// itself (a `.` is a dot, not "any character").
+///
+/// ```
+/// use netaccept::plan::glob;
+///
+/// assert!(glob("net.*", "net.icmp"));
+/// assert!(glob("app.?ealth", "app.health"));
+/// assert!(!glob("net.*", "app.health"));
+/// assert!(!glob("net.icmp", "net.icmpx"));
+/// ```
 pub fn glob(pattern: &str, s: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let s: Vec<char> = s.chars().collect();
