@@ -7,6 +7,7 @@ mod bench_load;
 mod ci;
 mod cmd;
 mod compare_reports;
+mod layers;
 mod lint;
 mod national;
 mod screenshot;
@@ -57,6 +58,12 @@ const TASKS: &[Task] = &[
         usage: "",
         about: "fmt check, clippy, rustdoc; warnings denied",
         run: lint::run,
+    },
+    Task {
+        name: "layers",
+        usage: "",
+        about: "the import rules of ARCHITECTURE.md, checked",
+        run: layers::run,
     },
     Task {
         name: "bench",
