@@ -8,12 +8,11 @@
 //! skipped, and, with an nftables counter in the probe namespace, that nothing was sent to
 //! any other address. Every namespace is deleted by name at the end, pass or fail.
 
-#[path = "support/host.rs"]
-mod host;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+
+use crate::support::host;
 
 /// Deletes the namespaces (and with them the veths and the servers' sockets) and kills the
 /// servers when dropped, so a failing assertion leaves nothing behind.

@@ -2,15 +2,14 @@
 //! test: verdicts, `needs`, retries, exit codes, the output folder, the journal, the
 //! per-node limit, deterministic order, and interruption by SIGINT.
 
-#[path = "support/host.rs"]
-mod host;
-
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use crate::support::host;
 
 fn netaccept(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_netaccept"))

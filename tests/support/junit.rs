@@ -9,10 +9,7 @@
 //! green CI run means the checks ran. CI needs the Debian packages `libxml2-utils` and
 //! `python3-venv`.
 //!
-//! Use it from a test crate with
-//! `#[path = "support/junit.rs"] mod junit_support;`.
-
-#![allow(dead_code)]
+//! A test binary that uses it declares it in its `mod support` (see `tests/README.md`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -326,6 +323,7 @@ impl Element {
     }
 
     /// Every element named `name` below this one, at any depth, in document order.
+    #[allow(dead_code, reason = "used by the reports binary, not by e2e")]
     pub fn descendants_named<'a>(&'a self, name: &str, out: &mut Vec<&'a Element>) {
         for c in &self.children {
             if c.name == name {
