@@ -29,5 +29,6 @@ mod junit;
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]
 mod support {
+    pub mod host;
     pub mod junit;
 }

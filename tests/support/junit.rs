@@ -6,8 +6,8 @@
 //!
 //! Without `xmllint` or a working `python3 -m venv` (or PyPI), a check is skipped with the
 //! reason on stderr, except when `CI` is set: there a missing tool fails the test, so that a
-//! green CI run means the checks ran. CI needs the Debian packages `libxml2-utils` and
-//! `python3-venv`.
+//! green CI run means the checks ran (`host::skip`; a binary that uses this module declares
+//! `host` too). CI needs the Debian packages `libxml2-utils` and `python3-venv`.
 //!
 //! A test binary that uses it declares it in its `mod support` (see `tests/README.md`).
 
@@ -105,12 +105,11 @@ fn int_attr(e: &Element, name: &str) -> usize {
         .unwrap_or_else(|_| panic!("<{} {name}={v:?}> is not a count", e.name))
 }
 
-/// A missing tool: fatal under CI, a note elsewhere.
+/// A missing tool: fatal under CI, a note elsewhere (see `host::skip`).
 fn unavailable(what: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("{what}, and CI is set: install libxml2-utils and python3-venv");
-    }
-    eprintln!("check_junit: skipped: {what} (CI would fail here)");
+    super::host::skip(&format!(
+        "check_junit: {what} (apt-get install libxml2-utils python3-venv)"
+    ));
 }
 
 fn schema_check(path: &Path) {
