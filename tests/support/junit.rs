@@ -6,13 +6,10 @@
 //!
 //! Without `xmllint` or a working `python3 -m venv` (or PyPI), a check is skipped with the
 //! reason on stderr, except when `CI` is set: there a missing tool fails the test, so that a
-//! green CI run means the checks ran. CI needs the Debian packages `libxml2-utils` and
-//! `python3-venv`.
+//! green CI run means the checks ran (`host::skip`; a binary that uses this module declares
+//! `host` too). CI needs the Debian packages `libxml2-utils` and `python3-venv`.
 //!
-//! Use it from a test crate with
-//! `#[path = "support/junit.rs"] mod junit_support;`.
-
-#![allow(dead_code)]
+//! A test binary that uses it declares it in its `mod support` (see `tests/README.md`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -108,12 +105,11 @@ fn int_attr(e: &Element, name: &str) -> usize {
         .unwrap_or_else(|_| panic!("<{} {name}={v:?}> is not a count", e.name))
 }
 
-/// A missing tool: fatal under CI, a note elsewhere.
+/// A missing tool: fatal under CI, a note elsewhere (see `host::skip`).
 fn unavailable(what: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("{what}, and CI is set: install libxml2-utils and python3-venv");
-    }
-    eprintln!("check_junit: skipped: {what} (CI would fail here)");
+    super::host::skip(&format!(
+        "check_junit: {what} (apt-get install libxml2-utils python3-venv)"
+    ));
 }
 
 fn schema_check(path: &Path) {
@@ -326,6 +322,7 @@ impl Element {
     }
 
     /// Every element named `name` below this one, at any depth, in document order.
+    #[allow(dead_code, reason = "used by the reports binary, not by e2e")]
     pub fn descendants_named<'a>(&'a self, name: &str, out: &mut Vec<&'a Element>) {
         for c in &self.children {
             if c.name == name {

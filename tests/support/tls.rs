@@ -2,8 +2,6 @@
 //! wrong name, self-signed, about to expire) and an HTTPS listener for axum that serves
 //! one of them.
 
-#![allow(dead_code)]
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -80,6 +78,7 @@ fn leaf_params(names: &[&str], from: i64, until: i64) -> CertificateParams {
 }
 
 /// A leaf that signs itself, for `names`, valid for a year.
+#[allow(dead_code, reason = "used by the probes binary, not by e2e")]
 pub fn self_signed(names: &[&str]) -> Leaf {
     let key = KeyPair::generate().unwrap();
     let cert = leaf_params(names, -1, 365).self_signed(&key).unwrap();
@@ -117,6 +116,7 @@ impl axum::serve::Listener for TlsListener {
 }
 
 /// Serves `app` over HTTPS with `leaf` on `ip:0`; returns the address.
+#[allow(dead_code, reason = "used by the probes binary, not by e2e")]
 pub async fn serve_https(ip: &str, leaf: Leaf, app: axum::Router) -> SocketAddr {
     serve_https_on(ip, 0, leaf, app).await
 }

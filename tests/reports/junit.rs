@@ -2,14 +2,12 @@
 //! hostile record (markup and control characters in names and messages, a huge body) that
 //! must still give a file CI consumers accept.
 
-#[path = "support/junit.rs"]
-mod junit_support;
-
 use std::collections::{HashMap, HashSet};
 
-use junit_support::{Element, check_junit, parse};
 use netaccept::report::junit::{BODY_CAP, FIELD_CAP, TRUNCATED, render};
 use netaccept::results::{Results, Status};
+
+use crate::support::junit::{Element, check_junit, parse};
 
 fn fixture() -> Results {
     let text = std::fs::read_to_string(concat!(

@@ -2,10 +2,9 @@
 //! demo network with its faults, the acceptance suite with the demo's waivers, every report
 //! written; failures on purpose, so exit 1. The JUnit passes the schema and junitparser.
 
-#[path = "support/junit.rs"]
-mod junit_support;
-
 use std::process::Command;
+
+use crate::support::junit as junit_support;
 
 #[test]
 fn demo_runs_and_writes_every_report() {

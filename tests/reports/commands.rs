@@ -3,13 +3,12 @@
 //! a report that cannot be written (exit 3, the others still written), and secrets that
 //! never reach any output.
 
-#[path = "support/junit.rs"]
-mod junit_support;
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Command, Output};
+
+use crate::support::junit as junit_support;
 
 const REPORTS: [&str; 4] = ["results.json", "junit.xml", "report.html", "results.csv"];
 

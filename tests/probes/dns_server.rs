@@ -6,8 +6,6 @@
 //! Also: a "server" that reads queries and never answers, one that answers garbage, one
 //! that answers as a test scripts it, and a loopback UDP port that is known to be closed.
 
-#![allow(dead_code)]
-
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;

@@ -5,19 +5,14 @@
 //! give each (node, check, app) the verdict those servers call for, show progress, print
 //! the summary and write a results.json of the FORMAT.md shape.
 
-#[path = "support/host.rs"]
-mod host;
-
-#[path = "support/example.rs"]
-mod example;
-#[path = "support/tls.rs"]
-mod tls;
-
 use std::collections::BTreeMap;
 use std::process::Command;
 
 use axum::Router;
 use axum::routing::get;
+
+use crate::example;
+use crate::support::{host, tls};
 
 const DOWN: &str = "127.14.1.2";
 
@@ -29,6 +24,7 @@ fn health() -> Router {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn nightly_suite_on_the_example_province() {
+    let _addresses = example::ADDRESSES.lock().await;
     let root = env!("CARGO_MANIFEST_DIR");
     let work = tempfile::tempdir().unwrap();
     let ca = tls::Ca::new();

@@ -3,8 +3,8 @@
 //! `netaccept validate` must print. Each must exit 2, print `file:line:col` and a hint,
 //! and never panic.
 //!
-//! `NETACCEPT_BLESS=1 cargo test --test invalid_inputs` rewrites the expected files; review
-//! the diff before committing it.
+//! `NETACCEPT_BLESS=1 cargo test --test cli invalid_inputs` rewrites the expected files;
+//! review the diff before committing it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! at once without false loss (the receive buffer and the demultiplexing), concurrent probes
 //! to one address keeping their own replies, and a deadline shorter than the schedule.
 //!
-//! Loss cannot be made on plain loopback; `tests/netns.rs` covers it with nftables.
+//! Loss cannot be made on plain loopback; `tests/e2e/netns.rs` covers it with nftables.
 //!
 //! Where ICMP is not permitted (not root, no CAP_NET_RAW, ping_group_range closed) each
 //! test says it is skipped and asserts the NoPermission error instead.

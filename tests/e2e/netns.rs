@@ -8,12 +8,11 @@
 //! skipped, and, with an nftables counter in the probe namespace, that nothing was sent to
 //! any other address. Every namespace is deleted by name at the end, pass or fail.
 
-#[path = "support/host.rs"]
-mod host;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+
+use crate::support::host;
 
 /// Deletes the namespaces (and with them the veths and the servers' sockets) and kills the
 /// servers when dropped, so a failing assertion leaves nothing behind.
@@ -71,15 +70,20 @@ fn available(tool: &str) -> bool {
 
 #[test]
 fn namespaces_healthy_lossy_silent() {
-    let root = host::is_root();
-    if !root || !available("ip") || !available("nft") || !available("python3") {
-        // CI is root with iproute2, nftables and python3 installed by .ci/run; a developer
-        // without them is told why nothing ran.
-        eprintln!("skipped: needs root, ip, nft and python3 (root={root})");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the namespace test"
-        );
+    // CI is root with iproute2, nftables and python3 installed by .ci/run; a developer
+    // without them is told why nothing ran (and CI fails).
+    if !host::require_root("network namespaces, veths and nftables") {
+        return;
+    }
+    let missing: Vec<&str> = ["ip", "nft", "python3"]
+        .into_iter()
+        .filter(|t| !available(t))
+        .collect();
+    if !missing.is_empty() {
+        host::skip(&format!(
+            "{} not on PATH (apt-get install iproute2 nftables python3)",
+            missing.join(", ")
+        ));
         return;
     }
     let tag = format!("{}", std::process::id() % 100_000);

@@ -2,6 +2,11 @@
 //! the test's own CA, or a file that does not exist.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The example's own addresses and ports (127.0.0.1:8443, 127.14.*:8080 and :8443) are
+/// served by one test at a time: a test that serves them holds this for its whole body.
+pub static ADDRESSES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Copies `inventories/example` into `dest/inventory` with `ca_file` set to `ca_file`
 /// (absolute, so that it does not depend on the suite's folder); returns the copy's path.
@@ -32,7 +37,7 @@ pub fn copy_example(dest: &Path, ca_file: &Path) -> PathBuf {
 /// targets served.
 pub async fn serve_plan_targets(
     plan: &serde_json::Value,
-    ca: &crate::tls::Ca,
+    ca: &crate::support::tls::Ca,
     down: &str,
     app: impl Fn(&str) -> axum::Router,
 ) -> std::collections::BTreeSet<String> {
@@ -47,8 +52,9 @@ pub async fn serve_plan_targets(
             continue;
         }
         let port: u16 = port.parse().unwrap();
+        wait_until_free(ip, port);
         if port == 8443 {
-            crate::tls::serve_https_on(ip, port, ca.leaf(&[ip], -1, 400), app(ip)).await;
+            crate::support::tls::serve_https_on(ip, port, ca.leaf(&[ip], -1, 400), app(ip)).await;
         } else {
             let l = tokio::net::TcpListener::bind((ip, port)).await.unwrap();
             let router = app(ip);
@@ -56,4 +62,14 @@ pub async fn serve_plan_targets(
         }
     }
     served
+}
+
+/// Waits (10 s at most) until `ip:port` can be bound. The test that held [`ADDRESSES`]
+/// before gave it up at the end of its body, but its servers go only when its runtime is
+/// dropped, just after.
+fn wait_until_free(ip: &str, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpListener::bind((ip, port)).is_err() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -3,9 +3,6 @@
 //! call is wrapped in a timeout as the runner wraps it, and every verdict must arrive
 //! within that timeout plus half a second.
 
-#[path = "support/tls.rs"]
-mod tls;
-
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,6 +17,8 @@ use netaccept::probe::http::probe;
 use netaccept::probe::{Context, ErrorKind, FailKind, Outcome, Verdict};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::tls;
 
 const T: Duration = Duration::from_secs(3);
 const SLACK: Duration = Duration::from_millis(500);

@@ -5,15 +5,11 @@
 //! no cache. Every probe runs under a tokio timeout at its deadline, as the runner runs it, and
 //! its duration is checked.
 
-#[path = "support/dns_server.rs"]
-mod dns_server;
-
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use dns_server::{DnsServer, Seen};
 use hickory_server::net::xfer::Protocol;
 use hickory_server::proto::op::ResponseCode;
 use hickory_server::proto::rr::rdata::A;
@@ -21,6 +17,8 @@ use hickory_server::proto::rr::{RData, Record, RecordType as Rr};
 use netaccept::model::{DnsSpec, Rcode, RecordType, Text, TextPart};
 use netaccept::probe::{Context, FailKind, Outcome, Verdict, dns};
 use tokio::time::{Instant, timeout_at};
+
+use crate::dns_server::{self, DnsServer, Seen};
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 const SLACK: Duration = Duration::from_millis(500);

@@ -4,21 +4,15 @@
 //! and the inventory's `ca_file` naming a file that is not there, so the HTTPS checks of the
 //! provincial level cannot be carried out: `errored`.
 
-#[path = "support/host.rs"]
-mod host;
-
-#[path = "support/example.rs"]
-mod example;
-#[path = "support/junit.rs"]
-mod junit_support;
-#[path = "support/tls.rs"]
-mod tls;
-
 use std::process::Command;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
+
+use crate::example;
+use crate::support::junit as junit_support;
+use crate::support::{host, tls};
 
 const DOWN: &str = "127.14.1.2";
 const QINGXU: &str = "127.14.2.2";
@@ -48,6 +42,7 @@ fn app(broken_dispatch: bool) -> Router {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn acceptance_run_with_every_status_and_every_report() {
+    let _addresses = example::ADDRESSES.lock().await;
     let root = env!("CARGO_MANIFEST_DIR");
     let work = tempfile::tempdir().unwrap();
     let inventory = example::copy_example(work.path(), &work.path().join("no-such-ca.pem"));

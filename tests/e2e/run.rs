@@ -2,15 +2,14 @@
 //! test: verdicts, `needs`, retries, exit codes, the output folder, the journal, the
 //! per-node limit, deterministic order, and interruption by SIGINT.
 
-#[path = "support/host.rs"]
-mod host;
-
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use crate::support::host;
 
 fn netaccept(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_netaccept"))
@@ -601,9 +600,12 @@ fn sigint_writes_an_incomplete_record_and_exits_130() {
 /// inability is no evidence against the node.
 #[test]
 fn without_icmp_permission_dependants_still_run() {
+    if !host::require_root("to drop to an unprivileged user with setpriv") {
+        return;
+    }
     let has_setpriv = Command::new("setpriv").arg("--help").output().is_ok();
-    if !host::is_root() || !has_setpriv {
-        eprintln!("skipped: needs root and setpriv to drop to an unprivileged user");
+    if !has_setpriv {
+        host::skip("setpriv not on PATH (apt-get install util-linux)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -677,8 +679,7 @@ fn most_in_flight(results: &serde_json::Value, check: &str) -> usize {
 /// own limit (`--icmp-concurrency`), not `--concurrency`.
 #[test]
 fn icmp_checks_have_their_own_limit() {
-    if !host::is_root() {
-        eprintln!("skipped: needs root for ICMP");
+    if !host::require_root("raw ICMP") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

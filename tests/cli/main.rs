@@ -1,0 +1,23 @@
+//! The `cli` test binary: what the `netaccept` command line makes of its inputs, with no
+//! network involved. Loading, validating and planning inventories, suites and waivers
+//! (through the binary and through `netaccept::load` / `netaccept::plan`), the diagnostics
+//! and exit codes for bad input (the golden corpus `tests/fixtures/invalid/`), the JSON
+//! Schemas, `--help` and usage errors.
+//!
+//! Not here: anything that sends a packet or starts a server. A prober against real servers
+//! goes in `tests/probes`, the simulator in `tests/sim`, a whole `netaccept run` in
+//! `tests/e2e`, and what a report contains in `tests/reports`. The index of the test
+//! binaries is `tests/README.md`.
+//!
+//! Nothing here needs root, a network namespace or an external tool.
+
+/// `validate` and `plan` on the bundled example, `--help`, usage errors and exit codes.
+mod commands;
+/// Golden diagnostics of bad input; `NETACCEPT_BLESS=1` rewrites them.
+mod invalid_inputs;
+/// The generated national inventory (~3,400 nodes) loads, validates and plans.
+mod national;
+/// Planning through the library API: vars, `for_each_app`, `needs`, order, selection, secrets.
+mod plan;
+/// `netaccept schema`: the JSON Schemas agree with the bundled files and with the loader.
+mod schema;

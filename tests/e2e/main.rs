@@ -1,0 +1,37 @@
+//! The `e2e` test binary: whole runs of the real `netaccept` binary against servers the test
+//! starts, on loopback, on the bundled example's own addresses, and across network
+//! namespaces: `netaccept run` (verdicts, `needs`, retries, limits, exit codes, the output
+//! folder and journal, interruption) and `netaccept demo`, with the record and the reports
+//! a run writes.
+//!
+//! Not here: one prober on its own (`tests/probes`), one reporter on its own
+//! (`tests/reports`), the inputs without a network (`tests/cli`) and the simulator's
+//! servers (`tests/sim`). The index of the test binaries is `tests/README.md`.
+//!
+//! Root: `netns` needs root with `ip`, `nft` and `python3`; two tests of `run` need root (for
+//! ICMP, and to drop privileges with `setpriv`). Not root, they say why on stderr and pass,
+//! unless `CI` is set, where they fail. `example_acceptance` and `example_nightly` also
+//! check more as root (ICMP); not root, they assert the NoPermission error instead.
+
+/// `netaccept demo` as the README's first command runs it.
+mod demo;
+/// The example province with the acceptance suite and a waiver: every status, every report.
+mod example_acceptance;
+/// The example province with the nightly suite: each verdict, progress, the summary.
+mod example_nightly;
+/// Across real network namespaces, with loss made by nftables.
+mod netns;
+/// `netaccept run` on loopback with TCP and HTTP servers started by the test.
+mod run;
+
+/// The bundled example inventory with its `ca_file` pointed elsewhere, and servers for its
+/// plan (`example_acceptance`, `example_nightly`).
+mod example;
+
+/// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
+#[path = "../support"]
+mod support {
+    pub mod host;
+    pub mod junit;
+    pub mod tls;
+}

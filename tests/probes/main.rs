@@ -1,0 +1,29 @@
+//! The `probes` test binary: each prober of `netaccept::probe`, called through the library
+//! against real servers on loopback that the test starts in this process (axum, raw TCP
+//! listeners, hickory-server, the kernel's ICMP echo): the verdict, the failure or error
+//! kind, the measurements and the evidence for each way a server behaves, and that every
+//! verdict arrives within its deadline.
+//!
+//! Not here: the `netaccept` binary (`tests/cli` for its inputs, `tests/e2e` for whole
+//! runs), the simulator's servers (`tests/sim`) and the reporters (`tests/reports`). ICMP
+//! loss cannot be made on loopback: it is tested across network namespaces in
+//! `tests/e2e/netns.rs`. The index of the test binaries is `tests/README.md`.
+//!
+//! `icmp` needs raw ICMP (root, CAP_NET_RAW or a ping_group_range that includes the user);
+//! without it each of its tests asserts the NoPermission error instead.
+
+/// The DNS prober against hickory-server: record types, rcodes, silence, garbage, truncation.
+mod dns;
+/// The HTTP(S) prober against axum and misbehaving TCP listeners, certificates made here.
+mod http;
+/// The ICMP prober against loopback addresses.
+mod icmp;
+
+/// A real authoritative DNS server (and misbehaving ones) for `dns`.
+mod dns_server;
+
+/// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
+#[path = "../support"]
+mod support {
+    pub mod tls;
+}

@@ -1,0 +1,34 @@
+//! The `reports` test binary: the reporters and the files they write. The renderers of
+//! `netaccept::report` (CSV, HTML, JUnit) on the sample record
+//! `tests/fixtures/results/mixed.json` and on hostile records; the report files as written to
+//! disk (atomic renames, write failures, `results.json` read back); and the reports as the
+//! binary writes them (waivers, `--fail-on`, `netaccept report`, secrets kept out).
+//!
+//! Not here: whether a check's verdict is right (`tests/probes` for one prober, `tests/e2e`
+//! for whole runs) and the simulator (`tests/sim`). The index of the test binaries is
+//! `tests/README.md`.
+//!
+//! External tools: `html` renders the report in headless Chromium (`chromium`,
+//! `poppler-utils`, `fonts-noto-cjk`); every JUnit file is checked with `xmllint`
+//! (`libxml2-utils`) and junitparser (`python3-venv`, PyPI once). Without them those
+//! checks are skipped with a message, and fail when `CI` is set.
+
+/// `netaccept run` and `netaccept report` writing reports: waivers, `--fail-on`, exit 3.
+mod commands;
+/// `results.csv`, read back with the csv crate.
+mod csv;
+/// The report files on disk: atomic writes, failures, `results.json` read back.
+mod files;
+/// The sample results record is a valid record of this version.
+mod fixture;
+/// `report.html`: content in both languages, escaping, readiness, rendered by Chromium.
+mod html;
+/// `junit.xml`: FORMAT.md's mapping and hostile input, checked as CI consumers read it.
+mod junit;
+
+/// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
+#[path = "../support"]
+mod support {
+    pub mod host;
+    pub mod junit;
+}
