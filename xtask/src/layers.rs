@@ -35,7 +35,8 @@ pub fn check(root: &Path) -> Result<Vec<String>, String> {
     for file in rust_files(&src)? {
         let rel = file.strip_prefix(&src).unwrap_or(&file);
         let module = top_module(rel);
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         for (n, line) in code_lines(&text) {
             let at = format!("src/{}:{n}", rel.display());
             if line.contains("clap") && module != "cli" {
@@ -45,7 +46,9 @@ pub fn check(root: &Path) -> Result<Vec<String>, String> {
                 continue;
             };
             let Some(allowed) = rules.get(module.as_str()) else {
-                problems.push(format!("{at}: module `{module}` has no row in ARCHITECTURE.md"));
+                problems.push(format!(
+                    "{at}: module `{module}` has no row in ARCHITECTURE.md"
+                ));
                 continue;
             };
             for used in crate_paths(line) {
@@ -216,8 +219,11 @@ mod tests {
         )
         .unwrap();
         std::fs::write(dir.join("src/model/mod.rs"), "use crate::run::Cancel;\n").unwrap();
-        std::fs::write(dir.join("src/run.rs"), "use crate::model::X;\nuse clap::Parser;\n")
-            .unwrap();
+        std::fs::write(
+            dir.join("src/run.rs"),
+            "use crate::model::X;\nuse clap::Parser;\n",
+        )
+        .unwrap();
         let problems = check(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(
