@@ -70,7 +70,12 @@ fn classify(e: &reqwest::Error) -> Cause {
         if text.starts_with("invalid peer certificate") {
             return Cause::Fail(FailKind::CertInvalid, "certificate invalid");
         }
-        if text.contains("connection closed before message completed") {
+        // hyper's words for a connection the target closed (or reset) before the response
+        // was complete, or before the request could even be written on it: both are the
+        // target hanging up, whichever side noticed first.
+        if text.contains("connection closed before message completed")
+            || text.contains("connection was not ready")
+        {
             return Cause::Fail(FailKind::ConnectionReset, "connection closed");
         }
     }
