@@ -15,6 +15,8 @@
 
 /// `netaccept demo` as the README's first command runs it.
 mod demo;
+/// The engine as a library: a run with a config built without clap, a token to stop it.
+mod engine;
 /// The example province with the acceptance suite and a waiver: every status, every report.
 mod example_acceptance;
 /// The example province with the nightly suite: each verdict, progress, the summary.

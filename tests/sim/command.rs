@@ -324,3 +324,20 @@ fn ctrl_c_stops_cleanly() {
     // The address is free again.
     std::net::TcpListener::bind("127.70.14.1:8080").expect("port released");
 }
+
+#[test]
+fn an_address_already_in_use_is_could_not_start_not_a_report_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("inv.yaml"), inventory(15, dir.path())).unwrap();
+    // Something else holds the node's HTTP port.
+    let _taken = std::net::TcpListener::bind("127.70.15.1:8080").unwrap();
+    let out = Command::new(bin())
+        .args(["sim", "-i", "inv.yaml", "--ca-out", "ca.pem"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("127.70.15.1:8080"), "{err}");
+}
