@@ -1,0 +1,189 @@
+//! Between the suite's words and the wire's: record types and response codes as each spells
+//! them, and answer records shown as people read them and normalised as expectations compare
+//! (names in punycode, lower case, without the root dot).
+
+use std::net::IpAddr;
+
+use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType as Rr};
+
+use crate::model::RecordType;
+
+/// One answer record: how it is shown, and the normalised forms an expectation may match.
+pub(super) struct Answer {
+    pub(super) shown: String,
+    full: String,
+    /// The target alone, for MX and SRV: `mail.example` matches `10 mail.example`.
+    short: Option<String>,
+}
+
+impl Answer {
+    pub(super) fn matches(&self, expected: &str) -> bool {
+        self.full == expected || self.short.as_deref() == Some(expected)
+    }
+}
+
+pub(super) fn answer(r: &Record) -> Option<Answer> {
+    let plain = |s: String| Answer {
+        shown: s.clone(),
+        full: s,
+        short: None,
+    };
+    let named = |n: &Name| Answer {
+        shown: show_name(n),
+        full: norm_wire_name(n),
+        short: None,
+    };
+    Some(match &r.data {
+        RData::A(a) => plain(a.0.to_string()),
+        RData::AAAA(a) => plain(a.0.to_string()),
+        RData::CNAME(n) => named(&n.0),
+        RData::NS(n) => named(&n.0),
+        RData::PTR(n) => named(&n.0),
+        RData::MX(mx) => Answer {
+            shown: format!("{} {}", mx.preference, show_name(&mx.exchange)),
+            full: format!("{} {}", mx.preference, norm_wire_name(&mx.exchange)),
+            short: Some(norm_wire_name(&mx.exchange)),
+        },
+        RData::SRV(s) => Answer {
+            shown: format!(
+                "{} {} {} {}",
+                s.priority,
+                s.weight,
+                s.port,
+                show_name(&s.target)
+            ),
+            full: format!(
+                "{} {} {} {}",
+                s.priority,
+                s.weight,
+                s.port,
+                norm_wire_name(&s.target)
+            ),
+            short: Some(norm_wire_name(&s.target)),
+        },
+        RData::TXT(t) => {
+            let bytes: Vec<u8> = t.txt_data.iter().flat_map(|s| s.iter().copied()).collect();
+            let full = String::from_utf8_lossy(&bytes).into_owned();
+            // A report line must stay one line, whatever bytes the record holds.
+            let shown = full
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            Answer {
+                shown,
+                full,
+                short: None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// A name as people write it: Unicode labels, no root dot.
+fn show_name(n: &Name) -> String {
+    let s = n.to_utf8();
+    s.strip_suffix('.').map(str::to_string).unwrap_or(s)
+}
+
+/// A name as compared: ASCII (punycode), lower case, no root dot.
+fn norm_wire_name(n: &Name) -> String {
+    n.to_ascii().trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn norm_name(s: &str) -> String {
+    let s = s.trim();
+    match Name::from_utf8(s) {
+        Ok(n) => norm_wire_name(&n),
+        Err(_) => s.trim_end_matches('.').to_lowercase(),
+    }
+}
+
+/// An expected value in the form [`Answer::full`] or [`Answer::short`] takes.
+pub(super) fn normalise_expected(t: RecordType, e: &str) -> String {
+    let words: Vec<&str> = e.split_whitespace().collect();
+    let numbers = |w: &[&str]| w.iter().all(|x| x.parse::<u16>().is_ok());
+    match t {
+        RecordType::A | RecordType::AAAA => e
+            .trim()
+            .parse::<IpAddr>()
+            .map(|ip| ip.to_string())
+            .unwrap_or_else(|_| e.trim().to_string()),
+        RecordType::CNAME | RecordType::NS | RecordType::PTR => norm_name(e),
+        RecordType::MX if words.len() == 2 && numbers(&words[..1]) => {
+            format!(
+                "{} {}",
+                words[0].parse::<u16>().unwrap_or(0),
+                norm_name(words[1])
+            )
+        }
+        RecordType::SRV if words.len() == 4 && numbers(&words[..3]) => {
+            let n: Vec<u16> = words[..3].iter().map(|x| x.parse().unwrap_or(0)).collect();
+            format!("{} {} {} {}", n[0], n[1], n[2], norm_name(words[3]))
+        }
+        RecordType::MX | RecordType::SRV => norm_name(e),
+        RecordType::TXT => e.to_string(),
+    }
+}
+
+pub(super) fn wire_type(t: RecordType) -> Rr {
+    match t {
+        RecordType::A => Rr::A,
+        RecordType::AAAA => Rr::AAAA,
+        RecordType::CNAME => Rr::CNAME,
+        RecordType::MX => Rr::MX,
+        RecordType::TXT => Rr::TXT,
+        RecordType::SRV => Rr::SRV,
+        RecordType::PTR => Rr::PTR,
+        RecordType::NS => Rr::NS,
+    }
+}
+
+/// The suite's spelling of a response code (`NXDOMAIN`), so it compares with [`crate::model::Rcode`].
+pub(super) fn rcode_str(c: ResponseCode) -> String {
+    match c {
+        ResponseCode::NoError => "NOERROR".into(),
+        ResponseCode::FormErr => "FORMERR".into(),
+        ResponseCode::ServFail => "SERVFAIL".into(),
+        ResponseCode::NXDomain => "NXDOMAIN".into(),
+        ResponseCode::NotImp => "NOTIMP".into(),
+        ResponseCode::Refused => "REFUSED".into(),
+        ResponseCode::Unknown(n) => format!("RCODE{n}"),
+        other => format!("{other:?}").to_uppercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_values_normalise_like_answers() {
+        assert_eq!(normalise_expected(RecordType::AAAA, "0:0::1"), "::1");
+        assert_eq!(
+            normalise_expected(RecordType::CNAME, "WWW.Aq.Gov.Test."),
+            "www.aq.gov.test"
+        );
+        assert_eq!(
+            normalise_expected(RecordType::MX, "10  Mail.aq.gov.test"),
+            "10 mail.aq.gov.test"
+        );
+        assert_eq!(
+            normalise_expected(RecordType::MX, "mail.aq.gov.test."),
+            "mail.aq.gov.test"
+        );
+        assert_eq!(
+            normalise_expected(RecordType::SRV, "0 5 443 Web.aq.gov.test"),
+            "0 5 443 web.aq.gov.test"
+        );
+        assert_eq!(
+            normalise_expected(RecordType::TXT, "v=spf1 -all"),
+            "v=spf1 -all"
+        );
+        // Unicode names compare in their punycode form, whichever form was written.
+        assert_eq!(
+            normalise_expected(RecordType::CNAME, "应急.中国"),
+            normalise_expected(RecordType::CNAME, "XN--EXTU8A.xn--fiqs8s.")
+        );
+    }
+}
