@@ -6,7 +6,8 @@
 use serde_saphyr::Spanned;
 
 use super::raw::{RawHttp, S};
-use super::suite::{Templates, duration};
+use super::suite::duration;
+use super::template::Templates;
 use super::{Loader, loc};
 use crate::diag::{Diagnostic, suggest};
 use crate::model::{HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonPath, Template};

@@ -8,8 +8,11 @@
 mod faults;
 mod http;
 mod inventory;
+mod needs;
 pub mod raw;
+mod selector;
 mod suite;
+mod template;
 mod waivers;
 
 use std::path::{Path, PathBuf};
@@ -90,7 +93,7 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
     let catalogue = suite.as_ref().map(|s| s.apps.as_slice());
     let inventory = inventory::build(&mut ld, raw_inv, catalogue);
     if let (Some(inv), Some(s)) = (&inventory, &suite) {
-        suite::check_references(&mut ld, s, inv);
+        selector::check_references(&mut ld, s, inv);
     }
     let targets = match (&inventory, &suite) {
         (Some(inv), Some(s)) => Some(WaiverTargets::from_model(inv, s)),

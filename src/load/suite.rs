@@ -1,19 +1,19 @@
 //! Suite validation: the raw suite → [`Suite`], with every template parsed and every
-//! reference (needs, apps, selector nodes) resolved.
+//! reference (needs, apps, selector nodes) resolved. Each check's fields and its one probe
+//! are validated here; templates, selectors and `needs` have modules of their own.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde_saphyr::Spanned;
-
 use super::inventory::{check_id, parse_enum};
-use super::raw::{RawCheck, RawSelector, S, SuiteFile};
-use super::{Loader, loc, sub_loc};
+use super::raw::{RawCheck, S, SuiteFile};
+use super::selector::selector;
+use super::template::Templates;
+use super::{Loader, loc, needs};
 use crate::diag::Diagnostic;
-use crate::diag::suggest;
 use crate::model::{
-    App, Check, CheckIdx, DnsSpec, Duration, IcmpSpec, Inventory, Kind, Level, Loc, Percent, Probe,
-    Rcode, RecordType, Segment, Selector, Severity, Suite, TcpSpec, Template, VarRef,
+    App, Check, DnsSpec, Duration, IcmpSpec, Loc, Percent, Probe, Rcode, RecordType, Severity,
+    Suite, TcpSpec, Template,
 };
 
 const DEFAULT_TIMEOUT_MS: u64 = 5_000;
@@ -113,35 +113,7 @@ pub(crate) fn build(ld: &mut Loader, f: u32, raw: SuiteFile, dir: &Path) -> Suit
     }
 
     // Needs are resolved once every id is known, so a check may need one written below it.
-    let ids: Vec<String> = checks.iter().map(|c| c.id.clone()).collect();
-    for (ci, needs) in needs_raw.iter().enumerate() {
-        for n in needs {
-            match ids.iter().position(|i| *i == n.value) {
-                Some(ni) if checks[ci].needs.contains(&CheckIdx(ni as u32)) => {
-                    ld.push(
-                        Diagnostic::warning(
-                            loc(f, &n.referenced),
-                            format!("`{}` is listed twice in `needs`", n.value),
-                        )
-                        .with_hint("remove the repeat"),
-                    );
-                }
-                Some(ni) => checks[ci].needs.push(CheckIdx(ni as u32)),
-                None => {
-                    let hint = suggest::did_you_mean(&n.value, ids.iter().map(String::as_str))
-                        .unwrap_or_else(|| "`needs` names checks of this suite".into());
-                    ld.push(
-                        Diagnostic::error(
-                            loc(f, &n.referenced),
-                            format!("unknown check `{}` in `needs`", n.value),
-                        )
-                        .with_hint(hint),
-                    );
-                }
-            }
-        }
-    }
-    report_needs_cycles(ld, &checks);
+    needs::resolve(ld, f, &mut checks, &needs_raw);
 
     Suite {
         id: raw.suite.value,
@@ -149,45 +121,6 @@ pub(crate) fn build(ld: &mut Loader, f: u32, raw: SuiteFile, dir: &Path) -> Suit
         name: raw.name.value,
         apps,
         checks,
-    }
-}
-
-/// Checks what a suite says about an inventory: the node ids its selectors name, and
-/// selectors that take no node at all (a warning: the suite may serve other inventories).
-pub(crate) fn check_references(ld: &mut Loader, suite: &Suite, inv: &Inventory) {
-    for c in &suite.checks {
-        for (id, at) in &c.selector.nodes {
-            if inv.find(id).is_none() {
-                let hint = suggest::did_you_mean(id, inv.ids())
-                    .unwrap_or_else(|| "`where.nodes` names node ids of the inventory".into());
-                ld.push(
-                    Diagnostic::error(*at, format!("unknown node `{id}` in `where.nodes`"))
-                        .with_hint(hint),
-                );
-            }
-        }
-        let all_known = c
-            .selector
-            .nodes
-            .iter()
-            .all(|(id, _)| inv.find(id).is_some());
-        if let (Some(at), true) = (c.selector.loc, all_known)
-            && !inv
-                .order
-                .iter()
-                .any(|&n| c.selector.matches(inv, &suite.apps, n))
-        {
-            ld.push(
-                Diagnostic::warning(
-                    at,
-                    format!(
-                        "the selector of check `{}` matches no node of the inventory",
-                        c.id
-                    ),
-                )
-                .with_hint("the check will not run; is this the inventory you meant?"),
-            );
-        }
     }
 }
 
@@ -252,61 +185,6 @@ fn percent(ld: &mut Loader, f: u32, s: &S) -> Option<Percent> {
             );
             None
         }
-    }
-}
-
-fn selector(ld: &mut Loader, f: u32, s: &Spanned<RawSelector>, apps: &[App]) -> Selector {
-    let r = &s.value;
-    let levels = r
-        .level
-        .iter()
-        .filter_map(|l| {
-            parse_enum(
-                ld,
-                f,
-                l,
-                "level",
-                &Level::ALL.map(Level::as_str),
-                Level::parse,
-            )
-        })
-        .collect();
-    let kinds = r
-        .kind
-        .iter()
-        .filter_map(|k| parse_enum(ld, f, k, "kind", &Kind::ALL.map(Kind::as_str), Kind::parse))
-        .collect();
-    let mut app_idx = Vec::new();
-    for a in &r.apps {
-        match apps.iter().position(|x| x.id == a.value) {
-            Some(i) => app_idx.push(crate::model::AppIdx(i as u32)),
-            None => {
-                let hint = suggest::did_you_mean(&a.value, apps.iter().map(|x| x.id.as_str()))
-                    .unwrap_or_else(|| "`where.apps` names apps of the suite's catalogue".into());
-                ld.push(
-                    Diagnostic::error(
-                        loc(f, &a.referenced),
-                        format!("unknown app `{}` in `where.apps`", a.value),
-                    )
-                    .with_hint(hint),
-                );
-            }
-        }
-    }
-    Selector {
-        levels,
-        kinds,
-        tags: r.tags.iter().map(|t| t.value.clone()).collect(),
-        nodes: r
-            .nodes
-            .iter()
-            .map(|n| (n.value.clone(), loc(f, &n.referenced)))
-            .collect(),
-        apps: app_idx,
-        loc: Some(Loc {
-            len: 0,
-            ..loc(f, &s.referenced)
-        }),
     }
 }
 
@@ -408,135 +286,4 @@ fn probe(ld: &mut Loader, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Temp
     } else {
         unreachable!("exactly one probe is present")
     })
-}
-
-/// Template parsing for the strings of one check.
-pub(super) struct Templates<'a> {
-    f: u32,
-    for_each_app: bool,
-    check: &'a str,
-}
-
-impl Templates<'_> {
-    pub(super) fn parse(&mut self, ld: &mut Loader, s: &S) -> Template {
-        let base = loc(self.f, &s.referenced);
-        let text = s.value.as_str();
-        let mut segments = Vec::new();
-        let mut rest = 0;
-        while let Some(open) = text[rest..].find("{{").map(|i| i + rest) {
-            if open > rest {
-                segments.push(Segment::Lit(text[rest..open].to_string()));
-            }
-            let Some(close) = text[open..].find("}}").map(|i| i + open) else {
-                let at = sub_loc(&ld.sources, base, text, open, 2);
-                ld.push(
-                    Diagnostic::error(at, "unclosed `{{` in template")
-                        .with_hint("close it with `}}`, e.g. `{{ node.host }}`"),
-                );
-                return Template::literal(text, base);
-            };
-            let inner = text[open + 2..close].trim();
-            let at = sub_loc(
-                &ld.sources,
-                base,
-                text,
-                open,
-                text[open..close + 2].chars().count(),
-            );
-            match VarRef::parse(inner) {
-                Some(v) if v.is_app() && !self.for_each_app => {
-                    ld.push(
-                        Diagnostic::error(
-                            at,
-                            format!(
-                                "`{{{{ {inner} }}}}` in check `{}`, which is not per app",
-                                self.check
-                            ),
-                        )
-                        .with_hint(
-                            "add `for_each_app: true` to the check, or use a `node.*` variable",
-                        ),
-                    );
-                }
-                Some(v) => segments.push(Segment::Var(v)),
-                None => {
-                    let mut names: Vec<String> =
-                        VarRef::FIXED.iter().map(|s| s.to_string()).collect();
-                    if let Some(v) = inner.strip_prefix("node.vars.") {
-                        names.push(format!("node.vars.{v}"));
-                    }
-                    let hint = suggest::did_you_mean(inner, names.iter().map(String::as_str)).unwrap_or_else(|| {
-                        "variables: node.id|name|host|level|kind|region, node.vars.NAME, app.id|name|url, env.NAME"
-                            .into()
-                    });
-                    ld.push(
-                        Diagnostic::error(at, format!("unknown template variable `{inner}`"))
-                            .with_hint(hint),
-                    );
-                }
-            }
-            rest = close + 2;
-        }
-        if rest < text.len() {
-            segments.push(Segment::Lit(text[rest..].to_string()));
-        }
-        Template {
-            segments,
-            loc: base,
-        }
-    }
-}
-
-/// Reports each cycle of `needs` once, at the check of the cycle written first.
-fn report_needs_cycles(ld: &mut Loader, checks: &[Check]) {
-    fn visit(
-        i: usize,
-        checks: &[Check],
-        state: &mut [u8],
-        stack: &mut Vec<usize>,
-        cycles: &mut Vec<Vec<usize>>,
-    ) {
-        state[i] = 1;
-        stack.push(i);
-        for n in &checks[i].needs {
-            let n = n.0 as usize;
-            match state[n] {
-                0 => visit(n, checks, state, stack, cycles),
-                1 => {
-                    let pos = stack.iter().position(|&s| s == n).unwrap_or(0);
-                    cycles.push(stack[pos..].to_vec());
-                }
-                _ => {}
-            }
-        }
-        stack.pop();
-        state[i] = 2;
-    }
-    let mut state = vec![0u8; checks.len()];
-    let mut cycles = Vec::new();
-    for i in 0..checks.len() {
-        if state[i] == 0 {
-            visit(i, checks, &mut state, &mut Vec::new(), &mut cycles);
-        }
-    }
-    for cycle in cycles {
-        let first = *cycle
-            .iter()
-            .min_by_key(|&&c| checks[c].loc)
-            .unwrap_or(&cycle[0]);
-        let start = cycle.iter().position(|&c| c == first).unwrap_or(0);
-        let mut names: Vec<&str> = cycle[start..]
-            .iter()
-            .chain(&cycle[..start])
-            .map(|&c| checks[c].id.as_str())
-            .collect();
-        names.push(&checks[first].id);
-        ld.push(
-            Diagnostic::error(
-                checks[first].loc,
-                format!("`needs` cycle: {}", names.join(" → ")),
-            )
-            .with_hint("a check cannot wait, directly or not, for itself"),
-        );
-    }
 }

@@ -1,0 +1,173 @@
+//! `junit.xml`: the results as JUnit XML, for Jenkins, GitLab and any other CI that reads it.
+//!
+//! The mapping is FORMAT.md's "JUnit mapping": one flat `<testsuite>` per node that has
+//! results (no nesting: consumers disagree on nested suites, and GitLab flattens them
+//! anyway), one `<testcase>` per (check, app), `classname` = the dotted path of node ids so
+//! that Jenkins, which splits a class name at its last `.`, shows the hierarchy.
+//!
+//! The gate is the Jenkins xUnit plugin's `junit-10.xsd`, which a file must pass or Jenkins
+//! skips it. Two things follow from that schema and shape this module:
+//!
+//! - a `<testcase>` may not hold `<properties>`, so a check's severity, attempts and target
+//!   go into its `<system-out>` (and, for a non-passing check, into the failure body too);
+//! - `<testsuites>` may not carry `skipped`, which quick-junit always writes, so it is taken
+//!   off the root after serialising (each `<testsuite>` keeps its own `skipped`).
+//!
+//! `timestamp` and `hostname` are written as plain attributes rather than through
+//! quick-junit's typed timestamp, which always appends a zone and milliseconds: the Ant
+//! convention every JUnit reader understands is UTC without a zone.
+//!
+//! Everything here comes from targets or users and is untrusted: characters XML 1.0 forbids
+//! are dropped (a single one would make the whole file unreadable), and bodies are capped so
+//! a target that answers with megabytes cannot bloat the report.
+//!
+//! The parts: `suite` groups the results by node and builds each node's suite, `cases` its
+//! test cases and their bodies, `clean` makes untrusted text XML-safe and caps it, and
+//! `stream` serialises a report and cuts it into the pieces [`write()`] puts together.
+
+mod cases;
+mod clean;
+mod stream;
+mod suite;
+
+use std::io::{self, Write};
+
+use quick_junit::Report;
+
+use crate::results::Results;
+use cases::Counts;
+use clean::clean_line;
+use stream::{drop_root_skipped, serialise, split_root};
+use suite::{group_by_node, test_suite};
+
+/// Largest failure, error or skip body, and largest `<system-out>`, in bytes.
+pub const BODY_CAP: usize = 8 * 1024;
+/// Largest single field (a message attribute, a target, an expectation), in bytes.
+pub const FIELD_CAP: usize = 1024;
+/// Appended where text was cut; counted inside the cap.
+pub const TRUNCATED: &str = "… (truncated)";
+
+/// Renders the whole record as a UTF-8 JUnit XML document.
+pub fn render(results: &Results) -> Vec<u8> {
+    let mut out = Vec::new();
+    write(results, &mut out).expect("writing to memory cannot fail");
+    out
+}
+
+/// Writes the whole record as a UTF-8 JUnit XML document, one node's `<testsuite>` at a time.
+///
+/// quick-junit serialises a whole [`Report`], which would hold every test case of the run at
+/// once (18,000 at national scale, each with its bodies) and then the whole document.
+/// Instead each suite is built and serialised in a report of its own that carries the run's
+/// root (name, wall time and the counts of the whole run), and freed before the next: the
+/// first such document gives the XML declaration and the `<testsuites>` start tag, each one
+/// its `<testsuite>` element, the last one the closing tag. Suites sit at the same depth
+/// with the same indentation either way, so the pieces put together are, byte for byte, the
+/// document quick-junit writes for the whole report.
+pub fn write(results: &Results, w: &mut dyn Write) -> io::Result<()> {
+    let name = clean_line(&format!(
+        "{} ({})",
+        results.run.suite_name, results.run.suite
+    ));
+    // The root's time is the run's wall time: the suites' sums overlap, since checks run
+    // concurrently, and would overstate how long the run took.
+    let wall = (results.run.finished - results.run.started)
+        .to_std()
+        .unwrap_or_default();
+    // Known before any suite is built, since the root's start tag comes first.
+    let totals = Counts::of(results.results.iter());
+    let root = || {
+        let mut report = Report::new(name.as_str());
+        report.set_time(wall);
+        (report.tests, report.failures, report.errors, report.skipped) =
+            (totals.tests, totals.failures, totals.errors, totals.skipped);
+        report
+    };
+
+    let groups = group_by_node(results);
+    if groups.is_empty() {
+        // No results: the document is the root alone.
+        let doc = serialise(&root());
+        return w.write_all(drop_root_skipped(&doc).as_bytes());
+    }
+    let crate::results::Lookup { checks, apps, .. } = results.lookup();
+    let last = groups.len() - 1;
+    let mut built = Counts::default();
+    for (i, (node, records)) in groups.into_iter().enumerate() {
+        let suite = test_suite(results, &node, &records, &checks, &apps);
+        built.add(&suite);
+        let mut report = root();
+        // Pushed, not added: the root keeps the counts of the whole run.
+        report.test_suites.push(suite);
+        let doc = serialise(&report);
+        let (head, suite, tail) = split_root(&doc);
+        if i == 0 {
+            w.write_all(drop_root_skipped(head).as_bytes())?;
+        }
+        w.write_all(suite.as_bytes())?;
+        if i == last {
+            w.write_all(tail.as_bytes())?;
+        }
+    }
+    debug_assert_eq!(built, totals, "the root's counts are the suites' sums");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document as quick-junit writes it for the whole report at once: what [`write`]
+    /// must reproduce piece by piece.
+    fn whole_report(results: &Results) -> String {
+        let mut report = Report::new(clean_line(&format!(
+            "{} ({})",
+            results.run.suite_name, results.run.suite
+        )));
+        report.set_time(
+            (results.run.finished - results.run.started)
+                .to_std()
+                .unwrap_or_default(),
+        );
+        let crate::results::Lookup { checks, apps, .. } = results.lookup();
+        for (node, records) in group_by_node(results) {
+            report.add_test_suite(test_suite(results, &node, &records, &checks, &apps));
+        }
+        drop_root_skipped(&serialise(&report)).into_owned()
+    }
+
+    fn mixed() -> Results {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/results/mixed.json"
+        );
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_streamed_document_is_the_whole_reports() {
+        let mut hostile = mixed();
+        hostile.run.suite_name = "<testsuites skipped=\"1\"> & \u{0}\u{1b}[1m".into();
+        for (i, r) in hostile.results.iter_mut().enumerate() {
+            r.message = format!("</testsuites>\n<testsuite> \"{i}\" \u{fffe}");
+            r.evidence = Some("]]> </testsuite>".repeat(100));
+        }
+        // Results of nodes the record does not describe get suites of their own, last.
+        let mut ghost = hostile.results[0].clone();
+        ghost.node = "ghost".into();
+        hostile.results.push(ghost);
+        let mut empty = mixed();
+        empty.results.clear();
+        let mut one = mixed();
+        one.results.truncate(1);
+        for (what, r) in [
+            ("mixed", mixed()),
+            ("hostile", hostile),
+            ("empty", empty),
+            ("one", one),
+        ] {
+            let streamed = String::from_utf8(render(&r)).unwrap();
+            assert!(streamed == whole_report(&r), "{what}: differs");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The simulator's HTTP/1.1 server: a small hand-written server on tokio (no hyper, no
+//! axum), one task per connection, keep-alive and pipelining, HTTPS through tokio-rustls
+//! when the listener has a TLS config. One listener serves the apps of one (address, port),
+//! routed by the longest path prefix, and plays the faults of each app.
+//!
+//! What an app answers, under its path prefix `P`:
+//! - `GET|HEAD P/health`: 200 `application/json`
+//!   `{"status":"UP","app":…,"node":…,"version":"2.3.1","time":…}`;
+//! - `GET|HEAD P/` and `P`: 200 `text/html; charset=utf-8`, a small login page;
+//! - anything else (and any path no app claims): 404 JSON.
+//!
+//! Framing is strict where a prober could be fooled and lenient where real servers are:
+//! a request head of more than 16 KiB is answered 431, a malformed one 400, a
+//! `Transfer-Encoding` request body 411, an HTTP version other than 1.0 and 1.1 505, each
+//! followed by a close. Bodies with `Content-Length` are read and discarded. Bare-LF line
+//! ends and empty lines before a request are accepted. Every response carries
+//! `Content-Length` (except 1xx/204, which may not), `Server: netaccept-sim`, and
+//! `Connection: keep-alive` unless the client asked to close (or spoke HTTP/1.0 without
+//! asking to keep it alive), and is written in one write.
+//!
+//! No code is shared with `crate::probe`: a bug in common would hide itself.
+//!
+//! The parts: `listener` accepts connections and does the TLS handshake, `routes` maps a
+//! path to its app, `session` serves a connection's requests in order, `framing` reads
+//! request heads and bodies off the connection, `request` parses a head, `answer` decides
+//! what an app answers (with `flaky` drawing its 503s), and `response` writes it.
+
+mod answer;
+mod flaky;
+mod framing;
+mod listener;
+mod request;
+mod response;
+mod routes;
+mod session;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_rustls::rustls::ServerConfig;
+
+pub use listener::serve;
+
+/// The `Server` header of every response.
+pub const SERVER: &str = "netaccept-sim";
+/// The `version` every health answer reports.
+pub const APP_VERSION: &str = "2.3.1";
+/// The largest request head (request line and headers, with line ends) accepted; more is
+/// answered 431.
+pub const MAX_HEAD: usize = 16 * 1024;
+/// How long a connection may wait for the TLS handshake or for the next request before it
+/// is closed. Longer than the idle time of common client pools (reqwest: 90 s), so that a
+/// pooled connection is not closed under a client that is about to reuse it.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What one app endpoint does. Built by the orchestrator from the inventory and faults.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    /// Node id, for the JSON.
+    pub node: String,
+    /// App id.
+    pub app: String,
+    /// URL path prefix of the app, e.g. "/dispatch" ("" or "/" for an app at the root; a
+    /// trailing `/` is ignored). It matches whole segments: "/dispatch" claims
+    /// "/dispatch" and "/dispatch/…", not "/dispatcher".
+    pub path: String,
+    pub behaviour: Behaviour,
+}
+
+/// The faults one endpoint plays; the default is a healthy app. When several are set,
+/// `down` wins over `silent`, and `slow` delays whatever is answered. On health requests,
+/// `status` (fixed) wins over `flaky` (drawn), and `body` replaces the body of any answer
+/// but a flaky 503, which, like `status` without `body`, is the app's JSON with `DOWN`.
+#[derive(Clone, Debug, Default)]
+pub struct Behaviour {
+    /// Per-app "down": the connection is closed without an answer (the port is shared with
+    /// other apps, so it cannot be unbound).
+    pub down: bool,
+    /// Read the request, never answer (keep the connection open).
+    pub silent: bool,
+    /// Wait this long before each answer.
+    pub slow: Option<Duration>,
+    /// Health answers this status with `{"status":"DOWN",...}`.
+    pub status: Option<u16>,
+    /// Health answers 200 with exactly this body.
+    pub body: Option<String>,
+    /// 0.0..=1.0: this share of health requests answered 503 (deterministic: the n-th health
+    /// request of an endpoint gets the same answer for the same seed, node and app).
+    pub flaky: Option<f64>,
+}
+
+/// One listener: its TLS config (HTTPS) or none (HTTP), and the apps it serves.
+pub struct ListenerConfig {
+    pub tls: Option<Arc<ServerConfig>>,
+    pub endpoints: Vec<Endpoint>,
+    /// Node-level "silent": accept and never answer anything (the TLS handshake is not even
+    /// started). Incoming bytes are read and dropped, only so that the connection ends when
+    /// the client leaves instead of holding a file descriptor until shutdown.
+    pub node_silent: bool,
+    /// Seed of the `flaky` draws.
+    pub seed: u64,
+}
