@@ -92,11 +92,15 @@ impl Error {
                 diagnostics,
                 sources,
             } => diag::render_all(&mut diagnostics.clone(), sources),
-            other => other
-                .to_string()
-                .lines()
-                .map(|l| format!("error: {l}\n"))
-                .collect(),
+            other => {
+                let mut out = String::new();
+                for line in other.to_string().lines() {
+                    out.push_str("error: ");
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                out
+            }
         }
     }
 

@@ -50,9 +50,9 @@ impl PlannedArgs {
 impl RunArgs {
     pub fn request(&self) -> PlanRequest {
         let mut req = self.planned.request(MissingEnv::Error);
-        req.inputs.waivers = self.waivers.clone();
+        req.inputs.waivers.clone_from(&self.waivers);
         req.overrides = Overrides {
-            timeout: self.timeout.map(|d| d.as_std()),
+            timeout: self.timeout.map(crate::model::Duration::as_std),
             retries: self.retries,
         };
         req

@@ -43,7 +43,7 @@ pub fn sim(args: &SimArgs) -> Result<Exit, Error> {
 
 pub(super) fn addresses(a: &[std::net::SocketAddr]) -> String {
     a.iter()
-        .map(|a| a.to_string())
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -44,7 +44,13 @@ fn sha256_of(loaded: &Loaded, files: &[u32]) -> String {
         }
         h.update(file.text.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 /// The host name of the probing machine.

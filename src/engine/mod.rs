@@ -5,7 +5,7 @@
 //! - [`run`](run()): one run of a plan with a [`RunConfig`], every event passed to the
 //!   reporters, waivers applied, the record returned ([`Finished`]);
 //! - [`write_reports`]: the report files of a record, each whole or not at all;
-//! - [`rerender`]: a record read back for `netaccept report`, with newer waivers;
+//! - [`rerender()`]: a record read back for `netaccept report`, with newer waivers;
 //! - [`sim`]: the simulator, in the foreground until a signal, or in the background;
 //! - [`Shutdown`]: how a run or the simulator is told to stop.
 //!

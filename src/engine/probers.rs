@@ -1,6 +1,6 @@
 //! The probers as the runner sees them: [`crate::probe::Context`] (shared clients and
 //! sockets) carries out one attempt of any probe. The runner only knows the
-//! [`Prober`](crate::run::Prober) trait; this is where the two meet.
+//! [`crate::run::Prober`] trait; this is where the two meet.
 
 use tokio::time::Instant;
 

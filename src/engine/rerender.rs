@@ -50,7 +50,7 @@ pub fn rerender(req: &Rerender) -> Result<Finished, Error> {
         waive::apply(&mut results, &waivers.waivers);
     }
     if let Some(op) = &req.operator {
-        results.run.operator = op.clone();
+        results.run.operator.clone_from(op);
     }
     let dir = match &req.output {
         Some(d) => d.clone(),

@@ -53,7 +53,7 @@ fn watch_signals(cancel: Cancel) {
                 );
                 cancel.cancel();
             } else {
-                std::process::exit(Exit::Interrupted.code() as i32);
+                std::process::exit(i32::from(Exit::Interrupted.code()));
             }
         }
     });

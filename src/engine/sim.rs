@@ -79,7 +79,7 @@ fn write_ready(path: &std::path::Path, r: &Running) -> std::io::Result<()> {
     let doc = serde_json::json!({
         "listeners": r.listeners,
         "endpoints": r.endpoints,
-        "dns": r.dns_addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        "dns": r.dns_addrs.iter().map(ToString::to_string).collect::<Vec<_>>(),
     });
     crate::report::write_atomic(path, doc.to_string().as_bytes())
 }

@@ -136,16 +136,17 @@ impl Loader {
     /// Reads one file; a read failure becomes a diagnostic naming the path.
     fn read(&mut self, path: &Path) -> Option<u32> {
         match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Some(self.sources.add(path.to_path_buf(), text)),
-                Err(_) => {
+            Ok(bytes) => {
+                if let Ok(text) = String::from_utf8(bytes) {
+                    Some(self.sources.add(path.to_path_buf(), text))
+                } else {
                     self.push(Diagnostic::global(format!(
                         "{}: not UTF-8 text; save the file as UTF-8",
                         path.display()
                     )));
                     None
                 }
-            },
+            }
             Err(e) => {
                 self.push(Diagnostic::global(format!(
                     "{}: cannot read: {e}",
@@ -431,7 +432,7 @@ pub(crate) fn sub_loc(
         .skip(base.col.saturating_sub(1) as usize)
         .collect();
     let quote: u32 = match rest.chars().next() {
-        Some('"') | Some('\'') => 1,
+        Some('"' | '\'') => 1,
         _ => 0,
     };
     let prefix = &value[..byte.min(value.len())];

@@ -87,7 +87,7 @@ impl JsonSchema for RegionStr {
         schemars::json_schema!({
             "anyOf": [
                 { "type": "string", "pattern": "^[0-9]{6}$" },
-                { "type": "integer", "minimum": 100000, "maximum": 999999 }
+                { "type": "integer", "minimum": 100_000, "maximum": 999_999 }
             ]
         })
     }

@@ -77,19 +77,18 @@ pub(super) fn selector(
         .collect();
     let mut app_idx = Vec::new();
     for a in &r.apps {
-        match apps.iter().position(|x| x.id == a.value) {
-            Some(i) => app_idx.push(crate::model::AppIdx(i as u32)),
-            None => {
-                let hint = suggest::did_you_mean(&a.value, apps.iter().map(|x| x.id.as_str()))
-                    .unwrap_or_else(|| "`where.apps` names apps of the suite's catalogue".into());
-                ld.push(
-                    Diagnostic::error(
-                        loc(f, &a.referenced),
-                        format!("unknown app `{}` in `where.apps`", a.value),
-                    )
-                    .with_hint(hint),
-                );
-            }
+        if let Some(i) = apps.iter().position(|x| x.id == a.value) {
+            app_idx.push(crate::model::AppIdx(i as u32));
+        } else {
+            let hint = suggest::did_you_mean(&a.value, apps.iter().map(|x| x.id.as_str()))
+                .unwrap_or_else(|| "`where.apps` names apps of the suite's catalogue".into());
+            ld.push(
+                Diagnostic::error(
+                    loc(f, &a.referenced),
+                    format!("unknown app `{}` in `where.apps`", a.value),
+                )
+                .with_hint(hint),
+            );
         }
     }
     Selector {

@@ -58,7 +58,7 @@ impl Templates<'_> {
                 Some(v) => segments.push(Segment::Var(v)),
                 None => {
                     let mut names: Vec<String> =
-                        VarRef::FIXED.iter().map(|s| s.to_string()).collect();
+                        VarRef::FIXED.iter().map(ToString::to_string).collect();
                     if let Some(v) = inner.strip_prefix("node.vars.") {
                         names.push(format!("node.vars.{v}"));
                     }

@@ -122,7 +122,9 @@ pub fn write_atomic_with(
     let result = (|| {
         let mut w = BufWriter::with_capacity(WRITE_BUFFER, std::fs::File::create(&tmp)?);
         write(&mut w)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
+        let f = w
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();

@@ -171,7 +171,7 @@ fn plan_json_has_its_format_items_and_counts() {
     assert_eq!(sum(by_level), total as u64);
     assert_eq!(sum(by_check), total as u64);
     let mut levels: Vec<&str> = by_level.keys().map(String::as_str).collect();
-    levels.sort();
+    levels.sort_unstable();
     assert_eq!(levels, ["county", "national", "prefectural", "provincial"]);
 
     // The counts per check match the items.

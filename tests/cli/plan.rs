@@ -622,25 +622,25 @@ fn sel_case() -> Case {
     )
 }
 
-fn sel_nodes(c: &Case, sel: Selection) -> Vec<String> {
-    let plan = c.plan(&sel);
+fn sel_nodes(c: &Case, sel: &Selection) -> Vec<String> {
+    let plan = c.plan(sel);
     c.nodes(&plan)
 }
 
 #[test]
 fn selection_by_node_takes_descendants() {
     let c = sel_case();
-    let all = sel_nodes(&c, Selection::default());
+    let all = sel_nodes(&c, &Selection::default());
     assert_eq!(all, ["root", "pa", "pa-f", "pb", "pb-c", "pb-f"]);
     let sel = |nodes: &[&str]| Selection {
-        nodes: nodes.iter().map(|s| s.to_string()).collect(),
+        nodes: nodes.iter().map(std::string::ToString::to_string).collect(),
         ..Selection::default()
     };
-    assert_eq!(sel_nodes(&c, sel(&["pb"])), ["pb", "pb-c", "pb-f"]);
-    assert_eq!(sel_nodes(&c, sel(&["pb-f"])), ["pb-f"]);
+    assert_eq!(sel_nodes(&c, &sel(&["pb"])), ["pb", "pb-c", "pb-f"]);
+    assert_eq!(sel_nodes(&c, &sel(&["pb-f"])), ["pb-f"]);
     // repeated: union, still in tree order
-    assert_eq!(sel_nodes(&c, sel(&["pb-f", "pa"])), ["pa", "pa-f", "pb-f"]);
-    assert_eq!(sel_nodes(&c, sel(&["root"])), all);
+    assert_eq!(sel_nodes(&c, &sel(&["pb-f", "pa"])), ["pa", "pa-f", "pb-f"]);
+    assert_eq!(sel_nodes(&c, &sel(&["root"])), all);
 }
 
 #[test]
@@ -650,28 +650,28 @@ fn selection_by_level_kind_and_tag() {
         levels: l,
         ..Selection::default()
     };
-    assert_eq!(sel_nodes(&c, levels(vec![Level::County])), ["pb-c"]);
+    assert_eq!(sel_nodes(&c, &levels(vec![Level::County])), ["pb-c"]);
     assert_eq!(
-        sel_nodes(&c, levels(vec![Level::Prefectural, Level::National])),
+        sel_nodes(&c, &levels(vec![Level::Prefectural, Level::National])),
         ["root", "pa-f", "pb-f"]
     );
     let kinds = Selection {
         kinds: vec![Kind::Coal],
         ..Selection::default()
     };
-    assert_eq!(sel_nodes(&c, kinds), ["pa", "pa-f"]);
+    assert_eq!(sel_nodes(&c, &kinds), ["pa", "pa-f"]);
     let tags = Selection {
         tags: vec!["pilot".into(), "batch-2".into()],
         ..Selection::default()
     };
-    assert_eq!(sel_nodes(&c, tags), ["pa", "pa-f", "pb-c"]);
+    assert_eq!(sel_nodes(&c, &tags), ["pa", "pa-f", "pb-c"]);
     // different flags narrow together
     let both = Selection {
         levels: vec![Level::Provincial],
         tags: vec!["pilot".into()],
         ..Selection::default()
     };
-    assert_eq!(sel_nodes(&c, both), ["pa"]);
+    assert_eq!(sel_nodes(&c, &both), ["pa"]);
     let none = Selection {
         kinds: vec![Kind::Coal],
         tags: vec!["batch-1".into()],
@@ -705,7 +705,7 @@ fn selection_by_app_keeps_hosting_nodes_and_only_that_apps_items() {
 fn selection_by_check_glob() {
     let c = sel_case();
     let checks = |p: &[&str]| Selection {
-        checks: p.iter().map(|s| s.to_string()).collect(),
+        checks: p.iter().map(std::string::ToString::to_string).collect(),
         ..Selection::default()
     };
     let plan = c.plan(&checks(&["net.*"]));

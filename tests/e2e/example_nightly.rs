@@ -141,7 +141,7 @@ async fn nightly_suite_on_the_example_province() {
                     (status, kind),
                     ("failed", Some("ConnectionRefused")),
                     "{what}"
-                )
+                );
             }
             "net.tcp" | "net.tcp-http" => assert_eq!(status, "passed", "{what}"),
             "app.ping" if down => assert_eq!(

@@ -57,13 +57,13 @@ _https._tcp IN SRV   0 5 443 sx.aq.gov.test.
 }
 
 fn reverse_text() -> &'static str {
-    r#"
+    r"
 $ORIGIN 14.127.in-addr.arpa.
 $TTL 300
 @           IN SOA   ns1.aq.gov.test. hostmaster.aq.gov.test. 1 3600 600 86400 60
 @           IN NS    ns1.aq.gov.test.
 1.0         IN PTR   sx.aq.gov.test.
-"#
+"
 }
 
 fn zone(text: &str, origin: &str) -> (LowerName, InMemoryZoneHandler) {

@@ -643,8 +643,8 @@ fn health() -> Router {
     app(Seen::default())
 }
 
-fn with_ca(url: String) -> HttpSpec<Text> {
-    let mut s = spec(&url);
+fn with_ca(url: &str) -> HttpSpec<Text> {
+    let mut s = spec(url);
     s.ca = Some(Text::plain("ca.pem"));
     s
 }
@@ -655,7 +655,7 @@ async fn private_ca_passes_only_when_trusted() {
     let leaf = p.ca.leaf(&["127.0.0.1", "localhost"], -1, 400);
     let addr = tls::serve_https("127.0.0.1", leaf, health()).await;
 
-    let mut s = with_ca(format!("https://{addr}/health"));
+    let mut s = with_ca(&format!("https://{addr}/health"));
     s.expect.json = vec![(path("$.status"), Text::plain("UP"))];
     s.expect.cert_valid_days = Some(30);
     let o = outcome(&s, &p.cx).await;
@@ -671,7 +671,7 @@ async fn private_ca_passes_only_when_trusted() {
     assert!(!o.measurements.contains_key("insecure"));
 
     // By name too: the leaf names `localhost`.
-    let s = with_ca(format!("https://localhost:{}/health", addr.port()));
+    let s = with_ca(&format!("https://localhost:{}/health", addr.port()));
     assert_passed(&outcome(&s, &p.cx).await);
 
     // The same server, without the CA: nobody vouches for it.
@@ -685,7 +685,7 @@ async fn expired_certificate_is_invalid() {
     let p = pki();
     let leaf = p.ca.leaf(&["127.0.0.1"], -30, -2);
     let addr = tls::serve_https("127.0.0.1", leaf, health()).await;
-    let o = outcome(&with_ca(format!("https://{addr}/health")), &p.cx).await;
+    let o = outcome(&with_ca(&format!("https://{addr}/health")), &p.cx).await;
     assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
     assert!(message(&o).contains("expired"), "{}", message(&o));
 }
@@ -695,7 +695,7 @@ async fn certificate_for_another_name_is_invalid() {
     let p = pki();
     let leaf = p.ca.leaf(&["portal.example.test"], -1, 400);
     let addr = tls::serve_https("127.0.0.1", leaf, health()).await;
-    let o = outcome(&with_ca(format!("https://{addr}/health")), &p.cx).await;
+    let o = outcome(&with_ca(&format!("https://{addr}/health")), &p.cx).await;
     assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
     assert!(
         message(&o).contains("not valid for name"),
@@ -713,7 +713,7 @@ async fn self_signed_is_invalid_unless_insecure() {
     let o = outcome(&spec(&url), &p.cx).await;
     assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
     // Trusting a private CA does not make a stranger's certificate good.
-    let o = outcome(&with_ca(url.clone()), &p.cx).await;
+    let o = outcome(&with_ca(&url), &p.cx).await;
     assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
 
     let mut s = spec(&url);
@@ -730,7 +730,7 @@ async fn certificate_expiring_soon_fails_cert_valid_days() {
     let p = pki();
     let leaf = p.ca.leaf(&["127.0.0.1"], -1, 10);
     let addr = tls::serve_https("127.0.0.1", leaf, health()).await;
-    let mut s = with_ca(format!("https://{addr}/health"));
+    let mut s = with_ca(&format!("https://{addr}/health"));
     s.expect.cert_valid_days = Some(30);
     let o = outcome(&s, &p.cx).await;
     assert_eq!(fail_kind(&o), FailKind::CertExpiring, "{}", message(&o));
@@ -774,7 +774,7 @@ async fn tls_to_a_plain_text_server_is_a_protocol_error() {
         let _ = s.write_all(b"hello\r\n\r\n").await;
     })
     .await;
-    let o = outcome(&with_ca(format!("https://{garbage}/")), &p.cx).await;
+    let o = outcome(&with_ca(&format!("https://{garbage}/")), &p.cx).await;
     assert_eq!(fail_kind(&o), FailKind::ProtocolError, "{}", message(&o));
 }
 
@@ -816,10 +816,10 @@ async fn host_override_sends_the_name_and_verifies_the_certificate_for_it() {
     let addr = tls::serve_https("127.0.0.1", leaf, router).await;
 
     // By address alone, the certificate (for the name) does not match.
-    let s = with_ca(format!("https://{addr}/health"));
+    let s = with_ca(&format!("https://{addr}/health"));
     assert_eq!(fail_kind(&outcome(&s, &p.cx).await), FailKind::CertInvalid);
 
-    let mut s = with_ca(format!("https://{addr}/health"));
+    let mut s = with_ca(&format!("https://{addr}/health"));
     s.host = Some(Text::plain(name));
     let o = outcome(&s, &p.cx).await;
     assert_passed(&o);
@@ -831,7 +831,7 @@ async fn host_override_sends_the_name_and_verifies_the_certificate_for_it() {
     );
 
     // An address is not a name to send.
-    let mut s = with_ca(format!("https://{addr}/health"));
+    let mut s = with_ca(&format!("https://{addr}/health"));
     s.host = Some(Text::plain("127.0.0.9"));
     let o = outcome(&s, &p.cx).await;
     assert!(matches!(o.verdict, Verdict::Errored(_)), "{:?}", o.verdict);

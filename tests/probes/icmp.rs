@@ -59,7 +59,7 @@ async fn not_permitted(test: &str) -> bool {
 fn num(o: &Outcome, key: &str) -> f64 {
     o.measurements
         .get(key)
-        .and_then(|v| v.as_f64())
+        .and_then(serde_json::Value::as_f64)
         .unwrap_or_else(|| panic!("no `{key}` in {:?}", o.measurements))
 }
 

@@ -312,7 +312,7 @@ fn rec(node: &str, check: &str, severity: Severity, status: Status) -> ResultRec
         duration_ms: 1.0,
         attempts: 1,
         message: String::new(),
-        measurements: Default::default(),
+        measurements: serde_json::Map::default(),
         kind: None,
         expected: None,
         measured: None,
@@ -605,9 +605,7 @@ fn check_cjk_font() {
     };
     if !found {
         let why = "no Chinese font (apt-get install fonts-noto-cjk): the report prints boxes";
-        if std::env::var_os("CI").is_some() {
-            panic!("{why}");
-        }
+        assert!(std::env::var_os("CI").is_none(), "{why}");
         eprintln!("warning: {why}");
     }
 }

@@ -266,8 +266,7 @@ fn hostile_text_is_cleaned_escaped_and_capped() {
         assert!(
             matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
                 || c >= '\u{10000}',
-            "a character XML 1.0 forbids: {:?}",
-            c
+            "a character XML 1.0 forbids: {c:?}"
         );
     }
     assert!(!text.contains('\u{1b}'));
@@ -366,7 +365,7 @@ fn interrupted_and_empty_runs_are_valid_too() {
     let mut r = fixture();
     r.run.complete = false;
     r.results.retain(|x| x.node == "sx-coal");
-    r.summary = Default::default();
+    r.summary = netaccept::results::Summary::default();
     for x in &r.results {
         r.summary.add(x.status);
     }
@@ -375,7 +374,7 @@ fn interrupted_and_empty_runs_are_valid_too() {
     assert_eq!(properties(suites(&root)[0])["run.complete"], "false");
 
     r.results.clear();
-    r.summary = Default::default();
+    r.summary = netaccept::results::Summary::default();
     let (_, root) = render_and_check(&r);
     assert_eq!(suites(&root).len(), 0);
     assert_eq!(root.attr("tests"), Some("0"));

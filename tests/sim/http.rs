@@ -172,12 +172,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     async fn fill(&mut self) -> bool {
         let mut chunk = [0u8; 4096];
         match tokio::time::timeout(QUICK, self.io.read(&mut chunk)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => false,
+            Ok(Ok(0) | Err(_)) => false,
             Ok(Ok(n)) => {
                 self.buf.extend_from_slice(&chunk[..n]);
                 true
             }
-            Err(_) => panic!("no answer within {QUICK:?}"),
+            Err(elapsed) => panic!("no answer within {QUICK:?}: {elapsed}"),
         }
     }
 
@@ -185,9 +185,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     async fn closed_without_bytes(&mut self) -> bool {
         let mut chunk = [0u8; 64];
         match tokio::time::timeout(QUICK, self.io.read(&mut chunk)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => true,
+            Ok(Ok(0) | Err(_)) => true,
             Ok(Ok(_)) => false,
-            Err(_) => panic!("still open after {QUICK:?}"),
+            Err(elapsed) => panic!("still open after {QUICK:?}: {elapsed}"),
         }
     }
 
@@ -663,7 +663,7 @@ async fn handshake_error(
     let err = match tokio::time::timeout(QUICK, connector(ca).connect(name, tcp)).await {
         Ok(Ok(_)) => panic!("the handshake must fail"),
         Ok(Err(e)) => e,
-        Err(_) => panic!("the handshake hung"),
+        Err(elapsed) => panic!("the handshake hung: {elapsed}"),
     };
     match err
         .get_ref()

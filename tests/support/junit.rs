@@ -206,7 +206,9 @@ fn junitparser_check(path: &Path, own: &[(String, Counts)]) {
 /// packages relative to itself, so it works from the new name.
 fn venv_python() -> Option<PathBuf> {
     static LOCK: Mutex<()> = Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let _guard = LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
 
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
@@ -223,8 +225,7 @@ fn venv_python() -> Option<PathBuf> {
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
+            .map_or(0, |d| d.as_nanos())
     ));
     let built = build_venv(&tmp);
     if let Err(why) = built {

@@ -39,7 +39,11 @@ mod tests {
     #[test]
     fn only_the_output_path_is_rewritten() {
         let cwd = std::env::current_dir().unwrap();
-        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let args = |a: &[&str]| {
+            a.iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
             caller_paths(&args(&["--quick", "--only", "icmp", "--runs", "2"])),
             ["--quick", "--only", "icmp", "--runs", "2"]

@@ -65,11 +65,11 @@ pub fn run_all(cmds: Vec<Command>) -> Outcome {
             .current_dir(root())
             .spawn()
             .map_err(|e| Error::Failed(format!("cannot run {}: {e}", describe(&cmd))))?;
-        let status = {
-            let _deferred = DeferInterrupt::new();
-            child.wait()
-        }
-        .map_err(|e| Error::Failed(format!("waiting for {}: {e}", describe(&cmd))))?;
+        // Ctrl-C reaches the child too (the terminal signals the whole foreground group):
+        // the child decides what to do with it (bench/run stops its servers first).
+        let status = child
+            .wait()
+            .map_err(|e| Error::Failed(format!("waiting for {}: {e}", describe(&cmd))))?;
         if !status.success() {
             return Ok(ExitCode::from(exit_code(status)));
         }
@@ -107,35 +107,6 @@ fn exit_code(status: ExitStatus) -> u8 {
         }
     }
     1
-}
-
-/// Ctrl-C sends SIGINT to the whole foreground group: the child gets it and decides (bench/run
-/// stops its servers first), while xtask ignores it so as to outlive the child and return its
-/// code. Set after the spawn, since an ignored signal would stay ignored in the child.
-struct DeferInterrupt {
-    #[cfg(unix)]
-    previous: libc::sighandler_t,
-}
-
-impl DeferInterrupt {
-    fn new() -> DeferInterrupt {
-        DeferInterrupt {
-            // SAFETY: SIG_IGN is a valid disposition for SIGINT, and nothing else in xtask
-            // installs a handler that this could race with.
-            #[cfg(unix)]
-            previous: unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) },
-        }
-    }
-}
-
-impl Drop for DeferInterrupt {
-    fn drop(&mut self) {
-        // SAFETY: restores the disposition that `signal` returned in `new`.
-        #[cfg(unix)]
-        unsafe {
-            libc::signal(libc::SIGINT, self.previous);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -107,7 +107,8 @@ async fn udp(server: SocketAddr, query: &Message, bytes: &[u8]) -> Result<Messag
         }
         match Message::from_vec(pkt) {
             Ok(reply) if answers_query(&reply, query) => return Ok(reply),
-            Ok(_) => continue,
+            // Not an answer to this question: wait for the next datagram.
+            Ok(_) => {}
             Err(e) => return Err(ExchangeError::Garbage(Transport::Udp, e.to_string())),
         }
     }

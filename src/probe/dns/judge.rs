@@ -53,7 +53,7 @@ pub(super) fn judge(spec: &DnsSpec<Text>, rcode: &str, answers: &[Answer]) -> Op
 
 fn join<'a>(v: impl IntoIterator<Item = &'a Text>) -> String {
     v.into_iter()
-        .map(|t| t.to_string())
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
 }

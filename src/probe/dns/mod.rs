@@ -37,17 +37,14 @@ use records::{Answer, answer, rcode_str, wire_type};
 
 /// Asks `spec.server` for `spec.name` once and judges the response; see the module doc.
 pub async fn probe(spec: &DnsSpec<Text>, _cx: &Context, _deadline: Instant) -> Outcome {
-    let server = match server_addr(&spec.server.expose()) {
-        Some(a) => a,
-        None => {
-            return Outcome::errored(
-                ErrorKind::Config,
-                format!(
-                    "dns server `{}` is not an IP address with an optional port",
-                    spec.server
-                ),
-            );
-        }
+    let Some(server) = server_addr(&spec.server.expose()) else {
+        return Outcome::errored(
+            ErrorKind::Config,
+            format!(
+                "dns server `{}` is not an IP address with an optional port",
+                spec.server
+            ),
+        );
     };
     let name = match query_name(&spec.name.expose(), spec.record_type) {
         Ok(n) => n,

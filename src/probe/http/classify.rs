@@ -29,7 +29,7 @@ fn chain<'a>(
 /// The most specific text of an error chain. reqwest's own outermost text names the URL,
 /// which may hold a secret; the innermost never does.
 pub(super) fn innermost(e: &reqwest::Error) -> String {
-    chain(e).last().map(|c| c.to_string()).unwrap_or_default()
+    chain(e).last().map(ToString::to_string).unwrap_or_default()
 }
 
 enum Cause {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::classify::innermost;
@@ -77,7 +77,7 @@ impl Clients {
             insecure: spec.insecure,
         };
         // Poisoning can only come from a panic while building; the map is still consistent.
-        let mut built = self.built.lock().unwrap_or_else(|p| p.into_inner());
+        let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(slot) = built.get(&key) {
             return slot.clone();
         }
@@ -124,7 +124,7 @@ fn build_client(key: &ClientKey, ca_shown: Option<&Text>, reuse: bool) -> Result
         b = b.tls_danger_accept_invalid_certs(true);
     } else if let Some(path) = &key.ca {
         // Shown as the suite wrote it (a templated path may hold a secret).
-        let shown = ca_shown.map(|t| t.to_string()).unwrap_or_default();
+        let shown = ca_shown.map(ToString::to_string).unwrap_or_default();
         let pem = std::fs::read(path)
             .map_err(|e| format!("cannot read CA file `{shown}` ({}): {e}", path.display()))?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem)

@@ -235,7 +235,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     if let Some(v) = resp
         .extensions()
         .get::<reqwest::tls::TlsInfo>()
-        .and_then(|t| t.version())
+        .and_then(reqwest::tls::TlsInfo::version)
         .and_then(tls_version_text)
     {
         m.insert("tls_version".into(), json!(v));

@@ -17,7 +17,7 @@ pub(super) fn scrub(mut o: Outcome, spec: &HttpSpec<Text>) -> Outcome {
         .chain(&spec.ca)
         .chain(&spec.expect.body_contains)
         .chain(spec.expect.json.iter().map(|(_, v)| v))
-        .flat_map(|t| t.secrets())
+        .flat_map(Text::secrets)
         .filter(|s| !s.is_empty())
         .collect();
     if secrets.is_empty() {

@@ -43,7 +43,7 @@ pub(super) async fn send_echo(
         let sent = Instant::now();
         pinger.timeout((sent + timeout).min(cutoff).saturating_duration_since(sent));
         return match pinger.ping(seq, &PAYLOAD).await {
-            Ok((packet, _)) => classify(packet, sent.elapsed()),
+            Ok((packet, _)) => classify(&packet, sent.elapsed()),
             Err(SurgeError::IdenticalRequests { .. }) => continue,
             Err(SurgeError::Timeout { .. }) => Echo::Lost,
             Err(SurgeError::IOError(e)) => Echo::SendFailed(e),
@@ -53,8 +53,8 @@ pub(super) async fn send_echo(
     Echo::Broken(format!("no free ICMP sequence number for {ip}"))
 }
 
-fn classify(packet: IcmpPacket, rtt: Duration) -> Echo {
-    let (ty, code, from) = match &packet {
+fn classify(packet: &IcmpPacket, rtt: Duration) -> Echo {
+    let (ty, code, from) = match packet {
         IcmpPacket::V4(p) => match p.get_icmp_type().0 {
             0 => return Echo::Reply(rtt),
             t => (t, p.get_icmp_code().0, IpAddr::V4(p.get_source())),

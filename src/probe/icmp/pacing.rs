@@ -25,7 +25,10 @@ pub(super) struct Pacer {
 impl Pacer {
     /// Reserves the next free moment for one echo.
     pub(super) fn reserve(&self) -> Instant {
-        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let mut next = self
+            .next
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let at = (*next).max(Instant::now());
         *next = at + self.gap;
         at

@@ -33,13 +33,11 @@ pub(super) enum Access {
 /// back from one kind to the other silently, and we must know which we have (and whether
 /// we have none) before the first probe, outside any runtime.
 pub(super) fn detect_access() -> Access {
-    let raw = match Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::ICMPV4)) {
-        Ok(_) => return Access::Raw,
-        Err(e) => e,
+    let Err(raw) = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::ICMPV4)) else {
+        return Access::Raw;
     };
-    let dgram = match Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::ICMPV4)) {
-        Ok(_) => return Access::Dgram,
-        Err(e) => e,
+    let Err(dgram) = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::ICMPV4)) else {
+        return Access::Dgram;
     };
     if raw.kind() == io::ErrorKind::PermissionDenied
         && dgram.kind() == io::ErrorKind::PermissionDenied
@@ -98,7 +96,7 @@ fn force_recv_buffer(sock: &SockRef<'_>, size: usize) -> io::Result<()> {
             sock.as_raw_fd(),
             libc::SOL_SOCKET,
             libc::SO_RCVBUFFORCE,
-            (&value as *const libc::c_int).cast(),
+            (&raw const value).cast(),
             size_of::<libc::c_int>() as libc::socklen_t,
         )
     };

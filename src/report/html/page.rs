@@ -63,7 +63,7 @@ impl<'a> Page<'a> {
             .map(|c| (c.id.as_str(), c.probe.as_str()))
             .collect();
         let check_name = |id: &'a str| names.check(id);
-        let app_name = |id: &'a Option<String>| names.app(id);
+        let app_name = |id: &'a Option<String>| names.app(id.as_deref());
         let done = res.results.len().to_string();
         let planned = run.planned.max(res.results.len()).to_string();
         let progress = [("done", done.as_str()), ("planned", planned.as_str())];
@@ -319,7 +319,7 @@ impl Page<'_> {
         let t = self.t;
         DetailRow {
             check: self.names.check(&r.check),
-            app: self.names.app(&r.app),
+            app: self.names.app(r.app.as_deref()),
             target: &r.target,
             severity: t.severity(r.severity),
             status: status_label(t, r.status),
@@ -358,9 +358,9 @@ impl<'a> Names<'a> {
     }
 
     /// Empty for a result that is not per app.
-    fn app(&self, id: &'a Option<String>) -> &'a str {
+    fn app(&self, id: Option<&'a str>) -> &'a str {
         match id {
-            Some(a) => self.apps.get(a.as_str()).copied().unwrap_or(a.as_str()),
+            Some(a) => self.apps.get(a).copied().unwrap_or(a),
             None => "",
         }
     }

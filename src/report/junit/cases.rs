@@ -21,7 +21,7 @@ pub(super) struct Counts {
 }
 
 impl Counts {
-    /// The counts of these results' test cases, as [`test_case`] maps their statuses and
+    /// The counts of these results' test cases, as [`test_case()`] maps their statuses and
     /// quick-junit counts the cases.
     pub(super) fn of<'a>(results: impl Iterator<Item = &'a ResultRecord>) -> Counts {
         let mut c = Counts::default();

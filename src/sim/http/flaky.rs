@@ -31,7 +31,7 @@ fn mix(mut z: u64) -> u64 {
 pub(super) fn endpoint_seed(seed: u64, node: &str, app: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in node.bytes().chain([0xff]).chain(app.bytes()) {
-        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     mix(seed ^ mix(h))
 }

@@ -27,9 +27,10 @@ pub(super) fn parse_head(head: &[u8]) -> Result<Request, u16> {
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
     let request_line = lines.next().ok_or(400u16)?;
     let mut parts = request_line.split(|&b| b == b' ');
-    let (method, target, version) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(m), Some(t), Some(v), None) => (m, t, v),
-        _ => return Err(400),
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(400);
     };
     if method.is_empty() || !method.iter().all(|&b| is_tchar(b)) {
         return Err(400);
@@ -113,7 +114,7 @@ fn origin_path(target: &[u8]) -> Option<&[u8]> {
     let target = if target.first() == Some(&b'/') || target == b"*" {
         target
     } else {
-        let lower = |n: usize| target.get(..n).map(|s| s.to_ascii_lowercase());
+        let lower = |n: usize| target.get(..n).map(<[u8]>::to_ascii_lowercase);
         let scheme = if lower(7).as_deref() == Some(b"http://") {
             7
         } else if lower(8).as_deref() == Some(b"https://") {

@@ -102,6 +102,8 @@ mod tests {
                 continue;
             }
             // The files are 100 KB each: point at the first difference rather than print both.
+            // Endless on purpose: the texts differ, so `find` stops at a line.
+            #[allow(clippy::maybe_infinite_iter)]
             let (line, (ours, theirs)) = file
                 .text
                 .lines()
