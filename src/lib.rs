@@ -16,7 +16,7 @@
 //!   report files made from the finished [`results`] record;
 //! - [`engine`]: the library API that drives all of the above for a command, with typed
 //!   [`error`]s mapped to [`exit`] codes in one place;
-//! - [`cli`]: the command line (the only module that knows clap);
+//! - [`cli`]: the command line (the only module that knows the argument parser);
 //! - [`sim`]: the simulator the probers are tested against, sharing no code with them;
 //! - [`schema`]: JSON Schemas of the input files.
 //!
