@@ -5,25 +5,13 @@
 //! and `--help` / usage errors follow the exit-code contract.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use netaccept::load::{Inputs, load};
 use netaccept::plan::{MissingEnv, Overrides, Selection, build};
 use serde_json::Value;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn netaccept(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netaccept"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("NETACCEPT_TOKEN")
-        .output()
-        .expect("run netaccept")
-}
+use crate::{netaccept, root};
 
 fn stdout_ok(args: &[&str]) -> String {
     let out = netaccept(args);

@@ -3,17 +3,9 @@
 //! equal to the generator's output) loads, validates and plans with the acceptance suite.
 //! (How fast is measured by `scripts/bench-load`, not here.)
 
-use std::process::Command;
+use crate::netaccept;
 
 const NATIONAL: &str = "inventories/national";
-
-fn netaccept(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_netaccept"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run netaccept")
-}
 
 #[test]
 fn national_inventory_loads_validates_and_plans() {

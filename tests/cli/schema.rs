@@ -6,22 +6,11 @@
 //! the schema and by `netaccept validate` (exit 2).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::{Value, json};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn netaccept(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netaccept"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("NETACCEPT_TOKEN")
-        .output()
-        .expect("run netaccept")
-}
+use crate::{netaccept, root};
 
 /// The schema the binary prints, parsed.
 fn schema_json(which: &str) -> Value {

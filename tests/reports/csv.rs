@@ -2,18 +2,11 @@
 //! reader, the way any importer would.
 
 use netaccept::report::csv::{HEADER, render};
-use netaccept::results::{Results, Status};
+use netaccept::results::Status;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn fixture() -> Results {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/results/mixed.json"
-    ))
-    .unwrap();
-    serde_json::from_str(&text).expect("a Results record")
-}
+use crate::fixture::mixed as fixture;
 
 /// The header and the rows, read back after the BOM.
 fn read(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {

@@ -7,16 +7,8 @@ use std::path::Path;
 
 use netaccept::report::json::{self, ReadError};
 use netaccept::report::{Lang, csv, html, junit, write_all, write_atomic_with};
-use netaccept::results::Results;
 
-fn fixture() -> Results {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/results/mixed.json"
-    ))
-    .unwrap();
-    serde_json::from_str(&text).expect("a Results record")
-}
+use crate::fixture::mixed as fixture;
 
 fn files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

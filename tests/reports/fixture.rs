@@ -1,16 +1,27 @@
-//! The sample results file used by the reporters' tests is a valid record of this version.
+//! The sample results record the reporters' tests render
+//! (`tests/fixtures/results/mixed.json`), read in one place, and the test that it is a valid
+//! record of this version holding every status.
+
+use netaccept::results::{FORMAT, Results, Status};
+
+/// Where the sample record is.
+pub const MIXED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/results/mixed.json"
+);
+
+/// The sample record, parsed.
+pub fn mixed() -> Results {
+    let text = std::fs::read_to_string(MIXED).unwrap();
+    serde_json::from_str(&text).expect("mixed.json is a Results record")
+}
 
 #[test]
 fn mixed_fixture_is_a_results_record() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/results/mixed.json"
-    ))
-    .unwrap();
-    let r: netaccept::results::Results = serde_json::from_str(&text).expect("a Results record");
-    assert_eq!(r.format, netaccept::results::FORMAT);
+    let r = mixed();
+    assert_eq!(r.format, FORMAT);
     assert_eq!(r.summary.total(), r.results.len());
-    for s in netaccept::results::Status::ALL {
+    for s in Status::ALL {
         assert!(r.summary.get(s) > 0, "the fixture has no {s:?} result");
     }
 }

@@ -8,19 +8,11 @@ use std::time::{Duration, Instant};
 use netaccept::model::{Kind, Level, Severity};
 use netaccept::report::Lang;
 use netaccept::report::html::{self, Readiness, province_groups, readiness};
-use netaccept::results::{NodeInfo, ResultRecord, Results, Status};
+use netaccept::results::{NodeInfo, ResultRecord, Status};
 
 use crate::support::host;
 
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/results/mixed.json"
-);
-
-fn fixture() -> Results {
-    let text = std::fs::read_to_string(FIXTURE).unwrap();
-    serde_json::from_str(&text).expect("mixed.json is a Results record")
-}
+use crate::fixture::{MIXED as FIXTURE, mixed as fixture};
 
 /// The text between `<section id="ID"` and its `</section>`.
 fn section<'a>(html: &'a str, id: &str) -> &'a str {

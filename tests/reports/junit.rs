@@ -9,14 +9,7 @@ use netaccept::results::{Results, Status};
 
 use crate::support::junit::{Element, check_junit, parse};
 
-fn fixture() -> Results {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/results/mixed.json"
-    ))
-    .unwrap();
-    serde_json::from_str(&text).expect("a Results record")
-}
+use crate::fixture::mixed as fixture;
 
 /// Renders, writes to a temporary file, runs the consumers' checks, and parses it back.
 fn render_and_check(results: &Results) -> (Vec<u8>, Element) {

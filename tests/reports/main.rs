@@ -19,7 +19,7 @@ mod commands;
 mod csv;
 /// The report files on disk: atomic writes, failures, `results.json` read back.
 mod files;
-/// The sample results record is a valid record of this version.
+/// The sample results record, read in one place, and checked to be one of this version.
 mod fixture;
 /// `report.html`: content in both languages, escaping, readiness, rendered by Chromium.
 mod html;
