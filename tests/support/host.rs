@@ -1,10 +1,16 @@
 //! Facts about the machine the tests run on, and what a test does when the machine cannot
 //! run it.
 //!
-//! The rule: a test that cannot run here (not root, a tool missing) never passes silently.
-//! When `CI` is set it fails, since CI (root, with `.ci/run`'s packages) must run every
-//! test; elsewhere it says on the terminal why it did not run, and returns. Such tests are
-//! not `#[ignore]`d: CI runs a plain `cargo test`, which would leave them out.
+//! The rule: a test that cannot run here never passes silently.
+//!
+//! - A test that needs root (network namespaces, raw ICMP, dropping privileges) is
+//!   `#[ignore = "needs root: …"]`, so a plain `cargo test` lists it as ignored with its
+//!   reason; the README's test command (what CI runs, as root) adds `--include-ignored`, and
+//!   the test then starts with [`assert_root`], so that running it without root fails
+//!   instead of passing.
+//! - A tool missing from the machine (`xmllint`, Chromium, `setpriv`): [`skip`] fails when
+//!   `CI` is set, since CI installs every tool with `.ci/run`; elsewhere it says on the
+//!   terminal why the test (or part of it) did not run, and the test returns.
 
 use std::io::Write;
 
@@ -22,15 +28,14 @@ pub fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// `true` when running as root. Otherwise [`skip`]s the calling test with `needs root:
-/// {why}` and returns `false`, so that the test returns: `if !require_root("…") { return; }`.
+/// Fails the calling test unless it runs as root: the first line of a test that is
+/// `#[ignore = "needs root: …"]` and was asked for with `--include-ignored`.
 #[allow(dead_code, reason = "used by e2e, not by reports")]
-pub fn require_root(why: &str) -> bool {
-    if is_root() {
-        return true;
-    }
-    skip(&format!("needs root: {why}"));
-    false
+pub fn assert_root(why: &str) {
+    assert!(
+        is_root(),
+        "this test needs root ({why}): run it as root, as CI does"
+    );
 }
 
 /// The calling test (or the part of it named in `why`) cannot run on this machine: panics

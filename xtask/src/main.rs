@@ -50,7 +50,7 @@ const TASKS: &[Task] = &[
     Task {
         name: "test",
         usage: test::USAGE,
-        about: "the README's: cargo test --workspace [ARGS…]",
+        about: "the README's: cargo test --workspace -- --include-ignored",
         run: test::run,
     },
     Task {
