@@ -284,16 +284,24 @@ fn invalid_input_sends_nothing() {
 #[test]
 fn unparsable_http_expectations_stop_the_run_before_any_traffic() {
     let open = counting_listener("127.0.0.1");
-    for (what, http, key) in [
+    for (what, http, key, says) in [
         (
             "JSONPath",
             r#"{ url: "http://ADDR/health", expect: { json: { "$.status[": UP } } }"#,
             r#""$.status[""#,
+            "invalid JSONPath",
         ),
         (
             "header name",
             r#"{ url: "http://ADDR/health", headers: { "Bad Header": x } }"#,
             r#""Bad Header""#,
+            "invalid header name",
+        ),
+        (
+            "method",
+            r#"{ method: POTS, url: "http://ADDR/health" }"#,
+            "POTS",
+            "unknown HTTP method `POTS`",
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();
@@ -320,10 +328,7 @@ fn unparsable_http_expectations_stop_the_run_before_any_traffic() {
         // The line is ASCII, so the key's byte offset is its column less one.
         let at = format!("--> suite.yaml:4:{}\n", check.find(key).unwrap() + 1);
         assert!(stderr.contains(&at), "{what}: {at} in {stderr}");
-        assert!(
-            stderr.contains(&format!("invalid {what}")),
-            "{what}: {stderr}"
-        );
+        assert!(stderr.contains(says), "{what}: {stderr}");
         assert!(!dir.path().join("out").exists(), "{what}: an output folder");
     }
     std::thread::sleep(Duration::from_millis(100));
