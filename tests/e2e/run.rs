@@ -278,9 +278,10 @@ fn invalid_input_sends_nothing() {
     );
 }
 
-/// A JSONPath that does not compile and a header name that cannot be sent are load errors:
-/// exit 2 at the key's `file:line:col`, no output folder, and not one connection to the
-/// endpoint the check names (before, each node came out `errored` after connecting).
+/// A JSONPath that does not compile, a header name that cannot be sent and an unknown method
+/// are load errors: exit 2 at the key's `file:line:col`, no output folder, and not one
+/// connection to the endpoint the check names (before, a bad JSONPath or header name made each
+/// node `errored` after connecting).
 #[test]
 fn unparsable_http_expectations_stop_the_run_before_any_traffic() {
     let open = counting_listener("127.0.0.1");
