@@ -65,13 +65,13 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
         loaded.faults.clone().unwrap_or_default(),
         sim::Options { seed: 1, ca_out },
     )?;
-    println!(
-        "simulator: {} endpoints on {} listeners, DNS at {}, {} faults",
+    super::say(&format!(
+        "simulator: {} endpoints on {} listeners, DNS at {}, {} faults\n",
         s.endpoints,
         s.listeners,
         super::sim::addresses(&s.dns),
         s.faults
-    );
+    ));
     let cfg = RunConfig {
         reporting: args.reporting.resolve(),
         ..RunConfig::new(
@@ -82,6 +82,9 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
     let finished = engine::run(loaded, plan, &cfg, Shutdown::Signals);
     let exit = finished.and_then(|f| super::run::finish(&f, &cfg));
     simulator.stop();
-    println!("HTML report: {}", output.join("report.html").display());
+    super::say(&format!(
+        "HTML report: {}\n",
+        output.join("report.html").display()
+    ));
     exit
 }

@@ -88,7 +88,20 @@ fn prepare(req: &engine::PlanRequest) -> Result<Prepared, Error> {
     Ok(prepared)
 }
 
-/// Prints to stdout; a closed pipe (`| head`) is not an error worth a panic.
+/// Prints what the user reads beside the command's real output (a summary, where the reports
+/// went): a stdout that is closed or full loses this text, and nothing else; never a panic.
+fn say(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes()).and_then(|()| out.flush());
+}
+
+/// A line on stderr, on the same terms as [`say`].
+fn tell(s: &str) {
+    let _ = writeln!(std::io::stderr(), "{s}");
+}
+
+/// Prints the command's output proper (`plan`, `validate`, `schema`); a closed pipe (`| head`)
+/// is not an error worth a panic, a full disk is (exit 3).
 fn print(s: &str) -> Result<Exit, Error> {
     let mut out = std::io::stdout().lock();
     match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {

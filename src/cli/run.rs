@@ -14,15 +14,19 @@ pub fn run(args: &RunArgs) -> Result<Exit, Error> {
     finish(&finished, &cfg)
 }
 
-/// The end of a run (`run` and `demo`): the summary, the reports, and the exit code the
+/// The end of a run (`run` and `demo`): the reports, then the summary, and the exit code the
 /// checks call for (an interruption keeps 130 even when a report cannot be written).
+///
+/// The reports come first: they are what the run is for, and a terminal that is gone (a
+/// closed pipe, `| head`, a full disk behind `> file`) may take the summary with it, never the
+/// reports or the exit code.
 pub fn finish(finished: &Finished, cfg: &RunConfig) -> Result<Exit, Error> {
     let Reporting { lang, fail_on } = cfg.reporting;
     let Finished { results, dir } = finished;
-    print!("{}", crate::report::summary::render(results));
-    let exit = exit::for_results(results, fail_on);
     let written = engine::write_reports(dir, results, lang);
-    println!("\nreports: {}", dir.display());
+    let exit = exit::for_results(results, fail_on);
+    super::say(&crate::report::summary::render(results));
+    super::say(&format!("\nreports: {}\n", dir.display()));
     written.map(|()| exit)
 }
 
@@ -30,9 +34,9 @@ pub fn finish(finished: &Finished, cfg: &RunConfig) -> Result<Exit, Error> {
 /// waivers; no traffic. Exit 0 unless a report cannot be written.
 pub fn report(args: &ReportArgs) -> Result<Exit, Error> {
     let Finished { results, dir } = engine::rerender(&args.request())?;
-    print!("{}", crate::report::summary::render(&results));
     let written = engine::write_reports(&dir, &results, args.reporting.resolve().lang);
-    println!("\nreports: {}", dir.display());
+    super::say(&crate::report::summary::render(&results));
+    super::say(&format!("\nreports: {}\n", dir.display()));
     match written {
         Ok(()) => Ok(Exit::Ok),
         // The record may be of an interrupted run; `report` itself was not interrupted.

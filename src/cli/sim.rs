@@ -22,8 +22,8 @@ pub fn sim(args: &SimArgs) -> Result<Exit, Error> {
         args.ready_file.as_ref(),
         Shutdown::Signals,
         |s| {
-            println!(
-                "serving {} endpoints on {} listeners, DNS at {}, {} faults; CA certificate in {}",
+            super::say(&format!(
+                "serving {} endpoints on {} listeners, DNS at {}, {} faults; CA certificate in {}\n",
                 s.endpoints,
                 s.listeners,
                 if s.dns.is_empty() {
@@ -33,11 +33,11 @@ pub fn sim(args: &SimArgs) -> Result<Exit, Error> {
                 },
                 s.faults,
                 args.ca_out.display()
-            );
-            println!("press Ctrl-C to stop");
+            ));
+            super::say("press Ctrl-C to stop\n");
         },
     )?;
-    eprintln!("stopped");
+    super::tell("stopped");
     Ok(Exit::Ok)
 }
 

@@ -1,6 +1,8 @@
 //! How a run or the simulator is told to stop, in one place for every command: the
 //! process's signals (Ctrl-C, SIGTERM), or a token the caller cancels (tests, embedders).
 
+use std::io::Write;
+
 use crate::exit::Exit;
 use crate::run::Cancel;
 
@@ -48,7 +50,9 @@ fn watch_signals(cancel: Cancel) {
         while signals.next().await {
             received += 1;
             if received == 1 {
-                eprintln!(
+                // Not `eprintln!`: a terminal that is gone (SIGHUP) must not panic the run.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "\ninterrupted: finishing the checks in flight (≤ 1 s) and writing what finished; press Ctrl-C again to leave at once"
                 );
                 cancel.cancel();

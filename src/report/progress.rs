@@ -57,7 +57,7 @@ impl Progress {
                 self.last_line = self.started;
                 match &self.bar {
                     Some(b) => b.set_length(*total as u64),
-                    None => eprintln!("running {total} checks"),
+                    None => say(&format!("running {total} checks")),
                 }
             }
             Event::CheckStarted { .. } => {}
@@ -80,15 +80,15 @@ impl Progress {
                     }
                     None if self.last_line.elapsed() >= PLAIN_EVERY => {
                         self.last_line = Instant::now();
-                        eprintln!("{}", self.line());
+                        say(&self.line());
                     }
                     None => {}
                 }
             }
-            Event::Warning { message } => self.suspend(|| eprintln!("warning: {message}")),
+            Event::Warning { message } => self.suspend(|| say(&format!("warning: {message}"))),
             Event::Finished { .. } => match &self.bar {
                 Some(b) => b.finish_and_clear(),
-                None => eprintln!("{}", self.line()),
+                None => say(&self.line()),
             },
         }
     }
@@ -136,4 +136,11 @@ impl Reporter for Progress {
         self.show(event);
         Ok(())
     }
+}
+
+/// One line on stderr. An operator's terminal that went away (a closed pipe, a full log disk)
+/// loses the line and nothing else: a run never stops, let alone panics, for its progress.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

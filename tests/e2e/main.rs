@@ -21,6 +21,8 @@ mod engine;
 mod example_acceptance;
 /// The example province with the nightly suite: each verdict, progress, the summary.
 mod example_nightly;
+/// What a run keeps when its terminal, its folder or its process limits fail it.
+mod hardening;
 /// Across real network namespaces, with loss made by nftables.
 mod netns;
 /// `netaccept run` on loopback with TCP and HTTP servers started by the test.

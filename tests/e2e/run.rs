@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::host;
 
-fn netaccept(args: &[&str], dir: &Path) -> Output {
+pub(crate) fn netaccept(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_netaccept"))
         .args(args)
         .current_dir(dir)
@@ -21,7 +21,7 @@ fn netaccept(args: &[&str], dir: &Path) -> Output {
         .expect("run netaccept")
 }
 
-fn results(dir: &Path) -> serde_json::Value {
+pub(crate) fn results(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("results.json")).expect("results.json"))
         .expect("valid JSON")
 }
@@ -37,12 +37,12 @@ fn by(results: &serde_json::Value, node: &str, check: &str) -> serde_json::Value
 }
 
 /// A listener on a fresh loopback port that counts the connections it accepts.
-struct Counting {
-    addr: SocketAddr,
-    accepted: Arc<AtomicUsize>,
+pub(crate) struct Counting {
+    pub(crate) addr: SocketAddr,
+    pub(crate) accepted: Arc<AtomicUsize>,
 }
 
-fn counting_listener(ip: &str) -> Counting {
+pub(crate) fn counting_listener(ip: &str) -> Counting {
     let l = TcpListener::bind((ip, 0)).unwrap();
     let addr = l.local_addr().unwrap();
     let accepted = Arc::new(AtomicUsize::new(0));
@@ -58,18 +58,18 @@ fn counting_listener(ip: &str) -> Counting {
 }
 
 /// A port nothing listens on.
-fn closed_port(ip: &str) -> SocketAddr {
+pub(crate) fn closed_port(ip: &str) -> SocketAddr {
     let l = TcpListener::bind((ip, 0)).unwrap();
     l.local_addr().unwrap()
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     p
 }
 
-fn tcp_case(dir: &Path, open: SocketAddr, closed: SocketAddr, retries: u32) {
+pub(crate) fn tcp_case(dir: &Path, open: SocketAddr, closed: SocketAddr, retries: u32) {
     write(
         dir,
         "inv.yaml",
