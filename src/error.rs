@@ -28,6 +28,13 @@ pub enum Error {
         dir: PathBuf,
         source: std::io::Error,
     },
+    /// The output folder exists (or was made) but a file cannot be written in it; found
+    /// before any traffic.
+    #[error("cannot write in the output folder {}: {source}; nothing was sent", dir.display())]
+    Unwritable {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot start the runtime: {0}")]
     Runtime(#[source] std::io::Error),
     /// Some report files could not be written; the others were.
@@ -70,9 +77,10 @@ impl Error {
             | Error::NotResults { .. }
             | Error::SimInput(_)
             | Error::DemoInputMissing { .. } => Exit::InvalidInput,
-            Error::CreateOutput { .. } | Error::ReadyFile { .. } | Error::Output(_) => {
-                Exit::ReportFailed
-            }
+            Error::CreateOutput { .. }
+            | Error::Unwritable { .. }
+            | Error::ReadyFile { .. }
+            | Error::Output(_) => Exit::ReportFailed,
             Error::Reports { interrupted, .. } => {
                 if *interrupted {
                     Exit::Interrupted

@@ -175,10 +175,11 @@ pub enum WhichArg {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A results.json written by `netaccept run`
+    /// A results.json written by `netaccept run`, or the journal.jsonl of a run that never
+    /// wrote one (killed, powered off): its reports are made again, marked incomplete
     #[arg(value_name = "RESULTS.json")]
     pub results: PathBuf,
-    /// Output folder [default: the folder of RESULTS.json]
+    /// Output folder [default: the folder of RESULTS.json or journal.jsonl]
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: Option<PathBuf>,
     /// Waivers to apply (again) to the results

@@ -33,7 +33,10 @@ pub fn finish(finished: &Finished, cfg: &RunConfig) -> Result<Exit, Error> {
 /// `netaccept report`: the reports again from a results file, optionally with (new)
 /// waivers; no traffic. Exit 0 unless a report cannot be written.
 pub fn report(args: &ReportArgs) -> Result<Exit, Error> {
-    let Finished { results, dir } = engine::rerender(&args.request())?;
+    let (Finished { results, dir }, warnings) = engine::rerender(&args.request())?;
+    for w in warnings {
+        super::tell(&format!("warning: {w}"));
+    }
     let written = engine::write_reports(&dir, &results, args.reporting.resolve().lang);
     super::say(&crate::report::summary::render(&results));
     super::say(&format!("\nreports: {}\n", dir.display()));

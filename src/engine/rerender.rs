@@ -1,5 +1,6 @@
-//! `netaccept report`: a results record read back, optionally with newer waivers and another
-//! operator, ready to be written again. No traffic.
+//! `netaccept report`: a record read back (a `results.json`, or the `journal.jsonl` of a run
+//! that never wrote one), optionally with newer waivers and another operator, ready to be
+//! written again. No traffic.
 
 use std::path::{Path, PathBuf};
 
@@ -7,12 +8,13 @@ use super::Finished;
 use crate::error::Error;
 use crate::model::WaiverTargets;
 use crate::report::json::{self, ReadError};
-use crate::report::waive;
+use crate::report::{journal, waive};
+use crate::results::Summary;
 
 /// What `report` is asked.
 #[derive(Debug, Clone)]
 pub struct Rerender {
-    /// A `results.json` written by `run`.
+    /// A `results.json` written by `run`, or its `journal.jsonl`.
     pub results: PathBuf,
     /// `None`: the results file's folder.
     pub output: Option<PathBuf>,
@@ -21,14 +23,38 @@ pub struct Rerender {
     pub operator: Option<String>,
 }
 
-pub fn rerender(req: &Rerender) -> Result<Finished, Error> {
-    let mut results = json::read(&req.results).map_err(|e| Error::NotResults {
+/// The record, and what the operator should know about it (a journal's cut line, a summary
+/// that did not match its results).
+pub fn rerender(req: &Rerender) -> Result<(Finished, Vec<String>), Error> {
+    let not_results = |e| Error::NotResults {
         path: req.results.clone(),
         why: match e {
             ReadError::Io(e) => format!("cannot read: {e}"),
             ReadError::NotResults(m) | ReadError::Newer(m) => m,
         },
-    })?;
+    };
+    let (mut results, mut warnings) = if journal::is_journal(&req.results) {
+        journal::read(&req.results).map_err(not_results)?
+    } else {
+        (json::read(&req.results).map_err(not_results)?, Vec::new())
+    };
+    // The counts are the results': a stored summary that says otherwise (an edited file, a
+    // bug) is replaced, and said, never trusted over the results it summarises.
+    let counted = Summary::of(&results.results);
+    if counted != results.summary {
+        let s = results.summary;
+        warnings.push(format!(
+            "{}: its summary ({} passed, {} failed, {} errored, {} skipped, {} waived) does not match its {} results; the reports use the counts of the results",
+            req.results.display(),
+            s.passed,
+            s.failed,
+            s.errored,
+            s.skipped,
+            s.waived,
+            results.results.len()
+        ));
+        results.summary = counted;
+    }
     if let Some(path) = &req.waivers {
         // The waivers name what the record holds: its nodes, checks (per app or not) and apps.
         let targets = WaiverTargets {
@@ -65,5 +91,5 @@ pub fn rerender(req: &Rerender) -> Result<Finished, Error> {
         dir: dir.clone(),
         source,
     })?;
-    Ok(Finished { results, dir })
+    Ok((Finished { results, dir }, warnings))
 }

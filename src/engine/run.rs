@@ -38,10 +38,21 @@ pub fn run(
         cfg.operator.clone(),
     );
     let book = Arc::new(RecordBook::new(&plan, &loaded.inventory, suite));
+    // The run's first writes, before any traffic: a folder that cannot take the reports is
+    // an error now (exit 3, nothing sent), not after the checks.
+    output::prove_writable(&dir)?;
+    let journal_path = dir.join("journal.jsonl");
+    let outline = book.outline(&meta, now, plan.items.len());
+    let mut journal = Journal::create(&journal_path, book.clone(), &outline).map_err(|source| {
+        Error::Unwritable {
+            dir: dir.clone(),
+            source,
+        }
+    })?;
+    drop(outline);
     let runtime = runtime()?;
     let base_dir = suite.base_dir.clone();
     let waivers = loaded.waivers;
-    let journal_path = dir.join("journal.jsonl");
     let records = runtime.block_on(async move {
         let cx = Arc::new(
             Context::new(&base_dir)
@@ -60,13 +71,6 @@ pub fn run(
             ));
         }
         let cancel = shutdown.token();
-        let mut journal = match Journal::create(&journal_path, book.clone()) {
-            Ok(j) => Some(j),
-            Err(e) => {
-                warnings.push(format!("no journal at {}: {e}", journal_path.display()));
-                None
-            }
-        };
         let mut progress = Progress::new(cfg.progress == super::ProgressMode::Bar);
         let mut recorder = Recorder::new(book, plan.items.len());
 
@@ -81,7 +85,7 @@ pub fn run(
             let mut reporters = Reporters {
                 live: vec![
                     Some(&mut progress as &mut dyn Reporter),
-                    journal.as_mut().map(|j| j as &mut dyn Reporter),
+                    Some(&mut journal as &mut dyn Reporter),
                     Some(&mut recorder as &mut dyn Reporter),
                 ],
             };

@@ -63,38 +63,56 @@ fn watch_signals(cancel: Cancel) {
     });
 }
 
-/// The next Ctrl-C or SIGTERM; `false` when signals cannot be received at all.
+/// The next Ctrl-C, SIGTERM or SIGHUP; `false` when signals cannot be received at all.
 async fn next_signal() -> bool {
     Signals::new().next().await
 }
 
-/// Ctrl-C and SIGTERM, listened to for as long as this lives, so that none is missed
+/// Ctrl-C, SIGTERM and SIGHUP, listened to for as long as this lives, so that none is missed
 /// between two waits.
+///
+/// SIGHUP is what an on-site engineer's run gets when the SSH connection drops: it stops the
+/// run like Ctrl-C, so the reports of what finished are written, rather than killing it with
+/// only the journal left. Under `nohup` (SIGHUP ignored when netaccept starts) it stays
+/// ignored, and the run goes on to its end.
 struct Signals {
     #[cfg(unix)]
     term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    hangup: Option<tokio::signal::unix::Signal>,
 }
 
 impl Signals {
     fn new() -> Signals {
-        Signals {
-            #[cfg(unix)]
-            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals {
+                term: signal(SignalKind::terminate()).ok(),
+                hangup: if hangup_ignored() {
+                    None
+                } else {
+                    signal(SignalKind::hangup()).ok()
+                },
+            }
         }
+        #[cfg(not(unix))]
+        Signals {}
     }
 
     async fn next(&mut self) -> bool {
         #[cfg(unix)]
         {
-            let term = &mut self.term;
+            async fn recv(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
+                match s.as_mut() {
+                    Some(s) => s.recv().await,
+                    None => std::future::pending().await,
+                }
+            }
             tokio::select! {
                 r = tokio::signal::ctrl_c() => r.is_ok(),
-                Some(_) = async {
-                    match term.as_mut() {
-                        Some(t) => t.recv().await,
-                        None => std::future::pending().await,
-                    }
-                } => true,
+                Some(()) = recv(&mut self.term) => true,
+                Some(()) = recv(&mut self.hangup) => true,
             }
         }
         #[cfg(not(unix))]
@@ -102,4 +120,22 @@ impl Signals {
             tokio::signal::ctrl_c().await.is_ok()
         }
     }
+}
+
+/// Whether this process started with SIGHUP ignored (`nohup`, `setsid -f`…): read from the
+/// kernel's view of the process (`SigIgn` in /proc/self/status, a hexadecimal mask in which
+/// signal N is bit N-1), since asking with `sigaction` would need unsafe code.
+#[cfg(unix)]
+fn hangup_ignored() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let mask = s
+                .lines()
+                .find_map(|l| l.strip_prefix("SigIgn:"))?
+                .trim()
+                .to_string();
+            u64::from_str_radix(&mask, 16).ok()
+        })
+        .is_some_and(|mask| mask & 1 != 0)
 }

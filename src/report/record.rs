@@ -163,7 +163,17 @@ impl RecordBook {
         // where `flatten` grows a second vector beside it (12 MB at national scale).
         #[allow(clippy::filter_map_identity)]
         let results: Vec<ResultRecord> = records.into_iter().filter_map(|r| r).collect();
-        let summary = Summary::of(&results);
+        let mut record = self.outline(meta, started, planned);
+        record.run.finished = finished;
+        record.run.complete = complete;
+        record.summary = Summary::of(&results);
+        record.results = results;
+        record
+    }
+
+    /// The record of a run that has no result yet, `complete: false`: what the journal's
+    /// first line says of the run, so that a run that never finishes can still be reported.
+    pub fn outline(&self, meta: &RunMeta, started: DateTime<Utc>, planned: usize) -> Results {
         Results {
             format: FORMAT.to_string(),
             run: RunInfo {
@@ -171,8 +181,8 @@ impl RecordBook {
                 suite: self.suite.0.clone(),
                 suite_name: self.suite.1.clone(),
                 started,
-                finished,
-                complete,
+                finished: started,
+                complete: false,
                 vantage: meta.vantage.clone(),
                 inventory_sha256: meta.inventory_sha256.clone(),
                 suite_sha256: meta.suite_sha256.clone(),
@@ -181,8 +191,8 @@ impl RecordBook {
                 planned,
                 operator: meta.operator.clone(),
             },
-            summary,
-            results,
+            summary: Summary::default(),
+            results: Vec::new(),
             nodes: self.nodes.clone(),
             checks: self.checks.clone(),
             apps: self.apps.clone(),

@@ -4,9 +4,11 @@
 
 use std::fs::File;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
-use crate::run::{closed_port, counting_listener, tcp_case};
+use crate::run::{closed_port, counting_listener, results, slow_http, tcp_case, write};
 
 const REPORTS: [&str; 4] = ["results.json", "junit.xml", "report.html", "results.csv"];
 
@@ -98,4 +100,249 @@ fn a_closed_or_full_stdout_or_stderr_loses_the_summary_never_the_reports() {
         );
         assert_eq!(reports_in(&written), REPORTS, "report, stdout {out:?}");
     }
+}
+
+/// A node with one TCP check that passes at once and one HTTP check that hangs for `timeout`
+/// (the server never answers); returns the server, to wait until the run is in its hands.
+fn hanging_case(dir: &Path, timeout: &str) -> crate::run::SlowHttp {
+    let hung = slow_http("127.0.0.1", None, None);
+    let open = counting_listener("127.0.0.1");
+    write(
+        dir,
+        "inv.yaml",
+        &format!(
+            "nodes:\n  - {{ id: c, name: 中心, level: national, vars: {{ open: \"{}\" }}, apps: {{ dispatch: {{ url: \"http://{}\" }} }} }}\n",
+            open.addr, hung.addr
+        ),
+    );
+    write(
+        dir,
+        "suite.yaml",
+        &format!(
+            "suite: t\nname: t\napps: {{ dispatch: 调度 }}\ndefaults: {{ timeout: {timeout} }}\nchecks:\n  - {{ id: up, name: up, tcp: {{ target: \"{{{{ node.vars.open }}}}\" }} }}\n  - {{ id: hang, name: hang, for_each_app: true, http: {{ url: \"{{{{ app.url }}}}/\" }} }}\n"
+        ),
+    );
+    std::mem::forget(open);
+    hung
+}
+
+/// Starts `netaccept run` on `hanging_case` (through `wrapper` if given, e.g. `nohup`) and
+/// waits until the hanging request is in the server's hands: the `up` result is then in the
+/// journal.
+fn start_hanging(dir: &Path, hung: &crate::run::SlowHttp, wrapper: Option<&str>) -> Child {
+    let bin = env!("CARGO_BIN_EXE_netaccept");
+    let mut cmd = match wrapper {
+        Some(w) => {
+            let mut c = Command::new(w);
+            c.arg(bin);
+            c
+        }
+        None => Command::new(bin),
+    };
+    let child = cmd
+        .args(["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"])
+        .current_dir(dir)
+        .env("CI", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while hung.requests.load(Ordering::SeqCst) == 0 {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "the run never reached the server"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The journal is written when the run has no other event waiting: give it that moment.
+    std::thread::sleep(Duration::from_millis(200));
+    child
+}
+
+fn signal(child: &Child, sig: &str) {
+    let sent = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+#[test]
+fn an_output_folder_that_cannot_take_the_reports_is_refused_before_any_traffic() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = counting_listener("127.0.0.1");
+    let closed = closed_port("127.0.0.1");
+    tcp_case(dir.path(), open.addr, closed, 0);
+    // A folder at the edge of PATH_MAX (4,096 bytes with the final NUL): room for
+    // `journal.jsonl`, none for a report's temporary file. Root ignores permissions, so this is
+    // the unwritable folder a test run as root can make.
+    let mut out = dir.path().canonicalize().unwrap().join("o");
+    while out.as_os_str().len() < 4_075 {
+        let room = 4_075 - out.as_os_str().len() - 1;
+        out.push("d".repeat(room.clamp(1, 200)));
+    }
+    assert_eq!(out.as_os_str().len(), 4_075);
+    std::fs::create_dir_all(&out).unwrap();
+    let run = bin()
+        .args(["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o"])
+        .arg(&out)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("cannot write in the output folder"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(open.accepted.load(Ordering::SeqCst), 0, "no traffic");
+}
+
+#[test]
+fn a_hang_up_stops_the_run_like_ctrl_c_and_the_reports_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let hung = hanging_case(dir.path(), "30s");
+    let child = start_hanging(dir.path(), &hung, None);
+    let sent = Instant::now();
+    signal(&child, "-HUP");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        sent.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        sent.elapsed()
+    );
+    let r = results(&dir.path().join("out"));
+    assert_eq!(r["run"]["complete"], false);
+    assert_eq!(r["results"].as_array().unwrap().len(), 1);
+    assert_eq!(reports_in(&dir.path().join("out")), REPORTS);
+}
+
+#[test]
+fn under_nohup_a_hang_up_is_ignored_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let hung = hanging_case(dir.path(), "2s");
+    let child = start_hanging(dir.path(), &hung, Some("nohup"));
+    signal(&child, "-HUP");
+    let out = child.wait_with_output().unwrap();
+    // The hanging check runs into its timeout: a failure, and a complete run.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = results(&dir.path().join("out"));
+    assert_eq!(r["run"]["complete"], true);
+    assert_eq!(r["results"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn after_kill_9_the_journal_makes_every_report_marked_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    let hung = hanging_case(dir.path(), "30s");
+    let mut child = start_hanging(dir.path(), &hung, None);
+    signal(&child, "-KILL");
+    child.wait().unwrap();
+    let folder = dir.path().join("out");
+    assert!(
+        !folder.join("results.json").exists(),
+        "killed before the reports"
+    );
+
+    let report = bin()
+        .args(["report", "out/journal.jsonl"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&report.stdout);
+    assert_eq!(
+        report.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    assert_eq!(reports_in(&folder), REPORTS);
+    assert!(stdout.contains("INTERRUPTED: incomplete"), "{stdout}");
+    let r = results(&folder);
+    assert_eq!(r["format"], "netaccept-results/1");
+    assert_eq!(r["run"]["complete"], false);
+    assert_eq!(r["run"]["planned"], 2);
+    assert_eq!(r["run"]["suite"], "t");
+    assert_eq!(r["nodes"][0]["name"], "中心");
+    let checks: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(checks, ["up"], "what finished, and only that");
+    let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
+    assert!(
+        html.contains("本报告不完整"),
+        "the HTML report says it is incomplete"
+    );
+}
+
+#[test]
+fn a_journal_cut_mid_line_is_read_to_its_last_whole_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = counting_listener("127.0.0.1");
+    let closed = closed_port("127.0.0.1");
+    tcp_case(dir.path(), open.addr, closed, 0);
+    let run = bin()
+        .args(["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let journal = dir.path().join("out/journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 9, "the outline and 8 results");
+    // The process died while writing its last line: half of it reached the disk.
+    let cut = format!(
+        "{}\n{}",
+        lines[..8].join("\n"),
+        &lines[8][..lines[8].len() / 2]
+    );
+    std::fs::write(&journal, cut).unwrap();
+    let report = bin()
+        .args(["report", "out/journal.jsonl", "-o", "again"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&report.stderr);
+    assert_eq!(report.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("journal.jsonl:9: the last line is cut short"),
+        "{stderr}"
+    );
+    let r = results(&dir.path().join("again"));
+    assert_eq!(r["results"].as_array().unwrap().len(), 7);
+    // In plan order, whatever order the checks finished in.
+    let full = results(&dir.path().join("out"));
+    let key = |x: &serde_json::Value| format!("{}/{}", x["node"], x["check"]);
+    let kept: Vec<String> = r["results"].as_array().unwrap().iter().map(key).collect();
+    let planned: Vec<String> = full["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    assert!(
+        kept.iter().all(|k| planned.contains(k))
+            && kept.windows(2).all(|w| {
+                planned.iter().position(|p| *p == w[0]) < planned.iter().position(|p| *p == w[1])
+            }),
+        "{kept:?} in the order of {planned:?}"
+    );
 }

@@ -368,15 +368,15 @@ fn default_output_folder_is_under_reports() {
 
 /// An HTTP/1.1 server on `ip`, thread per connection, that answers each request after
 /// `delay` (or never, with `None`) and records the most requests it had in hand at once.
-struct SlowHttp {
-    addr: SocketAddr,
+pub(crate) struct SlowHttp {
+    pub(crate) addr: SocketAddr,
     max_in_flight: Arc<AtomicUsize>,
-    requests: Arc<AtomicUsize>,
+    pub(crate) requests: Arc<AtomicUsize>,
     /// Connections accepted.
     connections: Arc<AtomicUsize>,
 }
 
-fn slow_http(
+pub(crate) fn slow_http(
     ip: &str,
     delay: Option<Duration>,
     shared: Option<(Arc<AtomicUsize>, Arc<AtomicUsize>)>,

@@ -466,3 +466,41 @@ checks:
     }
     assert!(seen >= 8, "every report of both folders was read: {seen}");
 }
+
+#[test]
+fn report_counts_the_results_and_says_when_the_stored_summary_disagrees() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // The sample record, with a summary edited to hide its failures.
+    let mut r = json(std::path::Path::new(crate::fixture::MIXED));
+    let truth = r["summary"].clone();
+    let total: u64 = ["passed", "failed", "errored", "skipped", "waived"]
+        .iter()
+        .map(|k| truth[k].as_u64().unwrap())
+        .sum();
+    r["summary"] = serde_json::json!({ "passed": total, "failed": 0, "errored": 0, "skipped": 0, "waived": 0 });
+    std::fs::write(out.join("results.json"), serde_json::to_vec(&r).unwrap()).unwrap();
+    let o = netaccept(&["report", "out/results.json"], dir.path(), &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("does not match its")
+            && stderr.contains("the reports use the counts of the results"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let counts = format!(
+        "{} passed, {} failed, {} errored, {} skipped, {} waived",
+        truth["passed"], truth["failed"], truth["errored"], truth["skipped"], truth["waived"]
+    );
+    assert!(
+        stdout.contains(&counts),
+        "the summary counts the results: {stdout}"
+    );
+    assert_eq!(json(&out.join("results.json"))["summary"], truth);
+
+    // A consistent record says nothing.
+    let o = netaccept(&["report", "out/results.json"], dir.path(), &[]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("does not match"));
+}
