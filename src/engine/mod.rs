@@ -14,6 +14,7 @@
 //! warnings on stderr during a run, the interruption notice).
 
 mod config;
+mod fd_limit;
 mod identity;
 mod output;
 mod probers;

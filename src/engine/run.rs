@@ -71,14 +71,18 @@ pub fn run(
             ));
         }
         let cancel = shutdown.token();
+        let mut limits = cfg.limits.clone();
+        // After the probers' shared state is made: its sockets count as open.
+        if let Some(lowered) = super::fd_limit::fit(&mut limits) {
+            warnings.push(lowered);
+        }
         let mut progress = Progress::new(cfg.progress == super::ProgressMode::Bar);
         let mut recorder = Recorder::new(book, plan.items.len());
 
         let plan = Arc::new(plan);
         let (tx, mut rx) = mpsc::unbounded_channel();
         let runner = tokio::spawn({
-            let (plan, cx, limits, cancel) =
-                (plan.clone(), cx.clone(), cfg.limits.clone(), cancel.clone());
+            let (plan, cx, cancel) = (plan.clone(), cx.clone(), cancel.clone());
             async move { crate::run::run(plan, cx, &limits, cancel, tx).await }
         });
         {

@@ -57,3 +57,13 @@ pub async fn probe(p: &Probe<Text>, cx: &Context, deadline: Instant) -> Outcome 
         Probe::Http(s) => http::probe(s, cx, deadline).await,
     }
 }
+
+/// Whether an I/O error is this machine running out of something (file descriptors, kernel
+/// buffers, memory): never a finding about the target, so the check is `errored` (`Local`),
+/// whatever the network would have said.
+pub(crate) fn local_exhaustion(e: &std::io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    )
+}

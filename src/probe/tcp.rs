@@ -1,6 +1,7 @@
 //! TCP prober: connect to `host:port`, measure the handshake, close.
 
 use std::io::ErrorKind as Io;
+use std::net::SocketAddr;
 
 use serde_json::json;
 use tokio::net::TcpStream;
@@ -52,35 +53,70 @@ pub async fn probe(spec: &TcpSpec<Text>, _cx: &Context, _deadline: Instant) -> O
                 _ => Outcome::passed(m),
             }
         }
-        Err(e) => {
-            let (kind, what) = match e.kind() {
-                Io::ConnectionRefused => (FailKind::ConnectionRefused, "connection refused"),
-                Io::ConnectionReset | Io::ConnectionAborted => {
-                    (FailKind::ConnectionReset, "connection reset")
-                }
-                Io::HostUnreachable | Io::NetworkUnreachable => {
-                    (FailKind::Unreachable, "unreachable")
-                }
-                Io::TimedOut => (FailKind::Timeout, "connect timed out"),
-                Io::AddrNotAvailable | Io::PermissionDenied => {
-                    return Outcome::errored(
-                        ErrorKind::Local,
-                        format!("cannot connect to {addr} from here: {e}"),
-                    );
-                }
-                _ => (FailKind::Unreachable, "connect failed"),
-            };
-            // The OS text adds nothing to the named cases; keep it for the others.
-            let message = match kind {
-                FailKind::ConnectionRefused | FailKind::ConnectionReset => {
-                    format!("{addr}: {what}")
-                }
-                _ => format!("{addr}: {what} ({e})"),
-            };
-            Outcome::failed(
-                Failure::new(kind, message).expected("a listening port", what),
-                m,
-            )
+        Err(e) => connect_failed(addr, &e, m),
+    }
+}
+
+/// The verdict on a connect that failed: the target's answer (refused, reset, unreachable,
+/// too slow) is a failure; this machine's own trouble (no descriptor or buffer left, no
+/// source address, no permission) is an error, whatever the network would have said.
+fn connect_failed(addr: SocketAddr, e: &std::io::Error, m: Measurements) -> Outcome {
+    if super::local_exhaustion(e) {
+        return Outcome::errored(
+            ErrorKind::Local,
+            format!("cannot open a socket to {addr} here: {e}"),
+        );
+    }
+    let (kind, what) = match e.kind() {
+        Io::ConnectionRefused => (FailKind::ConnectionRefused, "connection refused"),
+        Io::ConnectionReset | Io::ConnectionAborted => {
+            (FailKind::ConnectionReset, "connection reset")
         }
+        Io::HostUnreachable | Io::NetworkUnreachable => (FailKind::Unreachable, "unreachable"),
+        Io::TimedOut => (FailKind::Timeout, "connect timed out"),
+        Io::AddrNotAvailable | Io::PermissionDenied => {
+            return Outcome::errored(
+                ErrorKind::Local,
+                format!("cannot connect to {addr} from here: {e}"),
+            );
+        }
+        _ => (FailKind::Unreachable, "connect failed"),
+    };
+    // The OS text adds nothing to the named cases; keep it for the others.
+    let message = match kind {
+        FailKind::ConnectionRefused | FailKind::ConnectionReset => format!("{addr}: {what}"),
+        _ => format!("{addr}: {what} ({e})"),
+    };
+    Outcome::failed(
+        Failure::new(kind, message).expected("a listening port", what),
+        m,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Verdict;
+
+    #[test]
+    fn out_of_file_descriptors_is_an_error_here_not_a_failure_of_the_target() {
+        let addr: SocketAddr = "198.18.0.1:443".parse().unwrap();
+        for errno in [libc::EMFILE, libc::ENFILE, libc::ENOBUFS] {
+            let o = connect_failed(
+                addr,
+                &std::io::Error::from_raw_os_error(errno),
+                Measurements::new(),
+            );
+            match o.verdict {
+                Verdict::Errored(p) => assert_eq!(p.kind, ErrorKind::Local, "errno {errno}"),
+                v => panic!("errno {errno}: {v:?}"),
+            }
+        }
+        let o = connect_failed(
+            addr,
+            &std::io::Error::from_raw_os_error(libc::ECONNREFUSED),
+            Measurements::new(),
+        );
+        assert!(matches!(o.verdict, Verdict::Failed(f) if f.kind == FailKind::ConnectionRefused));
     }
 }

@@ -346,3 +346,55 @@ fn a_journal_cut_mid_line_is_read_to_its_last_whole_line() {
         "{kept:?} in the order of {planned:?}"
     );
 }
+
+#[test]
+fn too_few_file_descriptors_lower_the_concurrency_instead_of_failing_healthy_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    // Forty checks of one endpoint that answers after 300 ms: all in flight at once, they
+    // would need more descriptors than the limit below allows (before, a quarter of them
+    // came out `failed`: "TLS handshake failed: Too many open files").
+    let server = slow_http("127.0.0.1", Some(Duration::from_millis(300)), None);
+    write(
+        dir.path(),
+        "inv.yaml",
+        "nodes:\n  - { id: c, name: 中心, level: national, host: \"127.0.0.1\" }\n",
+    );
+    let mut checks = String::new();
+    for i in 0..40 {
+        checks.push_str(&format!(
+            "  - {{ id: h{i}, name: h{i}, http: {{ url: \"http://{}/{i}\" }} }}\n",
+            server.addr
+        ));
+    }
+    write(
+        dir.path(),
+        "suite.yaml",
+        &format!("suite: t\nname: t\ndefaults: {{ timeout: 10s }}\nchecks:\n{checks}"),
+    );
+    let out = Command::new("prlimit")
+        .args(["--nofile=40:40", env!("CARGO_BIN_EXE_netaccept")])
+        .args([
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "--per-node",
+            "64",
+            "-o",
+            "out",
+        ])
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .output()
+        .expect("prlimit (util-linux)");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("--concurrency is lowered from 256").count(),
+        1,
+        "said once: {stderr}"
+    );
+    let r = results(&dir.path().join("out"));
+    assert_eq!(r["summary"]["passed"], 40, "{}", r["summary"]);
+}

@@ -34,6 +34,12 @@ pub(super) fn exchange_failed(e: ExchangeError, what: &str, m: Measurements) -> 
         }
     };
     let t = transport.as_str();
+    if crate::probe::local_exhaustion(&e) {
+        return Outcome::errored(
+            ErrorKind::Local,
+            format!("{what}: cannot open a {t} socket here: {e}"),
+        );
+    }
     let (kind, how) = match e.kind() {
         Io::ConnectionRefused => (
             FailKind::ConnectionRefused,
@@ -60,4 +66,22 @@ pub(super) fn exchange_failed(e: ExchangeError, what: &str, m: Measurements) -> 
         Failure::new(kind, format!("{what}: {t} {how} ({e})")).expected("a DNS answer", how),
         m,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Verdict;
+
+    #[test]
+    fn out_of_file_descriptors_on_the_tcp_fallback_is_an_error_here() {
+        for errno in [libc::EMFILE, libc::ENFILE, libc::ENOBUFS] {
+            let e = ExchangeError::Io(Transport::Tcp, std::io::Error::from_raw_os_error(errno));
+            let o = exchange_failed(e, "A x.test @198.18.0.53:53", Measurements::new());
+            match o.verdict {
+                Verdict::Errored(p) => assert_eq!(p.kind, ErrorKind::Local, "errno {errno}"),
+                v => panic!("errno {errno}: {v:?}"),
+            }
+        }
+    }
 }

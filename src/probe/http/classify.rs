@@ -41,43 +41,8 @@ enum Cause {
 /// signal; rustls and hyper errors are only reachable as text here (neither is a direct
 /// dependency), so their stable messages are matched.
 fn classify(e: &reqwest::Error) -> Cause {
-    for c in chain(e) {
-        if c.is::<ResolveError>() {
-            return Cause::Error(ErrorKind::LocalResolver);
-        }
-        if let Some(io) = c.downcast_ref::<std::io::Error>() {
-            match io.kind() {
-                Io::ConnectionRefused => {
-                    return Cause::Fail(FailKind::ConnectionRefused, "connection refused");
-                }
-                Io::ConnectionReset
-                | Io::ConnectionAborted
-                | Io::BrokenPipe
-                | Io::UnexpectedEof => {
-                    return Cause::Fail(FailKind::ConnectionReset, "connection reset");
-                }
-                Io::HostUnreachable | Io::NetworkUnreachable => {
-                    return Cause::Fail(FailKind::Unreachable, "unreachable");
-                }
-                Io::TimedOut => return Cause::Fail(FailKind::Timeout, "timed out"),
-                Io::AddrNotAvailable | Io::PermissionDenied | Io::AddrInUse => {
-                    return Cause::Error(ErrorKind::Local);
-                }
-                _ => {}
-            }
-        }
-        let text = c.to_string();
-        if text.starts_with("invalid peer certificate") {
-            return Cause::Fail(FailKind::CertInvalid, "certificate invalid");
-        }
-        // hyper's words for a connection the target closed (or reset) before the response
-        // was complete, or before the request could even be written on it: both are the
-        // target hanging up, whichever side noticed first.
-        if text.contains("connection closed before message completed")
-            || text.contains("connection was not ready")
-        {
-            return Cause::Fail(FailKind::ConnectionReset, "connection closed");
-        }
+    if let Some(cause) = cause_in_chain(e) {
+        return cause;
     }
     if e.is_builder() {
         return Cause::Error(ErrorKind::Config);
@@ -85,6 +50,57 @@ fn classify(e: &reqwest::Error) -> Cause {
     // Anything else that went wrong after connecting: garbage instead of HTTP, a broken TLS
     // handshake, an HTTP/2 protocol error.
     Cause::Fail(FailKind::ProtocolError, "not a valid HTTP exchange")
+}
+
+/// The first error along the chain that says what happened, if any does.
+fn cause_in_chain(e: &(dyn StdError + 'static)) -> Option<Cause> {
+    for c in chain(e) {
+        if c.is::<ResolveError>() {
+            return Some(Cause::Error(ErrorKind::LocalResolver));
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            // Out of file descriptors here reads as a failed connect or a broken handshake;
+            // it is this machine's, not the target's.
+            if crate::probe::local_exhaustion(io) {
+                return Some(Cause::Error(ErrorKind::Local));
+            }
+            match io.kind() {
+                Io::ConnectionRefused => {
+                    return Some(Cause::Fail(
+                        FailKind::ConnectionRefused,
+                        "connection refused",
+                    ));
+                }
+                Io::ConnectionReset
+                | Io::ConnectionAborted
+                | Io::BrokenPipe
+                | Io::UnexpectedEof => {
+                    return Some(Cause::Fail(FailKind::ConnectionReset, "connection reset"));
+                }
+                Io::HostUnreachable | Io::NetworkUnreachable => {
+                    return Some(Cause::Fail(FailKind::Unreachable, "unreachable"));
+                }
+                Io::TimedOut => return Some(Cause::Fail(FailKind::Timeout, "timed out")),
+                Io::AddrNotAvailable | Io::PermissionDenied | Io::AddrInUse => {
+                    return Some(Cause::Error(ErrorKind::Local));
+                }
+                _ => {}
+            }
+        }
+        let text = c.to_string();
+        if text.starts_with("invalid peer certificate") {
+            return Some(Cause::Fail(FailKind::CertInvalid, "certificate invalid"));
+        }
+        // hyper's words for a connection the target closed (or reset) before the response
+        // was complete, or before the request could even be written on it: both are the
+        // target hanging up, whichever side noticed first.
+        if text.contains("connection closed before message completed")
+            || text.contains("connection was not ready")
+        {
+            return Some(Cause::Fail(FailKind::ConnectionReset, "connection closed"));
+        }
+    }
+    None
 }
 
 pub(super) fn transport_failure(
@@ -146,5 +162,42 @@ fn explain(what: &str, detail: &str) -> String {
     match detail.get(..what.len()) {
         Some(head) if head.eq_ignore_ascii_case(what) => format!("{what}{}", &detail[what.len()..]),
         _ => format!("{what}: {detail}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error that wraps another, as hyper's "tcp connect error" wraps the system's.
+    #[derive(Debug)]
+    struct Wrapped(std::io::Error);
+
+    impl std::fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("tcp connect error")
+        }
+    }
+
+    impl StdError for Wrapped {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn out_of_file_descriptors_is_this_machines_not_the_targets() {
+        for errno in [libc::EMFILE, libc::ENFILE, libc::ENOBUFS] {
+            let e = Wrapped(std::io::Error::from_raw_os_error(errno));
+            assert!(
+                matches!(cause_in_chain(&e), Some(Cause::Error(ErrorKind::Local))),
+                "errno {errno}"
+            );
+        }
+        let refused = Wrapped(std::io::Error::from_raw_os_error(libc::ECONNREFUSED));
+        assert!(matches!(
+            cause_in_chain(&refused),
+            Some(Cause::Fail(FailKind::ConnectionRefused, _))
+        ));
     }
 }
