@@ -140,9 +140,10 @@ fn a_run_through_the_library_api_records_every_item_and_writes_the_reports() {
         exit::for_results(r, netaccept::model::Severity::Major),
         Exit::Ok
     );
-    // The journal was written as the run went; the reports only when asked.
+    // The journal was written as the run went (its outline, then the results); the reports
+    // only when asked.
     let journal = std::fs::read_to_string(out.join("journal.jsonl")).unwrap();
-    assert_eq!(journal.lines().count(), 3);
+    assert_eq!(journal.lines().count(), 1 + 3);
     assert!(!out.join("results.json").exists());
     engine::write_reports(&finished.dir, r, cfg.reporting.lang).unwrap();
     for f in ["results.json", "junit.xml", "report.html", "results.csv"] {

@@ -168,12 +168,20 @@ fn verdicts_needs_retries_and_the_record() {
     // The record can render reports alone: names and the tree are inside.
     assert_eq!(r["nodes"][1]["path"], "c.p");
     assert_eq!(r["checks"][0]["name"], "开放端口");
-    // The journal holds one line per result.
+    // The journal holds the run's outline, then one line per result.
     let journal = std::fs::read_to_string(dir.path().join("out/journal.jsonl")).unwrap();
-    assert_eq!(journal.lines().count(), 8);
-    for l in journal.lines() {
-        serde_json::from_str::<serde_json::Value>(l).expect("each journal line is JSON");
-    }
+    assert_eq!(journal.lines().count(), 1 + 8);
+    let lines: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each journal line is JSON"))
+        .collect();
+    assert_eq!(lines[0]["format"], "netaccept-journal/1");
+    assert_eq!(lines[0]["run"]["planned"], 8);
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l["node"].is_string() && l["status"].is_string())
+    );
     assert!(
         stdout.contains("4 passed, 2 failed, 0 errored, 2 skipped"),
         "{stdout}"
