@@ -12,8 +12,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
-use netaccept::model::{HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonPath, Text, TextPart};
-use netaccept::probe::http::probe;
+use netaccept::model::{
+    HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonPath, Probe, Text, TextPart,
+};
 use netaccept::probe::{Context, ErrorKind, FailKind, Outcome, Verdict};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -54,7 +55,8 @@ fn header(name: &str) -> HeaderName {
 async fn run(spec: &HttpSpec<Text>, cx: &Context, t: Duration) -> (Option<Outcome>, Duration) {
     let start = Instant::now();
     let deadline = tokio::time::Instant::now() + t;
-    let out = tokio::time::timeout(t, probe(spec, cx, deadline))
+    let p = Probe::Http(spec.clone());
+    let out = tokio::time::timeout(t, netaccept::probe::probe(&p, cx, deadline))
         .await
         .ok();
     let took = start.elapsed();

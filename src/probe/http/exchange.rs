@@ -13,8 +13,8 @@ use tokio::time::Instant;
 use super::cert::{peer_cert, tls_version_text};
 use super::classify::transport_failure;
 use super::judge::judge;
-use super::label;
 use super::wire::{wire_header_name, wire_method};
+use super::{EVIDENCE_BYTES, label};
 use crate::model::{HttpSpec, Text};
 use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
 
@@ -22,8 +22,12 @@ use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome,
 const MAX_REDIRECTS: u32 = 5;
 /// Bytes of body kept and judged; the rest is never read.
 const BODY_CAP: usize = 1 << 20;
-/// Bytes of body shown as evidence.
-const EVIDENCE_BYTES: usize = 512;
+/// Bytes of body handed over as evidence past the [`EVIDENCE_BYTES`] shown: room for a
+/// secret (percent-encoded, three bytes a byte) that starts before the cut to be seen whole
+/// by the scrubber, which cuts after masking.
+const EVIDENCE_LOOKAHEAD: usize = 8 * 1024;
+/// The evidence handed over to the scrubber.
+const EVIDENCE_KEPT: usize = EVIDENCE_BYTES + EVIDENCE_LOOKAHEAD;
 /// How long before the runner's deadline a stalled body read gives up, so that the status
 /// and the bytes read so far still reach the report instead of a bare timeout.
 const BODY_DEADLINE_MARGIN: Duration = Duration::from_millis(50);
@@ -244,7 +248,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     // Without body expectations only the evidence is kept; the rest is read and counted so
     // the time covers the whole response and the connection can be reused.
     let needs_body = !spec.expect.body_contains.is_empty() || !spec.expect.json.is_empty();
-    let keep = if needs_body { BODY_CAP } else { EVIDENCE_BYTES };
+    let keep = if needs_body { BODY_CAP } else { EVIDENCE_KEPT };
     let hint = resp
         .content_length()
         .map_or(8 * 1024, |n| n as usize)
@@ -352,5 +356,5 @@ fn version_text(v: reqwest::Version) -> &'static str {
 }
 
 fn evidence(body: &[u8]) -> Option<String> {
-    (!body.is_empty()).then(|| crate::probe::evidence_text(body, EVIDENCE_BYTES))
+    (!body.is_empty()).then(|| crate::probe::evidence_text(body, EVIDENCE_KEPT))
 }
