@@ -23,6 +23,8 @@ mod example_acceptance;
 mod example_nightly;
 /// Across real network namespaces, with loss made by nftables.
 mod netns;
+/// The `redirects:` policy of `http` checks against servers on two loopback addresses.
+mod redirects;
 /// `netaccept run` on loopback with TCP and HTTP servers started by the test.
 mod run;
 

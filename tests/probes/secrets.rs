@@ -18,7 +18,8 @@ use hickory_server::proto::op::ResponseCode;
 use hickory_server::proto::rr::rdata::TXT;
 use hickory_server::proto::rr::{RData, Record};
 use netaccept::model::{
-    DnsSpec, HeaderName, HttpExpect, HttpMethod, HttpSpec, Probe, RecordType, Text, TextPart,
+    DnsSpec, HeaderName, HttpExpect, HttpMethod, HttpSpec, Probe, RecordType, RedirectPolicy, Text,
+    TextPart,
 };
 use netaccept::probe::{Context, Outcome, Verdict, probe};
 use tokio::net::TcpListener;
@@ -69,6 +70,7 @@ fn http_spec(url: Text) -> HttpSpec<Text> {
         ca: None,
         insecure: false,
         host: None,
+        redirects: RedirectPolicy::default(),
         expect: HttpExpect {
             status: Vec::new(),
             body_contains: Vec::new(),
@@ -197,6 +199,11 @@ async fn a_percent_encoded_secret_through_a_redirect_is_scrubbed() {
         assert_eq!(
             o.evidence.as_deref(),
             Some("no page at /end?token=***"),
+            "{form}"
+        );
+        assert_eq!(
+            o.measurements["final_url"],
+            format!("http://{addr}/end?token=***"),
             "{form}"
         );
         let text = reported(&o);

@@ -15,7 +15,7 @@ use super::classify::transport_failure;
 use super::judge::judge;
 use super::wire::{wire_header_name, wire_method};
 use super::{EVIDENCE_BYTES, label};
-use crate::model::{HttpSpec, Text};
+use crate::model::{HttpSpec, RedirectPolicy, Text};
 use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
 
 /// Redirects followed before the chain counts as a loop.
@@ -155,7 +155,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
             Ok(r) => r,
             Err(e) => {
                 m.insert("time_ms".into(), ms(start.elapsed()));
-                m.insert("redirects".into(), json!(hops));
+                redirects_taken(&mut m, hops, &url);
                 let hop = (hops > 0).then(|| format!("after {hops} redirects, at {url}"));
                 return transport_failure(spec, &e, m, hop.as_deref());
             }
@@ -163,10 +163,21 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         let Some(next) = redirect_target(&resp) else {
             break resp;
         };
+        if !follows(spec.redirects, &url, &next) {
+            let status = resp.status().as_u16();
+            // The suite expects this very status: the redirect itself is the answer.
+            if spec.expect.status.contains(&status) {
+                break resp;
+            }
+            m.insert("status".into(), json!(status));
+            m.insert("time_ms".into(), ms(start.elapsed()));
+            redirects_taken(&mut m, hops, &url);
+            return Outcome::failed(refused(spec, status, hops, &url, &next), m);
+        }
         if hops == MAX_REDIRECTS {
             m.insert("status".into(), json!(resp.status().as_u16()));
             m.insert("time_ms".into(), ms(start.elapsed()));
-            m.insert("redirects".into(), json!(hops));
+            redirects_taken(&mut m, hops, &url);
             return Outcome::failed(
                 Failure::new(
                     FailKind::TooManyRedirects,
@@ -220,7 +231,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
 
     let status = resp.status().as_u16();
     m.insert("status".into(), json!(status));
-    m.insert("redirects".into(), json!(hops));
+    redirects_taken(&mut m, hops, &url);
     m.insert("http_version".into(), json!(version_text(resp.version())));
     let cert = if resp.url().scheme() == "https" {
         match peer_cert(&resp) {
@@ -312,7 +323,16 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     }
     let ev = evidence(&buf);
 
-    let verdict = judge(spec, status, &buf, truncated, took, cert.as_ref(), &url);
+    let redirected = (hops > 0).then_some(&url);
+    let verdict = judge(
+        spec,
+        status,
+        &buf,
+        truncated,
+        took,
+        cert.as_ref(),
+        redirected,
+    );
     Outcome {
         verdict,
         measurements: m,
@@ -336,6 +356,47 @@ fn redirect_target(resp: &reqwest::Response) -> Option<Url> {
     // A Location that cannot be followed leaves the redirect itself as the answer to judge.
     let next = resp.url().join(loc).ok()?;
     matches!(next.scheme(), "http" | "https").then_some(next)
+}
+
+/// Records how many redirects were followed and, when there were any, the URL whose
+/// answer is judged: without it, another host's answer would read as the target's.
+fn redirects_taken(m: &mut Measurements, hops: u32, at: &Url) {
+    m.insert("redirects".into(), json!(hops));
+    if hops > 0 {
+        m.insert("final_url".into(), json!(at.as_str()));
+    }
+}
+
+/// Whether `policy` follows a redirect from `from` to `to`. The host is the name (or
+/// address) alone: another port or scheme of it is the same node, as an upgrade to HTTPS is.
+fn follows(policy: RedirectPolicy, from: &Url, to: &Url) -> bool {
+    match policy {
+        RedirectPolicy::None => false,
+        RedirectPolicy::SameHost => from.host() == to.host(),
+        RedirectPolicy::Any => true,
+    }
+}
+
+/// The failure of a redirect the policy does not follow, naming where it pointed.
+fn refused(spec: &HttpSpec<Text>, status: u16, hops: u32, at: &Url, next: &Url) -> Failure {
+    let policy = spec.redirects;
+    let rule = match policy {
+        RedirectPolicy::None => "follows no redirect",
+        RedirectPolicy::SameHost | RedirectPolicy::Any => "follows redirects to the same host only",
+    };
+    let from = if hops > 0 {
+        format!(" at {at} (after {hops} redirects)")
+    } else {
+        String::new()
+    };
+    Failure::new(
+        FailKind::RedirectRefused,
+        format!(
+            "{}: status {status}{from} redirects to {next}; `redirects: {policy}` {rule}",
+            label(spec)
+        ),
+    )
+    .expected(format!("redirects: {policy}"), next.as_str())
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {
