@@ -125,6 +125,9 @@ pub enum FailKind {
     /// The response came, slower than `max_time`.
     TimeExceeded,
     TooManyRedirects,
+    /// A redirect the check's `redirects:` policy does not follow (to another host, or any
+    /// under `none`): the answer came from elsewhere than the target.
+    RedirectRefused,
     /// The TLS certificate does not verify (unknown issuer, wrong host name, expired).
     CertInvalid,
     /// The certificate verifies but expires sooner than `cert_valid_days`.
@@ -151,6 +154,7 @@ impl FailKind {
             FailKind::HeaderMismatch => "HeaderMismatch",
             FailKind::TimeExceeded => "TimeExceeded",
             FailKind::TooManyRedirects => "TooManyRedirects",
+            FailKind::RedirectRefused => "RedirectRefused",
             FailKind::CertInvalid => "CertInvalid",
             FailKind::CertExpiring => "CertExpiring",
             FailKind::ProtocolError => "ProtocolError",

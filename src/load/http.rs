@@ -1,16 +1,19 @@
 //! HTTP probe validation: the raw `http:` block → [`HttpSpec`], with the method, the header
-//! names and the `expect.json` paths parsed into their model types here, at load, so a
-//! mistake in them is reported at its place before any traffic. Header values, the URL and
+//! names, the redirect policy and the `expect.json` paths parsed into their model types
+//! here, at load, so a mistake in them is reported at its place before any traffic. Header values, the URL and
 //! the other strings are templates: they are checked once filled for a node.
 
 use serde_saphyr::Spanned;
 
+use super::inventory::parse_enum;
 use super::raw::{RawHttp, S};
 use super::suite::duration;
 use super::template::Templates;
 use super::{Loader, loc};
 use crate::diag::{Diagnostic, suggest};
-use crate::model::{HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonPath, Template};
+use crate::model::{
+    HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonPath, RedirectPolicy, Template,
+};
 
 pub(super) fn http(ld: &mut Loader, f: u32, p: &RawHttp, t: &mut Templates) -> HttpSpec<Template> {
     let method = p
@@ -77,6 +80,20 @@ pub(super) fn http(ld: &mut Loader, f: u32, p: &RawHttp, t: &mut Templates) -> H
         ca: p.ca.as_ref().map(|s| t.parse(ld, s)),
         insecure: p.insecure,
         host: p.host.as_ref().map(|s| t.parse(ld, s)),
+        redirects: p
+            .redirects
+            .as_ref()
+            .and_then(|s| {
+                parse_enum(
+                    ld,
+                    f,
+                    s,
+                    "redirect policy",
+                    &RedirectPolicy::ALL.map(RedirectPolicy::as_str),
+                    RedirectPolicy::parse,
+                )
+            })
+            .unwrap_or_default(),
         expect,
     }
 }

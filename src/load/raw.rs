@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use crate::model::{Kind, Level, Rcode, RecordType, Severity};
+use crate::model::{Kind, Level, Rcode, RecordType, RedirectPolicy, Severity};
 
 /// A positioned string.
 pub type S = Spanned<String>;
@@ -339,6 +339,11 @@ pub struct RawHttp {
     /// URL reaches the endpoint by address.
     #[schemars(with = "Option<String>")]
     pub host: Option<S>,
+    /// Which redirects are followed: `none`, `same-host` (default: the same host name, any
+    /// port or scheme) or `any`. A redirect the policy refuses fails the check
+    /// (`RedirectRefused`).
+    #[schemars(with = "Option<RedirectPolicy>")]
+    pub redirects: Option<S>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

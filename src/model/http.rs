@@ -1,8 +1,10 @@
-//! The parts of an HTTP probe that are fixed words rather than templates: the method and
-//! the header names. The loader parses them once, so a typo is a load error at its place
-//! instead of an `errored` result on every node.
+//! The parts of an HTTP probe that are fixed words rather than templates: the method, the
+//! header names and the redirect policy. The loader parses them once, so a typo is a load
+//! error at its place instead of an `errored` result on every node.
 
 use std::fmt;
+
+use schemars::JsonSchema;
 
 /// The methods a check may send. Written in any case in the suite (`get` is `GET`), as the
 /// loader has always accepted; sent in upper case.
@@ -50,6 +52,48 @@ impl HttpMethod {
 }
 
 impl fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which redirects a check follows (`redirects:`). A check of a node must be passed by that
+/// node's answer: the default follows a redirect only to the same host name (any port or
+/// scheme, as `http` → `https` upgrades do), and a redirect the policy refuses fails the
+/// check as `RedirectRefused`, naming where it pointed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, JsonSchema)]
+#[schemars(rename_all = "kebab-case")]
+pub enum RedirectPolicy {
+    /// Follow none: a redirect is a failure (unless `expect.status` names its status).
+    None,
+    /// Follow redirects to the same host name, on any port or scheme.
+    #[default]
+    SameHost,
+    /// Follow redirects anywhere.
+    Any,
+}
+
+impl RedirectPolicy {
+    pub const ALL: [RedirectPolicy; 3] = [
+        RedirectPolicy::None,
+        RedirectPolicy::SameHost,
+        RedirectPolicy::Any,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RedirectPolicy::None => "none",
+            RedirectPolicy::SameHost => "same-host",
+            RedirectPolicy::Any => "any",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RedirectPolicy> {
+        RedirectPolicy::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+impl fmt::Display for RedirectPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }

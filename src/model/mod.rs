@@ -14,7 +14,7 @@ mod waiver;
 
 pub use fault::{CertFault, DnsFault, Fault, FaultKind};
 pub use host_port::HostPort;
-pub use http::{HeaderName, HttpMethod};
+pub use http::{HeaderName, HttpMethod, RedirectPolicy};
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx};
 pub use json_path::JsonPath;
 pub use suite::{

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Duration, HeaderName, HttpMethod, Inventory, JsonPath, Kind, Level, Loc, NodeIdx, Percent,
-    Template, Text,
+    RedirectPolicy, Template, Text,
 };
 
 /// Index of an app in [`Suite::apps`].
@@ -235,6 +235,7 @@ impl<S> Probe<S> {
                 ca: p.ca.as_ref().map(&mut f).transpose()?,
                 insecure: p.insecure,
                 host: p.host.as_ref().map(&mut f).transpose()?,
+                redirects: p.redirects,
                 expect: HttpExpect {
                     status: p.expect.status.clone(),
                     body_contains: p
@@ -398,6 +399,7 @@ pub struct HttpSpec<S> {
     /// The name to send as `Host` and TLS SNI, and to verify the certificate for, when the
     /// URL reaches the endpoint by address (or by another name).
     pub host: Option<S>,
+    pub redirects: RedirectPolicy,
     pub expect: HttpExpect<S>,
 }
 

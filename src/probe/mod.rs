@@ -6,11 +6,16 @@
 //! deadline, so a prober may use the deadline to finish gracefully (ICMP counts the echoes
 //! still missing as lost) but never has to enforce it. Probers never print or format
 //! reports; they send traffic only to the target their specification names.
+//!
+//! [`probe`] is the only way in: it dispatches to the prober and then takes the spec's
+//! secrets out of the outcome (`scrub`), the same way for every protocol, so that no
+//! prober has to remember which of its strings might hold one.
 
 pub mod dns;
 pub mod http;
 pub mod icmp;
 pub mod resolve;
+mod scrub;
 pub mod tcp;
 
 use tokio::time::Instant;
@@ -48,14 +53,21 @@ impl Context {
     }
 }
 
-/// Runs one attempt of a probe. The caller drops the future at `deadline`.
+/// Runs one attempt of a probe. The caller drops the future at `deadline`. No secret of
+/// `p` appears in the outcome, in any form the target may have sent it back in.
 pub async fn probe(p: &Probe<Text>, cx: &Context, deadline: Instant) -> Outcome {
-    match p {
+    let outcome = match p {
         Probe::Icmp(s) => icmp::probe(s, cx, deadline).await,
         Probe::Tcp(s) => tcp::probe(s, cx, deadline).await,
         Probe::Dns(s) => dns::probe(s, cx, deadline).await,
         Probe::Http(s) => http::probe(s, cx, deadline).await,
-    }
+    };
+    // Only an HTTP body is cut for evidence; the scrubber cuts it, after masking.
+    let evidence_cap = match p {
+        Probe::Http(_) => Some(http::EVIDENCE_BYTES),
+        Probe::Icmp(_) | Probe::Tcp(_) | Probe::Dns(_) => None,
+    };
+    scrub::scrub(outcome, &scrub::secrets(p), evidence_cap)
 }
 
 /// Whether an I/O error is this machine running out of something (file descriptors, kernel

@@ -11,7 +11,7 @@ use super::resolve::resolve;
 use super::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
 use crate::model::{HostPort, TcpSpec, Text};
 
-pub async fn probe(spec: &TcpSpec<Text>, _cx: &Context, _deadline: Instant) -> Outcome {
+pub(crate) async fn probe(spec: &TcpSpec<Text>, _cx: &Context, _deadline: Instant) -> Outcome {
     // The planner refused targets that do not parse, so this error only meets specs built
     // by hand.
     let Ok(target) = HostPort::parse(&spec.target.expose()) else {

@@ -298,3 +298,22 @@ fn a_check_with_two_probes_fails_schema_and_loader() {
         "has a second probe",
     );
 }
+
+#[test]
+fn the_redirect_policy_of_http_checks_is_in_the_schema() {
+    let v = validator("suite");
+    let mut value = yaml_value(&read("suites/acceptance.yaml"));
+    let http = value["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c.get("http").is_some())
+        .expect("the acceptance suite has an http check");
+    for policy in ["none", "same-host", "any"] {
+        value["checks"][http]["http"]["redirects"] = json!(policy);
+        assert_valid(&v, &value, &format!("redirects: {policy}"));
+    }
+    // The loader's golden case `47-http-unknown-redirects` refuses the same value.
+    value["checks"][http]["http"]["redirects"] = json!("same_host");
+    assert!(!v.is_valid(&value), "the schema accepted `same_host`");
+}

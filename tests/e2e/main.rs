@@ -25,6 +25,8 @@ mod example_nightly;
 mod hardening;
 /// Across real network namespaces, with loss made by nftables.
 mod netns;
+/// The `redirects:` policy of `http` checks against servers on two loopback addresses.
+mod redirects;
 /// `netaccept run` on loopback with TCP and HTTP servers started by the test.
 mod run;
 

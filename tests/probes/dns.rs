@@ -14,8 +14,8 @@ use hickory_server::net::xfer::Protocol;
 use hickory_server::proto::op::ResponseCode;
 use hickory_server::proto::rr::rdata::A;
 use hickory_server::proto::rr::{RData, Record, RecordType as Rr};
-use netaccept::model::{DnsSpec, Rcode, RecordType, Text, TextPart};
-use netaccept::probe::{Context, FailKind, Outcome, Verdict, dns};
+use netaccept::model::{DnsSpec, Probe, Rcode, RecordType, Text, TextPart};
+use netaccept::probe::{Context, FailKind, Outcome, Verdict};
 use tokio::time::{Instant, timeout_at};
 
 use crate::dns_server::{self, DnsServer, Seen};
@@ -34,6 +34,11 @@ fn spec(server: SocketAddr, record_type: RecordType, name: &str) -> DnsSpec<Text
     }
 }
 
+/// One attempt, as the runner makes it: through `probe::probe`.
+async fn probe(s: &DnsSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
+    netaccept::probe::probe(&Probe::Dns(s.clone()), cx, deadline).await
+}
+
 fn texts(v: &[&str]) -> Vec<Text> {
     v.iter().map(|s| Text::plain(*s)).collect()
 }
@@ -45,7 +50,7 @@ async fn run_for(s: &DnsSpec<Text>, t: Duration) -> Option<Outcome> {
     let cx = Context::new(dir.path());
     let start = Instant::now();
     let deadline = start + t;
-    let res = timeout_at(deadline, dns::probe(s, &cx, deadline)).await;
+    let res = timeout_at(deadline, probe(s, &cx, deadline)).await;
     let took = start.elapsed();
     assert!(took <= t + SLACK, "probe took {took:?}, timeout {t:?}");
     res.ok()
@@ -406,7 +411,7 @@ async fn unusable_specs_are_config_errors() {
     let cx = Context::new(dir.path());
     let deadline = Instant::now() + TIMEOUT;
     let mut s = spec("127.0.0.1:53".parse().unwrap(), RecordType::A, "bad..name");
-    let o = dns::probe(&s, &cx, deadline).await;
+    let o = probe(&s, &cx, deadline).await;
     assert!(
         matches!(&o.verdict, Verdict::Errored(p) if p.kind == netaccept::probe::ErrorKind::Config),
         "{:?}",
@@ -414,7 +419,7 @@ async fn unusable_specs_are_config_errors() {
     );
     s.name = Text::plain("sx.aq.gov.test");
     s.server = Text::plain("dns.aq.gov.test");
-    let o = dns::probe(&s, &cx, deadline).await;
+    let o = probe(&s, &cx, deadline).await;
     assert!(
         matches!(&o.verdict, Verdict::Errored(p) if p.kind == netaccept::probe::ErrorKind::Config),
         "{:?}",

@@ -12,10 +12,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use netaccept::model::{Duration, IcmpSpec, Percent, Text};
-use netaccept::probe::icmp::{Pinger, probe};
+use netaccept::model::{Duration, IcmpSpec, Percent, Probe, Text};
+use netaccept::probe::icmp::Pinger;
 use netaccept::probe::{Context, ErrorKind, FailKind, Outcome, Verdict};
 use tokio::time::Instant;
+
+/// One attempt, as the runner makes it: through `probe::probe`.
+async fn probe(s: &IcmpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
+    netaccept::probe::probe(&Probe::Icmp(s.clone()), cx, deadline).await
+}
 
 fn spec(target: &str, count: u32, interval_ms: u64) -> IcmpSpec<Text> {
     IcmpSpec {

@@ -18,6 +18,8 @@ mod dns;
 mod http;
 /// The ICMP prober against loopback addresses.
 mod icmp;
+/// Secrets scrubbed from what servers send back, through `probe::probe`: DNS, HTTP.
+mod secrets;
 
 /// A real authoritative DNS server (and misbehaving ones) for `dns`.
 mod dns_server;

@@ -4,6 +4,9 @@
 //! disk (atomic renames, write failures, `results.json` read back); and the reports as the
 //! binary writes them (waivers, `--fail-on`, `netaccept report`, secrets kept out).
 //!
+//! `secrets::a_secret_icmp_host_reaches_no_output` needs root (raw ICMP): it is
+//! `#[ignore = "needs root: …"]`.
+//!
 //! Not here: whether a check's verdict is right (`tests/probes` for one prober, `tests/e2e`
 //! for whole runs) and the simulator (`tests/sim`). The index of the test binaries is
 //! `tests/README.md`.
@@ -25,6 +28,8 @@ mod fixture;
 mod html;
 /// `junit.xml`: FORMAT.md's mapping and hostile input, checked as CI consumers read it.
 mod junit;
+/// `{{ env.* }}` values in no output of `plan`, `run` and `report`, for every probe type.
+mod secrets;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]

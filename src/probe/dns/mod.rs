@@ -36,7 +36,7 @@ use judge::{Miss, judge, list};
 use records::{Answer, answer, rcode_str, wire_type};
 
 /// Asks `spec.server` for `spec.name` once and judges the response; see the module doc.
-pub async fn probe(spec: &DnsSpec<Text>, _cx: &Context, _deadline: Instant) -> Outcome {
+pub(crate) async fn probe(spec: &DnsSpec<Text>, _cx: &Context, _deadline: Instant) -> Outcome {
     let Some(server) = server_addr(&spec.server.expose()) else {
         return Outcome::errored(
             ErrorKind::Config,

@@ -13,17 +13,21 @@ use tokio::time::Instant;
 use super::cert::{peer_cert, tls_version_text};
 use super::classify::transport_failure;
 use super::judge::judge;
-use super::label;
 use super::wire::{wire_header_name, wire_method};
-use crate::model::{HttpSpec, Text};
+use super::{EVIDENCE_BYTES, label};
+use crate::model::{HttpSpec, RedirectPolicy, Text};
 use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
 
 /// Redirects followed before the chain counts as a loop.
 const MAX_REDIRECTS: u32 = 5;
 /// Bytes of body kept and judged; the rest is never read.
 const BODY_CAP: usize = 1 << 20;
-/// Bytes of body shown as evidence.
-const EVIDENCE_BYTES: usize = 512;
+/// Bytes of body handed over as evidence past the [`EVIDENCE_BYTES`] shown: room for a
+/// secret (percent-encoded, three bytes a byte) that starts before the cut to be seen whole
+/// by the scrubber, which cuts after masking.
+const EVIDENCE_LOOKAHEAD: usize = 8 * 1024;
+/// The evidence handed over to the scrubber.
+const EVIDENCE_KEPT: usize = EVIDENCE_BYTES + EVIDENCE_LOOKAHEAD;
 /// How long before the runner's deadline a stalled body read gives up, so that the status
 /// and the bytes read so far still reach the report instead of a bare timeout.
 const BODY_DEADLINE_MARGIN: Duration = Duration::from_millis(50);
@@ -151,7 +155,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
             Ok(r) => r,
             Err(e) => {
                 m.insert("time_ms".into(), ms(start.elapsed()));
-                m.insert("redirects".into(), json!(hops));
+                redirects_taken(&mut m, hops, &url);
                 let hop = (hops > 0).then(|| format!("after {hops} redirects, at {url}"));
                 return transport_failure(spec, &e, m, hop.as_deref());
             }
@@ -159,10 +163,21 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         let Some(next) = redirect_target(&resp) else {
             break resp;
         };
+        if !follows(spec.redirects, &url, &next) {
+            let status = resp.status().as_u16();
+            // The suite expects this very status: the redirect itself is the answer.
+            if spec.expect.status.contains(&status) {
+                break resp;
+            }
+            m.insert("status".into(), json!(status));
+            m.insert("time_ms".into(), ms(start.elapsed()));
+            redirects_taken(&mut m, hops, &url);
+            return Outcome::failed(refused(spec, status, hops, &url, &next), m);
+        }
         if hops == MAX_REDIRECTS {
             m.insert("status".into(), json!(resp.status().as_u16()));
             m.insert("time_ms".into(), ms(start.elapsed()));
-            m.insert("redirects".into(), json!(hops));
+            redirects_taken(&mut m, hops, &url);
             return Outcome::failed(
                 Failure::new(
                     FailKind::TooManyRedirects,
@@ -216,7 +231,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
 
     let status = resp.status().as_u16();
     m.insert("status".into(), json!(status));
-    m.insert("redirects".into(), json!(hops));
+    redirects_taken(&mut m, hops, &url);
     m.insert("http_version".into(), json!(version_text(resp.version())));
     let cert = if resp.url().scheme() == "https" {
         match peer_cert(&resp) {
@@ -244,7 +259,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     // Without body expectations only the evidence is kept; the rest is read and counted so
     // the time covers the whole response and the connection can be reused.
     let needs_body = !spec.expect.body_contains.is_empty() || !spec.expect.json.is_empty();
-    let keep = if needs_body { BODY_CAP } else { EVIDENCE_BYTES };
+    let keep = if needs_body { BODY_CAP } else { EVIDENCE_KEPT };
     let hint = resp
         .content_length()
         .map_or(8 * 1024, |n| n as usize)
@@ -308,7 +323,16 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     }
     let ev = evidence(&buf);
 
-    let verdict = judge(spec, status, &buf, truncated, took, cert.as_ref(), &url);
+    let redirected = (hops > 0).then_some(&url);
+    let verdict = judge(
+        spec,
+        status,
+        &buf,
+        truncated,
+        took,
+        cert.as_ref(),
+        redirected,
+    );
     Outcome {
         verdict,
         measurements: m,
@@ -334,6 +358,47 @@ fn redirect_target(resp: &reqwest::Response) -> Option<Url> {
     matches!(next.scheme(), "http" | "https").then_some(next)
 }
 
+/// Records how many redirects were followed and, when there were any, the URL whose
+/// answer is judged: without it, another host's answer would read as the target's.
+fn redirects_taken(m: &mut Measurements, hops: u32, at: &Url) {
+    m.insert("redirects".into(), json!(hops));
+    if hops > 0 {
+        m.insert("final_url".into(), json!(at.as_str()));
+    }
+}
+
+/// Whether `policy` follows a redirect from `from` to `to`. The host is the name (or
+/// address) alone: another port or scheme of it is the same node, as an upgrade to HTTPS is.
+fn follows(policy: RedirectPolicy, from: &Url, to: &Url) -> bool {
+    match policy {
+        RedirectPolicy::None => false,
+        RedirectPolicy::SameHost => from.host() == to.host(),
+        RedirectPolicy::Any => true,
+    }
+}
+
+/// The failure of a redirect the policy does not follow, naming where it pointed.
+fn refused(spec: &HttpSpec<Text>, status: u16, hops: u32, at: &Url, next: &Url) -> Failure {
+    let policy = spec.redirects;
+    let rule = match policy {
+        RedirectPolicy::None => "follows no redirect",
+        RedirectPolicy::SameHost | RedirectPolicy::Any => "follows redirects to the same host only",
+    };
+    let from = if hops > 0 {
+        format!(" at {at} (after {hops} redirects)")
+    } else {
+        String::new()
+    };
+    Failure::new(
+        FailKind::RedirectRefused,
+        format!(
+            "{}: status {status}{from} redirects to {next}; `redirects: {policy}` {rule}",
+            label(spec)
+        ),
+    )
+    .expected(format!("redirects: {policy}"), next.as_str())
+}
+
 fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
@@ -352,5 +417,5 @@ fn version_text(v: reqwest::Version) -> &'static str {
 }
 
 fn evidence(body: &[u8]) -> Option<String> {
-    (!body.is_empty()).then(|| crate::probe::evidence_text(body, EVIDENCE_BYTES))
+    (!body.is_empty()).then(|| crate::probe::evidence_text(body, EVIDENCE_KEPT))
 }

@@ -18,9 +18,14 @@ pub(super) fn judge(
     truncated: bool,
     took: Duration,
     cert: Option<&Cert>,
-    final_url: &Url,
+    redirected: Option<&Url>,
 ) -> Verdict {
     let x = &spec.expect;
+    // After a redirect, every message names the URL whose answer it judges.
+    let at = match redirected {
+        Some(u) => format!("{} → {u}", label(spec)),
+        None => label(spec),
+    };
     let fail = |f: Failure| Verdict::Failed(f);
     let status_ok = if x.status.is_empty() {
         status < 400
@@ -41,7 +46,7 @@ pub(super) fn judge(
         return fail(
             Failure::new(
                 FailKind::StatusMismatch,
-                format!("{}: status {status}, {wanted}", label(spec)),
+                format!("{at}: status {status}, {wanted}"),
             )
             .expected(expected, status.to_string()),
         );
@@ -61,10 +66,7 @@ pub(super) fn judge(
             return fail(
                 Failure::new(
                     FailKind::BodyMismatch,
-                    format!(
-                        "{}: body does not contain \"{missing}\"{partial}",
-                        label(spec)
-                    ),
+                    format!("{at}: body does not contain \"{missing}\"{partial}"),
                 )
                 .expected(format!("body contains \"{missing}\""), "absent"),
             );
@@ -77,7 +79,7 @@ pub(super) fn judge(
                 return fail(
                     Failure::new(
                         FailKind::JsonMismatch,
-                        format!("{}: body is not JSON ({e}){partial}", label(spec)),
+                        format!("{at}: body is not JSON ({e}){partial}"),
                     )
                     .expected("a JSON body", "not JSON"),
                 );
@@ -88,11 +90,8 @@ pub(super) fn judge(
             match path.first(&doc) {
                 None => {
                     return fail(
-                        Failure::new(
-                            FailKind::JsonMismatch,
-                            format!("{}: no value at {path}", label(spec)),
-                        )
-                        .expected(expected, "no value"),
+                        Failure::new(FailKind::JsonMismatch, format!("{at}: no value at {path}"))
+                            .expected(expected, "no value"),
                     );
                 }
                 Some(found) => {
@@ -104,10 +103,7 @@ pub(super) fn judge(
                         return fail(
                             Failure::new(
                                 FailKind::JsonMismatch,
-                                format!(
-                                    "{}: {path} is \"{got}\", expected \"{want}\"",
-                                    label(spec)
-                                ),
+                                format!("{at}: {path} is \"{got}\", expected \"{want}\""),
                             )
                             .expected(expected, format!("\"{got}\"")),
                         );
@@ -124,9 +120,7 @@ pub(super) fn judge(
                         FailKind::CertExpiring,
                         format!(
                             "{}: certificate expires {} ({} days left), expected at least {days}",
-                            label(spec),
-                            c.not_after,
-                            c.days_left
+                            at, c.not_after, c.days_left
                         ),
                     )
                     .expected(
@@ -137,10 +131,11 @@ pub(super) fn judge(
             }
             Some(_) => {}
             None => {
-                let why = if final_url.as_str() == spec.url.expose() {
-                    "cert_valid_days needs an https URL".to_string()
-                } else {
-                    format!("cert_valid_days needs HTTPS, and the redirects ended at {final_url}")
+                let why = match redirected {
+                    None => "cert_valid_days needs an https URL".to_string(),
+                    Some(u) => {
+                        format!("cert_valid_days needs HTTPS, and the redirects ended at {u}")
+                    }
                 };
                 return Verdict::Errored(Problem {
                     kind: ErrorKind::Config,
@@ -156,10 +151,7 @@ pub(super) fn judge(
         return fail(
             Failure::new(
                 FailKind::TimeExceeded,
-                format!(
-                    "{}: response took {took_ms:.1} ms, more than {max}",
-                    label(spec)
-                ),
+                format!("{at}: response took {took_ms:.1} ms, more than {max}"),
             )
             .expected(format!("response ≤ {max}"), format!("{took_ms:.1} ms")),
         );

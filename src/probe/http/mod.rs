@@ -12,14 +12,14 @@
 //! `exchange` sends the request (`wire` gives it the method and header names the loader
 //! parsed), follows redirects and reads the capped body, `cert` reads the peer
 //! certificate, `judge` turns the response into a verdict, `classify` does the same for a
-//! transport error, and `scrub` takes the spec's secrets out of all of it.
+//! transport error. The spec's secrets are taken out of all of it by `probe::probe`, which
+//! also cuts the evidence (see `probe::scrub`).
 
 mod cert;
 mod classify;
 mod client;
 mod exchange;
 mod judge;
-mod scrub;
 mod wire;
 
 use tokio::time::Instant;
@@ -29,11 +29,15 @@ pub use client::Clients;
 use super::{Context, Outcome};
 use crate::model::{HttpSpec, Text};
 
+/// Bytes of body shown as evidence. The prober hands over more (`exchange`), so that the
+/// scrubber sees a secret that straddles this cut whole before it cuts.
+pub(super) const EVIDENCE_BYTES: usize = 512;
+
 /// One attempt: the request, its redirects and the body, judged against `spec.expect`.
-/// Secrets of the spec never appear in the outcome, even when the server echoes them.
-pub async fn probe(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
-    let outcome = exchange::run(spec, cx, deadline).await;
-    scrub::scrub(outcome, spec)
+/// The outcome still holds what the server echoed, secrets included, and evidence longer
+/// than [`EVIDENCE_BYTES`]: [`super::probe`] scrubs and cuts it.
+pub(crate) async fn probe(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
+    exchange::run(spec, cx, deadline).await
 }
 
 /// How every message of a check starts: `GET https://…`, secrets shown as `***`.

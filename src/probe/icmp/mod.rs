@@ -52,7 +52,7 @@ const DEADLINE_MARGIN: Duration = Duration::from_millis(50);
 
 /// Sends the echoes that fit before `deadline`, waits for their replies, and judges loss
 /// (over the echoes sent) and average round trip.
-pub async fn probe(spec: &IcmpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
+pub(crate) async fn probe(spec: &IcmpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
     let pinger = &cx.icmp;
     if let Some(message) = pinger.permission_problem() {
         return Outcome::errored(ErrorKind::NoPermission, message);
