@@ -4,8 +4,12 @@
 //! invalid input always aborts before any traffic. Every problem found is collected as a
 //! [`Diagnostic`] (a file that does not parse stops only that file), and the caller gets
 //! either a model that cannot be invalid or all of the problems at once.
+//!
+//! Files are read only when regular and small enough (`files`): what a file can cost is
+//! bounded before it is parsed.
 
 mod faults;
+mod files;
 mod http;
 mod inventory;
 mod needs;
@@ -19,6 +23,8 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde_saphyr::Location;
+
+pub use files::{MAX_FILE_BYTES, MAX_FOLDER_BYTES};
 
 use crate::diag::{Diagnostic, Sources, suggest};
 use crate::model::{Fault, Inventory, Loc, Suite, WaiverTargets, Waivers};
@@ -131,63 +137,6 @@ pub(crate) struct Loader {
 impl Loader {
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
-    }
-
-    /// Reads one file; a read failure becomes a diagnostic naming the path.
-    fn read(&mut self, path: &Path) -> Option<u32> {
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                if let Ok(text) = String::from_utf8(bytes) {
-                    Some(self.sources.add(path.to_path_buf(), text))
-                } else {
-                    self.push(Diagnostic::global(format!(
-                        "{}: not UTF-8 text; save the file as UTF-8",
-                        path.display()
-                    )));
-                    None
-                }
-            }
-            Err(e) => {
-                self.push(Diagnostic::global(format!(
-                    "{}: cannot read: {e}",
-                    path.display()
-                )));
-                None
-            }
-        }
-    }
-
-    /// An inventory is a file, or a directory whose `*.yaml` and `*.yml` files (not
-    /// recursive) are read in path order.
-    fn read_inventory_files(&mut self, path: &Path) -> Vec<u32> {
-        if !path.is_dir() {
-            return self.read(path).into_iter().collect();
-        }
-        let entries = match std::fs::read_dir(path) {
-            Ok(e) => e,
-            Err(e) => {
-                self.push(Diagnostic::global(format!(
-                    "{}: cannot read: {e}",
-                    path.display()
-                )));
-                return Vec::new();
-            }
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-            })
-            .collect();
-        paths.sort();
-        if paths.is_empty() {
-            self.push(Diagnostic::global(format!(
-                "{}: the inventory directory has no *.yaml or *.yml file",
-                path.display()
-            )));
-        }
-        paths.iter().filter_map(|p| self.read(p)).collect()
     }
 
     /// Parses one file into its raw type; a YAML or shape error becomes one diagnostic.
