@@ -3,7 +3,8 @@
 //! or folders named `*.yaml`; a file over the size cap (a sparse file, so the test writes
 //! nothing), a folder over its total cap, and `/dev/zero` or a FIFO named as the inventory.
 //! Each must be exit 2 with an error naming the entry, and end at once: a FIFO must never be
-//! opened for reading (that would block) and `/dev/zero` never read.
+//! opened for reading (that would block) and `/dev/zero` never read. Also a line of a
+//! megabyte with a mistake in it: the diagnostic shows a window of it, not all of it.
 //!
 //! Every run here has a deadline, so that a regression shows as a failure, not a hung test.
 
@@ -201,4 +202,24 @@ fn a_fifo_as_the_inventory_is_refused_without_blocking() {
     assert!(made.success(), "mkfifo failed");
     let out = validate(dir.path(), "inventory.yaml");
     assert_refused(&out, &["inventory.yaml", "not a regular file"]);
+}
+
+#[test]
+fn a_one_megabyte_line_is_not_echoed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "名".repeat(350_000);
+    let text = format!(
+        "nodes:\n  - {{ id: national, name: \"{name}\", level: natinal, tags: [{}] }}\n",
+        vec!["t"; 1000].join(", ")
+    );
+    assert!(text.len() > 1_000_000);
+    std::fs::write(dir.path().join("inventory.yaml"), text).unwrap();
+    let out = validate(dir.path(), "inventory.yaml");
+    assert_refused(&out, &["unknown level `natinal`", "inventory.yaml:2:"]);
+    assert!(
+        out.stderr.len() < 2_000,
+        "{} bytes on stderr:\n{}",
+        out.stderr.len(),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
