@@ -5,8 +5,9 @@
 //! [`Diagnostic`] (a file that does not parse stops only that file), and the caller gets
 //! either a model that cannot be invalid or all of the problems at once.
 //!
-//! Files are read only when regular and small enough (`files`): what a file can cost is
-//! bounded before it is parsed. YAML is parsed, and its errors worded, in `yaml`.
+//! Files are read only when regular and small enough (`files`) and parsed within a fixed
+//! YAML budget and without tags (`yaml`): what a file can cost is bounded before it is
+//! trusted.
 
 mod entry_start;
 mod faults;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 use serde_saphyr::Location;
 
 pub use files::{MAX_FILE_BYTES, MAX_FOLDER_BYTES};
+pub use yaml::{MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_VALUES};
 
 use crate::diag::{Diagnostic, Sources};
 use crate::model::{Fault, Inventory, Loc, Suite, WaiverTargets, Waivers};
