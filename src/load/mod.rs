@@ -5,16 +5,19 @@
 //! [`Diagnostic`] (a file that does not parse stops only that file), and the caller gets
 //! either a model that cannot be invalid or all of the problems at once.
 //!
-//! Files are read only when regular and small enough (`files`) and parsed within a fixed
-//! YAML budget and without tags (`yaml`): what a file can cost is bounded before it is
+//! Files are read only when regular and small enough (`files`), parsed within a fixed
+//! YAML budget and without tags (`yaml`), and every number is held to its limit
+//! (`numbers`, [`crate::model::limits`]): what a file can cost is bounded before it is
 //! trusted.
 
 mod entry_start;
 mod faults;
 mod files;
 mod http;
+mod icmp;
 mod inventory;
 mod needs;
+mod numbers;
 pub mod raw;
 mod selector;
 mod suite;

@@ -19,7 +19,7 @@ use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::granit_parser::{Event, Parser};
 
 use super::entry_start::entry_start;
-use super::{Loader, loc};
+use super::{Loader, loc, numbers};
 use crate::diag::{Diagnostic, suggest};
 use crate::model::Loc;
 
@@ -214,6 +214,12 @@ fn yaml_error(file: u32, e: &serde_saphyr::Error, text: &str) -> Diagnostic {
         | E::AliasExpansionLimitExceeded { .. }
         | E::AliasReplayStackDepthExceeded { .. }
         | E::AliasReplayCounterOverflow { .. } => too_much(TooMuch::Values),
+        E::InvalidScalar { ty, .. } => {
+            if let Some(at) = at {
+                return numbers::unreadable_scalar(text, at, ty);
+            }
+            (format!("a value is not {ty}"), None)
+        }
         other => {
             let msg = other.to_string();
             let msg = match msg.rfind(" at line ") {
