@@ -1,5 +1,7 @@
 //! Diagnostics: problems in the user's input, shown as `file:line:col` with the offending
-//! line, a caret under the culprit and a hint, in the manner of rustc and Hurl.
+//! line, a caret under the culprit and a hint, in the manner of rustc and Hurl. A long line
+//! is shown as a window around the caret and a long message keeps only its ends, so that
+//! what is printed stays small whatever the input holds.
 //!
 //! Loading and planning both produce them; they are plain data until [`render`] is given the
 //! source texts. Everything found in one invocation is reported at once, sorted by file and
@@ -133,7 +135,7 @@ pub fn render(d: &Diagnostic, sources: &Sources) -> String {
         Gravity::Error => "error",
         Gravity::Warning => "warning",
     };
-    let _ = writeln!(out, "{label}: {}", d.message);
+    let _ = writeln!(out, "{label}: {}", elide(&d.message));
     let gutter;
     if let Some(loc) = d.loc {
         let num = loc.line.to_string();
@@ -141,27 +143,115 @@ pub fn render(d: &Diagnostic, sources: &Sources) -> String {
         let _ = writeln!(out, "{gutter}--> {}", sources.position(loc));
         if let Some(line) = sources.line(loc) {
             let line = line.replace('\t', " ");
-            let before: String = line
-                .chars()
-                .take(loc.col.saturating_sub(1) as usize)
-                .collect();
-            let token: String = line
-                .chars()
-                .skip(loc.col.saturating_sub(1) as usize)
-                .take(loc.len.max(1) as usize)
-                .collect();
-            let carets = "^".repeat(width(&token).max(1));
+            let w = window(
+                &line,
+                loc.col.saturating_sub(1) as usize,
+                loc.len.max(1) as usize,
+            );
+            let carets = "^".repeat(w.caret_width.max(1));
             let _ = writeln!(out, "{gutter} |");
-            let _ = writeln!(out, "{num} | {}", line.trim_end());
-            let _ = writeln!(out, "{gutter} | {}{carets}", " ".repeat(width(&before)));
+            let _ = writeln!(out, "{num} | {}", w.text.trim_end());
+            let _ = writeln!(out, "{gutter} | {}{carets}", " ".repeat(w.caret_at));
         }
     } else {
         gutter = String::new();
     }
     if let Some(h) = &d.hint {
-        let _ = writeln!(out, "{gutter} = hint: {h}");
+        let _ = writeln!(out, "{gutter} = hint: {}", elide(h));
     }
     out
+}
+
+/// The most columns of a source line shown: a longer line is shown as a window around the
+/// caret, cut with `…`, so that a line of a megabyte does not put a megabyte on stderr.
+pub const MAX_LINE_COLUMNS: usize = 120;
+
+/// Columns of context kept before the caret when a line is cut.
+const CONTEXT_BEFORE: usize = 40;
+
+/// The most characters of a message or hint shown; a longer one (it quotes a huge value)
+/// keeps its beginning and end around a `…`.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// What of a source line is shown, and where the caret goes in it.
+struct Window {
+    text: String,
+    /// Columns before the caret.
+    caret_at: usize,
+    caret_width: usize,
+}
+
+/// The part of `line` to show for a caret at character `col` (0-based) over `len`
+/// characters: all of it when it fits [`MAX_LINE_COLUMNS`], else a window that starts
+/// [`CONTEXT_BEFORE`] columns before the caret (earlier if the line ends first), with `…`
+/// where it was cut. Carets past the window's end are not drawn.
+fn window(line: &str, col: usize, len: usize) -> Window {
+    let chars: Vec<char> = line.chars().collect();
+    let cw = |c: &char| width(c.encode_utf8(&mut [0; 4]));
+    let total: usize = chars.iter().map(cw).sum();
+    let caret_width = |from: usize, to: usize| -> usize {
+        chars[from.min(chars.len())..to.min(chars.len())]
+            .iter()
+            .map(cw)
+            .sum()
+    };
+    if total <= MAX_LINE_COLUMNS {
+        return Window {
+            text: line.to_string(),
+            caret_at: caret_width(0, col),
+            caret_width: caret_width(col, col + len),
+        };
+    }
+    // Room for the text between the two `…` marks.
+    let room = MAX_LINE_COLUMNS - 2;
+    let col = col.min(chars.len());
+    // Start CONTEXT_BEFORE columns before the caret...
+    let mut start = col;
+    let mut before = 0;
+    while start > 0 && before + cw(&chars[start - 1]) <= CONTEXT_BEFORE {
+        start -= 1;
+        before += cw(&chars[start]);
+    }
+    // ...and go as far as the room allows; if the line ends first, start earlier.
+    let mut end = start;
+    let mut used = 0;
+    while end < chars.len() && used + cw(&chars[end]) <= room {
+        used += cw(&chars[end]);
+        end += 1;
+    }
+    while start > 0 && used + cw(&chars[start - 1]) <= room {
+        start -= 1;
+        used += cw(&chars[start]);
+    }
+    let mut text = String::new();
+    if start > 0 {
+        text.push('…');
+    }
+    text.extend(&chars[start..end]);
+    if end < chars.len() {
+        text.push('…');
+    }
+    let lead = usize::from(start > 0);
+    Window {
+        text,
+        caret_at: lead + caret_width(start, col),
+        caret_width: caret_width(col, (col + len).min(end)),
+    }
+}
+
+/// `s` whole when it holds at most [`MAX_MESSAGE_CHARS`] characters; else its first two
+/// thirds and its last third of that, around a `…`.
+fn elide(s: &str) -> std::borrow::Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= MAX_MESSAGE_CHARS {
+        return s.into();
+    }
+    let head = MAX_MESSAGE_CHARS * 2 / 3;
+    let tail = MAX_MESSAGE_CHARS - head - 1;
+    let mut out: String = s.chars().take(head).collect();
+    out.push('…');
+    out.extend(s.chars().skip(n - tail));
+    out.into()
 }
 
 /// Renders all diagnostics, sorted, separated by blank lines, with a closing count.
@@ -224,5 +314,67 @@ mod tests {
             r,
             "error: oops\n --> a.yaml:1:7\n  |\n1 | x: 北京 bad\n  |         ^^^\n  = hint: h\n"
         );
+    }
+
+    fn at(col: u32, len: u32) -> Loc {
+        Loc {
+            file: 0,
+            line: 1,
+            col,
+            len,
+        }
+    }
+
+    /// The source line and the caret line of a rendered diagnostic.
+    fn shown(line: &str, loc: Loc) -> (String, String) {
+        let mut s = Sources::default();
+        s.add("a.yaml".into(), format!("{line}\n"));
+        let r = render(&Diagnostic::error(loc, "oops"), &s);
+        let lines: Vec<&str> = r.lines().collect();
+        (lines[3][4..].to_string(), lines[4][4..].to_string())
+    }
+
+    #[test]
+    fn a_long_line_is_a_window_around_the_caret() {
+        let line = format!("{}BAD{}", "a".repeat(1_000_000), "z".repeat(1_000_000));
+        let (text, carets) = shown(&line, at(1_000_001, 3));
+        assert_eq!(width(&text), MAX_LINE_COLUMNS);
+        assert_eq!(text, format!("…{}BAD{}…", "a".repeat(40), "z".repeat(75)));
+        assert_eq!(carets, format!("{}^^^", " ".repeat(41)));
+    }
+
+    #[test]
+    fn a_long_line_near_its_ends_is_cut_on_one_side() {
+        let line = format!("key: {}", "x".repeat(500));
+        let (text, carets) = shown(&line, at(1, 3));
+        assert_eq!(text, format!("key: {}…", "x".repeat(113)));
+        assert_eq!(carets, "^^^");
+        let (text, carets) = shown(&line, at(505, 1));
+        assert_eq!(text, format!("…{}", "x".repeat(118)));
+        assert_eq!(carets, format!("{}^", " ".repeat(118)));
+    }
+
+    #[test]
+    fn a_window_counts_wide_characters_twice_and_stops_long_carets() {
+        let line = format!("{}x: {}", "北".repeat(300), "y".repeat(300));
+        let (text, carets) = shown(&line, at(301, 1_000));
+        assert!(width(&text) <= MAX_LINE_COLUMNS, "{text}");
+        assert!(
+            text.starts_with(&format!("…{}x: y", "北".repeat(20))),
+            "{text}"
+        );
+        assert_eq!(width(&carets), MAX_LINE_COLUMNS - 1, "{carets}");
+        assert!(carets.starts_with(&format!("{}^", " ".repeat(41))));
+    }
+
+    #[test]
+    fn a_long_message_keeps_its_ends() {
+        let message = format!("invalid id `{}`: too long", "X".repeat(5_000));
+        let shown = elide(&message);
+        assert_eq!(shown.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(shown.starts_with("invalid id `XXX"));
+        assert!(shown.ends_with("XXX`: too long"));
+        assert!(shown.contains('…'));
+        assert_eq!(elide("short"), "short");
     }
 }

@@ -5,9 +5,10 @@ use serde_saphyr::Spanned;
 
 use super::inventory::parse_enum;
 use super::raw::{FaultsFile, S};
-use super::{Loader, loc};
+use super::{Loader, loc, numbers};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
+use crate::model::limits::HTTP_STATUS;
 use crate::model::{CertFault, DnsFault, Duration, Fault, FaultKind, Inventory, Loc, Percent};
 
 const CERT: [&str; 3] = ["expired", "wrong-host", "self-signed"];
@@ -155,19 +156,10 @@ fn fault_kind(ld: &mut Loader, f: u32, r: &super::raw::RawFault) -> Option<Fault
     } else if r.silent.is_some() {
         FaultKind::Silent
     } else if let Some(s) = &r.slow {
-        FaultKind::Slow(duration(ld, s)?)
+        let d = duration(ld, s)?;
+        FaultKind::Slow(numbers::slow(ld, f, s, d)?)
     } else if let Some(s) = &r.status {
-        if !(100..=599).contains(&s.value) {
-            ld.push(
-                Diagnostic::error(
-                    loc(f, &s.referenced),
-                    format!("`{}` is not an HTTP status code", s.value),
-                )
-                .with_hint("status codes run from 100 to 599"),
-            );
-            return None;
-        }
-        FaultKind::Status(s.value)
+        FaultKind::Status(numbers::int(ld, f, s, HTTP_STATUS)? as u16)
     } else if let Some(s) = &r.body {
         FaultKind::Body(s.value.clone())
     } else if let Some(s) = &r.flaky {

@@ -7,15 +7,24 @@ use serde_saphyr::Spanned;
 
 use super::inventory::parse_enum;
 use super::raw::{RawHttp, S};
-use super::suite::duration;
+use super::suite::attempt_limit;
 use super::template::Templates;
-use super::{Loader, loc};
+use super::{Loader, loc, numbers};
 use crate::diag::{Diagnostic, suggest};
+use crate::model::limits::{CERT_VALID_DAYS, HTTP_STATUS};
 use crate::model::{
-    HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonPath, RedirectPolicy, Template,
+    Duration, HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonPath, RedirectPolicy, Template,
 };
 
-pub(super) fn http(ld: &mut Loader, f: u32, p: &RawHttp, t: &mut Templates) -> HttpSpec<Template> {
+/// `timeout` is the check's (`None`: invalid, reported already): `expect.max_time` may not
+/// exceed it.
+pub(super) fn http(
+    ld: &mut Loader,
+    f: u32,
+    p: &RawHttp,
+    t: &mut Templates,
+    timeout: Option<Duration>,
+) -> HttpSpec<Template> {
     let method = p
         .method
         .as_ref()
@@ -30,16 +39,9 @@ pub(super) fn http(ld: &mut Loader, f: u32, p: &RawHttp, t: &mut Templates) -> H
     };
     if let Some(e) = &p.expect {
         for s in &e.status {
-            if !(100..=599).contains(&s.value) {
-                ld.push(
-                    Diagnostic::error(
-                        loc(f, &s.referenced),
-                        format!("`{}` is not an HTTP status code", s.value),
-                    )
-                    .with_hint("status codes run from 100 to 599"),
-                );
+            if let Some(code) = numbers::int(ld, f, s, HTTP_STATUS) {
+                expect.status.push(code as u16);
             }
-            expect.status.push(s.value);
         }
         expect.body_contains = e.body_contains.iter().map(|s| t.parse(ld, s)).collect();
         for (k, v) in &e.json.0 {
@@ -61,8 +63,14 @@ pub(super) fn http(ld: &mut Loader, f: u32, p: &RawHttp, t: &mut Templates) -> H
                 expect.json.push((path, tpl));
             }
         }
-        expect.max_time = e.max_time.as_ref().and_then(|s| duration(ld, f, s));
-        expect.cert_valid_days = e.cert_valid_days;
+        expect.max_time = e
+            .max_time
+            .as_ref()
+            .and_then(|s| attempt_limit(ld, f, "max_time", s, timeout));
+        expect.cert_valid_days = e
+            .cert_valid_days
+            .as_ref()
+            .and_then(|d| numbers::int(ld, f, d, CERT_VALID_DAYS));
     }
     let mut headers = Vec::with_capacity(p.headers.0.len());
     for (k, v) in &p.headers.0 {

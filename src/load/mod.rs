@@ -4,23 +4,35 @@
 //! invalid input always aborts before any traffic. Every problem found is collected as a
 //! [`Diagnostic`] (a file that does not parse stops only that file), and the caller gets
 //! either a model that cannot be invalid or all of the problems at once.
+//!
+//! Files are read only when regular and small enough (`files`), parsed within a fixed
+//! YAML budget and without tags (`yaml`), and every number is held to its limit
+//! (`numbers`, [`crate::model::limits`]): what a file can cost is bounded before it is
+//! trusted.
 
+mod entry_start;
 mod faults;
+mod files;
 mod http;
+mod icmp;
 mod inventory;
 mod needs;
+mod numbers;
 pub mod raw;
 mod selector;
 mod suite;
 mod template;
 mod waivers;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 
-use serde::de::DeserializeOwned;
 use serde_saphyr::Location;
 
-use crate::diag::{Diagnostic, Sources, suggest};
+pub use files::{MAX_FILE_BYTES, MAX_FOLDER_BYTES};
+pub use yaml::{MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_VALUES};
+
+use crate::diag::{Diagnostic, Sources};
 use crate::model::{Fault, Inventory, Loc, Suite, WaiverTargets, Waivers};
 
 /// Everything one invocation loaded, valid.
@@ -132,76 +144,6 @@ impl Loader {
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
-
-    /// Reads one file; a read failure becomes a diagnostic naming the path.
-    fn read(&mut self, path: &Path) -> Option<u32> {
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                if let Ok(text) = String::from_utf8(bytes) {
-                    Some(self.sources.add(path.to_path_buf(), text))
-                } else {
-                    self.push(Diagnostic::global(format!(
-                        "{}: not UTF-8 text; save the file as UTF-8",
-                        path.display()
-                    )));
-                    None
-                }
-            }
-            Err(e) => {
-                self.push(Diagnostic::global(format!(
-                    "{}: cannot read: {e}",
-                    path.display()
-                )));
-                None
-            }
-        }
-    }
-
-    /// An inventory is a file, or a directory whose `*.yaml` and `*.yml` files (not
-    /// recursive) are read in path order.
-    fn read_inventory_files(&mut self, path: &Path) -> Vec<u32> {
-        if !path.is_dir() {
-            return self.read(path).into_iter().collect();
-        }
-        let entries = match std::fs::read_dir(path) {
-            Ok(e) => e,
-            Err(e) => {
-                self.push(Diagnostic::global(format!(
-                    "{}: cannot read: {e}",
-                    path.display()
-                )));
-                return Vec::new();
-            }
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-            })
-            .collect();
-        paths.sort();
-        if paths.is_empty() {
-            self.push(Diagnostic::global(format!(
-                "{}: the inventory directory has no *.yaml or *.yml file",
-                path.display()
-            )));
-        }
-        paths.iter().filter_map(|p| self.read(p)).collect()
-    }
-
-    /// Parses one file into its raw type; a YAML or shape error becomes one diagnostic.
-    fn parse<T: DeserializeOwned>(&mut self, file: u32) -> Option<T> {
-        let text = &self.sources.files[file as usize].text;
-        match serde_saphyr::from_str::<T>(text) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let d = yaml_error(file, &e, text);
-                self.push(d);
-                None
-            }
-        }
-    }
 }
 
 /// Loads a waivers file on its own, checked against `targets` (for `netaccept report`, whose
@@ -229,187 +171,6 @@ pub(crate) fn loc(file: u32, l: &Location) -> Loc {
         col: l.column() as u32,
         len: l.span().len() as u32,
     }
-}
-
-/// Turns a serde-saphyr error into our diagnostic, rewording the common cases and adding
-/// "did you mean" to unknown keys and values.
-fn yaml_error(file: u32, e: &serde_saphyr::Error, text: &str) -> Diagnostic {
-    use serde_saphyr::Error as E;
-    let at = e.location().map(|l| loc(file, &l));
-    let (message, hint) = match e.without_snippet() {
-        E::SerdeUnknownField {
-            field, expected, ..
-        } => (
-            format!("unknown key `{field}`"),
-            Some(
-                match suggest::did_you_mean(field, expected.iter().copied()) {
-                    Some(d) => format!("{d} (allowed here: {})", expected.join(", ")),
-                    None => format!("allowed here: {}", expected.join(", ")),
-                },
-            ),
-        ),
-        E::SerdeMissingField { field, .. } => {
-            if let Some(at) = at {
-                let (start, misplaced) = entry_start(text, at, field);
-                let hint = match misplaced {
-                    Some(line) => format!(
-                        "`{field}:` on line {line} is not indented like the other keys of this entry, so YAML does not see it as one of them"
-                    ),
-                    None => format!("add `{field}:` to this entry"),
-                };
-                return Diagnostic::error(
-                    Loc { file, ..start },
-                    format!("missing required key `{field}`"),
-                )
-                .with_hint(hint);
-            }
-            (
-                format!("missing required key `{field}`"),
-                Some(format!("add `{field}:` to this entry")),
-            )
-        }
-        E::SerdeUnknownVariant {
-            variant, expected, ..
-        } => (
-            format!("unknown value `{variant}`"),
-            Some(
-                match suggest::did_you_mean(variant, expected.iter().copied()) {
-                    Some(d) => format!("{d} (one of: {})", expected.join(", ")),
-                    None => format!("one of: {}", expected.join(", ")),
-                },
-            ),
-        ),
-        E::Eof { .. } if text.trim().lines().all(|l| l.trim_start().starts_with('#')) => {
-            return Diagnostic::error(
-                Loc {
-                    file,
-                    line: 1,
-                    col: 1,
-                    len: 0,
-                },
-                "the file is empty",
-            )
-            .with_hint(
-                "an inventory starts with `nodes:`, a suite with `suite:`, waivers with `waivers:`",
-            );
-        }
-        E::DuplicateMappingKey { key, .. } => (
-            format!("duplicate key `{}`", key.clone().unwrap_or_default()),
-            Some("each key may appear once in a mapping".into()),
-        ),
-        other => {
-            let msg = other.to_string();
-            let msg = match msg.rfind(" at line ") {
-                Some(i) => msg[..i].to_string(),
-                None => msg,
-            };
-            let hint = if msg.starts_with("expected sequence start") {
-                Some("write a list: `[a, b]` or one `- item` per line".to_string())
-            } else if msg.starts_with("expected string scalar") {
-                Some("write a plain value here, not a list or a mapping".to_string())
-            } else if msg.starts_with("invalid type") || msg.starts_with("expected") {
-                Some("check the value's type against `netaccept schema`".to_string())
-            } else {
-                Some("this is not valid YAML; check indentation and quotes".to_string())
-            };
-            (format!("YAML: {msg}"), hint)
-        }
-    };
-    let mut d = match at {
-        Some(at) if at.line > 0 => Diagnostic::error(at, message),
-        _ => Diagnostic::global(message),
-    };
-    d.hint = hint;
-    d
-}
-
-/// Where the mapping that lacks a key begins, given serde's position (its last key, or the
-/// token after it). Also finds the key written nearby at another indentation, which is the
-/// usual reason a key that is "there" is missing.
-fn entry_start(text: &str, at: Loc, field: &str) -> (Loc, Option<u32>) {
-    let lines: Vec<&str> = text.lines().collect();
-    let indent = |l: &str| l.len() - l.trim_start().len();
-    let idx = (at.line as usize)
-        .saturating_sub(1)
-        .min(lines.len().saturating_sub(1));
-    let Some(line) = lines.get(idx) else {
-        return (at, None);
-    };
-    // A flow mapping `{ … }` on the error's line starts at its brace.
-    let before: String = line
-        .chars()
-        .take(at.col.saturating_sub(1) as usize)
-        .collect();
-    if let Some(b) = before.rfind('{') {
-        let col = before[..b].chars().count() as u32 + 1;
-        return (
-            Loc {
-                line: at.line,
-                col,
-                len: 1,
-                ..at
-            },
-            None,
-        );
-    }
-    let key_indent = at.col.saturating_sub(1) as usize;
-    let mut start = (idx, key_indent);
-    for i in (0..=idx).rev() {
-        let l = lines[i];
-        let t = l.trim_start();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let ind = indent(l);
-        if ind == key_indent {
-            start = (i, ind);
-        } else if ind < key_indent {
-            if t.starts_with("- ") && ind + 2 == key_indent {
-                start = (i, key_indent);
-            }
-            break;
-        }
-    }
-    // The entry ends where indentation drops below its keys. A key one column off, or
-    // deeper than its neighbours without a parent key to nest under, is misplaced; a key of
-    // the same name deeper in a nested block is someone else's.
-    let mut misplaced = None;
-    let mut prev: Option<(usize, &str)> = None;
-    for (i, l) in lines.iter().enumerate().skip(start.0) {
-        let t = l.trim_start();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        let content_indent = if i == start.0 { key_indent } else { indent(l) };
-        if i > start.0 && t.starts_with(&format!("{field}:")) && content_indent != key_indent {
-            let one_off = content_indent.abs_diff(key_indent) == 1;
-            let orphan = content_indent > key_indent
-                && prev.is_some_and(|(pi, pt)| pi == key_indent && !pt.trim_end().ends_with(':'));
-            if one_off || orphan {
-                misplaced = Some(i as u32 + 1);
-                break;
-            }
-        }
-        if i > start.0 && content_indent < key_indent {
-            break;
-        }
-        prev = Some((content_indent, t));
-    }
-    let first_key = lines[start.0][start.1.min(lines[start.0].len())..]
-        .split(':')
-        .next()
-        .unwrap_or("")
-        .chars()
-        .count() as u32;
-    (
-        Loc {
-            line: start.0 as u32 + 1,
-            col: start.1 as u32 + 1,
-            len: first_key.max(1),
-            ..at
-        },
-        misplaced,
-    )
 }
 
 /// Position of a part of a string value: the value starts at `base`; `byte` is an offset in

@@ -9,11 +9,12 @@ use super::inventory::{check_id, parse_enum};
 use super::raw::{RawCheck, S, SuiteFile};
 use super::selector::selector;
 use super::template::Templates;
-use super::{Loader, loc, needs};
+use super::{Loader, loc, needs, numbers};
 use crate::diag::Diagnostic;
+use crate::model::limits::RETRIES;
 use crate::model::{
-    App, Check, DnsSpec, Duration, IcmpSpec, Loc, Percent, Probe, Rcode, RecordType, Severity,
-    Suite, TcpSpec, Template,
+    App, Check, DnsSpec, Duration, Loc, Percent, Probe, Rcode, RecordType, Severity, Suite,
+    TcpSpec, Template,
 };
 
 const DEFAULT_TIMEOUT_MS: u64 = 5_000;
@@ -37,15 +38,20 @@ pub(crate) fn build(ld: &mut Loader, f: u32, raw: SuiteFile, dir: &Path) -> Suit
         });
     }
 
+    // An invalid default timeout is reported once; the checks that inherit it are then not
+    // held to it (`None`).
     let (timeout, retries) = match &raw.defaults {
         Some(d) => (
-            d.timeout
+            match &d.timeout {
+                Some(t) => timeout_value(ld, f, t),
+                None => Some(Duration::from_millis(DEFAULT_TIMEOUT_MS)),
+            },
+            d.retries
                 .as_ref()
-                .and_then(|t| timeout_value(ld, f, t))
-                .unwrap_or(Duration::from_millis(DEFAULT_TIMEOUT_MS)),
-            d.retries.unwrap_or(0),
+                .and_then(|r| numbers::int(ld, f, r, RETRIES))
+                .unwrap_or(0),
         ),
-        None => (Duration::from_millis(DEFAULT_TIMEOUT_MS), 0),
+        None => (Some(Duration::from_millis(DEFAULT_TIMEOUT_MS)), 0),
     };
 
     let mut seen: HashMap<String, Loc> = HashMap::new();
@@ -86,12 +92,16 @@ pub(crate) fn build(ld: &mut Loader, f: u32, raw: SuiteFile, dir: &Path) -> Suit
             .as_ref()
             .map(|s| selector(ld, f, s, &apps))
             .unwrap_or_default();
-        let probe = probe(ld, f, &c, c_loc);
-        let check_timeout = c
-            .timeout
+        let check_timeout = match &c.timeout {
+            Some(t) => timeout_value(ld, f, t),
+            None => timeout,
+        };
+        let probe = probe(ld, f, &c, c_loc, check_timeout);
+        let check_retries = c
+            .retries
             .as_ref()
-            .and_then(|t| timeout_value(ld, f, t))
-            .unwrap_or(timeout);
+            .and_then(|r| numbers::int(ld, f, r, RETRIES))
+            .unwrap_or(retries);
         needs_raw.push(c.needs);
         checks.push(Check {
             id,
@@ -100,8 +110,8 @@ pub(crate) fn build(ld: &mut Loader, f: u32, raw: SuiteFile, dir: &Path) -> Suit
             selector,
             for_each_app: c.for_each_app,
             needs: Vec::new(),
-            timeout: check_timeout,
-            retries: c.retries.unwrap_or(retries),
+            timeout: check_timeout.unwrap_or(Duration::from_millis(DEFAULT_TIMEOUT_MS)),
+            retries: check_retries,
             probe: probe.unwrap_or_else(|| {
                 Probe::Tcp(TcpSpec {
                     target: Template::literal("", c_loc),
@@ -162,20 +172,23 @@ pub(super) fn duration(ld: &mut Loader, f: u32, s: &S) -> Option<Duration> {
 
 fn timeout_value(ld: &mut Loader, f: u32, s: &S) -> Option<Duration> {
     let d = duration(ld, f, s)?;
-    if d.as_std().is_zero() {
-        ld.push(
-            Diagnostic::error(
-                loc(f, &s.referenced),
-                "a timeout of zero lets no check finish",
-            )
-            .with_hint("e.g. `timeout: 5s`"),
-        );
-        return None;
-    }
-    Some(d)
+    numbers::timeout(ld, f, s, d)
 }
 
-fn percent(ld: &mut Loader, f: u32, s: &S) -> Option<Percent> {
+/// A duration that may not exceed the check's timeout (`max_rtt`, `max_connect`,
+/// `max_time`).
+pub(super) fn attempt_limit(
+    ld: &mut Loader,
+    f: u32,
+    key: &str,
+    s: &S,
+    timeout: Option<Duration>,
+) -> Option<Duration> {
+    let d = duration(ld, f, s)?;
+    numbers::within_timeout(ld, f, key, s, d, timeout)
+}
+
+pub(super) fn percent(ld: &mut Loader, f: u32, s: &S) -> Option<Percent> {
     match Percent::parse(&s.value) {
         Ok(p) => Some(p),
         Err(e) => {
@@ -188,8 +201,15 @@ fn percent(ld: &mut Loader, f: u32, s: &S) -> Option<Percent> {
     }
 }
 
-/// Validates the one probe of a check. `None` when there is not exactly one.
-fn probe(ld: &mut Loader, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Template>> {
+/// Validates the one probe of a check. `None` when there is not exactly one. `timeout` is
+/// the check's, `None` when it is invalid (reported already).
+fn probe(
+    ld: &mut Loader,
+    f: u32,
+    c: &RawCheck,
+    c_loc: Loc,
+    timeout: Option<Duration>,
+) -> Option<Probe<Template>> {
     let present: Vec<(&str, Loc)> = [
         c.icmp.as_ref().map(|p| ("icmp", loc(f, &p.referenced))),
         c.tcp.as_ref().map(|p| ("tcp", loc(f, &p.referenced))),
@@ -230,30 +250,16 @@ fn probe(ld: &mut Loader, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Temp
         check: &c.id.value,
     };
     Some(if let Some(p) = &c.icmp {
-        let p = &p.value;
-        let count = p.count.unwrap_or(3);
-        if count == 0 {
-            ld.push(
-                Diagnostic::error(loc(f, &p.target.referenced), "`count` must be at least 1")
-                    .with_hint("e.g. `count: 5`"),
-            );
-        }
-        Probe::Icmp(IcmpSpec {
-            target: t.parse(ld, &p.target),
-            count,
-            interval: p
-                .interval
-                .as_ref()
-                .and_then(|s| duration(ld, f, s))
-                .unwrap_or(Duration::from_millis(200)),
-            max_loss: p.max_loss.as_ref().and_then(|s| percent(ld, f, s)),
-            max_rtt: p.max_rtt.as_ref().and_then(|s| duration(ld, f, s)),
-        })
+        let at = loc(f, &p.referenced);
+        Probe::Icmp(super::icmp::icmp(ld, f, &p.value, &mut t, at, timeout))
     } else if let Some(p) = &c.tcp {
         let p = &p.value;
         Probe::Tcp(TcpSpec {
             target: t.parse(ld, &p.target),
-            max_connect: p.max_connect.as_ref().and_then(|s| duration(ld, f, s)),
+            max_connect: p
+                .max_connect
+                .as_ref()
+                .and_then(|s| attempt_limit(ld, f, "max_connect", s, timeout)),
         })
     } else if let Some(p) = &c.dns {
         let p = &p.value;
@@ -282,7 +288,7 @@ fn probe(ld: &mut Loader, f: u32, c: &RawCheck, c_loc: Loc) -> Option<Probe<Temp
             rcode,
         })
     } else if let Some(p) = &c.http {
-        Probe::Http(super::http::http(ld, f, &p.value, &mut t))
+        Probe::Http(super::http::http(ld, f, &p.value, &mut t, timeout))
     } else {
         unreachable!("exactly one probe is present")
     })

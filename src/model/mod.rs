@@ -7,6 +7,7 @@ mod host_port;
 mod http;
 mod inventory;
 mod json_path;
+pub mod limits;
 mod suite;
 mod template;
 mod units;

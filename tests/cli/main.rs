@@ -13,6 +13,8 @@
 
 /// `validate` and `plan` on the bundled example, `--help`, usage errors and exit codes.
 mod commands;
+/// Input files that are not small regular files: folder entries, size caps, FIFOs.
+mod input_files;
 /// Golden diagnostics of bad input; `NETACCEPT_BLESS=1` rewrites them.
 mod invalid_inputs;
 /// The generated national inventory (~3,400 nodes) loads, validates and plans.

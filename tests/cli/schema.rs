@@ -313,7 +313,70 @@ fn the_redirect_policy_of_http_checks_is_in_the_schema() {
         value["checks"][http]["http"]["redirects"] = json!(policy);
         assert_valid(&v, &value, &format!("redirects: {policy}"));
     }
-    // The loader's golden case `47-http-unknown-redirects` refuses the same value.
+    // The loader's golden case `80-http-unknown-redirects` refuses the same value.
     value["checks"][http]["http"]["redirects"] = json!("same_host");
     assert!(!v.is_valid(&value), "the schema accepted `same_host`");
+}
+
+/// Every integer key's range is in the schema too: a value one past its maximum fails both
+/// the schema and `netaccept validate`, and the maximum itself passes the schema.
+#[test]
+fn integers_over_their_maxima_fail_schema_and_loader() {
+    let text = read("suites/acceptance.yaml");
+    let v = validator("suite");
+    let base = yaml_value(&text);
+    let inv = root().join("inventories/example");
+    // (where in the suite, the key, its maximum)
+    let cases = [
+        ("/defaults", "retries", 10),
+        ("/checks/0", "retries", 10),
+        ("/checks/0/icmp", "count", 100),
+        ("/checks/9/http/expect", "cert_valid_days", 3650),
+    ];
+    for (pointer, key, max) in cases {
+        let mut value = base.clone();
+        let obj = value
+            .pointer_mut(pointer)
+            .and_then(Value::as_object_mut)
+            .unwrap_or_else(|| panic!("{pointer} is an object in the bundled suite"));
+        obj.insert(key.into(), json!(max));
+        assert_valid(&v, &value, &format!("{pointer}/{key}: {max}"));
+        let obj = value
+            .pointer_mut(pointer)
+            .and_then(Value::as_object_mut)
+            .unwrap();
+        obj.insert(key.into(), json!(max + 1));
+        assert!(
+            !v.is_valid(&value),
+            "the schema accepted {pointer}/{key}: {}",
+            max + 1
+        );
+    }
+    let mut value = base.clone();
+    value["checks"][7]["http"]["expect"]["status"] = json!([600]);
+    assert!(!v.is_valid(&value), "the schema accepted status 600");
+
+    // The loader, on the same edits written into the YAML.
+    for (from, to, needle) in [
+        (
+            "retries: 1 }",
+            "retries: 11 }",
+            "`retries: 11` is out of range",
+        ),
+        ("count: 5,", "count: 101,", "`count: 101` is out of range"),
+        (
+            "cert_valid_days: 30",
+            "cert_valid_days: 3651",
+            "`cert_valid_days: 3651` is out of range",
+        ),
+    ] {
+        assert!(text.contains(from), "the bundled suite has `{from}`");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("suite.yaml"), text.replacen(from, to, 1)).unwrap();
+        assert_validate_refuses(
+            &["-i", inv.to_str().unwrap(), "-s", "suite.yaml"],
+            dir.path(),
+            needle,
+        );
+    }
 }

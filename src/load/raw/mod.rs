@@ -1,120 +1,22 @@
 //! Raw serde types: the YAML as written, with source positions, before validation.
 //!
 //! Every struct rejects unknown keys, so a misspelt key is an error and never silently
-//! ignored. Values whose meaning is checked later (levels, durations, ids) are kept as
-//! positioned strings so that validation can report all of them at once, each at its place.
-//! The JSON Schema printed by `netaccept schema` is derived from these same types, so the
-//! schema and the loader cannot disagree on which keys exist.
+//! ignored. Values whose meaning is checked later (levels, durations, ids, numbers against
+//! their ranges) are kept as positioned values so that validation can report all of them at
+//! once, each at its place. The JSON Schema printed by `netaccept schema` is derived from
+//! these same types, so the schema and the loader cannot disagree on which keys exist; the
+//! values and the schema-only stand-ins are in `values.rs`.
 
-use std::fmt;
-use std::marker::PhantomData;
+mod values;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
+pub use values::*;
+
+use crate::model::limits::{CERT_VALID_DAYS, ICMP_COUNT, RETRIES};
 use crate::model::{Kind, Level, Rcode, RecordType, RedirectPolicy, Severity};
-
-/// A positioned string.
-pub type S = Spanned<String>;
-
-/// A mapping whose keys keep their positions and whose entries keep the order written.
-#[derive(Debug)]
-pub struct SpannedMap<V>(pub Vec<(S, V)>);
-
-impl<V> Default for SpannedMap<V> {
-    fn default() -> Self {
-        SpannedMap(Vec::new())
-    }
-}
-
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V_<V>(PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for V_<V> {
-            type Value = SpannedMap<V>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a mapping")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = m.next_entry::<S, V>()? {
-                    out.push((k, v));
-                }
-                Ok(SpannedMap(out))
-            }
-        }
-        d.deserialize_map(V_(PhantomData))
-    }
-}
-
-impl<V: JsonSchema> JsonSchema for SpannedMap<V> {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        format!("Map_of_{}", V::schema_name()).into()
-    }
-    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        <std::collections::BTreeMap<String, V>>::json_schema(g)
-    }
-}
-
-/// Schema-only stand-in for strings the loader parses: a duration such as `250ms`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-pub struct DurationStr(#[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?(ms|s|m)$"))] String);
-
-/// Schema-only: a percentage such as `20%`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-pub struct PercentStr(#[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?%$"))] String);
-
-/// Schema-only: an id, `[a-z0-9][a-z0-9-]*`, at most 64 characters.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-pub struct IdStr(
-    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"), length(min = 1, max = 64))] String,
-);
-
-/// Schema-only: a GB/T 2260 code, six digits. YAML reads an unquoted code as a number,
-/// which the loader accepts as its digits, so the schema accepts both.
-pub struct RegionStr;
-
-impl JsonSchema for RegionStr {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Region".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "anyOf": [
-                { "type": "string", "pattern": "^[0-9]{6}$" },
-                { "type": "integer", "minimum": 100_000, "maximum": 999_999 }
-            ]
-        })
-    }
-}
-
-/// Schema-only: a var value. Vars are text, but YAML reads `53` or `true` as a number or a
-/// boolean, which the loader takes as their text.
-pub struct ScalarStr;
-
-impl JsonSchema for ScalarStr {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Scalar".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": ["string", "number", "boolean"] })
-    }
-}
-
-/// Schema-only: a non-empty display name.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-pub struct NameStr(#[schemars(length(min = 1))] String);
-
-/// Schema-only: a day, `YYYY-MM-DD`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-pub struct DateStr(#[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))] String);
 
 // ---------------------------------------------------------------------------------------
 // Inventory
@@ -194,11 +96,12 @@ pub struct SuiteFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDefaults {
-    /// Per attempt; default 5s.
+    /// Per attempt; default 5s, at most 5m.
     #[schemars(with = "Option<DurationStr>")]
     pub timeout: Option<S>,
-    /// Default 0.
-    pub retries: Option<u32>,
+    /// Default 0, at most 10.
+    #[schemars(with = "Option<u32>", range(min = RETRIES.min, max = RETRIES.max))]
+    pub retries: Option<Int>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -225,11 +128,12 @@ pub struct RawCheck {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub needs: Vec<S>,
-    /// Overrides `defaults.timeout`.
+    /// Overrides `defaults.timeout`; at most 5m.
     #[schemars(with = "Option<DurationStr>")]
     pub timeout: Option<S>,
-    /// Overrides `defaults.retries`.
-    pub retries: Option<u32>,
+    /// Overrides `defaults.retries`; at most 10.
+    #[schemars(with = "Option<u32>", range(min = RETRIES.min, max = RETRIES.max))]
+    pub retries: Option<Int>,
     #[schemars(with = "Option<RawIcmp>")]
     pub icmp: Option<Spanned<RawIcmp>>,
     #[schemars(with = "Option<RawTcp>")]
@@ -268,14 +172,16 @@ pub struct RawSelector {
 pub struct RawIcmp {
     #[schemars(with = "String")]
     pub target: S,
-    /// Echo requests to send; default 3.
-    #[schemars(range(min = 1, max = 1000))]
-    pub count: Option<u32>,
-    /// Between echo requests; default 200ms.
+    /// Echo requests to send; default 3, at most 100. All of them, and the last one's
+    /// reply, must fit the check's timeout (FORMAT.md, "Limits").
+    #[schemars(with = "Option<u32>", range(min = ICMP_COUNT.min, max = ICMP_COUNT.max))]
+    pub count: Option<Int>,
+    /// Between echo requests; default 200ms, at least 10ms.
     #[schemars(with = "Option<DurationStr>")]
     pub interval: Option<S>,
     #[schemars(with = "Option<PercentStr>")]
     pub max_loss: Option<S>,
+    /// At most the check's timeout.
     #[schemars(with = "Option<DurationStr>")]
     pub max_rtt: Option<S>,
 }
@@ -286,6 +192,7 @@ pub struct RawTcp {
     /// `host:port`.
     #[schemars(with = "String")]
     pub target: S,
+    /// At most the check's timeout.
     #[schemars(with = "Option<DurationStr>")]
     pub max_connect: Option<S>,
 }
@@ -351,8 +258,8 @@ pub struct RawHttp {
 pub struct RawHttpExpect {
     /// Any of; default: any status below 400.
     #[serde(default)]
-    #[schemars(with = "Vec<u16>")]
-    pub status: Vec<Spanned<u16>>,
+    #[schemars(with = "Vec<StatusCode>")]
+    pub status: Vec<Int>,
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub body_contains: Vec<S>,
@@ -360,10 +267,15 @@ pub struct RawHttpExpect {
     #[serde(default)]
     #[schemars(with = "SpannedMap<serde_json::Value>")]
     pub json: SpannedMap<Spanned<serde_json::Value>>,
+    /// At most the check's timeout.
     #[schemars(with = "Option<DurationStr>")]
     pub max_time: Option<S>,
-    /// HTTPS only: the certificate stays valid at least this many more days.
-    pub cert_valid_days: Option<u32>,
+    /// HTTPS only: the certificate stays valid at least this many more days; at most 3650.
+    #[schemars(
+        with = "Option<u32>",
+        range(min = CERT_VALID_DAYS.min, max = CERT_VALID_DAYS.max)
+    )]
+    pub cert_valid_days: Option<Int>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -427,12 +339,12 @@ pub struct RawFault {
     /// Connections are accepted and never answered.
     #[schemars(with = "Option<bool>")]
     pub silent: Option<Spanned<bool>>,
-    /// Every answer comes this late.
+    /// Every answer comes this late; at most 5m.
     #[schemars(with = "Option<DurationStr>")]
     pub slow: Option<S>,
     /// Health answers this status.
-    #[schemars(with = "Option<u16>")]
-    pub status: Option<Spanned<u16>>,
+    #[schemars(with = "Option<StatusCode>")]
+    pub status: Option<Int>,
     /// Health answers 200 with this body.
     #[schemars(with = "Option<String>")]
     pub body: Option<S>,
@@ -445,23 +357,4 @@ pub struct RawFault {
     /// `wrong-address` or `nxdomain` (the node's name in the simulator's DNS).
     #[schemars(with = "Option<DnsFaultStr>")]
     pub dns: Option<S>,
-}
-
-/// Schema-only: a certificate fault.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-#[schemars(rename_all = "kebab-case")]
-pub enum CertFaultStr {
-    Expired,
-    WrongHost,
-    SelfSigned,
-}
-
-/// Schema-only: a DNS fault.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-#[schemars(rename_all = "kebab-case")]
-pub enum DnsFaultStr {
-    WrongAddress,
-    Nxdomain,
 }

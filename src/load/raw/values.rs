@@ -1,0 +1,196 @@
+//! The values of the raw types: positioned strings and numbers, the ordered mapping, and
+//! the schema-only stand-ins that tell the JSON Schema what the loader will parse out of a
+//! string (a duration, a percentage, an id).
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use crate::model::limits::HTTP_STATUS;
+
+/// A positioned string.
+pub type S = Spanned<String>;
+
+/// A positioned integer key's value.
+pub type Int = Spanned<Number>;
+
+/// What YAML read where an integer belongs. Any scalar is taken, so that a value that is
+/// not a whole number of 64 bits (`4294967296000000000000`, `1.5`, `2OO`) is reported by
+/// the loader with the key's range, beside every other problem of the file, instead of
+/// stopping the file's parsing as a type error. The range is the loader's to check
+/// (`model::limits`); the schema states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Number {
+    Whole(i64),
+    /// A whole number beyond 64 bits.
+    Huge,
+    /// A fraction, a word, a boolean.
+    NotWhole,
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
+                Ok(Number::Whole(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
+                Ok(i64::try_from(v).map_or(Number::Huge, Number::Whole))
+            }
+            fn visit_i128<E>(self, v: i128) -> Result<Number, E> {
+                Ok(i64::try_from(v).map_or(Number::Huge, Number::Whole))
+            }
+            fn visit_u128<E>(self, v: u128) -> Result<Number, E> {
+                Ok(i64::try_from(v).map_or(Number::Huge, Number::Whole))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Number, E> {
+                Ok(Number::NotWhole)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Number, E> {
+                Ok(Number::NotWhole)
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Number, E> {
+                // A quoted `"3"` is 3, as before; a long run of digits is a number too big.
+                let digits = v.trim().strip_prefix(['-', '+']).unwrap_or(v.trim());
+                Ok(match v.trim().parse::<i64>() {
+                    Ok(n) => Number::Whole(n),
+                    Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                        Number::Huge
+                    }
+                    Err(_) => Number::NotWhole,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A mapping whose keys keep their positions and whose entries keep the order written.
+#[derive(Debug)]
+pub struct SpannedMap<V>(pub Vec<(S, V)>);
+
+impl<V> Default for SpannedMap<V> {
+    fn default() -> Self {
+        SpannedMap(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V_<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for V_<V> {
+            type Value = SpannedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<S, V>()? {
+                    out.push((k, v));
+                }
+                Ok(SpannedMap(out))
+            }
+        }
+        d.deserialize_map(V_(PhantomData))
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for SpannedMap<V> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Map_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <std::collections::BTreeMap<String, V>>::json_schema(g)
+    }
+}
+
+/// Schema-only stand-in for strings the loader parses: a duration such as `250ms`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct DurationStr(#[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?(ms|s|m)$"))] String);
+
+/// Schema-only: a percentage such as `20%`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct PercentStr(#[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?%$"))] String);
+
+/// Schema-only: an id, `[a-z0-9][a-z0-9-]*`, at most 64 characters.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct IdStr(
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"), length(min = 1, max = 64))] String,
+);
+
+/// Schema-only: a GB/T 2260 code, six digits. YAML reads an unquoted code as a number,
+/// which the loader accepts as its digits, so the schema accepts both.
+pub struct RegionStr;
+
+impl JsonSchema for RegionStr {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Region".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": "string", "pattern": "^[0-9]{6}$" },
+                { "type": "integer", "minimum": 100_000, "maximum": 999_999 }
+            ]
+        })
+    }
+}
+
+/// Schema-only: a var value. Vars are text, but YAML reads `53` or `true` as a number or a
+/// boolean, which the loader takes as their text.
+pub struct ScalarStr;
+
+impl JsonSchema for ScalarStr {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Scalar".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["string", "number", "boolean"] })
+    }
+}
+
+/// Schema-only: a non-empty display name.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct NameStr(#[schemars(length(min = 1))] String);
+
+/// Schema-only: an HTTP status code, 100 to 599.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct StatusCode(#[schemars(range(min = HTTP_STATUS.min, max = HTTP_STATUS.max))] u16);
+
+/// Schema-only: a day, `YYYY-MM-DD`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct DateStr(#[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))] String);
+
+/// Schema-only: a certificate fault.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[schemars(rename_all = "kebab-case")]
+pub enum CertFaultStr {
+    Expired,
+    WrongHost,
+    SelfSigned,
+}
+
+/// Schema-only: a DNS fault.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[schemars(rename_all = "kebab-case")]
+pub enum DnsFaultStr {
+    WrongAddress,
+    Nxdomain,
+}

@@ -1,0 +1,120 @@
+//! The limits on the numbers the input files hold, in one place: the loader refuses a value
+//! outside them (at its position, with the allowed range in the hint), the JSON Schemas
+//! state the integer ones (`load::raw`), and FORMAT.md ("Limits") documents every one.
+//!
+//! Each limit keeps a mistake from turning into load on the network or on this machine:
+//! `retries: 4294967295` would be about 150,000 connects a second for hours, and an ICMP
+//! `count` of a million with `interval: 0ms` a burst of tens of thousands of echoes.
+
+use super::Duration;
+
+/// An integer key's allowed values, inclusive, with its name for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntRange {
+    pub key: &'static str,
+    /// What the value is, for the hint: "a whole number", "an HTTP status code".
+    pub what: &'static str,
+    pub min: i64,
+    pub max: i64,
+}
+
+impl IntRange {
+    pub fn contains(&self, v: i64) -> bool {
+        (self.min..=self.max).contains(&v)
+    }
+}
+
+/// Attempts after a failed one: ten retries already say all that a retry can.
+pub const RETRIES: IntRange = IntRange {
+    key: "retries",
+    what: "a whole number",
+    min: 0,
+    max: 10,
+};
+
+/// ICMP echo requests per attempt: a hundred measure loss to 1%; more is load, not
+/// measurement.
+pub const ICMP_COUNT: IntRange = IntRange {
+    key: "count",
+    what: "a whole number",
+    min: 1,
+    max: 100,
+};
+
+/// An HTTP status code, in an expectation or a simulator fault.
+pub const HTTP_STATUS: IntRange = IntRange {
+    key: "status",
+    what: "an HTTP status code",
+    min: 100,
+    max: 599,
+};
+
+/// Days a certificate must stay valid: ten years is longer than any certificate a CA
+/// issues.
+pub const CERT_VALID_DAYS: IntRange = IntRange {
+    key: "cert_valid_days",
+    what: "a whole number of days",
+    min: 0,
+    max: 3650,
+};
+
+/// The longest timeout of one attempt (and of a simulator's `slow` answer): five minutes.
+/// A check that needs longer is not a connectivity check, and a run of thousands of checks
+/// must end the same night.
+pub const MAX_TIMEOUT: Duration = Duration(std::time::Duration::from_secs(300));
+
+/// The shortest ICMP `interval`: 10 ms, fping's default between two echoes, so one check
+/// sends at most 100 echoes a second to its target.
+pub const MIN_ICMP_INTERVAL: Duration = Duration(std::time::Duration::from_millis(10));
+
+/// How long the ICMP prober awaits each reply without `max_rtt` (as fping does), with it
+/// (twice `max_rtt`, at least [`MIN_ICMP_REPLY_WAIT`]), and the margin it keeps before the
+/// attempt's deadline to report. These are the prober's own figures
+/// (`probe::icmp::{ECHO_TIMEOUT, MIN_ECHO_TIMEOUT, DEADLINE_MARGIN}`): the rule below is
+/// what that prober can carry out in full.
+pub const ICMP_REPLY_WAIT: Duration = Duration(std::time::Duration::from_secs(1));
+pub const MIN_ICMP_REPLY_WAIT: Duration = Duration(std::time::Duration::from_millis(100));
+pub const ICMP_REPORT_MARGIN: Duration = Duration(std::time::Duration::from_millis(50));
+
+/// How long the prober awaits one echo's reply.
+pub fn icmp_reply_wait(max_rtt: Option<Duration>) -> std::time::Duration {
+    match max_rtt {
+        Some(m) => (m.as_std() * 2).max(MIN_ICMP_REPLY_WAIT.as_std()),
+        None => ICMP_REPLY_WAIT.as_std(),
+    }
+}
+
+/// The time an ICMP attempt needs to send all its echoes and await every reply: the last
+/// echo leaves at `(count − 1) × interval`, its reply is awaited [`icmp_reply_wait`], and
+/// [`ICMP_REPORT_MARGIN`] is kept to report. A check's timeout must be at least this, or
+/// the prober would send fewer echoes than asked (and judge loss on those).
+pub fn icmp_time_needed(
+    count: u32,
+    interval: Duration,
+    max_rtt: Option<Duration>,
+) -> std::time::Duration {
+    interval.as_std() * count.saturating_sub(1)
+        + icmp_reply_wait(max_rtt)
+        + ICMP_REPORT_MARGIN.as_std()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn icmp_time_needed_follows_the_prober() {
+        let ms = Duration::from_millis;
+        // The bundled acceptance suite: 4 × 200ms + 2 × 300ms + 50ms.
+        assert_eq!(
+            icmp_time_needed(5, ms(200), Some(ms(300))),
+            ms(1_450).as_std()
+        );
+        // The defaults without max_rtt: 2 × 200ms + 1s + 50ms.
+        assert_eq!(icmp_time_needed(3, ms(200), None), ms(1_450).as_std());
+        // A tiny max_rtt still leaves the least wait.
+        assert_eq!(icmp_time_needed(1, ms(0), Some(ms(1))), ms(150).as_std());
+        // The largest count at the shortest interval fits a 3s timeout.
+        assert!(icmp_time_needed(100, MIN_ICMP_INTERVAL, Some(ms(500))) <= ms(3_000).as_std());
+    }
+}
