@@ -4,8 +4,13 @@
 //! Loading and planning both produce them; they are plain data until [`render`] is given the
 //! source texts. Everything found in one invocation is reported at once, sorted by file and
 //! position, so a user fixes a file in one pass.
+//!
+//! What a diagnostic quotes is the user's text (the echoed line, a key or value named in
+//! the message) and reaches a terminal: its control characters are shown in caret form
+//! ([`visible`], which the reports use too).
 
 pub mod suggest;
+pub mod visible;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -133,12 +138,12 @@ pub fn render(d: &Diagnostic, sources: &Sources) -> String {
         Gravity::Error => "error",
         Gravity::Warning => "warning",
     };
-    let _ = writeln!(out, "{label}: {}", d.message);
+    let _ = writeln!(out, "{label}: {}", visible::text(&d.message));
     let gutter;
     if let Some(loc) = d.loc {
         let num = loc.line.to_string();
         gutter = " ".repeat(num.len());
-        let _ = writeln!(out, "{gutter}--> {}", sources.position(loc));
+        let _ = writeln!(out, "{gutter}--> {}", visible::line(&sources.position(loc)));
         if let Some(line) = sources.line(loc) {
             let line = line.replace('\t', " ");
             let before: String = line
@@ -150,16 +155,22 @@ pub fn render(d: &Diagnostic, sources: &Sources) -> String {
                 .skip(loc.col.saturating_sub(1) as usize)
                 .take(loc.len.max(1) as usize)
                 .collect();
-            let carets = "^".repeat(width(&token).max(1));
+            // Measured as shown: a control before the token takes the columns of its caret
+            // form, and one in it is underlined whole.
+            let carets = "^".repeat(width(&visible::line(&token)).max(1));
             let _ = writeln!(out, "{gutter} |");
-            let _ = writeln!(out, "{num} | {}", line.trim_end());
-            let _ = writeln!(out, "{gutter} | {}{carets}", " ".repeat(width(&before)));
+            let _ = writeln!(out, "{num} | {}", visible::line(line.trim_end()));
+            let _ = writeln!(
+                out,
+                "{gutter} | {}{carets}",
+                " ".repeat(width(&visible::line(&before)))
+            );
         }
     } else {
         gutter = String::new();
     }
     if let Some(h) = &d.hint {
-        let _ = writeln!(out, "{gutter} = hint: {h}");
+        let _ = writeln!(out, "{gutter} = hint: {}", visible::text(h));
     }
     out
 }
@@ -223,6 +234,28 @@ mod tests {
         assert_eq!(
             r,
             "error: oops\n --> a.yaml:1:7\n  |\n1 | x: 北京 bad\n  |         ^^^\n  = hint: h\n"
+        );
+    }
+
+    /// The echoed line, the message and the hint quote the user's text: a control character
+    /// in it is shown in caret form, and the caret still lands under the token.
+    #[test]
+    fn control_characters_are_shown_in_caret_form_and_the_caret_still_lands() {
+        let mut s = Sources::default();
+        let f = s.add("a.yaml".into(), "x: \u{1b}]0;t\u{7}\u{0} bad\n".into());
+        let d = Diagnostic::error(
+            Loc {
+                file: f,
+                line: 1,
+                col: 12,
+                len: 3,
+            },
+            "unknown key `\u{1b}[31mbad`",
+        )
+        .with_hint("did you mean `\u{9b}b`?");
+        assert_eq!(
+            render(&d, &s),
+            "error: unknown key `^[[31mbad`\n --> a.yaml:1:12\n  |\n1 | x: ^[]0;t^G^@ bad\n  |               ^^^\n  = hint: did you mean `M-^[b`?\n"
         );
     }
 }
