@@ -17,6 +17,7 @@ pub mod plan;
 pub mod progress;
 pub mod record;
 pub mod summary;
+pub mod text;
 pub mod waive;
 
 use std::io::{BufWriter, Write};
