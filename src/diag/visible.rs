@@ -18,9 +18,9 @@
 //! The forms are made of `^`, `M`, `-` and printable ASCII (`@`, `A`–`Z`, `[`, `\`, `]`,
 //! `_`, `?`): nothing that HTML, a terminal or a spreadsheet treats specially.
 //!
-//! [`line`] shows every control, tab and line breaks included: for one-line fields (a table
+//! [`line()`] shows every control, tab and line breaks included: for one-line fields (a table
 //! cell, a row of the summary, the echoed source line), where a line break would forge a line
-//! of output. [`text`] keeps line feeds and tabs, for text meant to have lines (a message, a
+//! of output. [`text()`] keeps line feeds and tabs, for text meant to have lines (a message, a
 //! hint, evidence in the page's `<pre>`); a carriage return is still shown (`^M`), since on
 //! a terminal it moves back over what was printed.
 

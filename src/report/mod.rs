@@ -114,7 +114,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// The folder may be shared, and whoever can write there may have planted a symlink at a
 /// name we are about to use, pointing at a file of theirs or of the system's (the reports
 /// are often written as root). Neither name is followed: the temporary file is made anew
-/// under a name no one can guess ([`create_temp`]), and the rename replaces whatever entry
+/// under a name no one can guess (`create_temp`), and the rename replaces whatever entry
 /// holds the target's name, a symlink included, rather than writing through it.
 pub fn write_atomic_with(
     path: &Path,

@@ -8,6 +8,8 @@
 //! on one line with its control characters in caret form ([`visible::line`]), so that a
 //! node name cannot retitle or recolour the operator's terminal, nor a message forge a line.
 //!
+//! [`visible::line`]: crate::diag::visible::line()
+//!
 //! [`NodeIndex::province_of`]: crate::results::NodeIndex::province_of
 
 use std::collections::BTreeMap;
