@@ -93,7 +93,8 @@ impl Error {
     }
 
     /// The text for stderr: diagnostics rendered against their files (`file:line:col`, the
-    /// line, a caret and a hint), anything else as `error: …` lines.
+    /// line, a caret and a hint), anything else as `error: …` lines; either way with the
+    /// control characters of what they quote in caret form ([`diag::visible`]).
     pub fn render(&self) -> String {
         match self {
             Error::Invalid {
@@ -104,7 +105,8 @@ impl Error {
                 let mut out = String::new();
                 for line in other.to_string().lines() {
                     out.push_str("error: ");
-                    out.push_str(line);
+                    // Paths and text from the user's files, shown without their controls.
+                    out.push_str(&diag::visible::line(line));
                     out.push('\n');
                 }
                 out
@@ -173,6 +175,20 @@ mod tests {
         assert_eq!(
             e.render(),
             "error: cannot write r/a: disk full\nerror: cannot write r/b: disk full\n"
+        );
+    }
+
+    /// An error quotes paths and text from the user's files: their control characters are
+    /// shown in caret form, on the line they belong to.
+    #[test]
+    fn control_characters_in_an_error_are_shown_in_caret_form() {
+        let e = Error::NotResults {
+            path: PathBuf::from("r/\u{1b}]0;pwned\u{7}.json"),
+            why: "unknown status `\u{1b}[31mok\u{0}\r`".into(),
+        };
+        assert_eq!(
+            e.render(),
+            "error: r/^[]0;pwned^G.json: unknown status `^[[31mok^@^M`\n"
         );
     }
 }

@@ -6,8 +6,13 @@
 //! Loading and planning both produce them; they are plain data until [`render`] is given the
 //! source texts. Everything found in one invocation is reported at once, sorted by file and
 //! position, so a user fixes a file in one pass.
+//!
+//! What a diagnostic quotes is the user's text (the echoed line, a key or value named in
+//! the message) and reaches a terminal: its control characters are shown in caret form
+//! ([`visible`], which the reports use too).
 
 pub mod suggest;
+pub mod visible;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -135,19 +140,27 @@ pub fn render(d: &Diagnostic, sources: &Sources) -> String {
         Gravity::Error => "error",
         Gravity::Warning => "warning",
     };
-    let _ = writeln!(out, "{label}: {}", elide(&d.message));
+    let _ = writeln!(out, "{label}: {}", elide(&visible::text(&d.message)));
     let gutter;
     if let Some(loc) = d.loc {
         let num = loc.line.to_string();
         gutter = " ".repeat(num.len());
-        let _ = writeln!(out, "{gutter}--> {}", sources.position(loc));
+        let _ = writeln!(out, "{gutter}--> {}", visible::line(&sources.position(loc)));
         if let Some(line) = sources.line(loc) {
             let line = line.replace('\t', " ");
-            let w = window(
-                &line,
-                loc.col.saturating_sub(1) as usize,
-                loc.len.max(1) as usize,
-            );
+            // Shown as escaped (control characters in caret form), so the caret is placed
+            // on the escaped text: a control before the token takes the columns of its caret
+            // form, and one in it is underlined whole. A long line is then windowed.
+            let col = loc.col.saturating_sub(1) as usize;
+            let before: String = line.chars().take(col).collect();
+            let token: String = line
+                .chars()
+                .skip(col)
+                .take(loc.len.max(1) as usize)
+                .collect();
+            let (before, token) = (visible::line(&before), visible::line(&token));
+            let shown = visible::line(line.trim_end());
+            let w = window(&shown, before.chars().count(), token.chars().count().max(1));
             let carets = "^".repeat(w.caret_width.max(1));
             let _ = writeln!(out, "{gutter} |");
             let _ = writeln!(out, "{num} | {}", w.text.trim_end());
@@ -157,7 +170,7 @@ pub fn render(d: &Diagnostic, sources: &Sources) -> String {
         gutter = String::new();
     }
     if let Some(h) = &d.hint {
-        let _ = writeln!(out, "{gutter} = hint: {}", elide(h));
+        let _ = writeln!(out, "{gutter} = hint: {}", elide(&visible::text(h)));
     }
     out
 }
@@ -376,5 +389,27 @@ mod tests {
         assert!(shown.ends_with("XXX`: too long"));
         assert!(shown.contains('…'));
         assert_eq!(elide("short"), "short");
+    }
+
+    /// The echoed line, the message and the hint quote the user's text: a control character
+    /// in it is shown in caret form, and the caret still lands under the token.
+    #[test]
+    fn control_characters_are_shown_in_caret_form_and_the_caret_still_lands() {
+        let mut s = Sources::default();
+        let f = s.add("a.yaml".into(), "x: \u{1b}]0;t\u{7}\u{0} bad\n".into());
+        let d = Diagnostic::error(
+            Loc {
+                file: f,
+                line: 1,
+                col: 12,
+                len: 3,
+            },
+            "unknown key `\u{1b}[31mbad`",
+        )
+        .with_hint("did you mean `\u{9b}b`?");
+        assert_eq!(
+            render(&d, &s),
+            "error: unknown key `^[[31mbad`\n --> a.yaml:1:12\n  |\n1 | x: ^[]0;t^G^@ bad\n  |               ^^^\n  = hint: did you mean `M-^[b`?\n"
+        );
     }
 }

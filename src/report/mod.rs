@@ -17,6 +17,7 @@ pub mod plan;
 pub mod progress;
 pub mod record;
 pub mod summary;
+pub mod text;
 pub mod waive;
 
 use std::io::{BufWriter, Write};
@@ -109,6 +110,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// the same folder (through a buffer, so that a report never has to exist whole in memory),
 /// which is flushed to disk, then renamed over the target, so a reader never sees half a
 /// report. On any error the temporary file is removed and the target left as it was.
+///
+/// The folder may be shared, and whoever can write there may have planted a symlink at a
+/// name we are about to use, pointing at a file of theirs or of the system's (the reports
+/// are often written as root). Neither name is followed: the temporary file is made anew
+/// under a name no one can guess (`create_temp`), and the rename replaces whatever entry
+/// holds the target's name, a symlink included, rather than writing through it.
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
@@ -118,9 +125,9 @@ pub fn write_atomic_with(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let (tmp, file) = create_temp(dir, temp_names(&name))?;
     let result = (|| {
-        let mut w = BufWriter::with_capacity(WRITE_BUFFER, std::fs::File::create(&tmp)?);
+        let mut w = BufWriter::with_capacity(WRITE_BUFFER, file);
         write(&mut w)?;
         let f = w
             .into_inner()
@@ -134,6 +141,69 @@ pub fn write_atomic_with(
     result
 }
 
+/// Makes a new file in `dir` under the first of `names` that is free. A name already taken
+/// (by a file, or by a symlink, dangling or not) is passed over, never opened: the file is
+/// created exclusively (`O_CREAT | O_EXCL`, which fails on any existing entry, a symlink
+/// included) and, on Unix, with `O_NOFOLLOW` as well, so that no flag combination of a
+/// platform could make it write through a link.
+fn create_temp(
+    dir: &Path,
+    names: impl IntoIterator<Item = String>,
+) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let mut taken = None;
+    for name in names {
+        let path = dir.join(name);
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut open, libc::O_NOFOLLOW);
+        match open.open(&path) {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if is_taken(&e) => taken = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(taken.unwrap_or_else(|| std::io::Error::other("no name for a temporary file")))
+}
+
+/// The name exists: `EEXIST`, or `ELOOP` where a system reports a symlink met by
+/// `O_NOFOLLOW` before it checks `O_EXCL`.
+fn is_taken(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return true;
+    }
+    e.kind() == std::io::ErrorKind::AlreadyExists
+}
+
+/// Names for the temporary file of `name`: `.NAME.tmp-PID-RANDOM`, a few of them, since a
+/// name someone else holds is passed over. The dot hides it from a plain `ls`, the pid says
+/// whose it is when one is left behind (a crash), and the random part makes it one no one
+/// could have planted beforehand.
+fn temp_names(name: &str) -> impl Iterator<Item = String> + '_ {
+    (0..TEMP_NAMES).map(move |_| format!(".{name}.tmp-{}-{:016x}", std::process::id(), random()))
+}
+
+/// How many names [`create_temp`] tries before it gives up.
+const TEMP_NAMES: usize = 16;
+
+/// 64 unpredictable bits without a crate: std's `RandomState` is keyed from the operating
+/// system's random source, so its hash of a counter and the time cannot be foreseen by
+/// someone who does not know the keys (the counter alone makes each call's value differ).
+fn random() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(CALLS.fetch_add(1, Ordering::Relaxed));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish()
+}
+
 /// The buffer between a report's many small writes and its file.
 const WRITE_BUFFER: usize = 64 * 1024;
 
@@ -143,4 +213,54 @@ pub enum Lang {
     #[default]
     Zh,
     En,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A symlink and a file at the first names: both passed over, the link not followed.
+    #[cfg(unix)]
+    #[test]
+    fn a_taken_temporary_name_is_passed_over_never_opened() {
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim");
+        std::fs::write(&victim, "theirs").unwrap();
+        let d = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(&victim, d.path().join(".r.tmp-a")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("none"), d.path().join(".r.tmp-b")).unwrap();
+        std::fs::write(d.path().join(".r.tmp-c"), "a file").unwrap();
+        let names = || [".r.tmp-a", ".r.tmp-b", ".r.tmp-c", ".r.tmp-d"].map(String::from);
+
+        let (path, mut file) = create_temp(d.path(), names()).unwrap();
+        assert_eq!(path, d.path().join(".r.tmp-d"));
+        file.write_all(b"ours").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "theirs");
+        assert!(
+            !outside.path().join("none").exists(),
+            "no file made through a link"
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.path().join(".r.tmp-c")).unwrap(),
+            "a file"
+        );
+
+        // Every name taken: an error, and still nothing written through a link.
+        let err = create_temp(d.path(), names()).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "theirs");
+    }
+
+    #[test]
+    fn temporary_names_are_hidden_per_process_and_never_repeat() {
+        let names: Vec<String> = temp_names("report.html").collect();
+        assert_eq!(names.len(), TEMP_NAMES);
+        let prefix = format!(".report.html.tmp-{}-", std::process::id());
+        assert!(names.iter().all(|n| n.starts_with(&prefix)), "{names:?}");
+        let mut distinct = names.clone();
+        distinct.extend(temp_names("report.html"));
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 2 * TEMP_NAMES, "{names:?}");
+    }
 }

@@ -1,12 +1,17 @@
 //! The plan as `netaccept plan` shows it: a table for people, JSON (`netaccept-plan/1`) for
 //! scripts. Secrets print as `***`. Made from the plan alone; nothing is sent.
+//!
+//! A cell of the table may hold text from the inventory (a target made of a node's name or
+//! vars): it is shown on one line with its control characters in caret form
+//! ([`visible::line`]), measured as shown, so that the table neither reaches the terminal
+//! raw nor loses its alignment. The JSON carries the text as it is, escaped by JSON.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::diag::width;
+use crate::diag::{visible, width};
 use crate::model::{Inventory, Suite};
 use crate::plan::{Plan, counts};
 
@@ -26,6 +31,7 @@ pub fn table(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
                 c.severity.as_str().to_string(),
                 it.probe.target_display(),
             ]
+            .map(one_line)
         })
         .collect();
     let mut widths = head.map(width);
@@ -78,6 +84,15 @@ pub fn table(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
             .join(", ")
     );
     out
+}
+
+/// A cell as [`visible::line`] shows it, not copied when it holds no control character.
+fn one_line(cell: String) -> String {
+    match visible::line(&cell) {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(shown) => Some(shown),
+    }
+    .unwrap_or(cell)
 }
 
 fn plural(n: usize, word: &str) -> String {

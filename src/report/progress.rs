@@ -1,12 +1,16 @@
 //! Live progress on stderr: a bar on a terminal (done/total, failures so far, rate, ETA),
 //! plain periodic lines elsewhere (CI logs, cron mail), where a bar would be noise; and the
 //! run's warnings, printed above the bar.
+//!
+//! A warning may quote a name or a message from the inputs or a target: its control
+//! characters are shown in caret form ([`visible`]), never sent to the terminal raw.
 
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Reporter, ReporterError};
+use crate::diag::visible;
 use crate::event::Event;
 use crate::results::Status;
 
@@ -85,7 +89,7 @@ impl Progress {
                     None => {}
                 }
             }
-            Event::Warning { message } => self.suspend(|| say(&format!("warning: {message}"))),
+            Event::Warning { message } => self.suspend(|| say(&warning(message))),
             Event::Finished { .. } => match &self.bar {
                 Some(b) => b.finish_and_clear(),
                 None => say(&self.line()),
@@ -131,6 +135,11 @@ impl Progress {
     }
 }
 
+/// A warning's line, as printed above the bar; its own line breaks are kept.
+fn warning(message: &str) -> String {
+    format!("warning: {}", visible::text(message))
+}
+
 impl Reporter for Progress {
     fn on_event(&mut self, event: &Event) -> Result<(), ReporterError> {
         self.show(event);
@@ -143,4 +152,19 @@ impl Reporter for Progress {
 fn say(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_warning_shows_control_characters_in_caret_form() {
+        let line =
+            warning("node \u{1b}]0;pwned\u{7}\u{1b}[31mbj\u{0}\u{9b}: unreachable\nsecond line");
+        assert_eq!(
+            line,
+            "warning: node ^[]0;pwned^G^[[31mbj^@M-^[: unreachable\nsecond line"
+        );
+    }
 }

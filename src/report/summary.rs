@@ -4,11 +4,18 @@
 //! A province is the HTML report's ([`NodeIndex::province_of`]), so a failure is listed
 //! under the node whose row of the readiness matrix it counts in.
 //!
+//! Names, messages and targets come from the inventory and from the targets: each is shown
+//! on one line with its control characters in caret form ([`visible::line`]), so that a
+//! node name cannot retitle or recolour the operator's terminal, nor a message forge a line.
+//!
+//! [`visible::line`]: crate::diag::visible::line()
+//!
 //! [`NodeIndex::province_of`]: crate::results::NodeIndex::province_of
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::diag::visible::line;
 use crate::results::{ResultRecord, Results, Status, WaiverState};
 
 /// Failures listed per province before "… and N more".
@@ -22,8 +29,8 @@ pub fn render(r: &Results) -> String {
     let _ = writeln!(
         out,
         "\n{} ({}): {} checks in {secs:.1} s{}",
-        r.run.suite_name,
-        r.run.suite,
+        line(&r.run.suite_name),
+        line(&r.run.suite),
         s.total(),
         if r.run.complete {
             ""
@@ -69,7 +76,7 @@ pub fn render(r: &Results) -> String {
     }
     let repeated: Vec<(&str, usize)> = common.into_iter().filter(|(_, n)| *n > 3).collect();
     for (msg, n) in &repeated {
-        let _ = writeln!(out, "\n  {n} checks errored: {msg}");
+        let _ = writeln!(out, "\n  {n} checks errored: {}", line(msg));
     }
     let is_repeated = |x: &ResultRecord| {
         x.status == Status::Errored && repeated.iter().any(|(m, _)| *m == x.message)
@@ -95,17 +102,19 @@ pub fn render(r: &Results) -> String {
             let failed = xs.iter().filter(|x| x.status == Status::Failed).count();
             let _ = writeln!(
                 out,
-                "  {name} ({p}): {failed} failed, {} errored",
+                "  {} ({}): {failed} failed, {} errored",
+                line(name),
+                line(p),
                 xs.len() - failed
             );
             for x in xs.iter().take(PER_PROVINCE) {
                 let _ = writeln!(
                     out,
                     "    {:<24} {:<28} {:<7} {}",
-                    x.node,
+                    line(&x.node),
                     label(x),
                     x.status.as_str(),
-                    x.message
+                    line(&x.message)
                 );
             }
             if xs.len() > PER_PROVINCE {
@@ -123,20 +132,22 @@ pub fn render(r: &Results) -> String {
                 out,
                 "  {:>9.1} ms  {:<24} {:<28} {}",
                 x.duration_ms,
-                x.node,
+                line(&x.node),
                 label(x),
-                x.target
+                line(&x.target)
             );
         }
     }
     out
 }
 
+/// `check` or `check/app`, shown on one line.
 fn label(x: &ResultRecord) -> String {
-    match &x.app {
+    let label = match &x.app {
         Some(a) => format!("{}/{a}", x.check),
         None => x.check.clone(),
-    }
+    };
+    line(&label).into_owned()
 }
 
 #[cfg(test)]

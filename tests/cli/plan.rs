@@ -1082,3 +1082,46 @@ fn each_item_carries_its_timeout_retries_and_label_and_a_run_may_override_them()
         ]
     );
 }
+
+/// A target made of a node's name shows that name in the plan table: the control characters
+/// in it (an OSC that retitles the terminal, a colour, a NUL, a bell) are shown in caret
+/// form, never sent to the operator's terminal raw.
+#[test]
+fn plan_table_shows_control_characters_in_caret_form() {
+    let c = case(
+        "nodes:
+  - id: root
+    name: \"\\e]0;pwned\\a\\e[31mred\\0nul\\a\\x7f\\u009b2J\"
+    level: national
+",
+        &suite(
+            "  - id: net.icmp
+    name: I
+    icmp: { target: \"{{ node.name }}\" }
+",
+        ),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args(["plan", "-i", "inv", "-s", "suite.yaml", "--format", "table"])
+        .current_dir(c.dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for raw in ['\u{1b}', '\u{7}', '\u{0}', '\u{7f}', '\u{9b}'] {
+        assert!(
+            !stdout.contains(raw),
+            "U+{:04X} raw in:\n{stdout:?}",
+            raw as u32
+        );
+    }
+    assert!(
+        stdout.contains("^[]0;pwned^G^[[31mred^@nul^G^?M-^[2J"),
+        "{stdout}"
+    );
+}

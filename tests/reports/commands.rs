@@ -338,6 +338,60 @@ fn a_report_that_cannot_be_written_exits_3_and_the_others_are_written() {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
+/// `netaccept report -o DIR` into a folder where someone planted, for every report, a
+/// symlink at its temporary name (the old `.NAME.tmp-PID`: the shell plants them with its
+/// own pid, then `exec`s netaccept, which keeps it) and one at its final name, each pointing
+/// at a file outside the folder. Not one outside file changes, and each report is a file of
+/// its own in the folder. Root is not needed to show it: the writer follows a symlink for
+/// any user that may write where it points (as root, wherever it points).
+#[cfg(unix)]
+#[test]
+fn report_follows_no_symlink_planted_in_the_output_folder() {
+    let d = tempfile::tempdir().unwrap();
+    let (dir, outside) = (d.path().join("out"), d.path().join("outside"));
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::create_dir(&outside).unwrap();
+    let mut plant = String::new();
+    for f in REPORTS {
+        for (at, link) in [("tmp", format!(".{f}.tmp-$$")), ("target", f.to_string())] {
+            let victim = outside.join(format!("{f}.{at}"));
+            std::fs::write(&victim, format!("not yours: {f} {at}")).unwrap();
+            // The folder quoted, the name not: `$$` is the shell's to expand.
+            plant.push_str(&format!(
+                "ln -s '{}' '{}'/{link} || exit 99\n",
+                victim.display(),
+                dir.display()
+            ));
+        }
+    }
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{plant}exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_netaccept"))
+        .args(["report", crate::fixture::MIXED, "-o"])
+        .arg(&dir)
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in REPORTS {
+        for at in ["tmp", "target"] {
+            assert_eq!(
+                std::fs::read_to_string(outside.join(format!("{f}.{at}"))).unwrap(),
+                format!("not yours: {f} {at}"),
+                "the file the symlink at the {at} name of {f} points to was written"
+            );
+        }
+        let meta = std::fs::symlink_metadata(dir.join(f)).unwrap();
+        assert!(meta.file_type().is_file(), "{f} is a file of its own");
+    }
+}
+
 #[test]
 fn report_counts_the_results_and_says_when_the_stored_summary_disagrees() {
     let dir = tempfile::tempdir().unwrap();

@@ -64,6 +64,46 @@ fn a_write_that_fails_leaves_no_temporary_file_and_the_target_as_it_was() {
     assert_eq!(files(d.path()), ["report.html"]);
 }
 
+/// A symlink planted where the temporary file would be (the old name, `.NAME.tmp-PID`, is
+/// predictable) and one planted at the final name, each pointing at a file outside the
+/// folder: writing the report follows neither. The outside files are untouched, and the
+/// report is a file of its own in the folder.
+#[cfg(unix)]
+#[test]
+fn planted_symlinks_at_the_temporary_and_final_names_are_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let target = d.path().join("report.html");
+    let at_tmp = outside.path().join("at-tmp");
+    let at_target = outside.path().join("at-target");
+    std::fs::write(&at_tmp, "someone else's file").unwrap();
+    std::fs::write(&at_target, "someone else's other file").unwrap();
+    let planted = d
+        .path()
+        .join(format!(".report.html.tmp-{}", std::process::id()));
+    std::os::unix::fs::symlink(&at_tmp, &planted).unwrap();
+    std::os::unix::fs::symlink(&at_target, &target).unwrap();
+
+    write_atomic_with(&target, |w| w.write_all(b"the new report")).unwrap();
+
+    assert_eq!(
+        std::fs::read_to_string(&at_tmp).unwrap(),
+        "someone else's file"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&at_target).unwrap(),
+        "someone else's other file"
+    );
+    let meta = std::fs::symlink_metadata(&target).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "the report replaced the symlink"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "the new report");
+    // What the writer did not make, it leaves alone.
+    assert!(std::fs::symlink_metadata(&planted).unwrap().is_symlink());
+}
+
 #[test]
 fn results_json_reads_back_as_written() {
     let r = fixture();

@@ -180,6 +180,54 @@ fn untrusted_text_is_escaped() {
     }
 }
 
+/// A target that answers with megabytes (or a hand-edited record) cannot bloat the page:
+/// messages, expectations, targets, evidence and measurements are cut as the JUnit file cuts
+/// them, at the same caps and with the same mark, and what is shown is their start.
+#[test]
+fn huge_fields_are_capped_with_the_truncation_mark() {
+    const HUGE: usize = 10 << 20;
+    let huge = |start: &str| format!("{start} {}", "x".repeat(HUGE));
+    let mut r = fixture();
+    let failed = r
+        .results
+        .iter_mut()
+        .find(|x| x.status == Status::Failed)
+        .unwrap();
+    failed.message = huge("MESSAGE-START");
+    failed.expected = Some(huge("EXPECTED-START"));
+    failed.measured = Some(huge("MEASURED-START"));
+    failed.target = huge("TARGET-START");
+    failed.evidence = Some(huge("EVIDENCE-START"));
+    let passed = r
+        .results
+        .iter_mut()
+        .find(|x| x.status == Status::Passed)
+        .unwrap();
+    passed
+        .measurements
+        .insert("body".into(), huge("MEASUREMENT-START").into());
+    for lang in [Lang::Zh, Lang::En] {
+        let page = html::render(&r, lang);
+        assert!(page.len() < 2 << 20, "{} bytes", page.len());
+        for start in [
+            "MESSAGE-START",
+            "EXPECTED-START",
+            "MEASURED-START",
+            "TARGET-START",
+            "EVIDENCE-START",
+            "MEASUREMENT-START",
+        ] {
+            assert!(page.contains(&format!("{start} xxx")), "{start} shown");
+        }
+        assert!(
+            page.matches(&format!("x{}", netaccept::report::junit::TRUNCATED))
+                .count()
+                >= 6,
+            "every cut field ends with the mark"
+        );
+    }
+}
+
 #[test]
 fn interrupted_banner_iff_incomplete() {
     let mut r = fixture();

@@ -18,6 +18,8 @@
 
 /// `netaccept run` and `netaccept report` writing reports: waivers, `--fail-on`, exit 3.
 mod commands;
+/// Control characters in names and messages: none reaches a human-facing report raw.
+mod control;
 /// `results.csv`, read back with the csv crate.
 mod csv;
 /// The report files on disk: atomic writes, failures, `results.json` read back.

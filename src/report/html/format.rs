@@ -3,6 +3,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::strings::Strings;
+use crate::report::text::{FIELD_CAP, cap};
 use crate::results::ResultRecord;
 
 /// UTC with a `Z`, then Beijing time (UTC+8, no daylight saving) for the committee, which
@@ -31,14 +32,79 @@ pub(super) fn span(d: TimeDelta) -> String {
     }
 }
 
-/// Measurements as `key=value` pairs: the evidence of a pass, compact enough for a table.
+/// Measurements as `key=value` pairs: the evidence of a pass, compact enough for a table,
+/// and capped as one field ([`FIELD_CAP`]).
+///
+/// The pairs are built only as far as the cap reaches, and each text in them is first cut
+/// at twice the cap, so that a measurement of megabytes is never copied whole. The result
+/// is still the pairs joined then capped: the final cut falls within the first
+/// [`FIELD_CAP`] bytes, all of which every piece kept as it was.
 pub(super) fn measurements(r: &ResultRecord) -> String {
-    r.measurements
-        .iter()
-        .map(|(k, v)| match v {
-            serde_json::Value::String(s) => format!("{k}={s}"),
-            v => format!("{k}={v}"),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    let piece = |s: &str| cap(s, 2 * FIELD_CAP).into_owned();
+    let mut out = String::new();
+    for (k, v) in &r.measurements {
+        if out.len() > FIELD_CAP {
+            break;
+        }
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(&piece(k));
+        out.push('=');
+        match v {
+            serde_json::Value::String(s) => out.push_str(&piece(s)),
+            v => out.push_str(&piece(&v.to_string())),
+        }
+    }
+    cap(&out, FIELD_CAP).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::text::TRUNCATED;
+
+    fn record(measurements: serde_json::Value) -> ResultRecord {
+        let mut r: ResultRecord = serde_json::from_value(serde_json::json!({
+            "node": "n", "check": "c", "app": null, "status": "passed",
+            "severity": "major", "started": "2026-03-15T02:00:00Z", "duration_ms": 1.0,
+            "attempts": 1, "message": "", "measurements": {}, "target": "t"}))
+        .unwrap();
+        let serde_json::Value::Object(m) = measurements else {
+            panic!("measurements are an object")
+        };
+        r.measurements = m;
+        r
+    }
+
+    /// Built piece by piece, the text is the pairs joined then capped, in every case.
+    #[test]
+    fn measurements_are_the_pairs_joined_then_capped() {
+        let joined = |r: &ResultRecord| {
+            r.measurements
+                .iter()
+                .map(|(k, v)| match v {
+                    serde_json::Value::String(s) => format!("{k}={s}"),
+                    v => format!("{k}={v}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let wide = "𝄞".repeat(FIELD_CAP);
+        for m in [
+            serde_json::json!({}),
+            serde_json::json!({"rtt_ms": 1.5, "loss": "0 %", "codes": [200, 301]}),
+            serde_json::json!({"body": "x".repeat(10 * FIELD_CAP), "after": 1}),
+            serde_json::json!({"a": 1, "body": format!("ab{wide}"), "c": 2}),
+            serde_json::json!({"a": 1, "b": format!("abc{wide}")}),
+            serde_json::json!({"list": vec!["long"; FIELD_CAP]}),
+            serde_json::json!({"k".repeat(3 * FIELD_CAP): 1}),
+        ] {
+            let r = record(m);
+            let shown = measurements(&r);
+            assert_eq!(shown, cap(&joined(&r), FIELD_CAP));
+            assert!(shown.len() <= FIELD_CAP);
+            assert_eq!(shown.ends_with(TRUNCATED), joined(&r).len() > FIELD_CAP);
+        }
+    }
 }

@@ -10,12 +10,15 @@
 //! Node names, messages, evidence and waiver reasons are untrusted text (an inventory is
 //! edited by many hands, and evidence is whatever a target sent back): they reach the page
 //! only through askama's HTML auto-escaping (`templates/report.html`); nothing here builds
-//! markup by hand and nothing is marked `|safe`.
+//! markup by hand and nothing is marked `|safe`. The escaper is the page's own (`escape`):
+//! askama's, with control characters shown in caret form (`^[`, `^G`, `^@`), so that
+//! none reaches the page raw; line feeds and tabs are kept for evidence in `<pre>`.
 //!
 //! The parts: `readiness` is the rule the readiness matrix applies (re-exported here), `page`
 //! the model the template renders, `rows` its rows and cells, `format` its times and
-//! measurements, and `strings` every fixed string in both languages.
+//! measurements, `strings` every fixed string in both languages, and `escape` the escaper.
 
+mod escape;
 mod format;
 mod page;
 mod readiness;

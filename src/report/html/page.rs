@@ -1,5 +1,9 @@
 //! The page model: everything the template (`templates/report.html`) shows, computed from
 //! the record in [`Page::new`] so that the template only lays it out.
+//!
+//! Text that comes from the targets (messages, expectations, targets, evidence and
+//! measurements) is capped here as the JUnit file caps it ([`crate::report::text`]), so that
+//! a target answering with megabytes cannot make the page as large.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -14,6 +18,7 @@ use super::rows::{
 use super::strings::{Strings, fill, strings};
 use crate::model::Severity;
 use crate::report::Lang;
+use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
 use crate::results::{ResultRecord, Results, Status, WaiverState};
 
 /// What the template shows, prepared here so the template stays markup. The template is
@@ -202,12 +207,16 @@ impl<'a> Page<'a> {
                         severity: t.severity(r.severity),
                         status: status_label(t, r.status),
                         kind: r.kind.as_deref().unwrap_or(""),
-                        expected: r.expected.as_deref().unwrap_or(""),
-                        measured: r.measured.as_deref().unwrap_or(""),
+                        expected: cap(r.expected.as_deref().unwrap_or(""), FIELD_CAP),
+                        measured: cap(r.measured.as_deref().unwrap_or(""), FIELD_CAP),
                         attempts: r.attempts,
-                        message: &r.message,
-                        target: &r.target,
-                        evidence: r.evidence.as_deref().filter(|e| !e.is_empty()),
+                        message: cap(&r.message, FIELD_CAP),
+                        target: cap(&r.target, FIELD_CAP),
+                        evidence: r
+                            .evidence
+                            .as_deref()
+                            .filter(|e| !e.is_empty())
+                            .map(|e| cap(e, BODY_CAP)),
                     })
                     .collect();
                 if items.is_empty() {
@@ -320,7 +329,7 @@ impl Page<'_> {
         DetailRow {
             check: self.names.check(&r.check),
             app: self.names.app(r.app.as_deref()),
-            target: &r.target,
+            target: cap(&r.target, FIELD_CAP),
             severity: t.severity(r.severity),
             status: status_label(t, r.status),
             details: match (&r.waiver, r.status) {
@@ -334,10 +343,11 @@ impl Page<'_> {
                             ("expires", &w.expires.to_string()),
                         ],
                     ),
-                    r.message
-                ),
-                (None, Status::Passed) => measurements(r),
-                (None, _) => r.message.clone(),
+                    cap(&r.message, FIELD_CAP)
+                )
+                .into(),
+                (None, Status::Passed) => measurements(r).into(),
+                (None, _) => cap(&r.message, FIELD_CAP),
             },
             time_ms: format!("{:.1}", r.duration_ms),
             attempts: r.attempts,

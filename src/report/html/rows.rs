@@ -2,6 +2,8 @@
 //! in them: the symbol and CSS class of each status, matrix cell and readiness class. The
 //! symbols are those of the legend, so a black-and-white copy still reads.
 
+use std::borrow::Cow;
+
 use super::readiness::Readiness;
 use super::strings::Strings;
 use crate::results::{ResultRecord, Status};
@@ -64,12 +66,13 @@ pub(super) struct FailureItem<'a> {
     pub(super) severity: &'static str,
     pub(super) status: StatusLabel,
     pub(super) kind: &'a str,
-    pub(super) expected: &'a str,
-    pub(super) measured: &'a str,
+    /// This and the other texts from the target: capped ([`crate::report::text`]).
+    pub(super) expected: Cow<'a, str>,
+    pub(super) measured: Cow<'a, str>,
     pub(super) attempts: u32,
-    pub(super) message: &'a str,
-    pub(super) target: &'a str,
-    pub(super) evidence: Option<&'a str>,
+    pub(super) message: Cow<'a, str>,
+    pub(super) target: Cow<'a, str>,
+    pub(super) evidence: Option<Cow<'a, str>>,
 }
 
 pub(super) struct WaiverRow<'a> {
@@ -103,10 +106,11 @@ pub(super) struct NodeDetails<'a> {
 pub(super) struct DetailRow<'a> {
     pub(super) check: &'a str,
     pub(super) app: &'a str,
-    pub(super) target: &'a str,
+    /// This and the details: capped ([`crate::report::text`]).
+    pub(super) target: Cow<'a, str>,
     pub(super) severity: &'static str,
     pub(super) status: StatusLabel,
-    pub(super) details: String,
+    pub(super) details: Cow<'a, str>,
     pub(super) time_ms: String,
     pub(super) attempts: u32,
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
-use super::clean::{cap, clean_line, clean_text};
-use super::{BODY_CAP, FIELD_CAP};
+use super::clean::{clean_line, clean_text};
+use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
 use crate::results::{ResultRecord, Status};
 
 /// The test counts of a `<testsuites>` or `<testsuite>` element.
@@ -99,7 +99,7 @@ pub(super) fn test_case(r: &ResultRecord, name: String, classname: &str) -> Test
                 NonSuccessKind::Error
             };
             let mut s = TestCaseStatus::non_success(kind);
-            s.set_message(cap(&clean_line(&r.message), FIELD_CAP));
+            s.set_message(cap(&clean_line(&r.message), FIELD_CAP).into_owned());
             s.set_type(clean_line(r.kind.as_deref().unwrap_or(match r.status {
                 Status::Failed => "Failed",
                 _ => "Errored",
@@ -109,12 +109,12 @@ pub(super) fn test_case(r: &ResultRecord, name: String, classname: &str) -> Test
         }
         Status::Skipped => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(cap(&clean_line(&r.message), FIELD_CAP));
+            s.set_message(cap(&clean_line(&r.message), FIELD_CAP).into_owned());
             s
         }
         Status::Waived => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(cap(&clean_line(&waived_message(r)), FIELD_CAP));
+            s.set_message(cap(&clean_line(&waived_message(r)), FIELD_CAP).into_owned());
             // The excused failure's evidence stays visible: a waiver is a decision that must
             // be reviewable, not a way to hide what was measured.
             s.set_description(evidence_body(r));
@@ -182,7 +182,7 @@ fn evidence_body(r: &ResultRecord) -> String {
         b.push_str(&clean_text(ev));
         b.push('\n');
     }
-    cap(&b, BODY_CAP)
+    cap(&b, BODY_CAP).into_owned()
 }
 
 /// Every case, passed or not, says how it was judged: the schema allows no properties on a
@@ -221,7 +221,7 @@ fn system_out(r: &ResultRecord) -> String {
             .collect();
         line("measurements", &m.join(" "));
     }
-    cap(&b, BODY_CAP)
+    cap(&b, BODY_CAP).into_owned()
 }
 
 /// Durations are recorded as fractional milliseconds; a negative or non-finite one (only a

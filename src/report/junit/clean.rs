@@ -1,6 +1,5 @@
-//! Untrusted text made safe for XML 1.0 and for CI viewers, and capped in size.
-
-use super::TRUNCATED;
+//! Untrusted text made safe for XML 1.0 and for CI viewers (the caps are the reports'
+//! shared ones, `report::text`).
 
 /// Text for a body: line breaks kept (as `\n`), tabs as spaces, and nothing XML 1.0 forbids.
 ///
@@ -47,18 +46,6 @@ fn xml_char(c: char) -> bool {
         '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
-/// At most `max` bytes, cut on a character boundary, with [`TRUNCATED`] inside the limit.
-pub(super) fn cap(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max.saturating_sub(TRUNCATED.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}{TRUNCATED}", &s[..end])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,14 +55,5 @@ mod tests {
         let s = "a\u{0}b\u{8}c\u{1b}[31md\u{1b}e\u{fffe}f\u{ffff}g\u{85}h\ti\r\nj\rk";
         assert_eq!(clean_text(s), "abcdefgh i\nj\nk");
         assert_eq!(clean_line("x\ny"), "x y");
-    }
-
-    #[test]
-    fn cap_cuts_on_a_char_boundary_within_the_limit() {
-        let s = "应".repeat(100);
-        let c = cap(&s, 50);
-        assert!(c.len() <= 50, "{}", c.len());
-        assert!(c.ends_with(TRUNCATED));
-        assert_eq!(cap("short", 50), "short");
     }
 }

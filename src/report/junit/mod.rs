@@ -23,7 +23,8 @@
 //!
 //! The parts: `suite` groups the results by node and builds each node's suite, `cases` its
 //! test cases and their bodies, `clean` makes untrusted text XML-safe and caps it, and
-//! `stream` serialises a report and cuts it into the pieces [`write()`] puts together.
+//! `stream` serialises a report and cuts it into the pieces [`write()`] puts together. The
+//! caps are those of every report ([`super::text`]).
 
 mod cases;
 mod clean;
@@ -40,12 +41,10 @@ use clean::clean_line;
 use stream::{drop_root_skipped, serialise, split_root};
 use suite::{group_by_node, test_suite};
 
-/// Largest failure, error or skip body, and largest `<system-out>`, in bytes.
-pub const BODY_CAP: usize = 8 * 1024;
-/// Largest single field (a message attribute, a target, an expectation), in bytes.
-pub const FIELD_CAP: usize = 1024;
-/// Appended where text was cut; counted inside the cap.
-pub const TRUNCATED: &str = "… (truncated)";
+/// The caps of a failure, error or skip body and of `<system-out>` ([`BODY_CAP`]), of a
+/// single field ([`FIELD_CAP`]) and the mark where text was cut: the reports' shared ones,
+/// named here too as this file's.
+pub use super::text::{BODY_CAP, FIELD_CAP, TRUNCATED};
 
 /// Renders the whole record as a UTF-8 JUnit XML document.
 pub fn render(results: &Results) -> Vec<u8> {
