@@ -25,10 +25,13 @@ mod fixture;
 mod html;
 /// `junit.xml`: FORMAT.md's mapping and hostile input, checked as CI consumers read it.
 mod junit;
+/// Property tests (proptest): `results.json` read back, random, mutated and round-tripped.
+mod properties;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]
 mod support {
     pub mod host;
     pub mod junit;
+    pub mod props;
 }
