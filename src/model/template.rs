@@ -256,3 +256,99 @@ mod tests {
         }
     }
 }
+
+/// Property tests (proptest): any filled text keeps its secrets out of `Display` and
+/// `Debug`, and variable names print back as they parse.
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::{Probe, TcpSpec};
+
+    /// `cases` cases, or `PROPTEST_CASES` when set (a fixed `cases` overrides the variable
+    /// proptest's default reads).
+    fn config(cases: u32) -> ProptestConfig {
+        let base = ProptestConfig::default();
+        if std::env::var_os("PROPTEST_CASES").is_some() {
+            base
+        } else {
+            ProptestConfig { cases, ..base }
+        }
+    }
+
+    /// A part as `(is secret, value)` (`TextPart` has no `Debug`, which proptest needs to
+    /// show a case). Secrets always hold a `§`, which plain text never does: a `§` in the
+    /// output can only come from a secret.
+    fn part() -> impl Strategy<Value = (bool, String)> {
+        prop_oneof![
+            "[^§]{0,12}".prop_map(|s| (false, s)),
+            "[^§]{0,6}§[^§]{0,6}".prop_map(|s| (true, s)),
+        ]
+    }
+
+    fn var_ref() -> impl Strategy<Value = VarRef> {
+        prop_oneof![
+            prop::sample::select(VarRef::FIXED.to_vec()).prop_map(|s| VarRef::parse(s).unwrap()),
+            "[a-zA-Z_][a-zA-Z0-9_-]{0,12}".prop_map(VarRef::NodeVar),
+            "[a-zA-Z_][a-zA-Z0-9_]{0,12}".prop_map(VarRef::Env),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config(256))]
+
+        #[test]
+        fn text_shows_plain_parts_and_never_a_secret(parts in prop::collection::vec(part(), 0..8)) {
+            let text = Text {
+                parts: parts
+                    .iter()
+                    .map(|(secret, s)| {
+                        if *secret {
+                            TextPart::Secret(s.clone())
+                        } else {
+                            TextPart::Plain(s.clone())
+                        }
+                    })
+                    .collect(),
+            };
+            let shown: String =
+                parts.iter().map(|(secret, s)| if *secret { "***" } else { s.as_str() }).collect();
+            let exposed: String = parts.iter().map(|(_, s)| s.as_str()).collect();
+            let secrets: Vec<&str> =
+                parts.iter().filter(|(secret, _)| *secret).map(|(_, s)| s.as_str()).collect();
+            prop_assert_eq!(text.to_string(), shown);
+            prop_assert_eq!(text.expose(), exposed);
+            prop_assert_eq!(text.has_secret(), !secrets.is_empty());
+            prop_assert_eq!(text.secrets().collect::<Vec<_>>(), secrets);
+            // Debug, plain and pretty, of the text and of a probe holding it (derived Debug).
+            let probe = Probe::Tcp(TcpSpec { target: text.clone(), max_connect: None });
+            for out in [
+                format!("{text:?}"),
+                format!("{text:#?}"),
+                format!("{text:>40}"),
+                format!("{probe:?}"),
+                format!("{probe:#?}"),
+            ] {
+                prop_assert!(!out.contains('§'), "a secret shows: {}", out);
+            }
+        }
+
+        #[test]
+        fn var_refs_print_back_as_they_parse(v in var_ref()) {
+            prop_assert_eq!(VarRef::parse(&v.to_string()), Some(v));
+        }
+
+        #[test]
+        fn any_text_that_parses_as_a_var_ref_prints_back_as_written(
+            s in prop_oneof![
+                any::<String>(),
+                "(node|app|env|vars|id|host|\\.|[a-zA-Z_-]){0,8}",
+            ]
+        ) {
+            if let Some(v) = VarRef::parse(&s) {
+                prop_assert_eq!(v.to_string(), s);
+            }
+        }
+    }
+}

@@ -21,8 +21,16 @@ mod invalid_inputs;
 mod national;
 /// Planning through the library API: vars, `for_each_app`, `needs`, order, selection, secrets.
 mod plan;
+/// Property tests (proptest): loading mutated and random inputs, and `validate` on them.
+mod properties;
 /// `netaccept schema`: the JSON Schemas agree with the bundled files and with the loader.
 mod schema;
+
+/// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
+#[path = "../support"]
+mod support {
+    pub mod props;
+}
 
 use std::path::Path;
 use std::process::{Command, Output};

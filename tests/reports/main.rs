@@ -30,6 +30,8 @@ mod fixture;
 mod html;
 /// `junit.xml`: FORMAT.md's mapping and hostile input, checked as CI consumers read it.
 mod junit;
+/// Property tests (proptest): `results.json` read back, random, mutated and round-tripped.
+mod properties;
 /// `{{ env.* }}` values in no output of `plan`, `run` and `report`, for every probe type.
 mod secrets;
 
@@ -38,4 +40,5 @@ mod secrets;
 mod support {
     pub mod host;
     pub mod junit;
+    pub mod props;
 }

@@ -15,3 +15,12 @@ mod command;
 mod dns;
 /// The simulator's HTTP(S) server, spoken to with raw bytes and tokio-rustls.
 mod http;
+/// Property tests (proptest): generated DNS queries answered as generated; random and
+/// mutated bytes at both servers.
+mod properties;
+
+/// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
+#[path = "../support"]
+mod support {
+    pub mod props;
+}

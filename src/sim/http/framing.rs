@@ -111,3 +111,150 @@ mod tests {
         assert_eq!(head_end(b"\n", 0), None);
     }
 }
+
+/// Property tests (proptest): finding the end of a head never panics and finds the first
+/// blank line, and reading a head gives the same answer however the bytes arrive.
+#[cfg(test)]
+mod proptests {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use proptest::prelude::*;
+    use tokio::io::ReadBuf;
+
+    use super::*;
+
+    /// `cases` cases, or `PROPTEST_CASES` when set (a fixed `cases` overrides the variable
+    /// proptest's default reads).
+    fn config(cases: u32) -> ProptestConfig {
+        let base = ProptestConfig::default();
+        if std::env::var_os("PROPTEST_CASES").is_some() {
+            base
+        } else {
+            ProptestConfig { cases, ..base }
+        }
+    }
+
+    /// Bytes rich in line ends.
+    fn lines() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                &b"\r\n"[..],
+                b"\n",
+                b"\r",
+                b"GET / HTTP/1.1",
+                b"a: b",
+                b"x",
+            ]),
+            0..24,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    /// The end of the first blank line at or after `from`, the slow way.
+    fn first_blank_line(buf: &[u8], from: usize) -> Option<usize> {
+        (from..buf.len()).find_map(|i| {
+            if buf[i..].starts_with(b"\n\n") {
+                Some(i + 2)
+            } else if buf[i..].starts_with(b"\n\r\n") {
+                Some(i + 3)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// A connection that hands out `data` in pieces of the given sizes (cycled), then EOF.
+    struct Pieces {
+        data: Vec<u8>,
+        at: usize,
+        sizes: Vec<usize>,
+        reads: usize,
+    }
+
+    impl AsyncRead for Pieces {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            let size = self.sizes[self.reads % self.sizes.len()];
+            let n = size.min(self.data.len() - self.at).min(buf.remaining());
+            let at = self.at;
+            buf.put_slice(&self.data[at..at + n]);
+            self.at += n;
+            self.reads += 1;
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// What `read_head` returned, comparable, with what is left in the buffer.
+    fn read(data: &[u8], sizes: Vec<usize>) -> (Result<usize, &'static str>, Vec<u8>) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let mut io = Pieces {
+            data: data.to_vec(),
+            at: 0,
+            sizes,
+            reads: 0,
+        };
+        let mut buf = Vec::new();
+        let r = rt.block_on(read_head(&mut io, &mut buf));
+        let r = match r {
+            Ok(n) => Ok(n),
+            Err(HeadError::Closed) => Err("closed"),
+            Err(HeadError::TooLarge) => Err("too large"),
+        };
+        (r, buf)
+    }
+
+    proptest! {
+        #![proptest_config(config(256))]
+
+        #[test]
+        fn head_end_finds_the_first_blank_line(
+            buf in prop_oneof![prop::collection::vec(any::<u8>(), 0..64), lines()],
+            from in 0usize..80,
+        ) {
+            prop_assert_eq!(head_end(&buf, from), first_blank_line(&buf, from));
+        }
+
+        #[test]
+        fn a_head_reads_the_same_in_any_pieces(
+            data in prop_oneof![lines(), prop::collection::vec(any::<u8>(), 0..256)],
+            sizes in prop::collection::vec(1usize..16, 1..8),
+        ) {
+            let (whole, whole_buf) = read(&data, vec![usize::MAX]);
+            let (pieces, pieces_buf) = read(&data, sizes);
+            // Blank lines before the head are dropped; the head ends at the first blank line
+            // after them, if there is one (else the client leaves first: closed).
+            let start = data.iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
+            let expected = first_blank_line(&data[start..], 0).ok_or("closed");
+            prop_assert_eq!(pieces, expected);
+            prop_assert_eq!(whole, expected);
+            if let Ok(end) = expected {
+                // The head is at the start of the buffer in both cases.
+                prop_assert_eq!(&pieces_buf[..end], &data[start..start + end]);
+                prop_assert_eq!(&whole_buf[..end], &data[start..start + end]);
+            }
+        }
+
+        #[test]
+        fn a_head_past_the_limit_is_too_large(
+            line in "[a-z]{1,10}",
+            extra in 1usize..64,
+            sizes in prop::collection::vec(1usize..8192, 1..4),
+        ) {
+            // Header lines without a blank one, past MAX_HEAD, in any pieces; then a blank.
+            let mut data = Vec::new();
+            while data.len() <= MAX_HEAD + extra {
+                data.extend_from_slice(line.as_bytes());
+                data.extend_from_slice(b": v\r\n");
+            }
+            data.extend_from_slice(b"\r\n");
+            prop_assert_eq!(read(&data, sizes).0, Err("too large"));
+        }
+    }
+}
