@@ -102,11 +102,11 @@ pub struct RunArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
-    /// Timeout of every attempt, overriding the suite's (e.g. 2s, 500ms)
+    /// Timeout of every attempt, overriding the suite's (e.g. 2s, 500ms; at most 5m)
     #[arg(long, value_parser = parse_duration)]
     pub timeout: Option<crate::model::Duration>,
-    /// Retries after a failed attempt, overriding the suite's
-    #[arg(long)]
+    /// Retries after a failed attempt, overriding the suite's (0 to 10)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=crate::model::limits::RETRIES.max))]
     pub retries: Option<u32>,
     /// Waivers: failures they cover (and are in force) are reported as `waived`
     #[arg(long, value_name = "FILE")]
@@ -189,10 +189,17 @@ pub struct ReportArgs {
     pub reporting: ReportingArgs,
 }
 
+/// `--timeout`: the suite's own bounds (above zero, at most `MAX_TIMEOUT`).
 fn parse_duration(s: &str) -> Result<crate::model::Duration, String> {
     let d = crate::model::Duration::parse(s)?;
     if d.as_std().is_zero() {
         return Err("a timeout of zero lets no check finish".into());
+    }
+    let max = crate::model::limits::MAX_TIMEOUT;
+    if d > max {
+        return Err(format!(
+            "at most {max}: a check that needs longer is not a connectivity check"
+        ));
     }
     Ok(d)
 }

@@ -49,8 +49,32 @@ impl Sources {
 
     fn line(&self, loc: Loc) -> Option<&str> {
         let text = &self.files.get(loc.file as usize)?.text;
-        text.lines().nth((loc.line as usize).checked_sub(1)?)
+        yaml_lines(text).nth((loc.line as usize).checked_sub(1)?)
     }
+}
+
+/// The lines of a text as YAML (and so the loader's positions) counts them: a line ends at
+/// `\r\n`, `\n` or a lone `\r` (old Mac files), where `str::lines` knows only the first two.
+pub fn yaml_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let t = rest?;
+        match t.find(['\r', '\n']) {
+            Some(i) => {
+                let next = if t[i..].starts_with("\r\n") {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                rest = (next < t.len()).then(|| &t[next..]);
+                Some(&t[..i])
+            }
+            None => {
+                rest = None;
+                (!t.is_empty()).then_some(t)
+            }
+        }
+    })
 }
 
 /// Whether a diagnostic stops the invocation (an error) or is only shown (a warning).
@@ -307,6 +331,31 @@ pub fn width(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_end_as_yaml_ends_them() {
+        let lines = |t| yaml_lines(t).collect::<Vec<_>>();
+        assert_eq!(lines("a\nb\r\nc\rd"), ["a", "b", "c", "d"]);
+        assert_eq!(lines("a\n\nb\n"), ["a", "", "b"]);
+        assert_eq!(lines("a\r\r\nb"), ["a", "", "b"]);
+        assert!(lines("").is_empty());
+        // A diagnostic in a file with old Mac line ends shows its line and caret.
+        let mut s = Sources::default();
+        let f = s.add("cr.yaml".into(), "nodes:\r  - id: bad id\r".into());
+        let d = Diagnostic::error(
+            Loc {
+                file: f,
+                line: 2,
+                col: 9,
+                len: 6,
+            },
+            "invalid id",
+        );
+        assert_eq!(
+            render(&d, &s),
+            "error: invalid id\n --> cr.yaml:2:9\n  |\n2 |   - id: bad id\n  |         ^^^^^^\n"
+        );
+    }
 
     #[test]
     fn caret_lands_under_token_after_wide_text() {

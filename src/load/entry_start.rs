@@ -9,7 +9,7 @@ use crate::model::Loc;
 /// token after it). Also finds the key written nearby at another indentation, which is the
 /// usual reason a key that is "there" is missing.
 pub(super) fn entry_start(text: &str, at: Loc, field: &str) -> (Loc, Option<u32>) {
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = crate::diag::yaml_lines(text).collect();
     let indent = |l: &str| l.len() - l.trim_start().len();
     let idx = (at.line as usize)
         .saturating_sub(1)

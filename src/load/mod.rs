@@ -183,9 +183,7 @@ pub(crate) fn sub_loc(
     byte: usize,
     len_chars: usize,
 ) -> Loc {
-    let line = sources.files[base.file as usize]
-        .text
-        .lines()
+    let line = crate::diag::yaml_lines(&sources.files[base.file as usize].text)
         .nth(base.line.saturating_sub(1) as usize)
         .unwrap_or("");
     let rest: String = line

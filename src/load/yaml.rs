@@ -284,7 +284,7 @@ fn too_much(what: TooMuch) -> (String, Option<String>) {
 
 /// The `---` line that starts the document holding `at`, else `at`.
 fn document_start(text: &str, at: Loc) -> Loc {
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = crate::diag::yaml_lines(text).collect();
     let last = (at.line as usize).min(lines.len());
     (0..last)
         .rev()

@@ -69,9 +69,9 @@ pub const MIN_ICMP_INTERVAL: Duration = Duration(std::time::Duration::from_milli
 
 /// How long the ICMP prober awaits each reply without `max_rtt` (as fping does), with it
 /// (twice `max_rtt`, at least [`MIN_ICMP_REPLY_WAIT`]), and the margin it keeps before the
-/// attempt's deadline to report. These are the prober's own figures
-/// (`probe::icmp::{ECHO_TIMEOUT, MIN_ECHO_TIMEOUT, DEADLINE_MARGIN}`): the rule below is
-/// what that prober can carry out in full.
+/// attempt's deadline to report. The ICMP prober uses these very figures
+/// ([`icmp_reply_wait`], [`ICMP_REPORT_MARGIN`]), so the rule below is what it can carry out
+/// in full.
 pub const ICMP_REPLY_WAIT: Duration = Duration(std::time::Duration::from_secs(1));
 pub const MIN_ICMP_REPLY_WAIT: Duration = Duration(std::time::Duration::from_millis(100));
 pub const ICMP_REPORT_MARGIN: Duration = Duration(std::time::Duration::from_millis(50));

@@ -87,6 +87,10 @@ pub fn build(
         .map(CheckIdx)
         .filter(|&c| sel.takes_check(&suite.check(c).id))
         .collect();
+    let short = too_short_for_icmp(suite, &checks, overrides);
+    if !short.is_empty() {
+        return Err(short);
+    }
 
     let mut items = Vec::new();
     let mut problems: BTreeMap<(Loc, String), Unfillable> = BTreeMap::new();
@@ -223,6 +227,42 @@ pub fn build(
     }
     resolve_needs(suite, &mut items);
     Ok((Plan { items }, warnings))
+}
+
+/// A `--timeout` shorter than an ICMP check's echoes need: the loader makes every check's
+/// own timeout fit its `count × interval` (see `model::limits::icmp_time_needed`), and a
+/// run's override must not undo that, or the prober would send fewer echoes than the suite
+/// asks for and judge loss on those.
+fn too_short_for_icmp(suite: &Suite, checks: &[CheckIdx], overrides: Overrides) -> Vec<Diagnostic> {
+    let Some(timeout) = overrides.timeout else {
+        return Vec::new();
+    };
+    checks
+        .iter()
+        .map(|&c| suite.check(c))
+        .filter_map(|check| match &check.probe {
+            Probe::Icmp(p) => {
+                let needed = crate::model::limits::icmp_time_needed(p.count, p.interval, p.max_rtt);
+                (timeout < needed).then(|| {
+                    let (t, n) = (
+                        crate::model::Duration(timeout),
+                        crate::model::Duration(needed),
+                    );
+                    Diagnostic::error(
+                        check.loc,
+                        format!(
+                            "--timeout {t} is shorter than the {n} check `{}` needs for its {} echoes",
+                            check.id, p.count
+                        ),
+                    )
+                    .with_hint(format!(
+                        "give --timeout {n} or more, or leave --timeout out (the suite's timeouts fit their checks)"
+                    ))
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn missing_env_count(m: &BTreeMap<String, (Loc, usize)>) -> usize {

@@ -102,6 +102,10 @@ impl Reporter for Journal {
 
 /// Whether `path` holds a journal: its first line names [`FORMAT`]'s family.
 pub fn is_journal(path: &Path) -> bool {
+    // Only a regular file is opened: a pipe would block, and `read` says why it is refused.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let Ok(file) = File::open(path) else {
         return false;
     };
@@ -121,7 +125,7 @@ pub fn is_journal(path: &Path) -> bool {
 /// process died while writing it) is left out and said among the warnings, as is any other
 /// line that is not a result.
 pub fn read(path: &Path) -> Result<(Results, Vec<String>), ReadError> {
-    let file = File::open(path).map_err(ReadError::Io)?;
+    let file = super::json::open_record(path)?;
     let mut lines = BufReader::new(file).lines();
     let first = match lines.next() {
         Some(l) => l.map_err(ReadError::Io)?,

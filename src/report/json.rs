@@ -27,12 +27,35 @@ pub enum ReadError {
     Newer(String),
 }
 
+/// The largest record `report` reads (a `results.json` or a `journal.jsonl`): a national run
+/// writes about 15 MB; a gigabyte is a mistake, or `/dev/zero`, and would be read without end.
+pub const MAX_RECORD_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Opens a record to read: a regular file of at most [`MAX_RECORD_BYTES`], checked before a
+/// byte is read (a FIFO or a device would block or never end).
+pub fn open_record(path: &Path) -> Result<std::fs::File, ReadError> {
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotResults(
+            "not a regular file (a folder, a device or a pipe)".into(),
+        ));
+    }
+    if meta.len() > MAX_RECORD_BYTES {
+        return Err(ReadError::NotResults(format!(
+            "{} bytes, more than the {} MiB a record may hold",
+            meta.len(),
+            MAX_RECORD_BYTES / 1024 / 1024
+        )));
+    }
+    std::fs::File::open(path).map_err(ReadError::Io)
+}
+
 /// Reads a results file, refusing what is not one and what a newer netaccept wrote.
 pub fn read(path: &Path) -> Result<Results, ReadError> {
     // A file netaccept wrote is read straight into the record, through a buffer: neither the
     // file's bytes nor a `serde_json::Value` of it (a tree of maps several times its size)
     // is ever held whole. Anything else takes the slow path below, which finds the reason.
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let file = open_record(path)?;
     match serde_json::from_reader::<_, Results>(std::io::BufReader::new(file)) {
         Ok(results) => {
             check_format(&results.format)?;
@@ -41,7 +64,12 @@ pub fn read(path: &Path) -> Result<Results, ReadError> {
         Err(e) if e.is_io() => return Err(ReadError::Io(e.into())),
         Err(_) => {}
     }
-    let bytes = std::fs::read(path).map_err(ReadError::Io)?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(open_record(path)?, MAX_RECORD_BYTES),
+        &mut bytes,
+    )
+    .map_err(ReadError::Io)?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| ReadError::NotResults(format!("not JSON: {e}")))?;
     drop(bytes);

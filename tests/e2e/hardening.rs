@@ -398,3 +398,107 @@ fn too_few_file_descriptors_lower_the_concurrency_instead_of_failing_healthy_che
     let r = results(&dir.path().join("out"));
     assert_eq!(r["summary"]["passed"], 40, "{}", r["summary"]);
 }
+
+/// Runs `cmd` for at most `limit`, killing it then; its exit code (`None`: killed) and
+/// stderr. A regression that reads without end fails the test instead of hanging the suite.
+fn bounded(mut cmd: Command, limit: Duration) -> (Option<i32>, String) {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            return (status.code(), err);
+        }
+        if t0.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return (None, format!("still running after {limit:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn run_overrides_stay_within_the_suites_bounds_before_any_traffic() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = counting_listener("127.0.0.1");
+    write(
+        dir.path(),
+        "inv.yaml",
+        &format!(
+            "nodes:\n  - {{ id: c, name: 中心, level: national, host: \"127.0.0.1\", vars: {{ open: \"{}\" }} }}\n",
+            open.addr
+        ),
+    );
+    write(
+        dir.path(),
+        "suite.yaml",
+        "suite: t\nname: t\nchecks:\n  - { id: ping, name: ping, icmp: { target: \"{{ node.host }}\", count: 5, interval: 200ms, max_rtt: 300ms } }\n  - { id: up, name: up, tcp: { target: \"{{ node.vars.open }}\" } }\n",
+    );
+    let run = |extra: &[&str]| {
+        let mut c = bin();
+        c.args(["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"])
+            .args(extra)
+            .current_dir(dir.path());
+        let o = c.output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["--retries", "11"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, err) = run(&["--timeout", "6m"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("at most 5m"), "{err}");
+    // Five echoes 200 ms apart, each reply awaited 600 ms, need 1.45 s: 500 ms would send
+    // one echo and judge loss on it.
+    let (code, err) = run(&["--timeout", "500ms"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "--timeout 500ms is shorter than the 1450ms check `ping` needs for its 5 echoes"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("suite.yaml:4:"), "placed at the check: {err}");
+    assert!(!dir.path().join("out").exists());
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(open.accepted.load(Ordering::SeqCst), 0, "no traffic");
+}
+
+#[test]
+fn a_ca_file_that_is_a_device_is_refused_not_read_without_end() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "inv.yaml",
+        "nodes:\n  - { id: c, name: 中心, level: national, host: \"127.0.0.1\" }\n",
+    );
+    write(
+        dir.path(),
+        "suite.yaml",
+        "suite: t\nname: t\nchecks:\n  - { id: web, name: web, http: { url: \"https://127.0.0.1:9/\", ca: /dev/zero } }\n",
+    );
+    let mut c = bin();
+    c.args(["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"])
+        .current_dir(dir.path());
+    let (code, err) = bounded(c, Duration::from_secs(20));
+    assert_eq!(code, Some(1), "{err}");
+    let r = results(&dir.path().join("out"));
+    assert_eq!(r["results"][0]["status"], "errored");
+    assert_eq!(r["results"][0]["kind"], "Config");
+    assert!(
+        r["results"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"),
+        "{}",
+        r["results"][0]["message"]
+    );
+}

@@ -429,3 +429,40 @@ fn report_counts_the_results_and_says_when_the_stored_summary_disagrees() {
     let o = netaccept(&["report", "out/results.json"], dir.path(), &[]);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("does not match"));
 }
+
+#[test]
+fn report_refuses_a_device_or_a_pipe_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("results.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for given in ["/dev/zero", fifo.to_str().unwrap()] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+            .args(["report", given, "-o", "out"])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t0 = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if t0.elapsed() > std::time::Duration::from_secs(10) {
+                let _ = child.kill();
+                panic!("`report {given}` still running after 10 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(2), "{given}: {err}");
+        assert!(err.contains("not a regular file"), "{given}: {err}");
+    }
+}

@@ -125,7 +125,7 @@ fn build_client(key: &ClientKey, ca_shown: Option<&Text>, reuse: bool) -> Result
     } else if let Some(path) = &key.ca {
         // Shown as the suite wrote it (a templated path may hold a secret).
         let shown = ca_shown.map(ToString::to_string).unwrap_or_default();
-        let pem = std::fs::read(path)
+        let pem = read_ca(path)
             .map_err(|e| format!("cannot read CA file `{shown}` ({}): {e}", path.display()))?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem)
             .map_err(|e| format!("CA file `{shown}` is not a PEM bundle: {}", innermost(&e)))?;
@@ -161,4 +161,24 @@ fn build_client(key: &ClientKey, ca_shown: Option<&Text>, reuse: bool) -> Result
             })
         }
     }
+}
+
+/// The largest CA bundle read: the system's whole store is under 300 KiB; a bundle of 16 MiB
+/// is a mistake (or `/dev/zero`), and would be read without end.
+const MAX_CA_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A CA bundle's bytes: a regular file of at most [`MAX_CA_BYTES`], checked before reading.
+fn read_ca(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if meta.len() > MAX_CA_BYTES {
+        return Err(std::io::Error::other(format!(
+            "{} bytes, more than the {} MiB a CA bundle may hold",
+            meta.len(),
+            MAX_CA_BYTES / 1024 / 1024
+        )));
+    }
+    std::fs::read(path)
 }

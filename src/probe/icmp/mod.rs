@@ -34,21 +34,15 @@ use tokio::time::Instant;
 pub use pinger::Pinger;
 
 use super::{Context, ErrorKind, Outcome};
-use crate::model::{IcmpSpec, Text};
+use crate::model::{IcmpSpec, Text, limits};
 use echo::Echo;
 use judge::judge;
 use pacing::{Schedule, echo};
 
-/// How long an echo waits when the suite sets no `max_rtt`, as fping does.
-const ECHO_TIMEOUT: Duration = Duration::from_secs(1);
-
-/// The least an echo waits: twice a tiny `max_rtt` (0 ms, 1 ms) would turn a slow reply
-/// into loss instead of the round-trip failure the suite asked for.
-const MIN_ECHO_TIMEOUT: Duration = Duration::from_millis(100);
-
 /// Replies stop being awaited this long before the attempt's deadline, so the probe
-/// returns its own figures before the runner drops it.
-const DEADLINE_MARGIN: Duration = Duration::from_millis(50);
+/// returns its own figures before the runner drops it. The figure is the model's, where
+/// `validate` checks that a check's echoes fit its timeout by this prober's own rules.
+const DEADLINE_MARGIN: Duration = limits::ICMP_REPORT_MARGIN.0;
 
 /// Sends the echoes that fit before `deadline`, waits for their replies, and judges loss
 /// (over the echoes sent) and average round trip.
@@ -76,10 +70,10 @@ pub(crate) async fn probe(spec: &IcmpSpec<Text>, cx: &Context, deadline: Instant
     let start = Instant::now();
     let left = deadline.saturating_duration_since(start);
     let cutoff = start + left.saturating_sub(DEADLINE_MARGIN).max(left / 2);
-    let timeout = match spec.max_rtt {
-        Some(max) => (max.as_std() * 2).max(MIN_ECHO_TIMEOUT),
-        None => ECHO_TIMEOUT,
-    };
+    // How long each echo's reply is awaited: 1 s without `max_rtt`, as fping does; twice
+    // `max_rtt` with it, but never less than 100 ms, or a tiny `max_rtt` would turn a slow
+    // reply into loss instead of the round-trip failure the suite asked for.
+    let timeout = limits::icmp_reply_wait(spec.max_rtt);
     let interval = spec.interval.as_std();
     // Only echoes that can wait their whole timeout before the deadline are sent (the first
     // always is): an echo cut short would count a slow reply as lost.
