@@ -59,20 +59,17 @@ pub fn yaml_lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let t = rest?;
-        match t.find(['\r', '\n']) {
-            Some(i) => {
-                let next = if t[i..].starts_with("\r\n") {
-                    i + 2
-                } else {
-                    i + 1
-                };
-                rest = (next < t.len()).then(|| &t[next..]);
-                Some(&t[..i])
-            }
-            None => {
-                rest = None;
-                (!t.is_empty()).then_some(t)
-            }
+        if let Some(i) = t.find(['\r', '\n']) {
+            let next = if t[i..].starts_with("\r\n") {
+                i + 2
+            } else {
+                i + 1
+            };
+            rest = (next < t.len()).then(|| &t[next..]);
+            Some(&t[..i])
+        } else {
+            rest = None;
+            (!t.is_empty()).then_some(t)
         }
     })
 }
