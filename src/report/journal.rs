@@ -126,12 +126,14 @@ pub fn is_journal(path: &Path) -> bool {
 /// line that is not a result.
 pub fn read(path: &Path) -> Result<(Results, Vec<String>), ReadError> {
     let file = super::json::open_record(path)?;
-    let mut lines = BufReader::new(file).lines();
+    // Lines as bytes: a line that is not UTF-8 (a damaged disk) is one line left out, not a
+    // journal refused.
+    let mut lines = BufReader::new(file).split(b'\n');
     let first = match lines.next() {
         Some(l) => l.map_err(ReadError::Io)?,
         None => return Err(ReadError::NotResults("an empty journal".into())),
     };
-    let outline: Outline = serde_json::from_str(&first).map_err(|e| {
+    let outline: Outline = serde_json::from_slice(&first).map_err(|e| {
         ReadError::NotResults(format!(
             "the first line is not a {FORMAT} outline ({e}); a journal written before netaccept \
              wrote outlines cannot be made into reports"
@@ -141,16 +143,17 @@ pub fn read(path: &Path) -> Result<(Results, Vec<String>), ReadError> {
     let mut results = Vec::new();
     let mut warnings = Vec::new();
     let mut bad: Vec<usize> = Vec::new();
-    let mut all: Vec<String> = Vec::new();
+    let mut all: Vec<Vec<u8>> = Vec::new();
     for line in lines {
         all.push(line.map_err(ReadError::Io)?);
     }
+    // A final newline leaves no line behind it.
     let last = all.len();
     for (i, line) in all.iter().enumerate() {
-        if line.trim().is_empty() {
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_str::<ResultRecord>(line) {
+        match serde_json::from_slice::<ResultRecord>(line) {
             Ok(r) => results.push(r),
             // The line number as an editor counts it: the outline is line 1.
             Err(_) if i + 1 == last => warnings.push(format!(

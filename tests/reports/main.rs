@@ -28,6 +28,8 @@ mod files;
 mod fixture;
 /// `report.html`: content in both languages, escaping, readiness, rendered by Chromium.
 mod html;
+/// Property tests (proptest): `journal.jsonl` read back in plan order, cut, with stray lines.
+mod journal_properties;
 /// `junit.xml`: FORMAT.md's mapping and hostile input, checked as CI consumers read it.
 mod junit;
 /// Property tests (proptest): `results.json` read back, random, mutated and round-tripped.
