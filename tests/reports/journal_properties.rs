@@ -67,17 +67,14 @@ proptest! {
         let mut text = outline() + "\n";
         for (n, &i) in order.iter().enumerate() {
             let last = n + 1 == order.len();
-            match (last, cut) {
-                (true, Some(f)) => {
-                    let line = &lines[i];
-                    // A cut inside the line: at least one byte gone, so it is not whole JSON.
-                    let at = ((line.len() - 1) as f64 * f) as usize;
-                    text.push_str(&line[..at.min(line.len() - 1)]);
-                }
-                _ => {
-                    text.push_str(&lines[i]);
-                    text.push('\n');
-                }
+            if let (true, Some(f)) = (last, cut) {
+                let line = &lines[i];
+                // A cut inside the line: at least one byte gone, so it is not whole JSON.
+                let at = ((line.len() - 1) as f64 * f) as usize;
+                text.push_str(&line[..at.min(line.len() - 1)]);
+            } else {
+                text.push_str(&lines[i]);
+                text.push('\n');
             }
         }
         let (r, warnings) = read(text.as_bytes()).unwrap();
