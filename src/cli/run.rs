@@ -26,7 +26,10 @@ pub fn finish(finished: &Finished, cfg: &RunConfig) -> Result<Exit, Error> {
     let written = engine::write_reports(dir, results, lang);
     let exit = exit::for_results(results, fail_on);
     super::say(&crate::report::summary::render(results));
-    super::say(&format!("\nreports: {}\n", dir.display()));
+    super::say(&format!(
+        "\nreports: {}\n",
+        crate::diag::visible::line(&dir.display().to_string())
+    ));
     written.map(|()| exit)
 }
 
@@ -39,7 +42,10 @@ pub fn report(args: &ReportArgs) -> Result<Exit, Error> {
     }
     let written = engine::write_reports(&dir, &results, args.reporting.resolve().lang);
     super::say(&crate::report::summary::render(&results));
-    super::say(&format!("\nreports: {}\n", dir.display()));
+    super::say(&format!(
+        "\nreports: {}\n",
+        crate::diag::visible::line(&dir.display().to_string())
+    ));
     match written {
         Ok(()) => Ok(Exit::Ok),
         // The record may be of an interrupted run; `report` itself was not interrupted.

@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::text::{FIELD_CAP, cap};
 use crate::diag::visible::line;
 use crate::results::{ResultRecord, Results, Status, WaiverState};
 
@@ -76,7 +77,11 @@ pub fn render(r: &Results) -> String {
     }
     let repeated: Vec<(&str, usize)> = common.into_iter().filter(|(_, n)| *n > 3).collect();
     for (msg, n) in &repeated {
-        let _ = writeln!(out, "\n  {n} checks errored: {}", line(msg));
+        let _ = writeln!(
+            out,
+            "\n  {n} checks errored: {}",
+            line(&cap(msg, FIELD_CAP))
+        );
     }
     let is_repeated = |x: &ResultRecord| {
         x.status == Status::Errored && repeated.iter().any(|(m, _)| *m == x.message)
@@ -114,7 +119,9 @@ pub fn render(r: &Results) -> String {
                     line(&x.node),
                     label(x),
                     x.status.as_str(),
-                    line(&x.message)
+                    // Capped as in the reports: a target's 100 MB message is not for a
+                    // terminal.
+                    line(&cap(&x.message, FIELD_CAP))
                 );
             }
             if xs.len() > PER_PROVINCE {
@@ -264,5 +271,14 @@ mod tests {
             ["national", "sx"]
         );
         assert_eq!(html_ids(&page, "failures", "<h3>"), ["national", "sx"]);
+    }
+
+    #[test]
+    fn a_huge_message_is_capped_in_the_summary_as_in_the_reports() {
+        let mut r = record();
+        r.results[1].message = "x".repeat(10_000_000);
+        let text = render(&r);
+        assert!(text.len() < 20_000, "{} bytes", text.len());
+        assert!(text.contains(crate::report::text::TRUNCATED));
     }
 }
