@@ -8,7 +8,7 @@ use super::raw::{FaultsFile, S};
 use super::{Loader, loc, numbers};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
-use crate::model::limits::HTTP_STATUS;
+use crate::model::limits::{HTTP_STATUS, RECORDS};
 use crate::model::{CertFault, DnsFault, Duration, Fault, FaultKind, Inventory, Loc, Percent};
 
 const CERT: [&str; 3] = ["expired", "wrong-host", "self-signed"];
@@ -78,6 +78,12 @@ pub(crate) fn build(
             r.flaky.as_ref().map(|s| ("flaky", loc(f, &s.referenced))),
             r.cert.as_ref().map(|s| ("cert", loc(f, &s.referenced))),
             r.dns.as_ref().map(|s| ("dns", loc(f, &s.referenced))),
+            r.records
+                .as_ref()
+                .map(|s| ("records", loc(f, &s.referenced))),
+            r.nonconformant
+                .as_ref()
+                .map(|s| ("nonconformant", loc(f, &s.referenced))),
         ]
         .into_iter()
         .flatten()
@@ -86,7 +92,7 @@ pub(crate) fn build(
             [] => {
                 ld.push(
                     Diagnostic::error(at, format!("fault for `{node}` says no fault"))
-                        .with_hint("add one of `down`, `silent`, `slow`, `status`, `body`, `flaky`, `cert`, `dns`"),
+                        .with_hint("add one of `down`, `silent`, `slow`, `status`, `body`, `flaky`, `cert`, `dns`, `records`, `nonconformant`"),
                 );
                 None
             }
@@ -114,7 +120,11 @@ pub(crate) fn build(
                 .with_hint("remove `app:`"),
             );
         }
-        for (b, what) in [(&r.down, "down"), (&r.silent, "silent")] {
+        for (b, what) in [
+            (&r.down, "down"),
+            (&r.silent, "silent"),
+            (&r.nonconformant, "nonconformant"),
+        ] {
             if let Some(Spanned {
                 value: false,
                 referenced,
@@ -187,6 +197,10 @@ fn fault_kind(ld: &mut Loader, f: u32, r: &super::raw::RawFault) -> Option<Fault
                 _ => None,
             },
         )?)
+    } else if let Some(s) = &r.records {
+        FaultKind::Records(numbers::int(ld, f, s, RECORDS)?)
+    } else if r.nonconformant.is_some() {
+        FaultKind::Nonconformant
     } else if let Some(s) = &r.dns {
         FaultKind::Dns(parse_enum(ld, f, s, "dns fault", &DNS, |v| match v {
             "wrong-address" => Some(DnsFault::WrongAddress),

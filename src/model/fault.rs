@@ -26,6 +26,13 @@ pub enum FaultKind {
     Body(String),
     /// This share of requests is answered 503.
     Flaky(Percent),
+    /// `/api/records/summary` reports this many migrated records (the migration fell
+    /// short, or ran twice), instead of the endpoint's usual total.
+    Records(u32),
+    /// The health JSON breaks the interface standard (`suites/schemas/health.schema.json`):
+    /// no `version`, and `time` in epoch milliseconds instead of RFC 3339 text; it still
+    /// says `"status":"UP"`.
+    Nonconformant,
     Cert(CertFault),
     Dns(DnsFault),
 }

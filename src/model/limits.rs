@@ -49,6 +49,15 @@ pub const HTTP_STATUS: IntRange = IntRange {
     max: 599,
 };
 
+/// A simulator's `records` fault: a count of migrated records. A billion is more than any
+/// bureau's accident statistics, and fits the JSON numbers every client reads exactly.
+pub const RECORDS: IntRange = IntRange {
+    key: "records",
+    what: "a whole number of records",
+    min: 0,
+    max: 1_000_000_000,
+};
+
 /// Days a certificate must stay valid: ten years is longer than any certificate a CA
 /// issues.
 pub const CERT_VALID_DAYS: IntRange = IntRange {

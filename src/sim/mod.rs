@@ -177,6 +177,8 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
                     FaultKind::Status(s) => behaviour.status = Some(*s),
                     FaultKind::Body(b) => behaviour.body = Some(b.clone()),
                     FaultKind::Flaky(p) => behaviour.flaky = Some(p.0 / 100.0),
+                    FaultKind::Records(n) => behaviour.records = Some(u64::from(*n)),
+                    FaultKind::Nonconformant => behaviour.nonconformant = true,
                     FaultKind::Cert(c) => cert_fault = Some(*c),
                     FaultKind::Dns(_) => {}
                 }
@@ -200,6 +202,7 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
             entry.endpoints.push(Endpoint {
                 node: node.id.clone(),
                 app: ep.app.clone(),
+                level: node.level,
                 path: url.path().trim_end_matches('/').to_string(),
                 behaviour,
             });

@@ -275,6 +275,8 @@ const KEYS: &[&str] = &[
     "slow",
     "flaky",
     "cert",
+    "records",
+    "nonconformant",
     "parnet",
     "Level",
     "<<",

@@ -1,7 +1,7 @@
-//! The JSON Schemas printed by `netaccept schema inventory|suite|waivers` (run through the
-//! real binary): each compiles with the `jsonschema` crate, accepts every bundled example
+//! The JSON Schemas printed by `netaccept schema inventory|suite|waivers|faults` (run through
+//! the real binary): each compiles with the `jsonschema` crate, accepts every bundled example
 //! (`inventories/example/*.yaml`, `suites/acceptance.yaml`, `suites/nightly.yaml`,
-//! `suites/waivers.example.yaml`), and agrees with the loader on what is wrong: an unknown
+//! `suites/waivers.example.yaml`, `inventories/demo/sim/faults.yaml`), and agrees with the loader on what is wrong: an unknown
 //! key in a node, a check or a waiver, and a check with two probes, are rejected both by
 //! the schema and by `netaccept validate` (exit 2).
 
@@ -105,7 +105,7 @@ fn assert_validate_refuses(args: &[&str], dir: &Path, needle: &str) {
 
 #[test]
 fn every_schema_is_draft_2020_12_and_compiles() {
-    for which in ["inventory", "suite", "waivers"] {
+    for which in ["inventory", "suite", "waivers", "faults"] {
         let s = schema_json(which);
         assert_eq!(
             s["$schema"], "https://json-schema.org/draft/2020-12/schema",
@@ -123,6 +123,7 @@ fn schemas_reject_an_unknown_top_level_key() {
         ("inventory", json!({ "nodes": [] })),
         ("suite", json!({ "suite": "s", "name": "S", "checks": [] })),
         ("waivers", json!({ "waivers": [] })),
+        ("faults", json!({ "faults": [] })),
     ] {
         let v = validator(which);
         assert_valid(&v, &base, &format!("minimal {which}"));

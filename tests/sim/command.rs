@@ -2,6 +2,7 @@
 //! its own CA, DNS), and each fault kind produces the verdict it is meant to when the real
 //! `netaccept run` probes it. Each test has its own loopback addresses (127.70.K.x).
 
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -57,8 +58,14 @@ checks:
 "#;
 
 fn start(k: u8, faults: &str) -> Sim {
+    start_with(|dir| inventory(k, dir), faults)
+}
+
+/// `netaccept sim` on the inventory `inventory` writes (given the test's folder) with
+/// `faults`, once it is ready.
+fn start_with(inventory: impl FnOnce(&Path) -> String, faults: &str) -> Sim {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("inv.yaml"), inventory(k, dir.path())).unwrap();
+    std::fs::write(dir.path().join("inv.yaml"), inventory(dir.path())).unwrap();
     std::fs::write(dir.path().join("faults.yaml"), format!("faults:\n{faults}")).unwrap();
     std::fs::write(dir.path().join("suite.yaml"), SUITE).unwrap();
     let ready = dir.path().join("ready.json");
@@ -340,4 +347,93 @@ fn an_address_already_in_use_is_could_not_start_not_a_report_failure() {
     assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(err.starts_with("error: "), "{err}");
     assert!(err.contains("127.70.15.1:8080"), "{err}");
+}
+
+/// A GET with a client of the test's own (HTTP/1.1 over `std::net`, `Connection: close`):
+/// the status and the JSON body.
+fn get_json(addr: &str, path: &str) -> (u16, serde_json::Value) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: sim.test\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&raw[..end]);
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    let body = serde_json::from_slice(&raw[end + 4..])
+        .unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {head}"));
+    (status, body)
+}
+
+/// A national node `a`, a provincial `b` and a county `c`, all over plain HTTP on
+/// 127.70.K.1–3:8080.
+fn levels_inventory(k: u8) -> String {
+    format!(
+        "nodes:
+  - {{ id: a, name: 部, level: national, host: \"127.70.{k}.1\", apps: {{ dispatch: {{ url: \"http://127.70.{k}.1:8080/dispatch\" }} }} }}
+  - id: b
+    name: 省
+    level: provincial
+    parent: a
+    host: \"127.70.{k}.2\"
+    apps:
+      dispatch: {{ url: \"http://127.70.{k}.2:8080/dispatch\" }}
+      hazchem: {{ url: \"http://127.70.{k}.2:8080/hazchem\" }}
+  - {{ id: c, name: 县, level: county, parent: b, host: \"127.70.{k}.3\", apps: {{ dispatch: {{ url: \"http://127.70.{k}.3:8080/dispatch\" }} }} }}
+"
+    )
+}
+
+/// The total of `GET <url>/api/records/summary`.
+fn records_total(addr: &str, prefix: &str) -> u64 {
+    let (status, j) = get_json(addr, &format!("{prefix}/api/records/summary"));
+    assert_eq!(status, 200, "{j}");
+    j["records"]["total"].as_u64().expect("a total")
+}
+
+#[test]
+fn records_follow_the_level_and_the_records_and_nonconformant_faults() {
+    let faults = "  - { node: b, app: dispatch, records: 10 }
+  - { node: b, app: hazchem, nonconformant: true }
+  - { node: c, records: 5 }
+";
+    let _sim = start_with(|_| levels_inventory(16), faults);
+    let (a, b, c) = ("127.70.16.1:8080", "127.70.16.2:8080", "127.70.16.3:8080");
+    let national = records_total(a, "/dispatch");
+    assert!((200_000..=259_999).contains(&national), "{national}");
+    let provincial = records_total(b, "/hazchem");
+    assert!((20_000..=49_999).contains(&provincial), "{provincial}");
+    // The faults: one app short, and a node-wide `records` on every app of `c`.
+    assert_eq!(records_total(b, "/dispatch"), 10);
+    assert_eq!(records_total(c, "/dispatch"), 5);
+    let (_, j) = get_json(b, "/dispatch/api/records/summary");
+    assert_eq!(
+        j["records"]["by_year"],
+        serde_json::json!([{"year": 2015, "count": 10}])
+    );
+
+    // `nonconformant`: still UP, without `version`, `time` a number; the others conform.
+    let (status, j) = get_json(b, "/hazchem/health");
+    assert_eq!((status, j["status"].as_str()), (200, Some("UP")));
+    assert!(j.get("version").is_none() && j["time"].is_i64(), "{j}");
+    let (_, j) = get_json(b, "/dispatch/health");
+    assert!(j["version"].is_string() && j["time"].is_string(), "{j}");
+
+    // Another simulator process, on other addresses, serves the same totals.
+    let _again = start_with(|_| levels_inventory(17), "  []\n");
+    assert_eq!(records_total("127.70.17.1:8080", "/dispatch"), national);
+    assert_eq!(records_total("127.70.17.2:8080", "/hazchem"), provincial);
+    let county = records_total("127.70.17.3:8080", "/dispatch");
+    assert!((1_200..=3_999).contains(&county), "{county}");
 }

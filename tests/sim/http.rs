@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use netaccept::model::CertFault;
+use netaccept::model::{CertFault, Level};
 use netaccept::sim::http::{Behaviour, Endpoint, ListenerConfig, serve};
 use netaccept::sim::tls::SimCa;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -47,6 +47,7 @@ fn endpoint(app: &str, path: &str, behaviour: Behaviour) -> Endpoint {
     Endpoint {
         node: "sx".into(),
         app: app.into(),
+        level: Level::Provincial,
         path: path.into(),
         behaviour,
     }
@@ -753,4 +754,366 @@ async fn tls_self_signed_leaf_fails_as_unknown_issuer() {
     let other = SimCa::new("another CA");
     let e = handshake_error(&other, sim.addr, ServerName::IpAddress(ip.into())).await;
     assert!(matches!(e, CertificateError::UnknownIssuer), "{e:?}");
+}
+
+// --- Migrated records and the interface standard ---------------------------------------
+
+/// The usual totals of `/api/records/summary` by level, as the README documents them.
+fn usual_range(level: Level) -> std::ops::RangeInclusive<u64> {
+    match level {
+        Level::National => 200_000..=259_999,
+        Level::Provincial => 20_000..=49_999,
+        Level::Prefectural => 4_000..=9_999,
+        Level::County => 1_200..=3_999,
+    }
+}
+
+/// The `migrated_min` var of the bundled inventories: every usual total meets it.
+const MIGRATED_MIN: u64 = 1_000;
+
+/// Checks a records summary's shape (200 JSON naming `node` and `app`, `migrated_from`,
+/// `by_year` in ascending years from 2015 adding up to `total`) and returns its total and
+/// its `(year, count)` pairs.
+fn records_summary(r: &Response, node: &str, app: &str) -> (u64, Vec<(u64, u64)>) {
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_common_headers(r);
+    assert_eq!(r.header("Content-Type"), Some("application/json"));
+    let j = r.json();
+    assert_eq!(j["app"], app, "{j}");
+    assert_eq!(j["node"], node, "{j}");
+    let rec = &j["records"];
+    assert_eq!(rec["migrated_from"], "2015-01-01", "{j}");
+    let total = rec["total"].as_u64().expect("total is a whole number");
+    let years: Vec<(u64, u64)> = rec["by_year"]
+        .as_array()
+        .expect("by_year is a list")
+        .iter()
+        .map(|y| (y["year"].as_u64().unwrap(), y["count"].as_u64().unwrap()))
+        .collect();
+    for (i, (year, _)) in years.iter().enumerate() {
+        assert_eq!(*year, 2015 + i as u64, "years in order from 2015: {j}");
+    }
+    assert_eq!(
+        years.iter().map(|(_, n)| n).sum::<u64>(),
+        total,
+        "by_year adds up to the total: {j}"
+    );
+    (total, years)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn records_summary_for_every_app_is_deterministic_and_meets_the_minimum() {
+    let apps = || {
+        plain(vec![
+            endpoint("dispatch", "/dispatch", Behaviour::default()),
+            endpoint("hazchem", "/hazchem", Behaviour::default()),
+            endpoint("major-hazards", "", Behaviour::default()),
+        ])
+    };
+    let sim = start(30, apps()).await;
+    // Another simulator, with another seed: the records do not depend on it.
+    let again = start(31, ListenerConfig { seed: 8, ..apps() }).await;
+    let mut c = connect(sim.addr).await;
+    let mut totals = Vec::new();
+    for (app, prefix) in [
+        ("dispatch", "/dispatch"),
+        ("hazchem", "/hazchem"),
+        ("major-hazards", ""),
+    ] {
+        let path = format!("{prefix}/api/records/summary");
+        let r = c.get(&path).await;
+        let (total, years) = records_summary(&r, "sx", app);
+        assert!(
+            usual_range(Level::Provincial).contains(&total),
+            "{path}: {total}"
+        );
+        assert!(total >= MIGRATED_MIN);
+        assert_eq!(years.len(), 10, "2015 to 2024");
+        assert!(
+            years.iter().all(|&(_, n)| n > 0),
+            "no empty year: {years:?}"
+        );
+        // The same answer on every request, and from every simulator.
+        assert_eq!(c.get(&path).await.body, r.body, "{path}");
+        assert_eq!(get(again.addr, &path).await.body, r.body, "{path}");
+        // HEAD: the same length, no body.
+        c.send(format!("HEAD {path} HTTP/1.1\r\nHost: a\r\n\r\n").as_bytes())
+            .await;
+        let h = c.response(true).await.unwrap();
+        assert_eq!(h.status, 200);
+        assert_eq!(
+            h.header("Content-Length"),
+            Some(r.body.len().to_string().as_str())
+        );
+        totals.push(total);
+    }
+    totals.dedup();
+    assert_eq!(totals.len(), 3, "each app its own total: {totals:?}");
+    // Only that path, and only for reading.
+    for path in [
+        "/dispatch/api/records",
+        "/dispatch/api/records/summary/x",
+        "/api/records/summaryx",
+    ] {
+        assert_eq!(c.get(path).await.status, 404, "{path}");
+    }
+    c.send(b"POST /dispatch/api/records/summary HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n")
+        .await;
+    assert_eq!(c.response(false).await.unwrap().status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn records_totals_grow_with_the_level() {
+    let levels = [
+        ("national", Level::National, "/n"),
+        ("sx", Level::Provincial, "/p"),
+        ("sx-taiyuan", Level::Prefectural, "/c"),
+        ("sx-taiyuan-xiaodian", Level::County, "/x"),
+    ];
+    let endpoints = levels
+        .iter()
+        .flat_map(|&(node, level, prefix)| {
+            ["dispatch", "hazchem"].map(|app| Endpoint {
+                node: node.into(),
+                app: app.into(),
+                level,
+                path: format!("{prefix}/{app}"),
+                behaviour: Behaviour::default(),
+            })
+        })
+        .collect();
+    let sim = start(32, plain(endpoints)).await;
+    let mut c = connect(sim.addr).await;
+    // Every total of a level is below every total of the level above.
+    let mut least_above = u64::MAX;
+    for (node, level, prefix) in levels {
+        let mut totals = Vec::new();
+        for app in ["dispatch", "hazchem"] {
+            let r = c.get(&format!("{prefix}/{app}/api/records/summary")).await;
+            let (total, _) = records_summary(&r, node, app);
+            assert!(usual_range(level).contains(&total), "{node} {app}: {total}");
+            assert!(total >= MIGRATED_MIN);
+            totals.push(total);
+        }
+        let most = totals.iter().max().copied().unwrap();
+        assert!(
+            most < least_above,
+            "{node}: {totals:?} not below {least_above}"
+        );
+        least_above = totals.iter().min().copied().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn records_fault_serves_the_short_total() {
+    let short = |records| {
+        with_hazchem(Behaviour {
+            records: Some(records),
+            ..Default::default()
+        })
+    };
+    let sim = start(33, short(10)).await;
+    let mut c = connect(sim.addr).await;
+    let (total, years) = records_summary(
+        &c.get("/hazchem/api/records/summary").await,
+        "sx",
+        "hazchem",
+    );
+    assert_eq!((total, years), (10, vec![(2015, 10)]), "stopped in 2015");
+    // The other app on the port has its usual records, and the short one is healthy.
+    let (total, _) = records_summary(
+        &c.get("/dispatch/api/records/summary").await,
+        "sx",
+        "dispatch",
+    );
+    assert!(usual_range(Level::Provincial).contains(&total));
+    let h = c.get("/hazchem/health").await;
+    assert_eq!((h.status, h.json()["status"].as_str()), (200, Some("UP")));
+
+    // None migrated: no year.
+    let sim = start(34, short(0)).await;
+    let (total, years) = records_summary(
+        &get(sim.addr, "/hazchem/api/records/summary").await,
+        "sx",
+        "hazchem",
+    );
+    assert_eq!((total, years.len()), (0, 0));
+    // More than usual (migrated twice): every year, the surplus on the last.
+    let sim = start(35, short(1_000_000)).await;
+    let (total, years) = records_summary(
+        &get(sim.addr, "/hazchem/api/records/summary").await,
+        "sx",
+        "hazchem",
+    );
+    assert_eq!((total, years.len()), (1_000_000, 10));
+}
+
+/// The interface standard's schema of `/health`, as the suites use it.
+fn health_schema() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/suites/schemas/health.schema.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect(path)).expect("the schema is JSON")
+}
+
+/// A draft 2020-12 validator of the health schema; `formats` asserts `format` too.
+fn health_validator(formats: bool) -> jsonschema::Validator {
+    jsonschema::draft202012::options()
+        .should_validate_formats(formats)
+        .build(&health_schema())
+        .expect("the health schema compiles")
+}
+
+fn schema_errors(v: &jsonschema::Validator, instance: &serde_json::Value) -> Vec<String> {
+    v.iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_schema_is_draft_2020_12_and_the_served_health_passes() {
+    let schema = health_schema();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    if let Err(e) = jsonschema::draft202012::meta::validate(&schema) {
+        panic!("not a valid draft 2020-12 schema: {e}");
+    }
+    // The meta-schema check does catch a broken schema.
+    let mut broken = schema.clone();
+    broken["properties"]["version"]["type"] = "text".into();
+    assert!(!jsonschema::draft202012::meta::is_valid(&broken));
+    assert_eq!(
+        schema["required"],
+        serde_json::json!(["status", "app", "node", "version", "time"])
+    );
+
+    // What the simulator serves passes: UP, and the DOWN of a `status` fault.
+    let sim = start(
+        36,
+        with_hazchem(Behaviour {
+            status: Some(503),
+            ..Default::default()
+        }),
+    )
+    .await;
+    let up = get(sim.addr, "/dispatch/health").await.json();
+    let down = get(sim.addr, "/hazchem/health").await.json();
+    assert_eq!(
+        (up["status"].as_str(), down["status"].as_str()),
+        (Some("UP"), Some("DOWN"))
+    );
+    for formats in [false, true] {
+        let v = health_validator(formats);
+        for served in [&up, &down] {
+            assert!(
+                v.is_valid(served),
+                "{served}: {:?}",
+                schema_errors(&v, served)
+            );
+        }
+        // Fields of its own are allowed.
+        let mut more = up.clone();
+        more["components"] = serde_json::json!({"db": {"status": "UP"}});
+        assert!(v.is_valid(&more));
+    }
+
+    // Each break of the standard fails it, whether formats are asserted or not.
+    let v = health_validator(false);
+    let broken = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut j = up.clone();
+        f(&mut j);
+        j
+    };
+    let object = |j: &mut serde_json::Value| j.as_object_mut().unwrap().clone();
+    for field in ["status", "app", "node", "version", "time"] {
+        let j = broken(&|j| {
+            let mut o = object(j);
+            o.remove(field);
+            *j = o.into();
+        });
+        assert!(!v.is_valid(&j), "without {field}: {j}");
+    }
+    for (field, value) in [
+        ("status", serde_json::json!("up")),
+        ("status", serde_json::json!("OK")),
+        ("app", serde_json::json!(7)),
+        ("node", serde_json::json!("SX")),
+        ("version", serde_json::json!(2.3)),
+        ("version", serde_json::json!("v2.3")),
+        ("time", serde_json::json!(1_767_225_600_000_u64)),
+        ("time", serde_json::json!("2026-05-01 08:00:00")),
+    ] {
+        let j = broken(&|j| j[field] = value.clone());
+        assert!(!v.is_valid(&j), "{field}: {value} should fail");
+    }
+    assert!(!v.is_valid(&serde_json::json!([up])));
+    assert!(!v.is_valid(&serde_json::json!({"status": "UP"})));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nonconformant_health_says_up_and_breaks_the_schema() {
+    let sim = start(
+        37,
+        with_hazchem(Behaviour {
+            nonconformant: true,
+            ..Default::default()
+        }),
+    )
+    .await;
+    let mut c = connect(sim.addr).await;
+    let r = c.get("/hazchem/health").await;
+    assert_eq!(r.status, 200);
+    assert_common_headers(&r);
+    assert_eq!(r.header("Content-Type"), Some("application/json"));
+    assert!(r.text().starts_with(r#"{"status":"UP","#), "{}", r.text());
+    let j = r.json();
+    assert_eq!(
+        (j["app"].as_str(), j["node"].as_str()),
+        (Some("hazchem"), Some("sx"))
+    );
+    assert!(j.get("version").is_none(), "no version: {j}");
+    let ms = j["time"].as_i64().expect("time in epoch milliseconds");
+    assert!(
+        (chrono::Utc::now().timestamp_millis() - ms).abs() < 60_000,
+        "{ms}"
+    );
+    for formats in [false, true] {
+        let v = health_validator(formats);
+        let errors = schema_errors(&v, &j);
+        assert!(
+            errors.iter().any(|e| e.contains("version")),
+            "version missing: {errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("/time")),
+            "time not text: {errors:?}"
+        );
+        // The other app on the port conforms.
+        let ok = c.get("/dispatch/health").await.json();
+        assert!(v.is_valid(&ok), "{ok}: {:?}", schema_errors(&v, &ok));
+    }
+    // Its records and login page are untouched.
+    records_summary(
+        &c.get("/hazchem/api/records/summary").await,
+        "sx",
+        "hazchem",
+    );
+    assert_eq!(c.get("/hazchem/").await.status, 200);
+
+    // A nonconformant app that is down says so in its own (nonconformant) format.
+    let sim = start(
+        38,
+        with_hazchem(Behaviour {
+            nonconformant: true,
+            status: Some(500),
+            ..Default::default()
+        }),
+    )
+    .await;
+    let r = get(sim.addr, "/hazchem/health").await;
+    assert_eq!((r.status, r.json()["status"].as_str()), (500, Some("DOWN")));
+    assert!(r.json().get("version").is_none());
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use hickory_server::proto::op::{Message, MessageType, OpCode, ResponseCode};
 use hickory_server::proto::rr::RData;
-use netaccept::model::DnsFault;
+use netaccept::model::{DnsFault, Level};
 use netaccept::sim::dns::{self, DnsServer, Record};
 use netaccept::sim::http::{Behaviour, Endpoint, ListenerConfig};
 use proptest::prelude::*;
@@ -95,6 +95,7 @@ static SERVERS: LazyLock<Servers> = LazyLock::new(|| {
         endpoints: vec![Endpoint {
             node: "sx".into(),
             app: "dispatch".into(),
+            level: Level::Provincial,
             path: "/dispatch".into(),
             behaviour: Behaviour::default(),
         }],

@@ -325,7 +325,8 @@ pub struct FaultsFile {
 #[schemars(extend("oneOf" = [
     {"required": ["down"]}, {"required": ["silent"]}, {"required": ["slow"]},
     {"required": ["status"]}, {"required": ["body"]}, {"required": ["flaky"]},
-    {"required": ["cert"]}, {"required": ["dns"]}
+    {"required": ["cert"]}, {"required": ["dns"]}, {"required": ["records"]},
+    {"required": ["nonconformant"]}
 ]))]
 pub struct RawFault {
     #[schemars(with = "String")]
@@ -357,4 +358,12 @@ pub struct RawFault {
     /// `wrong-address` or `nxdomain` (the node's name in the simulator's DNS).
     #[schemars(with = "Option<DnsFaultStr>")]
     pub dns: Option<S>,
+    /// `/api/records/summary` reports this many migrated records instead of the usual
+    /// total (a migration that fell short); 0 to 1,000,000,000.
+    #[schemars(with = "Option<RecordsCount>")]
+    pub records: Option<Int>,
+    /// The health JSON breaks the interface standard (no `version`, `time` as a number)
+    /// while still saying `"status":"UP"`.
+    #[schemars(with = "Option<bool>")]
+    pub nonconformant: Option<Spanned<bool>>,
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use crate::model::limits::HTTP_STATUS;
+use crate::model::limits::{HTTP_STATUS, RECORDS};
 
 /// A positioned string.
 pub type S = Spanned<String>;
@@ -170,6 +170,11 @@ pub struct NameStr(#[schemars(length(min = 1))] String);
 #[derive(JsonSchema)]
 #[allow(dead_code)]
 pub struct StatusCode(#[schemars(range(min = HTTP_STATUS.min, max = HTTP_STATUS.max))] u16);
+
+/// Schema-only: a count of records, for the simulator's `records` fault.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct RecordsCount(#[schemars(range(min = RECORDS.min, max = RECORDS.max))] u32);
 
 /// Schema-only: a day, `YYYY-MM-DD`.
 #[derive(JsonSchema)]

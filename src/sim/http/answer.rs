@@ -1,5 +1,5 @@
-//! What an app answers: its health JSON, as its faults bend it, its login page, and the 404
-//! for everything else.
+//! What an app answers: its health JSON, as its faults bend it, its records summary, its
+//! login page, and the 404 for everything else.
 
 use std::borrow::Cow;
 
@@ -12,6 +12,8 @@ use super::routes::Route;
 pub(super) const JSON: &str = "application/json";
 const HTML: &str = "text/html; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
+/// Where, under an app's prefix, the summary of its migrated records is.
+const RECORDS_PATH: &str = "/api/records/summary";
 
 pub(super) struct Answer<'a> {
     pub(super) status: u16,
@@ -27,6 +29,13 @@ pub(super) fn answer<'a>(route: Option<&'a Route>, req: &Request) -> Answer<'a> 
         let rest = &req.path[r.prefix.len()..];
         if rest == "/health" {
             return health(r);
+        }
+        if rest == RECORDS_PATH {
+            return Answer {
+                status: 200,
+                content_type: JSON,
+                body: Cow::Borrowed(&r.records),
+            };
         }
         if rest.is_empty() || rest == "/" {
             return Answer {
@@ -67,15 +76,22 @@ fn health(r: &Route) -> Answer<'_> {
     }
 }
 
-/// The app's own health JSON, `status` first as health endpoints put it.
+/// The app's own health JSON, `status` first as health endpoints put it. A
+/// `nonconformant` app leaves out `version` and gives `time` in epoch milliseconds, against
+/// the interface standard (`suites/schemas/health.schema.json`).
 fn health_json(r: &Route, status: u16, state: &str) -> Answer<'static> {
-    let body = format!(
-        "{{\"status\":\"{}\",\"app\":{},\"node\":{},\"version\":\"{APP_VERSION}\",\"time\":{}}}",
-        state,
-        json_str(&r.ep.app),
-        json_str(&r.ep.node),
-        json_str(&now()),
-    );
+    let (app, node) = (json_str(&r.ep.app), json_str(&r.ep.node));
+    let body = if r.ep.behaviour.nonconformant {
+        format!(
+            "{{\"status\":\"{state}\",\"app\":{app},\"node\":{node},\"time\":{}}}",
+            Utc::now().timestamp_millis()
+        )
+    } else {
+        format!(
+            "{{\"status\":\"{state}\",\"app\":{app},\"node\":{node},\"version\":\"{APP_VERSION}\",\"time\":{}}}",
+            json_str(&now()),
+        )
+    };
     Answer {
         status,
         content_type: JSON,

@@ -5,7 +5,12 @@
 //!
 //! What an app answers, under its path prefix `P`:
 //! - `GET|HEAD P/health`: 200 `application/json`
-//!   `{"status":"UP","app":…,"node":…,"version":"2.3.1","time":…}`;
+//!   `{"status":"UP","app":…,"node":…,"version":"2.3.1","time":…}` (with the
+//!   `nonconformant` fault: no `version`, `time` in epoch milliseconds);
+//! - `GET|HEAD P/api/records/summary`: 200 `application/json`, the accident-statistics
+//!   records migrated to the app, `{"app":…,"node":…,"records":{"total":N,
+//!   "migrated_from":"2015-01-01","by_year":[{"year":2015,"count":n},…]}}` (see
+//!   `records`: a total fixed by the node's level and its ids, or the `records` fault's);
 //! - `GET|HEAD P/` and `P`: 200 `text/html; charset=utf-8`, a small login page;
 //! - anything else (and any path no app claims): 404 JSON.
 //!
@@ -23,12 +28,14 @@
 //! The parts: `listener` accepts connections and does the TLS handshake, `routes` maps a
 //! path to its app, `session` serves a connection's requests in order, `framing` reads
 //! request heads and bodies off the connection, `request` parses a head, `answer` decides
-//! what an app answers (with `flaky` drawing its 503s), and `response` writes it.
+//! what an app answers (with `flaky` drawing its 503s and `records` counting the migrated
+//! records), and `response` writes it.
 
 mod answer;
 mod flaky;
 mod framing;
 mod listener;
+mod records;
 mod request;
 mod response;
 mod routes;
@@ -38,6 +45,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_rustls::rustls::ServerConfig;
+
+use crate::model::Level;
 
 pub use listener::serve;
 
@@ -60,6 +69,8 @@ pub struct Endpoint {
     pub node: String,
     /// App id.
     pub app: String,
+    /// The node's level, which sets the size of the app's migrated records.
+    pub level: Level,
     /// URL path prefix of the app, e.g. "/dispatch" ("" or "/" for an app at the root; a
     /// trailing `/` is ignored). It matches whole segments: "/dispatch" claims
     /// "/dispatch" and "/dispatch/…", not "/dispatcher".
@@ -87,6 +98,11 @@ pub struct Behaviour {
     /// 0.0..=1.0: this share of health requests answered 503 (deterministic: the n-th health
     /// request of an endpoint gets the same answer for the same seed, node and app).
     pub flaky: Option<f64>,
+    /// The records summary reports this total instead of the usual one.
+    pub records: Option<u64>,
+    /// The app's own health JSON (UP or DOWN) breaks the interface standard: no `version`,
+    /// `time` as epoch milliseconds.
+    pub nonconformant: bool,
 }
 
 /// One listener: its TLS config (HTTPS) or none (HTTP), and the apps it serves.

@@ -7,6 +7,7 @@ use tokio_rustls::TlsAcceptor;
 
 use super::answer::login_page;
 use super::flaky::endpoint_seed;
+use super::records::summary_json;
 use super::{Endpoint, ListenerConfig};
 
 /// A listener's state shared by its connections.
@@ -23,6 +24,8 @@ pub(super) struct Route {
     pub(super) prefix: String,
     /// The login page, built once.
     pub(super) login: String,
+    /// The records summary, built once (it never changes).
+    pub(super) records: String,
     pub(super) flaky_seed: u64,
     /// Health requests drawn so far, for `flaky`.
     pub(super) draws: AtomicU64,
@@ -37,6 +40,7 @@ impl Shared {
                 let prefix = ep.path.trim_end_matches('/').to_string();
                 Route {
                     login: login_page(&ep.node, &ep.app, &prefix),
+                    records: summary_json(&ep),
                     flaky_seed: endpoint_seed(cfg.seed, &ep.node, &ep.app),
                     draws: AtomicU64::new(0),
                     prefix,
@@ -72,6 +76,7 @@ mod tests {
         let ep = |path: &str, app: &str| Endpoint {
             node: "n".into(),
             app: app.into(),
+            level: crate::model::Level::County,
             path: path.into(),
             behaviour: Behaviour::default(),
         };
