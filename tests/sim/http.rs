@@ -1117,3 +1117,50 @@ async fn nonconformant_health_says_up_and_breaks_the_schema() {
     assert_eq!((r.status, r.json()["status"].as_str()), (500, Some("DOWN")));
     assert!(r.json().get("version").is_none());
 }
+
+/// The bundled inventories' `migrated_min`, which the data-migration check compares each
+/// app's total with, is met by every usual total (at least 1,200, a county's least), and
+/// the demo's `records` faults serve less, so that its report shows them.
+#[test]
+fn bundled_inventories_set_a_migrated_min_every_usual_total_meets() {
+    use netaccept::load::{Inputs, load};
+    use netaccept::model::FaultKind;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (inventory, faults) in [
+        ("inventories/demo", Some("inventories/demo/sim/faults.yaml")),
+        ("inventories/example", None),
+        ("inventories/national", None),
+    ] {
+        let loaded = load(&Inputs {
+            inventory: root.join(inventory),
+            faults: faults.map(|f| root.join(f)),
+            ..Inputs::default()
+        })
+        .unwrap_or_else(|e| panic!("{inventory}: {:?}", e.diagnostics));
+        let inv = &loaded.inventory;
+        let min_of = |i| -> u64 {
+            inv.var(i, "migrated_min")
+                .unwrap_or_else(|| panic!("{inventory}: {} has no migrated_min", inv.node(i).id))
+                .parse()
+                .expect("migrated_min is a whole number")
+        };
+        for &i in &inv.order {
+            if !inv.node(i).apps.is_empty() {
+                assert!(min_of(i) <= 1_200, "{inventory}: {}", inv.node(i).id);
+            }
+        }
+        let mut short = 0;
+        for f in loaded.faults.iter().flatten() {
+            if let FaultKind::Records(n) = f.kind {
+                let i = inv.find(&f.node).unwrap();
+                assert!(u64::from(n) < min_of(i), "{inventory}: {}", f.node);
+                short += 1;
+            }
+        }
+        assert_eq!(
+            short > 0,
+            faults.is_some(),
+            "{inventory}: the demo shows one"
+        );
+    }
+}

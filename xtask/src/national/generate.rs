@@ -18,6 +18,9 @@ const NATIONAL_HOST: &str = "127.0.0.1";
 // The simulator answers DNS here; every node inherits it from the root.
 const DNS_SERVER: &str = "127.0.0.53:5353";
 const FQDN_SUFFIX: &str = "aq.gov.test";
+// The least migrated records an application must hold (the data-migration check reads it);
+// every node inherits it from the root, and the simulator serves at least 1,200 everywhere.
+const MIGRATED_MIN: &str = "1000";
 
 const XJBT_CODE: &str = "66";
 const XJBT_ID: &str = "xjbt";
@@ -182,6 +185,7 @@ fn build(div: &Divisions) -> Vec<NodeFile> {
                 ("fqdn", fqdn(NATIONAL_ID)),
                 // Relative to the suites' folder: where `netaccept sim` writes its CA.
                 ("ca_file", "../reports/sim-ca.pem".to_owned()),
+                ("migrated_min", MIGRATED_MIN.to_owned()),
             ],
             apps: endpoints(Level::National, NATIONAL_HOST, ALL_APPS),
         }],
@@ -578,7 +582,8 @@ mod tests {
             [
                 ("dns_server", "127.0.0.53:5353".to_owned()),
                 ("fqdn", "national.aq.gov.test".to_owned()),
-                ("ca_file", "../reports/sim-ca.pem".to_owned())
+                ("ca_file", "../reports/sim-ca.pem".to_owned()),
+                ("migrated_min", "1000".to_owned())
             ]
         );
     }
@@ -707,6 +712,7 @@ nodes:
         let national = &files[0].text;
         assert!(national.contains("    name: \"应急管理部（国家安全生产监督管理总局）\"\n"));
         assert!(national.contains("      dns_server: \"127.0.0.53:5353\"\n"));
+        assert!(national.contains("      migrated_min: \"1000\"\n"));
         assert!(national.contains(
             "      coal-enforcement: { url: \"https://127.0.0.1:8443/coal-enforcement\" }\n"
         ));
