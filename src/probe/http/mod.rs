@@ -10,16 +10,18 @@
 //!
 //! The parts, in the order a probe meets them: `client` picks the shared client,
 //! `exchange` sends the request (`wire` gives it the method and header names the loader
-//! parsed), follows redirects and reads the capped body, `cert` reads the peer
-//! certificate, `judge` turns the response into a verdict, `classify` does the same for a
-//! transport error. The spec's secrets are taken out of all of it by `probe::probe`, which
-//! also cuts the evidence (see `probe::scrub`).
+//! parsed), follows redirects (`redirect`: which ones, and what is recorded of them) and
+//! reads the capped body, `cert` reads the peer certificate, `judge` turns the response
+//! into a verdict, `classify` does the same for a transport error. The spec's secrets are
+//! taken out of all of it by `probe::probe`, which also cuts the evidence (see
+//! `probe::scrub`).
 
 mod cert;
 mod classify;
 mod client;
 mod exchange;
 mod judge;
+mod redirect;
 mod wire;
 
 use tokio::time::Instant;
