@@ -2,6 +2,7 @@
 //! zlib-wrapped and raw, br, zstd, a chain of two), a decompression bomb, broken and unknown
 //! codings, what `compressed: true` asks for, the time to first byte against the time to
 //! the body's end, and nginx compressing a file as the independent implementation.
+//! Charsets are in `http_charsets`.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -119,6 +120,7 @@ async fn gzip_deflate_br_and_zstd_bodies_are_judged_decoded() {
         assert_eq!(m["content_encoding"], name, "{p}");
         assert_eq!(m["bytes"], PAGE.len(), "{p}: decoded bytes");
         assert_eq!(m["bytes_wire"], wire, "{p}: bytes on the wire");
+        assert_eq!(m["charset"], "UTF-8", "{p}");
         assert_eq!(o.evidence.as_deref(), Some(PAGE), "{p}: evidence decoded");
     }
 }

@@ -19,6 +19,8 @@ mod dns;
 mod http;
 /// HTTP bodies as sent: content codings, a decompression bomb, timing, nginx gzip.
 mod http_bodies;
+/// HTTP pages in GBK, GB18030, Big5, latin1, cp1256, by header or `<meta>`.
+mod http_charsets;
 /// The ICMP prober against loopback addresses.
 mod icmp;
 /// Secrets scrubbed from what servers send back, through `probe::probe`: DNS, HTTP.

@@ -1,6 +1,7 @@
 //! One exchange on the wire: the spec made into a request, the `host:` override, the
 //! request sent, redirects followed by hand, and the body read (`body`: decoded, up to its
-//! cap, before the deadline). What comes back is judged by `judge`.
+//! cap, before the deadline) and made text (`charset`). What comes back is judged by
+//! `judge`.
 //!
 //! Timing: the clock starts when the first request is handed to the client, so `time_ms`
 //! (what `max_time` judges) covers the client's name lookup, connecting, TLS, every
@@ -18,6 +19,7 @@ use tokio::time::Instant;
 
 use super::body::{self, BODY_CAP, End};
 use super::cert::{peer_cert, tls_version_text};
+use super::charset;
 use super::classify::transport_failure;
 use super::judge::judge;
 use super::redirect::{follows, redirect_target, redirects_taken, refused, same_origin};
@@ -279,6 +281,10 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     let needs_body = !spec.expect.body_contains.is_empty() || !spec.expect.json.is_empty();
     let keep = if needs_body { BODY_CAP } else { EVIDENCE_KEPT };
     let codings = body::codings(resp.headers());
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.as_bytes().to_vec());
     let stop_at = deadline
         .checked_sub(BODY_DEADLINE_MARGIN)
         .unwrap_or(deadline);
@@ -298,8 +304,15 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     if let Some(declared) = &codings.declared {
         m.insert("content_encoding".into(), json!(declared));
     }
-    // The evidence is the body as decoded: what a browser would show, not coded bytes.
-    let ev = evidence(&got.bytes);
+    let text = charset::decode(content_type.as_deref(), &got.bytes);
+    if !got.bytes.is_empty() {
+        m.insert("charset".into(), json!(text.charset));
+    }
+    if let Some(label) = &text.unknown {
+        m.insert("charset_unknown".into(), json!(label));
+    }
+    // The evidence is the text as decoded: what a browser would show, not coded bytes.
+    let ev = evidence(text.text.as_bytes());
     let read = got.read;
     match end {
         End::Complete => {}
@@ -340,11 +353,11 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     }
 
     let redirected = (hops > 0).then_some(&url);
-    // Judged decoded from its content codings.
+    // Judged as UTF-8 text: the body decoded from its coding and its charset.
     let verdict = judge(
         spec,
         status,
-        &got.bytes,
+        text.text.as_bytes(),
         got.truncated,
         took,
         cert.as_ref(),
