@@ -102,6 +102,7 @@ pub(super) fn http(
                 )
             })
             .unwrap_or_default(),
+        compressed: p.compressed,
         expect,
     }
 }

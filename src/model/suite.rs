@@ -236,6 +236,7 @@ impl<S> Probe<S> {
                 insecure: p.insecure,
                 host: p.host.as_ref().map(&mut f).transpose()?,
                 redirects: p.redirects,
+                compressed: p.compressed,
                 expect: HttpExpect {
                     status: p.expect.status.clone(),
                     body_contains: p
@@ -400,6 +401,9 @@ pub struct HttpSpec<S> {
     /// URL reaches the endpoint by address (or by another name).
     pub host: Option<S>,
     pub redirects: RedirectPolicy,
+    /// Ask for a compressed answer (`Accept-Encoding: gzip, deflate, br, zstd`); without
+    /// it no `Accept-Encoding` is sent. A compressed answer is decoded either way.
+    pub compressed: bool,
     pub expect: HttpExpect<S>,
 }
 

@@ -319,6 +319,28 @@ fn the_redirect_policy_of_http_checks_is_in_the_schema() {
     assert!(!v.is_valid(&value), "the schema accepted `same_host`");
 }
 
+#[test]
+fn compressed_of_http_checks_is_a_boolean_in_the_schema() {
+    let v = validator("suite");
+    let mut value = yaml_value(&read("suites/acceptance.yaml"));
+    let http = value["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c.get("http").is_some())
+        .expect("the acceptance suite has an http check");
+    for yes in [true, false] {
+        value["checks"][http]["http"]["compressed"] = json!(yes);
+        assert_valid(&v, &value, &format!("compressed: {yes}"));
+    }
+    // The loader's golden case `100-http-compressed-not-a-boolean` refuses the same value.
+    value["checks"][http]["http"]["compressed"] = json!("maybe");
+    assert!(
+        !v.is_valid(&value),
+        "the schema accepted `compressed: maybe`"
+    );
+}
+
 /// Every integer key's range is in the schema too: a value one past its maximum fails both
 /// the schema and `netaccept validate`, and the maximum itself passes the schema.
 #[test]

@@ -21,10 +21,10 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::support::tls;
 
-const T: Duration = Duration::from_secs(3);
+pub(crate) const T: Duration = Duration::from_secs(3);
 const SLACK: Duration = Duration::from_millis(500);
 
-fn spec(url: &str) -> HttpSpec<Text> {
+pub(crate) fn spec(url: &str) -> HttpSpec<Text> {
     HttpSpec {
         method: HttpMethod::Get,
         url: Text::plain(url),
@@ -34,6 +34,7 @@ fn spec(url: &str) -> HttpSpec<Text> {
         insecure: false,
         host: None,
         redirects: RedirectPolicy::default(),
+        compressed: false,
         expect: HttpExpect {
             status: Vec::new(),
             body_contains: Vec::new(),
@@ -44,7 +45,7 @@ fn spec(url: &str) -> HttpSpec<Text> {
     }
 }
 
-fn path(p: &str) -> JsonPath {
+pub(crate) fn path(p: &str) -> JsonPath {
     JsonPath::parse(p).unwrap()
 }
 
@@ -78,21 +79,21 @@ async fn run(spec: &HttpSpec<Text>, cx: &Context, t: Duration) -> (Option<Outcom
     (out, took)
 }
 
-async fn outcome(spec: &HttpSpec<Text>, cx: &Context) -> Outcome {
+pub(crate) async fn outcome(spec: &HttpSpec<Text>, cx: &Context) -> Outcome {
     run(spec, cx, T)
         .await
         .0
         .unwrap_or_else(|| panic!("{}: timed out", spec.url))
 }
 
-fn fail_kind(o: &Outcome) -> FailKind {
+pub(crate) fn fail_kind(o: &Outcome) -> FailKind {
     match &o.verdict {
         Verdict::Failed(f) => f.kind,
         other => panic!("expected a failure, got {other:?} ({:?})", o.measurements),
     }
 }
 
-fn message(o: &Outcome) -> &str {
+pub(crate) fn message(o: &Outcome) -> &str {
     match &o.verdict {
         Verdict::Failed(f) => &f.message,
         Verdict::Errored(p) => &p.message,
@@ -100,7 +101,7 @@ fn message(o: &Outcome) -> &str {
     }
 }
 
-fn assert_passed(o: &Outcome) {
+pub(crate) fn assert_passed(o: &Outcome) {
     assert!(
         matches!(o.verdict, Verdict::Passed),
         "expected a pass, got {:?} ({:?})",
@@ -109,7 +110,7 @@ fn assert_passed(o: &Outcome) {
     );
 }
 
-fn context() -> (tempfile::TempDir, Context) {
+pub(crate) fn context() -> (tempfile::TempDir, Context) {
     let dir = tempfile::tempdir().unwrap();
     let cx = Context::new(dir.path());
     (dir, cx)
@@ -183,7 +184,7 @@ fn app(seen: Seen) -> Router {
         .with_state(seen)
 }
 
-async fn serve_http(ip: &str, app: Router) -> SocketAddr {
+pub(crate) async fn serve_http(ip: &str, app: Router) -> SocketAddr {
     let listener = TcpListener::bind((ip, 0)).await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -191,7 +192,7 @@ async fn serve_http(ip: &str, app: Router) -> SocketAddr {
 }
 
 /// A raw TCP server: `handle` gets every accepted connection.
-async fn serve_raw<F, Fut>(handle: F) -> SocketAddr
+pub(crate) async fn serve_raw<F, Fut>(handle: F) -> SocketAddr
 where
     F: Fn(TcpStream) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
@@ -207,12 +208,12 @@ where
 }
 
 /// Reads what the client sent first: the request head, for our purposes.
-async fn read_request(s: &mut TcpStream) {
+pub(crate) async fn read_request(s: &mut TcpStream) {
     let mut buf = [0u8; 4096];
     let _ = s.read(&mut buf).await;
 }
 
-fn vm_rss_kib() -> u64 {
+pub(crate) fn vm_rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     status
         .lines()

@@ -1,6 +1,7 @@
 //! The `probes` test binary: each prober of `netaccept::probe`, called through the library
 //! against real servers on loopback that the test starts in this process (axum, raw TCP
-//! listeners, hickory-server, the kernel's ICMP echo): the verdict, the failure or error
+//! listeners, hickory-server, the kernel's ICMP echo) or as a child (nginx, skipped by the
+//! skip rule where it is not installed): the verdict, the failure or error
 //! kind, the measurements and the evidence for each way a server behaves, and that every
 //! verdict arrives within its deadline.
 //!
@@ -16,6 +17,10 @@
 mod dns;
 /// The HTTP(S) prober against axum and misbehaving TCP listeners, certificates made here.
 mod http;
+/// HTTP bodies as sent: content codings, a decompression bomb, timing, nginx gzip.
+mod http_bodies;
+/// HTTP pages in GBK, GB18030, Big5, latin1, cp1256, by header or `<meta>`.
+mod http_charsets;
 /// The ICMP prober against loopback addresses.
 mod icmp;
 /// Secrets scrubbed from what servers send back, through `probe::probe`: DNS, HTTP.
@@ -23,9 +28,12 @@ mod secrets;
 
 /// A real authoritative DNS server (and misbehaving ones) for `dns`.
 mod dns_server;
+/// nginx on loopback for `http_bodies`: an HTTP server we did not write.
+mod nginx;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]
 mod support {
+    pub mod host;
     pub mod tls;
 }

@@ -71,6 +71,7 @@ fn http_spec(url: Text) -> HttpSpec<Text> {
         insecure: false,
         host: None,
         redirects: RedirectPolicy::default(),
+        compressed: false,
         expect: HttpExpect {
             status: Vec::new(),
             body_contains: Vec::new(),

@@ -16,6 +16,7 @@ use std::io::Write;
 
 /// Whether the test runs as root (CI does): raw ICMP and network namespaces need it.
 /// Read from our own status, to avoid a libc dependency for getuid().
+#[allow(dead_code, reason = "the probes binary uses only `skip`")]
 pub fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -29,6 +30,7 @@ pub fn is_root() -> bool {
 
 /// Fails the calling test unless it runs as root: the first line of a test that is
 /// `#[ignore = "needs root: …"]` and was asked for with `--include-ignored`.
+#[allow(dead_code, reason = "the probes binary uses only `skip`")]
 pub fn assert_root(why: &str) {
     assert!(
         is_root(),

@@ -251,6 +251,10 @@ pub struct RawHttp {
     /// (`RedirectRefused`).
     #[schemars(with = "Option<RedirectPolicy>")]
     pub redirects: Option<S>,
+    /// Ask for a compressed answer: send `Accept-Encoding: gzip, deflate, br, zstd`. By
+    /// default none is sent (identity); an answer compressed anyway is decoded all the same.
+    #[serde(default)]
+    pub compressed: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -1,6 +1,13 @@
 //! One exchange on the wire: the spec made into a request, the `host:` override, the
-//! request sent, redirects followed by hand, and the body read up to its cap before the
-//! deadline. What comes back is judged by `judge`.
+//! request sent, redirects followed by hand, and the body read (`body`: decoded, up to its
+//! cap, before the deadline) and made text (`charset`). What comes back is judged by
+//! `judge`.
+//!
+//! Timing: the clock starts when the first request is handed to the client, so `time_ms`
+//! (what `max_time` judges) covers the client's name lookup, connecting, TLS, every
+//! redirect hop, and reading the body to its end or cap; `ttfb_ms` stops when the head of
+//! the answer judged has arrived. A `host:` override's lookup and building the client (a
+//! CA bundle read) come before and are not counted.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -10,18 +17,21 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::json;
 use tokio::time::Instant;
 
+use super::body::{self, BODY_CAP, End};
 use super::cert::{peer_cert, tls_version_text};
+use super::charset;
 use super::classify::transport_failure;
 use super::judge::judge;
+use super::redirect::{follows, redirect_target, redirects_taken, refused, same_origin};
 use super::wire::{wire_header_name, wire_method};
 use super::{EVIDENCE_BYTES, label};
-use crate::model::{HttpSpec, RedirectPolicy, Text};
+use crate::model::{HttpSpec, Text};
 use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
 
 /// Redirects followed before the chain counts as a loop.
 const MAX_REDIRECTS: u32 = 5;
-/// Bytes of body kept and judged; the rest is never read.
-const BODY_CAP: usize = 1 << 20;
+/// What `compressed: true` accepts: every coding `body` decodes.
+const ACCEPT_COMPRESSED: &str = "gzip, deflate, br, zstd";
 /// Bytes of body handed over as evidence past the [`EVIDENCE_BYTES`] shown: room for a
 /// secret (percent-encoded, three bytes a byte) that starts before the cut to be seen whole
 /// by the scrubber, which cuts after masking.
@@ -65,6 +75,14 @@ fn prepare(spec: &HttpSpec<Text>) -> Result<Request, String> {
             secret_headers.push(n.clone());
         }
         headers.append(n, v);
+    }
+    // Without `compressed`, no Accept-Encoding: the identity a plain request means. The
+    // suite's own header, when it names one, is sent as written.
+    if spec.compressed && !headers.contains_key(header::ACCEPT_ENCODING) {
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static(ACCEPT_COMPRESSED),
+        );
     }
     Ok(Request {
         method,
@@ -143,7 +161,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     }
     let start = std::time::Instant::now();
     let mut hops = 0u32;
-    let mut resp = loop {
+    let resp = loop {
         let mut req = slot
             .client
             .request(method.clone(), url.clone())
@@ -229,6 +247,8 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         url = next;
     };
 
+    // The head of the answer judged has arrived: the time to first byte.
+    let ttfb = start.elapsed();
     let status = resp.status().as_u16();
     m.insert("status".into(), json!(status));
     redirects_taken(&mut m, hops, &url);
@@ -260,75 +280,85 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     // the time covers the whole response and the connection can be reused.
     let needs_body = !spec.expect.body_contains.is_empty() || !spec.expect.json.is_empty();
     let keep = if needs_body { BODY_CAP } else { EVIDENCE_KEPT };
-    let hint = resp
-        .content_length()
-        .map_or(8 * 1024, |n| n as usize)
-        .min(keep);
-    let mut buf: Vec<u8> = Vec::with_capacity(hint);
-    let mut read = 0usize;
-    let mut truncated = false;
+    let codings = body::codings(resp.headers());
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.as_bytes().to_vec());
     let stop_at = deadline
         .checked_sub(BODY_DEADLINE_MARGIN)
         .unwrap_or(deadline);
-    loop {
-        let chunk = match tokio::time::timeout_at(stop_at, resp.chunk()).await {
-            Ok(Ok(Some(c))) => c,
-            Ok(Ok(None)) => break,
-            Ok(Err(e)) => {
-                m.insert("bytes".into(), json!(read));
-                m.insert("time_ms".into(), ms(start.elapsed()));
-                let what = format!("status {status}, body cut off after {read} bytes");
-                return transport_failure(spec, &e, m, Some(&what)).with_evidence(evidence(&buf));
-            }
-            Err(_) => {
-                m.insert("bytes".into(), json!(read));
-                m.insert("time_ms".into(), ms(start.elapsed()));
-                return Outcome::failed(
-                    Failure::new(
-                        FailKind::Timeout,
-                        format!(
-                            "{}: status {status}, body still incomplete at the deadline after {read} bytes",
-                            label(spec)
-                        ),
-                    )
-                    .expected("the whole response before the timeout", format!("{read} bytes")),
-                    m,
-                )
-                .with_evidence(evidence(&buf));
-            }
-        };
-        if read == BODY_CAP {
-            // The cap was reached exactly; any further byte means the body was longer.
-            truncated |= !chunk.is_empty();
-            break;
-        }
-        let take = chunk.len().min(BODY_CAP - read);
-        if buf.len() < keep {
-            let room = keep - buf.len();
-            buf.extend_from_slice(&chunk[..take.min(room)]);
-        }
-        read += take;
-        if take < chunk.len() {
-            truncated = true;
-            break;
-        }
-    }
-    // An endless body stops here: dropping the response closes its connection.
-    drop(resp);
+    // An endless body stops at the cap: dropping the response (inside `read`) closes its
+    // connection.
+    let (got, end) = body::read(resp, &codings.decode, keep, stop_at).await;
     let took = start.elapsed();
     m.insert("time_ms".into(), ms(took));
-    m.insert("bytes".into(), json!(read));
-    if truncated {
+    m.insert("ttfb_ms".into(), ms(ttfb));
+    m.insert("bytes".into(), json!(got.read));
+    if !codings.decode.is_empty() {
+        m.insert("bytes_wire".into(), json!(got.wire));
+    }
+    if got.truncated {
         m.insert("body_truncated".into(), json!(true));
     }
-    let ev = evidence(&buf);
+    if let Some(declared) = &codings.declared {
+        m.insert("content_encoding".into(), json!(declared));
+    }
+    let text = charset::decode(content_type.as_deref(), &got.bytes);
+    if !got.bytes.is_empty() {
+        m.insert("charset".into(), json!(text.charset));
+    }
+    if let Some(label) = &text.unknown {
+        m.insert("charset_unknown".into(), json!(label));
+    }
+    // The evidence is the text as decoded: what a browser would show, not coded bytes.
+    let ev = evidence(text.text.as_bytes());
+    let read = got.read;
+    match end {
+        End::Complete => {}
+        End::Cut(e) => {
+            let what = format!("status {status}, body cut off after {read} bytes");
+            return transport_failure(spec, &e, m, Some(&what)).with_evidence(ev);
+        }
+        End::Late => {
+            return Outcome::failed(
+                Failure::new(
+                    FailKind::Timeout,
+                    format!(
+                        "{}: status {status}, body still incomplete at the deadline after {read} bytes",
+                        label(spec)
+                    ),
+                )
+                .expected("the whole response before the timeout", format!("{read} bytes")),
+                m,
+            )
+            .with_evidence(ev);
+        }
+        End::Undecodable(e) => {
+            let coding = codings.declared.unwrap_or_default();
+            return Outcome::failed(
+                Failure::new(
+                    FailKind::ProtocolError,
+                    format!(
+                        "{}: status {status}, body is not valid `Content-Encoding: {coding}` \
+                         ({e}) after {read} decoded bytes",
+                        label(spec)
+                    ),
+                )
+                .expected(format!("a body in {coding}"), "undecodable"),
+                m,
+            )
+            .with_evidence(ev);
+        }
+    }
 
     let redirected = (hops > 0).then_some(&url);
+    // Judged as UTF-8 text: the body decoded from its coding and its charset.
     let verdict = judge(
         spec,
         status,
-        &buf,
-        truncated,
+        text.text.as_bytes(),
+        got.truncated,
         took,
         cert.as_ref(),
         redirected,
@@ -338,71 +368,6 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         measurements: m,
         evidence: ev,
     }
-}
-
-/// Where a redirect response points, when it is one that is followed and says where to.
-fn redirect_target(resp: &reqwest::Response) -> Option<Url> {
-    if !matches!(
-        resp.status(),
-        StatusCode::MOVED_PERMANENTLY
-            | StatusCode::FOUND
-            | StatusCode::SEE_OTHER
-            | StatusCode::TEMPORARY_REDIRECT
-            | StatusCode::PERMANENT_REDIRECT
-    ) {
-        return None;
-    }
-    let loc = resp.headers().get(header::LOCATION)?.to_str().ok()?;
-    // A Location that cannot be followed leaves the redirect itself as the answer to judge.
-    let next = resp.url().join(loc).ok()?;
-    matches!(next.scheme(), "http" | "https").then_some(next)
-}
-
-/// Records how many redirects were followed and, when there were any, the URL whose
-/// answer is judged: without it, another host's answer would read as the target's.
-fn redirects_taken(m: &mut Measurements, hops: u32, at: &Url) {
-    m.insert("redirects".into(), json!(hops));
-    if hops > 0 {
-        m.insert("final_url".into(), json!(at.as_str()));
-    }
-}
-
-/// Whether `policy` follows a redirect from `from` to `to`. The host is the name (or
-/// address) alone: another port or scheme of it is the same node, as an upgrade to HTTPS is.
-fn follows(policy: RedirectPolicy, from: &Url, to: &Url) -> bool {
-    match policy {
-        RedirectPolicy::None => false,
-        RedirectPolicy::SameHost => from.host() == to.host(),
-        RedirectPolicy::Any => true,
-    }
-}
-
-/// The failure of a redirect the policy does not follow, naming where it pointed.
-fn refused(spec: &HttpSpec<Text>, status: u16, hops: u32, at: &Url, next: &Url) -> Failure {
-    let policy = spec.redirects;
-    let rule = match policy {
-        RedirectPolicy::None => "follows no redirect",
-        RedirectPolicy::SameHost | RedirectPolicy::Any => "follows redirects to the same host only",
-    };
-    let from = if hops > 0 {
-        format!(" at {at} (after {hops} redirects)")
-    } else {
-        String::new()
-    };
-    Failure::new(
-        FailKind::RedirectRefused,
-        format!(
-            "{}: status {status}{from} redirects to {next}; `redirects: {policy}` {rule}",
-            label(spec)
-        ),
-    )
-    .expected(format!("redirects: {policy}"), next.as_str())
-}
-
-fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str() == b.host_str()
-        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 fn version_text(v: reqwest::Version) -> &'static str {
