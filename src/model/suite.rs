@@ -413,3 +413,11 @@ pub struct HttpExpect<S> {
     pub max_time: Option<Duration>,
     pub cert_valid_days: Option<u32>,
 }
+
+impl<S> HttpExpect<S> {
+    /// Whether judging needs the body itself (up to its cap), not only its first bytes as
+    /// evidence.
+    pub fn reads_body(&self) -> bool {
+        !self.body_contains.is_empty() || !self.json.is_empty()
+    }
+}

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use reqwest::Url;
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use super::cert::Cert;
@@ -11,9 +12,12 @@ use super::label;
 use crate::model::{HttpSpec, Text};
 use crate::probe::{ErrorKind, FailKind, Failure, Problem, Verdict};
 
+#[allow(clippy::too_many_arguments, reason = "one response's parts, read in one place")]
 pub(super) fn judge(
     spec: &HttpSpec<Text>,
     status: u16,
+    // The headers of the answer judged, for `expect.headers` (judged from the next commit).
+    _headers: &HeaderMap,
     body: &[u8],
     truncated: bool,
     took: Duration,
