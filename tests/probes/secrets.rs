@@ -71,13 +71,7 @@ fn http_spec(url: Text) -> HttpSpec<Text> {
         insecure: false,
         host: None,
         redirects: RedirectPolicy::default(),
-        expect: HttpExpect {
-            status: Vec::new(),
-            body_contains: Vec::new(),
-            json: Vec::new(),
-            max_time: None,
-            cert_valid_days: None,
-        },
+        expect: HttpExpect::default(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! HTTP(S) prober: send one request, follow up to five redirects, read at most 1 MiB of the
-//! body, and judge status, body, JSON values, total time and the certificate's remaining
-//! validity.
+//! body, and judge status, headers, body, JSON values, the JSON Schema, the certificate's
+//! remaining validity and total time.
 //!
 //! Clients are built once per TLS configuration and shared by every probe of the run, so a
 //! CA bundle is parsed once. Every check opens its own connection, as blackbox_exporter's
@@ -11,8 +11,8 @@
 //! The parts, in the order a probe meets them: `client` picks the shared client,
 //! `exchange` sends the request (`wire` gives it the method and header names the loader
 //! parsed), follows redirects and reads the capped body, `cert` reads the peer
-//! certificate, `judge` turns the response into a verdict, `classify` does the same for a
-//! transport error. The spec's secrets are taken out of all of it by `probe::probe`, which
+//! certificate, `judge` turns the response into a verdict (the JSON body in `judge_json`),
+//! `classify` does the same for a transport error. The spec's secrets are taken out of all of it by `probe::probe`, which
 //! also cuts the evidence (see `probe::scrub`).
 
 mod cert;
@@ -20,6 +20,7 @@ mod classify;
 mod client;
 mod exchange;
 mod judge;
+mod judge_json;
 mod wire;
 
 use tokio::time::Instant;
