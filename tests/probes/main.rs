@@ -16,6 +16,11 @@
 mod dns;
 /// The HTTP(S) prober against axum and misbehaving TCP listeners, certificates made here.
 mod http;
+/// `http.expect` from the suite's YAML (loaded and planned) to the verdict: JSON values by
+/// type and their operators, operands from inventory vars.
+mod http_expect;
+/// `expect.json_schema` and `expect.headers`, on `http_expect`'s harness.
+mod http_schema_headers;
 /// The ICMP prober against loopback addresses.
 mod icmp;
 /// Secrets scrubbed from what servers send back, through `probe::probe`: DNS, HTTP.
