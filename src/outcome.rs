@@ -121,7 +121,10 @@ pub enum FailKind {
     StatusMismatch,
     BodyMismatch,
     JsonMismatch,
+    /// A response header is missing, present where it must not be, or has another value.
     HeaderMismatch,
+    /// The body does not match the check's JSON Schema (`expect.json_schema`).
+    SchemaMismatch,
     /// The response came, slower than `max_time`.
     TimeExceeded,
     TooManyRedirects,
@@ -152,6 +155,7 @@ impl FailKind {
             FailKind::BodyMismatch => "BodyMismatch",
             FailKind::JsonMismatch => "JsonMismatch",
             FailKind::HeaderMismatch => "HeaderMismatch",
+            FailKind::SchemaMismatch => "SchemaMismatch",
             FailKind::TimeExceeded => "TimeExceeded",
             FailKind::TooManyRedirects => "TooManyRedirects",
             FailKind::RedirectRefused => "RedirectRefused",

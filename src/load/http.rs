@@ -1,9 +1,9 @@
 //! HTTP probe validation: the raw `http:` block → [`HttpSpec`], with the method, the header
-//! names, the redirect policy and the `expect.json` paths parsed into their model types
-//! here, at load, so a mistake in them is reported at its place before any traffic. Header values, the URL and
-//! the other strings are templates: they are checked once filled for a node.
-
-use serde_saphyr::Spanned;
+//! names and the redirect policy parsed into their model types here, at load, so a mistake
+//! in them is reported at its place before any traffic; `expect.json` is parsed in
+//! `expect`, `expect.headers` in `header_expect`, `expect.json_schema` compiled in
+//! `json_schema`. Header values, the URL and the other strings are templates: they are
+//! checked once filled for a node.
 
 use super::inventory::parse_enum;
 use super::raw::{RawHttp, S};
@@ -13,7 +13,7 @@ use super::{Loader, loc, numbers};
 use crate::diag::{Diagnostic, suggest};
 use crate::model::limits::{CERT_VALID_DAYS, HTTP_STATUS};
 use crate::model::{
-    Duration, HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonPath, RedirectPolicy, Template,
+    Duration, HeaderName, HttpExpect, HttpMethod, HttpSpec, RedirectPolicy, Template,
 };
 
 /// `timeout` is the check's (`None`: invalid, reported already): `expect.max_time` may not
@@ -30,39 +30,20 @@ pub(super) fn http(
         .as_ref()
         .and_then(|m| method(ld, f, m))
         .unwrap_or_default();
-    let mut expect = HttpExpect {
-        status: Vec::new(),
-        body_contains: Vec::new(),
-        json: Vec::new(),
-        max_time: None,
-        cert_valid_days: None,
-    };
+    let mut expect = HttpExpect::default();
     if let Some(e) = &p.expect {
         for s in &e.status {
             if let Some(code) = numbers::int(ld, f, s, HTTP_STATUS) {
                 expect.status.push(code as u16);
             }
         }
+        expect.headers = super::header_expect::headers(ld, f, &e.headers, t);
         expect.body_contains = e.body_contains.iter().map(|s| t.parse(ld, s)).collect();
-        for (k, v) in &e.json.0 {
-            let path = json_path(ld, f, k);
-            // The expected value is parsed even under a bad path, so that its own mistakes
-            // are reported in the same pass.
-            let tpl = match &v.value {
-                serde_json::Value::String(s) => t.parse(
-                    ld,
-                    &Spanned {
-                        value: s.clone(),
-                        referenced: v.referenced,
-                        defined: v.defined,
-                    },
-                ),
-                other => Template::literal(&other.to_string(), loc(f, &v.referenced)),
-            };
-            if let Some(path) = path {
-                expect.json.push((path, tpl));
-            }
-        }
+        expect.json = super::expect::json(ld, f, &e.json, t);
+        expect.json_schema = e
+            .json_schema
+            .as_ref()
+            .and_then(|s| super::json_schema::json_schema(ld, f, s));
         expect.max_time = e
             .max_time
             .as_ref()
@@ -126,7 +107,7 @@ fn method(ld: &mut Loader, f: u32, m: &S) -> Option<HttpMethod> {
 }
 
 /// A header name, or a diagnostic at the key saying which character cannot be sent.
-fn header_name(ld: &mut Loader, f: u32, k: &S) -> Option<HeaderName> {
+pub(super) fn header_name(ld: &mut Loader, f: u32, k: &S) -> Option<HeaderName> {
     match HeaderName::parse(&k.value) {
         Ok(n) => Some(n),
         Err(why) => {
@@ -145,29 +126,6 @@ fn header_name(ld: &mut Loader, f: u32, k: &S) -> Option<HeaderName> {
                 .with_hint(format!(
                     "a header name holds letters, digits and !#$%&'*+-.^_`|~ only, e.g. `{example}`"
                 )),
-            );
-            None
-        }
-    }
-}
-
-/// An `expect.json` key compiled, or a diagnostic at the key with the parser's reason.
-fn json_path(ld: &mut Loader, f: u32, k: &S) -> Option<JsonPath> {
-    let at = loc(f, &k.referenced);
-    if !k.value.starts_with('$') {
-        ld.push(
-            Diagnostic::error(at, format!("`{}` is not a JSONPath", k.value))
-                .with_hint("JSONPath starts at the root `$`, e.g. `$.status`"),
-        );
-        return None;
-    }
-    match JsonPath::parse(&k.value) {
-        Ok(p) => Some(p),
-        Err(why) => {
-            ld.push(
-                Diagnostic::error(at, format!("invalid JSONPath `{}`: {why}", k.value)).with_hint(
-                    "JSONPath as in RFC 9535, e.g. `$.status`, `$.items[0].state` or `$['a key']`",
-                ),
             );
             None
         }

@@ -11,11 +11,14 @@
 //! trusted.
 
 mod entry_start;
+mod expect;
 mod faults;
 mod files;
+mod header_expect;
 mod http;
 mod icmp;
 mod inventory;
+mod json_schema;
 mod needs;
 mod numbers;
 pub mod raw;
@@ -138,6 +141,9 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
 pub(crate) struct Loader {
     pub sources: Sources,
     pub diags: Vec<Diagnostic>,
+    /// JSON Schema files by path, compiled once however many checks name them (`None`: it
+    /// could not be, and that was said where it was first named).
+    pub schemas: std::collections::HashMap<PathBuf, Option<std::sync::Arc<jsonschema::Validator>>>,
 }
 
 impl Loader {

@@ -141,7 +141,7 @@ pub(super) fn unreadable_scalar(text: &str, at: Loc, ty: &str) -> Diagnostic {
 }
 
 /// The scalar written at `at`: up to a flow delimiter or a comment, or inside its quotes.
-fn written(text: &str, at: Loc) -> String {
+pub(super) fn written(text: &str, at: Loc) -> String {
     let line = crate::diag::yaml_lines(text)
         .nth(at.line.saturating_sub(1) as usize)
         .unwrap_or("");

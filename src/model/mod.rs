@@ -2,25 +2,31 @@
 //! accepted them. Values of these types cannot be invalid (loading is the only way in), and
 //! this module does no I/O, so planning and running can rely on it without re-checking.
 
+mod expect;
 mod fault;
 mod host_port;
 mod http;
 mod inventory;
 mod json_path;
+pub mod json_value;
 pub mod limits;
 mod suite;
 mod template;
 mod units;
 mod waiver;
 
+pub use expect::{
+    BodySchema, Compare, HeaderCheck, HeaderExpect, HttpExpect, JsonCheck, JsonOp, Needs, Operand,
+    Pattern,
+};
 pub use fault::{CertFault, DnsFault, Fault, FaultKind};
 pub use host_port::HostPort;
 pub use http::{HeaderName, HttpMethod, RedirectPolicy};
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx};
 pub use json_path::JsonPath;
 pub use suite::{
-    App, AppIdx, Check, CheckIdx, DnsSpec, HttpExpect, HttpSpec, IcmpSpec, Probe, Rcode,
-    RecordType, Selector, Severity, Suite, TcpSpec,
+    App, AppIdx, Check, CheckIdx, DnsSpec, HttpSpec, IcmpSpec, Probe, Rcode, RecordType, Selector,
+    Severity, Suite, TcpSpec,
 };
 pub use template::{Segment, Template, Text, TextPart, VarRef, is_var_name};
 pub use units::{Duration, Percent};

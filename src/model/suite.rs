@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Duration, HeaderName, HttpMethod, Inventory, JsonPath, Kind, Level, Loc, NodeIdx, Percent,
-    RedirectPolicy, Template, Text,
+    Duration, HeaderCheck, HeaderName, HttpExpect, HttpMethod, Inventory, JsonCheck, Kind, Level,
+    Loc, NodeIdx, Operand, Percent, RedirectPolicy, Template, Text,
 };
 
 /// Index of an app in [`Suite::apps`].
@@ -194,8 +194,17 @@ impl<S> Probe<S> {
                 out.extend(&p.body);
                 out.extend(&p.ca);
                 out.extend(&p.host);
+                out.extend(p.expect.headers.iter().filter_map(|(_, c)| match c {
+                    HeaderCheck::Is(v) => Some(v),
+                    HeaderCheck::Matches(_) | HeaderCheck::Exists(_) => None,
+                }));
                 out.extend(&p.expect.body_contains);
-                out.extend(p.expect.json.iter().map(|(_, v)| v));
+                for op in p.expect.json.iter().flat_map(|c| &c.ops) {
+                    out.extend(op.operands().into_iter().filter_map(|o| match o {
+                        Operand::Template(v) => Some(v),
+                        Operand::Literal(_) => None,
+                    }));
+                }
             }
         }
         out
@@ -239,6 +248,12 @@ impl<S> Probe<S> {
                 compressed: p.compressed,
                 expect: HttpExpect {
                     status: p.expect.status.clone(),
+                    headers: p
+                        .expect
+                        .headers
+                        .iter()
+                        .map(|(k, c)| Ok((k.clone(), c.try_map(&mut f)?)))
+                        .collect::<Result<_, _>>()?,
                     body_contains: p
                         .expect
                         .body_contains
@@ -249,8 +264,18 @@ impl<S> Probe<S> {
                         .expect
                         .json
                         .iter()
-                        .map(|(k, v)| Ok((k.clone(), f(v)?)))
+                        .map(|c| {
+                            Ok(JsonCheck {
+                                path: c.path.clone(),
+                                ops: c
+                                    .ops
+                                    .iter()
+                                    .map(|op| op.try_map(&mut f))
+                                    .collect::<Result<_, _>>()?,
+                            })
+                        })
                         .collect::<Result<_, _>>()?,
+                    json_schema: p.expect.json_schema.clone(),
                     max_time: p.expect.max_time,
                     cert_valid_days: p.expect.cert_valid_days,
                 },
@@ -405,15 +430,4 @@ pub struct HttpSpec<S> {
     /// it no `Accept-Encoding` is sent. A compressed answer is decoded either way.
     pub compressed: bool,
     pub expect: HttpExpect<S>,
-}
-
-#[derive(Debug, Clone)]
-pub struct HttpExpect<S> {
-    /// Empty: any status below 400.
-    pub status: Vec<u16>,
-    pub body_contains: Vec<S>,
-    /// JSONPath (compiled at load) → expected value (compared as text).
-    pub json: Vec<(JsonPath, S)>,
-    pub max_time: Option<Duration>,
-    pub cert_valid_days: Option<u32>,
 }

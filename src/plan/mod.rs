@@ -5,18 +5,20 @@
 //! (depth-first, children by id), then suite order, then app catalogue order. Planning is
 //! pure: the environment is passed in, and nothing is resolved or sent.
 
+mod filled;
 mod select;
 #[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 
+use filled::check_filled;
 pub use select::{Selection, glob};
 
 use crate::diag::Diagnostic;
 use crate::model::{
-    AppIdx, CheckIdx, HostPort, Inventory, Level, Loc, NodeIdx, Probe, Segment, Suite, Template,
-    Text, TextPart, VarRef,
+    AppIdx, CheckIdx, Inventory, Level, Loc, NodeIdx, Probe, Segment, Suite, Template, Text,
+    TextPart, VarRef,
 };
 
 /// Index of an item in [`Plan::items`].
@@ -376,71 +378,6 @@ fn missing_hint(var: &VarRef, node: &str) -> (String, String) {
             "use this variable only where it has a value".into(),
         ),
     }
-}
-
-/// A filled probe whose values cannot work, whatever the network does. Returns the place
-/// (the template's), the kind of mistake (to group nodes by), a headline with the first
-/// value seen, and a hint.
-fn check_filled(
-    p: &Probe<Text>,
-    spec: &Probe<Template>,
-) -> Option<(Loc, &'static str, String, String)> {
-    let bad = |t: &Text, at: &Template, what: &'static str, hint: &str| {
-        Some((
-            at.loc,
-            what,
-            format!("{what}, e.g. `{t}`"),
-            hint.to_string(),
-        ))
-    };
-    match (p, spec) {
-        (Probe::Tcp(t), Probe::Tcp(s)) => {
-            if HostPort::parse(&t.target.expose()).is_err() {
-                return bad(
-                    &t.target,
-                    &s.target,
-                    "tcp target is not `host:port`",
-                    "e.g. `{{ node.host }}:443`",
-                );
-            }
-        }
-        (Probe::Dns(d), Probe::Dns(s)) => {
-            let v = d.server.expose();
-            let ok =
-                v.parse::<std::net::SocketAddr>().is_ok() || v.parse::<std::net::IpAddr>().is_ok();
-            if !ok {
-                return bad(
-                    &d.server,
-                    &s.server,
-                    "dns server is not an IP address with an optional port",
-                    "the server is asked directly, never through the system resolver: e.g. `10.11.0.53:53`",
-                );
-            }
-        }
-        (Probe::Http(h), Probe::Http(s)) => {
-            let v = h.url.expose();
-            if !(v.starts_with("http://") || v.starts_with("https://")) {
-                return bad(
-                    &h.url,
-                    &s.url,
-                    "http url is not http:// or https://",
-                    "e.g. `{{ app.url }}/health`",
-                );
-            }
-        }
-        (Probe::Icmp(i), Probe::Icmp(s)) => {
-            if i.target.expose().trim().is_empty() {
-                return bad(
-                    &i.target,
-                    &s.target,
-                    "icmp target is empty",
-                    "e.g. `{{ node.host }}`",
-                );
-            }
-        }
-        _ => unreachable!("try_map keeps the probe's kind"),
-    }
-    None
 }
 
 /// Item counts of a plan, in display order.

@@ -437,3 +437,120 @@ fn bundled_faults_validate_and_the_schema_holds_one_fault_per_entry() {
         assert!(!v.is_valid(&one(bad.clone())), "the schema accepted {bad}");
     }
 }
+
+/// `expect.headers`, `expect.json` with its operators and `expect.json_schema` are in the
+/// schema: a check using every one of them validates, and what the loader's golden cases
+/// refuse in the suite itself (an unknown operator, a string where a number belongs, a
+/// header's unknown key) the schema refuses too.
+#[test]
+fn http_expectations_are_in_the_schema() {
+    let v = validator("suite");
+    let suite = |expect: Value| {
+        json!({ "suite": "s", "name": "S", "checks": [
+            { "id": "c", "name": "C", "http": { "url": "http://{{ node.host }}/", "expect": expect } }
+        ] })
+    };
+    let every_key = suite(json!({
+        "status": [200],
+        "headers": {
+            "Content-Type": "application/json",
+            "Cache-Control": { "matches": "no-store" },
+            "Server": { "exists": false },
+            "Access-Control-Max-Age": 600
+        },
+        "json": {
+            "$.status": "UP", "$.count": 5, "$.ok": true, "$.gone": null, "$.tags": ["a"],
+            "$.records.total": { ">=": "{{ node.vars.migrated_min }}", "<": 1e9 },
+            "$.obj": { "==": { "a": 1 }, "!=": { "a": 2 } },
+            "$.items": { "count": { ">=": 1, "<=": "{{ node.vars.max }}" }, "contains": { "id": 1 } },
+            "$.version": { "matches": "^2\\.", "exists": true },
+            "$.single": { "count": 1, ">": 0, "<": 2 }
+        },
+        "json_schema": "schemas/health.json"
+    }));
+    assert_valid(&v, &every_key, "a check with every expectation");
+    // The loader and the planner take the same check (JSON is YAML).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("schemas")).unwrap();
+    std::fs::write(
+        dir.path().join("schemas/health.json"),
+        r#"{"type": "object"}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("suite.yaml"), every_key.to_string()).unwrap();
+    std::fs::write(
+        dir.path().join("inv.yaml"),
+        "nodes: [{ id: n, name: N, level: national, host: h, vars: { migrated_min: 5, max: 9 } }]\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args(["validate", "-i", "inv.yaml", "-s", "suite.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (what, expect) in [
+        (
+            "an unknown operator",
+            json!({ "json": { "$.a": { "=>": 1 } } }),
+        ),
+        (
+            "an object without `==`",
+            json!({ "json": { "$.a": { "version": "2.1" } } }),
+        ),
+        (
+            "`>` with a string",
+            json!({ "json": { "$.a": { ">": "abc" } } }),
+        ),
+        (
+            "`count` with a string",
+            json!({ "json": { "$.a": { "count": "x" } } }),
+        ),
+        (
+            "`count` with an unknown comparison",
+            json!({ "json": { "$.a": { "count": { "atleast": 1 } } } }),
+        ),
+        (
+            "`exists` with a number",
+            json!({ "json": { "$.a": { "exists": 3 } } }),
+        ),
+        (
+            "`matches` with a number",
+            json!({ "json": { "$.a": { "matches": 3 } } }),
+        ),
+        ("no operator", json!({ "json": { "$.a": {} } })),
+        (
+            "a header's unknown key",
+            json!({ "headers": { "Server": { "match": "x" } } }),
+        ),
+        (
+            "a header's `exists` as text",
+            json!({ "headers": { "Server": { "exists": "no" } } }),
+        ),
+        ("a null header", json!({ "headers": { "Server": null } })),
+        (
+            "a schema that is not a path",
+            json!({ "json_schema": { "type": "object" } }),
+        ),
+    ] {
+        assert!(!v.is_valid(&suite(expect)), "the schema accepted {what}");
+    }
+    // The golden cases of the same mistakes, as the loader sees them, fail the schema too.
+    let golden = root().join("tests/fixtures/invalid");
+    for case in [
+        "110-http-json-unknown-operator",
+        "114-http-json-incompatible-types",
+        "117-http-headers-bad",
+    ] {
+        let text = std::fs::read_to_string(golden.join(case).join("suite.yaml")).unwrap();
+        assert!(
+            !v.is_valid(&yaml_value(&text)),
+            "the schema accepted {case}"
+        );
+    }
+}

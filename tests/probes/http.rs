@@ -13,9 +13,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
 use netaccept::model::{
-    HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonPath, Probe, RedirectPolicy, Text, TextPart,
+    Compare, HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonCheck, JsonOp, JsonPath, Operand,
+    Probe, RedirectPolicy, Text, TextPart,
 };
 use netaccept::probe::{Context, ErrorKind, FailKind, Outcome, Verdict};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -35,18 +37,20 @@ pub(crate) fn spec(url: &str) -> HttpSpec<Text> {
         host: None,
         redirects: RedirectPolicy::default(),
         compressed: false,
-        expect: HttpExpect {
-            status: Vec::new(),
-            body_contains: Vec::new(),
-            json: Vec::new(),
-            max_time: None,
-            cert_valid_days: None,
-        },
+        expect: HttpExpect::default(),
     }
 }
 
 pub(crate) fn path(p: &str) -> JsonPath {
     JsonPath::parse(p).unwrap()
+}
+
+/// `"$.path": value` as the loader makes it: `==` with a literal of the value's JSON type.
+pub(crate) fn json_eq(p: &str, v: serde_json::Value) -> JsonCheck<Text> {
+    JsonCheck {
+        path: path(p),
+        ops: vec![JsonOp::Compare(Compare::Eq, Operand::Literal(v))],
+    }
 }
 
 fn header(name: &str) -> HeaderName {
@@ -231,7 +235,7 @@ async fn health_json_up_passes_with_measurements() {
     let mut s = spec(&format!("http://{addr}/health"));
     s.expect.status = vec![200];
     s.expect.body_contains = vec![Text::plain("UP")];
-    s.expect.json = vec![(path("$.status"), Text::plain("UP"))];
+    s.expect.json = vec![json_eq("$.status", json!("UP"))];
     s.expect.max_time = Some(netaccept::model::Duration::from_millis(2000));
     let o = outcome(&s, &cx).await;
     assert_passed(&o);
@@ -247,29 +251,26 @@ async fn health_json_up_passes_with_measurements() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn json_values_compare_as_text() {
+async fn json_values_compare_by_type() {
     let addr = serve_http("127.0.0.1", app(Seen::default())).await;
     let (_d, cx) = context();
     let url = format!("http://{addr}/json");
 
     let mut s = spec(&url);
     s.expect.json = vec![
-        (path("$.count"), Text::plain("3")),
-        (path("$.ok"), Text::plain("true")),
-        (path("$.nested.a"), Text::plain("[1,2]")),
-        (path("$.name"), Text::plain("调度")),
+        json_eq("$.count", json!(3)),
+        json_eq("$.ok", json!(true)),
+        json_eq("$.nested.a", json!([1, 2])),
+        json_eq("$.name", json!("调度")),
     ];
     assert_passed(&outcome(&s, &cx).await);
 
-    s.expect.json = vec![(path("$.count"), Text::plain("4"))];
+    s.expect.json = vec![json_eq("$.count", json!(4))];
     let o = outcome(&s, &cx).await;
     assert_eq!(fail_kind(&o), FailKind::JsonMismatch);
-    assert_eq!(
-        message(&o),
-        format!("GET {url}: $.count is \"3\", expected \"4\"")
-    );
+    assert_eq!(message(&o), format!("GET {url}: $.count is 3, expected 4"));
 
-    s.expect.json = vec![(path("$.x"), Text::plain("1"))];
+    s.expect.json = vec![json_eq("$.x", json!(1))];
     let o = outcome(&s, &cx).await;
     assert_eq!(fail_kind(&o), FailKind::JsonMismatch);
     assert_eq!(message(&o), format!("GET {url}: no value at $.x"));
@@ -284,7 +285,7 @@ async fn json_mismatch_body_mismatch_and_not_json() {
     let (_d, cx) = context();
 
     let mut s = spec(&format!("http://{addr}/health"));
-    s.expect.json = vec![(path("$.status"), Text::plain("DOWN"))];
+    s.expect.json = vec![json_eq("$.status", json!("DOWN"))];
     let o = outcome(&s, &cx).await;
     assert_eq!(fail_kind(&o), FailKind::JsonMismatch);
     let Verdict::Failed(f) = &o.verdict else {
@@ -300,7 +301,7 @@ async fn json_mismatch_body_mismatch_and_not_json() {
 
     let mut s = spec(&format!("http://{addr}/down"));
     s.expect.status = vec![503];
-    s.expect.json = vec![(path("$.status"), Text::plain("DOWN"))];
+    s.expect.json = vec![json_eq("$.status", json!("DOWN"))];
     let o = outcome(&s, &cx).await;
     assert_eq!(fail_kind(&o), FailKind::JsonMismatch);
     assert!(message(&o).contains("body is not JSON"), "{}", message(&o));
@@ -662,7 +663,7 @@ async fn private_ca_passes_only_when_trusted() {
     let addr = tls::serve_https("127.0.0.1", leaf, health()).await;
 
     let mut s = with_ca(&format!("https://{addr}/health"));
-    s.expect.json = vec![(path("$.status"), Text::plain("UP"))];
+    s.expect.json = vec![json_eq("$.status", json!("UP"))];
     s.expect.cert_valid_days = Some(30);
     let o = outcome(&s, &p.cx).await;
     assert_passed(&o);

@@ -19,8 +19,8 @@ use netaccept::probe::FailKind;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::http::{
-    assert_passed, context, fail_kind, message, outcome, path, read_request, serve_http, serve_raw,
-    spec, vm_rss_kib,
+    assert_passed, context, fail_kind, message, outcome, read_request, serve_http, serve_raw, spec,
+    vm_rss_kib,
 };
 
 /// A health answer with Chinese in it, so that a body judged still coded cannot pass.
@@ -88,7 +88,7 @@ fn json_type() -> (HeaderName, &'static str) {
 fn health_check(url: &str) -> netaccept::model::HttpSpec<Text> {
     let mut s = spec(url);
     s.expect.body_contains = vec![Text::plain("安全生产调度统计系统")];
-    s.expect.json = vec![(path("$.status"), Text::plain("UP"))];
+    s.expect.json = vec![crate::http::json_eq("$.status", serde_json::json!("UP"))];
     s
 }
 
@@ -388,7 +388,10 @@ async fn nginx_gzip_of_a_static_json_file_is_decoded() {
     let url = format!("http://{}/health.json", nginx.addr());
     let mut s = spec(&url);
     s.expect.body_contains = vec![Text::plain("调度199")];
-    s.expect.json = vec![(path("$.items[7].state"), Text::plain("运行正常"))];
+    s.expect.json = vec![crate::http::json_eq(
+        "$.items[7].state",
+        serde_json::json!("运行正常"),
+    )];
 
     // By default nothing is asked for, and nginx answers as is.
     let o = outcome(&s, &cx).await;

@@ -21,6 +21,11 @@ mod http;
 mod http_bodies;
 /// HTTP pages in GBK, GB18030, Big5, latin1, cp1256, by header or `<meta>`.
 mod http_charsets;
+/// `http.expect` from the suite's YAML (loaded and planned) to the verdict: JSON values by
+/// type and their operators, operands from inventory vars.
+mod http_expect;
+/// `expect.json_schema` and `expect.headers`, on `http_expect`'s harness.
+mod http_schema_headers;
 /// The ICMP prober against loopback addresses.
 mod icmp;
 /// Secrets scrubbed from what servers send back, through `probe::probe`: DNS, HTTP.

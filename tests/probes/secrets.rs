@@ -2,7 +2,8 @@
 //! calls it: servers that send a `{{ env.* }}` value back in a form other than the one the
 //! suite wrote. A DNS server echoing the (lower-cased) query name in a TXT answer; an HTTP
 //! redirect carrying the secret percent-encoded (`%20`, `+`, lower-case hex) or in upper
-//! case; an HTTP body echoing the secret across the 512-byte evidence cut.
+//! case; an HTTP body echoing the secret across the 512-byte evidence cut; a secret as an
+//! `expect.json` operand or an expected header value, never shown even when echoed.
 //!
 //! What reaches the report files from the binary is `tests/reports/secrets.rs`'s.
 
@@ -72,13 +73,7 @@ fn http_spec(url: Text) -> HttpSpec<Text> {
         host: None,
         redirects: RedirectPolicy::default(),
         compressed: false,
-        expect: HttpExpect {
-            status: Vec::new(),
-            body_contains: Vec::new(),
-            json: Vec::new(),
-            max_time: None,
-            cert_valid_days: None,
-        },
+        expect: HttpExpect::default(),
     }
 }
 
@@ -255,5 +250,80 @@ async fn a_secret_straddling_the_evidence_cut_is_masked() {
         assert!(last.ends_with('.'), "{at}: {evidence}");
         assert!(!evidence.contains("s3c"), "{at}: {evidence}");
         assert!(!reported(&o).contains(BODY_SECRET), "{at}");
+    }
+}
+
+// ---- HTTP: expectations holding a secret ----------------------------------------------------
+
+/// A `{{ env.* }}` value as an `expect.json` operand or an expected header value is never
+/// shown: not where the message states the expectation, and not where the server sends the
+/// very value back (`!=` failing on it, a header echoing it).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_expectation_is_never_shown() {
+    use netaccept::model::{Compare, HeaderCheck, JsonCheck, JsonOp, JsonPath, Operand};
+    const SECRET: &str = "4711";
+    let app = Router::new().route(
+        "/who",
+        get(|| async {
+            (
+                [("x-token", "4711")],
+                r#"{"token": "4711", "pin": 4711, "other": "4712"}"#,
+            )
+        }),
+    );
+    let addr = serve(app).await;
+    let secret = || Text {
+        parts: vec![TextPart::Secret(SECRET.into())],
+    };
+    let op = |path: &str, op: JsonOp<Text>| JsonCheck {
+        path: JsonPath::parse(path).unwrap(),
+        ops: vec![op],
+    };
+    let cases = [
+        // Typed once filled: the number 4711, so the string "4711" fails, naming both types.
+        (
+            vec![op(
+                "$.token",
+                JsonOp::Compare(Compare::Eq, Operand::Template(secret())),
+            )],
+            Vec::new(),
+            "$.token is the string \"***\", expected the number ***",
+        ),
+        (
+            vec![op(
+                "$.pin",
+                JsonOp::Compare(Compare::Ne, Operand::Template(secret())),
+            )],
+            Vec::new(),
+            "$.pin is ***, expected anything but ***",
+        ),
+        (
+            vec![op(
+                "$.other",
+                JsonOp::Compare(Compare::Ge, Operand::Template(secret())),
+            )],
+            Vec::new(),
+            "$.other is the string \"4712\", expected a number >= ***",
+        ),
+        (
+            Vec::new(),
+            vec![(
+                HeaderName::parse("X-Token").unwrap(),
+                HeaderCheck::Is(with_secret("Bearer ", SECRET, "")),
+            )],
+            "header X-Token is \"***\", expected \"Bearer ***\"",
+        ),
+    ];
+    for (json, headers, message) in cases {
+        let mut spec = http_spec(Text::plain(format!("http://{addr}/who")));
+        spec.expect.json = json;
+        spec.expect.headers = headers;
+        let o = run(&Probe::Http(spec)).await;
+        let text = reported(&o);
+        assert!(
+            matches!(&o.verdict, Verdict::Failed(f) if f.message.ends_with(message)),
+            "{message}\n{text}"
+        );
+        assert!(!text.contains(SECRET), "{text}");
     }
 }

@@ -7,12 +7,14 @@
 //! these same types, so the schema and the loader cannot disagree on which keys exist; the
 //! values and the schema-only stand-ins are in `values.rs`.
 
+mod expect;
 mod values;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+pub use expect::*;
 pub use values::*;
 
 use crate::model::limits::{CERT_VALID_DAYS, ICMP_COUNT, RETRIES};
@@ -264,13 +266,23 @@ pub struct RawHttpExpect {
     #[serde(default)]
     #[schemars(with = "Vec<StatusCode>")]
     pub status: Vec<Int>,
+    /// Response header name (any case) → its value exactly, `{ matches: REGEX }` or
+    /// `{ exists: false }`.
+    #[serde(default)]
+    #[schemars(with = "SpannedMap<HeaderExpectSchema>")]
+    pub headers: SpannedMap<Spanned<RawJson>>,
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub body_contains: Vec<S>,
-    /// JSONPath → expected value.
+    /// JSONPath → the value expected (compared by JSON type), or a mapping of operators:
+    /// `==`, `!=`, `<`, `<=`, `>`, `>=`, `exists`, `count`, `matches`, `contains`.
     #[serde(default)]
-    #[schemars(with = "SpannedMap<serde_json::Value>")]
-    pub json: SpannedMap<Spanned<serde_json::Value>>,
+    #[schemars(with = "SpannedMap<JsonExpectSchema>")]
+    pub json: SpannedMap<Spanned<RawJson>>,
+    /// A JSON Schema file (relative to the suite file) the body must match; compiled at
+    /// load, its `$ref`s never fetched.
+    #[schemars(with = "Option<String>")]
+    pub json_schema: Option<S>,
     /// At most the check's timeout.
     #[schemars(with = "Option<DurationStr>")]
     pub max_time: Option<S>,

@@ -278,7 +278,9 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
 
     // Without body expectations only the evidence is kept; the rest is read and counted so
     // the time covers the whole response and the connection can be reused.
-    let needs_body = !spec.expect.body_contains.is_empty() || !spec.expect.json.is_empty();
+    let needs_body = spec.expect.reads_body();
+    // `expect.headers` judges the headers of the answer judged (after any redirect).
+    let headers = resp.headers().clone();
     let keep = if needs_body { BODY_CAP } else { EVIDENCE_KEPT };
     let codings = body::codings(resp.headers());
     let content_type = resp
@@ -357,6 +359,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     let verdict = judge(
         spec,
         status,
+        &headers,
         text.text.as_bytes(),
         got.truncated,
         took,

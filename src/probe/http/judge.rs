@@ -1,19 +1,31 @@
-//! The verdict on a response: status, body text, JSON values, certificate validity and total
-//! time, checked in that order against `expect`; the first unmet expectation is the failure.
+//! The verdict on a response: status, headers, body text, JSON values, the JSON Schema,
+//! certificate validity and total time, checked in that order against `expect`; the first
+//! unmet expectation is the failure. JSON is judged in `judge_json`.
 
 use std::time::Duration;
 
 use reqwest::Url;
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use super::cert::Cert;
+use super::judge_json::{judge_json, judge_schema};
 use super::label;
-use crate::model::{HttpSpec, Text};
+use super::wire::wire_header_name;
+use crate::model::{HeaderCheck, HeaderExpect, HttpSpec, Text};
 use crate::probe::{ErrorKind, FailKind, Failure, Problem, Verdict};
 
+/// Characters of a header's value a message quotes, at most.
+const HEADER_SHOWN_CHARS: usize = 120;
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one response's parts, read in one place"
+)]
 pub(super) fn judge(
     spec: &HttpSpec<Text>,
     status: u16,
+    headers: &HeaderMap,
     body: &[u8],
     truncated: bool,
     took: Duration,
@@ -51,6 +63,9 @@ pub(super) fn judge(
             .expected(expected, status.to_string()),
         );
     }
+    if let Some(f) = judge_headers(&at, &x.headers, headers) {
+        return fail(f);
+    }
     let partial = if truncated {
         " (in the first 1 MiB read)"
     } else {
@@ -72,44 +87,31 @@ pub(super) fn judge(
             );
         }
     }
-    if !x.json.is_empty() {
+    if !x.json.is_empty() || x.json_schema.is_some() {
         let doc: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
             Err(e) => {
+                // The failure is the expectation's that needed JSON: the values' first.
+                let kind = if x.json.is_empty() {
+                    FailKind::SchemaMismatch
+                } else {
+                    FailKind::JsonMismatch
+                };
                 return fail(
-                    Failure::new(
-                        FailKind::JsonMismatch,
-                        format!("{at}: body is not JSON ({e}){partial}"),
-                    )
-                    .expected("a JSON body", "not JSON"),
+                    Failure::new(kind, format!("{at}: body is not JSON ({e}){partial}"))
+                        .expected("a JSON body", "not JSON"),
                 );
             }
         };
-        for (path, want) in &x.json {
-            let expected = format!("{path} = \"{want}\"");
-            match path.first(&doc) {
-                None => {
-                    return fail(
-                        Failure::new(FailKind::JsonMismatch, format!("{at}: no value at {path}"))
-                            .expected(expected, "no value"),
-                    );
-                }
-                Some(found) => {
-                    let got = match found {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    if got != want.expose() {
-                        return fail(
-                            Failure::new(
-                                FailKind::JsonMismatch,
-                                format!("{at}: {path} is \"{got}\", expected \"{want}\""),
-                            )
-                            .expected(expected, format!("\"{got}\"")),
-                        );
-                    }
-                }
-            }
+        if let Some(v) = judge_json(&at, &x.json, &doc) {
+            return v;
+        }
+        if let Some(v) = x
+            .json_schema
+            .as_ref()
+            .and_then(|s| judge_schema(&at, s, &doc))
+        {
+            return v;
         }
     }
     if let Some(days) = x.cert_valid_days {
@@ -157,4 +159,60 @@ pub(super) fn judge(
         );
     }
     Verdict::Passed
+}
+
+/// The first header expectation the response does not meet. A header sent on several
+/// lines is judged as one value, its lines joined with `, ` (RFC 9110 §5.3).
+fn judge_headers(at: &str, expect: &[HeaderExpect<Text>], got: &HeaderMap) -> Option<Failure> {
+    for (name, check) in expect {
+        let lines: Vec<String> = got
+            .get_all(wire_header_name(name))
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        let value = (!lines.is_empty()).then(|| lines.join(", "));
+        let quoted = value.as_deref().map(|v| {
+            let v: String = v.chars().take(HEADER_SHOWN_CHARS).collect();
+            let cut = if v.len() < value.as_deref().map_or(0, str::len) {
+                "…"
+            } else {
+                ""
+            };
+            format!("\"{v}{cut}\"")
+        });
+        let (ok, wanted, expected) = match check {
+            HeaderCheck::Is(want) => (
+                value.as_deref() == Some(want.expose().as_str()),
+                format!("expected \"{want}\""),
+                format!("{name}: {want}"),
+            ),
+            HeaderCheck::Matches(p) => (
+                value.as_deref().is_some_and(|v| p.is_match(v)),
+                format!("expected to match `{}`", p.as_str()),
+                format!("{name} matches `{}`", p.as_str()),
+            ),
+            HeaderCheck::Exists(want) => (
+                value.is_some() == *want,
+                if *want {
+                    "expected one"
+                } else {
+                    "expected none"
+                }
+                .to_string(),
+                format!("{name} exists: {want}"),
+            ),
+        };
+        if ok {
+            continue;
+        }
+        let message = match &quoted {
+            Some(q) => format!("{at}: header {name} is {q}, {wanted}"),
+            None => format!("{at}: no header {name}, {wanted}"),
+        };
+        return Some(
+            Failure::new(FailKind::HeaderMismatch, message)
+                .expected(expected, quoted.unwrap_or_else(|| "absent".into())),
+        );
+    }
+    None
 }

@@ -1,6 +1,6 @@
 //! HTTP(S) prober: send one request, follow up to five redirects, read at most 1 MiB of the
-//! body (decoded from its content codings and its charset), and judge status, body, JSON
-//! values, total time and the certificate's remaining validity.
+//! body (decoded from its content codings and its charset), and judge status, headers,
+//! body, JSON values, the JSON Schema, the certificate's remaining validity and total time.
 //!
 //! Clients are built once per TLS configuration and shared by every probe of the run, so a
 //! CA bundle is parsed once. Every check opens its own connection, as blackbox_exporter's
@@ -13,9 +13,9 @@
 //! parsed) and follows redirects (`redirect`: which ones, and what is recorded of them),
 //! `body` reads the body undoing its content codings up to the cap, `charset` (with
 //! `prescan` for a page's `<meta>`) makes it text, `cert` reads the peer certificate,
-//! `judge` turns the response into a verdict, `classify` does the same for a transport
-//! error. The spec's secrets are taken out of all of it by `probe::probe`, which also cuts
-//! the evidence (see `probe::scrub`).
+//! `judge` turns the response into a verdict (the JSON body in `judge_json`), `classify`
+//! does the same for a transport error. The spec's secrets are taken out of all of it by
+//! `probe::probe`, which also cuts the evidence (see `probe::scrub`).
 
 mod body;
 mod cert;
@@ -24,6 +24,7 @@ mod classify;
 mod client;
 mod exchange;
 mod judge;
+mod judge_json;
 mod prescan;
 mod redirect;
 mod wire;

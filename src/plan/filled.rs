@@ -1,0 +1,122 @@
+//! The filled values of a planned probe checked against what they are for: a TCP target
+//! that is not `host:port`, a DNS server that is not an address, an HTTP URL that is
+//! neither http nor https, a templated `expect.json` operand of a type its operator cannot
+//! take (`">=": "{{ node.vars.min }}"` filled with `abc`). Each is a validation error
+//! (exit 2) naming the template and the nodes, before any traffic.
+
+use crate::model::json_value::{describe, read_filled, type_name};
+use crate::model::{HostPort, JsonCheck, Loc, Operand, Probe, Template, Text};
+
+/// A filled probe whose values cannot work, whatever the network does. Returns the place
+/// (the template's), the kind of mistake (to group nodes by), a headline with the first
+/// value seen, and a hint.
+pub(super) fn check_filled(
+    p: &Probe<Text>,
+    spec: &Probe<Template>,
+) -> Option<(Loc, &'static str, String, String)> {
+    let bad = |t: &Text, at: &Template, what: &'static str, hint: &str| {
+        Some((
+            at.loc,
+            what,
+            format!("{what}, e.g. `{t}`"),
+            hint.to_string(),
+        ))
+    };
+    match (p, spec) {
+        (Probe::Tcp(t), Probe::Tcp(s)) => {
+            if HostPort::parse(&t.target.expose()).is_err() {
+                return bad(
+                    &t.target,
+                    &s.target,
+                    "tcp target is not `host:port`",
+                    "e.g. `{{ node.host }}:443`",
+                );
+            }
+        }
+        (Probe::Dns(d), Probe::Dns(s)) => {
+            let v = d.server.expose();
+            let ok =
+                v.parse::<std::net::SocketAddr>().is_ok() || v.parse::<std::net::IpAddr>().is_ok();
+            if !ok {
+                return bad(
+                    &d.server,
+                    &s.server,
+                    "dns server is not an IP address with an optional port",
+                    "the server is asked directly, never through the system resolver: e.g. `10.11.0.53:53`",
+                );
+            }
+        }
+        (Probe::Http(h), Probe::Http(s)) => {
+            let v = h.url.expose();
+            if !(v.starts_with("http://") || v.starts_with("https://")) {
+                return bad(
+                    &h.url,
+                    &s.url,
+                    "http url is not http:// or https://",
+                    "e.g. `{{ app.url }}/health`",
+                );
+            }
+            return json_operands(&h.expect.json, &s.expect.json);
+        }
+        (Probe::Icmp(i), Probe::Icmp(s)) => {
+            if i.target.expose().trim().is_empty() {
+                return bad(
+                    &i.target,
+                    &s.target,
+                    "icmp target is empty",
+                    "e.g. `{{ node.host }}`",
+                );
+            }
+        }
+        _ => unreachable!("try_map keeps the probe's kind"),
+    }
+    None
+}
+
+/// The first templated `expect.json` operand whose filled value is of a type its operator
+/// cannot take. `filled` and `spec` are the same checks, filled and not.
+fn json_operands(
+    filled: &[JsonCheck<Text>],
+    spec: &[JsonCheck<Template>],
+) -> Option<(Loc, &'static str, String, String)> {
+    for (fc, sc) in filled.iter().zip(spec) {
+        for (fop, sop) in fc.ops.iter().zip(&sc.ops) {
+            let Some(needs) = fop.needs() else { continue };
+            for (fo, so) in fop.operands().into_iter().zip(sop.operands()) {
+                let (Operand::Template(text), Operand::Template(tpl)) = (fo, so) else {
+                    continue;
+                };
+                let value = read_filled(&text.expose());
+                if needs.holds(&value) {
+                    continue;
+                }
+                // A secret stays `***`; its type alone is said.
+                let seen = if text.has_secret() {
+                    format!("the {} `{text}`", type_name(&value))
+                } else {
+                    describe(&value)
+                };
+                return Some((
+                    tpl.loc,
+                    // Nodes are grouped by what they filled in, so that each line's
+                    // value is every named node's.
+                    match type_name(&value) {
+                        "string" => "json operand filled with a string",
+                        "number" => "json operand filled with a number",
+                        "boolean" => "json operand filled with a boolean",
+                        _ => "json operand filled with null",
+                    },
+                    format!(
+                        "`{}` on `{}` needs {}, and `{}` is filled with {seen}",
+                        fop.keyword(),
+                        fc.path,
+                        needs.as_str(),
+                        tpl.source(),
+                    ),
+                    "a filled value is typed as JSON reads it: `1200` is a number, `true` and `false` booleans, `null` null, anything else a string; set the variable to what the operator takes, or narrow the check's `where`".to_string(),
+                ));
+            }
+        }
+    }
+    None
+}
