@@ -63,6 +63,35 @@ fn demo_runs_and_writes_every_report() {
         find("hun", "app.health", Some("hazchem"))["status"],
         "waived"
     );
+    // A province whose dispatch system did not migrate its historical records, and a
+    // system whose health interface does not follow the integrator's standard.
+    let short = find("gz-coal", "app.records", Some("dispatch"));
+    assert_eq!(short["status"], "failed");
+    assert_eq!(short["kind"], "JsonMismatch");
+    assert!(
+        short["message"]
+            .as_str()
+            .unwrap()
+            .contains("$.records.total is 860, expected >= 1000"),
+        "{short}"
+    );
+    let nonconformant = find("sn-coal", "app.interface", Some("coal-enforcement"));
+    assert_eq!(nonconformant["status"], "failed");
+    assert_eq!(nonconformant["kind"], "SchemaMismatch");
+    assert!(
+        nonconformant["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"version\" is a required property"),
+        "{nonconformant}"
+    );
+    // Everywhere else the records are there and the interface conforms.
+    let others_fail = r["results"].as_array().unwrap().iter().any(|x| {
+        matches!(x["check"].as_str(), Some("app.records" | "app.interface"))
+            && x["status"] == "failed"
+            && !matches!(x["node"].as_str(), Some("gz-coal" | "sn-coal"))
+    });
+    assert!(!others_fail, "only the two faulted systems fail the new checks");
     let ws = r["waivers"].as_array().unwrap();
     assert!(
         ws.iter().any(|w| w["state"] == "expired"),
@@ -72,5 +101,9 @@ fn demo_runs_and_writes_every_report() {
     assert!(
         html.contains("可试运行") && html.contains("不具备条件"),
         "the matrix shows ready and not-ready provinces"
+    );
+    assert!(
+        html.contains("历史事故统计数据迁移") && html.contains("健康检查接口符合接口规范"),
+        "the report names the migration and interface checks among its failures"
     );
 }
