@@ -91,7 +91,10 @@ fn demo_runs_and_writes_every_report() {
             && x["status"] == "failed"
             && !matches!(x["node"].as_str(), Some("gz-coal" | "sn-coal"))
     });
-    assert!(!others_fail, "only the two faulted systems fail the new checks");
+    assert!(
+        !others_fail,
+        "only the two faulted systems fail the new checks"
+    );
     let ws = r["waivers"].as_array().unwrap();
     assert!(
         ws.iter().any(|w| w["state"] == "expired"),
