@@ -10,6 +10,7 @@
 //! (`numbers`, [`crate::model::limits`]): what a file can cost is bounded before it is
 //! trusted.
 
+mod dns;
 mod entry_start;
 mod expect;
 mod faults;

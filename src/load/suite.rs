@@ -262,13 +262,20 @@ fn probe(
                 .and_then(|s| attempt_limit(ld, f, "max_connect", s, timeout)),
         })
     } else if let Some(p) = &c.dns {
+        let at = loc(f, &p.referenced);
         let p = &p.value;
+        let servers = super::dns::servers(ld, f, at, p, &mut t);
         let names = RecordType::ALL.map(RecordType::as_str);
+        let default_type = if p.servers.is_some() {
+            RecordType::SOA
+        } else {
+            RecordType::A
+        };
         let record_type = p
             .record_type
             .as_ref()
             .and_then(|s| parse_enum(ld, f, s, "record type", &names, RecordType::parse))
-            .unwrap_or(RecordType::A);
+            .unwrap_or(default_type);
         let rcode = p.rcode.as_ref().and_then(|s| {
             parse_enum(
                 ld,
@@ -281,11 +288,13 @@ fn probe(
         });
         Probe::Dns(DnsSpec {
             name: t.parse(ld, &p.name),
-            server: t.parse(ld, &p.server),
+            servers,
             record_type,
             expect: p.expect.iter().map(|s| t.parse(ld, s)).collect(),
             expect_any: p.expect_any.iter().map(|s| t.parse(ld, s)).collect(),
             rcode,
+            dnssec: p.dnssec,
+            same_answers: p.same_answers.as_ref().is_some_and(|s| s.value),
         })
     } else if let Some(p) = &c.http {
         Probe::Http(super::http::http(ld, f, &p.value, &mut t, timeout))

@@ -184,7 +184,7 @@ impl<S> Probe<S> {
             Probe::Tcp(p) => out.push(&p.target),
             Probe::Dns(p) => {
                 out.push(&p.name);
-                out.push(&p.server);
+                out.extend(&p.servers);
                 out.extend(&p.expect);
                 out.extend(&p.expect_any);
             }
@@ -226,11 +226,13 @@ impl<S> Probe<S> {
             }),
             Probe::Dns(p) => Probe::Dns(DnsSpec {
                 name: f(&p.name)?,
-                server: f(&p.server)?,
+                servers: p.servers.iter().map(&mut f).collect::<Result<_, _>>()?,
                 record_type: p.record_type,
                 expect: p.expect.iter().map(&mut f).collect::<Result<_, _>>()?,
                 expect_any: p.expect_any.iter().map(&mut f).collect::<Result<_, _>>()?,
                 rcode: p.rcode,
+                dnssec: p.dnssec,
+                same_answers: p.same_answers,
             }),
             Probe::Http(p) => Probe::Http(HttpSpec {
                 method: p.method,
@@ -290,7 +292,16 @@ impl Probe<Text> {
         match self {
             Probe::Icmp(p) => p.target.to_string(),
             Probe::Tcp(p) => p.target.to_string(),
-            Probe::Dns(p) => format!("{} {} @{}", p.record_type.as_str(), p.name, p.server),
+            Probe::Dns(p) => format!(
+                "{} {} @{}",
+                p.record_type.as_str(),
+                p.name,
+                p.servers
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" @")
+            ),
             Probe::Http(p) => match &p.host {
                 Some(h) => format!("{} {} (Host: {h})", p.method, p.url),
                 None => format!("{} {}", p.method, p.url),
@@ -327,10 +338,14 @@ pub enum RecordType {
     SRV,
     PTR,
     NS,
+    SOA,
+    CAA,
+    DNSKEY,
+    DS,
 }
 
 impl RecordType {
-    pub const ALL: [RecordType; 8] = [
+    pub const ALL: [RecordType; 12] = [
         RecordType::A,
         RecordType::AAAA,
         RecordType::CNAME,
@@ -339,6 +354,10 @@ impl RecordType {
         RecordType::SRV,
         RecordType::PTR,
         RecordType::NS,
+        RecordType::SOA,
+        RecordType::CAA,
+        RecordType::DNSKEY,
+        RecordType::DS,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -351,6 +370,10 @@ impl RecordType {
             RecordType::SRV => "SRV",
             RecordType::PTR => "PTR",
             RecordType::NS => "NS",
+            RecordType::SOA => "SOA",
+            RecordType::CAA => "CAA",
+            RecordType::DNSKEY => "DNSKEY",
+            RecordType::DS => "DS",
         }
     }
 
@@ -399,8 +422,11 @@ impl Rcode {
 #[derive(Debug, Clone)]
 pub struct DnsSpec<S> {
     pub name: S,
-    /// `address[:port]` of the server to ask; the system resolver is never used.
-    pub server: S,
+    /// `address[:port]` of each server to ask; the system resolver is never used. One
+    /// (`server:`), or several (`servers:`, at least two): a replication check, which passes
+    /// when every server serves the first one's SOA serial (and, with `same_answers`, the
+    /// same answers).
+    pub servers: Vec<S>,
     pub record_type: RecordType,
     /// Every one of these must be among the answers.
     pub expect: Vec<S>,
@@ -408,6 +434,10 @@ pub struct DnsSpec<S> {
     pub expect_any: Vec<S>,
     /// The response code required; `None` means NOERROR whenever answers are expected.
     pub rcode: Option<Rcode>,
+    /// Ask with the DO bit and require signatures (RRSIG) covering the answer; no validation.
+    pub dnssec: bool,
+    /// With several servers: their answers of `record_type` must be the same set too.
+    pub same_answers: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -34,16 +34,18 @@ pub(super) fn check_filled(
             }
         }
         (Probe::Dns(d), Probe::Dns(s)) => {
-            let v = d.server.expose();
-            let ok =
-                v.parse::<std::net::SocketAddr>().is_ok() || v.parse::<std::net::IpAddr>().is_ok();
-            if !ok {
-                return bad(
-                    &d.server,
-                    &s.server,
-                    "dns server is not an IP address with an optional port",
-                    "the server is asked directly, never through the system resolver: e.g. `10.11.0.53:53`",
-                );
+            for (filled, spec) in d.servers.iter().zip(&s.servers) {
+                let v = filled.expose();
+                let ok = v.parse::<std::net::SocketAddr>().is_ok()
+                    || v.parse::<std::net::IpAddr>().is_ok();
+                if !ok {
+                    return bad(
+                        filled,
+                        spec,
+                        "dns server is not an IP address with an optional port",
+                        "the server is asked directly, never through the system resolver: e.g. `10.11.0.53:53`",
+                    );
+                }
             }
         }
         (Probe::Http(h), Probe::Http(s)) => {

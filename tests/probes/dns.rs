@@ -26,11 +26,13 @@ const SLACK: Duration = Duration::from_millis(500);
 fn spec(server: SocketAddr, record_type: RecordType, name: &str) -> DnsSpec<Text> {
     DnsSpec {
         name: Text::plain(name),
-        server: Text::plain(server.to_string()),
+        servers: vec![Text::plain(server.to_string())],
         record_type,
         expect: Vec::new(),
         expect_any: Vec::new(),
         rcode: None,
+        dnssec: false,
+        same_answers: false,
     }
 }
 
@@ -418,7 +420,7 @@ async fn unusable_specs_are_config_errors() {
         o.verdict
     );
     s.name = Text::plain("sx.aq.gov.test");
-    s.server = Text::plain("dns.aq.gov.test");
+    s.servers = vec![Text::plain("dns.aq.gov.test")];
     let o = probe(&s, &cx, deadline).await;
     assert!(
         matches!(&o.verdict, Verdict::Errored(p) if p.kind == netaccept::probe::ErrorKind::Config),

@@ -107,12 +107,14 @@ async fn a_dns_answer_echoing_a_secret_name_is_scrubbed() {
     .await;
     let p = Probe::Dns(DnsSpec {
         name: with_secret("x.", SECRET, ".aq.gov.test"),
-        server: Text::plain(srv.addr.to_string()),
+        servers: vec![Text::plain(srv.addr.to_string())],
         record_type: RecordType::TXT,
         // Unmet, so that the answers are also in the message and the measured value.
         expect: vec![Text::plain("nothing like this")],
         expect_any: Vec::new(),
         rcode: None,
+        dnssec: false,
+        same_answers: false,
     });
     let o = run(&p).await;
     // The query carried the secret, lower-cased, and the answer came back with it.

@@ -204,10 +204,14 @@ pub struct RawTcp {
 pub struct RawDns {
     #[schemars(with = "String")]
     pub name: S,
-    /// `address[:port]`; default port 53.
-    #[schemars(with = "String")]
-    pub server: S,
-    /// Default `A`.
+    /// `address[:port]`; default port 53. Exactly one of `server` and `servers`.
+    #[schemars(with = "Option<String>")]
+    pub server: Option<S>,
+    /// Several servers (at least two), for a replication check: each is asked, and they
+    /// must serve the first one's SOA serial.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub servers: Option<Spanned<Vec<S>>>,
+    /// Default `A` (`SOA` with `servers`).
     #[serde(rename = "type")]
     #[schemars(rename = "type", with = "Option<RecordType>")]
     pub record_type: Option<S>,
@@ -221,6 +225,14 @@ pub struct RawDns {
     pub expect_any: Vec<S>,
     #[schemars(with = "Option<Rcode>")]
     pub rcode: Option<S>,
+    /// Ask with the DNSSEC OK bit and require signatures (RRSIG) covering the answer. The
+    /// signatures are not validated.
+    #[serde(default)]
+    pub dnssec: bool,
+    /// With `servers`: the answers of `type` must be the same on every server, besides the
+    /// SOA serial.
+    #[schemars(with = "Option<bool>")]
+    pub same_answers: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

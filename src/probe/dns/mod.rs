@@ -37,13 +37,17 @@ use records::{Answer, answer, rcode_str, wire_type};
 
 /// Asks `spec.server` for `spec.name` once and judges the response; see the module doc.
 pub(crate) async fn probe(spec: &DnsSpec<Text>, _cx: &Context, _deadline: Instant) -> Outcome {
-    let Some(server) = server_addr(&spec.server.expose()) else {
+    // TODO(issue 13, replication): several servers are asked by `replication`.
+    let [server_text] = spec.servers.as_slice() else {
+        return Outcome::errored(
+            ErrorKind::Internal,
+            "replication checks (`servers:`) are not implemented yet".to_string(),
+        );
+    };
+    let Some(server) = server_addr(&server_text.expose()) else {
         return Outcome::errored(
             ErrorKind::Config,
-            format!(
-                "dns server `{}` is not an IP address with an optional port",
-                spec.server
-            ),
+            format!("dns server `{server_text}` is not an IP address with an optional port"),
         );
     };
     let name = match query_name(&spec.name.expose(), spec.record_type) {
@@ -56,8 +60,8 @@ pub(crate) async fn probe(spec: &DnsSpec<Text>, _cx: &Context, _deadline: Instan
         }
     };
     // A secret server address stays `***`; otherwise show the port the query really went to.
-    let shown_server = if spec.server.has_secret() {
-        spec.server.to_string()
+    let shown_server = if server_text.has_secret() {
+        server_text.to_string()
     } else {
         server.to_string()
     };

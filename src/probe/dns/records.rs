@@ -122,7 +122,12 @@ pub(super) fn normalise_expected(t: RecordType, e: &str) -> String {
             format!("{} {} {} {}", n[0], n[1], n[2], norm_name(words[3]))
         }
         RecordType::MX | RecordType::SRV => norm_name(e),
-        RecordType::TXT => e.to_string(),
+        // TODO(issue 13): parsed by type.
+        RecordType::TXT
+        | RecordType::SOA
+        | RecordType::CAA
+        | RecordType::DNSKEY
+        | RecordType::DS => e.to_string(),
     }
 }
 
@@ -136,6 +141,10 @@ pub(super) fn wire_type(t: RecordType) -> Rr {
         RecordType::SRV => Rr::SRV,
         RecordType::PTR => Rr::PTR,
         RecordType::NS => Rr::NS,
+        RecordType::SOA => Rr::SOA,
+        RecordType::CAA => Rr::CAA,
+        RecordType::DNSKEY => Rr::DNSKEY,
+        RecordType::DS => Rr::DS,
     }
 }
 
