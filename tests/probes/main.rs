@@ -31,8 +31,14 @@ mod icmp;
 /// Secrets scrubbed from what servers send back, through `probe::probe`: DNS, HTTP.
 mod secrets;
 
+/// The DNS prober against Knot DNS, a server we did not write: delegations and referrals,
+/// names only DNS allows, IDN, RFC 2317, TCP fallback (blocked in a namespace), presentation,
+/// SOA/CAA/DS/DNSKEY, a signed zone, replication between servers.
+mod dns_knot;
 /// A real authoritative DNS server (and misbehaving ones) for `dns`.
 mod dns_server;
+/// The zones `dns_knot` serves.
+mod knot_zones;
 /// nginx on loopback for `http_bodies`: an HTTP server we did not write.
 mod nginx;
 
@@ -40,5 +46,6 @@ mod nginx;
 #[path = "../support"]
 mod support {
     pub mod host;
+    pub mod knot;
     pub mod tls;
 }
