@@ -201,6 +201,7 @@ pub struct RawTcp {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{"required": ["server"]}, {"required": ["servers"]}]))]
 pub struct RawDns {
     #[schemars(with = "String")]
     pub name: S,
@@ -209,7 +210,7 @@ pub struct RawDns {
     pub server: Option<S>,
     /// Several servers (at least two), for a replication check: each is asked, and they
     /// must serve the first one's SOA serial.
-    #[schemars(with = "Option<Vec<String>>")]
+    #[schemars(with = "Option<Vec<String>>", length(min = 2))]
     pub servers: Option<Spanned<Vec<S>>>,
     /// Default `A` (`SOA` with `servers`).
     #[serde(rename = "type")]
