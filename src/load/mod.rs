@@ -11,6 +11,7 @@
 //! trusted.
 
 mod dns;
+mod dns_values;
 mod entry_start;
 mod expect;
 mod faults;

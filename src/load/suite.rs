@@ -271,11 +271,13 @@ fn probe(
         } else {
             RecordType::A
         };
-        let record_type = p
-            .record_type
-            .as_ref()
-            .and_then(|s| parse_enum(ld, f, s, "record type", &names, RecordType::parse))
-            .unwrap_or(default_type);
+        // `None`: the type written was refused (and reported).
+        let record_type = match p.record_type.as_ref() {
+            Some(s) => parse_enum(ld, f, s, "record type", &names, RecordType::parse),
+            None => Some(default_type),
+        };
+        super::dns_values::check(ld, f, p, record_type);
+        let record_type = record_type.unwrap_or(default_type);
         let rcode = p.rcode.as_ref().and_then(|s| {
             parse_enum(
                 ld,

@@ -1,11 +1,14 @@
 //! The filled values of a planned probe checked against what they are for: a TCP target
 //! that is not `host:port`, a DNS server that is not an address, an HTTP URL that is
 //! neither http nor https, a templated `expect.json` operand of a type its operator cannot
-//! take (`">=": "{{ node.vars.min }}"` filled with `abc`). Each is a validation error
+//! take (`">=": "{{ node.vars.min }}"` filled with `abc`), a templated DNS name that fills
+//! to no DNS name or a templated DNS expectation that no answer of its type could match. Each is a validation error
 //! (exit 2) naming the template and the nodes, before any traffic.
 
+use crate::model::dns_name::{DnsName, NameErrorKind};
+use crate::model::dns_value::parse_expected;
 use crate::model::json_value::{describe, read_filled, type_name};
-use crate::model::{HostPort, JsonCheck, Loc, Operand, Probe, Template, Text};
+use crate::model::{DnsSpec, HostPort, JsonCheck, Loc, Operand, Probe, RecordType, Template, Text};
 
 /// A filled probe whose values cannot work, whatever the network does. Returns the place
 /// (the template's), the kind of mistake (to group nodes by), a headline with the first
@@ -47,6 +50,7 @@ pub(super) fn check_filled(
                     );
                 }
             }
+            return dns_values(d, s);
         }
         (Probe::Http(h), Probe::Http(s)) => {
             let v = h.url.expose();
@@ -118,6 +122,62 @@ fn json_operands(
                     "a filled value is typed as JSON reads it: `1200` is a number, `true` and `false` booleans, `null` null, anything else a string; set the variable to what the operator takes, or narrow the check's `where`".to_string(),
                 ));
             }
+        }
+    }
+    None
+}
+
+/// The first templated DNS name or expectation whose filled value cannot be what it is for.
+/// Literal ones were checked at load, with the caret on the label at fault, and are not
+/// judged again.
+fn dns_values(
+    d: &DnsSpec<Text>,
+    s: &DnsSpec<Template>,
+) -> Option<(Loc, &'static str, String, String)> {
+    if s.name.as_literal().is_none() {
+        let v = d.name.expose();
+        let ptr_address =
+            d.record_type == RecordType::PTR && v.trim().parse::<std::net::IpAddr>().is_ok();
+        if !ptr_address && let Err(e) = DnsName::parse(&v) {
+            // What is wrong with which label, unless the kind says it all; a secret's value
+            // is never shown.
+            let detail = match e.kind {
+                _ if d.name.has_secret() => String::new(),
+                NameErrorKind::EmptyLabel | NameErrorKind::EmptyName => String::new(),
+                _ => format!(": {e}"),
+            };
+            return Some((
+                s.name.loc,
+                e.what(),
+                format!("{}, e.g. `{}`{detail}", e.what(), d.name),
+                e.hint().to_string(),
+            ));
+        }
+    }
+    let pairs = d
+        .expect
+        .iter()
+        .zip(&s.expect)
+        .chain(d.expect_any.iter().zip(&s.expect_any));
+    for (filled, spec) in pairs {
+        if spec.as_literal().is_some() {
+            continue;
+        }
+        if let Err(e) = parse_expected(d.record_type, &filled.expose()) {
+            let t = d.record_type.as_str();
+            let detail = if filled.has_secret() {
+                format!("`{filled}`")
+            } else {
+                e.message
+            };
+            return Some((
+                spec.loc,
+                "dns expectation cannot match its record type",
+                format!(
+                    "type {t} expectation filled with a value no {t} answer can be, e.g. {detail}"
+                ),
+                e.hint,
+            ));
         }
     }
     None

@@ -13,6 +13,8 @@
 
 /// `validate` and `plan` on the bundled example, `--help`, usage errors and exit codes.
 mod commands;
+/// Legal DNS names and expectations (every dot form, UTS 46, DNS rather than hostname rules) load and plan.
+mod dns_names;
 /// Input files that are not small regular files: folder entries, size caps, FIFOs.
 mod input_files;
 /// Golden diagnostics of bad input; `NETACCEPT_BLESS=1` rewrites them.

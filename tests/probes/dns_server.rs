@@ -16,7 +16,7 @@ use hickory_server::Server;
 use hickory_server::net::runtime::Time;
 use hickory_server::net::xfer::Protocol;
 use hickory_server::proto::op::{Message, ResponseCode};
-use hickory_server::proto::rr::rdata::{A, TXT};
+use hickory_server::proto::rr::rdata::{A, PTR, TXT};
 use hickory_server::proto::rr::{LowerName, Name, RData, Record, RecordSet, RecordType, RrKey};
 use hickory_server::proto::serialize::txt::Parser;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
@@ -53,6 +53,10 @@ multi       IN A     127.14.0.2
 multi       IN A     127.14.0.3
 www         IN CNAME sx.aq.gov.test.
 _https._tcp IN SRV   0 5 443 sx.aq.gov.test.
+; An IDN, 应急管理部.aq.gov.test (tests/probes/dns_names.rs; names hickory's zone parser
+; refuses are added by `names_beyond_hostnames`).
+xn--extu8ah31brfhgw1a IN A 127.14.0.8
+idn         IN CNAME xn--extu8ah31brfhgw1a.aq.gov.test.
 "#
 }
 
@@ -141,8 +145,9 @@ impl DnsServer {
             Record::from_rdata(big, 300, RData::TXT(TXT::new(big_txt()))),
             1
         ));
+        let (reverse_origin, mut reverse) = zone(reverse_text(), "14.127.in-addr.arpa.");
+        names_beyond_hostnames(&mut forward, &mut reverse);
         let forward = Arc::new(forward);
-        let (reverse_origin, reverse) = zone(reverse_text(), "14.127.in-addr.arpa.");
 
         let mut catalog = Catalog::new();
         catalog.upsert(
@@ -187,6 +192,24 @@ impl DnsServer {
             Arc::new(set),
         );
     }
+}
+
+/// Records under names that are DNS names but not hostnames, which hickory's zone-file
+/// parser refuses (it reads owners as hostnames): `under_score` and `xn--zz` (not valid
+/// punycode) A records, and an RFC 2317 PTR, `5.0/25.2.14.127.in-addr.arpa`.
+fn names_beyond_hostnames(forward: &mut InMemoryZoneHandler, reverse: &mut InMemoryZoneHandler) {
+    let name = |labels: &[&str]| Name::from_labels(labels.iter().map(|l| l.as_bytes())).unwrap();
+    for (label, ip) in [
+        ("under_score", [127, 14, 0, 7]),
+        ("xn--zz", [127, 14, 0, 9]),
+    ] {
+        let owner = name(&[label, "aq", "gov", "test"]);
+        let a = RData::A(A(Ipv4Addr::from(ip)));
+        assert!(forward.upsert_mut(Record::from_rdata(owner, 300, a), 1));
+    }
+    let owner = name(&["5", "0/25", "2", "14", "127", "in-addr", "arpa"]);
+    let target = RData::PTR(PTR(name(&["web", "aq", "gov", "test"])));
+    assert!(reverse.upsert_mut(Record::from_rdata(owner, 300, target), 1));
 }
 
 /// A UDP socket and a TCP listener on the same loopback port.

@@ -15,6 +15,8 @@
 
 /// The DNS prober against hickory-server: record types, rcodes, silence, garbage, truncation.
 mod dns;
+/// DNS names on the wire: non-hostname labels as written, IDNs as A-labels, any full stop.
+mod dns_names;
 /// The HTTP(S) prober against axum and misbehaving TCP listeners, certificates made here.
 mod http;
 /// HTTP bodies as sent: content codings, a decompression bomb, timing, nginx gzip.

@@ -87,7 +87,8 @@ async fn serve(app: Router) -> SocketAddr {
 // ---- DNS ------------------------------------------------------------------------------------
 
 /// A server that answers every query with a TXT record holding the query name: a name with
-/// a secret label comes back lower-cased (the prober sends names as IDNA makes them).
+/// a secret label comes back as written (the prober sends ASCII labels as written, case
+/// and all, as dig does).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dns_answer_echoing_a_secret_name_is_scrubbed() {
     const SECRET: &str = "S3cr3t-Label";
@@ -117,11 +118,11 @@ async fn a_dns_answer_echoing_a_secret_name_is_scrubbed() {
         same_answers: false,
     });
     let o = run(&p).await;
-    // The query carried the secret, lower-cased, and the answer came back with it.
+    // The query carried the secret as written, and the answer came back with it.
     let lower = SECRET.to_ascii_lowercase();
     assert_eq!(
         asked.lock().unwrap().as_slice(),
-        [format!("x.{lower}.aq.gov.test.")]
+        [format!("x.{SECRET}.aq.gov.test.")]
     );
     assert!(
         matches!(&o.verdict, Verdict::Failed(f) if f.message.contains("you asked for x.***.aq.gov.test")),

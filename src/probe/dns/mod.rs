@@ -29,6 +29,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
+use crate::model::dns_name::DnsName;
 use crate::model::{DnsSpec, RecordType, Text};
 use classify::exchange_failed;
 use exchange::exchange;
@@ -140,13 +141,16 @@ fn server_addr(s: &str) -> Option<SocketAddr> {
 }
 
 /// The name to ask, always fully qualified so that no search domain could apply. For PTR an
-/// address may be given as is: it is turned into its `in-addr.arpa`/`ip6.arpa` name.
+/// address may be given as is: it is turned into its `in-addr.arpa`/`ip6.arpa` name. The
+/// labels go out as [`DnsName`] reads them (DNS rules, not hostname rules: `under_score`,
+/// RFC 2317's `/`, an `xn--` label that is not punycode; Unicode labels as A-labels).
 fn query_name(s: &str, t: RecordType) -> Result<Name, String> {
     let s = s.trim();
-    let mut n = match s.parse::<IpAddr>() {
-        Ok(ip) if t == RecordType::PTR => Name::from(ip),
-        _ => Name::from_utf8(s).map_err(|e| e.to_string())?,
+    let name = match s.parse::<IpAddr>() {
+        Ok(ip) if t == RecordType::PTR => DnsName::from_ip(ip),
+        _ => DnsName::parse(s).map_err(|e| e.to_string())?,
     };
+    let mut n = Name::from_labels(name.labels()).map_err(|e| e.to_string())?;
     n.set_fqdn(true);
     Ok(n)
 }
@@ -170,6 +174,26 @@ mod tests {
                 .to_ascii(),
             "9.0.14.127.in-addr.arpa."
         );
+        // Legal DNS names that are not hostnames go out as written; Unicode ones as
+        // A-labels, whichever full stop separates them.
+        for written in [
+            "under_score.aq.gov.test",
+            "5.0/25.100.51.198.in-addr.arpa",
+            "xn--zz.aq.gov.test",
+        ] {
+            // Compared on the wire labels: hickory's presentation escapes the `/`.
+            let n = query_name(written, RecordType::PTR).unwrap();
+            let labels: Vec<&[u8]> = written.split('.').map(str::as_bytes).collect();
+            assert_eq!(n.iter().collect::<Vec<_>>(), labels, "{written}");
+            assert!(n.is_fqdn());
+        }
+        assert_eq!(
+            query_name("应急管理部。aq.gov.test", RecordType::A)
+                .unwrap()
+                .to_ascii(),
+            "xn--extu8ah31brfhgw1a.aq.gov.test."
+        );
+        assert!(query_name("a..b", RecordType::A).is_err());
         assert_eq!(
             server_addr("127.0.0.53"),
             Some("127.0.0.53:53".parse().unwrap())

@@ -2,12 +2,12 @@
 //! them, and answer records shown as people read them and normalised as expectations compare
 //! (names in punycode, lower case, without the root dot).
 
-use std::net::IpAddr;
-
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType as Rr};
 
 use crate::model::RecordType;
+use crate::model::dns_name::DnsName;
+use crate::model::dns_value::parse_expected;
 
 /// One answer record: how it is shown, and the normalised forms an expectation may match.
 pub(super) struct Answer {
@@ -86,49 +86,21 @@ fn show_name(n: &Name) -> String {
     s.strip_suffix('.').map(str::to_string).unwrap_or(s)
 }
 
-/// A name as compared: ASCII (punycode), lower case, no root dot.
+/// A name as compared: the model's canonical form (ASCII presentation, lower case, no root
+/// dot; the root `.`), the same an expected name takes.
 fn norm_wire_name(n: &Name) -> String {
-    n.to_ascii().trim_end_matches('.').to_ascii_lowercase()
+    DnsName::from_wire_labels(n.iter())
+        .map(|d| d.canonical())
+        .unwrap_or_else(|| n.to_ascii().trim_end_matches('.').to_ascii_lowercase())
 }
 
-fn norm_name(s: &str) -> String {
-    let s = s.trim();
-    match Name::from_utf8(s) {
-        Ok(n) => norm_wire_name(&n),
-        Err(_) => s.trim_end_matches('.').to_lowercase(),
-    }
-}
-
-/// An expected value in the form [`Answer::full`] or [`Answer::short`] takes.
+/// An expected value in the form [`Answer::full`] or [`Answer::short`] takes: the model's
+/// canonical form ([`crate::model::dns_value`]), the one parse loading and planning check.
+/// A value that does not parse was refused before the run; it is compared as written.
 pub(super) fn normalise_expected(t: RecordType, e: &str) -> String {
-    let words: Vec<&str> = e.split_whitespace().collect();
-    let numbers = |w: &[&str]| w.iter().all(|x| x.parse::<u16>().is_ok());
-    match t {
-        RecordType::A | RecordType::AAAA => e
-            .trim()
-            .parse::<IpAddr>()
-            .map(|ip| ip.to_string())
-            .unwrap_or_else(|_| e.trim().to_string()),
-        RecordType::CNAME | RecordType::NS | RecordType::PTR => norm_name(e),
-        RecordType::MX if words.len() == 2 && numbers(&words[..1]) => {
-            format!(
-                "{} {}",
-                words[0].parse::<u16>().unwrap_or(0),
-                norm_name(words[1])
-            )
-        }
-        RecordType::SRV if words.len() == 4 && numbers(&words[..3]) => {
-            let n: Vec<u16> = words[..3].iter().map(|x| x.parse().unwrap_or(0)).collect();
-            format!("{} {} {} {}", n[0], n[1], n[2], norm_name(words[3]))
-        }
-        RecordType::MX | RecordType::SRV => norm_name(e),
-        // TODO(issue 13): parsed by type.
-        RecordType::TXT
-        | RecordType::SOA
-        | RecordType::CAA
-        | RecordType::DNSKEY
-        | RecordType::DS => e.to_string(),
-    }
+    parse_expected(t, e)
+        .map(|x| x.canonical())
+        .unwrap_or_else(|_| e.trim().to_string())
 }
 
 pub(super) fn wire_type(t: RecordType) -> Rr {
