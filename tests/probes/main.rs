@@ -15,6 +15,8 @@
 
 /// The DNS prober against hickory-server: record types, rcodes, silence, garbage, truncation.
 mod dns;
+/// The DNS replication check (`servers:`) against servers at different serials.
+mod dns_replication;
 /// The HTTP(S) prober against axum and misbehaving TCP listeners, certificates made here.
 mod http;
 /// HTTP bodies as sent: content codings, a decompression bomb, timing, nginx gzip.
