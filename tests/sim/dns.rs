@@ -393,7 +393,7 @@ async fn a_stale_copy_serves_the_previous_version_of_the_same_names() {
     let addr = stale.local_addr();
     let answer = udp(addr, "aq.gov.test.", RecordType::SOA).await;
     assert_eq!(soa_serial(&answer), Some(dns::STALE_SERIAL));
-    assert!(dns::STALE_SERIAL < dns::SERIAL);
+    const { assert!(dns::STALE_SERIAL < dns::SERIAL) };
     // The record the current version added is not there yet.
     let answer = udp(addr, "aq.gov.test.", RecordType::NS).await;
     assert_eq!(name_servers(&answer), [dns::PRIMARY_NS]);
