@@ -118,6 +118,9 @@ pub enum FailKind {
     /// The DNS answers lack an expected record.
     AnswerMismatch,
     RcodeMismatch,
+    /// Servers of one zone (a replication check) serve different SOA serials, or, with
+    /// `same_answers`, different answers.
+    SerialMismatch,
     StatusMismatch,
     BodyMismatch,
     JsonMismatch,
@@ -151,6 +154,7 @@ impl FailKind {
             FailKind::RttExceeded => "RttExceeded",
             FailKind::AnswerMismatch => "AnswerMismatch",
             FailKind::RcodeMismatch => "RcodeMismatch",
+            FailKind::SerialMismatch => "SerialMismatch",
             FailKind::StatusMismatch => "StatusMismatch",
             FailKind::BodyMismatch => "BodyMismatch",
             FailKind::JsonMismatch => "JsonMismatch",

@@ -84,6 +84,9 @@ pub(crate) fn build(
             r.nonconformant
                 .as_ref()
                 .map(|s| ("nonconformant", loc(f, &s.referenced))),
+            r.stale_secondary
+                .as_ref()
+                .map(|s| ("stale_secondary", loc(f, &s.referenced))),
         ]
         .into_iter()
         .flatten()
@@ -92,7 +95,7 @@ pub(crate) fn build(
             [] => {
                 ld.push(
                     Diagnostic::error(at, format!("fault for `{node}` says no fault"))
-                        .with_hint("add one of `down`, `silent`, `slow`, `status`, `body`, `flaky`, `cert`, `dns`, `records`, `nonconformant`"),
+                        .with_hint("add one of `down`, `silent`, `slow`, `status`, `body`, `flaky`, `cert`, `dns`, `records`, `nonconformant`, `stale_secondary`"),
                 );
                 None
             }
@@ -110,20 +113,36 @@ pub(crate) fn build(
                 None
             }
         };
-        if let (Some(FaultKind::Dns(_)), Some(a)) = (&kind, &r.app) {
+        let node_wide = match &kind {
+            Some(FaultKind::Dns(_)) => Some("a `dns` fault is about the node's name, not one app"),
+            Some(FaultKind::StaleSecondary) => {
+                Some("a `stale_secondary` fault is about the node's DNS server, not one app")
+            }
+            _ => None,
+        };
+        if let (Some(why), Some(a)) = (node_wide, &r.app) {
+            ok = false;
+            ld.push(Diagnostic::error(loc(f, &a.referenced), why).with_hint("remove `app:`"));
+        }
+        if let (Some(FaultKind::StaleSecondary), Some(inv), Some(s)) =
+            (&kind, inv, &r.stale_secondary)
+            && let Some(i) = inv.find(&node)
+            && inv.var(i, "dns_secondary").is_none()
+        {
             ok = false;
             ld.push(
                 Diagnostic::error(
-                    loc(f, &a.referenced),
-                    "a `dns` fault is about the node's name, not one app",
+                    loc(f, &s.referenced),
+                    format!("node `{node}` has no secondary DNS server to make stale"),
                 )
-                .with_hint("remove `app:`"),
+                .with_hint("set `vars.dns_secondary` (\"address:port\") on the node or a parent"),
             );
         }
         for (b, what) in [
             (&r.down, "down"),
             (&r.silent, "silent"),
             (&r.nonconformant, "nonconformant"),
+            (&r.stale_secondary, "stale_secondary"),
         ] {
             if let Some(Spanned {
                 value: false,
@@ -201,6 +220,8 @@ fn fault_kind(ld: &mut Loader, f: u32, r: &super::raw::RawFault) -> Option<Fault
         FaultKind::Records(numbers::int(ld, f, s, RECORDS)?)
     } else if r.nonconformant.is_some() {
         FaultKind::Nonconformant
+    } else if r.stale_secondary.is_some() {
+        FaultKind::StaleSecondary
     } else if let Some(s) = &r.dns {
         FaultKind::Dns(parse_enum(ld, f, s, "dns fault", &DNS, |v| match v {
             "wrong-address" => Some(DnsFault::WrongAddress),

@@ -35,6 +35,10 @@ pub enum FaultKind {
     Nonconformant,
     Cert(CertFault),
     Dns(DnsFault),
+    /// The node's secondary DNS server (its `dns_secondary`) serves an old version of every
+    /// zone: an older SOA serial, without the records added since (the simulator documents
+    /// which). A replication check then fails naming it.
+    StaleSecondary,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

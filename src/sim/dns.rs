@@ -12,6 +12,12 @@
 //! zone that contains it, which is the zone hickory's catalog will route its queries to (so
 //! a name that is itself some other name's parent is answered at that zone's apex instead of
 //! being shadowed by it).
+//!
+//! Every zone has a version: the current one (SOA serial [`SERIAL`], name servers
+//! [`PRIMARY_NS`] and [`SECONDARY_NS`]) or, on a secondary that fell behind, the one before
+//! (serial [`STALE_SERIAL`], without the NS record of [`SECONDARY_NS`] that the current
+//! version added), so that a replication check sees an older serial and, comparing the zone's
+//! NS answers, the record it lacks.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -21,7 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_server::Server;
-use hickory_server::proto::rr::rdata::{A, AAAA, SOA};
+use hickory_server::proto::rr::rdata::{A, AAAA, NS, SOA};
 use hickory_server::proto::rr::{LowerName, Name, RData};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
@@ -35,6 +41,19 @@ use crate::model::DnsFault;
 pub const WRONG_ADDRESS_V4: Ipv4Addr = Ipv4Addr::new(127, 255, 255, 254);
 /// What a `WrongAddress` fault answers for an IPv6 node: `::2`, unassigned, never `::1`.
 pub const WRONG_ADDRESS_V6: Ipv6Addr = Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 2);
+
+/// The SOA serial of every zone in its current version (the change of 2026-12-03, in the
+/// date-and-counter form zone files use).
+pub const SERIAL: u32 = 2_026_120_301;
+/// The SOA serial of every zone on a stale secondary: the version before [`SERIAL`].
+pub const STALE_SERIAL: u32 = 2_026_112_901;
+/// Every zone's primary name server, and the SOA's MNAME: fixed names outside every zone
+/// (appending labels to a long origin could exceed the 255-byte limit, and nothing resolves
+/// these anyway).
+pub const PRIMARY_NS: &str = "ns.netaccept-sim.invalid.";
+/// The name server the current version added to every zone's NS set (the provincial
+/// secondaries), which a stale secondary does not serve yet.
+pub const SECONDARY_NS: &str = "ns-secondary.netaccept-sim.invalid.";
 
 /// TTL of every answer, and the negative-caching time in the SOA. Short, so that a resolver
 /// kept across runs of the simulator with different faults does not hold on to old answers.
@@ -53,6 +72,15 @@ pub struct Record {
     pub name: String,
     pub addr: IpAddr,
     pub fault: Option<DnsFault>,
+}
+
+/// Which version of the zones a server serves; see the module doc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoneVersion {
+    /// Serial [`SERIAL`], NS [`PRIMARY_NS`] and [`SECONDARY_NS`].
+    Current,
+    /// Serial [`STALE_SERIAL`], NS [`PRIMARY_NS`] only: a secondary that fell behind.
+    Stale,
 }
 
 /// A running DNS server (UDP and TCP on the same address); stops when dropped or on
@@ -97,8 +125,18 @@ impl DnsServer {
 /// Fails with `InvalidInput` for a name that is not a valid domain name (or is the root),
 /// and with the bind error if the address cannot be had for both UDP and TCP.
 pub async fn serve(addr: SocketAddr, records: Vec<Record>) -> io::Result<DnsServer> {
+    serve_version(addr, records, ZoneVersion::Current).await
+}
+
+/// Serves `records` on `addr` as [`serve`] does, its zones at `version`: a primary or an
+/// up-to-date secondary serves [`ZoneVersion::Current`], a stale one [`ZoneVersion::Stale`].
+pub async fn serve_version(
+    addr: SocketAddr,
+    records: Vec<Record>,
+    version: ZoneVersion,
+) -> io::Result<DnsServer> {
     // Build everything before binding, so that bad input never holds a port.
-    let catalog = catalog(&records)?;
+    let catalog = catalog(&records, version)?;
     let (udp, tcp) = bind_pair(addr).await?;
     let addr = udp.local_addr()?;
 
@@ -130,7 +168,7 @@ fn parse_name(raw: &str) -> io::Result<Name> {
 }
 
 /// The zones, keyed by origin, filled from `records`.
-fn catalog(records: &[Record]) -> io::Result<Catalog> {
+fn catalog(records: &[Record], version: ZoneVersion) -> io::Result<Catalog> {
     let names = records
         .iter()
         .map(|r| parse_name(&r.name))
@@ -145,7 +183,7 @@ fn catalog(records: &[Record]) -> io::Result<Catalog> {
 
     let mut zones: BTreeMap<LowerName, InMemoryZoneHandler> = origins
         .iter()
-        .map(|origin| Ok((origin.clone(), empty_zone(origin)?)))
+        .map(|origin| Ok((origin.clone(), empty_zone(origin, version)?)))
         .collect::<io::Result<_>>()?;
 
     for (record, name) in records.iter().zip(names) {
@@ -187,23 +225,30 @@ fn deepest_zone(origins: &BTreeSet<LowerName>, name: &Name) -> LowerName {
     }
 }
 
-/// A zone with only its SOA, which hickory requires and sends in the authority section of
-/// NXDOMAIN and NODATA answers.
-fn empty_zone(origin: &LowerName) -> io::Result<InMemoryZoneHandler> {
+/// A zone with only its apex records at `version`: the SOA, which hickory requires and sends
+/// in the authority section of NXDOMAIN and NODATA answers, and the NS set.
+fn empty_zone(origin: &LowerName, version: ZoneVersion) -> io::Result<InMemoryZoneHandler> {
     let origin = Name::from(origin);
     let mut zone = InMemoryZoneHandler::empty(origin.clone(), ZoneType::Primary, AxfrPolicy::Deny);
-    // Fixed names outside every zone: appending labels to a long origin could exceed the
-    // 255-byte limit, and nothing resolves these anyway.
-    let mname = Name::from_ascii("ns.netaccept-sim.invalid.").expect("constant name");
-    let rname = Name::from_ascii("hostmaster.netaccept-sim.invalid.").expect("constant name");
-    let soa = SOA::new(mname, rname, 1, 3600, 600, 86400, TTL);
-    let record =
-        hickory_server::proto::rr::Record::from_rdata(origin.clone(), TTL, RData::SOA(soa));
-    if zone.upsert_mut(record, 1) {
-        Ok(zone)
-    } else {
-        Err(io::Error::other(format!("zone {origin}: SOA not accepted")))
+    let name = |s: &str| Name::from_ascii(s).expect("constant name");
+    let (serial, servers) = match version {
+        ZoneVersion::Current => (SERIAL, &[PRIMARY_NS, SECONDARY_NS][..]),
+        ZoneVersion::Stale => (STALE_SERIAL, &[PRIMARY_NS][..]),
+    };
+    let rname = name("hostmaster.netaccept-sim.invalid.");
+    let soa = SOA::new(name(PRIMARY_NS), rname, serial, 3600, 600, 86400, TTL);
+    let apex =
+        std::iter::once(RData::SOA(soa)).chain(servers.iter().map(|ns| RData::NS(NS(name(ns)))));
+    for data in apex {
+        let record = hickory_server::proto::rr::Record::from_rdata(origin.clone(), TTL, data);
+        // The SOA's serial doubles as the record's: any value, the zone is built whole.
+        if !zone.upsert_mut(record, serial) {
+            return Err(io::Error::other(format!(
+                "zone {origin}: apex record not accepted"
+            )));
+        }
     }
+    Ok(zone)
 }
 
 /// A UDP socket and a TCP listener on the same address. With port 0, the kernel picks the

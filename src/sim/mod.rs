@@ -1,15 +1,18 @@
 //! The simulator: serves an inventory's network on loopback (HTTP and HTTPS app endpoints,
-//! the DNS server the inventory names), with faults on request. It shares no code with the
+//! the DNS servers the inventory names), with faults on request. It shares no code with the
 //! probers it is used to test: a bug shared by both would hide itself.
 //!
 //! One listener per (address, port) that the nodes' app URLs name, all in one process;
-//! the apps of a node that share a port are told apart by their URL paths.
+//! the apps of a node that share a port are told apart by their URL paths. One DNS server per
+//! address that a node's `dns_server` or `dns_secondary` var names (both inherited), every one
+//! serving every node's name: the secondaries are copies of the primary, as a zone transfer
+//! makes them, unless a `stale_secondary` fault makes one serve the zones' previous version.
 
 pub mod dns;
 pub mod http;
 pub mod tls;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
@@ -87,12 +90,15 @@ struct Layout {
     planned: BTreeMap<SocketAddr, Planned>,
     records: Vec<dns::Record>,
     dns_addrs: Vec<SocketAddr>,
+    /// The DNS addresses that serve the zones' previous version (`stale_secondary`).
+    stale: BTreeSet<SocketAddr>,
 }
 
 fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
     let mut planned: BTreeMap<SocketAddr, Planned> = BTreeMap::new();
     let mut records = Vec::new();
     let mut dns_addrs: Vec<SocketAddr> = Vec::new();
+    let (mut primaries, mut stale) = (BTreeSet::new(), BTreeSet::new());
     for &i in &inv.order {
         let node = inv.node(i);
         // The faults that apply to the node as a whole, or to `app` of it.
@@ -112,6 +118,32 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
             if !dns_addrs.contains(&addr) {
                 dns_addrs.push(addr);
             }
+            primaries.insert(addr);
+        }
+        let stale_fault = of_node(None).any(|f| f.kind == FaultKind::StaleSecondary);
+        match inv.var(i, "dns_secondary") {
+            Some(s) => {
+                let addr = parse_server(s).ok_or_else(|| {
+                    format!(
+                        "node `{}`: dns_secondary `{s}` is not an address with an optional port",
+                        node.id
+                    )
+                })?;
+                require_loopback(&node.id, addr.ip())?;
+                if !dns_addrs.contains(&addr) {
+                    dns_addrs.push(addr);
+                }
+                if stale_fault {
+                    stale.insert(addr);
+                }
+            }
+            None if stale_fault => {
+                return Err(format!(
+                    "node `{}` has a `stale_secondary` fault and no `dns_secondary` var",
+                    node.id
+                ));
+            }
+            None => {}
         }
         let Some(host) = &node.host else {
             continue;
@@ -180,7 +212,7 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
                     FaultKind::Records(n) => behaviour.records = Some(u64::from(*n)),
                     FaultKind::Nonconformant => behaviour.nonconformant = true,
                     FaultKind::Cert(c) => cert_fault = Some(*c),
-                    FaultKind::Dns(_) => {}
+                    FaultKind::Dns(_) | FaultKind::StaleSecondary => {}
                 }
             }
             let entry = planned.entry(addr).or_insert_with(|| Planned {
@@ -209,10 +241,17 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
         }
     }
 
+    // One server is one version of the zones: a primary cannot also be a stale copy.
+    if let Some(addr) = stale.intersection(&primaries).next() {
+        return Err(format!(
+            "{addr} is a dns_server and a stale dns_secondary: a `stale_secondary` fault needs a secondary of its own"
+        ));
+    }
     Ok(Layout {
         planned,
         records,
         dns_addrs,
+        stale,
     })
 }
 
@@ -221,6 +260,7 @@ async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String
         planned,
         records,
         dns_addrs,
+        stale,
     } = layout;
     ensure_file_limit(planned.len() as u64)?;
     let ca = tls::SimCa::new("netaccept simulator CA");
@@ -245,8 +285,13 @@ async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String
     }
     let mut dns = Vec::new();
     for &addr in &dns_addrs {
+        let version = if stale.contains(&addr) {
+            dns::ZoneVersion::Stale
+        } else {
+            dns::ZoneVersion::Current
+        };
         dns.push(
-            dns::serve(addr, records.clone())
+            dns::serve_version(addr, records.clone(), version)
                 .await
                 .map_err(|e| format!("cannot serve DNS on {addr}: {e}"))?,
         );

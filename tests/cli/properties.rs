@@ -288,6 +288,7 @@ const KEYS: &[&str] = &[
     "cert",
     "records",
     "nonconformant",
+    "stale_secondary",
     "parnet",
     "Level",
     "<<",

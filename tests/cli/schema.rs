@@ -404,14 +404,14 @@ fn integers_over_their_maxima_fail_schema_and_loader() {
     }
 }
 
-/// The demo's faults (with `records` and `nonconformant`) pass the faults schema; one fault
+/// The demo's faults (with `records`, `nonconformant` and `stale_secondary`) pass the faults schema; one fault
 /// key per entry and the `records` range are in it, as in the loader.
 #[test]
 fn bundled_faults_validate_and_the_schema_holds_one_fault_per_entry() {
     let v = validator("faults");
     let value = yaml_value(&read("inventories/demo/sim/faults.yaml"));
     let faults = value["faults"].as_array().expect("a list of faults");
-    for key in ["records", "nonconformant"] {
+    for key in ["records", "nonconformant", "stale_secondary"] {
         assert!(
             faults.iter().any(|f| f.get(key).is_some()),
             "the demo plays `{key}`"
@@ -423,6 +423,7 @@ fn bundled_faults_validate_and_the_schema_holds_one_fault_per_entry() {
         json!({ "node": "gs", "app": "dispatch", "records": 0 }),
         json!({ "node": "gs", "records": 1_000_000_000 }),
         json!({ "node": "gs", "app": "hazchem", "nonconformant": true }),
+        json!({ "node": "gs", "stale_secondary": true }),
     ] {
         assert_valid(&v, &one(ok.clone()), &ok.to_string());
     }
@@ -432,6 +433,8 @@ fn bundled_faults_validate_and_the_schema_holds_one_fault_per_entry() {
         json!({ "node": "gs", "records": "ten" }),
         json!({ "node": "gs", "nonconformant": "yes" }),
         json!({ "node": "gs", "records": 10, "nonconformant": true }),
+        json!({ "node": "gs", "stale_secondary": "yes" }),
+        json!({ "node": "gs", "stale_secondary": true, "dns": "nxdomain" }),
         json!({ "node": "gs", "app": "dispatch" }),
     ] {
         assert!(!v.is_valid(&one(bad.clone())), "the schema accepted {bad}");

@@ -59,6 +59,24 @@ fn demo_runs_and_writes_every_report() {
     // The story the faults tell (inventories/demo/README.md), where it does not need ICMP.
     assert_eq!(find("gx", "net.dns", None)["kind"], "AnswerMismatch");
     assert_eq!(find("nx", "net.dns", None)["kind"], "RcodeMismatch");
+    // 山西's secondary DNS server lags behind the national primary; the other provinces'
+    // secondaries are in sync.
+    let lagging = find("sx", "net.dns-replication", None);
+    assert_eq!(lagging["kind"], "SerialMismatch");
+    assert_eq!(
+        lagging["message"],
+        "SOA aq.gov.test: 127.100.4.53:5353 serves serial 2026112901, 127.100.0.53:5353 (the reference) 2026120301"
+    );
+    let in_sync: Vec<&serde_json::Value> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["check"] == "net.dns-replication" && x["node"] != "sx")
+        .collect();
+    assert!(in_sync.len() >= 5, "several provinces have a secondary");
+    for x in in_sync {
+        assert_eq!(x["status"], "passed", "{x}");
+    }
     assert_eq!(
         find("hun", "app.health", Some("hazchem"))["status"],
         "waived"

@@ -16,7 +16,7 @@ use hickory_server::Server;
 use hickory_server::net::runtime::Time;
 use hickory_server::net::xfer::Protocol;
 use hickory_server::proto::op::{Message, ResponseCode};
-use hickory_server::proto::rr::rdata::{A, PTR, TXT};
+use hickory_server::proto::rr::rdata::{A, PTR, SOA, TXT};
 use hickory_server::proto::rr::{LowerName, Name, RData, Record, RecordSet, RecordType, RrKey};
 use hickory_server::proto::serialize::txt::Parser;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
@@ -172,6 +172,29 @@ impl DnsServer {
             log,
             _server: server,
         }
+    }
+
+    /// The same server, its zone at version `serial` (one server of a replicated zone, for
+    /// `dns_replication`); `start`'s zone is at serial 1.
+    pub async fn with_serial(serial: u32) -> DnsServer {
+        let srv = DnsServer::start().await;
+        let origin = Name::from_ascii(ZONE).unwrap();
+        let soa = SOA::new(
+            Name::from_ascii("ns1.aq.gov.test.").unwrap(),
+            Name::from_ascii("hostmaster.aq.gov.test.").unwrap(),
+            serial,
+            3600,
+            600,
+            86400,
+            60,
+        );
+        let mut set = RecordSet::with_ttl(origin.clone(), RecordType::SOA, 300);
+        set.add_rdata(RData::SOA(soa));
+        srv.zone.records_mut().await.insert(
+            RrKey::new(LowerName::new(&origin), RecordType::SOA),
+            Arc::new(set),
+        );
+        srv
     }
 
     /// The queries received so far.

@@ -17,6 +17,8 @@
 mod dns;
 /// DNS names on the wire: non-hostname labels as written, IDNs as A-labels, any full stop.
 mod dns_names;
+/// The DNS replication check (`servers:`) against servers at different serials.
+mod dns_replication;
 /// The HTTP(S) prober against axum and misbehaving TCP listeners, certificates made here.
 mod http;
 /// HTTP bodies as sent: content codings, a decompression bomb, timing, nginx gzip.

@@ -277,6 +277,51 @@ fn dns_faults() {
     assert_eq!(kind(&run(&sim), "net.dns", None), "RcodeMismatch");
 }
 
+/// The replication check of the acceptance suite, and the node's name asked at the secondary.
+const REPLICATION_SUITE: &str = r#"suite: sim-replication
+name: 区数据同步
+apps: { dispatch: 调度统计, hazchem: 危化品 }
+checks:
+  - { id: net.dns-secondary, name: 辅服务器解析, dns: { name: "{{ node.vars.fqdn }}", server: "{{ node.vars.dns_secondary }}", expect: ["{{ node.host }}"] } }
+  - { id: net.dns-replication, name: 区数据同步, dns: { name: sim.test, servers: ["{{ node.vars.dns_server }}", "{{ node.vars.dns_secondary }}"], type: SOA } }
+"#;
+
+#[test]
+fn a_secondary_serves_the_zone_and_a_stale_one_lags() {
+    let with_secondary = |k: u8| {
+        move |dir: &Path| {
+            inventory(k, dir).replace(
+                "dns_server:",
+                &format!("dns_secondary: \"127.70.{k}.54:5353\", dns_server:"),
+            )
+        }
+    };
+    let sim = start_with(with_secondary(18), "  []\n");
+    std::fs::write(sim.dir.path().join("suite.yaml"), REPLICATION_SUITE).unwrap();
+    let r = run(&sim);
+    for check in ["net.dns-secondary", "net.dns-replication"] {
+        assert_eq!(status(&r, check, None), "passed", "{check}: {r}");
+    }
+
+    let sim = start_with(
+        with_secondary(19),
+        "  - { node: a, stale_secondary: true }\n",
+    );
+    std::fs::write(sim.dir.path().join("suite.yaml"), REPLICATION_SUITE).unwrap();
+    let r = run(&sim);
+    assert_eq!(
+        status(&r, "net.dns-secondary", None),
+        "passed",
+        "the stale copy still has the node's name"
+    );
+    assert_eq!(kind(&r, "net.dns-replication", None), "SerialMismatch");
+    let (_, _, message) = result(&r, "net.dns-replication", None);
+    assert_eq!(
+        message,
+        "SOA sim.test: 127.70.19.54:5353 serves serial 2026112901, 127.70.19.53:5353 (the reference) 2026120301"
+    );
+}
+
 #[test]
 fn refuses_hosts_off_loopback_and_bad_fault_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -328,3 +328,79 @@ async fn invalid_name_is_refused_at_start() {
         );
     }
 }
+
+/// The serial of the SOA in `msg`'s answer, or else in its authority section.
+fn soa_serial(msg: &Message) -> Option<u32> {
+    msg.answers
+        .iter()
+        .chain(&msg.authorities)
+        .find_map(|r| match &r.data {
+            RData::SOA(soa) => Some(soa.serial),
+            _ => None,
+        })
+}
+
+/// The NS targets in `msg`'s answer, sorted.
+fn name_servers(msg: &Message) -> Vec<String> {
+    let mut v: Vec<String> = msg
+        .answers
+        .iter()
+        .filter_map(|r| match &r.data {
+            RData::NS(ns) => Some(ns.0.to_ascii()),
+            _ => None,
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_zone_is_at_the_current_serial_with_both_name_servers() {
+    let server = start(vec![
+        record("sx.aq.gov.test.", "127.14.0.1"),
+        record("ty.sx.aq.gov.test.", "127.14.1.1"),
+    ])
+    .await;
+    let addr = server.local_addr();
+    for zone in ["aq.gov.test.", "sx.aq.gov.test."] {
+        let answer = udp(addr, zone, RecordType::SOA).await;
+        assert_eq!(rcode(&answer), ResponseCode::NoError, "{zone}");
+        assert_eq!(soa_serial(&answer), Some(dns::SERIAL), "{zone}: {answer:?}");
+        let answer = udp(addr, zone, RecordType::NS).await;
+        let mut both = vec![dns::PRIMARY_NS, dns::SECONDARY_NS];
+        both.sort_unstable();
+        assert_eq!(name_servers(&answer), both, "{zone}");
+    }
+    // Below the apex: NODATA, the serial in the authority section.
+    let answer = udp(addr, "ty.sx.aq.gov.test.", RecordType::SOA).await;
+    assert!(answer.answers.is_empty(), "{answer:?}");
+    assert_eq!(soa_serial(&answer), Some(dns::SERIAL));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_copy_serves_the_previous_version_of_the_same_names() {
+    let records = vec![
+        record("sx.aq.gov.test.", "127.14.0.1"),
+        faulted("nx.aq.gov.test.", "127.14.0.2", DnsFault::Nxdomain),
+    ];
+    let stale = dns::serve_version(
+        "127.0.0.1:0".parse().unwrap(),
+        records,
+        dns::ZoneVersion::Stale,
+    )
+    .await
+    .expect("server starts");
+    let addr = stale.local_addr();
+    let answer = udp(addr, "aq.gov.test.", RecordType::SOA).await;
+    assert_eq!(soa_serial(&answer), Some(dns::STALE_SERIAL));
+    const { assert!(dns::STALE_SERIAL < dns::SERIAL) };
+    // The record the current version added is not there yet.
+    let answer = udp(addr, "aq.gov.test.", RecordType::NS).await;
+    assert_eq!(name_servers(&answer), [dns::PRIMARY_NS]);
+    // The nodes' names are served as on the primary, faults included.
+    let answer = udp(addr, "sx.aq.gov.test.", RecordType::A).await;
+    assert_eq!(addrs(&answer), [v4(127, 14, 0, 1)]);
+    let answer = udp(addr, "nx.aq.gov.test.", RecordType::A).await;
+    assert_eq!(rcode(&answer), ResponseCode::NXDomain);
+    assert_eq!(soa_serial(&answer), Some(dns::STALE_SERIAL));
+}

@@ -355,7 +355,7 @@ pub struct FaultsFile {
     {"required": ["down"]}, {"required": ["silent"]}, {"required": ["slow"]},
     {"required": ["status"]}, {"required": ["body"]}, {"required": ["flaky"]},
     {"required": ["cert"]}, {"required": ["dns"]}, {"required": ["records"]},
-    {"required": ["nonconformant"]}
+    {"required": ["nonconformant"]}, {"required": ["stale_secondary"]}
 ]))]
 pub struct RawFault {
     #[schemars(with = "String")]
@@ -395,4 +395,8 @@ pub struct RawFault {
     /// while still saying `"status":"UP"`.
     #[schemars(with = "Option<bool>")]
     pub nonconformant: Option<Spanned<bool>>,
+    /// The node's secondary DNS server (the node's `dns_secondary` var) serves an old version
+    /// of the zones: an older SOA serial, without the records added since.
+    #[schemars(with = "Option<bool>")]
+    pub stale_secondary: Option<Spanned<bool>>,
 }

@@ -15,15 +15,18 @@
 //! The parts, in the order a probe meets them: `exchange` asks the question and brings back
 //! the reply (or why none came), `classify` makes a failed exchange a verdict, `records`
 //! turns the reply's answers into the forms people read and expectations compare, and
-//! `judge` holds them against the spec.
+//! `judge` holds them against the spec. With several servers, `replication` asks each one
+//! this way and compares their zones' serials.
 
 mod classify;
 mod exchange;
 mod judge;
 mod records;
+mod replication;
 
 use std::net::{IpAddr, SocketAddr};
 
+use hickory_resolver::proto::op::Message;
 use hickory_resolver::proto::rr::Name;
 use serde_json::json;
 use tokio::time::Instant;
@@ -36,13 +39,22 @@ use exchange::exchange;
 use judge::{Miss, judge, list};
 use records::{Answer, answer, rcode_str, wire_type};
 
-/// Asks `spec.server` for `spec.name` once and judges the response; see the module doc.
-pub(crate) async fn probe(spec: &DnsSpec<Text>, _cx: &Context, _deadline: Instant) -> Outcome {
-    // TODO(issue 13, replication): several servers are asked by `replication`.
+/// Asks `spec.server` for `spec.name` once and judges the response; several servers make a
+/// replication check. See the module doc.
+pub(crate) async fn probe(spec: &DnsSpec<Text>, _cx: &Context, deadline: Instant) -> Outcome {
+    if spec.servers.len() > 1 {
+        return replication::probe(spec, deadline).await;
+    }
+    ask(spec, &mut None).await
+}
+
+/// One server (`spec.servers` holds exactly one) asked once, its response judged. `got`
+/// receives the reply when one came: the replication check reads the SOA serial from it.
+async fn ask(spec: &DnsSpec<Text>, got: &mut Option<Message>) -> Outcome {
     let [server_text] = spec.servers.as_slice() else {
         return Outcome::errored(
             ErrorKind::Internal,
-            "replication checks (`servers:`) are not implemented yet".to_string(),
+            format!("one DNS server expected, {} given", spec.servers.len()),
         );
     };
     let Some(server) = server_addr(&server_text.expose()) else {
@@ -84,6 +96,7 @@ pub(crate) async fn probe(spec: &DnsSpec<Text>, _cx: &Context, _deadline: Instan
         Ok(r) => r,
         Err(e) => return exchange_failed(e, &what, m),
     };
+    *got = Some(reply.clone());
 
     let rcode = rcode_str(reply.metadata.response_code);
     let answers: Vec<Answer> = reply

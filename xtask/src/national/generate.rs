@@ -18,6 +18,10 @@ const NATIONAL_HOST: &str = "127.0.0.1";
 // The simulator answers DNS here; every node inherits it from the root.
 const DNS_SERVER: &str = "127.0.0.53:5353";
 const FQDN_SUFFIX: &str = "aq.gov.test";
+// Pilot provinces run a secondary of the national zone (the acceptance suite's replication
+// check), at .255.53 of their block: hosts are handed out from .0.1 up, and no province
+// comes near 255 × 254 nodes.
+const SECONDARY_OCTETS: &str = "255.53:5353";
 // The least migrated records an application must hold (the data-migration check reads it);
 // every node inherits it from the root, and the simulator serves at least 1,200 everywhere.
 const MIGRATED_MIN: &str = "1000";
@@ -208,7 +212,10 @@ fn build(div: &Divisions) -> Vec<NodeFile> {
             hosts.next(),
         );
         if info.pilot {
-            bureau.tags.push("pilot");
+            bureau.tags.extend(["pilot", "has-dns-secondary"]);
+            bureau
+                .vars
+                .push(("dns_secondary", format!("127.{octet}.{SECONDARY_OCTETS}")));
         }
         nodes.push(bureau);
 
@@ -505,8 +512,14 @@ mod tests {
         let bj = index["bj"];
         assert_eq!(bj.name, "北京市应急管理局");
         assert_eq!(bj.region.as_deref(), Some("110000"));
-        assert_eq!(bj.tags, ["has-dns", "pilot"]);
-        assert_eq!(bj.vars, [("fqdn", "bj.aq.gov.test".to_owned())]);
+        assert_eq!(bj.tags, ["has-dns", "pilot", "has-dns-secondary"]);
+        assert_eq!(
+            bj.vars,
+            [
+                ("fqdn", "bj.aq.gov.test".to_owned()),
+                ("dns_secondary", "127.1.255.53:5353".to_owned())
+            ]
+        );
 
         let coal = index["sx-coal"];
         assert_eq!(coal.name, "山西煤矿安全监察局");
@@ -531,6 +544,16 @@ mod tests {
             .map(|n| n.id.as_str())
             .collect();
         assert_eq!(pilots, ["bj", "sx", "sx-coal", "gd"]);
+        // The pilot provinces' safety bureaus run a secondary DNS server, on no node's host.
+        let secondaries: Vec<&str> = nodes
+            .iter()
+            .filter(|n| n.tags.contains(&"has-dns-secondary"))
+            .map(|n| n.id.as_str())
+            .collect();
+        assert_eq!(secondaries, ["bj", "sx", "gd"]);
+        for n in &nodes {
+            assert!(!n.host.contains(".255."), "{}", n.id);
+        }
         for n in &nodes {
             assert_eq!(
                 n.tags.contains(&"has-dns"),
@@ -683,9 +706,10 @@ nodes:
     parent: \"national\"
     region: \"110000\"
     host: \"127.1.0.1\"
-    tags: [has-dns, pilot]
+    tags: [has-dns, pilot, has-dns-secondary]
     vars:
       fqdn: \"bj.aq.gov.test\"
+      dns_secondary: \"127.1.255.53:5353\"
     apps:
       dispatch: { url: \"https://127.1.0.1:8443/dispatch\" }
       noncoal-mines: { url: \"https://127.1.0.1:8443/noncoal-mines\" }
