@@ -137,6 +137,15 @@ pub enum FailKind {
     CertExpiring,
     /// The target spoke, but not the protocol (garbage instead of HTTP or DNS).
     ProtocolError,
+    /// The DNS server did not answer: it delegates the name to a child zone's servers.
+    Referral,
+    /// The DNS answer over UDP was truncated and the retry over TCP got no answer in time:
+    /// TCP to the server's port is silently dropped on the way.
+    TcpFallbackBlocked,
+    /// `dnssec: true`, and the answer carries no RRSIG covering it.
+    SignatureMissing,
+    /// The servers of a replication check do not serve the same SOA serial (or answers).
+    SerialMismatch,
 }
 
 impl FailKind {
@@ -162,6 +171,10 @@ impl FailKind {
             FailKind::CertInvalid => "CertInvalid",
             FailKind::CertExpiring => "CertExpiring",
             FailKind::ProtocolError => "ProtocolError",
+            FailKind::Referral => "Referral",
+            FailKind::TcpFallbackBlocked => "TcpFallbackBlocked",
+            FailKind::SignatureMissing => "SignatureMissing",
+            FailKind::SerialMismatch => "SerialMismatch",
         }
     }
 }
