@@ -15,6 +15,10 @@
 
 /// The DNS prober against hickory-server: record types, rcodes, silence, garbage, truncation.
 mod dns;
+/// DNS answers in presentation form: TXT bytes, null MX, root SRV target, SOA, CAA, DNSKEY.
+mod dns_present;
+/// DNS replies read whole: referrals, a silent or refused TCP fallback, `dnssec`.
+mod dns_replies;
 /// The HTTP(S) prober against axum and misbehaving TCP listeners, certificates made here.
 mod http;
 /// HTTP bodies as sent: content codings, a decompression bomb, timing, nginx gzip.
