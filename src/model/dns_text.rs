@@ -207,3 +207,44 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// `cases` cases, or `PROPTEST_CASES` when set.
+    fn config(cases: u32) -> ProptestConfig {
+        let base = ProptestConfig::default();
+        if std::env::var_os("PROPTEST_CASES").is_some() {
+            base
+        } else {
+            ProptestConfig { cases, ..base }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(256))]
+
+        /// Any bytes shown read back as the same bytes, on one line, and match as an
+        /// expectation both joined and in dig's form.
+        #[test]
+        fn any_bytes_round_trip(strings in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..40), 1..4)) {
+            let joined = strings.concat();
+            let shown = escape_text(&joined);
+            prop_assert!(!shown.chars().any(char::is_control), "{shown:?}");
+            prop_assert_eq!(unescape(&shown).unwrap(), joined);
+            // A quote is always escaped, so the shown form never reads as dig's form.
+            prop_assert!(TxtExpect::parse(&shown).unwrap().matches(&strings));
+            let dig: Vec<String> = strings.iter().map(|s| format!("\"{}\"", escape_text(s))).collect();
+            prop_assert!(TxtExpect::parse(&dig.join(" ")).unwrap().matches(&strings));
+        }
+
+        /// Any text is read or refused, never a panic.
+        #[test]
+        fn any_text_reads_or_is_refused(s in "\\PC{0,40}") {
+            let _ = TxtExpect::parse(&s);
+        }
+    }
+}

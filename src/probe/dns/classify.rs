@@ -34,11 +34,6 @@ pub(super) fn exchange_failed(e: ExchangeError, asked: &Asked<'_>, mut m: Measur
         // Only a truncated UDP answer ever leads to TCP.
         m.insert("truncated".into(), json!(matches!(t, Transport::Tcp)));
     }
-    let errored = |kind, message: String| {
-        let mut o = Outcome::errored(kind, message);
-        o.measurements = m.clone();
-        o
-    };
     let (transport, e) = match e {
         ExchangeError::Io(t, e) => (t, e),
         ExchangeError::Silent(t) => return silent(t, asked, m),
@@ -46,12 +41,14 @@ pub(super) fn exchange_failed(e: ExchangeError, asked: &Asked<'_>, mut m: Measur
             return errored(
                 ErrorKind::Local,
                 format!("{what}: cannot open a socket here: {e}"),
+                m,
             );
         }
         ExchangeError::Encode(e) => {
             return errored(
                 ErrorKind::Internal,
                 format!("{what}: cannot encode the query: {e}"),
+                m,
             );
         }
         ExchangeError::Garbage(t, why) => {
@@ -70,6 +67,7 @@ pub(super) fn exchange_failed(e: ExchangeError, asked: &Asked<'_>, mut m: Measur
         return errored(
             ErrorKind::Local,
             format!("{what}: cannot open a {t} socket here: {e}"),
+            m,
         );
     }
     let (kind, how) = match e.kind() {
@@ -90,6 +88,7 @@ pub(super) fn exchange_failed(e: ExchangeError, asked: &Asked<'_>, mut m: Measur
             return errored(
                 ErrorKind::Local,
                 format!("{what}: cannot send from here: {e}"),
+                m,
             );
         }
         _ => (FailKind::Unreachable, "failed"),
@@ -99,6 +98,13 @@ pub(super) fn exchange_failed(e: ExchangeError, asked: &Asked<'_>, mut m: Measur
         Transport::Tcp => format!("{what}: {}{how} ({e})", leg(transport)),
     };
     Outcome::failed(Failure::new(kind, message).expected("a DNS answer", how), m)
+}
+
+/// An error here, after the exchange began: the measurements say how far it got.
+fn errored(kind: ErrorKind, message: String, m: Measurements) -> Outcome {
+    let mut o = Outcome::errored(kind, message);
+    o.measurements = m;
+    o
 }
 
 /// How a message names the leg that failed: TCP is only ever the retry of a truncated UDP

@@ -26,7 +26,10 @@ pub(super) fn present(r: &Record) -> Option<String> {
         }
         Rr::DS if b.len() >= 4 => {
             let tag = u16::from_be_bytes([b[0], b[1]]);
-            let digest: String = b[4..].iter().take(4).map(|x| format!("{x:02X}")).collect();
+            let digest: String = b[4..].iter().take(4).fold(String::new(), |mut s, x| {
+                s.push_str(&format!("{x:02X}"));
+                s
+            });
             let more = if b.len() > 8 { "…" } else { "" };
             Some(format!("{tag} {} {} {digest}{more}", b[2], b[3]))
         }
