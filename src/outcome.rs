@@ -234,3 +234,24 @@ pub fn evidence_text(bytes: &[u8], max: usize) -> String {
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dns_kinds_are_spelled_alike_in_reports_and_in_results_json() {
+        for k in [
+            FailKind::Referral,
+            FailKind::TcpFallbackBlocked,
+            FailKind::SignatureMissing,
+            FailKind::SerialMismatch,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(
+                serde_json::from_value::<FailKind>(k.as_str().into()).unwrap(),
+                k
+            );
+        }
+    }
+}
