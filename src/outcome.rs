@@ -118,9 +118,6 @@ pub enum FailKind {
     /// The DNS answers lack an expected record.
     AnswerMismatch,
     RcodeMismatch,
-    /// Servers of one zone (a replication check) serve different SOA serials, or, with
-    /// `same_answers`, different answers.
-    SerialMismatch,
     StatusMismatch,
     BodyMismatch,
     JsonMismatch,
@@ -140,6 +137,16 @@ pub enum FailKind {
     CertExpiring,
     /// The target spoke, but not the protocol (garbage instead of HTTP or DNS).
     ProtocolError,
+    /// The DNS server did not answer: it delegates the name to a child zone's servers.
+    Referral,
+    /// The DNS answer over UDP was truncated and the retry over TCP got no answer in time:
+    /// TCP to the server's port is silently dropped on the way.
+    TcpFallbackBlocked,
+    /// `dnssec: true`, and the answer carries no RRSIG covering it.
+    SignatureMissing,
+    /// Servers of one zone (a replication check) serve different SOA serials, or, with
+    /// `same_answers`, different answers.
+    SerialMismatch,
 }
 
 impl FailKind {
@@ -154,7 +161,6 @@ impl FailKind {
             FailKind::RttExceeded => "RttExceeded",
             FailKind::AnswerMismatch => "AnswerMismatch",
             FailKind::RcodeMismatch => "RcodeMismatch",
-            FailKind::SerialMismatch => "SerialMismatch",
             FailKind::StatusMismatch => "StatusMismatch",
             FailKind::BodyMismatch => "BodyMismatch",
             FailKind::JsonMismatch => "JsonMismatch",
@@ -166,6 +172,10 @@ impl FailKind {
             FailKind::CertInvalid => "CertInvalid",
             FailKind::CertExpiring => "CertExpiring",
             FailKind::ProtocolError => "ProtocolError",
+            FailKind::Referral => "Referral",
+            FailKind::TcpFallbackBlocked => "TcpFallbackBlocked",
+            FailKind::SignatureMissing => "SignatureMissing",
+            FailKind::SerialMismatch => "SerialMismatch",
         }
     }
 }
@@ -224,4 +234,25 @@ pub fn evidence_text(bytes: &[u8], max: usize) -> String {
     s.chars()
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dns_kinds_are_spelled_alike_in_reports_and_in_results_json() {
+        for k in [
+            FailKind::Referral,
+            FailKind::TcpFallbackBlocked,
+            FailKind::SignatureMissing,
+            FailKind::SerialMismatch,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(
+                serde_json::from_value::<FailKind>(k.as_str().into()).unwrap(),
+                k
+            );
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! this module does no I/O, so planning and running can rely on it without re-checking.
 
 pub mod dns_name;
+pub mod dns_text;
 pub mod dns_value;
 mod expect;
 mod fault;

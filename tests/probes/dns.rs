@@ -1,6 +1,7 @@
 //! The DNS prober against a real authoritative server (hickory-server, in this process, on
 //! loopback): each record type, `expect` / `expect_any`, response codes (NXDOMAIN wanted and
-//! not, REFUSED, SERVFAIL), a server that never answers, a closed port, a server that answers
+//! not, REFUSED, SERVFAIL), a server that never answers (a UDP timeout the prober reports
+//! itself), a closed port, a server that answers
 //! garbage, truncation and the retry over TCP, a server without EDNS, and that two probes share
 //! no cache. Every probe runs under a tokio timeout at its deadline, as the runner runs it, and
 //! its duration is checked.
@@ -20,10 +21,10 @@ use tokio::time::{Instant, timeout_at};
 
 use crate::dns_server::{self, DnsServer, Seen};
 
-const TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(2);
 const SLACK: Duration = Duration::from_millis(500);
 
-fn spec(server: SocketAddr, record_type: RecordType, name: &str) -> DnsSpec<Text> {
+pub(crate) fn spec(server: SocketAddr, record_type: RecordType, name: &str) -> DnsSpec<Text> {
     DnsSpec {
         name: Text::plain(name),
         servers: vec![Text::plain(server.to_string())],
@@ -37,17 +38,17 @@ fn spec(server: SocketAddr, record_type: RecordType, name: &str) -> DnsSpec<Text
 }
 
 /// One attempt, as the runner makes it: through `probe::probe`.
-async fn probe(s: &DnsSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
+pub(crate) async fn probe(s: &DnsSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
     netaccept::probe::probe(&Probe::Dns(s.clone()), cx, deadline).await
 }
 
-fn texts(v: &[&str]) -> Vec<Text> {
+pub(crate) fn texts(v: &[&str]) -> Vec<Text> {
     v.iter().map(|s| Text::plain(*s)).collect()
 }
 
 /// Runs one attempt as the runner does: the deadline, and the future dropped at it. `None`
 /// when the outer timeout fired.
-async fn run_for(s: &DnsSpec<Text>, t: Duration) -> Option<Outcome> {
+pub(crate) async fn run_for(s: &DnsSpec<Text>, t: Duration) -> Option<Outcome> {
     let dir = tempfile::tempdir().unwrap();
     let cx = Context::new(dir.path());
     let start = Instant::now();
@@ -58,14 +59,14 @@ async fn run_for(s: &DnsSpec<Text>, t: Duration) -> Option<Outcome> {
     res.ok()
 }
 
-async fn run(s: &DnsSpec<Text>) -> Outcome {
+pub(crate) async fn run(s: &DnsSpec<Text>) -> Outcome {
     run_for(s, TIMEOUT)
         .await
         .expect("a loopback DNS server answers well within the timeout")
 }
 
 #[track_caller]
-fn assert_passed(o: &Outcome) {
+pub(crate) fn assert_passed(o: &Outcome) {
     assert!(
         matches!(o.verdict, Verdict::Passed),
         "expected a pass, got {:?}",
@@ -74,7 +75,7 @@ fn assert_passed(o: &Outcome) {
 }
 
 #[track_caller]
-fn failure(o: &Outcome, kind: FailKind) -> &netaccept::probe::Failure {
+pub(crate) fn failure(o: &Outcome, kind: FailKind) -> &netaccept::probe::Failure {
     match &o.verdict {
         Verdict::Failed(f) if f.kind == kind => {
             assert!(
@@ -88,7 +89,7 @@ fn failure(o: &Outcome, kind: FailKind) -> &netaccept::probe::Failure {
     }
 }
 
-fn answers(o: &Outcome) -> Vec<String> {
+pub(crate) fn answers(o: &Outcome) -> Vec<String> {
     o.measurements["answers"]
         .as_array()
         .expect("answers is an array")
@@ -322,17 +323,26 @@ async fn response_codes() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn silent_server_runs_into_the_outer_timeout() {
+async fn silent_server_is_a_udp_timeout_reported_by_the_prober() {
     let silent = dns_server::silent().await;
     let t = Duration::from_millis(800);
     let start = Instant::now();
-    let res = run_for(&spec(silent.addr, RecordType::A, "sx.aq.gov.test"), t).await;
-    assert!(
-        res.is_none(),
-        "the probe waits for an answer until dropped: {:?}",
-        res.map(|o| o.verdict)
+    let o = run_for(&spec(silent.addr, RecordType::A, "sx.aq.gov.test"), t)
+        .await
+        .expect("the prober reports the silence before the runner's deadline");
+    assert!(start.elapsed() + Duration::from_millis(100) >= t);
+    let f = failure(&o, FailKind::Timeout);
+    assert_eq!(
+        f.message,
+        format!(
+            "A sx.aq.gov.test @{}: no answer over UDP within 800ms",
+            silent.addr
+        )
     );
-    assert!(start.elapsed() >= t);
+    assert_eq!(o.measurements["server"], silent.addr.to_string());
+    assert_eq!(o.measurements["transport"], "udp");
+    assert_eq!(o.measurements["truncated"], false);
+    assert!(o.measurements["time_ms"].as_f64().unwrap() >= 700.0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -371,6 +381,7 @@ async fn truncated_answer_is_asked_again_over_tcp() {
     let o = run(&s).await;
     assert_passed(&o);
     assert_eq!(o.measurements["transport"], "tcp");
+    assert_eq!(o.measurements["truncated"], true);
     assert_eq!(answers(&o), [joined]);
     let seen: Vec<Protocol> = srv.seen().iter().map(|q| q.protocol).collect();
     assert_eq!(seen, [Protocol::Udp, Protocol::Tcp]);

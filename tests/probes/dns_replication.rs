@@ -262,7 +262,7 @@ async fn silent_servers_are_named_within_one_deadline() {
     let f = failure(&o, FailKind::Timeout);
     assert!(
         f.message.starts_with(&format!(
-            "SOA aq.gov.test @{}: no answer within",
+            "SOA aq.gov.test @{}: no answer over UDP within",
             quiet1.addr
         )),
         "{}",

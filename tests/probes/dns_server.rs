@@ -3,8 +3,13 @@
 //! wrapping handler logs every query it receives (transport, name, type), so tests can tell
 //! that a probe really reached the server and over which transport.
 //!
+//! The forward zone also holds what presentation and referral tests need: a delegation of
+//! `hb.aq.gov.test` with glue, TXT records with control bytes, GBK bytes and Chinese, a null
+//! MX, an SRV with the root target, a CAA record, and a 100-record RRset (truncated on UDP).
+//!
 //! Also: a "server" that reads queries and never answers, one that answers garbage, one
-//! that answers as a test scripts it, and a loopback UDP port that is known to be closed.
+//! that answers as a test scripts it (with its TCP port closed or silent), and a loopback UDP
+//! port that is known to be closed.
 
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -34,6 +39,24 @@ pub fn big_txt() -> Vec<String> {
         .collect()
 }
 
+/// TXT records by byte content, added to the zone as sent (the zone parser reads only
+/// text): `ctl` has a tab and a NUL, `gbk` is 北京 in GBK (not UTF-8), `zh` is UTF-8
+/// Chinese with a quote and a backslash, `split` is a UTF-8 character cut across strings.
+pub fn byte_txts() -> Vec<(&'static str, Vec<Vec<u8>>)> {
+    vec![
+        ("ctl", vec![b"a\tb\x00c".to_vec()]),
+        ("gbk", vec![vec![0xb1, 0xb1, 0xbe, 0xa9]]),
+        ("zh", vec!["应急 \"管理\" \\".as_bytes().to_vec()]),
+        ("split", vec![vec![0xe5, 0xba], vec![0x94]]),
+    ]
+}
+
+/// `many.aq.gov.test`: 100 A records, 127.15.0.1 to 127.15.0.100; 1,600 bytes of answers,
+/// more than UDP carries.
+pub fn many_ips() -> Vec<Ipv4Addr> {
+    (1..=100u8).map(|i| Ipv4Addr::new(127, 15, 0, i)).collect()
+}
+
 fn zone_text() -> &'static str {
     r#"
 $ORIGIN aq.gov.test.
@@ -53,6 +76,14 @@ multi       IN A     127.14.0.2
 multi       IN A     127.14.0.3
 www         IN CNAME sx.aq.gov.test.
 _https._tcp IN SRV   0 5 443 sx.aq.gov.test.
+_none._tcp  IN SRV   0 0 0 .
+null        IN MX    0 .
+@           IN CAA   0 issue "ca.aq.gov.test"
+; hb.aq.gov.test is delegated to its own servers, with glue.
+hb          IN NS    ns1.hb.aq.gov.test.
+hb          IN NS    ns2.hb.aq.gov.test.
+ns1.hb      IN A     127.14.1.53
+ns2.hb      IN A     127.14.1.54
 ; An IDN, 应急管理部.aq.gov.test (tests/probes/dns_names.rs; names hickory's zone parser
 ; refuses are added by `names_beyond_hostnames`).
 xn--extu8ah31brfhgw1a IN A 127.14.0.8
@@ -145,6 +176,15 @@ impl DnsServer {
             Record::from_rdata(big, 300, RData::TXT(TXT::new(big_txt()))),
             1
         ));
+        for (label, strings) in byte_txts() {
+            let name = Name::from_ascii(format!("{label}.{ZONE}")).unwrap();
+            let txt = TXT::from_bytes(strings.iter().map(Vec::as_slice).collect());
+            assert!(forward.upsert_mut(Record::from_rdata(name, 300, RData::TXT(txt)), 1));
+        }
+        let many = Name::from_ascii(format!("many.{ZONE}")).unwrap();
+        for ip in many_ips() {
+            assert!(forward.upsert_mut(Record::from_rdata(many.clone(), 300, RData::A(A(ip))), 1));
+        }
         let (reverse_origin, mut reverse) = zone(reverse_text(), "14.127.in-addr.arpa.");
         names_beyond_hostnames(&mut forward, &mut reverse);
         let forward = Arc::new(forward);
@@ -306,6 +346,58 @@ where
             };
             if let Some(r) = reply(&query) {
                 let _ = sock.send_to(&r.to_vec().unwrap(), from).await;
+            }
+        }
+    });
+    Silent { addr, task }
+}
+
+/// What the TCP port of a [`truncating`] server does.
+pub enum Tcp {
+    /// Nothing listens: the connection is refused.
+    Closed,
+    /// Connections are accepted, and nothing is ever read or sent: TCP/53 dropped by a
+    /// firewall looks the same to the client once it has connected, or never connects.
+    Silent,
+}
+
+/// A UDP server that answers every query truncated (TC set, no answers), as a server does
+/// whose answer is too large, with its TCP port on the same number closed or silent.
+pub async fn truncating(tcp: Tcp) -> Silent {
+    let (udp, listener) = bind_pair().await;
+    let addr = udp.local_addr().unwrap();
+    let listener = match tcp {
+        Tcp::Closed => {
+            drop(listener);
+            None
+        }
+        Tcp::Silent => Some(listener),
+    };
+    let task = tokio::spawn(async move {
+        // Accepted connections are kept open, never read, never answered.
+        let mut held = Vec::new();
+        let mut buf = [0u8; 2048];
+        loop {
+            let accept = async {
+                match &listener {
+                    Some(l) => l.accept().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                conn = accept => match conn {
+                    Ok((conn, _)) => held.push(conn),
+                    Err(_) => return,
+                },
+                got = udp.recv_from(&mut buf) => {
+                    let Ok((n, from)) = got else { return };
+                    let Ok(query) = Message::from_vec(&buf[..n]) else {
+                        continue;
+                    };
+                    let mut r = reply_to(&query, ResponseCode::NoError);
+                    r.metadata.truncation = true;
+                    let _ = udp.send_to(&r.to_vec().unwrap(), from).await;
+                }
             }
         }
     });

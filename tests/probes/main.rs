@@ -17,8 +17,12 @@
 mod dns;
 /// DNS names on the wire: non-hostname labels as written, IDNs as A-labels, any full stop.
 mod dns_names;
+/// DNS answers in presentation form: TXT bytes, null MX, root SRV target, SOA, CAA, DNSKEY.
+mod dns_present;
 /// The DNS replication check (`servers:`) against servers at different serials.
 mod dns_replication;
+/// DNS replies read whole: referrals, a silent or refused TCP fallback, `dnssec`.
+mod dns_replies;
 /// The HTTP(S) prober against axum and misbehaving TCP listeners, certificates made here.
 mod http;
 /// HTTP bodies as sent: content codings, a decompression bomb, timing, nginx gzip.

@@ -1,6 +1,7 @@
 //! One question, one answer, on our own sockets: UDP with EDNS from a connected socket, TCP
 //! when the answer comes back truncated, and again without EDNS when the server rejects it;
-//! a reply counts only when it answers our query.
+//! a reply counts only when it answers our query. Every wait ends at the prober's own
+//! deadline, so that a silence is reported with the transport that met it.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -8,6 +9,7 @@ use hickory_resolver::proto::op::{Edns, Message, MessageType, Query, ResponseCod
 use hickory_resolver::proto::rr::{Name, RecordType as Rr};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
+use tokio::time::{Instant, timeout_at};
 
 /// The EDNS buffer size of the DNS Flag Day 2020: large enough for most answers, small
 /// enough not to be fragmented on any path.
@@ -29,9 +31,20 @@ impl Transport {
     }
 }
 
+/// A reply to our question, and how it came.
+pub(super) struct Reply {
+    pub(super) message: Message,
+    /// The transport of the reply: TCP only ever as the retry of a truncated UDP answer.
+    pub(super) transport: Transport,
+    /// Whether a UDP answer came back truncated (then `transport` is TCP).
+    pub(super) truncated: bool,
+}
+
 pub(super) enum ExchangeError {
     /// Sending or receiving failed: the network or the server said no.
     Io(Transport, std::io::Error),
+    /// Nothing came back over this transport before the deadline.
+    Silent(Transport),
     /// No socket could be made here.
     Local(std::io::Error),
     /// The server answered with something that is not a DNS answer to our question.
@@ -39,40 +52,62 @@ pub(super) enum ExchangeError {
     Encode(String),
 }
 
-/// One question, one answer: UDP first, TCP when the UDP answer is truncated.
+/// What to ask: the name, the type, and whether to set the DO bit (`dnssec: true`).
+#[derive(Clone, Copy)]
+pub(super) struct Question<'a> {
+    pub(super) name: &'a Name,
+    pub(super) rtype: Rr,
+    pub(super) dnssec: bool,
+}
+
+/// One question, one answer: UDP first, TCP when the UDP answer is truncated. Gives up at
+/// `stop_at` with [`ExchangeError::Silent`] naming the transport that was waited on.
 pub(super) async fn exchange(
     server: SocketAddr,
-    name: &Name,
-    rtype: Rr,
-) -> Result<(Message, Transport), ExchangeError> {
+    q: Question<'_>,
+    stop_at: Instant,
+) -> Result<Reply, ExchangeError> {
     let mut edns = true;
     loop {
-        let query = build_query(name, rtype, edns);
+        let query = build_query(q, edns);
         let bytes = query
             .to_vec()
             .map_err(|e| ExchangeError::Encode(e.to_string()))?;
-        let mut reply = udp(server, &query, &bytes).await?;
+        let mut reply = timeout_at(stop_at, udp(server, &query, &bytes))
+            .await
+            .map_err(|_| ExchangeError::Silent(Transport::Udp))??;
         let mut transport = Transport::Udp;
-        if reply.metadata.truncation {
-            reply = tcp(server, &query, &bytes).await?;
+        let truncated = reply.metadata.truncation;
+        if truncated {
+            reply = timeout_at(stop_at, tcp(server, &query, &bytes))
+                .await
+                .map_err(|_| ExchangeError::Silent(Transport::Tcp))??;
             transport = Transport::Tcp;
         }
         if edns && reply.metadata.response_code == ResponseCode::FormErr && reply.edns.is_none() {
             edns = false;
             continue;
         }
-        return Ok((reply, transport));
+        return Ok(Reply {
+            message: reply,
+            transport,
+            truncated,
+        });
     }
 }
 
-fn build_query(name: &Name, rtype: Rr, edns: bool) -> Message {
+fn build_query(question: Question<'_>, edns: bool) -> Message {
+    let (name, rtype) = (question.name, question.rtype);
     let mut q = Message::query();
     // As dig does: a recursive resolver answers for any name, an authoritative server ignores it.
     q.metadata.recursion_desired = true;
     q.add_query(Query::query(name.clone(), rtype));
     if edns {
         let mut e = Edns::new();
-        e.set_max_payload(EDNS_PAYLOAD).set_version(0);
+        // DO asks for the RRSIGs (RFC 3225); without it a signed zone answers unsigned.
+        e.set_max_payload(EDNS_PAYLOAD)
+            .set_version(0)
+            .set_dnssec_ok(question.dnssec);
         q.set_edns(e);
     }
     q

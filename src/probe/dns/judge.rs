@@ -2,7 +2,7 @@
 //! among the answers), `expect_any` (one of them) or, with nothing stated, at least one
 //! answer; the first miss is the failure, with the expectation as a person reads it.
 
-use super::records::{Answer, normalise_expected};
+use super::records::Answer;
 use crate::model::{DnsSpec, Text};
 
 /// Answers listed in a message; the measurements keep them all.
@@ -22,8 +22,8 @@ pub(super) fn judge(spec: &DnsSpec<Text>, rcode: &str, answers: &[Answer]) -> Op
     }
     let t = spec.record_type;
     let found = |e: &Text| {
-        let e = normalise_expected(t, &e.expose());
-        answers.iter().any(|a| a.matches(&e))
+        let e = e.expose();
+        answers.iter().any(|a| a.matches(t, &e))
     };
     if !spec.expect.is_empty() {
         let missing: Vec<&Text> = spec.expect.iter().filter(|e| !found(e)).collect();

@@ -12,45 +12,58 @@
 //! again without it (RFC 6891 §6.2.2). Only answers of the asked type count: a CNAME on the
 //! way to an A record is not an A answer.
 //!
+//! The prober keeps its own deadline, a moment before the runner's: a server that stays
+//! silent is then reported by the prober, with the transport it was waited on and the
+//! server, and a truncated UDP answer whose TCP retry never comes back is its own finding
+//! (`TcpFallbackBlocked`), not a dead server.
+//!
 //! The parts, in the order a probe meets them: `exchange` asks the question and brings back
-//! the reply (or why none came), `classify` makes a failed exchange a verdict, `records`
-//! turns the reply's answers into the forms people read and expectations compare, and
-//! `judge` holds them against the spec. With several servers, `replication` asks each one
-//! this way and compares their zones' serials.
+//! the reply (or why none came), `classify` makes a failed exchange a verdict, `verdict` an
+//! answered one: `referral` tells a delegation from an answer, `records` (with `dnssec`)
+//! turns records into the forms people read and expectations compare, and `judge` holds
+//! them against the spec. With several servers, `replication` asks each one this way and
+//! compares their zones' serials.
 
 mod classify;
+mod dnssec;
 mod exchange;
 mod judge;
 mod records;
+mod referral;
 mod replication;
+mod verdict;
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use hickory_resolver::proto::op::Message;
 use hickory_resolver::proto::rr::Name;
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
+use super::{Context, ErrorKind, Measurements, Outcome, ms};
 use crate::model::dns_name::DnsName;
 use crate::model::{DnsSpec, RecordType, Text};
-use classify::exchange_failed;
-use exchange::exchange;
-use judge::{Miss, judge, list};
-use records::{Answer, answer, rcode_str, wire_type};
+use classify::{Asked, exchange_failed};
+use exchange::{Question, exchange};
+use records::wire_type;
 
-/// Asks `spec.server` for `spec.name` once and judges the response; several servers make a
-/// replication check. See the module doc.
+/// How long before the runner's deadline the prober gives up waiting, so that it, not the
+/// runner, reports what stayed silent (as the HTTP prober's `BODY_DEADLINE_MARGIN`).
+const DEADLINE_MARGIN: Duration = Duration::from_millis(50);
+
+/// Asks `spec.servers` (one) for `spec.name` once and judges the response; several servers
+/// make a replication check. See the module doc.
 pub(crate) async fn probe(spec: &DnsSpec<Text>, _cx: &Context, deadline: Instant) -> Outcome {
     if spec.servers.len() > 1 {
         return replication::probe(spec, deadline).await;
     }
-    ask(spec, &mut None).await
+    ask(spec, deadline, &mut None).await
 }
 
 /// One server (`spec.servers` holds exactly one) asked once, its response judged. `got`
 /// receives the reply when one came: the replication check reads the SOA serial from it.
-async fn ask(spec: &DnsSpec<Text>, got: &mut Option<Message>) -> Outcome {
+async fn ask(spec: &DnsSpec<Text>, deadline: Instant, got: &mut Option<Message>) -> Outcome {
     let [server_text] = spec.servers.as_slice() else {
         return Outcome::errored(
             ErrorKind::Internal,
@@ -72,6 +85,19 @@ async fn ask(spec: &DnsSpec<Text>, got: &mut Option<Message>) -> Outcome {
             );
         }
     };
+    ask_server(spec, server_text, server, &name, deadline, got).await
+}
+
+/// One server asked and its reply judged. Every outcome that got as far as asking records
+/// `server`, `transport` and `time_ms`.
+async fn ask_server(
+    spec: &DnsSpec<Text>,
+    server_text: &Text,
+    server: SocketAddr,
+    name: &Name,
+    deadline: Instant,
+    got: &mut Option<Message>,
+) -> Outcome {
     // A secret server address stays `***`; otherwise show the port the query really went to.
     let shown_server = if server_text.has_secret() {
         server_text.to_string()
@@ -88,62 +114,41 @@ async fn ask(spec: &DnsSpec<Text>, got: &mut Option<Message>) -> Outcome {
 
     let mut m = Measurements::new();
     m.insert("server".into(), json!(shown_server));
-    // The caller drops this future at the deadline: no timer of our own is needed.
+    let written = spec.name.expose();
+    let asked_ascii = name.to_ascii();
+    if asked_ascii.trim_end_matches('.') != written.trim().trim_end_matches('.') {
+        m.insert("query".into(), json!(asked_ascii.trim_end_matches('.')));
+    }
+    let stop_at = deadline.checked_sub(DEADLINE_MARGIN).unwrap_or(deadline);
+    let asked = Asked {
+        what: &what,
+        budget: deadline.saturating_duration_since(Instant::now()),
+        port: server.port(),
+    };
+    let question = Question {
+        name,
+        rtype,
+        dnssec: spec.dnssec,
+    };
     let start = std::time::Instant::now();
-    let res = exchange(server, &name, rtype).await;
+    let res = exchange(server, question, stop_at).await;
     m.insert("time_ms".into(), ms(start.elapsed()));
-    let (reply, transport) = match res {
-        Ok(r) => r,
-        Err(e) => return exchange_failed(e, &what, m),
-    };
-    *got = Some(reply.clone());
-
-    let rcode = rcode_str(reply.metadata.response_code);
-    let answers: Vec<Answer> = reply
-        .answers
-        .iter()
-        .filter(|r| r.record_type() == rtype)
-        .filter_map(answer)
-        .collect();
-    let shown: Vec<&str> = answers.iter().map(|a| a.shown.as_str()).collect();
-    m.insert("rcode".into(), json!(rcode));
-    m.insert("answers".into(), json!(shown));
-    m.insert("transport".into(), json!(transport));
-    let evidence = (!shown.is_empty()).then(|| shown.join(", "));
-    let measured = if shown.is_empty() {
-        "no answers".to_string()
-    } else {
-        shown.join(", ")
-    };
-
-    let verdict = judge(spec, &rcode, &answers);
-    let outcome = match verdict {
-        None => Outcome::passed(m),
-        Some(Miss::Rcode(want)) => {
-            let seen = if shown.is_empty() {
-                String::new()
-            } else {
-                format!(", answers {}", list(&shown))
-            };
-            Outcome::failed(
-                Failure::new(
-                    FailKind::RcodeMismatch,
-                    format!("{what}: {rcode}{seen}, expected {want}"),
-                )
-                .expected(format!("rcode {want}"), rcode.clone()),
+    match res {
+        Ok(reply) => {
+            *got = Some(reply.message.clone());
+            verdict::answered(
+                &verdict::Question {
+                    spec,
+                    what: &what,
+                    name,
+                    rtype,
+                },
+                &reply,
                 m,
             )
         }
-        Some(Miss::Answers(expected)) => Outcome::failed(
-            Failure::new(
-                FailKind::AnswerMismatch,
-                format!("{what}: answers {}, expected {expected}", list(&shown)),
-            )
-            .expected(expected, measured),
-            m,
-        ),
-    };
-    outcome.with_evidence(evidence)
+        Err(e) => exchange_failed(e, &asked, m),
+    }
 }
 
 fn server_addr(s: &str) -> Option<SocketAddr> {
@@ -173,6 +178,7 @@ mod tests {
     use super::*;
 
     use hickory_resolver::proto::op::ResponseCode;
+    use records::rcode_str;
 
     #[test]
     fn names_are_fully_qualified_and_ptr_takes_addresses() {

@@ -5,34 +5,49 @@
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType as Rr};
 
+use super::dnssec;
 use crate::model::RecordType;
 use crate::model::dns_name::DnsName;
+use crate::model::dns_text::{TxtExpect, escape_text};
 use crate::model::dns_value::parse_expected;
 
 /// One answer record: how it is shown, and the normalised forms an expectation may match.
 pub(super) struct Answer {
     pub(super) shown: String,
     full: String,
-    /// The target alone, for MX and SRV: `mail.example` matches `10 mail.example`.
+    /// The target alone, for MX and SRV: `mail.example` matches `10 mail.example`; the
+    /// serial alone for SOA.
     short: Option<String>,
+    /// A TXT record's character strings, as sent: an expectation in dig's multi-string form
+    /// compares string by string.
+    strings: Option<Vec<Vec<u8>>>,
 }
 
 impl Answer {
-    pub(super) fn matches(&self, expected: &str) -> bool {
-        self.full == expected || self.short.as_deref() == Some(expected)
+    /// Whether this answer meets the expectation `expected` on a `t` check. The one place
+    /// answers and expectations are compared.
+    pub(super) fn matches(&self, t: RecordType, expected: &str) -> bool {
+        if let Some(strings) = &self.strings {
+            return TxtExpect::parse(expected).is_ok_and(|e| e.matches(strings));
+        }
+        let e = normalise_expected(t, expected);
+        self.full == e || self.short.as_deref() == Some(e.as_str())
     }
 }
 
+/// An answer record in presentation form (see FORMAT.md): `None` for a type no check asks.
 pub(super) fn answer(r: &Record) -> Option<Answer> {
     let plain = |s: String| Answer {
         shown: s.clone(),
         full: s,
         short: None,
+        strings: None,
     };
     let named = |n: &Name| Answer {
         shown: show_name(n),
         full: norm_wire_name(n),
         short: None,
+        strings: None,
     };
     Some(match &r.data {
         RData::A(a) => plain(a.0.to_string()),
@@ -44,44 +59,70 @@ pub(super) fn answer(r: &Record) -> Option<Answer> {
             shown: format!("{} {}", mx.preference, show_name(&mx.exchange)),
             full: format!("{} {}", mx.preference, norm_wire_name(&mx.exchange)),
             short: Some(norm_wire_name(&mx.exchange)),
+            strings: None,
         },
-        RData::SRV(s) => Answer {
-            shown: format!(
-                "{} {} {} {}",
-                s.priority,
-                s.weight,
-                s.port,
-                show_name(&s.target)
-            ),
-            full: format!(
-                "{} {} {} {}",
-                s.priority,
-                s.weight,
-                s.port,
-                norm_wire_name(&s.target)
-            ),
-            short: Some(norm_wire_name(&s.target)),
-        },
-        RData::TXT(t) => {
-            let bytes: Vec<u8> = t.txt_data.iter().flat_map(|s| s.iter().copied()).collect();
-            let full = String::from_utf8_lossy(&bytes).into_owned();
-            // A report line must stay one line, whatever bytes the record holds.
-            let shown = full
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
+        RData::SRV(s) => {
+            let head = format!("{} {} {}", s.priority, s.weight, s.port);
             Answer {
-                shown,
-                full,
-                short: None,
+                shown: format!("{head} {}", show_name(&s.target)),
+                full: format!("{head} {}", norm_wire_name(&s.target)),
+                short: Some(norm_wire_name(&s.target)),
+                strings: None,
             }
         }
-        _ => return None,
+        RData::TXT(t) => {
+            let strings: Vec<Vec<u8>> = t.txt_data.iter().map(|s| s.to_vec()).collect();
+            let shown = escape_text(&strings.concat());
+            Answer {
+                shown: shown.clone(),
+                full: shown,
+                short: None,
+                strings: Some(strings),
+            }
+        }
+        RData::SOA(soa) => {
+            let numbers = format!(
+                "{} {} {} {} {}",
+                soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum
+            );
+            Answer {
+                shown: format!(
+                    "{} {} {numbers}",
+                    show_name(&soa.mname),
+                    show_name(&soa.rname)
+                ),
+                full: format!(
+                    "{} {} {numbers}",
+                    norm_wire_name(&soa.mname),
+                    norm_wire_name(&soa.rname)
+                ),
+                short: Some(soa.serial.to_string()),
+                strings: None,
+            }
+        }
+        RData::CAA(caa) => plain(format!(
+            "{} {} \"{}\"",
+            caa.flags(),
+            caa.tag,
+            escape_text(&caa.value)
+        )),
+        _ => plain(dnssec::present(r)?),
     })
 }
 
-/// A name as people write it: Unicode labels, no root dot.
-fn show_name(n: &Name) -> String {
+/// A record as the authority section is shown: `OWNER TYPE RDATA`, the data in the same
+/// form as answers, or hickory's own form for a type no check asks (NSEC, RRSIG, …).
+pub(super) fn authority_line(r: &Record) -> String {
+    let data = answer(r).map_or_else(|| r.data.to_string(), |a| a.shown);
+    format!("{} {} {data}", show_name(&r.name), r.record_type())
+}
+
+/// A name as people write it: Unicode labels, no root dot; the root itself is `.` (the
+/// target of a null MX, RFC 7505, and of an SRV "no service here").
+pub(super) fn show_name(n: &Name) -> String {
+    if n.is_root() {
+        return ".".into();
+    }
     let s = n.to_utf8();
     s.strip_suffix('.').map(str::to_string).unwrap_or(s)
 }

@@ -123,7 +123,7 @@ async fn ask_server(spec: &DnsSpec<Text>, server: Text, cutoff: Instant) -> Serv
     let mut soa_reply: Option<Message> = None;
     let asked = async {
         if spec.record_type == RecordType::SOA {
-            return ask(&soa_question, &mut soa_reply).await;
+            return ask(&soa_question, cutoff, &mut soa_reply).await;
         }
         let typed = DnsSpec {
             servers: vec![server.clone()],
@@ -132,8 +132,8 @@ async fn ask_server(spec: &DnsSpec<Text>, server: Text, cutoff: Instant) -> Serv
         };
         let mut typed_reply = None;
         let (soa, typed) = tokio::join!(
-            ask(&soa_question, &mut soa_reply),
-            ask(&typed, &mut typed_reply)
+            ask(&soa_question, cutoff, &mut soa_reply),
+            ask(&typed, cutoff, &mut typed_reply)
         );
         // The check's own question speaks first; then the SOA question's failure (a server
         // that does not serve the zone), keeping the `type` question's answers to show.
