@@ -7,9 +7,9 @@
 use std::fmt::Write as _;
 
 /// The serial of the national zone on the primary (and on a secondary in sync).
-pub const SERIAL: u32 = 2026_1203_01;
+pub const SERIAL: u32 = 2026120301;
 /// The serial a lagging secondary still serves.
-pub const OLD_SERIAL: u32 = 2026_1129_01;
+pub const OLD_SERIAL: u32 = 2026112901;
 
 /// `aq.gov.test.` as the national primary serves it, with `serial`; the name server's glue
 /// is `ns_addr`, the child's servers `child_ns`.
