@@ -148,6 +148,12 @@ async fn idn_answers_compare_in_whichever_form_is_written() {
         s.expect = vec![Text::plain(expected)];
         assert_passed(&run(&s).await, expected);
     }
+    // Shown in Unicode, with the A-label beside it.
+    let o = run(&spec(srv.addr, RecordType::CNAME, "idn.aq.gov.test")).await;
+    assert_eq!(
+        o.measurements["answers"],
+        serde_json::json!(["应急管理部.aq.gov.test (xn--extu8ah31brfhgw1a.aq.gov.test)"])
+    );
     let mut s = spec(srv.addr, RecordType::CNAME, "idn.aq.gov.test");
     s.expect = vec![Text::plain("应急管理厅。aq.gov.test")];
     match run(&s).await.verdict {

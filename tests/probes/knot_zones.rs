@@ -7,8 +7,16 @@
 use std::fmt::Write as _;
 
 /// The serial of the national zone on the primary (and on a secondary in sync).
+#[allow(
+    clippy::unreadable_literal,
+    reason = "a serial reads as a date and a number: YYYYMMDDNN"
+)]
 pub const SERIAL: u32 = 2026120301;
 /// The serial a lagging secondary still serves.
+#[allow(
+    clippy::unreadable_literal,
+    reason = "a serial reads as a date and a number: YYYYMMDDNN"
+)]
 pub const OLD_SERIAL: u32 = 2026112901;
 
 /// `aq.gov.test.` as the national primary serves it, with `serial`; the name server's glue

@@ -117,14 +117,23 @@ pub(super) fn authority_line(r: &Record) -> String {
     format!("{} {} {data}", show_name(&r.name), r.record_type())
 }
 
-/// A name as people write it: Unicode labels, no root dot; the root itself is `.` (the
-/// target of a null MX, RFC 7505, and of an SRV "no service here").
+/// A name as people write it: Unicode labels, no root dot, and, when that differs from the
+/// name on the wire, the A-label form beside it in parentheses (`应急管理部.aq.gov.test
+/// (xn--extu8ah31brfhgw1a.aq.gov.test)`), so that the report can be read and the name
+/// still be looked up with dig. The root itself is `.` (the target of a null MX, RFC 7505,
+/// and of an SRV "no service here").
 pub(super) fn show_name(n: &Name) -> String {
-    if n.is_root() {
-        return ".".into();
+    match DnsName::from_wire_labels(n.iter()) {
+        Some(d) => {
+            let (unicode, ascii) = (d.to_unicode(), d.to_ascii());
+            if unicode == ascii {
+                ascii
+            } else {
+                format!("{unicode} ({ascii})")
+            }
+        }
+        None => n.to_ascii().trim_end_matches('.').to_string(),
     }
-    let s = n.to_utf8();
-    s.strip_suffix('.').map(str::to_string).unwrap_or(s)
 }
 
 /// A name as compared: the model's canonical form (ASCII presentation, lower case, no root
