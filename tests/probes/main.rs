@@ -1,7 +1,7 @@
 //! The `probes` test binary: each prober of `netaccept::probe`, called through the library
 //! against real servers on loopback that the test starts in this process (axum, raw TCP
-//! listeners, hickory-server, the kernel's ICMP echo) or as a child (nginx, Knot DNS, skipped by the
-//! skip rule where it is not installed): the verdict, the failure or error
+//! listeners, hickory-server, the kernel's ICMP echo) or as a child (nginx, Knot DNS,
+//! skipped by the skip rule where it is not installed): the verdict, the failure or error
 //! kind, the measurements and the evidence for each way a server behaves, and that every
 //! verdict arrives within its deadline.
 //!
