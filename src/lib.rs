@@ -34,6 +34,8 @@ pub mod model;
 pub mod outcome;
 pub mod plan;
 pub mod probe;
+#[cfg(test)]
+pub(crate) mod props;
 pub mod report;
 pub mod results;
 pub mod run;

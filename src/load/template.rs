@@ -91,17 +91,7 @@ mod proptests {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// `cases` cases, or `PROPTEST_CASES` when set (a fixed `cases` overrides the variable
-    /// proptest's default reads).
-    fn config(cases: u32) -> ProptestConfig {
-        let base = ProptestConfig::default();
-        if std::env::var_os("PROPTEST_CASES").is_some() {
-            base
-        } else {
-            ProptestConfig { cases, ..base }
-        }
-    }
+    use crate::props::config;
 
     /// Parses `text` as a suite string written on the first line of a file, quoted as JSON
     /// quotes it (valid YAML), for a check that is per app or not. Returns the template, the

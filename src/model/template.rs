@@ -265,17 +265,7 @@ mod proptests {
 
     use super::*;
     use crate::model::{Probe, TcpSpec};
-
-    /// `cases` cases, or `PROPTEST_CASES` when set (a fixed `cases` overrides the variable
-    /// proptest's default reads).
-    fn config(cases: u32) -> ProptestConfig {
-        let base = ProptestConfig::default();
-        if std::env::var_os("PROPTEST_CASES").is_some() {
-            base
-        } else {
-            ProptestConfig { cases, ..base }
-        }
-    }
+    use crate::props::config;
 
     /// A part as `(is secret, value)` (`TextPart` has no `Debug`, which proptest needs to
     /// show a case). Secrets always hold a `§`, which plain text never does: a `§` in the

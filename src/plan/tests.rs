@@ -112,17 +112,7 @@ mod proptests {
 
     use super::*;
     use crate::model::{AppEndpoint, Kind, Node};
-
-    /// `cases` cases, or `PROPTEST_CASES` when set (a fixed `cases` overrides the variable
-    /// proptest's default reads).
-    fn config(cases: u32) -> ProptestConfig {
-        let base = ProptestConfig::default();
-        if std::env::var_os("PROPTEST_CASES").is_some() {
-            base
-        } else {
-            ProptestConfig { cases, ..base }
-        }
-    }
+    use crate::props::config;
 
     /// Plain values never hold a `§`; secrets always do.
     fn plain() -> impl Strategy<Value = String> {

@@ -31,6 +31,7 @@ mod schema;
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]
 mod support {
+    #[path = "../../src/props.rs"]
     pub mod props;
 }
 

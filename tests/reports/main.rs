@@ -42,5 +42,6 @@ mod secrets;
 mod support {
     pub mod host;
     pub mod junit;
+    #[path = "../../src/props.rs"]
     pub mod props;
 }

@@ -22,5 +22,6 @@ mod properties;
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]
 mod support {
+    #[path = "../../src/props.rs"]
     pub mod props;
 }

@@ -151,16 +151,7 @@ mod proptests {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// `cases` cases, or `PROPTEST_CASES` when set.
-    fn config(cases: u32) -> ProptestConfig {
-        let base = ProptestConfig::default();
-        if std::env::var_os("PROPTEST_CASES").is_some() {
-            base
-        } else {
-            ProptestConfig { cases, ..base }
-        }
-    }
+    use crate::props::config;
 
     proptest! {
         #![proptest_config(config(256))]

@@ -290,16 +290,7 @@ mod proptests {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// `cases` cases, or `PROPTEST_CASES` when set.
-    fn config(cases: u32) -> ProptestConfig {
-        let base = ProptestConfig::default();
-        if std::env::var_os("PROPTEST_CASES").is_some() {
-            base
-        } else {
-            ProptestConfig { cases, ..base }
-        }
-    }
+    use crate::props::config;
 
     /// Bytes rich in what the scanner looks for, so that tags and comments get cut anywhere.
     fn markup() -> impl Strategy<Value = Vec<u8>> {

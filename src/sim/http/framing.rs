@@ -123,17 +123,7 @@ mod proptests {
     use tokio::io::ReadBuf;
 
     use super::*;
-
-    /// `cases` cases, or `PROPTEST_CASES` when set (a fixed `cases` overrides the variable
-    /// proptest's default reads).
-    fn config(cases: u32) -> ProptestConfig {
-        let base = ProptestConfig::default();
-        if std::env::var_os("PROPTEST_CASES").is_some() {
-            base
-        } else {
-            ProptestConfig { cases, ..base }
-        }
-    }
+    use crate::props::config;
 
     /// Bytes rich in line ends.
     fn lines() -> impl Strategy<Value = Vec<u8>> {
