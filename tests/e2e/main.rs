@@ -39,5 +39,6 @@ mod example;
 mod support {
     pub mod host;
     pub mod junit;
+    pub mod net;
     pub mod tls;
 }

@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use crate::support::host;
+use crate::support::net::{available, nft, sh};
 
 /// Deletes the namespaces (and with them the veths and the servers' sockets) and kills the
 /// servers when dropped, so a failing assertion leaves nothing behind.
@@ -31,40 +32,6 @@ impl Drop for Lab {
             let _ = Command::new("ip").args(["netns", "del", n]).status();
         }
     }
-}
-
-fn sh(args: &[&str]) {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .expect("spawn");
-    assert!(
-        out.status.success(),
-        "{:?} failed: {}",
-        args,
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn nft(ns: &str, ruleset: &str) {
-    let mut child = Command::new("ip")
-        .args(["netns", "exec", ns, "nft", "-f", "-"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("nft");
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), ruleset.as_bytes()).unwrap();
-    drop(child.stdin.take());
-    assert!(
-        child.wait().unwrap().success(),
-        "nft in {ns} failed:\n{ruleset}"
-    );
-}
-
-fn available(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[test]

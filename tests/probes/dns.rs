@@ -22,7 +22,7 @@ use tokio::time::{Instant, timeout_at};
 use crate::dns_server::{self, DnsServer, Seen};
 
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(2);
-const SLACK: Duration = Duration::from_millis(500);
+pub(crate) const SLACK: Duration = Duration::from_millis(500);
 
 pub(crate) fn spec(server: SocketAddr, record_type: RecordType, name: &str) -> DnsSpec<Text> {
     DnsSpec {
@@ -69,8 +69,9 @@ pub(crate) async fn run(s: &DnsSpec<Text>) -> Outcome {
 pub(crate) fn assert_passed(o: &Outcome) {
     assert!(
         matches!(o.verdict, Verdict::Passed),
-        "expected a pass, got {:?}",
-        o.verdict
+        "expected a pass, got {:?} (measured: {})",
+        o.verdict,
+        serde_json::Value::Object(o.measurements.clone())
     );
 }
 

@@ -1,20 +1,17 @@
 //! The DNS prober against Knot DNS (`knotd`, started by the test on loopback, or in a network
 //! namespace where nftables drops TCP/53): an authoritative server we did not write.
 
-use std::io::Write as _;
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use netaccept::model::{DnsSpec, Probe, Rcode, RecordType, Text};
-use netaccept::probe::{Context, FailKind, Outcome, Verdict};
-use tokio::time::{Instant, timeout_at};
+use netaccept::model::{Rcode, RecordType, Text};
+use netaccept::probe::FailKind;
 
+use crate::dns::{answers, assert_passed, failure, run, spec, texts};
 use crate::knot_zones::{self as zones, OLD_SERIAL, SERIAL};
 use crate::support::host;
 use crate::support::knot::{Knot, Zone};
-
-const TIMEOUT: Duration = Duration::from_secs(2);
+use crate::support::net::{available, nft, sh};
 
 /// The national primary (parent and reverse zones, and a signed zone) and the provincial
 /// server of the delegated child.
@@ -46,37 +43,6 @@ fn lab() -> Option<Lab> {
     })
 }
 
-fn spec(server: SocketAddr, record_type: RecordType, name: &str) -> DnsSpec<Text> {
-    DnsSpec {
-        name: Text::plain(name),
-        servers: vec![Text::plain(server.to_string())],
-        record_type,
-        expect: Vec::new(),
-        expect_any: Vec::new(),
-        rcode: None,
-        dnssec: false,
-        same_answers: false,
-    }
-}
-
-async fn run(s: &DnsSpec<Text>) -> Outcome {
-    let dir = tempfile::tempdir().unwrap();
-    let cx = Context::new(dir.path());
-    let deadline = Instant::now() + TIMEOUT;
-    let p = Probe::Dns(s.clone());
-    timeout_at(deadline, netaccept::probe::probe(&p, &cx, deadline))
-        .await
-        .unwrap_or_else(|_| panic!("{s:?}: no verdict within {TIMEOUT:?}"))
-}
-
-#[track_caller]
-fn assert_passed(o: &Outcome) {
-    assert!(
-        matches!(o.verdict, Verdict::Passed),
-        "expected a pass, got {o:?}"
-    );
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn knot_serves_the_lab() {
     let Some(lab) = lab() else { return };
@@ -86,27 +52,6 @@ async fn knot_serves_the_lab() {
     let mut s = spec(lab.provincial.addr, RecordType::A, "www.sx.aq.gov.test");
     s.expect = vec![Text::plain("198.18.2.1")];
     assert_passed(&run(&s).await);
-}
-
-fn texts(v: &[&str]) -> Vec<Text> {
-    v.iter().map(|s| Text::plain(*s)).collect()
-}
-
-#[track_caller]
-fn failure(o: &Outcome, kind: FailKind) -> String {
-    match &o.verdict {
-        Verdict::Failed(f) if f.kind == kind => f.message.clone(),
-        v => panic!("expected Failed({kind}), got {v:?}\n{o:?}"),
-    }
-}
-
-fn answers(o: &Outcome) -> Vec<String> {
-    o.measurements["answers"]
-        .as_array()
-        .unwrap_or_else(|| panic!("answers is an array: {o:?}"))
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
 }
 
 /// Item 1: asked at the parent, a name under the delegated child gets a referral. It was
@@ -119,7 +64,7 @@ async fn a_referral_is_not_an_authoritative_answer() {
         let mut s = spec(lab.national.addr, RecordType::A, "nosuch.sx.aq.gov.test");
         s.rcode = rcode;
         let o = run(&s).await;
-        let m = failure(&o, FailKind::Referral);
+        let m = &failure(&o, FailKind::Referral).message;
         assert!(
             m.contains("sx.aq.gov.test") && m.contains("ns1.sx.aq.gov.test"),
             "names the child zone and its servers: {m}"
@@ -313,7 +258,7 @@ async fn secondaries_in_sync_and_behind() {
     assert_passed(&run(&s).await);
     s.servers.push(Text::plain(behind.addr.to_string()));
     let o = run(&s).await;
-    let m = failure(&o, FailKind::SerialMismatch);
+    let m = &failure(&o, FailKind::SerialMismatch).message;
     assert!(
         m.contains(&behind.addr.to_string()) && m.contains(&OLD_SERIAL.to_string()),
         "names the secondary behind and its serial: {m}"
@@ -344,7 +289,7 @@ async fn tcp_fallback_blocked_by_a_firewall() {
     s.expect = texts(&["198.18.0.1"]);
     assert_passed(&run(&s).await);
     let o = run(&spec(server, RecordType::A, "big.aq.gov.test")).await;
-    let m = failure(&o, FailKind::TcpFallbackBlocked);
+    let m = &failure(&o, FailKind::TcpFallbackBlocked).message;
     assert!(m.contains("TCP/53 blocked"), "{m}");
     assert_eq!(o.measurements["transport"], "tcp");
     assert_eq!(o.measurements["truncated"], true);
@@ -360,11 +305,7 @@ struct Firewalled {
 impl Firewalled {
     fn new() -> Option<Firewalled> {
         for tool in ["ip", "nft"] {
-            let ok = Command::new("sh")
-                .args(["-c", &format!("command -v {tool}")])
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if !ok {
+            if !available(tool) {
                 host::skip(&format!("`{tool}` is not installed"));
                 return None;
             }
@@ -393,19 +334,10 @@ impl Firewalled {
         ]);
         sh(&["ip", "-n", &net.ns, "link", "set", &there, "up"]);
         sh(&["ip", "-n", &net.ns, "link", "set", "lo", "up"]);
-        let mut nft = Command::new("ip")
-            .args(["netns", "exec", &net.ns, "nft", "-f", "-"])
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("nft");
-        nft.stdin
-            .take()
-            .unwrap()
-            .write_all(
-                b"table inet firewall { chain input { type filter hook input priority 0; policy accept; tcp dport 53 drop; }; }\n",
-            )
-            .unwrap();
-        assert!(nft.wait().unwrap().success(), "nft ruleset loads");
+        nft(
+            &net.ns,
+            "table inet firewall { chain input { type filter hook input priority 0; policy accept; tcp dport 53 drop; }; }\n",
+        );
         Some(net)
     }
 }
@@ -415,16 +347,4 @@ impl Drop for Firewalled {
         // Deleting the namespace deletes the veth pair with it.
         let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();
     }
-}
-
-fn sh(args: &[&str]) {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .expect("spawn");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }

@@ -9,70 +9,31 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use netaccept::model::{DnsSpec, Probe, RecordType, Text, TextPart};
-use netaccept::probe::{Context, FailKind, Failure, Outcome, Verdict};
+use netaccept::model::{DnsSpec, RecordType, Text, TextPart};
+use netaccept::probe::{FailKind, Outcome};
 use serde_json::Value;
-use tokio::time::{Instant, timeout_at};
+use tokio::time::Instant;
 
+use crate::dns::{SLACK, assert_passed, failure, run};
 use crate::dns_server::{self, DnsServer};
 
-const TIMEOUT: Duration = Duration::from_secs(2);
-const SLACK: Duration = Duration::from_millis(500);
 const CURRENT: u32 = 2_026_120_301;
 const OLD: u32 = 2_026_112_901;
 
+/// A check over `servers`, otherwise as [`crate::dns::spec`] makes one.
 fn spec(servers: &[SocketAddr], record_type: RecordType, name: &str) -> DnsSpec<Text> {
     DnsSpec {
-        name: Text::plain(name),
         servers: servers.iter().map(|s| Text::plain(s.to_string())).collect(),
-        record_type,
-        expect: Vec::new(),
-        expect_any: Vec::new(),
-        rcode: None,
-        dnssec: false,
-        same_answers: false,
+        ..crate::dns::spec(servers[0], record_type, name)
     }
 }
 
-/// One attempt as the runner makes it: through `probe::probe`, dropped at the deadline,
-/// which the check must beat with a verdict of its own.
+/// One attempt as the runner makes it ([`crate::dns::run_for`]), which the check must beat
+/// with a verdict of its own.
 async fn run_for(s: &DnsSpec<Text>, t: Duration) -> Outcome {
-    let dir = tempfile::tempdir().unwrap();
-    let cx = Context::new(dir.path());
-    let start = Instant::now();
-    let deadline = start + t;
-    let res = timeout_at(
-        deadline,
-        netaccept::probe::probe(&Probe::Dns(s.clone()), &cx, deadline),
-    )
-    .await;
-    let took = start.elapsed();
-    assert!(took <= t + SLACK, "probe took {took:?}, timeout {t:?}");
-    res.expect("the check gives its own verdict before the runner's deadline")
-}
-
-async fn run(s: &DnsSpec<Text>) -> Outcome {
-    run_for(s, TIMEOUT).await
-}
-
-#[track_caller]
-fn assert_passed(o: &Outcome) {
-    assert!(
-        matches!(o.verdict, Verdict::Passed),
-        "expected a pass, got {:?}",
-        o.verdict
-    );
-}
-
-#[track_caller]
-fn failure(o: &Outcome, kind: FailKind) -> &Failure {
-    match &o.verdict {
-        Verdict::Failed(f) if f.kind == kind => {
-            assert!(!f.message.contains('\n'), "one line: {:?}", f.message);
-            f
-        }
-        v => panic!("expected Failed({kind}), got {v:?}"),
-    }
+    crate::dns::run_for(s, t)
+        .await
+        .expect("the check gives its own verdict before the runner's deadline")
 }
 
 /// The `servers` measurement: one object per server, in the order of `servers:`.

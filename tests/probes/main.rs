@@ -55,5 +55,6 @@ mod nginx;
 mod support {
     pub mod host;
     pub mod knot;
+    pub mod net;
     pub mod tls;
 }
