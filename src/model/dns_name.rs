@@ -313,17 +313,7 @@ impl DnsName {
     /// bytes that are not printable ASCII as `\DDD`. [`DnsName::parse`] reads it back to the
     /// same name.
     pub fn to_ascii(&self) -> String {
-        if self.is_root() {
-            return ".".into();
-        }
-        let mut out = String::new();
-        for (i, l) in self.labels.iter().enumerate() {
-            if i > 0 {
-                out.push('.');
-            }
-            push_label(&mut out, l);
-        }
-        out
+        self.present(push_label)
     }
 
     /// The form names compare in: [`DnsName::to_ascii`] lower-cased (ASCII letters only:
@@ -335,6 +325,14 @@ impl DnsName {
     /// For people: each A-label that is valid punycode shown as its U-label (Unicode), the
     /// other labels as in [`DnsName::to_ascii`].
     pub fn to_unicode(&self) -> String {
+        self.present(|out, l| match u_label(l) {
+            Some(u) => out.push_str(&u),
+            None => push_label(out, l),
+        })
+    }
+
+    /// The labels, each written by `label`, joined by dots; the root is `.`.
+    fn present(&self, mut label: impl FnMut(&mut String, &[u8])) -> String {
         if self.is_root() {
             return ".".into();
         }
@@ -343,17 +341,9 @@ impl DnsName {
             if i > 0 {
                 out.push('.');
             }
-            match u_label(l) {
-                Some(u) => out.push_str(&u),
-                None => push_label(&mut out, l),
-            }
+            label(&mut out, l);
         }
         out
-    }
-
-    /// The comparison key: the wire labels, ASCII lower-cased (RFC 4343).
-    pub fn key(&self) -> Vec<Vec<u8>> {
-        self.labels.iter().map(|l| l.to_ascii_lowercase()).collect()
     }
 
     /// Whether two names are the same name: same labels, ASCII case aside.
@@ -547,7 +537,6 @@ mod tests {
         let a = DnsName::parse("WWW.Aq.Gov.Test.").unwrap();
         let b = DnsName::parse("www.aq.gov.test").unwrap();
         assert!(a.eq_ignore_case(&b));
-        assert_eq!(a.key(), b.key());
         assert_ne!(a, b);
         assert_eq!(a.canonical(), "www.aq.gov.test");
         assert!(!a.eq_ignore_case(&DnsName::parse("www.aq.gov").unwrap()));
