@@ -98,12 +98,7 @@ async fn ask_server(
     deadline: Instant,
     got: &mut Option<Message>,
 ) -> Outcome {
-    // A secret server address stays `***`; otherwise show the port the query really went to.
-    let shown_server = if server_text.has_secret() {
-        server_text.to_string()
-    } else {
-        server.to_string()
-    };
+    let shown_server = shown(server_text, server);
     let what = format!(
         "{} {} @{}",
         spec.record_type.as_str(),
@@ -148,6 +143,16 @@ async fn ask_server(
             )
         }
         Err(e) => exchange_failed(e, &asked, m),
+    }
+}
+
+/// A server as messages and measurements show it: a secret address stays `***`; otherwise
+/// with the port the query really goes to.
+fn shown(server_text: &Text, server: SocketAddr) -> String {
+    if server_text.has_secret() {
+        server_text.to_string()
+    } else {
+        server.to_string()
     }
 }
 

@@ -11,7 +11,6 @@
 //! differs fails the check as `SerialMismatch`, and the message names each one.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use hickory_resolver::proto::op::Message;
 use hickory_resolver::proto::rr::RData;
@@ -20,13 +19,9 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::judge::list;
-use super::{ask, server_addr};
+use super::{ask, server_addr, shown};
 use crate::model::{DnsSpec, Rcode, RecordType, Text};
 use crate::probe::{ErrorKind, FailKind, Failure, Measurements, Outcome, Verdict, ms};
-
-/// Taken off the runner's deadline, so that a silent server is reported here, by name, and
-/// not by the runner as a check that timed out as a whole.
-const DEADLINE_MARGIN: Duration = Duration::from_millis(50);
 
 /// What one server said.
 struct Served {
@@ -66,14 +61,12 @@ impl Served {
 /// Asks every server of `spec` at once and compares them; see the module doc.
 pub(super) async fn probe(spec: &DnsSpec<Text>, deadline: Instant) -> Outcome {
     let start = Instant::now();
-    let left = deadline.saturating_duration_since(start);
-    let cutoff = start + left.saturating_sub(DEADLINE_MARGIN).max(left / 2);
     // Tasks, not one future after the other: a silent server must not delay the others'
     // questions. Dropping the set (the runner drops this future at its deadline) aborts them.
     let mut tasks = JoinSet::new();
     for (i, server) in spec.servers.iter().enumerate() {
         let (spec, server) = (spec.clone(), server.clone());
-        tasks.spawn(async move { (i, ask_server(&spec, server, cutoff).await) });
+        tasks.spawn(async move { (i, ask_server(&spec, server, deadline).await) });
     }
     let mut served: Vec<Option<Served>> = spec.servers.iter().map(|_| None).collect();
     while let Some(done) = tasks.join_next().await {
@@ -102,8 +95,10 @@ pub(super) async fn probe(spec: &DnsSpec<Text>, deadline: Instant) -> Outcome {
     }
 }
 
-/// One server's questions, each as a single-server check of its own.
-async fn ask_server(spec: &DnsSpec<Text>, server: Text, cutoff: Instant) -> Served {
+/// One server's questions, each as a single-server check of its own. Each question keeps
+/// its own deadline, a moment before the runner's (see [`super::ask`]): a server that stays
+/// silent is reported by name, as a single-server check reports it.
+async fn ask_server(spec: &DnsSpec<Text>, server: Text, deadline: Instant) -> Served {
     let soa_question = DnsSpec {
         name: spec.name.clone(),
         servers: vec![server.clone()],
@@ -121,10 +116,9 @@ async fn ask_server(spec: &DnsSpec<Text>, server: Text, cutoff: Instant) -> Serv
     };
     let start = Instant::now();
     let mut soa_reply: Option<Message> = None;
-    let asked = async {
-        if spec.record_type == RecordType::SOA {
-            return ask(&soa_question, cutoff, &mut soa_reply).await;
-        }
+    let mut outcome = if spec.record_type == RecordType::SOA {
+        ask(&soa_question, deadline, &mut soa_reply).await
+    } else {
         let typed = DnsSpec {
             servers: vec![server.clone()],
             same_answers: false,
@@ -132,8 +126,8 @@ async fn ask_server(spec: &DnsSpec<Text>, server: Text, cutoff: Instant) -> Serv
         };
         let mut typed_reply = None;
         let (soa, typed) = tokio::join!(
-            ask(&soa_question, cutoff, &mut soa_reply),
-            ask(&typed, cutoff, &mut typed_reply)
+            ask(&soa_question, deadline, &mut soa_reply),
+            ask(&typed, deadline, &mut typed_reply)
         );
         // The check's own question speaks first; then the SOA question's failure (a server
         // that does not serve the zone), keeping the `type` question's answers to show.
@@ -145,17 +139,15 @@ async fn ask_server(spec: &DnsSpec<Text>, server: Text, cutoff: Instant) -> Serv
             _ => typed,
         }
     };
-    let outcome = tokio::time::timeout_at(cutoff, asked).await;
-    let took = start.elapsed();
-    let shown = shown(&server);
-    let mut outcome = outcome.unwrap_or_else(|_| silent(spec, &shown, took));
-    outcome.measurements.insert("time_ms".into(), ms(took));
+    outcome
+        .measurements
+        .insert("time_ms".into(), ms(start.elapsed()));
     Served {
         shown: outcome
             .measurements
             .get("server")
             .and_then(Value::as_str)
-            .map_or(shown, str::to_string),
+            .map_or_else(|| fallback_shown(&server), str::to_string),
         verdict: outcome.verdict,
         measurements: outcome.measurements,
         serial: soa_reply.as_ref().and_then(serial),
@@ -170,32 +162,13 @@ fn only_for_soa(spec: &DnsSpec<Text>, v: &[Text]) -> Vec<Text> {
     }
 }
 
-/// The server as the single-server path shows it: a secret stays `***`, and an address
-/// without a port gets the port the question goes to.
-fn shown(server: &Text) -> String {
+/// The server as shown when its question stopped before recording it (a server that is no
+/// address, which planning refuses): as [`super::shown`] shows it when it parses.
+fn fallback_shown(server: &Text) -> String {
     match server_addr(&server.expose()) {
-        Some(a) if !server.has_secret() => a.to_string(),
-        _ => server.to_string(),
+        Some(a) => shown(server, a),
+        None => server.to_string(),
     }
-}
-
-/// The verdict on a server that had not answered when the check's time ran out.
-fn silent(spec: &DnsSpec<Text>, shown: &str, took: Duration) -> Outcome {
-    let waited = crate::model::Duration(took);
-    let mut m = Measurements::new();
-    m.insert("server".into(), json!(shown));
-    Outcome::failed(
-        Failure::new(
-            FailKind::Timeout,
-            format!(
-                "{} {} @{shown}: no answer within {waited}",
-                spec.record_type.as_str(),
-                spec.name
-            ),
-        )
-        .expected(format!("an answer within {waited}"), "none"),
-        m,
-    )
 }
 
 /// The zone's serial: the SOA in the answer (the name is the zone's apex), or else the one
