@@ -16,9 +16,9 @@ use crate::model::dns_value::parse_expected;
 pub(super) fn check(ld: &mut Loader, f: u32, p: &RawDns, record_type: Option<RecordType>) {
     let literal = |s: &S| !s.value.contains("{{");
     if literal(&p.name) {
-        let ptr_address = record_type == Some(RecordType::PTR)
-            && p.name.value.trim().parse::<std::net::IpAddr>().is_ok();
-        if !ptr_address && let Err(e) = DnsName::parse(&p.name.value) {
+        // A refused type (reported already) reads the name as a name, as any type but PTR.
+        let t = record_type.unwrap_or(RecordType::A);
+        if let Err(e) = DnsName::of_question(&p.name.value, t) {
             let at = place(ld, f, &p.name, e.at, e.len);
             ld.push(
                 Diagnostic::error(

@@ -17,6 +17,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use super::RecordType;
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 
 /// Longest label, in octets (RFC 1035 §2.3.4).
@@ -267,6 +268,17 @@ impl DnsName {
             .all(|l| !l.is_empty() && l.len() <= MAX_LABEL)
             && name.wire_len() <= MAX_WIRE;
         ok.then_some(name)
+    }
+
+    /// The name a `record_type` check asks about when its `name:` is `text`: a PTR check may
+    /// name an IP address, which stands for its reverse name ([`DnsName::from_ip`]); any
+    /// other text is read by [`DnsName::parse`]. Loading, planning and the prober all read
+    /// `name:` through this one function.
+    pub fn of_question(text: &str, record_type: RecordType) -> Result<DnsName, NameError> {
+        match text.trim().parse::<IpAddr>() {
+            Ok(ip) if record_type == RecordType::PTR => Ok(DnsName::from_ip(ip)),
+            _ => DnsName::parse(text),
+        }
     }
 
     /// The `in-addr.arpa` or `ip6.arpa` name of an address, which PTR records are under.

@@ -8,7 +8,7 @@
 use crate::model::dns_name::{DnsName, NameErrorKind};
 use crate::model::dns_value::parse_expected;
 use crate::model::json_value::{describe, read_filled, type_name};
-use crate::model::{DnsSpec, HostPort, JsonCheck, Loc, Operand, Probe, RecordType, Template, Text};
+use crate::model::{DnsSpec, HostPort, JsonCheck, Loc, Operand, Probe, Template, Text};
 
 /// A filled probe whose values cannot work, whatever the network does. Returns the place
 /// (the template's), the kind of mistake (to group nodes by), a headline with the first
@@ -134,25 +134,22 @@ fn dns_values(
     d: &DnsSpec<Text>,
     s: &DnsSpec<Template>,
 ) -> Option<(Loc, &'static str, String, String)> {
-    if s.name.as_literal().is_none() {
-        let v = d.name.expose();
-        let ptr_address =
-            d.record_type == RecordType::PTR && v.trim().parse::<std::net::IpAddr>().is_ok();
-        if !ptr_address && let Err(e) = DnsName::parse(&v) {
-            // What is wrong with which label, unless the kind says it all; a secret's value
-            // is never shown.
-            let detail = match e.kind {
-                _ if d.name.has_secret() => String::new(),
-                NameErrorKind::EmptyLabel | NameErrorKind::EmptyName => String::new(),
-                _ => format!(": {e}"),
-            };
-            return Some((
-                s.name.loc,
-                e.what(),
-                format!("{}, e.g. `{}`{detail}", e.what(), d.name),
-                e.hint().to_string(),
-            ));
-        }
+    if s.name.as_literal().is_none()
+        && let Err(e) = DnsName::of_question(&d.name.expose(), d.record_type)
+    {
+        // What is wrong with which label, unless the kind says it all; a secret's value
+        // is never shown.
+        let detail = match e.kind {
+            _ if d.name.has_secret() => String::new(),
+            NameErrorKind::EmptyLabel | NameErrorKind::EmptyName => String::new(),
+            _ => format!(": {e}"),
+        };
+        return Some((
+            s.name.loc,
+            e.what(),
+            format!("{}, e.g. `{}`{detail}", e.what(), d.name),
+            e.hint().to_string(),
+        ));
     }
     let pairs = d
         .expect

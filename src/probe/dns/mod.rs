@@ -168,11 +168,7 @@ fn server_addr(s: &str) -> Option<SocketAddr> {
 /// labels go out as [`DnsName`] reads them (DNS rules, not hostname rules: `under_score`,
 /// RFC 2317's `/`, an `xn--` label that is not punycode; Unicode labels as A-labels).
 fn query_name(s: &str, t: RecordType) -> Result<Name, String> {
-    let s = s.trim();
-    let name = match s.parse::<IpAddr>() {
-        Ok(ip) if t == RecordType::PTR => DnsName::from_ip(ip),
-        _ => DnsName::parse(s).map_err(|e| e.to_string())?,
-    };
+    let name = DnsName::of_question(s, t).map_err(|e| e.to_string())?;
     let mut n = Name::from_labels(name.labels()).map_err(|e| e.to_string())?;
     n.set_fqdn(true);
     Ok(n)
