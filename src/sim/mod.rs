@@ -94,6 +94,24 @@ struct Layout {
     stale: BTreeSet<SocketAddr>,
 }
 
+/// The address a node's `var` (`dns_server`, `dns_secondary`) names, which must be on
+/// loopback; added to `dns_addrs` (each address once).
+fn dns_addr(
+    node: &str,
+    var: &str,
+    value: &str,
+    dns_addrs: &mut Vec<SocketAddr>,
+) -> Result<SocketAddr, String> {
+    let addr = parse_server(value).ok_or_else(|| {
+        format!("node `{node}`: {var} `{value}` is not an address with an optional port")
+    })?;
+    require_loopback(node, addr.ip())?;
+    if !dns_addrs.contains(&addr) {
+        dns_addrs.push(addr);
+    }
+    Ok(addr)
+}
+
 fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
     let mut planned: BTreeMap<SocketAddr, Planned> = BTreeMap::new();
     let mut records = Vec::new();
@@ -108,31 +126,12 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
                 .filter(move |f| f.node == node.id && (f.app.is_none() || f.app == app))
         };
         if let Some(server) = inv.var(i, "dns_server") {
-            let addr = parse_server(server).ok_or_else(|| {
-                format!(
-                    "node `{}`: dns_server `{server}` is not an address with an optional port",
-                    node.id
-                )
-            })?;
-            require_loopback(&node.id, addr.ip())?;
-            if !dns_addrs.contains(&addr) {
-                dns_addrs.push(addr);
-            }
-            primaries.insert(addr);
+            primaries.insert(dns_addr(&node.id, "dns_server", server, &mut dns_addrs)?);
         }
         let stale_fault = of_node(None).any(|f| f.kind == FaultKind::StaleSecondary);
         match inv.var(i, "dns_secondary") {
             Some(s) => {
-                let addr = parse_server(s).ok_or_else(|| {
-                    format!(
-                        "node `{}`: dns_secondary `{s}` is not an address with an optional port",
-                        node.id
-                    )
-                })?;
-                require_loopback(&node.id, addr.ip())?;
-                if !dns_addrs.contains(&addr) {
-                    dns_addrs.push(addr);
-                }
+                let addr = dns_addr(&node.id, "dns_secondary", s, &mut dns_addrs)?;
                 if stale_fault {
                     stale.insert(addr);
                 }
