@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crate::run::{closed_port, counting_listener, results, slow_http, tcp_case, write};
+use crate::run::{
+    centre_with_open_port, closed_port, counting_listener, results, slow_http, tcp_case, write,
+};
 
 const REPORTS: [&str; 4] = ["results.json", "junit.xml", "report.html", "results.csv"];
 
@@ -427,14 +429,7 @@ fn bounded(mut cmd: Command, limit: Duration) -> (Option<i32>, String) {
 fn run_overrides_stay_within_the_suites_bounds_before_any_traffic() {
     let dir = tempfile::tempdir().unwrap();
     let open = counting_listener("127.0.0.1");
-    write(
-        dir.path(),
-        "inv.yaml",
-        &format!(
-            "nodes:\n  - {{ id: c, name: 中心, level: national, host: \"127.0.0.1\", vars: {{ open: \"{}\" }} }}\n",
-            open.addr
-        ),
-    );
+    centre_with_open_port(dir.path(), open.addr);
     write(
         dir.path(),
         "suite.yaml",

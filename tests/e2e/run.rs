@@ -69,6 +69,17 @@ pub(crate) fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// `inv.yaml`: the national centre alone on 127.0.0.1, its var `open` the address `open`.
+pub(crate) fn centre_with_open_port(dir: &Path, open: SocketAddr) {
+    write(
+        dir,
+        "inv.yaml",
+        &format!(
+            "nodes:\n  - {{ id: c, name: 中心, level: national, host: \"127.0.0.1\", vars: {{ open: \"{open}\" }} }}\n"
+        ),
+    );
+}
+
 pub(crate) fn tcp_case(dir: &Path, open: SocketAddr, closed: SocketAddr, retries: u32) {
     write(
         dir,
@@ -626,14 +637,7 @@ fn without_icmp_permission_dependants_still_run() {
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o777);
     std::fs::set_permissions(dir.path(), perms).unwrap();
     let open = counting_listener("127.0.0.1");
-    write(
-        dir.path(),
-        "inv.yaml",
-        &format!(
-            "nodes:\n  - {{ id: c, name: 中心, level: national, host: \"127.0.0.1\", vars: {{ open: \"{}\" }} }}\n",
-            open.addr
-        ),
-    );
+    centre_with_open_port(dir.path(), open.addr);
     write(
         dir.path(),
         "suite.yaml",
