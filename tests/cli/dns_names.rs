@@ -4,7 +4,7 @@
 //! templated names and expectations that fill to legal values, and an address as a PTR
 //! name. The refusals are the golden cases `tests/fixtures/invalid/130-…` to `146-…`.
 
-use std::process::Command;
+use crate::netaccept_in;
 
 const INVENTORY: &str = "nodes:
   - id: national
@@ -84,11 +84,10 @@ fn legal_names_and_expectations_load_validate_and_plan() {
     std::fs::write(dir.path().join("inventory.yaml"), INVENTORY).unwrap();
     std::fs::write(dir.path().join("suite.yaml"), &suite).unwrap();
     for cmd in ["validate", "plan"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_netaccept"))
-            .args([cmd, "-i", "inventory.yaml", "-s", "suite.yaml"])
-            .current_dir(dir.path())
-            .output()
-            .expect("run netaccept");
+        let out = netaccept_in(
+            dir.path(),
+            &[cmd, "-i", "inventory.yaml", "-s", "suite.yaml"],
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{cmd}:\n{stderr}\n{suite}");
         if cmd == "plan" {

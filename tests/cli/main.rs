@@ -45,9 +45,14 @@ fn root() -> &'static Path {
 
 /// The real binary, run from the checkout, without the example suites' secret set.
 fn netaccept(args: &[&str]) -> Output {
+    netaccept_in(root(), args)
+}
+
+/// The real binary, run in `dir`, without the example suites' secret set.
+fn netaccept_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_netaccept"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env_remove("NETACCEPT_TOKEN")
         .output()
         .expect("run netaccept")

@@ -6,11 +6,10 @@
 //! the schema and by `netaccept validate` (exit 2).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::{netaccept, root};
+use crate::{netaccept, netaccept_in, root};
 
 /// The schema the binary prints, parsed.
 fn schema_json(which: &str) -> Value {
@@ -83,13 +82,7 @@ fn example_inventory_files() -> Vec<PathBuf> {
 
 /// Runs `netaccept validate` and asserts it refuses the input with `needle` on stderr.
 fn assert_validate_refuses(args: &[&str], dir: &Path, needle: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_netaccept"))
-        .arg("validate")
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NETACCEPT_TOKEN")
-        .output()
-        .expect("run netaccept");
+    let out = netaccept_in(dir, &[&["validate"], args].concat());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         out.status.code(),
@@ -188,11 +181,7 @@ fn unknown_key_in_a_node_fails_schema_and_loader() {
         std::fs::copy(&f, inv.join(f.file_name().unwrap())).unwrap();
     }
     // Sanity: the untouched copy is valid, so the failure below is the edit's.
-    let ok = Command::new(env!("CARGO_BIN_EXE_netaccept"))
-        .args(["validate", "-i", "inv"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let ok = netaccept_in(dir.path(), &["validate", "-i", "inv"]);
     assert_eq!(ok.status.code(), Some(0), "{ok:?}");
 
     let edited = insert_after(&text, "- id: national", "    colour: red");
@@ -300,16 +289,21 @@ fn a_check_with_two_probes_fails_schema_and_loader() {
     );
 }
 
-#[test]
-fn the_redirect_policy_of_http_checks_is_in_the_schema() {
-    let v = validator("suite");
-    let mut value = yaml_value(&read("suites/acceptance.yaml"));
-    let http = value["checks"]
+/// The index of the first `http` check of a suite (as JSON).
+fn first_http_check(suite: &Value) -> usize {
+    suite["checks"]
         .as_array()
         .unwrap()
         .iter()
         .position(|c| c.get("http").is_some())
-        .expect("the acceptance suite has an http check");
+        .expect("the suite has an http check")
+}
+
+#[test]
+fn the_redirect_policy_of_http_checks_is_in_the_schema() {
+    let v = validator("suite");
+    let mut value = yaml_value(&read("suites/acceptance.yaml"));
+    let http = first_http_check(&value);
     for policy in ["none", "same-host", "any"] {
         value["checks"][http]["http"]["redirects"] = json!(policy);
         assert_valid(&v, &value, &format!("redirects: {policy}"));
@@ -323,12 +317,7 @@ fn the_redirect_policy_of_http_checks_is_in_the_schema() {
 fn compressed_of_http_checks_is_a_boolean_in_the_schema() {
     let v = validator("suite");
     let mut value = yaml_value(&read("suites/acceptance.yaml"));
-    let http = value["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .position(|c| c.get("http").is_some())
-        .expect("the acceptance suite has an http check");
+    let http = first_http_check(&value);
     for yes in [true, false] {
         value["checks"][http]["http"]["compressed"] = json!(yes);
         assert_valid(&v, &value, &format!("compressed: {yes}"));
@@ -486,11 +475,10 @@ fn http_expectations_are_in_the_schema() {
         "nodes: [{ id: n, name: N, level: national, host: h, vars: { migrated_min: 5, max: 9 } }]\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_netaccept"))
-        .args(["validate", "-i", "inv.yaml", "-s", "suite.yaml"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = netaccept_in(
+        dir.path(),
+        &["validate", "-i", "inv.yaml", "-s", "suite.yaml"],
+    );
     assert_eq!(
         out.status.code(),
         Some(0),
