@@ -18,10 +18,7 @@ use axum::routing::get;
 use hickory_server::proto::op::ResponseCode;
 use hickory_server::proto::rr::rdata::TXT;
 use hickory_server::proto::rr::{RData, Record};
-use netaccept::model::{
-    DnsSpec, HeaderName, HttpExpect, HttpMethod, HttpSpec, Probe, RecordType, RedirectPolicy, Text,
-    TextPart,
-};
+use netaccept::model::{DnsSpec, HeaderName, HttpSpec, Probe, RecordType, Text, TextPart};
 use netaccept::probe::{Context, Outcome, Verdict, probe};
 use tokio::net::TcpListener;
 use tokio::time::{Instant, timeout_at};
@@ -62,18 +59,11 @@ fn with_secret(plain: &str, secret: &str, rest: &str) -> Text {
     }
 }
 
+/// [`crate::http::spec`] with a URL that may hold a secret.
 fn http_spec(url: Text) -> HttpSpec<Text> {
     HttpSpec {
-        method: HttpMethod::Get,
         url,
-        headers: Vec::new(),
-        body: None,
-        ca: None,
-        insecure: false,
-        host: None,
-        redirects: RedirectPolicy::default(),
-        compressed: false,
-        expect: HttpExpect::default(),
+        ..crate::http::spec("")
     }
 }
 
