@@ -35,6 +35,7 @@ fn lab() -> Option<Lab> {
             Zone::new("100.51.198.in-addr.arpa.", &zones::reverse_24()),
             Zone::new("0/25.100.51.198.in-addr.arpa.", &zones::reverse_25()),
             Zone::signed("signed.test.", &zones::signed()),
+            Zone::new("xn--extu8ah31brfhgw1a.xn--fiqs8s.", &zones::idn()),
         ],
     )?;
     Some(Lab {
@@ -117,6 +118,33 @@ async fn chinese_full_stops_separate_labels() {
         s.rcode = Some(Rcode::NXDOMAIN);
         failure(&run(&s).await, FailKind::RcodeMismatch);
     }
+}
+
+/// Item 2, in a zone whose own name is an IDN: asked in Unicode with any full stop, answers
+/// shown in Unicode with the A-label beside them, expectations met in either form.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_zone_named_in_chinese() {
+    let Some(lab) = lab() else { return };
+    let at = lab.national.addr;
+    let mut s = spec(at, RecordType::SOA, "应急管理部。中国");
+    s.expect = texts(&["2026120301"]);
+    assert_passed(&run(&s).await);
+    let mut s = spec(at, RecordType::A, "值班．应急管理部。中国.");
+    s.expect = texts(&["198.18.4.2"]);
+    assert_passed(&run(&s).await);
+    let mut s = spec(at, RecordType::CNAME, "duty.应急管理部.中国");
+    s.expect = texts(&["xn--hxqz38f.xn--extu8ah31brfhgw1a.xn--fiqs8s"]);
+    let o = run(&s).await;
+    assert_passed(&o);
+    assert_eq!(
+        answers(&o),
+        ["值班.应急管理部.中国 (xn--hxqz38f.xn--extu8ah31brfhgw1a.xn--fiqs8s)"]
+    );
+    let mut s = spec(at, RecordType::MX, "应急管理部.中国");
+    s.expect = texts(&["10 值班。应急管理部。中国"]);
+    assert_passed(&run(&s).await);
+    s.expect = texts(&["10 值班二.应急管理部.中国"]);
+    failure(&run(&s).await, FailKind::AnswerMismatch);
 }
 
 /// Item 3: names DNS allows and hostname rules do not are asked as written.

@@ -1,6 +1,6 @@
 //! The zones the Knot DNS tests (`dns_knot`) serve: a national parent zone that delegates a
 //! provincial child (with glue), names only DNS rules allow (underscores, an IDN, an `xn--`
-//! label that is not punycode), RFC 2317 classless reverse delegation, a 100-record RRset
+//! label that is not punycode), a zone whose own name is an IDN, RFC 2317 classless reverse delegation, a 100-record RRset
 //! that cannot fit a UDP answer, TXT with control, GBK and UTF-8 bytes, a null MX, an SRV
 //! with the root target, CAA and DS, and a zone Knot signs.
 
@@ -92,6 +92,22 @@ $TTL 300
 @      SOA   ns1.aq.gov.test. hostmaster.aq.gov.test. 1 3600 600 86400 60
 @      NS    ns1.aq.gov.test.
 5      PTR   national.aq.gov.test.
+"
+    .to_string()
+}
+
+/// `应急管理部.中国.` (`xn--extu8ah31brfhgw1a.xn--fiqs8s.`): a zone whose name is an IDN,
+/// with an IDN owner (`值班`, `xn--hxqz38f`) and an IDN mail exchange.
+pub fn idn() -> String {
+    r"$ORIGIN xn--extu8ah31brfhgw1a.xn--fiqs8s.
+$TTL 300
+@            SOA   ns1 hostmaster 2026120301 3600 600 86400 60
+@            NS    ns1
+@            MX    10 xn--hxqz38f
+ns1          A     198.18.4.53
+www          A     198.18.4.1
+xn--hxqz38f  A     198.18.4.2
+duty         CNAME xn--hxqz38f
 "
     .to_string()
 }
