@@ -3,6 +3,8 @@
 //! result, reporters read the words (`FailKind`, `ErrorKind`) it carries. It depends on
 //! nothing else of the crate, so every stage can use it without depending on the probers.
 
+pub mod tls;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -135,6 +137,12 @@ pub enum FailKind {
     CertInvalid,
     /// The certificate verifies but expires sooner than `cert_valid_days`.
     CertExpiring,
+    /// The server completes a TLS handshake only with a protocol older than the check's
+    /// `tls.min_version` (TLS 1.2 by default): found by a follow-up handshake that allows
+    /// old protocols, and named with the suite it offers.
+    LegacyTls,
+    /// The server refused the client certificate the check presented (`client_cert`).
+    ClientCertRejected,
     /// The target spoke, but not the protocol (garbage instead of HTTP or DNS).
     ProtocolError,
     /// The DNS server did not answer: it delegates the name to a child zone's servers.
@@ -171,6 +179,8 @@ impl FailKind {
             FailKind::RedirectRefused => "RedirectRefused",
             FailKind::CertInvalid => "CertInvalid",
             FailKind::CertExpiring => "CertExpiring",
+            FailKind::LegacyTls => "LegacyTls",
+            FailKind::ClientCertRejected => "ClientCertRejected",
             FailKind::ProtocolError => "ProtocolError",
             FailKind::Referral => "Referral",
             FailKind::TcpFallbackBlocked => "TcpFallbackBlocked",
@@ -197,6 +207,9 @@ pub enum ErrorKind {
     Config,
     /// A local resource failed: sockets, file descriptors.
     Local,
+    /// The server asks for a client certificate and the check has none (`client_cert`):
+    /// the check could not be carried out, nothing is known of the application.
+    ClientCertRequired,
     /// A bug in netaccept.
     Internal,
 }
@@ -208,6 +221,7 @@ impl ErrorKind {
             ErrorKind::LocalResolver => "LocalResolver",
             ErrorKind::Config => "Config",
             ErrorKind::Local => "Local",
+            ErrorKind::ClientCertRequired => "ClientCertRequired",
             ErrorKind::Internal => "Internal",
         }
     }

@@ -68,6 +68,10 @@ pub(super) fn http(
         body: p.body.as_ref().map(|s| t.parse(ld, s)),
         ca: p.ca.as_ref().map(|s| t.parse(ld, s)),
         insecure: p.insecure,
+        tls: crate::model::TlsPolicy::default(),
+        client_cert: None,
+        client_key: None,
+        client_cert_password: None,
         host: p.host.as_ref().map(|s| t.parse(ld, s)),
         redirects: p
             .redirects

@@ -99,6 +99,70 @@ impl fmt::Display for RedirectPolicy {
     }
 }
 
+/// A TLS protocol version, as `tls.min_version` names it (`"1.0"` … `"1.3"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TlsVersion {
+    V1_0,
+    V1_1,
+    V1_2,
+    V1_3,
+}
+
+impl TlsVersion {
+    pub const ALL: [TlsVersion; 4] = [
+        TlsVersion::V1_0,
+        TlsVersion::V1_1,
+        TlsVersion::V1_2,
+        TlsVersion::V1_3,
+    ];
+
+    /// As suites write it: `1.2`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsVersion::V1_0 => "1.0",
+            TlsVersion::V1_1 => "1.1",
+            TlsVersion::V1_2 => "1.2",
+            TlsVersion::V1_3 => "1.3",
+        }
+    }
+
+    /// As OpenSSL and the results name it: `TLSv1.2`.
+    pub fn protocol_name(self) -> &'static str {
+        match self {
+            TlsVersion::V1_0 => "TLSv1.0",
+            TlsVersion::V1_1 => "TLSv1.1",
+            TlsVersion::V1_2 => "TLSv1.2",
+            TlsVersion::V1_3 => "TLSv1.3",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TlsVersion> {
+        TlsVersion::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for TlsVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A check's TLS policy (`tls:`): what passes. A server that completes a handshake only
+/// below `min_version` fails as `LegacyTls`, naming the protocol and suite it offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TlsPolicy {
+    /// The oldest protocol version accepted; TLS 1.2 unless the suite says otherwise.
+    pub min_version: TlsVersion,
+}
+
+impl Default for TlsPolicy {
+    fn default() -> TlsPolicy {
+        TlsPolicy {
+            min_version: TlsVersion::V1_2,
+        }
+    }
+}
+
 /// A header name: an RFC 9110 token (letters, digits and ``!#$%&'*+-.^_`|~``), kept as the
 /// suite wrote it so that plans show the user's spelling. The wire form is the lower-cased
 /// one HTTP libraries make of it (HTTP/2 requires lower case; HTTP/1.1 ignores case).

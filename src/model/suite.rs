@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Duration, HeaderCheck, HeaderName, HttpExpect, HttpMethod, Inventory, JsonCheck, Kind, Level,
-    Loc, NodeIdx, Operand, Percent, RedirectPolicy, Template, Text,
+    Loc, NodeIdx, Operand, Percent, RedirectPolicy, Template, Text, TlsPolicy,
 };
 
 /// Index of an app in [`Suite::apps`].
@@ -193,6 +193,9 @@ impl<S> Probe<S> {
                 out.extend(p.headers.iter().map(|(_, v)| v));
                 out.extend(&p.body);
                 out.extend(&p.ca);
+                out.extend(&p.client_cert);
+                out.extend(&p.client_key);
+                out.extend(&p.client_cert_password);
                 out.extend(&p.host);
                 out.extend(p.expect.headers.iter().filter_map(|(_, c)| match c {
                     HeaderCheck::Is(v) => Some(v),
@@ -245,6 +248,10 @@ impl<S> Probe<S> {
                 body: p.body.as_ref().map(&mut f).transpose()?,
                 ca: p.ca.as_ref().map(&mut f).transpose()?,
                 insecure: p.insecure,
+                tls: p.tls,
+                client_cert: p.client_cert.as_ref().map(&mut f).transpose()?,
+                client_key: p.client_key.as_ref().map(&mut f).transpose()?,
+                client_cert_password: p.client_cert_password.as_ref().map(&mut f).transpose()?,
                 host: p.host.as_ref().map(&mut f).transpose()?,
                 redirects: p.redirects,
                 compressed: p.compressed,
@@ -452,6 +459,17 @@ pub struct HttpSpec<S> {
     /// relative to the suite file (the loader has made it absolute when it was literal).
     pub ca: Option<S>,
     pub insecure: bool,
+    /// What TLS passes: the oldest protocol version (`tls.min_version`).
+    pub tls: TlsPolicy,
+    /// Mutual TLS: the client certificate, a PEM file (the certificate, then any
+    /// intermediates; the key too when `client_key` is absent) or a PKCS#12 file (`.p12`,
+    /// `.pfx`: certificate, key and chain). Relative to the suite file, like `ca:`.
+    pub client_cert: Option<S>,
+    /// The PEM private key of `client_cert`, when it is in a file of its own.
+    pub client_key: Option<S>,
+    /// The password of a PKCS#12 `client_cert` or of an encrypted PEM `client_key`; meant
+    /// to come from `{{ env.* }}`, and shown as `***` wherever it is written.
+    pub client_cert_password: Option<S>,
     /// The name to send as `Host` and TLS SNI, and to verify the certificate for, when the
     /// URL reaches the endpoint by address (or by another name).
     pub host: Option<S>,

@@ -17,6 +17,7 @@ pub mod icmp;
 pub mod resolve;
 mod scrub;
 pub mod tcp;
+pub mod tls;
 
 use tokio::time::Instant;
 

@@ -14,7 +14,7 @@ use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
 use netaccept::model::{
     Compare, HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonCheck, JsonOp, JsonPath, Operand,
-    Probe, RedirectPolicy, Text, TextPart,
+    Probe, RedirectPolicy, Text, TextPart, TlsPolicy,
 };
 use netaccept::probe::{Context, ErrorKind, FailKind, Outcome, Verdict};
 use serde_json::json;
@@ -34,6 +34,10 @@ pub(crate) fn spec(url: &str) -> HttpSpec<Text> {
         body: None,
         ca: None,
         insecure: false,
+        tls: TlsPolicy::default(),
+        client_cert: None,
+        client_key: None,
+        client_cert_password: None,
         host: None,
         redirects: RedirectPolicy::default(),
         compressed: false,

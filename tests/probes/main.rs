@@ -56,5 +56,6 @@ mod support {
     pub mod host;
     pub mod knot;
     pub mod net;
+    pub mod pki;
     pub mod tls;
 }
