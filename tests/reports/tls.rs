@@ -270,6 +270,12 @@ fn needs_finding_words_the_chinese_report_says_the_finding_in_chinese() {
         )) || f.contains(&format!("服务器只发送了 1 张证书，未发送签发者 '{INTER}'")),
         "the Chinese sentence:\n{f}"
     );
+    // And in the table of all results.
+    let details = &zh[zh.find("<section id=\"details\"").unwrap()..];
+    assert!(
+        details.contains("服务器只发送了 1 张证书"),
+        "the detail row"
+    );
     let en = html::render(&r, Lang::En);
     let f = failures(&en);
     assert!(f.contains("server sent 1 certificate; issuer"), "{f}");

@@ -363,7 +363,7 @@ impl Page<'_> {
                     }
                     cap(&shown, FIELD_CAP).into_owned().into()
                 }
-                (None, _) => cap(&r.message, FIELD_CAP),
+                (None, _) => failure_message(r, self.lang).0,
             },
             time_ms: format!("{:.1}", r.duration_ms),
             attempts: r.attempts,
