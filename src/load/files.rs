@@ -124,6 +124,14 @@ impl Loader {
     }
 }
 
+/// A file's bytes, with the checks and the cap of [`Loader::read`], for files that are not
+/// input text (a `ca:` bundle looked into at load); the caller decides what a problem means.
+pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(path, &e))?;
+    check_type_and_size(path, &meta)?;
+    read_capped(path)
+}
+
 /// An inventory folder's entry, followed if it is a symbolic link; a link that leads
 /// nowhere or to itself is an error naming the entry and its target.
 fn entry_metadata(p: &Path) -> Result<Metadata, Diagnostic> {

@@ -61,17 +61,26 @@ pub(super) fn http(
             headers.push((name, value));
         }
     }
+    let ca = p.ca.as_ref().map(|s| {
+        let template = t.parse(ld, s);
+        // With verification off the bundle changes nothing, so what it holds does not matter.
+        if !p.insecure {
+            super::tls::ca_bundle(ld, f, s, &template);
+        }
+        template
+    });
+    let client = super::tls::client_cert(ld, f, p, t);
     HttpSpec {
         method,
         url: t.parse(ld, &p.url),
         headers,
         body: p.body.as_ref().map(|s| t.parse(ld, s)),
-        ca: p.ca.as_ref().map(|s| t.parse(ld, s)),
+        ca,
         insecure: p.insecure,
-        tls: crate::model::TlsPolicy::default(),
-        client_cert: None,
-        client_key: None,
-        client_cert_password: None,
+        tls: super::tls::policy(ld, f, p),
+        client_cert: client.cert,
+        client_key: client.key,
+        client_cert_password: client.password,
         host: p.host.as_ref().map(|s| t.parse(ld, s)),
         redirects: p
             .redirects

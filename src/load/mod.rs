@@ -27,6 +27,7 @@ pub mod raw;
 mod selector;
 mod suite;
 mod template;
+mod tls;
 mod waivers;
 mod yaml;
 
@@ -146,6 +147,8 @@ pub(crate) struct Loader {
     /// JSON Schema files by path, compiled once however many checks name them (`None`: it
     /// could not be, and that was said where it was first named).
     pub schemas: std::collections::HashMap<PathBuf, Option<std::sync::Arc<jsonschema::Validator>>>,
+    /// The `ca:` bundles looked into for intermediates, each once.
+    pub ca_bundles: tls::SeenBundles,
 }
 
 impl Loader {

@@ -27,6 +27,8 @@ mod plan;
 mod properties;
 /// `netaccept schema`: the JSON Schemas agree with the bundled files and with the loader.
 mod schema;
+/// An `http:` check's TLS keys (`tls.min_version`, client certificates) and the load warnings about them.
+mod tls_keys;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]

@@ -99,6 +99,10 @@ enum Mutation {
 /// Values: the formats' own words, near misses and YAML's traps.
 const VALUES: &[&str] = &[
     "",
+    "1.0",
+    "\"1.3\"",
+    "TLSv1.2",
+    "{ min_version: \"1.2\" }",
     "national",
     "provincial",
     "prefectural",
@@ -258,6 +262,12 @@ const KEYS: &[&str] = &[
     "max_connect",
     "method",
     "ca",
+    "insecure",
+    "tls",
+    "min_version",
+    "client_cert",
+    "client_key",
+    "client_cert_password",
     "headers",
     "expect",
     "status",

@@ -330,6 +330,38 @@ fn compressed_of_http_checks_is_a_boolean_in_the_schema() {
     );
 }
 
+#[test]
+fn the_tls_keys_of_http_checks_are_in_the_schema() {
+    let v = validator("suite");
+    let mut value = yaml_value(&read("suites/acceptance.yaml"));
+    let http = first_http_check(&value);
+    let h = &mut value["checks"][http]["http"];
+    h["client_cert"] = json!("client/exchange.pem");
+    h["client_key"] = json!("client/exchange.key");
+    h["client_cert_password"] = json!("{{ env.EXCHANGE_KEY_PASSWORD }}");
+    // Quoted, and unquoted as YAML reads it (a number), like the loader takes it.
+    for version in [
+        json!("1.0"),
+        json!("1.1"),
+        json!("1.2"),
+        json!("1.3"),
+        json!(1.0),
+        json!(1.3),
+    ] {
+        value["checks"][http]["http"]["tls"] = json!({ "min_version": version });
+        assert_valid(&v, &value, &format!("tls.min_version: {version}"));
+    }
+    // The loader's golden cases 160, 161 and 162 refuse the same values.
+    for bad in [
+        json!({ "min_version": "1.4" }),
+        json!({ "min_version": "TLSv1.0" }),
+        json!({ "min_versoin": "1.2" }),
+    ] {
+        value["checks"][http]["http"]["tls"] = bad.clone();
+        assert!(!v.is_valid(&value), "the schema accepted `tls: {bad}`");
+    }
+}
+
 /// Every integer key's range is in the schema too: a value one past its maximum fails both
 /// the schema and `netaccept validate`, and the maximum itself passes the schema.
 #[test]

@@ -36,6 +36,8 @@ mod junit;
 mod properties;
 /// `{{ env.* }}` values in no output of `plan`, `run` and `report`, for every probe type.
 mod secrets;
+/// The HTML report's certificate box: handshake, leaf and the certificate a TLS finding names.
+mod tls;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]

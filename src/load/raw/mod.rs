@@ -254,9 +254,25 @@ pub struct RawHttp {
     /// PEM bundle of a private CA; relative to the suite file.
     #[schemars(with = "Option<String>")]
     pub ca: Option<S>,
-    /// Skip certificate verification; the reports say so.
+    /// Skip certificate verification; the reports say so. Allowed with `client_cert`.
     #[serde(default)]
     pub insecure: bool,
+    /// What TLS passes: `{ min_version: "1.2" }` (the default). A server that completes a
+    /// handshake only below it fails as `LegacyTls`.
+    #[serde(default)]
+    pub tls: Option<RawTls>,
+    /// Mutual TLS: a PEM file (the certificate, then any intermediates; the key too when
+    /// `client_key` is absent) or a PKCS#12 file; relative to the suite file, like `ca:`.
+    #[schemars(with = "Option<String>")]
+    pub client_cert: Option<S>,
+    /// The PEM private key of `client_cert` (PKCS#8, PKCS#1 or SEC1), when it is in a file
+    /// of its own; needs `client_cert`.
+    #[schemars(with = "Option<String>")]
+    pub client_key: Option<S>,
+    /// The password of a PKCS#12 `client_cert` or an encrypted `client_key`; give it as
+    /// `{{ env.NAME }}` so that it is never written in the suite. Needs `client_cert`.
+    #[schemars(with = "Option<String>")]
+    pub client_cert_password: Option<S>,
     /// The name to send as `Host` and TLS SNI (and to verify the certificate for) when the
     /// URL reaches the endpoint by address.
     #[schemars(with = "Option<String>")]
@@ -270,6 +286,17 @@ pub struct RawHttp {
     /// default none is sent (identity); an answer compressed anyway is decoded all the same.
     #[serde(default)]
     pub compressed: bool,
+}
+
+/// An `http:` probe's `tls:` block.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTls {
+    /// The oldest protocol version that passes: `"1.0"`, `"1.1"`, `"1.2"` (default) or
+    /// `"1.3"`. YAML reads `1.2` unquoted as a number, which the loader takes as its text
+    /// all the same.
+    #[schemars(with = "Option<TlsVersionStr>")]
+    pub min_version: Option<S>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -161,6 +161,24 @@ impl JsonSchema for ScalarStr {
     }
 }
 
+/// Schema-only: a TLS protocol version, `"1.0"` to `"1.3"`. Unquoted, YAML reads it as a
+/// number, which the loader takes as its text, so the schema accepts both.
+pub struct TlsVersionStr;
+
+impl JsonSchema for TlsVersionStr {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TlsVersion".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": "string", "enum": ["1.0", "1.1", "1.2", "1.3"] },
+                { "type": "number", "enum": [1.0, 1.1, 1.2, 1.3] }
+            ]
+        })
+    }
+}
+
 /// Schema-only: a non-empty display name.
 #[derive(JsonSchema)]
 #[allow(dead_code)]

@@ -33,7 +33,9 @@ pub(super) fn span(d: TimeDelta) -> String {
 }
 
 /// Measurements as `key=value` pairs: the evidence of a pass, compact enough for a table,
-/// and capped as one field ([`FIELD_CAP`]).
+/// and capped as one field ([`FIELD_CAP`]). The TLS structures (the chain, the finding, the
+/// notes) are left out: their JSON would crowd out the rest, and the notes are shown in
+/// words beside.
 ///
 /// The pairs are built only as far as the cap reaches, and each text in them is first cut
 /// at twice the cap, so that a measurement of megabytes is never copied whole. The result
@@ -43,6 +45,9 @@ pub(super) fn measurements(r: &ResultRecord) -> String {
     let piece = |s: &str| cap(s, 2 * FIELD_CAP).into_owned();
     let mut out = String::new();
     for (k, v) in &r.measurements {
+        if super::cert::STRUCTURED.contains(&k.as_str()) {
+            continue;
+        }
         if out.len() > FIELD_CAP {
             break;
         }

@@ -16,8 +16,9 @@
 //!
 //! The parts: `readiness` is the rule the readiness matrix applies (re-exported here), `page`
 //! the model the template renders, `rows` its rows and cells, `format` its times and
-//! measurements, `strings` every fixed string in both languages, and `escape` the escaper.
+//! measurements, `cert` the certificate box of a failed HTTPS check, `strings` every fixed string in both languages, and `escape` the escaper.
 
+mod cert;
 mod escape;
 mod format;
 mod page;

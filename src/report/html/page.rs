@@ -9,6 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 
+use std::borrow::Cow;
+
+use super::cert::{self, CertBox};
 use super::format::{measurements, span, when};
 use super::readiness::{province_groups, readiness};
 use super::rows::{
@@ -27,6 +30,7 @@ use crate::results::{ResultRecord, Results, Status, WaiverState};
 #[template(path = "report.html")]
 pub(super) struct Page<'a> {
     t: &'static Strings,
+    lang: Lang,
     suite_name: &'a str,
     complete: bool,
     banner_detail: String,
@@ -200,23 +204,28 @@ impl<'a> Page<'a> {
                 let items: Vec<FailureItem<'a>> = rs
                     .iter()
                     .filter(|r| matches!(r.status, Status::Failed | Status::Errored))
-                    .map(|r| FailureItem {
-                        check: check_name(&r.check),
-                        check_id: &r.check,
-                        app: app_name(&r.app),
-                        severity: t.severity(r.severity),
-                        status: status_label(t, r.status),
-                        kind: r.kind.as_deref().unwrap_or(""),
-                        expected: cap(r.expected.as_deref().unwrap_or(""), FIELD_CAP),
-                        measured: cap(r.measured.as_deref().unwrap_or(""), FIELD_CAP),
-                        attempts: r.attempts,
-                        message: cap(&r.message, FIELD_CAP),
-                        target: cap(&r.target, FIELD_CAP),
-                        evidence: r
-                            .evidence
-                            .as_deref()
-                            .filter(|e| !e.is_empty())
-                            .map(|e| cap(e, BODY_CAP)),
+                    .map(|r| {
+                        let (message, recorded) = failure_message(r, lang);
+                        FailureItem {
+                            check: check_name(&r.check),
+                            check_id: &r.check,
+                            app: app_name(&r.app),
+                            severity: t.severity(r.severity),
+                            status: status_label(t, r.status),
+                            kind: r.kind.as_deref().unwrap_or(""),
+                            expected: cap(r.expected.as_deref().unwrap_or(""), FIELD_CAP),
+                            measured: cap(r.measured.as_deref().unwrap_or(""), FIELD_CAP),
+                            attempts: r.attempts,
+                            message,
+                            target: cap(&r.target, FIELD_CAP),
+                            evidence: r
+                                .evidence
+                                .as_deref()
+                                .filter(|e| !e.is_empty())
+                                .map(|e| cap(e, BODY_CAP)),
+                            recorded,
+                            record: r,
+                        }
                     })
                     .collect();
                 if items.is_empty() {
@@ -300,6 +309,7 @@ impl<'a> Page<'a> {
 
         Page {
             t,
+            lang,
             suite_name: &run.suite_name,
             complete: run.complete,
             banner_detail: fill(t.banner_detail, &progress),
@@ -346,12 +356,43 @@ impl Page<'_> {
                     cap(&r.message, FIELD_CAP)
                 )
                 .into(),
-                (None, Status::Passed) => measurements(r).into(),
-                (None, _) => cap(&r.message, FIELD_CAP),
+                (None, Status::Passed) => {
+                    let mut shown = measurements(r);
+                    for note in cert::notes(r, self.lang) {
+                        shown = format!("{shown} — {}{}{note}", t.tls_note, t.colon);
+                    }
+                    cap(&shown, FIELD_CAP).into_owned().into()
+                }
+                (None, _) => failure_message(r, self.lang).0,
             },
             time_ms: format!("{:.1}", r.duration_ms),
             attempts: r.attempts,
         }
+    }
+}
+
+impl Page<'_> {
+    /// The certificate box of a failed or errored result (section 4), made as the template
+    /// writes it; `None` without TLS measurements.
+    pub(super) fn cert_box(&self, r: &ResultRecord) -> Option<CertBox> {
+        cert::cert_box(self.t, self.lang, r)
+    }
+}
+
+/// A failure's message in the report's language: the record's (the prober's English) but
+/// in the Chinese report for a TLS finding, whose own sentence is shown, with the record's
+/// message beside it when that says more than the finding.
+fn failure_message(r: &ResultRecord, lang: Lang) -> (Cow<'_, str>, Option<Cow<'_, str>>) {
+    let recorded = cap(&r.message, FIELD_CAP);
+    match (lang, cert::finding(r)) {
+        (Lang::Zh, Some(f)) => {
+            let recorded = (r.message != f.message_en()).then_some(recorded);
+            (
+                cap(&f.message_zh(), FIELD_CAP).into_owned().into(),
+                recorded,
+            )
+        }
+        _ => (recorded, None),
     }
 }
 

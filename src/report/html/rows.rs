@@ -73,6 +73,12 @@ pub(super) struct FailureItem<'a> {
     pub(super) message: Cow<'a, str>,
     pub(super) target: Cow<'a, str>,
     pub(super) evidence: Option<Cow<'a, str>>,
+    /// In the Chinese report, when `message` is the TLS finding's sentence: the record's
+    /// own message, which may say more (the redirect hop).
+    pub(super) recorded: Option<Cow<'a, str>>,
+    /// For the certificate box, made when the template reaches it
+    /// ([`Page::cert_box`](super::page::Page::cert_box)).
+    pub(super) record: &'a ResultRecord,
 }
 
 pub(super) struct WaiverRow<'a> {

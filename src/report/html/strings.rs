@@ -5,6 +5,7 @@
 //! Named `Strings`, not `Text`: `crate::model::Text` is a template filled for one item.
 
 use crate::model::{Kind, Level, Severity};
+use crate::outcome::tls::Role;
 use crate::report::Lang;
 use crate::results::Status;
 
@@ -81,6 +82,32 @@ pub(super) struct Strings {
     pub(super) no_failures: &'static str,
     /// `{n}` is filled in.
     pub(super) skipped_note: &'static str,
+    /// Beside the finding's sentence in Chinese: the record's own message (English).
+    pub(super) as_recorded: &'static str,
+
+    pub(super) tls: &'static str,
+    pub(super) tls_protocol: &'static str,
+    pub(super) tls_cipher: &'static str,
+    pub(super) tls_backend: &'static str,
+    pub(super) tls_sni: &'static str,
+    /// `{role}` is filled in.
+    pub(super) cert_leaf: &'static str,
+    /// `{role}` is filled in.
+    pub(super) cert_named: &'static str,
+    pub(super) cert_root_not_sent: &'static str,
+    pub(super) cert_subject: &'static str,
+    pub(super) cert_issuer: &'static str,
+    pub(super) cert_san: &'static str,
+    pub(super) cert_no_san: &'static str,
+    pub(super) cert_not_before: &'static str,
+    pub(super) cert_not_after: &'static str,
+    pub(super) cert_key: &'static str,
+    pub(super) cert_signature: &'static str,
+    pub(super) cert_sha256: &'static str,
+    pub(super) tls_note: &'static str,
+    pub(super) role_leaf: &'static str,
+    pub(super) role_intermediate: &'static str,
+    pub(super) role_root: &'static str,
 
     pub(super) reason: &'static str,
     pub(super) approved_by: &'static str,
@@ -197,6 +224,29 @@ static ZH: Strings = Strings {
     evidence: "响应片段",
     no_failures: "没有失败或错误的检查。",
     skipped_note: "另有 {n} 项检查因其依赖的检查未通过而跳过，见第六节。",
+    as_recorded: "记录原文",
+
+    tls: "TLS 握手",
+    tls_protocol: "协议",
+    tls_cipher: "密码套件",
+    tls_backend: "完成握手的 TLS 库",
+    tls_sni: "SNI",
+    cert_leaf: "服务器证书（{role}）",
+    cert_named: "问题所在的证书（{role}）",
+    cert_root_not_sent: "受信任的根证书，服务器未发送",
+    cert_subject: "主体",
+    cert_issuer: "签发者",
+    cert_san: "备用名称（SAN）",
+    cert_no_san: "（无 subjectAltName）",
+    cert_not_before: "生效时间",
+    cert_not_after: "到期时间",
+    cert_key: "公钥",
+    cert_signature: "签名算法",
+    cert_sha256: "SHA-256 指纹",
+    tls_note: "注意",
+    role_leaf: "叶证书",
+    role_intermediate: "中间证书",
+    role_root: "根证书",
 
     reason: "理由",
     approved_by: "批准方",
@@ -311,6 +361,29 @@ static EN: Strings = Strings {
     evidence: "Evidence",
     no_failures: "No check failed or errored.",
     skipped_note: "{n} more checks were skipped because a check they need did not pass; see section 6.",
+    as_recorded: "As recorded",
+
+    tls: "TLS handshake",
+    tls_protocol: "Protocol",
+    tls_cipher: "Cipher suite",
+    tls_backend: "TLS library that completed it",
+    tls_sni: "SNI",
+    cert_leaf: "Server certificate ({role})",
+    cert_named: "The certificate at fault ({role})",
+    cert_root_not_sent: "a trusted root the server did not send",
+    cert_subject: "Subject",
+    cert_issuer: "Issuer",
+    cert_san: "Subject alternative names",
+    cert_no_san: "(no subjectAltName)",
+    cert_not_before: "Not before",
+    cert_not_after: "Not after",
+    cert_key: "Key",
+    cert_signature: "Signature algorithm",
+    cert_sha256: "SHA-256 fingerprint",
+    tls_note: "Note",
+    role_leaf: "leaf",
+    role_intermediate: "intermediate",
+    role_root: "root",
 
     reason: "Reason",
     approved_by: "Approved by",
@@ -391,6 +464,14 @@ impl Strings {
             Level::Provincial => self.provincial,
             Level::Prefectural => self.prefectural,
             Level::County => self.county,
+        }
+    }
+
+    pub(super) fn role(&self, r: Role) -> &'static str {
+        match r {
+            Role::Leaf => self.role_leaf,
+            Role::Intermediate => self.role_intermediate,
+            Role::Root => self.role_root,
         }
     }
 
