@@ -9,7 +9,9 @@ use super::{Loader, loc, numbers};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
 use crate::model::limits::{HTTP_STATUS, RECORDS};
-use crate::model::{CertFault, DnsFault, Duration, Fault, FaultKind, Inventory, Loc, Percent};
+use crate::model::{
+    CertFault, DnsFault, Duration, Fault, FaultKind, Inventory, Loc, Node, Percent,
+};
 
 const CERT: [&str; 3] = ["expired", "wrong-host", "self-signed"];
 const DNS: [&str; 2] = ["wrong-address", "nxdomain"];
@@ -69,7 +71,7 @@ pub(crate) fn build(
                 }
             }
         }
-        let kinds: Vec<(&str, Loc)> = [
+        let mut kinds: Vec<(&str, Loc)> = [
             r.down.as_ref().map(|s| ("down", loc(f, &s.referenced))),
             r.silent.as_ref().map(|s| ("silent", loc(f, &s.referenced))),
             r.slow.as_ref().map(|s| ("slow", loc(f, &s.referenced))),
@@ -87,15 +89,23 @@ pub(crate) fn build(
             r.stale_secondary
                 .as_ref()
                 .map(|s| ("stale_secondary", loc(f, &s.referenced))),
+            r.missing_intermediate
+                .as_ref()
+                .map(|s| ("missing_intermediate", loc(f, &s.referenced))),
+            r.legacy_tls
+                .as_ref()
+                .map(|s| ("legacy_tls", loc(f, &s.referenced))),
         ]
         .into_iter()
         .flatten()
         .collect();
+        // In the order written, so that "a second fault" is the second one in the file.
+        kinds.sort_by_key(|(_, l)| *l);
         let kind = match kinds.as_slice() {
             [] => {
                 ld.push(
                     Diagnostic::error(at, format!("fault for `{node}` says no fault"))
-                        .with_hint("add one of `down`, `silent`, `slow`, `status`, `body`, `flaky`, `cert`, `dns`, `records`, `nonconformant`, `stale_secondary`"),
+                        .with_hint("add one of `down`, `silent`, `slow`, `status`, `body`, `flaky`, `cert`, `dns`, `records`, `nonconformant`, `stale_secondary`, `missing_intermediate`, `legacy_tls`"),
                 );
                 None
             }
@@ -138,11 +148,34 @@ pub(crate) fn build(
                 .with_hint("set `vars.dns_secondary` (\"address:port\") on the node or a parent"),
             );
         }
+        // A TLS fault on endpoints that speak plain HTTP would change nothing: the run would
+        // then pass where the faults file promised a failure.
+        let tls_fault = match (&kind, &r.cert, &r.missing_intermediate, &r.legacy_tls) {
+            (Some(FaultKind::Cert(_)), Some(s), _, _) => Some(("cert", loc(f, &s.referenced))),
+            (Some(FaultKind::MissingIntermediate), _, Some(s), _) => {
+                Some(("missing_intermediate", loc(f, &s.referenced)))
+            }
+            (Some(FaultKind::LegacyTls), _, _, Some(s)) => {
+                Some(("legacy_tls", loc(f, &s.referenced)))
+            }
+            _ => None,
+        };
+        if let (Some((what, at)), Some(inv)) = (tls_fault, inv)
+            && let Some(i) = inv.find(&node)
+            && let Some(message) = plain_only(inv.node(i), r.app.as_ref().map(|a| &a.value), what)
+        {
+            ok = false;
+            ld.push(Diagnostic::error(at, message).with_hint(
+                "TLS faults apply to `https://` apps: name one with `app:`, or another node",
+            ));
+        }
         for (b, what) in [
             (&r.down, "down"),
             (&r.silent, "silent"),
             (&r.nonconformant, "nonconformant"),
             (&r.stale_secondary, "stale_secondary"),
+            (&r.missing_intermediate, "missing_intermediate"),
+            (&r.legacy_tls, "legacy_tls"),
         ] {
             if let Some(Spanned {
                 value: false,
@@ -167,6 +200,33 @@ pub(crate) fn build(
         }
     }
     out
+}
+
+/// Why a TLS fault (`what`) on `node` (or its `app`) would change nothing: the app, or every
+/// app of the node, is served over plain HTTP. `None` when some endpoint it covers is HTTPS
+/// (an unknown app was reported already).
+fn plain_only(node: &Node, app: Option<&String>, what: &str) -> Option<String> {
+    let https = |url: &str| {
+        url.get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    };
+    match app {
+        Some(a) => {
+            let ep = node.apps.iter().find(|e| &e.app == a)?;
+            (!https(&ep.url)).then(|| {
+                format!(
+                    "a `{what}` fault for app `{a}` of `{}`, which is served over plain HTTP ({})",
+                    node.id, ep.url
+                )
+            })
+        }
+        None => (!node.apps.iter().any(|e| https(&e.url))).then(|| {
+            format!(
+                "a `{what}` fault for node `{}`, which serves no app over HTTPS",
+                node.id
+            )
+        }),
+    }
 }
 
 fn fault_kind(ld: &mut Loader, f: u32, r: &super::raw::RawFault) -> Option<FaultKind> {
@@ -222,6 +282,10 @@ fn fault_kind(ld: &mut Loader, f: u32, r: &super::raw::RawFault) -> Option<Fault
         FaultKind::Nonconformant
     } else if r.stale_secondary.is_some() {
         FaultKind::StaleSecondary
+    } else if r.missing_intermediate.is_some() {
+        FaultKind::MissingIntermediate
+    } else if r.legacy_tls.is_some() {
+        FaultKind::LegacyTls
     } else if let Some(s) = &r.dns {
         FaultKind::Dns(parse_enum(ld, f, s, "dns fault", &DNS, |v| match v {
             "wrong-address" => Some(DnsFault::WrongAddress),

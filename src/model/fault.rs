@@ -39,6 +39,12 @@ pub enum FaultKind {
     /// zone: an older SOA serial, without the records added since (the simulator documents
     /// which). A replication check then fails naming it.
     StaleSecondary,
+    /// The HTTPS listener sends its leaf certificate only, not the intermediate CA that
+    /// signed it: clients that trust only the root cannot build the chain.
+    MissingIntermediate,
+    /// The HTTPS listener speaks only TLS 1.0, as the oldest servers of the network do;
+    /// current clients refuse it at their default settings.
+    LegacyTls,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

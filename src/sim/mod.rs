@@ -7,6 +7,9 @@
 //! address that a node's `dns_server` or `dns_secondary` var names (both inherited), every one
 //! serving every node's name: the secondaries are copies of the primary, as a zone transfer
 //! makes them, unless a `stale_secondary` fault makes one serve the zones' previous version.
+//! HTTPS listeners serve a chain from the simulator's own CA (`tls`), or play the TLS faults
+//! given for any of their apps (`cert`, `missing_intermediate`, `legacy_tls`): a certificate
+//! belongs to the listener, not to one path.
 
 pub mod dns;
 pub mod http;
@@ -19,8 +22,9 @@ use std::path::PathBuf;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::model::{CertFault, Fault, FaultKind, Inventory};
+use crate::model::{Fault, FaultKind, Inventory};
 use http::{Behaviour, Endpoint, ListenerConfig};
+use tls::TlsFaults;
 
 /// File descriptors kept free for everything but the listeners (stdio, DNS sockets, the
 /// connections being served).
@@ -62,7 +66,9 @@ struct Planned {
     addr: SocketAddr,
     https: bool,
     node: String,
-    cert_fault: Option<CertFault>,
+    /// The TLS faults of the listener: a certificate is per listener, so a fault given for
+    /// one app applies to every app sharing its port.
+    tls_faults: TlsFaults,
     names: Vec<String>,
     node_silent: bool,
     endpoints: Vec<Endpoint>,
@@ -196,7 +202,7 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
             require_loopback(&node.id, ep_ip)?;
             let addr = SocketAddr::new(ep_ip, url.port_or_known_default().unwrap_or(80));
             let mut behaviour = Behaviour::default();
-            let mut cert_fault = None;
+            let mut tls_faults = TlsFaults::default();
             // Node-wide faults first, then the app's own, which win.
             let mut fs: Vec<&Fault> = of_node(Some(ep.app.clone())).collect();
             fs.sort_by_key(|f| f.app.is_some());
@@ -210,7 +216,9 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
                     FaultKind::Flaky(p) => behaviour.flaky = Some(p.0 / 100.0),
                     FaultKind::Records(n) => behaviour.records = Some(u64::from(*n)),
                     FaultKind::Nonconformant => behaviour.nonconformant = true,
-                    FaultKind::Cert(c) => cert_fault = Some(*c),
+                    FaultKind::Cert(c) => tls_faults.cert = Some(*c),
+                    FaultKind::MissingIntermediate => tls_faults.missing_intermediate = true,
+                    FaultKind::LegacyTls => tls_faults.legacy_tls = true,
                     FaultKind::Dns(_) | FaultKind::StaleSecondary => {}
                 }
             }
@@ -218,7 +226,7 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
                 addr,
                 https,
                 node: node.id.clone(),
-                cert_fault: None,
+                tls_faults: TlsFaults::default(),
                 names: node.vars.get("fqdn").cloned().into_iter().collect(),
                 node_silent,
                 endpoints: Vec::new(),
@@ -229,7 +237,10 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
                     entry.node, node.id
                 ));
             }
-            entry.cert_fault = entry.cert_fault.or(cert_fault);
+            let t = &mut entry.tls_faults;
+            t.cert = t.cert.or(tls_faults.cert);
+            t.missing_intermediate |= tls_faults.missing_intermediate;
+            t.legacy_tls |= tls_faults.legacy_tls;
             entry.endpoints.push(Endpoint {
                 node: node.id.clone(),
                 app: ep.app.clone(),
@@ -305,7 +316,7 @@ async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String
         let cfg = ListenerConfig {
             tls: p
                 .https
-                .then(|| ca.server_config(p.addr.ip(), &p.names, p.cert_fault)),
+                .then(|| ca.server_tls(p.addr.ip(), &p.names, p.tls_faults)),
             endpoints: p.endpoints,
             node_silent: p.node_silent,
             seed: opts.seed,

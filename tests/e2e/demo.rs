@@ -2,6 +2,7 @@
 //! demo network with its faults, the acceptance suite with the demo's waivers, every report
 //! written; failures on purpose, so exit 1. The JUnit passes the schema and junitparser.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::support::junit as junit_support;
@@ -47,15 +48,7 @@ fn demo_runs_and_writes_every_report() {
     assert_eq!(r["run"]["complete"], true);
     assert_eq!(r["summary"]["waived"], 1, "one waiver in force");
     assert!(r["summary"]["failed"].as_u64().unwrap() > 0);
-    let find = |node: &str, check: &str, app: Option<&str>| -> serde_json::Value {
-        r["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["node"] == node && x["check"] == check && x["app"].as_str() == app)
-            .unwrap_or_else(|| panic!("no {node} {check} {app:?}"))
-            .clone()
-    };
+    let find = |node: &str, check: &str, app: Option<&str>| result(&r, node, check, app);
     // The story the faults tell (inventories/demo/README.md), where it does not need ICMP.
     assert_eq!(find("gx", "net.dns", None)["kind"], "AnswerMismatch");
     assert_eq!(find("nx", "net.dns", None)["kind"], "RcodeMismatch");
@@ -127,4 +120,119 @@ fn demo_runs_and_writes_every_report() {
         html.contains("历史事故统计数据迁移") && html.contains("健康检查接口符合接口规范"),
         "the report names the migration and interface checks among its failures"
     );
+    // The TLS story needs the checks before it (net.icmp, net.tcp) to pass: ICMP works as
+    // root (CI) or where `ping_group_range` admits the user.
+    let icmp = find("gs", "net.icmp", None);
+    if icmp["status"] == "passed" {
+        tls_story(&r, out.path());
+    } else {
+        assert_eq!(icmp["kind"], "NoPermission", "{icmp}");
+        eprintln!("no ICMP permission: the TLS part of this test needs ICMP");
+    }
+}
+
+/// 甘肃's server speaks only TLS 1.0; 黑龙江's does not send its intermediate CA. Each fails
+/// its first HTTPS check (net.web) with the finding named, its application checks are
+/// skipped behind it, and the report says so in its language.
+fn tls_story(r: &serde_json::Value, out: &Path) {
+    let find = |node: &str, check: &str, app: Option<&str>| result(r, node, check, app);
+    let legacy = find("gs", "net.web", None);
+    assert_eq!(
+        (&legacy["status"], &legacy["kind"]),
+        (&"failed".into(), &"LegacyTls".into()),
+        "{legacy}"
+    );
+    let legacy_message = legacy["message"].as_str().unwrap();
+    assert!(
+        legacy_message.contains("server offers only TLSv1.0 ("),
+        "{legacy}"
+    );
+    let missing = find("hlj", "net.web", None);
+    assert_eq!(
+        (&missing["status"], &missing["kind"]),
+        (&"failed".into(), &"CertInvalid".into()),
+        "{missing}"
+    );
+    let missing_message = missing["message"].as_str().unwrap();
+    assert!(
+        missing_message
+            .contains("server sent 1 certificate; issuer 'CN=netaccept sim intermediate CA")
+            && missing_message.contains("was not sent"),
+        "{missing}"
+    );
+    for node in ["gs", "hlj"] {
+        assert_eq!(
+            find(node, "app.health", Some("dispatch"))["status"],
+            "skipped",
+            "{node}"
+        );
+    }
+    // Every other HTTPS server passes its handshake and chain, and only the certificate
+    // faults of the story fail one.
+    for x in r["results"].as_array().unwrap() {
+        if x["check"] == "net.web"
+            && !matches!(x["node"].as_str(), Some("gs" | "hlj" | "qh" | "xz"))
+        {
+            assert_eq!(x["status"], "passed", "{x}");
+        }
+    }
+    // The two findings in the report's language: Chinese by default…
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let zh = page_text(&html);
+    assert!(
+        zh.contains("服务器只支持 TLSv1.0（"),
+        "甘肃's TLS 1.0 in Chinese"
+    );
+    assert!(
+        zh.contains("服务器只发送了 1 张证书，未发送签发者 'CN=netaccept sim intermediate CA"),
+        "黑龙江's missing intermediate in Chinese"
+    );
+    // …and English when the same results are rendered again with `--lang en`.
+    let en_dir = out.join("en");
+    let rendered = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .arg("report")
+        .arg(out.join("results.json"))
+        .args(["--lang", "en", "-o"])
+        .arg(&en_dir)
+        .output()
+        .unwrap();
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    let en = page_text(&std::fs::read_to_string(en_dir.join("report.html")).unwrap());
+    assert!(
+        en.contains("server offers only TLSv1.0 ("),
+        "甘肃's TLS 1.0 in English"
+    );
+    assert!(
+        en.contains("server sent 1 certificate; issuer 'CN=netaccept sim intermediate CA"),
+        "黑龙江's missing intermediate in English"
+    );
+    assert!(
+        !en.contains("服务器只支持 TLSv1.0"),
+        "the English report does not show the Chinese sentence"
+    );
+}
+
+/// The result of `check` on `node` (and `app`).
+fn result(r: &serde_json::Value, node: &str, check: &str, app: Option<&str>) -> serde_json::Value {
+    r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["node"] == node && x["check"] == check && x["app"].as_str() == app)
+        .unwrap_or_else(|| panic!("no {node} {check} {app:?}"))
+        .clone()
+}
+
+/// The page's text as a reader sees it: the escapes the report's escaper writes (`<>&"'`)
+/// read back, so that a message is found as the prober wrote it.
+fn page_text(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
 }

@@ -277,6 +277,116 @@ fn dns_faults() {
     assert_eq!(kind(&run(&sim), "net.dns", None), "RcodeMismatch");
 }
 
+/// An OpenSSL handshake with `addr` offering `min..=max` (security level 0, so that TLS 1.0
+/// can be offered), the chain verified against the `ca.pem` the simulator wrote but not
+/// enforced: (protocol, certificates sent, verification result) and the stream, or the
+/// handshake's error.
+fn openssl_get(
+    sim: &Sim,
+    addr: &str,
+    min: openssl::ssl::SslVersion,
+    max: openssl::ssl::SslVersion,
+) -> Result<(String, usize, String, String), String> {
+    use openssl::ssl::{Ssl, SslConnector, SslMethod, SslVerifyMode};
+    let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
+    b.set_cipher_list("DEFAULT:@SECLEVEL=0").unwrap();
+    b.set_min_proto_version(Some(min)).unwrap();
+    b.set_max_proto_version(Some(max)).unwrap();
+    b.set_verify(SslVerifyMode::NONE);
+    b.set_ca_file(sim.dir.path().join("ca.pem")).unwrap();
+    let ssl = Ssl::new(&b.build().into_context()).unwrap();
+    let tcp = std::net::TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut tls = ssl.connect(tcp).map_err(|e| e.to_string())?;
+    let facts = (
+        tls.ssl().version_str().to_string(),
+        tls.ssl()
+            .peer_cert_chain()
+            .map_or(0, openssl::stack::StackRef::len),
+        tls.ssl().verify_result().error_string().to_string(),
+    );
+    tls.write_all(b"GET /whp/health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = Vec::new();
+    // A TLS 1.0 peer may close without close_notify after the answer; what came is enough.
+    let _ = tls.read_to_end(&mut answer);
+    Ok((
+        facts.0,
+        facts.1,
+        facts.2,
+        String::from_utf8_lossy(&answer).into_owned(),
+    ))
+}
+
+/// The CA file and the chain of a healthy listener, and the two TLS faults, as an OpenSSL
+/// client of the test's own sees them through the real `netaccept sim`. (The verdicts
+/// netaccept's prober gives them, `LegacyTls` and `CertInvalid` naming the intermediate,
+/// are pinned by `netaccept demo`'s test, whose network has one of each.)
+#[test]
+fn tls_faults_legacy_tls_and_missing_intermediate() {
+    use openssl::ssl::SslVersion;
+    let healthy = start(20, "  []\n");
+    let pem = std::fs::read_to_string(healthy.dir.path().join("ca.pem")).unwrap();
+    assert_eq!(
+        pem.matches("BEGIN CERTIFICATE").count(),
+        1,
+        "the CA file holds the root alone"
+    );
+    let (protocol, sent, verified, answer) = openssl_get(
+        &healthy,
+        "127.70.20.1:8443",
+        SslVersion::TLS1_2,
+        SslVersion::TLS1_3,
+    )
+    .unwrap();
+    assert_eq!(
+        (protocol.as_str(), sent, verified.as_str()),
+        ("TLSv1.3", 2, "ok"),
+        "leaf and intermediate, verified by the root"
+    );
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+
+    let legacy = start(21, "  - { node: a, app: hazchem, legacy_tls: true }\n");
+    let (protocol, sent, verified, answer) = openssl_get(
+        &legacy,
+        "127.70.21.1:8443",
+        SslVersion::TLS1,
+        SslVersion::TLS1_3,
+    )
+    .unwrap();
+    assert_eq!(
+        (protocol.as_str(), sent, verified.as_str()),
+        ("TLSv1", 2, "ok")
+    );
+    assert!(answer.contains("\"status\":\"UP\""), "{answer}");
+    let refused = openssl_get(
+        &legacy,
+        "127.70.21.1:8443",
+        SslVersion::TLS1_2,
+        SslVersion::TLS1_3,
+    )
+    .expect_err("TLS 1.2 and later are refused");
+    // The server's alert (or, had the client seen the server's version first, its own words).
+    assert!(
+        refused.contains("alert protocol version") || refused.contains("unsupported protocol"),
+        "{refused}"
+    );
+
+    let missing = start(22, "  - { node: a, missing_intermediate: true }\n");
+    let (protocol, sent, verified, answer) = openssl_get(
+        &missing,
+        "127.70.22.1:8443",
+        SslVersion::TLS1_2,
+        SslVersion::TLS1_3,
+    )
+    .unwrap();
+    assert_eq!(
+        (protocol.as_str(), sent, verified.as_str()),
+        ("TLSv1.3", 1, "unable to get local issuer certificate")
+    );
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+}
+
 /// The replication check of the acceptance suite, and the node's name asked at the secondary.
 const REPLICATION_SUITE: &str = r#"suite: sim-replication
 name: 区数据同步

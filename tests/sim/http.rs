@@ -1,22 +1,28 @@
 //! The simulator's HTTP(S) server, spoken to by independent clients: raw bytes over a
-//! `tokio::net::TcpStream`, and tokio-rustls as the TLS client trusting the simulator's CA.
+//! `tokio::net::TcpStream`, and tokio-rustls as the TLS client trusting the simulator's CA
+//! (tokio-openssl where the chain as sent or TLS 1.0 is the subject).
 //! Nothing here comes from `netaccept::probe`: the simulator is meant to test the probers,
 //! so a client shared with them would let a common bug hide itself.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use netaccept::model::{CertFault, Level};
 use netaccept::sim::http::{Behaviour, Endpoint, ListenerConfig, serve};
-use netaccept::sim::tls::SimCa;
+use netaccept::sim::tls::{INTERMEDIATE_NAME, SimCa, TlsFaults};
+use openssl::nid::Nid;
+use openssl::ssl::{Ssl, SslConnector, SslMethod, SslVerifyMode, SslVersion};
+use openssl::x509::{X509, X509Ref, X509VerifyResult};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use tokio_openssl::SslStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
-use tokio_rustls::rustls::{self, CertificateError, ClientConfig, RootCertStore};
+use tokio_rustls::rustls::{self, AlertDescription, CertificateError, ClientConfig, RootCertStore};
 
 /// Upper bound for anything that should be quick (generous: machines are noisy).
 const QUICK: Duration = Duration::from_secs(5);
@@ -522,7 +528,7 @@ async fn silent_node_accepts_and_never_answers() {
     let ca = SimCa::new("netaccept simulator CA");
     let ip = IpAddr::V4(Ipv4Addr::new(127, 88, 16, 1));
     let cfg = ListenerConfig {
-        tls: Some(ca.server_config(ip, &[], None)),
+        tls: Some(ca.server_tls(ip, &[], TlsFaults::default())),
         node_silent: true,
         ..with_hazchem(Behaviour::default())
     };
@@ -646,9 +652,17 @@ fn connector(ca: &SimCa) -> TlsConnector {
 }
 
 async fn https(n: u8, ca: &SimCa, fault: Option<CertFault>) -> (Sim, IpAddr) {
+    let faults = TlsFaults {
+        cert: fault,
+        ..TlsFaults::default()
+    };
+    https_with(n, ca, faults).await
+}
+
+async fn https_with(n: u8, ca: &SimCa, faults: TlsFaults) -> (Sim, IpAddr) {
     let ip = IpAddr::V4(Ipv4Addr::new(127, 88, n, 1));
     let cfg = ListenerConfig {
-        tls: Some(ca.server_config(ip, &["sx.aq.gov.test".to_string()], fault)),
+        tls: Some(ca.server_tls(ip, &["sx.aq.gov.test".to_string()], faults)),
         ..with_hazchem(Behaviour::default())
     };
     (start(n, cfg).await, ip)
@@ -754,6 +768,212 @@ async fn tls_self_signed_leaf_fails_as_unknown_issuer() {
     let other = SimCa::new("another CA");
     let e = handshake_error(&other, sim.addr, ServerName::IpAddress(ip.into())).await;
     assert!(matches!(e, CertificateError::UnknownIssuer), "{e:?}");
+}
+
+// --- The chain as sent, and TLS 1.0 (OpenSSL as the client) ----------------------------
+
+/// An OpenSSL client handshake offering protocols `min..=max` at security level 0 (so that
+/// TLS 1.0 can be offered at all), trusting exactly the certificates `trusted` (PEM). The
+/// chain is verified but not enforced (`SslVerifyMode::NONE`): the test reads the result.
+async fn openssl_handshake(
+    addr: SocketAddr,
+    min: SslVersion,
+    max: SslVersion,
+    trusted: &[String],
+) -> Result<SslStream<TcpStream>, openssl::ssl::Error> {
+    let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
+    b.set_cipher_list("DEFAULT:@SECLEVEL=0").unwrap();
+    b.set_min_proto_version(Some(min)).unwrap();
+    b.set_max_proto_version(Some(max)).unwrap();
+    b.set_verify(SslVerifyMode::NONE);
+    for pem in trusted {
+        b.cert_store_mut()
+            .add_cert(X509::from_pem(pem.as_bytes()).unwrap())
+            .unwrap();
+    }
+    let mut ssl = Ssl::new(&b.build().into_context()).unwrap();
+    ssl.set_alpn_protos(b"\x08http/1.1").unwrap();
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let mut tls = SslStream::new(ssl, tcp).unwrap();
+    tokio::time::timeout(QUICK, Pin::new(&mut tls).connect())
+        .await
+        .expect("the handshake ends")?;
+    Ok(tls)
+}
+
+fn common_name(name: &openssl::x509::X509NameRef) -> String {
+    name.entries_by_nid(Nid::COMMONNAME)
+        .next()
+        .expect("a CN")
+        .data()
+        .to_string()
+        .unwrap()
+}
+
+/// (subject CN, issuer CN) of each certificate the server sent, leaf first.
+fn sent_chain(tls: &SslStream<TcpStream>) -> Vec<(String, String)> {
+    let chain = tls
+        .ssl()
+        .peer_cert_chain()
+        .expect("the server sent certificates");
+    chain
+        .iter()
+        .map(|c: &X509Ref| (common_name(c.subject_name()), common_name(c.issuer_name())))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_sends_leaf_and_intermediate_and_the_ca_file_is_the_root_alone() {
+    let ca = SimCa::new("netaccept simulator CA");
+    let root = X509::stack_from_pem(ca.pem().as_bytes()).unwrap();
+    assert_eq!(root.len(), 1, "the `ca:` file holds one certificate");
+    assert_eq!(
+        common_name(root[0].subject_name()),
+        "netaccept simulator CA"
+    );
+    assert_eq!(common_name(root[0].issuer_name()), "netaccept simulator CA");
+    let (sim, _) = https(25, &ca, None).await;
+    let tls = openssl_handshake(
+        sim.addr,
+        SslVersion::TLS1_2,
+        SslVersion::TLS1_3,
+        &[ca.pem()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        sent_chain(&tls),
+        [
+            ("sx.aq.gov.test".to_string(), INTERMEDIATE_NAME.to_string()),
+            (
+                INTERMEDIATE_NAME.to_string(),
+                "netaccept simulator CA".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        tls.ssl().verify_result(),
+        X509VerifyResult::OK,
+        "the root alone verifies what is sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_missing_intermediate_sends_the_leaf_alone() {
+    let ca = SimCa::new("netaccept simulator CA");
+    let faults = TlsFaults {
+        missing_intermediate: true,
+        ..TlsFaults::default()
+    };
+    let (sim, ip) = https_with(26, &ca, faults).await;
+    let tls = openssl_handshake(
+        sim.addr,
+        SslVersion::TLS1_2,
+        SslVersion::TLS1_3,
+        &[ca.pem()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        sent_chain(&tls),
+        [("sx.aq.gov.test".to_string(), INTERMEDIATE_NAME.to_string())]
+    );
+    let result = tls.ssl().verify_result();
+    assert_eq!(
+        result.error_string(),
+        "unable to get local issuer certificate",
+        "the root alone cannot reach the leaf"
+    );
+    // Given the intermediate, the client can build the chain: the leaf is the one the
+    // intermediate signed, only not sent.
+    let tls = openssl_handshake(
+        sim.addr,
+        SslVersion::TLS1_2,
+        SslVersion::TLS1_3,
+        &[ca.pem(), ca.intermediate_pem()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(tls.ssl().verify_result(), X509VerifyResult::OK);
+    // rustls, trusting the root, refuses the leaf.
+    let e = handshake_error(&ca, sim.addr, ServerName::IpAddress(ip.into())).await;
+    assert!(matches!(e, CertificateError::UnknownIssuer), "{e:?}");
+    // And the apps answer as usual over it.
+    let mut c = Conn::new(tls);
+    assert_eq!(c.get("/dispatch/health").await.json()["status"], "UP");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_legacy_speaks_tls_1_0_only_with_the_same_chain() {
+    let ca = SimCa::new("netaccept simulator CA");
+    let faults = TlsFaults {
+        legacy_tls: true,
+        ..TlsFaults::default()
+    };
+    let (sim, ip) = https_with(27, &ca, faults).await;
+    // A client offering everything from TLS 1.0 gets TLS 1.0, the usual chain, and the apps.
+    let tls = openssl_handshake(sim.addr, SslVersion::TLS1, SslVersion::TLS1_3, &[ca.pem()])
+        .await
+        .unwrap();
+    assert_eq!(tls.ssl().version_str(), "TLSv1");
+    let cipher = tls.ssl().current_cipher().unwrap().name();
+    assert!(cipher.starts_with("ECDHE-ECDSA-"), "{cipher}");
+    assert_eq!(tls.ssl().selected_alpn_protocol(), Some(&b"http/1.1"[..]));
+    assert_eq!(sent_chain(&tls).len(), 2);
+    assert_eq!(tls.ssl().verify_result(), X509VerifyResult::OK);
+    let mut c = Conn::new(tls);
+    let r = c.get("/dispatch/health").await;
+    assert_eq!((r.status, r.json()["status"].as_str()), (200, Some("UP")));
+    assert_eq!(c.get("/hazchem/").await.status, 200, "keep-alive");
+
+    // TLS 1.1, and 1.2 and 1.3 (what current clients offer), are refused.
+    for (min, max) in [
+        (SslVersion::TLS1_1, SslVersion::TLS1_1),
+        (SslVersion::TLS1_2, SslVersion::TLS1_3),
+    ] {
+        let e = openssl_handshake(sim.addr, min, max, &[ca.pem()])
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{min:?}..{max:?} must be refused"));
+        let text = e.to_string();
+        assert!(
+            text.contains("unsupported protocol") || text.contains("protocol version"),
+            "{min:?}..{max:?}: {text}"
+        );
+    }
+    // rustls (TLS 1.2 and 1.3) is answered with the protocol_version alert.
+    let tcp = TcpStream::connect(sim.addr).await.unwrap();
+    let name = ServerName::IpAddress(ip.into());
+    let e = tokio::time::timeout(QUICK, connector(&ca).connect(name, tcp))
+        .await
+        .unwrap()
+        .expect_err("rustls cannot speak TLS 1.0");
+    let inner = e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>());
+    assert!(
+        matches!(
+            inner,
+            Some(rustls::Error::AlertReceived(
+                AlertDescription::ProtocolVersion
+            ))
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_legacy_and_missing_intermediate_together() {
+    let ca = SimCa::new("netaccept simulator CA");
+    let faults = TlsFaults {
+        legacy_tls: true,
+        missing_intermediate: true,
+        cert: None,
+    };
+    let (sim, _) = https_with(28, &ca, faults).await;
+    let tls = openssl_handshake(sim.addr, SslVersion::TLS1, SslVersion::TLS1_3, &[ca.pem()])
+        .await
+        .unwrap();
+    assert_eq!(tls.ssl().version_str(), "TLSv1");
+    assert_eq!(sent_chain(&tls).len(), 1, "the leaf alone");
 }
 
 // --- Migrated records and the interface standard ---------------------------------------

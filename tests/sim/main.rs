@@ -13,7 +13,8 @@
 mod command;
 /// The simulator's DNS server, queried with hickory's message types over a raw socket.
 mod dns;
-/// The simulator's HTTP(S) server, spoken to with raw bytes and tokio-rustls.
+/// The simulator's HTTP(S) server, spoken to with raw bytes, tokio-rustls and tokio-openssl
+/// (the chain as sent, TLS 1.0).
 mod http;
 /// Property tests (proptest): generated DNS queries answered as generated; random and
 /// mutated bytes at both servers.

@@ -382,7 +382,8 @@ pub struct FaultsFile {
     {"required": ["down"]}, {"required": ["silent"]}, {"required": ["slow"]},
     {"required": ["status"]}, {"required": ["body"]}, {"required": ["flaky"]},
     {"required": ["cert"]}, {"required": ["dns"]}, {"required": ["records"]},
-    {"required": ["nonconformant"]}, {"required": ["stale_secondary"]}
+    {"required": ["nonconformant"]}, {"required": ["stale_secondary"]},
+    {"required": ["missing_intermediate"]}, {"required": ["legacy_tls"]}
 ]))]
 pub struct RawFault {
     #[schemars(with = "String")]
@@ -426,4 +427,10 @@ pub struct RawFault {
     /// of the zones: an older SOA serial, without the records added since.
     #[schemars(with = "Option<bool>")]
     pub stale_secondary: Option<Spanned<bool>>,
+    /// The HTTPS listener sends its leaf certificate without the intermediate CA.
+    #[schemars(with = "Option<bool>")]
+    pub missing_intermediate: Option<Spanned<bool>>,
+    /// The HTTPS listener speaks only TLS 1.0.
+    #[schemars(with = "Option<bool>")]
+    pub legacy_tls: Option<Spanned<bool>>,
 }

@@ -1,15 +1,19 @@
 //! The accept loop of one listener, and each connection's start: the TLS handshake on an
-//! HTTPS listener, or nothing at all under a node-level `silent`.
+//! HTTPS listener (rustls, or OpenSSL for a `legacy_tls` one), or nothing at all under a
+//! node-level `silent`. The session that follows is the same over any of these streams.
 
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use openssl::ssl::{Ssl, SslContextRef};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_openssl::SslStream;
 
 use super::framing::drain;
-use super::routes::Shared;
+use super::routes::{Acceptor, Shared};
 use super::session::session;
 use super::{IDLE_TIMEOUT, ListenerConfig};
 
@@ -57,10 +61,26 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
     }
     match &shared.tls {
         None => session(stream, &shared).await,
-        Some(acceptor) => {
+        Some(Acceptor::Rustls(acceptor)) => {
             if let Ok(Ok(tls)) = tokio::time::timeout(IDLE_TIMEOUT, acceptor.accept(stream)).await {
                 session(tls, &shared).await;
             }
         }
+        Some(Acceptor::Legacy(ctx)) => {
+            if let Ok(Some(tls)) =
+                tokio::time::timeout(IDLE_TIMEOUT, openssl_accept(ctx, stream)).await
+            {
+                session(tls, &shared).await;
+            }
+        }
     }
+}
+
+/// The OpenSSL handshake of one connection; `None` when it fails (a client that offers no
+/// TLS 1.0 gets OpenSSL's alert, and the connection ends there).
+async fn openssl_accept(ctx: &SslContextRef, stream: TcpStream) -> Option<SslStream<TcpStream>> {
+    let ssl = Ssl::new(ctx).ok()?;
+    let mut tls = SslStream::new(ssl, stream).ok()?;
+    Pin::new(&mut tls).accept().await.ok()?;
+    Some(tls)
 }

@@ -1,6 +1,7 @@
 //! The simulator's HTTP/1.1 server: a small hand-written server on tokio (no hyper, no
 //! axum), one task per connection, keep-alive and pipelining, HTTPS through tokio-rustls
-//! when the listener has a TLS config. One listener serves the apps of one (address, port),
+//! when the listener has a TLS config (through tokio-openssl when that config is a
+//! TLS-1.0-only one). One listener serves the apps of one (address, port),
 //! routed by the longest path prefix, and plays the faults of each app.
 //!
 //! What an app answers, under its path prefix `P`:
@@ -41,12 +42,10 @@ mod response;
 mod routes;
 mod session;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use tokio_rustls::rustls::ServerConfig;
-
 use crate::model::Level;
+use crate::sim::tls::ServerTls;
 
 pub use listener::serve;
 
@@ -107,7 +106,7 @@ pub struct Behaviour {
 
 /// One listener: its TLS config (HTTPS) or none (HTTP), and the apps it serves.
 pub struct ListenerConfig {
-    pub tls: Option<Arc<ServerConfig>>,
+    pub tls: Option<ServerTls>,
     pub endpoints: Vec<Endpoint>,
     /// Node-level "silent": accept and never answer anything (the TLS handshake is not even
     /// started). Incoming bytes are read and dropped, only so that the connection ends when

@@ -3,7 +3,10 @@
 
 use std::sync::atomic::AtomicU64;
 
+use openssl::ssl::SslContext;
 use tokio_rustls::TlsAcceptor;
+
+use crate::sim::tls::ServerTls;
 
 use super::answer::login_page;
 use super::flaky::endpoint_seed;
@@ -12,10 +15,17 @@ use super::{Endpoint, ListenerConfig};
 
 /// A listener's state shared by its connections.
 pub(super) struct Shared {
-    pub(super) tls: Option<TlsAcceptor>,
+    pub(super) tls: Option<Acceptor>,
     /// Longest prefix first, so the first match is the one that wins.
     routes: Vec<Route>,
     pub(super) node_silent: bool,
+}
+
+/// What does an HTTPS listener's handshakes.
+pub(super) enum Acceptor {
+    Rustls(TlsAcceptor),
+    /// A `legacy_tls` listener: each connection gets its own `Ssl` of this context.
+    Legacy(SslContext),
 }
 
 pub(super) struct Route {
@@ -51,7 +61,10 @@ impl Shared {
         // Stable: among equal prefixes, the first endpoint given wins.
         routes.sort_by_key(|r| std::cmp::Reverse(r.prefix.len()));
         Shared {
-            tls: cfg.tls.map(TlsAcceptor::from),
+            tls: cfg.tls.map(|t| match t {
+                ServerTls::Rustls(config) => Acceptor::Rustls(TlsAcceptor::from(config)),
+                ServerTls::Legacy(ctx) => Acceptor::Legacy(ctx),
+            }),
             routes,
             node_silent: cfg.node_silent,
         }
