@@ -47,8 +47,13 @@ mod dns_knot;
 mod dns_server;
 /// The zones `dns_knot` serves.
 mod knot_zones;
-/// nginx on loopback for `http_bodies`: an HTTP server we did not write.
+/// nginx on loopback for `http_bodies` and `tls_servers`: an HTTP(S) server we did not
+/// write, OpenSSL behind it.
 mod nginx;
+/// HTTPS against nginx with a private root → intermediate → leaf PKI: SNI, IP SANs, `host:`,
+/// ECDSA/Ed25519, HTTP/2; the whole chain's expiry, a missing intermediate, the chain
+/// recorded, findings in words, CBC-only and TLS 1.0-only servers.
+mod tls_servers;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]

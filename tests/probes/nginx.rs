@@ -1,8 +1,11 @@
-//! nginx as an HTTP server the prober did not grow up with: one nginx process (no master,
-//! no daemon) serving files from a temporary folder on a loopback port, gzip on for JSON
-//! and HTML. Without nginx on the machine the test is skipped by the skip rule
+//! nginx as a server the prober did not grow up with: one nginx process (no master, no
+//! daemon) on a loopback port, either serving files from a temporary folder over plain HTTP
+//! (gzip on for JSON and HTML) or speaking TLS with OpenSSL: the certificate chain file,
+//! protocols and ciphers a test chooses, several `server` blocks chosen by SNI, HTTP/2.
+//! Without nginx on the machine the test is skipped by the skip rule
 //! (`support::host::skip`); CI installs `nginx-light`.
 
+use std::fmt::Write as _;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -31,31 +34,90 @@ pub struct Nginx {
     _dir: tempfile::TempDir,
 }
 
+/// One TLS `server` block: the certificates it sends and the names it answers to.
+pub struct TlsSite<'a> {
+    /// `server_name`s; SNI (and the `Host` header) choose the block by them.
+    pub names: &'a [&'a str],
+    /// The `ssl_certificate` file as the test wants the server to send it: the leaf first,
+    /// then whatever else (nothing, the intermediate, the root, in any order).
+    pub chain: Vec<u8>,
+    /// The leaf's private key, PEM.
+    pub key: Vec<u8>,
+    /// What every path of this block answers (as JSON), so that a test sees which block
+    /// served the request, not only which certificate came.
+    pub body: &'a str,
+    /// The block of the listening socket that answers when SNI names none of the others,
+    /// or when there is no SNI at all (a URL by address).
+    pub default: bool,
+}
+
+/// What the whole TLS nginx speaks (set at `http` level: OpenSSL decides the protocol and
+/// cipher before SNI picks a block, so per-block values would only confuse).
+pub struct TlsConfig<'a> {
+    /// `ssl_protocols`, nginx's spelling: `TLSv1.2 TLSv1.3`.
+    pub protocols: &'a str,
+    /// `ssl_ciphers`, OpenSSL's cipher string; `None` keeps nginx's default. Serving SHA-1
+    /// signed or RSA-1024 certificates needs `DEFAULT:@SECLEVEL=0`: Debian's OpenSSL refuses
+    /// to load them at its default level 2.
+    pub ciphers: Option<&'a str>,
+    /// `listen … http2`: ALPN offers `h2`.
+    pub http2: bool,
+}
+
+impl Default for TlsConfig<'_> {
+    fn default() -> Self {
+        TlsConfig {
+            protocols: "TLSv1.2 TLSv1.3",
+            ciphers: None,
+            http2: false,
+        }
+    }
+}
+
 impl Nginx {
     /// nginx serving `files` (name, bytes) from its root; `None` (said on the terminal)
     /// when nginx is not installed here.
     pub fn start(files: &[(&str, &[u8])]) -> Option<Nginx> {
-        let Some(nginx) = binary() else {
-            skip("nginx is not installed (apt-get install nginx-light)");
-            return None;
-        };
+        let nginx = installed()?;
         let dir = tempfile::tempdir().unwrap();
-        let d = dir.path().to_path_buf();
-        let d = d.as_path();
+        let d = dir.path();
         std::fs::create_dir(d.join("www")).unwrap();
         for (name, bytes) in files {
             std::fs::write(d.join("www").join(name), bytes).unwrap();
         }
-        // A port the kernel just gave out, on an address of the loopback net the other
-        // tests do not use, so that nothing takes it before nginx does.
-        let addr = TcpListener::bind("127.0.77.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
+        let addr = free_port("127.0.77.1");
         std::fs::write(d.join("nginx.conf"), config(d, addr)).unwrap();
+        Some(Nginx::launch(&nginx, dir, addr))
+    }
+
+    /// nginx speaking TLS on `ip` (of 127.0.77.0/24), one `server` block per site; `None`
+    /// (said on the terminal) when nginx is not installed here.
+    pub fn start_tls(ip: &str, tls: &TlsConfig, sites: &[TlsSite]) -> Option<Nginx> {
+        assert!(
+            sites.iter().filter(|s| s.default).count() == 1,
+            "exactly one site is the default_server"
+        );
+        let nginx = installed()?;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for (i, site) in sites.iter().enumerate() {
+            std::fs::write(d.join(format!("site{i}.chain.pem")), &site.chain).unwrap();
+            std::fs::write(d.join(format!("site{i}.key.pem")), &site.key).unwrap();
+        }
+        let addr = free_port(ip);
+        std::fs::write(d.join("nginx.conf"), tls_config(d, addr, tls, sites)).unwrap();
+        Some(Nginx::launch(&nginx, dir, addr))
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    fn launch(nginx: &str, dir: tempfile::TempDir, addr: SocketAddr) -> Nginx {
+        let d = dir.path().to_path_buf();
         let child = Command::new(nginx)
             .arg("-p")
-            .arg(d)
+            .arg(&d)
             .arg("-c")
             .arg(d.join("nginx.conf"))
             .arg("-e")
@@ -70,12 +132,8 @@ impl Nginx {
             addr,
             _dir: dir,
         };
-        n.wait_ready(d);
-        Some(n)
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
+        n.wait_ready(&d);
+        n
     }
 
     fn wait_ready(&mut self, d: &Path) {
@@ -98,7 +156,23 @@ impl Drop for Nginx {
     }
 }
 
-fn config(d: &Path, addr: SocketAddr) -> String {
+fn installed() -> Option<String> {
+    let found = binary();
+    if found.is_none() {
+        skip("nginx is not installed (apt-get install nginx-light)");
+    }
+    found
+}
+
+/// A port the kernel just gave out, on an address of the loopback net the other tests do
+/// not use, so that nothing takes it before nginx does.
+fn free_port(ip: &str) -> SocketAddr {
+    TcpListener::bind((ip, 0)).unwrap().local_addr().unwrap()
+}
+
+/// What every configuration starts with: one process in the foreground, everything it
+/// writes under the test's folder.
+fn preamble(d: &Path) -> String {
     let d = d.display();
     format!(
         "daemon off;
@@ -107,14 +181,29 @@ worker_processes 1;
 pid {d}/nginx.pid;
 error_log {d}/error.log;
 events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {d}/tmp-body;
+"
+    )
+}
+
+fn temp_paths(d: &Path) -> String {
+    let d = d.display();
+    format!(
+        "    client_body_temp_path {d}/tmp-body;
     proxy_temp_path {d}/tmp-proxy;
     fastcgi_temp_path {d}/tmp-fastcgi;
     uwsgi_temp_path {d}/tmp-uwsgi;
     scgi_temp_path {d}/tmp-scgi;
-    types {{ application/json json; text/html html; }}
+"
+    )
+}
+
+fn config(d: &Path, addr: SocketAddr) -> String {
+    let (pre, temp) = (preamble(d), temp_paths(d));
+    let d = d.display();
+    format!(
+        "{pre}http {{
+    access_log off;
+{temp}    types {{ application/json json; text/html html; }}
     gzip on;
     gzip_types application/json;
     gzip_min_length 0;
@@ -125,4 +214,45 @@ http {{
 }}
 "
     )
+}
+
+fn tls_config(d: &Path, addr: SocketAddr, tls: &TlsConfig, sites: &[TlsSite]) -> String {
+    let mut c = preamble(d);
+    c.push_str("http {\n    access_log off;\n");
+    c.push_str(&temp_paths(d));
+    writeln!(c, "    ssl_protocols {};", tls.protocols).unwrap();
+    if let Some(ciphers) = tls.ciphers {
+        writeln!(c, "    ssl_ciphers {ciphers};").unwrap();
+    }
+    let http2 = if tls.http2 { " http2" } else { "" };
+    let dd = d.display();
+    for (i, site) in sites.iter().enumerate() {
+        let default = if site.default { " default_server" } else { "" };
+        let names = if site.names.is_empty() {
+            // nginx's "no name": the block is reached only as the default.
+            "\"\"".to_string()
+        } else {
+            site.names.join(" ")
+        };
+        // A single quote would end nginx's string: the bodies are the tests' own labels.
+        assert!(!site.body.contains('\''), "{}", site.body);
+        write!(
+            c,
+            "    server {{
+        listen {addr} ssl{http2}{default};
+        server_name {names};
+        ssl_certificate {dd}/site{i}.chain.pem;
+        ssl_certificate_key {dd}/site{i}.key.pem;
+        location / {{
+            default_type application/json;
+            return 200 '{body}';
+        }}
+    }}
+",
+            body = site.body
+        )
+        .unwrap();
+    }
+    c.push_str("}\n");
+    c
 }

@@ -163,6 +163,10 @@ impl Pki {
     }
 
     /// Certificate, key and `chain` in a PKCS#12 file protected by `password`.
+    #[allow(
+        dead_code,
+        reason = "the client-certificate tests use it, not every binary"
+    )]
     pub fn p12(&self, chain: &[&Pki], password: &str) -> Vec<u8> {
         let mut ca = openssl::stack::Stack::new().unwrap();
         for c in chain {
