@@ -158,11 +158,19 @@ impl Pki {
     }
 
     /// The private key, PKCS#8 PEM.
+    #[allow(
+        dead_code,
+        reason = "for client-certificate tests; tls_chain needs no key"
+    )]
     pub fn key_pem(&self) -> Vec<u8> {
         self.key.private_key_to_pem_pkcs8().unwrap()
     }
 
     /// Certificate, key and `chain` in a PKCS#12 file protected by `password`.
+    #[allow(
+        dead_code,
+        reason = "for client-certificate tests; tls_chain needs no key"
+    )]
     pub fn p12(&self, chain: &[&Pki], password: &str) -> Vec<u8> {
         let mut ca = openssl::stack::Stack::new().unwrap();
         for c in chain {
