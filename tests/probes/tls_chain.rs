@@ -63,7 +63,7 @@ fn refused(r: Result<Verified, TlsFinding>) -> TlsFinding {
 }
 
 #[test]
-fn tls_chain_a_good_chain_verifies_leaf_to_root_and_the_leaf_expires_first() {
+fn a_good_chain_verifies_leaf_to_root_and_the_leaf_expires_first() {
     let t = now();
     let (root, inter, leaf) = good();
     let v = verified(verify(
@@ -85,7 +85,7 @@ fn tls_chain_a_good_chain_verifies_leaf_to_root_and_the_leaf_expires_first() {
 }
 
 #[test]
-fn tls_chain_the_earliest_expiry_names_the_intermediate_expiring_in_5_days() {
+fn the_earliest_expiry_names_the_intermediate_expiring_in_5_days() {
     let t = now();
     let root = Pki::root("netaccept test root");
     let inter = root.issue(&Spec::ca("netaccept test intermediate").valid(-30, 5));
@@ -104,7 +104,7 @@ fn tls_chain_the_earliest_expiry_names_the_intermediate_expiring_in_5_days() {
 }
 
 #[test]
-fn tls_chain_the_earliest_expiry_names_a_private_root_expiring_first() {
+fn the_earliest_expiry_names_a_private_root_expiring_first() {
     let t = now();
     let root = Pki::self_signed(&Spec::ca("netaccept test root").valid(-30, 20));
     let inter = root.issue(&Spec::ca("netaccept test intermediate"));
@@ -122,7 +122,7 @@ fn tls_chain_the_earliest_expiry_names_a_private_root_expiring_first() {
 }
 
 #[test]
-fn tls_chain_an_expired_private_root_fails_naming_the_root() {
+fn an_expired_private_root_fails_naming_the_root() {
     let root = Pki::self_signed(&Spec::ca("netaccept test root").valid(-400, -10));
     let inter = root.issue(&Spec::ca("netaccept test intermediate"));
     let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]));
@@ -150,7 +150,7 @@ fn tls_chain_an_expired_private_root_fails_naming_the_root() {
 }
 
 #[test]
-fn tls_chain_an_expired_intermediate_says_expired_not_unknown_issuer() {
+fn an_expired_intermediate_says_expired_not_unknown_issuer() {
     let root = Pki::root("netaccept test root");
     let inter = root.issue(&Spec::ca("netaccept test intermediate").valid(-400, -336));
     let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]));
@@ -183,7 +183,7 @@ fn tls_chain_an_expired_intermediate_says_expired_not_unknown_issuer() {
 }
 
 #[test]
-fn tls_chain_a_leaf_not_yet_valid_says_until_when() {
+fn a_leaf_not_yet_valid_says_until_when() {
     let t = now();
     let (root, inter, _) = good();
     let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).valid(2, 30));
@@ -204,7 +204,7 @@ fn tls_chain_a_leaf_not_yet_valid_says_until_when() {
 }
 
 #[test]
-fn tls_chain_a_missing_intermediate_and_an_unknown_issuer_read_differently() {
+fn a_missing_intermediate_and_an_unknown_issuer_read_differently() {
     let (root, inter, leaf) = good();
     // The server sends its leaf alone; the suite's `ca:` holds the root.
     let missing = refused(verify(
@@ -245,7 +245,7 @@ fn tls_chain_a_missing_intermediate_and_an_unknown_issuer_read_differently() {
 }
 
 #[test]
-fn tls_chain_a_server_sending_its_own_untrusted_root_ends_at_an_unknown_issuer() {
+fn a_server_sending_its_own_untrusted_root_ends_at_an_unknown_issuer() {
     let (root, inter, leaf) = good();
     let f = refused(verify(
         &sent(&[&leaf, &inter, &root]),
@@ -264,7 +264,7 @@ fn tls_chain_a_server_sending_its_own_untrusted_root_ends_at_an_unknown_issuer()
 }
 
 #[test]
-fn tls_chain_an_intermediate_in_the_ca_bundle_is_noted_where_it_hides_the_server() {
+fn an_intermediate_in_the_ca_bundle_is_noted_where_it_hides_the_server() {
     let (root, inter, leaf) = good();
     let trust = trust(&[&root, &inter]);
     let bundle_note = TlsFinding::CaBundleIntermediate {
@@ -300,12 +300,58 @@ fn tls_chain_an_intermediate_in_the_ca_bundle_is_noted_where_it_hides_the_server
         now(),
     ));
     assert!(v.notes.is_empty(), "{:?}", v.notes);
+    // The root behind the intermediate `ca:` holds is still judged: expired, it fails.
+    let old = Pki::self_signed(&Spec::ca("netaccept test root").valid(-400, -10));
+    let old_inter = old.issue(&Spec::ca("netaccept test intermediate"));
+    let leaf = old_inter.issue(&Spec::leaf(&["DNS:a.test"]));
+    for chain in [sent(&[&leaf]), sent(&[&leaf, &old_inter])] {
+        let f = refused(verify(
+            &chain,
+            &self::trust(&[&old, &old_inter]),
+            &dns("a.test"),
+            true,
+            now(),
+        ));
+        assert!(
+            matches!(
+                f,
+                TlsFinding::Expired {
+                    role: Role::Root,
+                    ..
+                }
+            ),
+            "{f:?}"
+        );
+    }
     // A bundle of roots only has nothing to say either.
     assert!(self::trust(&[&root]).notes().is_empty());
 }
 
 #[test]
-fn tls_chain_a_sha1_signed_leaf_is_named_with_its_algorithm() {
+fn a_ca_bundle_of_the_intermediate_alone_anchors_the_chain_as_curl_does() {
+    let (_, inter, leaf) = good();
+    let trust = trust(&[&inter]);
+    let v = verified(verify(
+        &sent(&[&leaf, &inter]),
+        &trust,
+        &dns("a.test"),
+        true,
+        now(),
+    ));
+    let subjects: Vec<&str> = v.chain.iter().map(|c| c.subject.as_str()).collect();
+    assert_eq!(subjects, [LEAF, INTER]);
+    assert!(v.notes.is_empty(), "{:?}", v.notes);
+    let v = verified(verify(&sent(&[&leaf]), &trust, &dns("a.test"), true, now()));
+    assert_eq!(
+        v.notes,
+        [TlsFinding::IntermediateNotSent {
+            subject: INTER.to_string()
+        }]
+    );
+}
+
+#[test]
+fn a_sha1_signed_leaf_is_named_with_its_algorithm() {
     let (root, inter, _) = good();
     let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).digest(Digest::Sha1));
     let f = refused(verify(
@@ -324,7 +370,7 @@ fn tls_chain_a_sha1_signed_leaf_is_named_with_its_algorithm() {
 }
 
 #[test]
-fn tls_chain_a_sha1_signed_intermediate_is_named_too_but_not_a_root_s_own_signature() {
+fn a_sha1_signed_intermediate_is_named_too_but_not_a_root_s_own_signature() {
     let root = Pki::self_signed(&Spec::ca("netaccept test root").digest(Digest::Sha1));
     let inter = root.issue(&Spec::ca("netaccept test intermediate"));
     let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]));
@@ -357,7 +403,7 @@ fn tls_chain_a_sha1_signed_intermediate_is_named_too_but_not_a_root_s_own_signat
 }
 
 #[test]
-fn tls_chain_an_rsa_1024_leaf_is_a_weak_key_not_a_bad_signature() {
+fn an_rsa_1024_leaf_is_a_weak_key_not_a_bad_signature() {
     let (root, inter, _) = good();
     let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).key(KeyType::Rsa(1024)));
     let f = refused(verify(
@@ -376,7 +422,7 @@ fn tls_chain_an_rsa_1024_leaf_is_a_weak_key_not_a_bad_signature() {
 }
 
 #[test]
-fn tls_chain_a_cn_only_leaf_is_explained() {
+fn a_cn_only_leaf_is_explained() {
     let (root, inter, _) = good();
     let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).cn_only("a.test"));
     let f = refused(verify(
@@ -405,7 +451,7 @@ fn tls_chain_a_cn_only_leaf_is_explained() {
 }
 
 #[test]
-fn tls_chain_a_name_mismatch_hints_at_host_only_when_no_sni_was_sent_for_an_address() {
+fn a_name_mismatch_hints_at_host_only_when_no_sni_was_sent_for_an_address() {
     let (root, inter, leaf) = good();
     let chain = sent(&[&leaf, &inter]);
     let trust = trust(&[&root]);
@@ -431,7 +477,7 @@ fn tls_chain_a_name_mismatch_hints_at_host_only_when_no_sni_was_sent_for_an_addr
 }
 
 #[test]
-fn tls_chain_an_ip_san_matches_the_address_and_a_dns_name_is_not_an_address() {
+fn an_ip_san_matches_the_address_and_a_dns_name_is_not_an_address() {
     let (root, inter, leaf) = good();
     let chain = sent(&[&leaf, &inter]);
     let trust = trust(&[&root]);
@@ -452,7 +498,7 @@ fn tls_chain_an_ip_san_matches_the_address_and_a_dns_name_is_not_an_address() {
 }
 
 #[test]
-fn tls_chain_a_wildcard_covers_one_label() {
+fn a_wildcard_covers_one_label() {
     let (root, inter, _) = good();
     let leaf = inter.issue(&Spec::leaf(&["DNS:*.a.test"]));
     let chain = sent(&[&leaf, &inter]);
@@ -463,7 +509,7 @@ fn tls_chain_a_wildcard_covers_one_label() {
 }
 
 #[test]
-fn tls_chain_a_client_auth_only_leaf_is_not_for_tls_servers() {
+fn a_client_auth_only_leaf_is_not_for_tls_servers() {
     let (root, inter, _) = good();
     let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).eku(&["clientAuth"]));
     let f = refused(verify(
@@ -484,7 +530,7 @@ fn tls_chain_a_client_auth_only_leaf_is_not_for_tls_servers() {
 }
 
 #[test]
-fn tls_chain_a_leaf_outside_the_name_constraints_names_the_constraining_ca() {
+fn a_leaf_outside_the_name_constraints_names_the_constraining_ca() {
     let root = Pki::root("netaccept test root");
     let inter = root.issue(
         &Spec::ca("netaccept test intermediate").name_constraints("permitted;DNS:.gov.test"),
@@ -515,7 +561,7 @@ fn tls_chain_a_leaf_outside_the_name_constraints_names_the_constraining_ca() {
 }
 
 #[test]
-fn tls_chain_ed25519_and_ecdsa_chains_verify_and_are_described() {
+fn ed25519_and_ecdsa_chains_verify_and_are_described() {
     for (key, words, signature) in [
         (KeyType::Ed25519, "Ed25519", "ED25519"),
         (KeyType::EcP256, "EC P-256", "ecdsa-with-SHA256"),
@@ -541,7 +587,7 @@ fn tls_chain_ed25519_and_ecdsa_chains_verify_and_are_described() {
 }
 
 #[test]
-fn tls_chain_a_self_signed_leaf_is_said_so() {
+fn a_self_signed_leaf_is_said_so() {
     let leaf = Pki::self_signed(&Spec::leaf(&["DNS:a.test"]));
     let f = refused(verify(
         &sent(&[&leaf]),
@@ -559,7 +605,7 @@ fn tls_chain_a_self_signed_leaf_is_said_so() {
 }
 
 #[test]
-fn tls_chain_a_forged_signature_does_not_verify() {
+fn a_forged_signature_does_not_verify() {
     // An intermediate of the same name under another key: the leaf's signature is not its.
     let (root, inter, _) = good();
     let impostor = Pki::root("netaccept test root").issue(&Spec::ca("netaccept test intermediate"));
@@ -578,7 +624,7 @@ fn tls_chain_a_forged_signature_does_not_verify() {
 }
 
 #[test]
-fn tls_chain_describe_records_each_certificate_as_sent() {
+fn describe_records_each_certificate_as_sent() {
     let (_, inter, leaf) = good();
     let chain = describe(&[leaf.der(), inter.der(), b"not a certificate".to_vec()]);
     assert_eq!(chain.len(), 3);

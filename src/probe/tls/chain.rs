@@ -19,7 +19,9 @@
 //! 6. the name, by webpki (SAN only).
 //!
 //! To reach 5 past an expired certificate, a chain that fails on time alone is verified a
-//! second time without the time check.
+//! second time without the time check. A chain is built to a self-signed root first, and
+//! anchored at any trusted certificate (a `ca:` intermediate) only where no root is: see
+//! `Anchor`.
 
 use std::net::IpAddr;
 
@@ -64,7 +66,8 @@ pub struct Expiry {
 /// A chain that verifies.
 #[derive(Debug, Clone)]
 pub struct Verified {
-    /// The verified chain, leaf first, the trusted root last (as the store holds it).
+    /// The verified chain, leaf first, the trusted root last (as the store holds it; or
+    /// the intermediate `ca:` holds when the chain is anchored there).
     pub chain: Vec<CertInfo>,
     /// The certificate of [`Verified::chain`] that expires first, root included.
     pub earliest: Expiry,
@@ -94,12 +97,24 @@ pub fn verify(
     })?;
     let untrusted = untrusted(rest).map_err(|e| openssl_failed(&e))?;
 
-    let timed = run(trust, &leaf, &untrusted, Some(now)).map_err(|e| openssl_failed(&e))?;
+    let verify_with = |now: Option<i64>, anchor: Anchor| {
+        run(trust, &leaf, &untrusted, now, anchor).map_err(|e| openssl_failed(&e))
+    };
+    // A chain to a self-signed root first, so that the root's dates are judged whenever
+    // the root is at hand; anchored at a trusted intermediate only where no root is.
+    let mut anchor = Anchor::Root;
+    let mut timed = verify_with(Some(now), anchor)?;
+    if is_unbuilt(timed.code) {
+        let partial = verify_with(Some(now), Anchor::Any)?;
+        if !is_unbuilt(partial.code) {
+            (timed, anchor) = (partial, Anchor::Any);
+        }
+    }
     let untimed = if matches!(
         timed.code,
         CERT_NOT_YET_VALID | CERT_HAS_EXPIRED | ERROR_IN_NOT_BEFORE | ERROR_IN_NOT_AFTER
     ) {
-        Some(run(trust, &leaf, &untrusted, None).map_err(|e| openssl_failed(&e))?)
+        Some(verify_with(None, anchor)?)
     } else {
         None
     };
@@ -188,6 +203,29 @@ struct Run {
     chain: Vec<X509>,
 }
 
+/// Where a chain may end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    /// At a self-signed root trusted here (OpenSSL's default).
+    Root,
+    /// At any certificate trusted here: `ca:` holding the server's intermediate alone is
+    /// enough, as curl has it (it sets `X509_V_FLAG_PARTIAL_CHAIN`) and as rustls's trust
+    /// anchors had it before. Only where no root is at hand: with the flag, OpenSSL stops
+    /// building at the first trusted certificate and would never see an expired root
+    /// behind an intermediate that `ca:` holds too.
+    Any,
+}
+
+/// The chain could not be built to anything trusted.
+fn is_unbuilt(code: i32) -> bool {
+    matches!(
+        code,
+        UNABLE_TO_GET_ISSUER_CERT
+            | UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+            | UNABLE_TO_VERIFY_LEAF_SIGNATURE
+    )
+}
+
 /// Verifies `leaf` with `untrusted` as the intermediates on offer, at `now`, or with no
 /// time check at all when `None`.
 fn run(
@@ -195,12 +233,16 @@ fn run(
     leaf: &X509Ref,
     untrusted: &Stack<X509>,
     now: Option<i64>,
+    anchor: Anchor,
 ) -> Result<Run, openssl::error::ErrorStack> {
     let mut param = X509VerifyParam::new()?;
     param.set_purpose(X509PurposeId::SSL_SERVER)?;
     // Level 0: OpenSSL judges no key size or digest itself; `policy` does, the same on
     // every machine, in words (Debian's openssl.cnf would otherwise decide).
     param.set_auth_level(0);
+    if anchor == Anchor::Any {
+        param.set_flags(X509VerifyFlags::PARTIAL_CHAIN)?;
+    }
     match now {
         Some(now) => param.set_time(now),
         None => param.set_flags(X509VerifyFlags::NO_CHECK_TIME)?,
@@ -290,12 +332,13 @@ fn dates(chain: &[X509], now: i64) -> Result<(), TlsFinding> {
     Ok(())
 }
 
-/// Our policy over the chain: no certificate signed with a broken digest (a root's own
-/// signature excepted: nothing rests on it), no RSA or DSA key under 2048 bits, no EC key
-/// under 256, root included.
+/// Our policy over the chain: no certificate signed with a broken digest (the trust
+/// anchor's own signature excepted: it is trusted as it is, nothing rests on it), no RSA or
+/// DSA key under 2048 bits, no EC key under 256, root included.
 fn policy(chain: &[X509]) -> Result<(), TlsFinding> {
     for (i, c) in chain.iter().enumerate() {
-        if !self_issued(c) && weak_digest(c) {
+        let anchor = i + 1 == chain.len();
+        if !anchor && !self_issued(c) && weak_digest(c) {
             return Err(TlsFinding::WeakSignature {
                 subject: name_line(c.subject_name()),
                 role: role(i, chain),
