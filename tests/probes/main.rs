@@ -38,6 +38,9 @@ mod http_schema_headers;
 mod icmp;
 /// Secrets scrubbed from what servers send back, through `probe::probe`: DNS, HTTP.
 mod secrets;
+/// TLS chains judged whole without a server (`probe::tls::verify`, `describe`): every
+/// finding's words, the earliest expiry over the chain, notes on what `ca:` hides.
+mod tls_chain;
 
 /// The DNS prober against Knot DNS, a server we did not write: delegations and referrals,
 /// names only DNS allows, IDN, RFC 2317, TCP fallback (blocked in a namespace), presentation,

@@ -158,6 +158,10 @@ impl Pki {
     }
 
     /// The private key, PKCS#8 PEM.
+    #[allow(
+        dead_code,
+        reason = "for client-certificate tests; tls_chain needs no key"
+    )]
     pub fn key_pem(&self) -> Vec<u8> {
         self.key.private_key_to_pem_pkcs8().unwrap()
     }

@@ -12,3 +12,8 @@ mod trust;
 
 pub use chain::{Expiry, Name, Verified, describe, verify};
 pub use trust::Trust;
+
+// H-chain's parts: `info` describes one certificate (CertInfo, its dates, key, names in one
+// line), `name` judges the name and words EKU and name constraints.
+mod info;
+mod name;
