@@ -22,6 +22,7 @@ mod cert;
 mod charset;
 mod classify;
 mod client;
+mod conn;
 mod exchange;
 mod judge;
 mod judge_json;
