@@ -38,6 +38,9 @@ mod http_schema_headers;
 mod icmp;
 /// Secrets scrubbed from what servers send back, through `probe::probe`: DNS, HTTP.
 mod secrets;
+/// The HTTPS handshake against `openssl s_server`: suites only OpenSSL speaks, TLS 1.0/1.1
+/// named as `LegacyTls`, client certificates (PEM, PKCS#12) missing or refused.
+mod tls_handshake;
 
 /// The DNS prober against Knot DNS, a server we did not write: delegations and referrals,
 /// names only DNS allows, IDN, RFC 2317, TCP fallback (blocked in a namespace), presentation,
@@ -56,6 +59,10 @@ mod support {
     pub mod host;
     pub mod knot;
     pub mod net;
+    // Shared by every TLS test file (`tls_handshake`, `tls_chain`, `tls_servers`); the
+    // builders one file does not use are used by another.
+    #[allow(dead_code)]
     pub mod pki;
+    pub mod s_server;
     pub mod tls;
 }
