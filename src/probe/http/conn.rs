@@ -96,6 +96,9 @@ struct Conn {
     recorded: Measurements,
     /// The expiry judged by `cert_valid_days`.
     cert: Option<Cert>,
+    /// hyper's connection task: when it fails first (a TLS 1.3 server's alert read before
+    /// the request went out), its error says why, where the request's says only "closed".
+    driver: tokio::task::JoinHandle<Result<(), hyper::Error>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -160,6 +163,10 @@ impl Pool {
         });
     }
 }
+
+/// How long a failed request waits for the connection task to report why the connection
+/// ended (it has, or is about to: the request failed because it did).
+const DRIVER_GRACE: Duration = Duration::from_millis(200);
 
 /// The request of one hop.
 pub(super) struct Hop<'a> {
@@ -232,6 +239,12 @@ pub(super) async fn send(
     let resp = match sent {
         Ok(r) => r,
         Err(e) => {
+            // The connection's own error, if it ended: it is read first and says more.
+            let driver = tokio::time::timeout(DRIVER_GRACE, &mut conn.driver).await;
+            let e = match driver {
+                Ok(Ok(Err(driver_error))) => driver_error,
+                _ => e,
+            };
             // A TLS 1.3 server refuses a client certificate only now, on the first read.
             if let Some(f) = tls::after_handshake(&conn.info, &e) {
                 return Err(HopError::Finding(f));
@@ -327,18 +340,16 @@ async fn connect(
         recorded.insert("cert_role".into(), json!(c.role));
     }
     let io = TokioIo::new(h.stream);
-    let sender = if info.h2 {
+    let (sender, driver) = if info.h2 {
         let (s, driver) = http2::handshake(TokioExecutor::new(), io)
             .await
             .map_err(|e| transport(e, false))?;
-        tokio::spawn(driver);
-        Sender::H2(s)
+        (Sender::H2(s), tokio::spawn(driver))
     } else {
         let (s, driver) = http1::handshake(io)
             .await
             .map_err(|e| transport(e, false))?;
-        tokio::spawn(driver);
-        Sender::H1(s)
+        (Sender::H1(s), tokio::spawn(driver))
     };
     Ok((
         addr,
@@ -347,6 +358,7 @@ async fn connect(
             info,
             recorded,
             cert,
+            driver,
         },
     ))
 }
