@@ -147,6 +147,17 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     // a broken `ca:` must not stop it.
     let mut plain: Option<reqwest::Client> = None;
     let mut https: Option<Https> = None;
+    // An HTTPS check's configuration (the CA bundle read, the client certificate) is made
+    // before the clock starts, as reqwest's client was: `time_ms` is the network's.
+    if url.scheme() == "https" {
+        match cx.http.https(spec) {
+            Ok(c) => https = Some(c),
+            Err(Unusable::Config(msg)) => return Outcome::errored(ErrorKind::Config, msg),
+            Err(Unusable::NoRoots(why)) => {
+                return Outcome::errored(ErrorKind::Local, format!("{}: {why}", label(spec)));
+            }
+        }
+    }
     let start = std::time::Instant::now();
     let mut hops = 0u32;
     // The expiry of the certificate of the answer judged (an HTTPS one).
