@@ -68,7 +68,9 @@ pub async fn probe(p: &Probe<Text>, cx: &Context, deadline: Instant) -> Outcome 
         Probe::Http(_) => Some(http::EVIDENCE_BYTES),
         Probe::Icmp(_) | Probe::Tcp(_) | Probe::Dns(_) => None,
     };
-    scrub::scrub(outcome, &scrub::secrets(p), evidence_cap)
+    let secrets = scrub::secrets(p);
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    scrub::scrub(outcome, &secrets, evidence_cap)
 }
 
 /// Whether an I/O error is this machine running out of something (file descriptors, kernel

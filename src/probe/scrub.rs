@@ -20,14 +20,25 @@ use crate::model::{Probe, Text};
 const MASK: &str = "***";
 
 /// Every secret value of the probe, longest first (so that a secret holding a shorter one
-/// is masked whole), without repeats or empty values.
-pub(super) fn secrets(p: &Probe<Text>) -> Vec<&str> {
-    let mut all: Vec<&str> = p
+/// is masked whole), without repeats or empty values. Besides the `{{ env.* }}` values,
+/// an HTTP check's client-certificate paths and password are secrets whole, however the
+/// suite wrote them: a key file's location and its password are not for reports.
+pub(super) fn secrets(p: &Probe<Text>) -> Vec<String> {
+    let mut all: Vec<String> = p
         .strings()
         .into_iter()
         .flat_map(Text::secrets)
-        .filter(|s| !s.is_empty())
+        .map(str::to_string)
         .collect();
+    if let Probe::Http(h) = p {
+        for t in [&h.client_cert, &h.client_key, &h.client_cert_password]
+            .into_iter()
+            .flatten()
+        {
+            all.push(t.expose());
+        }
+    }
+    all.retain(|s| !s.is_empty());
     all.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     all.dedup();
     all

@@ -41,6 +41,9 @@ mod secrets;
 /// TLS chains judged whole without a server (`probe::tls::verify`, `describe`): every
 /// finding's words, the earliest expiry over the chain, notes on what `ca:` hides.
 mod tls_chain;
+/// The HTTPS handshake against `openssl s_server`: suites only OpenSSL speaks, TLS 1.0/1.1
+/// named as `LegacyTls`, client certificates (PEM, PKCS#12) missing or refused.
+mod tls_handshake;
 
 /// The DNS prober against Knot DNS, a server we did not write: delegations and referrals,
 /// names only DNS allows, IDN, RFC 2317, TCP fallback (blocked in a namespace), presentation,
@@ -65,5 +68,6 @@ mod support {
     pub mod knot;
     pub mod net;
     pub mod pki;
+    pub mod s_server;
     pub mod tls;
 }

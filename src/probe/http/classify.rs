@@ -5,8 +5,10 @@
 use std::error::Error as StdError;
 use std::io::ErrorKind as Io;
 
+use super::conn::HopError;
 use super::label;
 use crate::model::{HttpSpec, Text};
+use crate::outcome::tls::TlsFinding;
 use crate::probe::resolve::ResolveError;
 use crate::probe::{ErrorKind, FailKind, Failure, Measurements, Outcome, Problem, Verdict};
 
@@ -28,7 +30,7 @@ fn chain<'a>(
 
 /// The most specific text of an error chain. reqwest's own outermost text names the URL,
 /// which may hold a secret; the innermost never does.
-pub(super) fn innermost(e: &reqwest::Error) -> String {
+pub(super) fn innermost(e: &(dyn StdError + 'static)) -> String {
     chain(e).last().map(ToString::to_string).unwrap_or_default()
 }
 
@@ -40,11 +42,13 @@ enum Cause {
 /// What a transport error means for the verdict. Kinds of `io::Error` are the reliable
 /// signal; rustls and hyper errors are only reachable as text here (neither is a direct
 /// dependency), so their stable messages are matched.
-fn classify(e: &reqwest::Error) -> Cause {
+fn classify(e: &(dyn StdError + 'static)) -> Cause {
     if let Some(cause) = cause_in_chain(e) {
         return cause;
     }
-    if e.is_builder() {
+    if e.downcast_ref::<reqwest::Error>()
+        .is_some_and(reqwest::Error::is_builder)
+    {
         return Cause::Error(ErrorKind::Config);
     }
     // Anything else that went wrong after connecting: garbage instead of HTTP, a broken TLS
@@ -88,9 +92,6 @@ fn cause_in_chain(e: &(dyn StdError + 'static)) -> Option<Cause> {
             }
         }
         let text = c.to_string();
-        if text.starts_with("invalid peer certificate") {
-            return Some(Cause::Fail(FailKind::CertInvalid, "certificate invalid"));
-        }
         // hyper's words for a connection the target closed (or reset) before the response
         // was complete, or before the request could even be written on it: both are the
         // target hanging up, whichever side noticed first.
@@ -103,25 +104,22 @@ fn cause_in_chain(e: &(dyn StdError + 'static)) -> Option<Cause> {
     None
 }
 
+/// The verdict on an error that left no response: `connect` when no connection (TCP and
+/// TLS) was made.
 pub(super) fn transport_failure(
     spec: &HttpSpec<Text>,
-    e: &reqwest::Error,
+    e: &(dyn StdError + 'static),
+    connect: bool,
     m: Measurements,
     context: Option<&str>,
 ) -> Outcome {
-    let mut detail = innermost(e);
-    if let Some(rest) = detail.strip_prefix("invalid peer certificate: ") {
-        detail = match rest {
-            "UnknownIssuer" => "UnknownIssuer (signed by no CA trusted here)".to_string(),
-            _ => rest.to_string(),
-        };
-    }
+    let detail = innermost(e);
     let prefix = match context {
         Some(c) => format!("{}: {c}", label(spec)),
         None => label(spec),
     };
     match classify(e) {
-        Cause::Fail(FailKind::ProtocolError, _) if e.is_connect() => {
+        Cause::Fail(FailKind::ProtocolError, _) if connect => {
             // TCP errors were classified above, so what is left of connecting is TLS.
             let what = "TLS handshake failed";
             Outcome::failed(
@@ -133,18 +131,11 @@ pub(super) fn transport_failure(
                 m,
             )
         }
-        Cause::Fail(kind, what) => {
-            let expected = if kind == FailKind::CertInvalid {
-                "a certificate that verifies"
-            } else {
-                "an HTTP response"
-            };
-            Outcome::failed(
-                Failure::new(kind, format!("{prefix}: {}", explain(what, &detail)))
-                    .expected(expected, what),
-                m,
-            )
-        }
+        Cause::Fail(kind, what) => Outcome::failed(
+            Failure::new(kind, format!("{prefix}: {}", explain(what, &detail)))
+                .expected("an HTTP response", what),
+            m,
+        ),
         Cause::Error(kind) => Outcome {
             verdict: Verdict::Errored(Problem {
                 kind,
@@ -153,6 +144,83 @@ pub(super) fn transport_failure(
             measurements: m,
             evidence: None,
         },
+    }
+}
+
+/// The verdict on a hop that brought no response: a transport error, a broken handshake, or
+/// what TLS showed about the server (recorded as `tls_finding`, worded by the finding).
+pub(super) fn hop_failure(
+    spec: &HttpSpec<Text>,
+    e: HopError,
+    mut m: Measurements,
+    context: Option<&str>,
+) -> Outcome {
+    let prefix = match context {
+        Some(c) => format!("{}: {c}", label(spec)),
+        None => label(spec),
+    };
+    match e {
+        HopError::Transport { error, connect } => {
+            transport_failure(spec, &*error, connect, m, context)
+        }
+        HopError::Handshake(words) => {
+            let what = "TLS handshake failed";
+            Outcome::failed(
+                Failure::new(
+                    FailKind::ProtocolError,
+                    format!("{prefix}: {what}: {words}"),
+                )
+                .expected("a TLS handshake", what),
+                m,
+            )
+        }
+        HopError::Finding(f) => {
+            m.insert("tls_finding".into(), serde_json::json!(f));
+            let message = format!("{prefix}: {}", f.message_en());
+            match f.kind() {
+                Ok(kind) => {
+                    let (expected, measured) = finding_values(&f);
+                    Outcome::failed(Failure::new(kind, message).expected(expected, measured), m)
+                }
+                Err(kind) => Outcome {
+                    verdict: Verdict::Errored(Problem { kind, message }),
+                    measurements: m,
+                    evidence: None,
+                },
+            }
+        }
+    }
+}
+
+/// The expected and measured values of a failure a finding makes: short, the message says
+/// the rest.
+fn finding_values(f: &TlsFinding) -> (String, String) {
+    match f {
+        TlsFinding::LegacyProtocol {
+            protocol,
+            cipher,
+            min_version,
+        } => (
+            format!("TLSv{min_version} or later"),
+            format!("{protocol} ({cipher})"),
+        ),
+        TlsFinding::NoCommonSuite { .. } => (
+            "a TLS handshake".into(),
+            "no protocol version or cipher suite in common".into(),
+        ),
+        TlsFinding::ClientCertRejected { alert } => (
+            "the client certificate accepted".into(),
+            format!("refused ({alert})"),
+        ),
+        other => {
+            // The finding's code (`expired`, `missing_intermediate`): what went wrong, in one
+            // word the reports can look up.
+            let code = serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_string))
+                .unwrap_or_default();
+            ("a certificate that verifies".into(), code)
+        }
     }
 }
 

@@ -1,46 +1,63 @@
-//! The HTTP clients of a run: one per TLS configuration, built on first use and shared, and
-//! how each is built (no proxy, no automatic redirects, the system resolver, an optional
-//! private CA).
+//! What a run's HTTP checks share, built on first use: the reqwest clients for plain
+//! `http://` hops (no proxy, no automatic redirects, the system resolver), and for
+//! `https://` hops (the prober's own connection, `conn`) the trust store per CA bundle, the
+//! client certificate per set of paths, the TLS setup per (minimum version, certificate)
+//! and the pool of connections kept for `--reuse-connections`.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::classify::innermost;
-use crate::model::{HttpSpec, Text};
+use super::conn::{Https, Pool};
+use crate::model::{HttpSpec, Text, TlsVersion};
 use crate::probe::resolve::SystemResolver;
+use crate::probe::tls::{Identity, TlsSetup, Trust};
 
-/// HTTP clients shared by the run: one per TLS configuration (CA file, insecure, `host`
-/// override), built on first use and reused, so a CA bundle is read and parsed once.
+/// What the run's HTTP checks share, each built once and reused: a CA bundle is read and
+/// parsed once, a client certificate read once.
 pub struct Clients {
     base_dir: PathBuf,
     /// A check may reuse a connection an earlier one left open (`--reuse-connections`).
     reuse: bool,
-    /// Clients by configuration, with the error of one that could not be built. Locked only
-    /// to look up or build; probes then clone the client (cheap: it is reference-counted)
-    /// and send without holding the lock.
-    built: Mutex<HashMap<ClientKey, Result<Slot, String>>>,
+    /// Plain-HTTP clients by `host:` override (this name resolves to this address), with
+    /// the error of one that could not be built. Locked only to look up or build.
+    plain: Cache<Option<(String, IpAddr)>, reqwest::Client>,
+    /// Trust stores by absolute CA path (`None`: the system store alone).
+    trust: Cache<Option<PathBuf>, Arc<Trust>>,
+    /// Client certificates by (certificate path, key path, password).
+    identities: Cache<IdentityKey, Arc<Identity>>,
+    /// TLS setups by (minimum version, client certificate).
+    setups: Cache<(TlsVersion, Option<IdentityKey>), Arc<TlsSetup>>,
+    pub(super) pool: Pool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct ClientKey {
-    /// Absolute path of the extra CA bundle; `None` when only the system store counts.
-    ca: Option<PathBuf>,
-    insecure: bool,
-    /// A `host:` override: this name resolves to this address for the client. One client per
-    /// pair, since the same name may stand for a different address on another node.
-    resolve: Option<(String, IpAddr)>,
+type IdentityKey = (PathBuf, Option<PathBuf>, Option<String>);
+/// Built values by key, with the error of one that could not be built.
+type Cache<K, V> = Mutex<HashMap<K, Result<V, String>>>;
+
+/// Why an HTTPS configuration cannot be used.
+pub(super) enum Unusable {
+    /// The suite's files (`ca:`, `client_cert`…): a configuration error.
+    Config(String),
+    /// This machine trusts no CA at all: a local error, not the target's.
+    NoRoots(String),
 }
 
-#[derive(Clone)]
-pub(super) struct Slot {
-    pub(super) client: reqwest::Client,
-    /// Set when the system store had no CA certificate: the client then still serves plain
-    /// HTTP, and HTTPS is refused with this explanation instead of a misleading
-    /// "unknown issuer" on every host.
-    pub(super) no_roots: Option<String>,
+/// The cached value for `key`, built by `build` under the lock on first use: the first
+/// probes of a run all want the same one, and building it once beats building it
+/// concurrently and discarding copies.
+fn cached<K: Eq + Hash, V: Clone>(
+    map: &Mutex<HashMap<K, Result<V, String>>>,
+    key: K,
+    build: impl FnOnce() -> Result<V, String>,
+) -> Result<V, String> {
+    // Poisoning can only come from a panic while building; the map is still consistent.
+    let mut map = map.lock().unwrap_or_else(PoisonError::into_inner);
+    map.entry(key).or_insert_with(build).clone()
 }
 
 impl Clients {
@@ -49,44 +66,97 @@ impl Clients {
         Clients {
             base_dir: base_dir.to_path_buf(),
             reuse: false,
-            built: Mutex::new(HashMap::new()),
+            plain: Mutex::default(),
+            trust: Mutex::default(),
+            identities: Mutex::default(),
+            setups: Mutex::default(),
+            pool: Pool::new(false),
         }
     }
 
     /// Lets a check reuse a connection a previous check of the same endpoint left open.
     pub fn reuse_connections(mut self, reuse: bool) -> Clients {
         self.reuse = reuse;
+        self.pool = Pool::new(reuse);
         self
     }
 
-    /// The client for this spec's TLS configuration. A CA file that cannot be used stays an
-    /// error for the whole run: it is read once, like the suite.
-    pub(super) fn get(
+    /// The client for plain-HTTP hops with this `host:` override.
+    pub(super) fn plain(
         &self,
-        spec: &HttpSpec<Text>,
-        resolve: Option<(String, IpAddr)>,
-        with_ca: bool,
-    ) -> Result<Slot, String> {
-        let key = ClientKey {
-            resolve,
-            // Verification is off with `insecure`, so a CA would change nothing.
-            ca: match &spec.ca {
-                Some(ca) if !spec.insecure && with_ca => Some(self.base_dir.join(ca.expose())),
-                _ => None,
-            },
-            insecure: spec.insecure,
-        };
-        // Poisoning can only come from a panic while building; the map is still consistent.
-        let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(slot) = built.get(&key) {
-            return slot.clone();
-        }
-        // Built under the lock on purpose: the first probes of a run all want the same
-        // client, and building it once beats building it concurrently and discarding copies.
-        let slot = build_client(&key, spec.ca.as_ref(), self.reuse);
-        built.insert(key, slot.clone());
-        slot
+        resolve: Option<&(String, IpAddr)>,
+    ) -> Result<reqwest::Client, String> {
+        let reuse = self.reuse;
+        cached(&self.plain, resolve.cloned(), || {
+            // It never speaks TLS (HTTPS hops are `conn`'s), so it needs no CA at all.
+            let mut b = client_builder(reuse).tls_certs_only(Vec::new());
+            if let Some((name, ip)) = resolve {
+                // Port 0: the URL's port is used.
+                b = b.resolve(name, SocketAddr::new(*ip, 0));
+            }
+            b.build()
+                .map_err(|e| format!("cannot set up an HTTP client: {}", innermost(&e)))
+        })
     }
+
+    /// The TLS configuration of this spec's HTTPS hops. A file that cannot be used stays an
+    /// error for the whole run: it is read once, like the suite.
+    pub(super) fn https(&self, spec: &HttpSpec<Text>) -> Result<Https, Unusable> {
+        let trust = if spec.insecure {
+            // Verification is off with `insecure`, so a CA would change nothing.
+            None
+        } else {
+            let path = spec.ca.as_ref().map(|ca| self.base_dir.join(ca.expose()));
+            let trust = cached(&self.trust, path.clone(), || {
+                build_trust(path.as_deref(), spec.ca.as_ref()).map(Arc::new)
+            })
+            .map_err(Unusable::Config)?;
+            if trust.is_empty() {
+                return Err(Unusable::NoRoots(
+                    "no usable CA certificate in the system store (none found); give `ca:` or install the system CA certificates".into(),
+                ));
+            }
+            Some(trust)
+        };
+        let id_key = spec.client_cert.as_ref().map(|c| {
+            (
+                self.base_dir.join(c.expose()),
+                spec.client_key
+                    .as_ref()
+                    .map(|k| self.base_dir.join(k.expose())),
+                spec.client_cert_password.as_ref().map(Text::expose),
+            )
+        });
+        let identity = match &id_key {
+            Some(k) => Some(
+                cached(&self.identities, k.clone(), || {
+                    Identity::load(&k.0, k.1.as_deref(), k.2.as_deref()).map(Arc::new)
+                })
+                .map_err(Unusable::Config)?,
+            ),
+            None => None,
+        };
+        let min = spec.tls.min_version;
+        let setup = cached(&self.setups, (min, id_key), || {
+            TlsSetup::new(min, identity).map(Arc::new)
+        })
+        .map_err(Unusable::Config)?;
+        Ok(Https { trust, setup })
+    }
+}
+
+/// The trust store: the system's, plus the suite's `ca:` file when given (`ca_shown` as the
+/// suite wrote it: a templated path may hold a secret).
+fn build_trust(path: Option<&Path>, ca_shown: Option<&Text>) -> Result<Trust, String> {
+    let shown = ca_shown.map(ToString::to_string).unwrap_or_default();
+    let pem = match path {
+        Some(p) => Some(
+            read_ca(p)
+                .map_err(|e| format!("cannot read CA file `{shown}` ({}): {e}", p.display()))?,
+        ),
+        None => None,
+    };
+    Trust::new(pem.as_deref()).map_err(|e| format!("CA file `{shown}`: {e}"))
 }
 
 /// How long a connection a check left open waits for the next check of its endpoint, with
@@ -100,7 +170,6 @@ fn client_builder(reuse: bool) -> reqwest::ClientBuilder {
         .redirect(reqwest::redirect::Policy::none())
         // A proxy from the environment would test the proxy, not the network path.
         .no_proxy()
-        .tls_info(true)
         .user_agent(concat!("netaccept/", env!("CARGO_PKG_VERSION")))
         .dns_resolver(Arc::new(SystemResolver));
     if reuse {
@@ -111,55 +180,6 @@ fn client_builder(reuse: bool) -> reqwest::ClientBuilder {
     } else {
         // No idle connection is kept: each check connects (and handshakes) on its own.
         b.pool_max_idle_per_host(0)
-    }
-}
-
-fn build_client(key: &ClientKey, ca_shown: Option<&Text>, reuse: bool) -> Result<Slot, String> {
-    let mut b = client_builder(reuse);
-    if let Some((name, ip)) = &key.resolve {
-        // Port 0: the URL's port is used.
-        b = b.resolve(name, SocketAddr::new(*ip, 0));
-    }
-    if key.insecure {
-        b = b.tls_danger_accept_invalid_certs(true);
-    } else if let Some(path) = &key.ca {
-        // Shown as the suite wrote it (a templated path may hold a secret).
-        let shown = ca_shown.map(ToString::to_string).unwrap_or_default();
-        let pem = read_ca(path)
-            .map_err(|e| format!("cannot read CA file `{shown}` ({}): {e}", path.display()))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| format!("CA file `{shown}` is not a PEM bundle: {}", innermost(&e)))?;
-        if certs.is_empty() {
-            return Err(format!("CA file `{shown}` holds no PEM certificate"));
-        }
-        return b
-            .tls_certs_merge(certs)
-            .build()
-            .map(|client| Slot {
-                client,
-                no_roots: None,
-            })
-            .map_err(|e| format!("CA file `{shown}` cannot be used: {}", innermost(&e)));
-    }
-    match b.build() {
-        Ok(client) => Ok(Slot {
-            client,
-            no_roots: None,
-        }),
-        Err(e) => {
-            let why = innermost(&e);
-            // Without any root the platform verifier refuses to build; plain HTTP must still work.
-            let client = client_builder(reuse)
-                .tls_certs_only(Vec::new())
-                .build()
-                .map_err(|e2| format!("cannot set up an HTTP client: {why}; {}", innermost(&e2)))?;
-            Ok(Slot {
-                client,
-                no_roots: Some(format!(
-                    "no usable CA certificate in the system store ({why}); give `ca:` or install the system CA certificates"
-                )),
-            })
-        }
     }
 }
 

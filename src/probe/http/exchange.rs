@@ -18,15 +18,16 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::body::{self, BODY_CAP, End};
-use super::cert::{peer_cert, tls_version_text};
 use super::charset;
-use super::classify::transport_failure;
+use super::classify::{hop_failure, transport_failure};
+use super::client::Unusable;
+use super::conn::{self, Hop, HopError, Https, TLS_KEYS};
 use super::judge::judge;
 use super::redirect::{follows, redirect_target, redirects_taken, refused, same_origin};
 use super::wire::{wire_header_name, wire_method};
 use super::{EVIDENCE_BYTES, label};
 use crate::model::{HttpSpec, Text};
-use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, ms};
+use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, Verdict, ms};
 
 /// Redirects followed before the chain counts as a loop.
 const MAX_REDIRECTS: u32 = 5;
@@ -138,47 +139,92 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         },
         None => None,
     };
-    let slot = match cx.http.get(spec, resolve.clone(), true) {
-        Ok(s) => s,
-        // A plain-HTTP check does not need the CA unless a redirect leads to HTTPS, where
-        // the missing trust then shows as an invalid certificate: the honest verdict.
-        Err(_) if url.scheme() == "http" => match cx.http.get(spec, resolve, false) {
-            Ok(s) => s,
-            Err(msg) => return Outcome::errored(ErrorKind::Config, msg),
-        },
-        Err(msg) => return Outcome::errored(ErrorKind::Config, msg),
-    };
-    if let Some(why) = &slot.no_roots
-        && url.scheme() == "https"
-        && !spec.insecure
-    {
-        return Outcome::errored(ErrorKind::Local, format!("{}: {why}", label(spec)));
-    }
-
     let mut m = Measurements::new();
     if spec.insecure {
         m.insert("insecure".into(), json!(true));
     }
+    // Built at the first hop that needs them: a plain-HTTP check does not need the CA, and
+    // a broken `ca:` must not stop it.
+    let mut plain: Option<reqwest::Client> = None;
+    let mut https: Option<Https> = None;
+    // An HTTPS check's configuration (the CA bundle read, the client certificate) is made
+    // before the clock starts, as reqwest's client was: `time_ms` is the network's.
+    if url.scheme() == "https" {
+        match cx.http.https(spec) {
+            Ok(c) => https = Some(c),
+            Err(Unusable::Config(msg)) => return Outcome::errored(ErrorKind::Config, msg),
+            Err(Unusable::NoRoots(why)) => {
+                return Outcome::errored(ErrorKind::Local, format!("{}: {why}", label(spec)));
+            }
+        }
+    }
     let start = std::time::Instant::now();
     let mut hops = 0u32;
+    // The expiry of the certificate of the answer judged (an HTTPS one).
+    let mut cert = None;
     let resp = loop {
-        let mut req = slot
-            .client
-            .request(method.clone(), url.clone())
-            .headers(headers.clone());
-        if let Some(b) = &body {
-            req = req.body(b.clone());
+        for k in TLS_KEYS {
+            m.remove(k);
         }
-        let resp = match req.send().await {
+        let sent = if url.scheme() == "https" {
+            let cfg = match &https {
+                Some(c) => c.clone(),
+                None => match cx.http.https(spec) {
+                    Ok(c) => https.insert(c).clone(),
+                    Err(Unusable::Config(msg)) => {
+                        return Outcome::errored(ErrorKind::Config, msg);
+                    }
+                    Err(Unusable::NoRoots(why)) => {
+                        return Outcome::errored(
+                            ErrorKind::Local,
+                            format!("{}: {why}", label(spec)),
+                        );
+                    }
+                },
+            };
+            let hop = Hop {
+                method: &method,
+                url: &url,
+                headers: &headers,
+                body: body.as_deref(),
+                resolve: resolve.as_ref(),
+            };
+            conn::send(&hop, &cfg, &cx.http.pool, &mut m)
+                .await
+                .map(|(r, c)| {
+                    cert = c;
+                    r
+                })
+        } else {
+            cert = None;
+            let client = match &plain {
+                Some(c) => c.clone(),
+                None => match cx.http.plain(resolve.as_ref()) {
+                    Ok(c) => plain.insert(c).clone(),
+                    Err(msg) => return Outcome::errored(ErrorKind::Config, msg),
+                },
+            };
+            let mut req = client
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
+            if let Some(b) = &body {
+                req = req.body(b.clone());
+            }
+            req.send().await.map_err(|e| HopError::Transport {
+                connect: e.is_connect(),
+                error: Box::new(e),
+            })
+        };
+        let resp = match sent {
             Ok(r) => r,
             Err(e) => {
                 m.insert("time_ms".into(), ms(start.elapsed()));
                 redirects_taken(&mut m, hops, &url);
                 let hop = (hops > 0).then(|| format!("after {hops} redirects, at {url}"));
-                return transport_failure(spec, &e, m, hop.as_deref());
+                return hop_failure(spec, e, m, hop.as_deref());
             }
         };
-        let Some(next) = redirect_target(&resp) else {
+        let Some(next) = redirect_target(&resp, &url) else {
             break resp;
         };
         if !follows(spec.redirects, &url, &next) {
@@ -253,28 +299,6 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     m.insert("status".into(), json!(status));
     redirects_taken(&mut m, hops, &url);
     m.insert("http_version".into(), json!(version_text(resp.version())));
-    let cert = if resp.url().scheme() == "https" {
-        match peer_cert(&resp) {
-            Ok(c) => {
-                m.insert("cert_days_left".into(), json!(c.days_left));
-                m.insert("cert_not_after".into(), json!(c.not_after));
-                Some(c)
-            }
-            Err(why) => {
-                return Outcome::errored(ErrorKind::Internal, format!("{}: {why}", label(spec)));
-            }
-        }
-    } else {
-        None
-    };
-    if let Some(v) = resp
-        .extensions()
-        .get::<reqwest::tls::TlsInfo>()
-        .and_then(reqwest::tls::TlsInfo::version)
-        .and_then(tls_version_text)
-    {
-        m.insert("tls_version".into(), json!(v));
-    }
 
     // Without body expectations only the evidence is kept; the rest is read and counted so
     // the time covers the whole response and the connection can be reused.
@@ -320,7 +344,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         End::Complete => {}
         End::Cut(e) => {
             let what = format!("status {status}, body cut off after {read} bytes");
-            return transport_failure(spec, &e, m, Some(&what)).with_evidence(ev);
+            return transport_failure(spec, &e, false, m, Some(&what)).with_evidence(ev);
         }
         End::Late => {
             return Outcome::failed(
@@ -366,6 +390,14 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         cert.as_ref(),
         redirected,
     );
+    // The finding behind a `cert_valid_days` failure, for the reports' certificate box.
+    if let (Verdict::Failed(f), Some(c), Some(days)) =
+        (&verdict, &cert, spec.expect.cert_valid_days)
+        && f.kind == FailKind::CertExpiring
+        && let Some(finding) = c.expiring(days)
+    {
+        m.insert("tls_finding".into(), json!(finding));
+    }
     Outcome {
         verdict,
         measurements: m,

@@ -115,15 +115,12 @@ pub(super) fn judge(
         }
     }
     if let Some(days) = x.cert_valid_days {
-        match cert {
-            Some(c) if c.days_left < i64::from(days) => {
+        match cert.map(|c| (c, c.expiring(days))) {
+            Some((c, Some(finding))) => {
                 return fail(
                     Failure::new(
                         FailKind::CertExpiring,
-                        format!(
-                            "{}: certificate expires {} ({} days left), expected at least {days}",
-                            at, c.not_after, c.days_left
-                        ),
+                        format!("{at}: {}", finding.message_en()),
                     )
                     .expected(
                         format!("certificate valid ≥ {days} days"),
@@ -131,7 +128,7 @@ pub(super) fn judge(
                     ),
                 );
             }
-            Some(_) => {}
+            Some((_, None)) => {}
             None => {
                 let why = match redirected {
                     None => "cert_valid_days needs an https URL".to_string(),

@@ -2,8 +2,11 @@
 //! body (decoded from its content codings and its charset), and judge status, headers,
 //! body, JSON values, the JSON Schema, the certificate's remaining validity and total time.
 //!
-//! Clients are built once per TLS configuration and shared by every probe of the run, so a
-//! CA bundle is parsed once. Every check opens its own connection, as blackbox_exporter's
+//! Plain `http://` hops go through reqwest; `https://` hops through the prober's own
+//! connection (`conn`: `probe::tls` for the handshake and the chain, hyper for HTTP), since
+//! reqwest reports neither the chain as sent, nor the cipher, nor a client-certificate
+//! request. What the run shares (`client`: reqwest clients, trust stores, client
+//! certificates, TLS setups) is built once and reused, so a CA bundle is parsed once. Every check opens its own connection, as blackbox_exporter's
 //! probes do: a check measures the whole path (connect, TLS) and cannot inherit a connection
 //! another check left in a bad state. `--reuse-connections` lets the next check of the same
 //! endpoint reuse one left open less than a second ago, as Hurl and curl do.
@@ -12,7 +15,7 @@
 //! `exchange` sends the request (`wire` gives it the method and header names the loader
 //! parsed) and follows redirects (`redirect`: which ones, and what is recorded of them),
 //! `body` reads the body undoing its content codings up to the cap, `charset` (with
-//! `prescan` for a page's `<meta>`) makes it text, `cert` reads the peer certificate,
+//! `prescan` for a page's `<meta>`) makes it text, `cert` holds the chain's earliest expiry,
 //! `judge` turns the response into a verdict (the JSON body in `judge_json`), `classify`
 //! does the same for a transport error. The spec's secrets are taken out of all of it by
 //! `probe::probe`, which also cuts the evidence (see `probe::scrub`).
@@ -22,6 +25,7 @@ mod cert;
 mod charset;
 mod classify;
 mod client;
+mod conn;
 mod exchange;
 mod judge;
 mod judge_json;

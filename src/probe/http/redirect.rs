@@ -11,7 +11,8 @@ use crate::model::{HttpSpec, RedirectPolicy, Text};
 use crate::probe::{FailKind, Failure, Measurements};
 
 /// Where a redirect response points, when it is one that is followed and says where to.
-pub(super) fn redirect_target(resp: &reqwest::Response) -> Option<Url> {
+/// `at` is the URL that answered (a response made from hyper's does not carry it).
+pub(super) fn redirect_target(resp: &reqwest::Response, at: &Url) -> Option<Url> {
     if !matches!(
         resp.status(),
         StatusCode::MOVED_PERMANENTLY
@@ -24,7 +25,7 @@ pub(super) fn redirect_target(resp: &reqwest::Response) -> Option<Url> {
     }
     let loc = resp.headers().get(header::LOCATION)?.to_str().ok()?;
     // A Location that cannot be followed leaves the redirect itself as the answer to judge.
-    let next = resp.url().join(loc).ok()?;
+    let next = at.join(loc).ok()?;
     matches!(next.scheme(), "http" | "https").then_some(next)
 }
 

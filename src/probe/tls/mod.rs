@@ -5,12 +5,19 @@
 //! the record and worded as a `TlsFinding`.
 //!
 //! The parts: `trust` holds what is trusted (the system store and the suite's `ca:`),
-//! `chain` verifies and describes a chain as sent (pure: DER in, findings out).
+//! `chain` verifies and describes a chain as sent (pure: DER in, findings out), `connect`
+//! makes the handshake (rustls, then OpenSSL in `fallback`), `client_auth` reads the client
+//! certificate and presents it.
 
 mod chain;
+mod client_auth;
+mod connect;
+mod fallback;
 mod trust;
 
 pub use chain::{Expiry, Name, Verified, describe, verify};
+pub use client_auth::Identity;
+pub use connect::{Handshake, HandshakeError, Stream, TlsInfo, TlsSetup, after_handshake, connect};
 pub use trust::Trust;
 
 // H-chain's parts: `info` describes one certificate (CertInfo, its dates, key, names in one
