@@ -202,9 +202,11 @@ fn time(days: i64) -> Asn1Time {
 
 fn build(spec: &Spec, key: &PKey<Private>, issuer: Option<&Pki>) -> X509 {
     let mut name = X509NameBuilder::new().unwrap();
-    name.append_entry_by_nid(Nid::COMMONNAME, &spec.cn).unwrap();
+    // Organisation first, CN last, as CAs issue them: the one-line form (RFC 4514 order)
+    // then reads `CN=…, O=netaccept tests`.
     name.append_entry_by_nid(Nid::ORGANIZATIONNAME, "netaccept tests")
         .unwrap();
+    name.append_entry_by_nid(Nid::COMMONNAME, &spec.cn).unwrap();
     let name = name.build();
 
     let mut b = X509::builder().unwrap();

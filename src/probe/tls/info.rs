@@ -40,12 +40,17 @@ pub(super) fn unreadable_info(der: &[u8], why: &str) -> CertInfo {
 }
 
 /// A distinguished name in one line, `CN=a.test, O=netaccept tests`: each attribute by its
-/// short name in the order the certificate holds them, as `openssl x509 -subject` prints
-/// it (the order an engineer compares with `s_client`), values as UTF-8 (Chinese names
-/// readable, not `\E4\B8…` escapes). RFC 4514 specials in a value are escaped with `\` so
-/// that a comma in an `O=` cannot be read as a separator.
+/// short name in RFC 4514 (2253) order, the last attribute the certificate holds first
+/// (`openssl x509 -nameopt RFC2253`, and what browsers and Java show): certificates hold
+/// the country or organisation first and the CN last, so the line starts with the name
+/// that tells certificates apart. Values as UTF-8 (Chinese names readable, not `\E4\B8…`
+/// escapes); RFC 4514 specials in a value are escaped with `\` so that a comma in an `O=`
+/// cannot be read as a separator.
 pub(super) fn name_line(name: &X509NameRef) -> String {
-    name.entries()
+    let entries: Vec<_> = name.entries().collect();
+    entries
+        .into_iter()
+        .rev()
         .map(|e| {
             let nid = e.object().nid();
             let key = if nid == Nid::UNDEF {
