@@ -56,6 +56,8 @@ mod knot_zones;
 /// nginx on loopback for `http_bodies` and `tls_servers`: an HTTP(S) server we did not
 /// write, OpenSSL behind it.
 mod nginx;
+/// `--reuse-connections` over HTTPS against nginx: the connection seen from the server.
+mod tls_reuse;
 /// HTTPS against nginx with a private root → intermediate → leaf PKI: SNI, IP SANs, `host:`,
 /// ECDSA/Ed25519, HTTP/2; the whole chain's expiry, a missing intermediate, the chain
 /// recorded, findings in words, CBC-only and TLS 1.0-only servers.

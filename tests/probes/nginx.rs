@@ -247,6 +247,12 @@ fn tls_config(d: &Path, addr: SocketAddr, tls: &TlsConfig, sites: &[TlsSite]) ->
             default_type application/json;
             return 200 '{body}';
         }}
+        # nginx's serial number of the connection a request came on: tells a reused
+        # connection from a new one (`tls_reuse`).
+        location = /connection {{
+            default_type text/plain;
+            return 200 '$connection';
+        }}
     }}
 ",
             body = site.body
