@@ -36,12 +36,51 @@ fn trust(ca: &[&Pki]) -> Trust {
     Trust::new(Some(&pem)).unwrap()
 }
 
+/// The root's spec, for a case that makes it wrong in one way.
+fn root_spec() -> Spec {
+    Spec::ca("netaccept test root")
+}
+
+/// The intermediate's spec, for a case that makes it wrong in one way.
+fn inter_spec() -> Spec {
+    Spec::ca("netaccept test intermediate")
+}
+
+/// A leaf for `a.test` alone, for a case that makes it wrong in one way.
+fn leaf_spec() -> Spec {
+    Spec::leaf(&["DNS:a.test"])
+}
+
+/// A root, an intermediate and a leaf from these specs, each signed by the one before.
+fn chain_of(root: &Spec, inter: &Spec, leaf: &Spec) -> (Pki, Pki, Pki) {
+    let root = Pki::self_signed(root);
+    let inter = root.issue(inter);
+    let leaf = inter.issue(leaf);
+    (root, inter, leaf)
+}
+
 /// A root, an intermediate and a leaf for `a.test` and 127.0.0.1, the defaults of `pki`.
 fn good() -> (Pki, Pki, Pki) {
-    let root = Pki::root("netaccept test root");
-    let inter = root.issue(&Spec::ca("netaccept test intermediate"));
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test", "IP:127.0.0.1"]));
-    (root, inter, leaf)
+    chain_of(
+        &root_spec(),
+        &inter_spec(),
+        &Spec::leaf(&["DNS:a.test", "IP:127.0.0.1"]),
+    )
+}
+
+/// `sent` judged against `roots` as `ca:` for the name `a.test`, sent as SNI, at `t`.
+fn verify_a_at(t: i64, sent: &[&Pki], roots: &[&Pki]) -> Result<Verified, TlsFinding> {
+    verify(&self::sent(sent), &trust(roots), &dns("a.test"), true, t)
+}
+
+/// `sent` judged against a `Trust` the case builds itself, for `a.test` sent as SNI, now.
+fn verify_a_with(trust: &Trust, sent: &[&Pki]) -> Result<Verified, TlsFinding> {
+    verify(&self::sent(sent), trust, &dns("a.test"), true, now())
+}
+
+/// [`verify_a_at`] now, for the cases that count no days.
+fn verify_a(sent: &[&Pki], roots: &[&Pki]) -> Result<Verified, TlsFinding> {
+    verify_a_at(now(), sent, roots)
 }
 
 fn info(p: &Pki) -> CertInfo {
@@ -66,13 +105,7 @@ fn refused(r: Result<Verified, TlsFinding>) -> TlsFinding {
 fn a_good_chain_verifies_leaf_to_root_and_the_leaf_expires_first() {
     let t = now();
     let (root, inter, leaf) = good();
-    let v = verified(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        t,
-    ));
+    let v = verified(verify_a_at(t, &[&leaf, &inter], &[&root]));
     let subjects: Vec<&str> = v.chain.iter().map(|c| c.subject.as_str()).collect();
     assert_eq!(subjects, [LEAF, INTER, ROOT]);
     assert_eq!(v.earliest.role, Role::Leaf);
@@ -87,16 +120,8 @@ fn a_good_chain_verifies_leaf_to_root_and_the_leaf_expires_first() {
 #[test]
 fn the_earliest_expiry_names_the_intermediate_expiring_in_5_days() {
     let t = now();
-    let root = Pki::root("netaccept test root");
-    let inter = root.issue(&Spec::ca("netaccept test intermediate").valid(-30, 5));
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]));
-    let v = verified(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        t,
-    ));
+    let (root, inter, leaf) = chain_of(&root_spec(), &inter_spec().valid(-30, 5), &leaf_spec());
+    let v = verified(verify_a_at(t, &[&leaf, &inter], &[&root]));
     assert_eq!(v.earliest.role, Role::Intermediate);
     assert_eq!(v.earliest.subject, INTER);
     assert_eq!(v.earliest.days_left, 5);
@@ -106,16 +131,8 @@ fn the_earliest_expiry_names_the_intermediate_expiring_in_5_days() {
 #[test]
 fn the_earliest_expiry_names_a_private_root_expiring_first() {
     let t = now();
-    let root = Pki::self_signed(&Spec::ca("netaccept test root").valid(-30, 20));
-    let inter = root.issue(&Spec::ca("netaccept test intermediate"));
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]));
-    let v = verified(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        t,
-    ));
+    let (root, inter, leaf) = chain_of(&root_spec().valid(-30, 20), &inter_spec(), &leaf_spec());
+    let v = verified(verify_a_at(t, &[&leaf, &inter], &[&root]));
     assert_eq!(v.earliest.role, Role::Root);
     assert_eq!(v.earliest.subject, ROOT);
     assert_eq!(v.earliest.days_left, 20);
@@ -123,16 +140,8 @@ fn the_earliest_expiry_names_a_private_root_expiring_first() {
 
 #[test]
 fn an_expired_private_root_fails_naming_the_root() {
-    let root = Pki::self_signed(&Spec::ca("netaccept test root").valid(-400, -10));
-    let inter = root.issue(&Spec::ca("netaccept test intermediate"));
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]));
-    let f = refused(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let (root, inter, leaf) = chain_of(&root_spec().valid(-400, -10), &inter_spec(), &leaf_spec());
+    let f = refused(verify_a(&[&leaf, &inter], &[&root]));
     assert_eq!(
         f.message_en(),
         format!(
@@ -151,16 +160,8 @@ fn an_expired_private_root_fails_naming_the_root() {
 
 #[test]
 fn an_expired_intermediate_says_expired_not_unknown_issuer() {
-    let root = Pki::root("netaccept test root");
-    let inter = root.issue(&Spec::ca("netaccept test intermediate").valid(-400, -336));
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]));
-    let f = refused(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let (root, inter, leaf) = chain_of(&root_spec(), &inter_spec().valid(-400, -336), &leaf_spec());
+    let f = refused(verify_a(&[&leaf, &inter], &[&root]));
     let TlsFinding::Expired {
         subject,
         role,
@@ -186,14 +187,8 @@ fn an_expired_intermediate_says_expired_not_unknown_issuer() {
 fn a_leaf_not_yet_valid_says_until_when() {
     let t = now();
     let (root, inter, _) = good();
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).valid(2, 30));
-    let f = refused(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        t,
-    ));
+    let leaf = inter.issue(&leaf_spec().valid(2, 30));
+    let f = refused(verify_a_at(t, &[&leaf, &inter], &[&root]));
     assert_eq!(
         f.message_en(),
         format!(
@@ -207,13 +202,7 @@ fn a_leaf_not_yet_valid_says_until_when() {
 fn a_missing_intermediate_and_an_unknown_issuer_read_differently() {
     let (root, inter, leaf) = good();
     // The server sends its leaf alone; the suite's `ca:` holds the root.
-    let missing = refused(verify(
-        &sent(&[&leaf]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let missing = refused(verify_a(&[&leaf], &[&root]));
     assert_eq!(
         missing,
         TlsFinding::MissingIntermediate {
@@ -228,13 +217,7 @@ fn a_missing_intermediate_and_an_unknown_issuer_read_differently() {
         )
     );
     // The server sends its whole chain; the suite forgot `ca:`.
-    let unknown = refused(verify(
-        &sent(&[&leaf, &inter]),
-        &Trust::new(None).unwrap(),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let unknown = refused(verify_a_with(&Trust::new(None).unwrap(), &[&leaf, &inter]));
     assert_eq!(
         unknown.message_en(),
         format!(
@@ -247,12 +230,9 @@ fn a_missing_intermediate_and_an_unknown_issuer_read_differently() {
 #[test]
 fn a_server_sending_its_own_untrusted_root_ends_at_an_unknown_issuer() {
     let (root, inter, leaf) = good();
-    let f = refused(verify(
-        &sent(&[&leaf, &inter, &root]),
+    let f = refused(verify_a_with(
         &Trust::new(None).unwrap(),
-        &dns("a.test"),
-        true,
-        now(),
+        &[&leaf, &inter, &root],
     ));
     assert_eq!(
         f,
@@ -278,7 +258,7 @@ fn an_intermediate_in_the_ca_bundle_is_noted_where_it_hides_the_server() {
         )
     );
     // The server sends its leaf alone: it verifies only through `ca:`, which is said.
-    let v = verified(verify(&sent(&[&leaf]), &trust, &dns("a.test"), true, now()));
+    let v = verified(verify_a_with(&trust, &[&leaf]));
     assert_eq!(
         v.notes,
         [TlsFinding::IntermediateNotSent {
@@ -292,26 +272,13 @@ fn an_intermediate_in_the_ca_bundle_is_noted_where_it_hides_the_server() {
         )
     );
     // Sent whole, nothing to say about the server.
-    let v = verified(verify(
-        &sent(&[&leaf, &inter]),
-        &trust,
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let v = verified(verify_a_with(&trust, &[&leaf, &inter]));
     assert!(v.notes.is_empty(), "{:?}", v.notes);
     // The root behind the intermediate `ca:` holds is still judged: expired, it fails.
-    let old = Pki::self_signed(&Spec::ca("netaccept test root").valid(-400, -10));
-    let old_inter = old.issue(&Spec::ca("netaccept test intermediate"));
-    let leaf = old_inter.issue(&Spec::leaf(&["DNS:a.test"]));
-    for chain in [sent(&[&leaf]), sent(&[&leaf, &old_inter])] {
-        let f = refused(verify(
-            &chain,
-            &self::trust(&[&old, &old_inter]),
-            &dns("a.test"),
-            true,
-            now(),
-        ));
+    let (old, old_inter, leaf) =
+        chain_of(&root_spec().valid(-400, -10), &inter_spec(), &leaf_spec());
+    for sent in [&[&leaf][..], &[&leaf, &old_inter]] {
+        let f = refused(verify_a(sent, &[&old, &old_inter]));
         assert!(
             matches!(
                 f,
@@ -331,17 +298,11 @@ fn an_intermediate_in_the_ca_bundle_is_noted_where_it_hides_the_server() {
 fn a_ca_bundle_of_the_intermediate_alone_anchors_the_chain_as_curl_does() {
     let (_, inter, leaf) = good();
     let trust = trust(&[&inter]);
-    let v = verified(verify(
-        &sent(&[&leaf, &inter]),
-        &trust,
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let v = verified(verify_a_with(&trust, &[&leaf, &inter]));
     let subjects: Vec<&str> = v.chain.iter().map(|c| c.subject.as_str()).collect();
     assert_eq!(subjects, [LEAF, INTER]);
     assert!(v.notes.is_empty(), "{:?}", v.notes);
-    let v = verified(verify(&sent(&[&leaf]), &trust, &dns("a.test"), true, now()));
+    let v = verified(verify_a_with(&trust, &[&leaf]));
     assert_eq!(
         v.notes,
         [TlsFinding::IntermediateNotSent {
@@ -353,14 +314,8 @@ fn a_ca_bundle_of_the_intermediate_alone_anchors_the_chain_as_curl_does() {
 #[test]
 fn a_sha1_signed_leaf_is_named_with_its_algorithm() {
     let (root, inter, _) = good();
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).digest(Digest::Sha1));
-    let f = refused(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let leaf = inter.issue(&leaf_spec().digest(Digest::Sha1));
+    let f = refused(verify_a(&[&leaf, &inter], &[&root]));
     assert_eq!(
         f.message_en(),
         format!(
@@ -371,27 +326,19 @@ fn a_sha1_signed_leaf_is_named_with_its_algorithm() {
 
 #[test]
 fn a_sha1_signed_intermediate_is_named_too_but_not_a_root_s_own_signature() {
-    let root = Pki::self_signed(&Spec::ca("netaccept test root").digest(Digest::Sha1));
-    let inter = root.issue(&Spec::ca("netaccept test intermediate"));
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]));
-    verified(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let (root, inter, leaf) = chain_of(
+        &root_spec().digest(Digest::Sha1),
+        &inter_spec(),
+        &leaf_spec(),
+    );
+    verified(verify_a(&[&leaf, &inter], &[&root]));
 
-    let root = Pki::root("netaccept test root");
-    let inter = root.issue(&Spec::ca("netaccept test intermediate").digest(Digest::Sha1));
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]));
-    let f = refused(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let (root, inter, leaf) = chain_of(
+        &root_spec(),
+        &inter_spec().digest(Digest::Sha1),
+        &leaf_spec(),
+    );
+    let f = refused(verify_a(&[&leaf, &inter], &[&root]));
     assert_eq!(
         f,
         TlsFinding::WeakSignature {
@@ -405,14 +352,8 @@ fn a_sha1_signed_intermediate_is_named_too_but_not_a_root_s_own_signature() {
 #[test]
 fn an_rsa_1024_leaf_is_a_weak_key_not_a_bad_signature() {
     let (root, inter, _) = good();
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).key(KeyType::Rsa(1024)));
-    let f = refused(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let leaf = inter.issue(&leaf_spec().key(KeyType::Rsa(1024)));
+    let f = refused(verify_a(&[&leaf, &inter], &[&root]));
     assert_eq!(
         f.message_en(),
         format!(
@@ -424,14 +365,8 @@ fn an_rsa_1024_leaf_is_a_weak_key_not_a_bad_signature() {
 #[test]
 fn a_cn_only_leaf_is_explained() {
     let (root, inter, _) = good();
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).cn_only("a.test"));
-    let f = refused(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let leaf = inter.issue(&leaf_spec().cn_only("a.test"));
+    let f = refused(verify_a(&[&leaf, &inter], &[&root]));
     assert_eq!(
         f.message_en(),
         "the name a.test is only in the certificate's CN; clients require subjectAltName"
@@ -511,14 +446,8 @@ fn a_wildcard_covers_one_label() {
 #[test]
 fn a_client_auth_only_leaf_is_not_for_tls_servers() {
     let (root, inter, _) = good();
-    let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).eku(&["clientAuth"]));
-    let f = refused(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let leaf = inter.issue(&leaf_spec().eku(&["clientAuth"]));
+    let f = refused(verify_a(&[&leaf, &inter], &[&root]));
     assert_eq!(
         f.message_en(),
         format!("certificate '{LEAF}' is not for TLS servers (extended key usage: clientAuth)")
@@ -532,9 +461,7 @@ fn a_client_auth_only_leaf_is_not_for_tls_servers() {
 #[test]
 fn a_leaf_outside_the_name_constraints_names_the_constraining_ca() {
     let root = Pki::root("netaccept test root");
-    let inter = root.issue(
-        &Spec::ca("netaccept test intermediate").name_constraints("permitted;DNS:.gov.test"),
-    );
+    let inter = root.issue(&inter_spec().name_constraints("permitted;DNS:.gov.test"));
     let inside = inter.issue(&Spec::leaf(&["DNS:sx.aq.gov.test"]));
     let trust = trust(&[&root]);
     verified(verify(
@@ -544,14 +471,8 @@ fn a_leaf_outside_the_name_constraints_names_the_constraining_ca() {
         true,
         now(),
     ));
-    let outside = inter.issue(&Spec::leaf(&["DNS:a.test"]));
-    let f = refused(verify(
-        &sent(&[&outside, &inter]),
-        &trust,
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let outside = inter.issue(&leaf_spec());
+    let f = refused(verify_a_with(&trust, &[&outside, &inter]));
     assert_eq!(
         f.message_en(),
         format!(
@@ -566,16 +487,12 @@ fn ed25519_and_ecdsa_chains_verify_and_are_described() {
         (KeyType::Ed25519, "Ed25519", "ED25519"),
         (KeyType::EcP256, "EC P-256", "ecdsa-with-SHA256"),
     ] {
-        let root = Pki::self_signed(&Spec::ca("netaccept test root").key(key));
-        let inter = root.issue(&Spec::ca("netaccept test intermediate").key(key));
-        let leaf = inter.issue(&Spec::leaf(&["DNS:a.test"]).key(key));
-        let v = verified(verify(
-            &sent(&[&leaf, &inter]),
-            &trust(&[&root]),
-            &dns("a.test"),
-            true,
-            now(),
-        ));
+        let (root, inter, leaf) = chain_of(
+            &root_spec().key(key),
+            &inter_spec().key(key),
+            &leaf_spec().key(key),
+        );
+        let v = verified(verify_a(&[&leaf, &inter], &[&root]));
         for c in &v.chain {
             assert_eq!(
                 (c.key.as_str(), c.signature.as_str()),
@@ -588,14 +505,8 @@ fn ed25519_and_ecdsa_chains_verify_and_are_described() {
 
 #[test]
 fn a_self_signed_leaf_is_said_so() {
-    let leaf = Pki::self_signed(&Spec::leaf(&["DNS:a.test"]));
-    let f = refused(verify(
-        &sent(&[&leaf]),
-        &Trust::new(None).unwrap(),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let leaf = Pki::self_signed(&leaf_spec());
+    let f = refused(verify_a_with(&Trust::new(None).unwrap(), &[&leaf]));
     assert_eq!(
         f.message_en(),
         format!(
@@ -608,15 +519,9 @@ fn a_self_signed_leaf_is_said_so() {
 fn a_forged_signature_does_not_verify() {
     // An intermediate of the same name under another key: the leaf's signature is not its.
     let (root, inter, _) = good();
-    let impostor = Pki::root("netaccept test root").issue(&Spec::ca("netaccept test intermediate"));
-    let leaf = impostor.issue(&Spec::leaf(&["DNS:a.test"]));
-    let f = refused(verify(
-        &sent(&[&leaf, &inter]),
-        &trust(&[&root]),
-        &dns("a.test"),
-        true,
-        now(),
-    ));
+    let impostor = Pki::self_signed(&root_spec()).issue(&inter_spec());
+    let leaf = impostor.issue(&leaf_spec());
+    let f = refused(verify_a(&[&leaf, &inter], &[&root]));
     assert_eq!(
         f.message_en(),
         format!("the signature on certificate '{LEAF}' does not verify")

@@ -52,6 +52,23 @@ fn check(server: &SServer) -> netaccept::model::HttpSpec<Text> {
     s
 }
 
+/// [`check`] presenting the client certificate `cert` from the check's folder.
+fn presenting(server: &SServer, cert: &str) -> netaccept::model::HttpSpec<Text> {
+    let mut s = check(server);
+    s.client_cert = Some(Text::plain(cert));
+    s
+}
+
+/// The check failed as `kind`; `case` and the message are shown when it did not.
+fn assert_fails(o: &Outcome, kind: FailKind, case: &str) {
+    assert_eq!(fail_kind(o), kind, "{case}: {}", message(o));
+}
+
+/// The message holds `words`; `case` and the message are shown when it does not.
+fn assert_says(o: &Outcome, words: &str, case: &str) {
+    assert!(message(o).contains(words), "{case}: {}", message(o));
+}
+
 fn errored(o: &Outcome) -> ErrorKind {
     match &o.verdict {
         Verdict::Errored(p) => p.kind,
@@ -119,12 +136,7 @@ async fn old_protocol_only_servers_fail_as_legacy_tls_naming_protocol_and_cipher
         let server = s.server(&[flag, "-cipher", "ECDHE-RSA-AES256-SHA:@SECLEVEL=0"]);
         let c = check(&server);
         let o = outcome(&c, &s.cx).await;
-        assert_eq!(
-            fail_kind(&o),
-            FailKind::LegacyTls,
-            "{flag}: {}",
-            message(&o)
-        );
+        assert_fails(&o, FailKind::LegacyTls, flag);
         assert_eq!(
             message(&o),
             format!(
@@ -165,12 +177,8 @@ async fn a_port_speaking_garbage_is_a_protocol_error_not_legacy_tls() {
     let mut c = spec(&format!("https://{addr}/"));
     c.ca = Some(Text::plain("ca.pem"));
     let o = outcome(&c, &s.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::ProtocolError, "{}", message(&o));
-    assert!(
-        message(&o).contains("TLS handshake failed"),
-        "{}",
-        message(&o)
-    );
+    assert_fails(&o, FailKind::ProtocolError, "");
+    assert_says(&o, "TLS handshake failed", "");
     assert!(!o.measurements.contains_key("tls_finding"));
 }
 
@@ -223,13 +231,11 @@ async fn client_certificates_pass_in_pem_and_pkcs12() {
     for version in ["-no_tls1_3", "-tls1_3"] {
         let server = mtls_server(&s, &c, version);
 
-        let mut pem = check(&server);
-        pem.client_cert = Some(Text::plain("client.pem"));
+        let mut pem = presenting(&server, "client.pem");
         pem.client_key = Some(Text::plain("client.key"));
         assert_passed(&outcome(&pem, &s.cx).await);
 
-        let mut p12 = check(&server);
-        p12.client_cert = Some(Text::plain("client.p12"));
+        let mut p12 = presenting(&server, "client.p12");
         p12.client_cert_password = Some(Text {
             parts: vec![TextPart::Secret(P12_PASSWORD.into())],
         });
@@ -275,19 +281,13 @@ async fn a_client_certificate_from_another_ca_is_refused() {
     let c = client(&s);
     for version in ["-no_tls1_3", "-tls1_3"] {
         let server = mtls_server(&s, &c, version);
-        let mut k = check(&server);
-        k.client_cert = Some(Text::plain("stranger.pem"));
+        let k = presenting(&server, "stranger.pem");
         let o = outcome(&k, &s.cx).await;
-        assert_eq!(
-            fail_kind(&o),
-            FailKind::ClientCertRejected,
-            "{version}: {}",
-            message(&o)
-        );
-        assert!(
-            message(&o).contains("server refused the client certificate (unknown_ca)"),
-            "{version}: {}",
-            message(&o)
+        assert_fails(&o, FailKind::ClientCertRejected, version);
+        assert_says(
+            &o,
+            "server refused the client certificate (unknown_ca)",
+            version,
         );
     }
 }
@@ -306,15 +306,14 @@ async fn unreadable_client_certificates_are_config_errors_naming_the_key() {
         ("client.p12", None, Some("wrong"), "`client_cert_password`"),
     ];
     for (cert, key, pw, words) in cases {
-        let mut k = check(&server);
-        k.client_cert = Some(Text::plain(cert));
+        let mut k = presenting(&server, cert);
         k.client_key = key.map(Text::plain);
         k.client_cert_password = pw.map(|p| Text {
             parts: vec![TextPart::Secret(p.into())],
         });
         let o = outcome(&k, &s.cx).await;
         assert_eq!(errored(&o), ErrorKind::Config, "{cert}");
-        assert!(message(&o).contains(words), "{cert}: {}", message(&o));
+        assert_says(&o, words, cert);
         assert!(!message(&o).contains(cert), "{cert}: {}", message(&o));
     }
 }

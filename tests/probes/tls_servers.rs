@@ -59,6 +59,25 @@ impl World {
         self.inter.issue(spec)
     }
 
+    /// One nginx whose default block sends `leaf` and the intermediate; `None`: skipped.
+    fn serve(&self, tls: &TlsConfig, leaf: &Pki, body: &str) -> Option<Nginx> {
+        serve_one(tls, self.site(&[], leaf, body))
+    }
+
+    /// [`World::serve`] of a leaf made to `spec`, answering `{}`, for cases that need no
+    /// more of the leaf than its findings.
+    fn serve_leaf(&self, tls: &TlsConfig, spec: &Spec) -> Option<Nginx> {
+        self.serve(tls, &self.leaf(spec), "{}")
+    }
+
+    /// One nginx whose block for `name` sends a leaf made to `spec`; `None`: skipped.
+    fn serve_named(&self, name: &str, spec: &Spec) -> Option<Nginx> {
+        serve_one(
+            &TlsConfig::default(),
+            self.site(&[name], &self.leaf(spec), "{}"),
+        )
+    }
+
     /// A block sending `leaf` and the intermediate, as a correctly set up server does.
     fn site<'a>(&self, names: &'a [&'a str], leaf: &Pki, body: &'a str) -> TlsSite<'a> {
         TlsSite {
@@ -69,6 +88,35 @@ impl World {
             default: false,
         }
     }
+}
+
+/// A leaf for the address every nginx here listens on, for servers reached by address.
+fn ip_leaf() -> Spec {
+    Spec::leaf(&[&format!("IP:{IP}")])
+}
+
+/// OpenSSL's security level 0, at which nginx still serves SHA-1 and 1024-bit RSA.
+fn seclevel_0() -> TlsConfig<'static> {
+    TlsConfig {
+        ciphers: Some("DEFAULT:@SECLEVEL=0"),
+        ..TlsConfig::default()
+    }
+}
+
+/// One nginx limited to `protocols` and `ciphers` (no HTTP/2), answering `UP` with an IP
+/// leaf: what rustls cannot speak; `None`: skipped.
+fn serve_limited(w: &World, protocols: &str, ciphers: &str) -> Option<Nginx> {
+    let tls = TlsConfig {
+        protocols,
+        ciphers: Some(ciphers),
+        http2: false,
+    };
+    w.serve(&tls, &w.leaf(&ip_leaf()), r#"{"status":"UP"}"#)
+}
+
+/// The check failed as `kind`; the message is shown when it did not.
+fn assert_fails(o: &Outcome, kind: FailKind) {
+    assert_eq!(fail_kind(o), kind, "{}", message(o));
 }
 
 /// A block sending only `leaf`: the chain file lacks the intermediate.
@@ -110,6 +158,12 @@ fn named(n: &Nginx, name: &str) -> HttpSpec<Text> {
 
 fn by_address(n: &Nginx) -> HttpSpec<Text> {
     with_ca(&format!("https://{}/", n.addr()))
+}
+
+/// `s` expecting 30 days of validity left, which the expiry cases test against.
+fn wanting_30_days(mut s: HttpSpec<Text>) -> HttpSpec<Text> {
+    s.expect.cert_valid_days = Some(30);
+    s
 }
 
 /// The body nginx answered with: which `server` block served.
@@ -246,21 +300,20 @@ async fn sni_picks_the_certificate_of_the_named_server_block() {
     // A name none of the blocks has: nginx sends the default block's certificate, which is
     // not for it.
     let o = outcome(&named(&n, "c.gov.test"), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ip_san_matches_a_url_by_address() {
     let w = World::new();
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]));
+    let leaf = w.leaf(&ip_leaf());
     let Some(n) = serve_one(
         &TlsConfig::default(),
         w.site(&[], &leaf, r#"{"status":"UP"}"#),
     ) else {
         return;
     };
-    let mut s = by_address(&n);
-    s.expect.cert_valid_days = Some(30);
+    let s = wanting_30_days(by_address(&n));
     let o = outcome(&s, &w.cx).await;
     assert_passed(&o);
     assert_eq!(site_of(&o), r#"{"status":"UP"}"#);
@@ -277,7 +330,7 @@ async fn ip_san_matches_a_url_by_address() {
         return;
     };
     let o = outcome(&by_address(&n), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
 }
 
 /// The URL names the address; `host:` names the service for SNI, `Host` and verification:
@@ -302,7 +355,7 @@ async fn host_override_names_the_server_for_sni_host_and_verification() {
     assert_passed(&outcome(&s, &w.cx).await);
 
     let o = outcome(&by_address(&n), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
 }
 
 /// ECDSA P-256 and Ed25519 leaves under an RSA intermediate, each chosen by SNI.
@@ -322,8 +375,7 @@ async fn ecdsa_p256_and_ed25519_leaves_pass() {
         ("ec.gov.test", r#"{"key":"ec"}"#),
         ("ed.gov.test", r#"{"key":"ed"}"#),
     ] {
-        let mut s = named(&n, name);
-        s.expect.cert_valid_days = Some(30);
+        let s = wanting_30_days(named(&n, name));
         let o = outcome(&s, &w.cx).await;
         assert_passed(&o);
         assert_eq!(site_of(&o), body);
@@ -340,7 +392,7 @@ async fn http2_is_negotiated_with_nginx() {
             http2,
             ..TlsConfig::default()
         };
-        let Some(n) = serve_one(&tls, w.site(&[], &leaf, r#"{"status":"UP"}"#)) else {
+        let Some(n) = w.serve(&tls, &leaf, r#"{"status":"UP"}"#) else {
             return;
         };
         for s in [by_address(&n), named(&n, "h2.gov.test")] {
@@ -359,14 +411,12 @@ async fn intermediate_expiring_in_5_days_fails_cert_valid_days_naming_it() {
     let w = World::with(Pki::root(ROOT), |root| {
         root.issue(&Spec::ca(INTER).valid(-30, 5))
     });
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]));
-    let Some(n) = serve_one(&TlsConfig::default(), w.site(&[], &leaf, "{}")) else {
+    let Some(n) = w.serve_leaf(&TlsConfig::default(), &ip_leaf()) else {
         return;
     };
-    let mut s = by_address(&n);
-    s.expect.cert_valid_days = Some(30);
+    let s = wanting_30_days(by_address(&n));
     let o = outcome(&s, &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertExpiring, "{}", message(&o));
+    assert_fails(&o, FailKind::CertExpiring);
     says(
         &o,
         &[
@@ -393,14 +443,12 @@ async fn private_root_expiring_in_5_days_fails_cert_valid_days_naming_it() {
     let w = World::with(Pki::self_signed(&Spec::ca(ROOT).valid(-30, 5)), |root| {
         root.issue(&Spec::ca(INTER))
     });
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]));
-    let Some(n) = serve_one(&TlsConfig::default(), w.site(&[], &leaf, "{}")) else {
+    let Some(n) = w.serve_leaf(&TlsConfig::default(), &ip_leaf()) else {
         return;
     };
-    let mut s = by_address(&n);
-    s.expect.cert_valid_days = Some(30);
+    let s = wanting_30_days(by_address(&n));
     let o = outcome(&s, &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertExpiring, "{}", message(&o));
+    assert_fails(&o, FailKind::CertExpiring);
     says(&o, &[&format!("certificate 'CN={ROOT}"), "(root) expires "]);
     assert!((4..=5).contains(&number_before(&o, " days left)")));
     assert_eq!(text(&o, "cert_role"), "root");
@@ -420,12 +468,11 @@ async fn expired_private_root_is_invalid_naming_it() {
     let w = World::with(Pki::self_signed(&Spec::ca(ROOT).valid(-400, -3)), |root| {
         root.issue(&Spec::ca(INTER))
     });
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]));
-    let Some(n) = serve_one(&TlsConfig::default(), w.site(&[], &leaf, "{}")) else {
+    let Some(n) = w.serve_leaf(&TlsConfig::default(), &ip_leaf()) else {
         return;
     };
     let o = outcome(&by_address(&n), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     says(&o, &[&format!("certificate 'CN={ROOT}"), "(root) expired "]);
     assert!((3..=4).contains(&number_before(&o, " days ago")));
     assert_eq!(finding_code(&o), "expired");
@@ -436,12 +483,11 @@ async fn expired_intermediate_is_invalid_naming_it() {
     let w = World::with(Pki::root(ROOT), |root| {
         root.issue(&Spec::ca(INTER).valid(-400, -2))
     });
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]));
-    let Some(n) = serve_one(&TlsConfig::default(), w.site(&[], &leaf, "{}")) else {
+    let Some(n) = w.serve_leaf(&TlsConfig::default(), &ip_leaf()) else {
         return;
     };
     let o = outcome(&by_address(&n), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     says(
         &o,
         &[
@@ -460,11 +506,11 @@ async fn expired_intermediate_is_invalid_naming_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn leaf_only_server_is_told_apart_from_a_suite_without_ca() {
     let w = World::new();
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]));
+    let leaf = w.leaf(&ip_leaf());
     let Some(lone) = serve_one(&TlsConfig::default(), leaf_only_site(&[], &leaf, "{}")) else {
         return;
     };
-    let Some(good) = serve_one(&TlsConfig::default(), w.site(&[], &leaf, "{}")) else {
+    let Some(good) = w.serve(&TlsConfig::default(), &leaf, "{}") else {
         return;
     };
     // The correct server passes when the suite trusts the root.
@@ -516,7 +562,7 @@ async fn ca_bundle_with_the_intermediate_passes_a_leaf_only_server_with_a_note()
         [w.root.pem(), w.inter.pem()].concat(),
     )
     .unwrap();
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]));
+    let leaf = w.leaf(&ip_leaf());
     let Some(n) = serve_one(&TlsConfig::default(), leaf_only_site(&[], &leaf, "{}")) else {
         return;
     };
@@ -558,7 +604,7 @@ async fn failed_checks_record_the_chain_as_sent_with_protocol_and_cipher() {
     };
 
     let o = outcome(&named(&n, "old.gov.test"), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     assert_eq!(finding_code(&o), "expired");
     let chain = chain_of(&o);
     assert_eq!(chain.len(), 2, "{chain:?}");
@@ -579,7 +625,7 @@ async fn failed_checks_record_the_chain_as_sent_with_protocol_and_cipher() {
 
     // A name the default certificate does not have.
     let o = outcome(&named(&n, "www.gov.test"), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     assert_eq!(finding_code(&o), "name_mismatch");
     let f = &o.measurements["tls_finding"];
     assert_eq!(f["name"], "www.gov.test");
@@ -650,16 +696,11 @@ async fn passing_check_records_protocol_cipher_backend_sni_and_root() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sha1_signed_leaf_is_named_sha1() {
     let w = World::new();
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]).digest(Digest::Sha1));
-    let tls = TlsConfig {
-        ciphers: Some("DEFAULT:@SECLEVEL=0"),
-        ..TlsConfig::default()
-    };
-    let Some(n) = serve_one(&tls, w.site(&[], &leaf, "{}")) else {
+    let Some(n) = w.serve_leaf(&seclevel_0(), &ip_leaf().digest(Digest::Sha1)) else {
         return;
     };
     let o = outcome(&by_address(&n), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     says(&o, &[&format!("CN={IP}"), "(leaf)", "SHA-1"]);
     // Not the raw dump of the algorithm identifier's bytes the prober gave before.
     never_says(
@@ -675,16 +716,11 @@ async fn sha1_signed_leaf_is_named_sha1() {
 #[tokio::test(flavor = "multi_thread")]
 async fn rsa_1024_leaf_is_named_by_its_key_size() {
     let w = World::new();
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]).key(KeyType::Rsa(1024)));
-    let tls = TlsConfig {
-        ciphers: Some("DEFAULT:@SECLEVEL=0"),
-        ..TlsConfig::default()
-    };
-    let Some(n) = serve_one(&tls, w.site(&[], &leaf, "{}")) else {
+    let Some(n) = w.serve_leaf(&seclevel_0(), &ip_leaf().key(KeyType::Rsa(1024))) else {
         return;
     };
     let o = outcome(&by_address(&n), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     says(&o, &[&format!("CN={IP}"), "RSA 1024-bit key", "2048"]);
     never_says(&o, &["BadSignature", "does not verify"]);
     assert_eq!(finding_code(&o), "weak_key");
@@ -698,12 +734,11 @@ async fn name_constraints_violation_is_in_words() {
         root.issue(&Spec::ca(INTER).name_constraints("permitted;DNS:.gov.test"))
     });
     let name = "portal.example.test";
-    let leaf = w.leaf(&Spec::leaf(&[&format!("DNS:{name}")]));
-    let Some(n) = serve_one(&TlsConfig::default(), w.site(&[name], &leaf, "{}")) else {
+    let Some(n) = w.serve_named(name, &Spec::leaf(&[&format!("DNS:{name}")])) else {
         return;
     };
     let o = outcome(&named(&n, name), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     says(
         &o,
         &[
@@ -717,7 +752,7 @@ async fn name_constraints_violation_is_in_words() {
 
     // The same CA's leaf within its constraints passes: the constraint itself is fine.
     let inside = w.leaf(&Spec::leaf(&["DNS:portal.sx.gov.test"]));
-    let Some(n) = serve_one(&TlsConfig::default(), w.site(&[], &inside, "{}")) else {
+    let Some(n) = w.serve(&TlsConfig::default(), &inside, "{}") else {
         return;
     };
     assert_passed(&outcome(&named(&n, "portal.sx.gov.test"), &w.cx).await);
@@ -727,12 +762,11 @@ async fn name_constraints_violation_is_in_words() {
 #[tokio::test(flavor = "multi_thread")]
 async fn client_auth_only_leaf_is_not_for_tls_servers() {
     let w = World::new();
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]).eku(&["clientAuth"]));
-    let Some(n) = serve_one(&TlsConfig::default(), w.site(&[], &leaf, "{}")) else {
+    let Some(n) = w.serve_leaf(&TlsConfig::default(), &ip_leaf().eku(&["clientAuth"])) else {
         return;
     };
     let o = outcome(&by_address(&n), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     says(
         &o,
         &[&format!("CN={IP}"), "not for TLS servers", "clientAuth"],
@@ -746,14 +780,15 @@ async fn client_auth_only_leaf_is_not_for_tls_servers() {
 #[tokio::test(flavor = "multi_thread")]
 async fn expired_leaf_says_how_many_days_ago_naming_it() {
     let w = World::new();
-    let leaf = w.leaf(&Spec::leaf(&["DNS:old.gov.test", &format!("IP:{IP}")]).valid(-400, -3));
-    let Some(n) = serve_one(&TlsConfig::default(), w.site(&[], &leaf, "{}")) else {
+    let Some(n) = w.serve_leaf(
+        &TlsConfig::default(),
+        &Spec::leaf(&["DNS:old.gov.test", &format!("IP:{IP}")]).valid(-400, -3),
+    ) else {
         return;
     };
-    let mut s = by_address(&n);
-    s.expect.cert_valid_days = Some(30);
+    let s = wanting_30_days(by_address(&n));
     let o = outcome(&s, &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     says(&o, &["certificate 'CN=old.gov.test", "(leaf) expired "]);
     assert!((3..=4).contains(&number_before(&o, " days ago")));
     // A negative count ("-3 days") nowhere; the date itself has hyphens.
@@ -771,12 +806,11 @@ async fn expired_leaf_says_how_many_days_ago_naming_it() {
 async fn cn_only_certificate_is_explained() {
     let w = World::new();
     let name = "cn.gov.test";
-    let leaf = w.leaf(&Spec::leaf(&["DNS:unused.gov.test"]).cn_only(name));
-    let Some(n) = serve_one(&TlsConfig::default(), w.site(&[name], &leaf, "{}")) else {
+    let Some(n) = w.serve_named(name, &Spec::leaf(&["DNS:unused.gov.test"]).cn_only(name)) else {
         return;
     };
     let o = outcome(&named(&n, name), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     says(
         &o,
         &[name, "only in the certificate's CN", "subjectAltName"],
@@ -791,12 +825,11 @@ async fn cn_only_certificate_is_explained() {
 async fn url_by_address_without_sni_points_at_host() {
     let w = World::new();
     let name = "portal.gov.test";
-    let leaf = w.leaf(&Spec::leaf(&[&format!("DNS:{name}")]));
-    let Some(n) = serve_one(&TlsConfig::default(), w.site(&[name], &leaf, "{}")) else {
+    let Some(n) = w.serve_named(name, &Spec::leaf(&[&format!("DNS:{name}")])) else {
         return;
     };
     let o = outcome(&by_address(&n), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::CertInvalid, "{}", message(&o));
+    assert_fails(&o, FailKind::CertInvalid);
     says(&o, &[&format!("DNS:{name}"), IP, "no SNI", "`host:`"]);
     assert_eq!(finding_code(&o), "name_mismatch");
     assert_eq!(o.measurements["tls_finding"]["no_sni"], true);
@@ -812,13 +845,7 @@ async fn url_by_address_without_sni_points_at_host() {
 #[tokio::test(flavor = "multi_thread")]
 async fn cbc_only_nginx_is_reached_through_openssl() {
     let w = World::new();
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]));
-    let tls = TlsConfig {
-        protocols: "TLSv1.2",
-        ciphers: Some("ECDHE-RSA-AES256-SHA"),
-        http2: false,
-    };
-    let Some(n) = serve_one(&tls, w.site(&[], &leaf, r#"{"status":"UP"}"#)) else {
+    let Some(n) = serve_limited(&w, "TLSv1.2", "ECDHE-RSA-AES256-SHA") else {
         return;
     };
     let o = outcome(&by_address(&n), &w.cx).await;
@@ -834,17 +861,11 @@ async fn cbc_only_nginx_is_reached_through_openssl() {
 #[tokio::test(flavor = "multi_thread")]
 async fn tls10_only_nginx_is_legacy_tls() {
     let w = World::new();
-    let leaf = w.leaf(&Spec::leaf(&[&format!("IP:{IP}")]));
-    let tls = TlsConfig {
-        protocols: "TLSv1",
-        ciphers: Some("DEFAULT:@SECLEVEL=0"),
-        http2: false,
-    };
-    let Some(n) = serve_one(&tls, w.site(&[], &leaf, r#"{"status":"UP"}"#)) else {
+    let Some(n) = serve_limited(&w, "TLSv1", "DEFAULT:@SECLEVEL=0") else {
         return;
     };
     let o = outcome(&by_address(&n), &w.cx).await;
-    assert_eq!(fail_kind(&o), FailKind::LegacyTls, "{}", message(&o));
+    assert_fails(&o, FailKind::LegacyTls);
     // The suite `openssl s_client -tls1 -cipher DEFAULT:@SECLEVEL=0` gets from this nginx.
     says(
         &o,
