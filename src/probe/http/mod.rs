@@ -6,8 +6,8 @@
 //! connection (`conn`: `probe::tls` for the handshake and the chain, hyper for HTTP), since
 //! reqwest reports neither the chain as sent, nor the cipher, nor a client-certificate
 //! request. What the run shares (`client`: reqwest clients, trust stores, client
-//! certificates, TLS setups) is built once and reused, so a CA bundle is parsed once. Every check opens its own connection, as blackbox_exporter's
-//! probes do: a check measures the whole path (connect, TLS) and cannot inherit a connection
+//! certificates, TLS setups) is built once and reused, so a CA bundle is parsed once.
+//! Every check opens its own connection, as blackbox_exporter's probes do: a check measures the whole path (connect, TLS) and cannot inherit a connection
 //! another check left in a bad state. `--reuse-connections` lets the next check of the same
 //! endpoint reuse one left open less than a second ago, as Hurl and curl do.
 //!
