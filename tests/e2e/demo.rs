@@ -142,6 +142,14 @@ fn tls_story(r: &serde_json::Value, out: &Path) {
         legacy_message.contains("server offers only TLSv1.0 ("),
         "{legacy}"
     );
+    // The record holds the handshake that found it: the protocol, the suite, the chain.
+    assert_eq!(legacy["measurements"]["tls_version"], "TLSv1.0", "{legacy}");
+    assert_eq!(legacy["measurements"]["tls_backend"], "openssl", "{legacy}");
+    assert_eq!(
+        legacy["measurements"]["tls_chain"].as_array().map(Vec::len),
+        Some(2),
+        "{legacy}"
+    );
     let missing = web_failure(r, "hlj", "CertInvalid");
     let missing_message = missing["message"].as_str().unwrap();
     assert!(
@@ -149,6 +157,13 @@ fn tls_story(r: &serde_json::Value, out: &Path) {
             .contains("server sent 1 certificate; issuer 'CN=netaccept sim intermediate CA")
             && missing_message.contains("was not sent"),
         "{missing}"
+    );
+    assert_eq!(
+        missing["measurements"]["tls_chain"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "the leaf alone: {missing}"
     );
     for node in ["gs", "hlj"] {
         assert_eq!(
@@ -206,7 +221,6 @@ fn tls_story(r: &serde_json::Value, out: &Path) {
     );
 }
 
-/// The result of `check` on `node` (and `app`).
 /// `node`'s first HTTPS check (net.web), which must have failed as `kind`: the TLS story's
 /// two faults are asserted the same way.
 fn web_failure(r: &serde_json::Value, node: &str, kind: &str) -> serde_json::Value {
@@ -219,6 +233,7 @@ fn web_failure(r: &serde_json::Value, node: &str, kind: &str) -> serde_json::Val
     x
 }
 
+/// The result of `check` on `node` (and `app`).
 fn result(r: &serde_json::Value, node: &str, check: &str, app: Option<&str>) -> serde_json::Value {
     r["results"]
         .as_array()

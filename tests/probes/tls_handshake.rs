@@ -147,6 +147,18 @@ async fn old_protocol_only_servers_fail_as_legacy_tls_naming_protocol_and_cipher
         );
         assert_eq!(o.measurements["tls_finding"]["code"], "legacy_protocol");
         assert_eq!(o.measurements["tls_finding"]["protocol"], protocol);
+        // The failed result records the follow-up's handshake as any HTTPS result does.
+        assert_eq!(o.measurements["tls_backend"], "openssl");
+        assert_eq!(o.measurements["tls_version"], protocol);
+        assert_eq!(
+            o.measurements["tls_cipher"],
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"
+        );
+        // s_server here sends its leaf alone (the root is in `ca:`).
+        assert_eq!(
+            o.measurements["tls_chain"].as_array().map(Vec::len),
+            Some(1)
+        );
 
         // A suite that accepts it carries the check over that protocol.
         let mut c = check(&server);

@@ -25,7 +25,7 @@ use reqwest::{Method, Url};
 use serde_json::json;
 
 use super::cert::Cert;
-use crate::outcome::tls::{Role, TlsFinding};
+use crate::outcome::tls::{CertInfo, Role, TlsFinding};
 use crate::probe::Measurements;
 use crate::probe::resolve::lookup;
 use crate::probe::tls::{self, HandshakeError, Name, TlsInfo, TlsSetup, Trust};
@@ -283,6 +283,14 @@ async fn connect(
             Err(HandshakeError::Io(e)) => last = Some(e),
             Err(HandshakeError::Protocol(words)) => return Err(HopError::Handshake(words)),
             Err(HandshakeError::Finding(f)) => return Err(HopError::Finding(f)),
+            Err(HandshakeError::Offered(f, shown)) => {
+                // The check fails on what the server offers; the record still shows the
+                // handshake that found it, chain and all, as for any other HTTPS result.
+                let mut recorded = Measurements::new();
+                record_handshake(&shown, &mut recorded);
+                m.extend(recorded);
+                return Err(HopError::Finding(f));
+            }
         }
     }
     let Some((addr, h)) = done else {
@@ -294,14 +302,7 @@ async fn connect(
     };
     let mut recorded = Measurements::new();
     let info = h.info;
-    recorded.insert("tls_backend".into(), json!(info.backend));
-    recorded.insert("tls_version".into(), json!(info.version));
-    recorded.insert("tls_cipher".into(), json!(info.cipher));
-    if let Some(s) = &info.sni {
-        recorded.insert("tls_sni".into(), json!(s));
-    }
-    let sent = tls::describe(&info.chain);
-    recorded.insert("tls_chain".into(), json!(sent));
+    let sent = record_handshake(&info, &mut recorded);
     let cert = match &https.trust {
         Some(trust) => {
             let now = chrono::Utc::now().timestamp();
@@ -361,6 +362,20 @@ async fn connect(
             driver,
         },
     ))
+}
+
+/// What a handshake showed, recorded: the library, protocol, suite, SNI and the chain as
+/// sent, which is returned described.
+fn record_handshake(info: &TlsInfo, recorded: &mut Measurements) -> Vec<CertInfo> {
+    recorded.insert("tls_backend".into(), json!(info.backend));
+    recorded.insert("tls_version".into(), json!(info.version));
+    recorded.insert("tls_cipher".into(), json!(info.cipher));
+    if let Some(s) = &info.sni {
+        recorded.insert("tls_sni".into(), json!(s));
+    }
+    let sent = tls::describe(&info.chain);
+    recorded.insert("tls_chain".into(), json!(sent));
+    sent
 }
 
 fn transport(e: impl StdError + Send + Sync + 'static, connect: bool) -> HopError {

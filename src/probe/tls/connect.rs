@@ -71,6 +71,9 @@ pub enum HandshakeError {
     /// What the handshake showed about the server: no common suite, an old protocol only,
     /// a client certificate wanted or refused.
     Finding(TlsFinding),
+    /// What the follow-up handshake found (an old protocol only, or weak parameters), with
+    /// what that handshake showed: its protocol, suite and the chain as sent.
+    Offered(TlsFinding, TlsInfo),
     /// Anything else that broke the handshake (a server that does not speak TLS): words.
     Protocol(String),
 }
@@ -202,7 +205,7 @@ pub async fn connect(
     }
     // OpenSSL at its default level found nothing either: what does the server offer?
     match fallback::follow_up(addr, sni, setup.min, &detail).await {
-        Some(finding) => Err(HandshakeError::Finding(finding)),
+        Some((finding, shown)) => Err(HandshakeError::Offered(finding, shown)),
         None => Err(match closed {
             // It hung up on every handshake: a server that closes, not a suite question.
             Some(io) => HandshakeError::Io(io),

@@ -178,22 +178,24 @@ fn info(
 /// The follow-up: any protocol from TLS 1.0 and any suite, only to name what the server
 /// offers. `Some` when a handshake completes: below `min` → `LegacyProtocol`; at or above it
 /// (it needed weak parameters) → `NoCommonSuite` saying so, with `detail` (what the server
-/// said to the first handshake).
+/// said to the first handshake). With the finding, what that handshake showed (protocol,
+/// suite, the chain as sent), so that the result records it as it would a check's own.
 pub(super) async fn follow_up(
     addr: SocketAddr,
     sni: Option<&str>,
     min: TlsVersion,
     detail: &str,
-) -> Option<TlsFinding> {
+) -> Option<(TlsFinding, TlsInfo)> {
     let ctx = context(TlsVersion::V1_0, true, None).ok()?;
     let s = handshake(addr, sni, &ctx).await.ok()?;
+    let shown = info(&s, sni, false);
     let ssl = s.ssl();
     let version = ssl.version2().and_then(tls_version)?;
     let cipher = ssl
         .current_cipher()
         .map(|c| c.name().to_string())
         .unwrap_or_default();
-    Some(if version < min {
+    let finding = if version < min {
         TlsFinding::LegacyProtocol {
             protocol: version.protocol_name().to_string(),
             cipher,
@@ -206,7 +208,8 @@ pub(super) async fn follow_up(
                 version.protocol_name()
             ),
         }
-    })
+    };
+    Some((finding, shown))
 }
 
 /// The alert in an OpenSSL error, as the RFCs name it: OpenSSL's reason
