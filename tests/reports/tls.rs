@@ -5,8 +5,7 @@
 //! result's detail row keeps the structures out of its `key=value` pairs.
 //!
 //! The finding's sentence itself is `outcome::tls`'s (`TlsFinding::message_zh` and
-//! `message_en`); the tests marked `needs_finding_words` assert it as it shows in the
-//! report, and need that code (issue 14's H-chain part) to run.
+//! `message_en`); the tests here assert it as it shows in the report.
 
 use netaccept::report::Lang;
 use netaccept::report::html;
@@ -223,9 +222,9 @@ fn what_the_server_sent_is_escaped_in_the_box() {
     }
 }
 
-#[test]
-fn a_passed_detail_row_leaves_the_structures_out() {
-    let mut r = mixed();
+/// The sample record with the handshake's measurements on its passed `app.cert` result,
+/// which is returned for a test to add to.
+fn passed_with_handshake(r: &mut Results) -> &mut ResultRecord {
     let rec = r
         .results
         .iter_mut()
@@ -235,6 +234,13 @@ fn a_passed_detail_row_leaves_the_structures_out() {
         unreachable!()
     };
     rec.measurements.extend(m);
+    rec
+}
+
+#[test]
+fn a_passed_detail_row_leaves_the_structures_out() {
+    let mut r = mixed();
+    passed_with_handshake(&mut r);
     for lang in [Lang::Zh, Lang::En] {
         let h = html::render(&r, lang);
         let start = h.find("<section id=\"details\"").unwrap();
@@ -251,10 +257,10 @@ fn a_passed_detail_row_leaves_the_structures_out() {
     }
 }
 
-/// Needs `TlsFinding::message_zh`/`message_en` (H-chain, issue 14): on a branch where they
-/// are still `unimplemented!`, this panics there.
+/// The finding's own words in each language (`TlsFinding::message_zh`/`message_en`), not
+/// the English message of the record alone.
 #[test]
-fn needs_finding_words_the_chinese_report_says_the_finding_in_chinese() {
+fn the_chinese_report_says_the_finding_in_chinese() {
     let mut m = handshake();
     m["tls_chain"] = json!([chain()[0].clone()]);
     m["tls_finding"] = json!({"code": "missing_intermediate", "sent": 1, "issuer": INTER});
@@ -281,19 +287,11 @@ fn needs_finding_words_the_chinese_report_says_the_finding_in_chinese() {
     assert!(f.contains("server sent 1 certificate; issuer"), "{f}");
 }
 
-/// Needs the finding words (H-chain): a note on a passed result is said in the detail row.
+/// A note on a passed result is said in the detail row, in words.
 #[test]
-fn needs_finding_words_a_note_shows_in_the_detail_row() {
+fn a_note_shows_in_the_detail_row() {
     let mut r = mixed();
-    let rec = r
-        .results
-        .iter_mut()
-        .find(|x| x.check == "app.cert" && x.status == Status::Passed)
-        .expect("a passed app.cert result");
-    let Value::Object(m) = handshake() else {
-        unreachable!()
-    };
-    rec.measurements.extend(m);
+    let rec = passed_with_handshake(&mut r);
     rec.measurements.insert(
         "tls_notes".into(),
         json!([{"code": "intermediate_not_sent", "subject": INTER}]),

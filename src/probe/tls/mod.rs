@@ -20,7 +20,7 @@ pub use client_auth::Identity;
 pub use connect::{Handshake, HandshakeError, Stream, TlsInfo, TlsSetup, after_handshake, connect};
 pub use trust::Trust;
 
-// H-chain's parts: `info` describes one certificate (CertInfo, its dates, key, names in one
-// line), `name` judges the name and words EKU and name constraints.
+// `info` describes one certificate (CertInfo: its dates, key, names in one line); `name`
+// judges the name and words EKU and name constraints.
 mod info;
 mod name;
