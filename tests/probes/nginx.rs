@@ -62,6 +62,9 @@ pub struct TlsConfig<'a> {
     pub ciphers: Option<&'a str>,
     /// `listen … http2`: ALPN offers `h2`.
     pub http2: bool,
+    /// `ssl_verify_client on` with this CA bundle (PEM): mutual TLS, as provincial data
+    /// exchanges use it.
+    pub client_ca: Option<&'a [u8]>,
 }
 
 impl Default for TlsConfig<'_> {
@@ -70,6 +73,7 @@ impl Default for TlsConfig<'_> {
             protocols: "TLSv1.2 TLSv1.3",
             ciphers: None,
             http2: false,
+            client_ca: None,
         }
     }
 }
@@ -103,6 +107,9 @@ impl Nginx {
         for (i, site) in sites.iter().enumerate() {
             std::fs::write(d.join(format!("site{i}.chain.pem")), &site.chain).unwrap();
             std::fs::write(d.join(format!("site{i}.key.pem")), &site.key).unwrap();
+        }
+        if let Some(ca) = tls.client_ca {
+            std::fs::write(d.join("client-ca.pem"), ca).unwrap();
         }
         let addr = free_port(ip);
         std::fs::write(d.join("nginx.conf"), tls_config(d, addr, tls, sites)).unwrap();
@@ -226,6 +233,10 @@ fn tls_config(d: &Path, addr: SocketAddr, tls: &TlsConfig, sites: &[TlsSite]) ->
     }
     let http2 = if tls.http2 { " http2" } else { "" };
     let dd = d.display();
+    if tls.client_ca.is_some() {
+        writeln!(c, "    ssl_client_certificate {dd}/client-ca.pem;").unwrap();
+        writeln!(c, "    ssl_verify_client on;").unwrap();
+    }
     for (i, site) in sites.iter().enumerate() {
         let default = if site.default { " default_server" } else { "" };
         let names = if site.names.is_empty() {

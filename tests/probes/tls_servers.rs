@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 
 use netaccept::model::{HttpSpec, Text, TlsVersion};
-use netaccept::probe::{Context, FailKind, Outcome};
+use netaccept::probe::{Context, ErrorKind, FailKind, Outcome, Verdict};
 use serde_json::Value;
 
 use crate::http::{assert_passed, fail_kind, message, outcome, spec};
@@ -109,7 +109,7 @@ fn serve_limited(w: &World, protocols: &str, ciphers: &str) -> Option<Nginx> {
     let tls = TlsConfig {
         protocols,
         ciphers: Some(ciphers),
-        http2: false,
+        ..TlsConfig::default()
     };
     w.serve(&tls, &w.leaf(&ip_leaf()), r#"{"status":"UP"}"#)
 }
@@ -654,7 +654,7 @@ async fn passing_check_records_protocol_cipher_backend_sni_and_root() {
     let tls = TlsConfig {
         protocols: "TLSv1.2",
         ciphers: Some("ECDHE-RSA-AES128-GCM-SHA256"),
-        http2: false,
+        ..TlsConfig::default()
     };
     let Some(n) = serve_one(&tls, w.site(&["records.gov.test"], &leaf, "{}")) else {
         return;
@@ -882,4 +882,66 @@ async fn tls10_only_nginx_is_legacy_tls() {
     assert_passed(&o);
     assert_eq!(text(&o, "tls_version"), "TLSv1.0");
     assert_eq!(text(&o, "tls_backend"), "openssl");
+}
+
+/// nginx with `ssl_verify_client on` completes the handshake without a client certificate
+/// and answers 400 ("No required SSL certificate was sent"): the check lacks the
+/// certificate, which says nothing of the application; one nginx does not trust is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn nginx_wanting_a_client_certificate_is_errored_without_one_and_refuses_a_stranger() {
+    let w = World::new();
+    let client_root = Pki::root("netaccept client root");
+    let ca = client_root.pem();
+    let client = client_root.issue(&Spec::leaf(&["DNS:client.test"]).eku(&["clientAuth"]));
+    let stranger = Pki::root("netaccept stranger root")
+        .issue(&Spec::leaf(&["DNS:client.test"]).eku(&["clientAuth"]));
+    let dir = w.dir.path();
+    std::fs::write(
+        dir.join("client.pem"),
+        [client.pem(), client.key_pem()].concat(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("stranger.pem"),
+        [stranger.pem(), stranger.key_pem()].concat(),
+    )
+    .unwrap();
+    for protocols in ["TLSv1.2", "TLSv1.3"] {
+        let tls = TlsConfig {
+            protocols,
+            client_ca: Some(&ca),
+            ..TlsConfig::default()
+        };
+        let Some(n) = w.serve(&tls, &w.leaf(&ip_leaf()), r#"{"status":"UP"}"#) else {
+            return;
+        };
+        let o = outcome(&by_address(&n), &w.cx).await;
+        let Verdict::Errored(p) = &o.verdict else {
+            panic!("{protocols}: errored, not {:?}", o.verdict);
+        };
+        assert_eq!(p.kind, ErrorKind::ClientCertRequired, "{protocols}");
+        assert!(
+            p.message
+                .ends_with("status 400: server requires a client certificate (give `client_cert`)"),
+            "{protocols}: {}",
+            p.message
+        );
+        assert_eq!(o.measurements["tls_client_cert_asked"], true, "{protocols}");
+        assert_eq!(
+            o.measurements["tls_finding"]["code"],
+            "client_cert_required"
+        );
+
+        let mut s = by_address(&n);
+        s.client_cert = Some(Text::plain("client.pem"));
+        assert_passed(&outcome(&s, &w.cx).await);
+
+        s.client_cert = Some(Text::plain("stranger.pem"));
+        let o = outcome(&s, &w.cx).await;
+        assert_eq!(fail_kind(&o), FailKind::ClientCertRejected, "{protocols}");
+        says(
+            &o,
+            &["server refused the client certificate (HTTP 400 after the handshake)"],
+        );
+    }
 }

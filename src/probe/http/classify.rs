@@ -152,7 +152,7 @@ pub(super) fn transport_failure(
 pub(super) fn hop_failure(
     spec: &HttpSpec<Text>,
     e: HopError,
-    mut m: Measurements,
+    m: Measurements,
     context: Option<&str>,
 ) -> Outcome {
     let prefix = match context {
@@ -174,21 +174,25 @@ pub(super) fn hop_failure(
                 m,
             )
         }
-        HopError::Finding(f) => {
-            m.insert("tls_finding".into(), serde_json::json!(f));
-            let message = format!("{prefix}: {}", f.message_en());
-            match f.kind() {
-                Ok(kind) => {
-                    let (expected, measured) = finding_values(&f);
-                    Outcome::failed(Failure::new(kind, message).expected(expected, measured), m)
-                }
-                Err(kind) => Outcome {
-                    verdict: Verdict::Errored(Problem { kind, message }),
-                    measurements: m,
-                    evidence: None,
-                },
-            }
+        HopError::Finding(f) => finding_outcome(&prefix, &f, m),
+    }
+}
+
+/// The outcome a finding makes: its kind and words (after `prefix`, the check's label),
+/// recorded as `tls_finding`.
+pub(super) fn finding_outcome(prefix: &str, f: &TlsFinding, mut m: Measurements) -> Outcome {
+    m.insert("tls_finding".into(), serde_json::json!(f));
+    let message = format!("{prefix}: {}", f.message_en());
+    match f.kind() {
+        Ok(kind) => {
+            let (expected, measured) = finding_values(f);
+            Outcome::failed(Failure::new(kind, message).expected(expected, measured), m)
         }
+        Err(kind) => Outcome {
+            verdict: Verdict::Errored(Problem { kind, message }),
+            measurements: m,
+            evidence: None,
+        },
     }
 }
 

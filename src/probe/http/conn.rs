@@ -37,8 +37,9 @@ const USER_AGENT: &str = concat!("netaccept/", env!("CARGO_PKG_VERSION"));
 
 /// The measurements a hop's TLS records: cleared when a redirect leads to plain HTTP, so
 /// that they describe the connection of the answer judged.
-pub(super) const TLS_KEYS: [&str; 11] = [
+pub(super) const TLS_KEYS: [&str; 12] = [
     "tls_backend",
+    "tls_client_cert_asked",
     "tls_version",
     "tls_cipher",
     "tls_sni",
@@ -372,6 +373,10 @@ fn record_handshake(info: &TlsInfo, recorded: &mut Measurements) -> Vec<CertInfo
     recorded.insert("tls_cipher".into(), json!(info.cipher));
     if let Some(s) = &info.sni {
         recorded.insert("tls_sni".into(), json!(s));
+    }
+    // What rustls saw: OpenSSL does not tell a client that the server asked.
+    if info.backend == "rustls" && info.asked {
+        recorded.insert("tls_client_cert_asked".into(), json!(true));
     }
     let sent = tls::describe(&info.chain);
     recorded.insert("tls_chain".into(), json!(sent));

@@ -19,8 +19,9 @@ use tokio::time::Instant;
 
 use super::body::{self, BODY_CAP, End};
 use super::charset;
-use super::classify::{hop_failure, transport_failure};
+use super::classify::{finding_outcome, hop_failure, transport_failure};
 use super::client::Unusable;
+use super::client_cert;
 use super::conn::{self, Hop, HopError, Https, TLS_KEYS};
 use super::judge::judge;
 use super::redirect::{follows, redirect_target, redirects_taken, refused, same_origin};
@@ -390,6 +391,13 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         cert.as_ref(),
         redirected,
     );
+    // A server that asked for a client certificate and answered 400 or 403 refused at HTTP
+    // what it did not refuse in the handshake: said so, not as the application's status.
+    let asked = m.get("tls_client_cert_asked") == Some(&json!(true));
+    if let Some(f) = client_cert::refusal(&verdict, status, asked, spec.client_cert.is_some()) {
+        let prefix = format!("{}: status {status}", label(spec));
+        return finding_outcome(&prefix, &f, m).with_evidence(ev);
+    }
     // The finding behind a `cert_valid_days` failure, for the reports' certificate box.
     if let (Verdict::Failed(f), Some(c), Some(days)) =
         (&verdict, &cert, spec.expect.cert_valid_days)

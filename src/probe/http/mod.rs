@@ -16,8 +16,9 @@
 //! parsed) and follows redirects (`redirect`: which ones, and what is recorded of them),
 //! `body` reads the body undoing its content codings up to the cap, `charset` (with
 //! `prescan` for a page's `<meta>`) makes it text, `cert` holds the chain's earliest expiry,
-//! `judge` turns the response into a verdict (the JSON body in `judge_json`), `classify`
-//! does the same for a transport error. The spec's secrets are taken out of all of it by
+//! `judge` turns the response into a verdict (the JSON body in `judge_json`; a refusal
+//! status after a client-certificate request in `client_cert`), `classify` does the same
+//! for a transport error. The spec's secrets are taken out of all of it by
 //! `probe::probe`, which also cuts the evidence (see `probe::scrub`).
 
 mod body;
@@ -25,6 +26,7 @@ mod cert;
 mod charset;
 mod classify;
 mod client;
+mod client_cert;
 mod conn;
 mod exchange;
 mod judge;
