@@ -515,6 +515,23 @@ fn a_self_signed_leaf_is_said_so() {
     );
 }
 
+/// Many internal servers carry a self-signed certificate, which the suite trusts by giving
+/// that very certificate as `ca:`: it then verifies, as with curl `--cacert`, and it is
+/// the leaf, the root and the earliest expiry at once.
+#[test]
+fn a_self_signed_leaf_given_as_ca_verifies() {
+    let leaf = Pki::self_signed(&leaf_spec().valid(-1, 90));
+    let v = verified(verify_a(&[&leaf], &[&leaf]));
+    assert_eq!(v.chain.len(), 1, "{:?}", v.chain);
+    assert_eq!(v.earliest.subject, LEAF);
+    assert!(
+        (89..=90).contains(&v.earliest.days_left),
+        "{:?}",
+        v.earliest
+    );
+    assert!(v.notes.is_empty(), "{:?}", v.notes);
+}
+
 #[test]
 fn a_forged_signature_does_not_verify() {
     // An intermediate of the same name under another key: the leaf's signature is not its.

@@ -174,6 +174,26 @@ async fn old_protocol_only_servers_fail_as_legacy_tls_naming_protocol_and_cipher
     }
 }
 
+/// A suite may demand TLS 1.3 (`tls.min_version: "1.3"`): a server at TLS 1.2 then fails
+/// the same way an old one fails the default, named by what it offers.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_requiring_tls_1_3_names_a_tls_1_2_server() {
+    let s = setup();
+    let server = s.server(&["-tls1_2"]);
+    let mut c = check(&server);
+    assert_passed(&outcome(&c, &s.cx).await);
+    c.tls.min_version = TlsVersion::V1_3;
+    let o = outcome(&c, &s.cx).await;
+    assert_fails(&o, FailKind::LegacyTls, "TLS 1.2 against 1.3");
+    assert_says(&o, "server offers only TLSv1.2 (", "TLS 1.2 against 1.3");
+    assert_says(
+        &o,
+        "the check requires TLSv1.3 or later (`tls.min_version`)",
+        "TLS 1.2 against 1.3",
+    );
+    assert_eq!(o.measurements["tls_version"], "TLSv1.2");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_port_speaking_garbage_is_a_protocol_error_not_legacy_tls() {
     let s = setup();
