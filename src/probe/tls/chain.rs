@@ -26,14 +26,14 @@
 use std::net::IpAddr;
 
 use openssl::stack::Stack;
-use openssl::x509::verify::{X509VerifyFlags, X509VerifyParam};
-use openssl::x509::{X509, X509PurposeId, X509Ref, X509StoreContext};
+use openssl::x509::{X509, X509Ref, X509StoreContext};
 
 use super::Trust;
 use super::info::{
     cert_info, key_words, name_line, self_issued, unix, unreadable_info, weak_digest,
 };
-use super::name;
+use super::trust::StoreKey;
+use super::{name, parsed};
 use crate::outcome::tls::{CertInfo, Role, TlsFinding};
 
 /// What the certificate must be valid for: the URL's host (or `host:`).
@@ -91,10 +91,13 @@ pub fn verify(
             detail: "the server sent no certificate".to_string(),
         });
     };
-    let leaf = X509::from_der(leaf_der).map_err(|e| TlsFinding::Other {
-        subject: None,
-        detail: format!("the server's certificate cannot be read: {}", reason(&e)),
-    })?;
+    let leaf = parsed::parse(leaf_der)
+        .map_err(|e| TlsFinding::Other {
+            subject: None,
+            detail: format!("the server's certificate cannot be read: {}", reason(&e)),
+        })?
+        .x509
+        .clone();
     let untrusted = untrusted(rest).map_err(|e| openssl_failed(&e))?;
 
     let verify_with = |now: Option<i64>, anchor: Anchor| {
@@ -145,7 +148,7 @@ pub fn verify(
     }
     name::check(&leaf, leaf_der, name, sni_sent)?;
 
-    let infos: Vec<CertInfo> = chain.iter().map(|c| cert_info(c)).collect();
+    let infos: Vec<CertInfo> = chain.iter().map(|c| info_of(c)).collect();
     let earliest = earliest(chain, now);
     let notes = chain
         .iter()
@@ -166,8 +169,8 @@ pub fn verify(
 /// could be read of it (its `sha256` at least).
 pub fn describe(sent: &[Vec<u8>]) -> Vec<CertInfo> {
     sent.iter()
-        .map(|der| match X509::from_der(der) {
-            Ok(c) => cert_info(&c),
+        .map(|der| match parsed::parse(der) {
+            Ok(p) => p.info.clone(),
             Err(e) => unreadable_info(der, &reason(&e)),
         })
         .collect()
@@ -216,6 +219,14 @@ enum Anchor {
     Any,
 }
 
+/// A certificate of a verified chain described, through the cache when its DER reads back.
+fn info_of(c: &X509Ref) -> CertInfo {
+    c.to_der()
+        .ok()
+        .and_then(|der| parsed::parse(&der).ok())
+        .map_or_else(|| cert_info(c), |p| p.info.clone())
+}
+
 /// The chain could not be built to anything trusted.
 fn is_unbuilt(code: i32) -> bool {
     matches!(
@@ -226,8 +237,9 @@ fn is_unbuilt(code: i32) -> bool {
     )
 }
 
-/// Verifies `leaf` with `untrusted` as the intermediates on offer, at `now`, or with no
-/// time check at all when `None`.
+/// Verifies `leaf` with `untrusted` as the intermediates on offer, OpenSSL checking the
+/// dates at the start of `now`'s minute (its stores are kept per minute: `Trust::store`;
+/// `dates` judges them to the second), or not at all when `None`.
 fn run(
     trust: &Trust,
     leaf: &X509Ref,
@@ -235,19 +247,10 @@ fn run(
     now: Option<i64>,
     anchor: Anchor,
 ) -> Result<Run, openssl::error::ErrorStack> {
-    let mut param = X509VerifyParam::new()?;
-    param.set_purpose(X509PurposeId::SSL_SERVER)?;
-    // Level 0: OpenSSL judges no key size or digest itself; `policy` does, the same on
-    // every machine, in words (Debian's openssl.cnf would otherwise decide).
-    param.set_auth_level(0);
-    if anchor == Anchor::Any {
-        param.set_flags(X509VerifyFlags::PARTIAL_CHAIN)?;
-    }
-    match now {
-        Some(now) => param.set_time(now),
-        None => param.set_flags(X509VerifyFlags::NO_CHECK_TIME)?,
-    }
-    let store = trust.store(&param)?;
+    let store = trust.store(StoreKey {
+        partial: anchor == Anchor::Any,
+        minute: now.map(|t| t.div_euclid(60)),
+    })?;
     let mut ctx = X509StoreContext::new()?;
     ctx.init(&store, leaf, untrusted, |ctx| {
         let ok = ctx.verify_cert()?;
@@ -269,8 +272,8 @@ fn run(
 /// out: the chain is judged on the others, as a client would (it cannot use it either).
 fn untrusted(rest: &[Vec<u8>]) -> Result<Stack<X509>, openssl::error::ErrorStack> {
     let mut s = Stack::new()?;
-    for c in rest.iter().filter_map(|d| X509::from_der(d).ok()) {
-        s.push(c)?;
+    for p in rest.iter().filter_map(|d| parsed::parse(d).ok()) {
+        s.push(p.x509.clone())?;
     }
     Ok(s)
 }

@@ -24,3 +24,4 @@ pub use trust::Trust;
 // judges the name and words EKU and name constraints.
 mod info;
 mod name;
+mod parsed;

@@ -2,16 +2,20 @@
 //! bundle and shared by every check of the run.
 //!
 //! OpenSSL's store is what judges the chain (as `curl` and `openssl s_client` judge it),
-//! but its verification time and purpose are parameters of the store itself, fixed when it
-//! is built, and a chain is verified at the check's own `now`. So [`Trust`] keeps the
-//! certificates, not a store: [`Trust::store`] builds one per verification from them, which
-//! costs a few hundred reference-count increments, nothing beside a handshake.
+//! but its verification time, purpose and flags are parameters of the store itself, fixed
+//! when it is built. Building one (every trusted certificate added: Debian's 144 roots)
+//! took 200 µs, more than the verification itself, so [`Trust::store`] keeps the stores it
+//! built, one per set of flags and minute of the clock: OpenSSL's own time check then runs
+//! at the start of the check's minute, and the dates are judged to the second by
+//! `chain::dates` at the check's own `now`.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use openssl::ssl::SslFiletype;
-use openssl::x509::store::{X509Lookup, X509StoreBuilder};
-use openssl::x509::verify::X509VerifyParamRef;
+use openssl::x509::X509PurposeId;
+use openssl::x509::store::{X509Lookup, X509Store, X509StoreBuilder};
+use openssl::x509::verify::{X509VerifyFlags, X509VerifyParam};
 use openssl::x509::{X509, X509Ref};
 
 use super::info::{name_line, self_issued};
@@ -27,6 +31,19 @@ pub struct Trust {
     dirs: Option<String>,
     notes: Vec<TlsFinding>,
     empty: bool,
+    /// The stores built so far, by what they verify with; only the current minute's are
+    /// kept (and the untimed ones).
+    stores: Mutex<Vec<(StoreKey, Arc<X509Store>)>>,
+}
+
+/// What a store verifies with, besides the certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct StoreKey {
+    /// `X509_V_FLAG_PARTIAL_CHAIN`: a chain may end at any trusted certificate.
+    pub(super) partial: bool,
+    /// The minute (UNIX seconds / 60) whose start is the verification time; `None`: no
+    /// time check at all.
+    pub(super) minute: Option<i64>,
 }
 
 impl Trust {
@@ -69,6 +86,7 @@ impl Trust {
             dirs,
             notes,
             empty,
+            stores: Mutex::default(),
         })
     }
 
@@ -82,12 +100,29 @@ impl Trust {
         &self.notes
     }
 
-    /// An OpenSSL store of every trusted certificate, verifying with `param` (time,
-    /// purpose, flags of this verification).
+    /// An OpenSSL store of every trusted certificate verifying as `key` says, for a TLS
+    /// server, judging no key size or digest itself (`chain::policy` does, the same on
+    /// every machine, in words: Debian's openssl.cnf would otherwise decide). Built once per
+    /// key and shared.
     pub(super) fn store(
         &self,
-        param: &X509VerifyParamRef,
-    ) -> Result<openssl::x509::store::X509Store, openssl::error::ErrorStack> {
+        key: StoreKey,
+    ) -> Result<Arc<X509Store>, openssl::error::ErrorStack> {
+        // Poisoning can only come from a panic while pushing; the list is still consistent.
+        let mut stores = self.stores.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, s)) = stores.iter().find(|(k, _)| *k == key) {
+            return Ok(s.clone());
+        }
+        let mut param = X509VerifyParam::new()?;
+        param.set_purpose(X509PurposeId::SSL_SERVER)?;
+        param.set_auth_level(0);
+        if key.partial {
+            param.set_flags(X509VerifyFlags::PARTIAL_CHAIN)?;
+        }
+        match key.minute {
+            Some(m) => param.set_time(m * 60),
+            None => param.set_flags(X509VerifyFlags::NO_CHECK_TIME)?,
+        }
         let mut b = X509StoreBuilder::new()?;
         for c in &self.certs {
             // A `ca:` root that the system store holds too is a duplicate, which OpenSSL
@@ -98,8 +133,12 @@ impl Trust {
             b.add_lookup(X509Lookup::hash_dir())?
                 .add_dir(dirs, SslFiletype::PEM)?;
         }
-        b.set_param(param)?;
-        Ok(b.build())
+        b.set_param(&param)?;
+        let store = Arc::new(b.build());
+        // A past minute's stores are no use any more.
+        stores.retain(|(k, _)| k.minute.is_none() || k.minute == key.minute);
+        stores.push((key, store.clone()));
+        Ok(store)
     }
 }
 
@@ -168,6 +207,22 @@ fn has_hashed(dir: &std::path::Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_is_built_once_per_flags_and_minute() {
+        let t = Trust::new(None).unwrap();
+        let key = |partial, minute| StoreKey { partial, minute };
+        let a = t.store(key(false, Some(100))).unwrap();
+        assert!(Arc::ptr_eq(&a, &t.store(key(false, Some(100))).unwrap()));
+        assert!(!Arc::ptr_eq(&a, &t.store(key(true, Some(100))).unwrap()));
+        let untimed = t.store(key(false, None)).unwrap();
+        // The next minute's store replaces the last minute's; the untimed one stays.
+        let b = t.store(key(false, Some(101))).unwrap();
+        assert!(!Arc::ptr_eq(&a, &b));
+        let kept: Vec<StoreKey> = t.stores.lock().unwrap().iter().map(|(k, _)| *k).collect();
+        assert_eq!(kept, [key(false, None), key(false, Some(101))]);
+        assert!(Arc::ptr_eq(&untimed, &t.store(key(false, None)).unwrap()));
+    }
 
     #[test]
     fn a_trust_is_shared_between_threads() {
