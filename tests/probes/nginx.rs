@@ -65,6 +65,9 @@ pub struct TlsConfig<'a> {
     /// `ssl_verify_client on` with this CA bundle (PEM): mutual TLS, as provincial data
     /// exchanges use it.
     pub client_ca: Option<&'a [u8]>,
+    /// A default block that refuses every handshake (`ssl_reject_handshake on`): a name
+    /// must be asked for by SNI; the sites' `default` is then only the caller's bookkeeping.
+    pub reject_without_sni: bool,
 }
 
 impl Default for TlsConfig<'_> {
@@ -74,6 +77,7 @@ impl Default for TlsConfig<'_> {
             ciphers: None,
             http2: false,
             client_ca: None,
+            reject_without_sni: false,
         }
     }
 }
@@ -237,8 +241,19 @@ fn tls_config(d: &Path, addr: SocketAddr, tls: &TlsConfig, sites: &[TlsSite]) ->
         writeln!(c, "    ssl_client_certificate {dd}/client-ca.pem;").unwrap();
         writeln!(c, "    ssl_verify_client on;").unwrap();
     }
+    if tls.reject_without_sni {
+        writeln!(
+            c,
+            "    server {{\n        listen {addr} ssl{http2} default_server;\n        ssl_reject_handshake on;\n    }}"
+        )
+        .unwrap();
+    }
     for (i, site) in sites.iter().enumerate() {
-        let default = if site.default { " default_server" } else { "" };
+        let default = if site.default && !tls.reject_without_sni {
+            " default_server"
+        } else {
+            ""
+        };
         let names = if site.names.is_empty() {
             // nginx's "no name": the block is reached only as the default.
             "\"\"".to_string()

@@ -838,6 +838,33 @@ async fn url_by_address_without_sni_points_at_host() {
     assert_passed(&outcome(&named(&n, name), &w.cx).await);
 }
 
+/// A server that refuses any handshake without SNI (nginx's `ssl_reject_handshake` in its
+/// default block, as load balancers do): a URL by address sends none, and the message says
+/// that this is why, with the fix.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_handshake_refused_without_sni_points_at_host() {
+    let w = World::new();
+    let name = "gateway.gov.test";
+    let tls = TlsConfig {
+        reject_without_sni: true,
+        ..TlsConfig::default()
+    };
+    let leaf = w.leaf(&Spec::leaf(&[&format!("DNS:{name}")]));
+    let Some(n) = serve_one(&tls, w.site(&[name], &leaf, "{}")) else {
+        return;
+    };
+    let o = outcome(&by_address(&n), &w.cx).await;
+    assert_fails(&o, FailKind::ProtocolError);
+    says(
+        &o,
+        &[
+            "unrecognized_name",
+            "no SNI was sent, since the URL is an address: `host:` names the server",
+        ],
+    );
+    assert_passed(&outcome(&named(&n, name), &w.cx).await);
+}
+
 // ---- items 1 and 2 against nginx: what rustls cannot speak ----------------------------------
 
 /// nginx limited to TLS 1.2 with one CBC suite, which rustls does not implement: curl

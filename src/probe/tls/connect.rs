@@ -187,8 +187,36 @@ enum RustlsFailure {
     },
 }
 
+/// What a refused handshake adds when no SNI was sent: servers that choose their
+/// certificate (or refuse) by the name asked for see none when the URL is an address.
+const NO_SNI_HINT: &str = "no SNI was sent, since the URL is an address: `host:` names the server";
+
 /// Connects to `addr` and completes a TLS handshake, sending `sni` (none for an address).
+/// A handshake refused without SNI says so: a server that needs the name (nginx's
+/// `ssl_reject_handshake`, many load balancers) refuses it for that reason alone.
 pub async fn connect(
+    addr: SocketAddr,
+    sni: Option<&str>,
+    setup: &TlsSetup,
+) -> Result<Handshake, HandshakeError> {
+    let result = handshake(addr, sni, setup).await;
+    if sni.is_some() {
+        return result;
+    }
+    result.map_err(|e| match e {
+        HandshakeError::Protocol(words) => {
+            HandshakeError::Protocol(format!("{words}; {NO_SNI_HINT}"))
+        }
+        HandshakeError::Finding(TlsFinding::NoCommonSuite { detail }) => {
+            HandshakeError::Finding(TlsFinding::NoCommonSuite {
+                detail: format!("{detail}; {NO_SNI_HINT}"),
+            })
+        }
+        other => other,
+    })
+}
+
+async fn handshake(
     addr: SocketAddr,
     sni: Option<&str>,
     setup: &TlsSetup,
@@ -374,6 +402,10 @@ pub fn after_handshake(
 
 /// An alert as the TLS RFCs name it: `handshake_failure`, `unknown_ca`.
 fn alert_name(a: AlertDescription) -> String {
+    // rustls spells it the British way; the RFCs (and OpenSSL) do not.
+    if a == AlertDescription::UnrecognisedName {
+        return "unrecognized_name".to_string();
+    }
     let debug = format!("{a:?}");
     let mut out = String::new();
     let mut prev_lower = false;
