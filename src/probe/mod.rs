@@ -12,6 +12,7 @@
 //! prober has to remember which of its strings might hold one.
 
 pub mod dns;
+mod files;
 pub mod http;
 pub mod icmp;
 pub mod resolve;

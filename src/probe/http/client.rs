@@ -14,6 +14,7 @@ use std::time::Duration;
 use super::classify::innermost;
 use super::conn::{Https, Pool};
 use crate::model::{HttpSpec, Text, TlsVersion};
+use crate::probe::files::read_capped;
 use crate::probe::resolve::SystemResolver;
 use crate::probe::tls::{Identity, TlsSetup, Trust};
 
@@ -151,7 +152,7 @@ fn build_trust(path: Option<&Path>, ca_shown: Option<&Text>) -> Result<Trust, St
     let shown = ca_shown.map(ToString::to_string).unwrap_or_default();
     let pem = match path {
         Some(p) => Some(
-            read_ca(p)
+            read_capped(p, MAX_CA_BYTES, "the 16 MiB a CA bundle may hold")
                 .map_err(|e| format!("cannot read CA file `{shown}` ({}): {e}", p.display()))?,
         ),
         None => None,
@@ -186,19 +187,3 @@ fn client_builder(reuse: bool) -> reqwest::ClientBuilder {
 /// The largest CA bundle read: the system's whole store is under 300 KiB; a bundle of 16 MiB
 /// is a mistake (or `/dev/zero`), and would be read without end.
 const MAX_CA_BYTES: u64 = 16 * 1024 * 1024;
-
-/// A CA bundle's bytes: a regular file of at most [`MAX_CA_BYTES`], checked before reading.
-fn read_ca(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    if meta.len() > MAX_CA_BYTES {
-        return Err(std::io::Error::other(format!(
-            "{} bytes, more than the {} MiB a CA bundle may hold",
-            meta.len(),
-            MAX_CA_BYTES / 1024 / 1024
-        )));
-    }
-    std::fs::read(path)
-}

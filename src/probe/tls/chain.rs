@@ -30,7 +30,8 @@ use openssl::x509::{X509, X509Ref, X509StoreContext};
 
 use super::Trust;
 use super::info::{
-    cert_info, key_words, name_line, self_issued, unix, unreadable_info, weak_digest,
+    cert_info, key_words, name_line, openssl_reason, self_issued, unix, unreadable_info,
+    weak_digest,
 };
 use super::trust::StoreKey;
 use super::{name, parsed};
@@ -94,7 +95,10 @@ pub fn verify(
     let leaf = parsed::parse(leaf_der)
         .map_err(|e| TlsFinding::Other {
             subject: None,
-            detail: format!("the server's certificate cannot be read: {}", reason(&e)),
+            detail: format!(
+                "the server's certificate cannot be read: {}",
+                openssl_reason(&e)
+            ),
         })?
         .x509
         .clone();
@@ -171,7 +175,7 @@ pub fn describe(sent: &[Vec<u8>]) -> Vec<CertInfo> {
     sent.iter()
         .map(|der| match parsed::parse(der) {
             Ok(p) => p.info.clone(),
-            Err(e) => unreadable_info(der, &reason(&e)),
+            Err(e) => unreadable_info(der, &openssl_reason(&e)),
         })
         .collect()
 }
@@ -461,18 +465,10 @@ fn subject_at(chain: &[X509], depth: usize) -> String {
         .unwrap_or_default()
 }
 
-/// OpenSSL's reason for the first error of a stack, without its library codes.
-fn reason(e: &openssl::error::ErrorStack) -> String {
-    e.errors()
-        .first()
-        .and_then(|e| e.reason().map(str::to_string))
-        .unwrap_or_else(|| e.to_string())
-}
-
 /// OpenSSL could not even set up a verification (out of memory, a broken library).
 fn openssl_failed(e: &openssl::error::ErrorStack) -> TlsFinding {
     TlsFinding::Other {
         subject: None,
-        detail: format!("OpenSSL cannot verify the chain: {}", reason(e)),
+        detail: format!("OpenSSL cannot verify the chain: {}", openssl_reason(e)),
     }
 }

@@ -18,6 +18,9 @@ use tokio_rustls::rustls::client::ResolvesClientCert;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::rustls::sign::CertifiedKey;
 
+use super::info::openssl_reason;
+use crate::probe::files::read_capped;
+
 /// The largest certificate or key file read: a client certificate with its chain is a few
 /// KiB; more is a mistake (or `/dev/zero`).
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -54,7 +57,7 @@ impl Identity {
             let certs = X509::stack_from_pem(&cert_bytes).map_err(|e| {
                 format!(
                     "`client_cert`: not a PEM certificate: {}",
-                    openssl_words(&e)
+                    openssl_reason(&e)
                 )
             })?;
             if certs.is_empty() {
@@ -95,7 +98,7 @@ impl Identity {
         };
         let leaf_key = certs[0]
             .public_key()
-            .map_err(|e| format!("`client_cert`: {}", openssl_words(&e)))?;
+            .map_err(|e| format!("`client_cert`: {}", openssl_reason(&e)))?;
         if !leaf_key.public_eq(&key) {
             let which = if key_path.is_some() {
                 "`client_key`"
@@ -111,21 +114,10 @@ impl Identity {
     }
 }
 
+/// A certificate or key file: `io::Error`'s words never hold the path, so the messages
+/// built on them name only the suite's key.
 fn read(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(std::io::Error::other(format!(
-            "{} bytes, more than a certificate file holds",
-            meta.len()
-        )));
-    }
-    std::fs::read(path).map_err(|e| {
-        // The OS's words without the path (io::Error does not carry it, but be explicit).
-        std::io::Error::new(e.kind(), e.kind().to_string())
-    })
+    read_capped(path, MAX_FILE_BYTES, "a certificate file holds")
 }
 
 fn is_pem(bytes: &[u8]) -> bool {
@@ -147,17 +139,8 @@ fn pem_key(bytes: &[u8], password: Option<&str>) -> Result<PKey<Private>, String
         // OpenSSL's PEM reader takes PKCS#8, PKCS#1 (`RSA PRIVATE KEY`) and SEC1
         // (`EC PRIVATE KEY`) alike.
         (false, _) => PKey::private_key_from_pem(bytes)
-            .map_err(|e| format!("not a usable PEM private key: {}", openssl_words(&e))),
+            .map_err(|e| format!("not a usable PEM private key: {}", openssl_reason(&e))),
     }
-}
-
-/// OpenSSL's reason for an error, without its file/line decorations.
-fn openssl_words(e: &openssl::error::ErrorStack) -> String {
-    e.errors()
-        .first()
-        .and_then(openssl::error::Error::reason)
-        .unwrap_or("unreadable")
-        .to_string()
 }
 
 fn certified_key(certs: &[X509], key: &PKey<Private>) -> Result<Arc<CertifiedKey>, String> {
@@ -165,10 +148,10 @@ fn certified_key(certs: &[X509], key: &PKey<Private>) -> Result<Arc<CertifiedKey
         .iter()
         .map(|c| c.to_der().map(CertificateDer::from))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("`client_cert`: {}", openssl_words(&e)))?;
+        .map_err(|e| format!("`client_cert`: {}", openssl_reason(&e)))?;
     let pkcs8 = key
         .private_key_to_pkcs8()
-        .map_err(|e| format!("`client_cert`: the key: {}", openssl_words(&e)))?;
+        .map_err(|e| format!("`client_cert`: the key: {}", openssl_reason(&e)))?;
     let provider = rustls::crypto::aws_lc_rs::default_provider();
     let signer = provider
         .key_provider

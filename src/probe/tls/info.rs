@@ -204,3 +204,12 @@ pub(super) fn hex(bytes: &[u8]) -> String {
             s
         })
 }
+
+/// OpenSSL's reason for an error (`unsupported certificate purpose`), without its library,
+/// file and line; the whole error where it gives no reason.
+pub(super) fn openssl_reason(e: &openssl::error::ErrorStack) -> String {
+    e.errors()
+        .first()
+        .and_then(|e| e.reason().map(str::to_string))
+        .unwrap_or_else(|| e.to_string())
+}

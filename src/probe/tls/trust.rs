@@ -18,7 +18,7 @@ use openssl::x509::store::{X509Lookup, X509Store, X509StoreBuilder};
 use openssl::x509::verify::{X509VerifyFlags, X509VerifyParam};
 use openssl::x509::{X509, X509Ref};
 
-use super::info::{name_line, self_issued};
+use super::info::{name_line, openssl_reason, self_issued};
 use crate::outcome::tls::TlsFinding;
 
 /// The roots (and any intermediates) a chain may be verified against.
@@ -152,19 +152,11 @@ fn read_bundle(pem: &[u8]) -> Result<Vec<X509>, String> {
         );
     }
     let certs = X509::stack_from_pem(pem)
-        .map_err(|e| format!("a certificate in it cannot be read: {}", first_reason(&e)))?;
+        .map_err(|e| format!("a certificate in it cannot be read: {}", openssl_reason(&e)))?;
     if certs.is_empty() {
         return Err("holds no certificate (no `-----BEGIN CERTIFICATE-----` block)".to_string());
     }
     Ok(certs)
-}
-
-/// OpenSSL's reason for the first error of a stack, without its library codes.
-fn first_reason(e: &openssl::error::ErrorStack) -> String {
-    e.errors()
-        .first()
-        .and_then(|e| e.reason().map(str::to_string))
-        .unwrap_or_else(|| e.to_string())
 }
 
 /// A CA's certificate (basicConstraints CA:TRUE): what `ca:` is meant to hold.
