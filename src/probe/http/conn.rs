@@ -25,15 +25,13 @@ use reqwest::{Method, Url};
 use serde_json::json;
 
 use super::cert::Cert;
+use super::{IDLE_REUSE, USER_AGENT};
 use crate::outcome::tls::{CertInfo, Role, TlsFinding};
 use crate::probe::Measurements;
 use crate::probe::resolve::lookup;
 use crate::probe::tls::{self, HandshakeError, Name, TlsInfo, TlsSetup, Trust};
 
 type ReqBody = Either<Full<Bytes>, Empty<Bytes>>;
-
-/// What is sent on every request unless the suite's headers say otherwise (as reqwest did).
-const USER_AGENT: &str = concat!("netaccept/", env!("CARGO_PKG_VERSION"));
 
 /// The measurements a hop's TLS records: cleared when a redirect leads to plain HTTP, so
 /// that they describe the connection of the answer judged.
@@ -122,9 +120,6 @@ pub(super) struct Pool {
     generation: AtomicU64,
 }
 
-/// How long a connection waits for the next check of its endpoint (as `client::IDLE_REUSE`).
-const IDLE: Duration = Duration::from_secs(1);
-
 impl Pool {
     pub(super) fn new(on: bool) -> Pool {
         Pool {
@@ -133,16 +128,21 @@ impl Pool {
         }
     }
 
+    /// `--reuse-connections` was given.
+    pub(super) fn is_on(&self) -> bool {
+        self.on
+    }
+
     fn take(&self, key: &PoolKey) -> Option<Conn> {
         if !self.on {
             return None;
         }
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         let (_, since, conn) = idle.remove(key)?;
-        (since.elapsed() < IDLE && conn.sender.usable()).then_some(conn)
+        (since.elapsed() < IDLE_REUSE && conn.sender.usable()).then_some(conn)
     }
 
-    /// Keeps `conn` for the next check; it is dropped (closed) after [`IDLE`] unused.
+    /// Keeps `conn` for the next check; it is dropped (closed) after [`IDLE_REUSE`] unused.
     fn put(&self, key: PoolKey, conn: Conn) {
         if !self.on {
             return;
@@ -154,7 +154,7 @@ impl Pool {
             .insert(key.clone(), (generation, Instant::now(), conn));
         let idle = Arc::downgrade(&self.idle);
         tokio::spawn(async move {
-            tokio::time::sleep(IDLE).await;
+            tokio::time::sleep(IDLE_REUSE).await;
             if let Some(idle) = idle.upgrade() {
                 let mut idle = idle.lock().unwrap_or_else(PoisonError::into_inner);
                 if idle.get(&key).is_some_and(|(g, _, _)| *g == generation) {

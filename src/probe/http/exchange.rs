@@ -153,10 +153,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     if url.scheme() == "https" {
         match cx.http.https(spec) {
             Ok(c) => https = Some(c),
-            Err(Unusable::Config(msg)) => return Outcome::errored(ErrorKind::Config, msg),
-            Err(Unusable::NoRoots(why)) => {
-                return Outcome::errored(ErrorKind::Local, format!("{}: {why}", label(spec)));
-            }
+            Err(u) => return unusable(spec, u),
         }
     }
     let start = std::time::Instant::now();
@@ -172,15 +169,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
                 Some(c) => c.clone(),
                 None => match cx.http.https(spec) {
                     Ok(c) => https.insert(c).clone(),
-                    Err(Unusable::Config(msg)) => {
-                        return Outcome::errored(ErrorKind::Config, msg);
-                    }
-                    Err(Unusable::NoRoots(why)) => {
-                        return Outcome::errored(
-                            ErrorKind::Local,
-                            format!("{}: {why}", label(spec)),
-                        );
-                    }
+                    Err(u) => return unusable(spec, u),
                 },
             };
             let hop = Hop {
@@ -410,6 +399,17 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         verdict,
         measurements: m,
         evidence: ev,
+    }
+}
+
+/// A TLS configuration that cannot be used: the suite's files are a configuration error,
+/// a machine that trusts no CA at all a local one.
+fn unusable(spec: &HttpSpec<Text>, u: Unusable) -> Outcome {
+    match u {
+        Unusable::Config(msg) => Outcome::errored(ErrorKind::Config, msg),
+        Unusable::NoRoots(why) => {
+            Outcome::errored(ErrorKind::Local, format!("{}: {why}", label(spec)))
+        }
     }
 }
 

@@ -53,6 +53,15 @@ pub(crate) async fn probe(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant
     exchange::run(spec, cx, deadline).await
 }
 
+/// What every request says it is, over either path (reqwest's or `conn`'s).
+const USER_AGENT: &str = concat!("netaccept/", env!("CARGO_PKG_VERSION"));
+
+/// How long a connection a check left open waits for the next check of its endpoint, with
+/// `--reuse-connections`, on either path: a node's checks follow each other within
+/// milliseconds once their `needs` pass, and idle connections kept longer would only hold
+/// memory.
+const IDLE_REUSE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How every message of a check starts: `GET https://…`, secrets shown as `***`.
 fn label(spec: &HttpSpec<Text>) -> String {
     format!("{} {}", spec.method, spec.url)
