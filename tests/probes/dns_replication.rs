@@ -30,6 +30,11 @@ fn spec(servers: &[SocketAddr], record_type: RecordType, name: &str) -> DnsSpec<
 
 /// One attempt as the runner makes it ([`crate::dns::run_for`]), which the check must beat
 /// with a verdict of its own.
+/// The replication check of `aq.gov.test`'s SOA across `servers`, the first the reference.
+async fn soa(servers: &[SocketAddr]) -> Outcome {
+    run(&spec(servers, RecordType::SOA, "aq.gov.test")).await
+}
+
 async fn run_for(s: &DnsSpec<Text>, t: Duration) -> Outcome {
     crate::dns::run_for(s, t)
         .await
@@ -49,7 +54,7 @@ async fn servers_at_the_same_serial_pass() {
         DnsServer::with_serial(CURRENT).await,
         DnsServer::with_serial(CURRENT).await,
     );
-    let o = run(&spec(&[a.addr, b.addr], RecordType::SOA, "aq.gov.test")).await;
+    let o = soa(&[a.addr, b.addr]).await;
     assert_passed(&o);
     let each = servers(&o);
     assert_eq!(each.len(), 2);
@@ -74,12 +79,7 @@ async fn a_lagging_server_fails_by_name_beside_the_reference() {
         DnsServer::with_serial(CURRENT).await,
         DnsServer::with_serial(OLD).await,
     );
-    let o = run(&spec(
-        &[primary.addr, secondary.addr],
-        RecordType::SOA,
-        "aq.gov.test",
-    ))
-    .await;
+    let o = soa(&[primary.addr, secondary.addr]).await;
     let f = failure(&o, FailKind::SerialMismatch);
     assert_eq!(
         f.message,
@@ -100,12 +100,7 @@ async fn a_lagging_server_fails_by_name_beside_the_reference() {
 
     // The first server is the reference, whichever is newer: here the primary is the one
     // named, as the server that differs.
-    let o = run(&spec(
-        &[secondary.addr, primary.addr],
-        RecordType::SOA,
-        "aq.gov.test",
-    ))
-    .await;
+    let o = soa(&[secondary.addr, primary.addr]).await;
     let f = failure(&o, FailKind::SerialMismatch);
     assert!(
         f.message.starts_with(&format!(
@@ -124,12 +119,7 @@ async fn every_server_that_differs_is_named() {
         DnsServer::with_serial(OLD).await,
         DnsServer::with_serial(OLD - 1).await,
     );
-    let o = run(&spec(
-        &[a.addr, b.addr, c.addr],
-        RecordType::SOA,
-        "aq.gov.test",
-    ))
-    .await;
+    let o = soa(&[a.addr, b.addr, c.addr]).await;
     let f = failure(&o, FailKind::SerialMismatch);
     assert_eq!(
         f.message,
@@ -189,7 +179,7 @@ async fn below_the_apex_the_serial_comes_from_the_authority_section() {
 async fn a_server_that_is_down_fails_the_check_by_name() {
     let up = DnsServer::with_serial(CURRENT).await;
     let down = dns_server::closed_udp_port();
-    let o = run(&spec(&[up.addr, down], RecordType::SOA, "aq.gov.test")).await;
+    let o = soa(&[up.addr, down]).await;
     let f = failure(&o, FailKind::ConnectionRefused);
     assert!(
         f.message.contains(&format!("@{down}")) && !f.message.contains(&up.addr.to_string()),

@@ -772,6 +772,13 @@ async fn tls_self_signed_leaf_fails_as_unknown_issuer() {
 
 // --- The chain as sent, and TLS 1.0 (OpenSSL as the client) ----------------------------
 
+/// A TLS 1.2 or 1.3 handshake, as a current client makes it, trusting `trusted`.
+async fn modern_handshake(addr: SocketAddr, trusted: &[String]) -> SslStream<TcpStream> {
+    openssl_handshake(addr, SslVersion::TLS1_2, SslVersion::TLS1_3, trusted)
+        .await
+        .unwrap()
+}
+
 /// An OpenSSL client handshake offering protocols `min..=max` at security level 0 (so that
 /// TLS 1.0 can be offered at all), trusting exactly the certificates `trusted` (PEM). The
 /// chain is verified but not enforced (`SslVerifyMode::NONE`): the test reads the result.
@@ -833,14 +840,7 @@ async fn tls_sends_leaf_and_intermediate_and_the_ca_file_is_the_root_alone() {
     );
     assert_eq!(common_name(root[0].issuer_name()), "netaccept simulator CA");
     let (sim, _) = https(25, &ca, None).await;
-    let tls = openssl_handshake(
-        sim.addr,
-        SslVersion::TLS1_2,
-        SslVersion::TLS1_3,
-        &[ca.pem()],
-    )
-    .await
-    .unwrap();
+    let tls = modern_handshake(sim.addr, &[ca.pem()]).await;
     assert_eq!(
         sent_chain(&tls),
         [
@@ -866,14 +866,7 @@ async fn tls_missing_intermediate_sends_the_leaf_alone() {
         ..TlsFaults::default()
     };
     let (sim, ip) = https_with(26, &ca, faults).await;
-    let tls = openssl_handshake(
-        sim.addr,
-        SslVersion::TLS1_2,
-        SslVersion::TLS1_3,
-        &[ca.pem()],
-    )
-    .await
-    .unwrap();
+    let tls = modern_handshake(sim.addr, &[ca.pem()]).await;
     assert_eq!(
         sent_chain(&tls),
         [("sx.aq.gov.test".to_string(), INTERMEDIATE_NAME.to_string())]
@@ -886,14 +879,7 @@ async fn tls_missing_intermediate_sends_the_leaf_alone() {
     );
     // Given the intermediate, the client can build the chain: the leaf is the one the
     // intermediate signed, only not sent.
-    let tls = openssl_handshake(
-        sim.addr,
-        SslVersion::TLS1_2,
-        SslVersion::TLS1_3,
-        &[ca.pem(), ca.intermediate_pem()],
-    )
-    .await
-    .unwrap();
+    let tls = modern_handshake(sim.addr, &[ca.pem(), ca.intermediate_pem()]).await;
     assert_eq!(tls.ssl().verify_result(), X509VerifyResult::OK);
     // rustls, trusting the root, refuses the leaf.
     let e = handshake_error(&ca, sim.addr, ServerName::IpAddress(ip.into())).await;
