@@ -374,8 +374,8 @@ fn record_handshake(info: &TlsInfo, recorded: &mut Measurements) -> Vec<CertInfo
     if let Some(s) = &info.sni {
         recorded.insert("tls_sni".into(), json!(s));
     }
-    // What rustls saw: OpenSSL does not tell a client that the server asked.
-    if info.backend == "rustls" && info.asked {
+    // Only where the library saw the request (rustls; OpenSSL does not tell).
+    if info.asked == Some(true) {
         recorded.insert("tls_client_cert_asked".into(), json!(true));
     }
     let sent = tls::describe(&info.chain);

@@ -50,8 +50,10 @@ pub struct TlsInfo {
     pub h2: bool,
     /// The name sent as SNI; `None` when the URL named an address and no `host:` was given.
     pub sni: Option<String>,
-    /// The server asked for a client certificate during the handshake.
-    pub asked: bool,
+    /// Whether the server asked for a client certificate during the handshake; `None`
+    /// where the library cannot tell (OpenSSL, on TLS 1.3, where a refusal comes only on
+    /// the first read).
+    pub asked: Option<bool>,
     /// A client certificate was presented when asked.
     pub presented: bool,
 }
@@ -294,7 +296,7 @@ async fn with_rustls(
                     .collect(),
                 h2: conn.alpn_protocol() == Some(b"h2"),
                 sni: sni.map(ToString::to_string),
-                asked: asked.load(Ordering::Relaxed),
+                asked: Some(asked.load(Ordering::Relaxed)),
                 presented: setup.identity.is_some(),
             };
             Ok(Handshake {
@@ -379,7 +381,8 @@ pub fn after_handshake(
     info: &TlsInfo,
     e: &(dyn std::error::Error + 'static),
 ) -> Option<TlsFinding> {
-    if !info.asked {
+    // Known not to have asked: an alert now is about something else.
+    if info.asked == Some(false) {
         return None;
     }
     let mut next = Some(e);

@@ -166,11 +166,11 @@ fn info(
         chain,
         h2: ssl.selected_alpn_protocol() == Some(b"h2"),
         sni: sni.map(ToString::to_string),
-        // OpenSSL does not tell whether a certificate was asked for. An alert on the first
-        // read of a TLS 1.3 connection is the server's late refusal of the client
-        // certificate (that is when TLS 1.3 servers send it); TLS 1.2 refuses in the
-        // handshake, seen above.
-        asked: ssl.version2() == Some(SslVersion::TLS1_3),
+        // OpenSSL does not tell whether a certificate was asked for. A TLS 1.2 server
+        // refuses a certificate in the handshake, so one that completed asked for nothing
+        // that matters now; a TLS 1.3 server refuses on the first read, which cannot be
+        // known yet.
+        asked: (ssl.version2() != Some(SslVersion::TLS1_3)).then_some(false),
         presented,
     }
 }
