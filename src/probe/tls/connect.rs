@@ -98,6 +98,9 @@ impl TlsSetup {
         } else {
             &[&rustls::version::TLS13, &rustls::version::TLS12]
         };
+        // The builder wants a verifier and a resolver; these record into nothing. Each
+        // handshake puts in its own pair (`with_rustls`), whose records are that
+        // connection's.
         let verifier = Arc::new(AcceptAny {
             algs: provider.signature_verification_algorithms,
             refused: Arc::default(),
