@@ -52,9 +52,16 @@ pub enum Event {
 pub struct ItemResult {
     pub status: Status,
     pub started: DateTime<Utc>,
+    /// From the first attempt's start to the last one's end: the attempts' times added up,
+    /// since the runner sends the next one as soon as one fails.
     pub duration: Duration,
     /// 0 for a skipped item: nothing was sent.
     pub attempts: u32,
+    /// Each attempt's time, in order: `attempts` of them.
+    pub attempt_durations: Vec<Duration>,
+    /// For an item skipped because a check it needs did not pass: that needed item (the
+    /// direct need; the message keeps the first cause of a chain).
+    pub skipped_for: Option<ItemIdx>,
     /// One line; empty when passed.
     pub message: String,
     /// The failure, when the target answered wrong or late.
@@ -67,13 +74,15 @@ pub struct ItemResult {
 }
 
 impl ItemResult {
-    /// An item that was not run because a check it needs did not pass.
-    pub fn skipped(message: String) -> ItemResult {
+    /// An item that was not run because `need`, a check it needs, did not pass.
+    pub fn skipped(message: String, need: ItemIdx) -> ItemResult {
         ItemResult {
             status: Status::Skipped,
             started: Utc::now(),
             duration: Duration::ZERO,
             attempts: 0,
+            attempt_durations: Vec::new(),
+            skipped_for: Some(need),
             message,
             failure: None,
             error_kind: None,

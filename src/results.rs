@@ -70,7 +70,8 @@ pub struct RunInfo {
     pub suite_name: String,
     pub started: DateTime<Utc>,
     pub finished: DateTime<Utc>,
-    /// False when the run was interrupted: only what finished is recorded.
+    /// False when the run was interrupted: the items that did not finish are recorded as
+    /// skipped, kind [`NOT_RUN`].
     pub complete: bool,
     /// Host name of the probing machine.
     pub vantage: String,
@@ -80,7 +81,8 @@ pub struct RunInfo {
     /// The selection flags used, as typed (`--node sx`), empty for the whole inventory.
     #[serde(default)]
     pub selection: Vec<String>,
-    /// Items the plan held; fewer results than this means the run did not complete.
+    /// Items the plan held; fewer results than this (in a record rebuilt from a journal)
+    /// means the run did not complete.
     #[serde(default)]
     pub planned: usize,
     /// Who ran it (`--operator`, default the user name): the report's 测试人员.
@@ -144,12 +146,20 @@ pub struct ResultRecord {
     pub status: Status,
     pub severity: Severity,
     pub started: DateTime<Utc>,
+    /// The item's time: its attempts one after the other, from the first one's start to
+    /// the last one's end (the runner does not wait between them), so the sum of
+    /// [`Self::attempt_ms`].
     pub duration_ms: f64,
     pub attempts: u32,
+    /// Each attempt's time, in order, one per attempt; empty for an item that sent nothing
+    /// (skipped, not run) and in records written before the field existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempt_ms: Vec<f64>,
     /// One line: why it failed, errored, was skipped or waived; empty when it passed.
     pub message: String,
     pub measurements: Measurements,
-    /// The failure's or error's domain word (`StatusMismatch`, `NoPermission`).
+    /// The failure's or error's domain word (`StatusMismatch`, `NoPermission`); for a
+    /// skipped item, why it was skipped ([`NEEDS_FAILED`], [`NOT_RUN`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,6 +174,25 @@ pub struct ResultRecord {
     /// The waiver that turned a failure into `waived`, with the status it had.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,
+}
+
+/// The `kind` of a record skipped because a check it needs did not pass; its measurement
+/// `needs` names that check (its id), its message says why.
+pub const NEEDS_FAILED: &str = "NeedsFailed";
+
+/// The `kind` of a planned item that has no result because the run was interrupted before
+/// it finished: status `skipped`, no attempts, its message [`NOT_RUN_MESSAGE`].
+pub const NOT_RUN: &str = "NotRun";
+
+/// The message of a [`NOT_RUN`] record.
+pub const NOT_RUN_MESSAGE: &str = "not run: run interrupted";
+
+impl ResultRecord {
+    /// Whether this is the record of a planned item that the interruption left without a
+    /// result ([`NOT_RUN`]).
+    pub fn is_not_run(&self) -> bool {
+        self.status == Status::Skipped && self.kind.as_deref() == Some(NOT_RUN)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -236,6 +265,14 @@ pub struct Lookup<'a> {
 }
 
 impl Results {
+    /// Planned items without a result of their own: the [`NOT_RUN`] records of an
+    /// interrupted run, or, in a record rebuilt from a journal (which lists only what
+    /// finished), the planned items that have no record at all.
+    pub fn not_run(&self) -> usize {
+        let filled = self.results.iter().filter(|r| r.is_not_run()).count();
+        filled + self.run.planned.saturating_sub(self.results.len())
+    }
+
     pub fn lookup(&self) -> Lookup<'_> {
         Lookup {
             nodes: self.nodes.iter().map(|n| (n.id.as_str(), n)).collect(),

@@ -1,7 +1,8 @@
 //! The record of a run as it happens: [`RecordBook`] turns an item's result into the
 //! [`ResultRecord`] that `results.json`, the journal and every report share, and
 //! [`Recorder`] is the reporter that keeps them, in plan order, for the finished
-//! [`Results`].
+//! [`Results`], in which a planned item the run did not finish (it was interrupted) is a
+//! skipped record of kind `NotRun`.
 
 use std::sync::Arc;
 
@@ -12,7 +13,8 @@ use crate::event::{Event, ItemResult};
 use crate::model::{Inventory, NodeIdx, Suite};
 use crate::plan::Plan;
 use crate::results::{
-    AppInfo, CheckInfo, FORMAT, NodeInfo, ResultRecord, Results, RunInfo, Summary,
+    AppInfo, CheckInfo, FORMAT, NEEDS_FAILED, NOT_RUN, NOT_RUN_MESSAGE, NodeInfo, ResultRecord,
+    Results, RunInfo, Status, Summary,
 };
 
 /// What identifies a run, known before it starts.
@@ -124,6 +126,13 @@ impl RecordBook {
     pub fn record(&self, item: usize, r: &ItemResult) -> ResultRecord {
         let m = &self.items[item];
         let check = &self.checks[m.check as usize];
+        let mut measurements = r.measurements.clone();
+        if let Some(need) = r.skipped_for {
+            // Which check it waited for, as an id: the reports say whether that one was
+            // waived, and a reader need not parse the message to find it.
+            let needed = &self.checks[self.items[need].check as usize];
+            measurements.insert("needs".into(), needed.id.clone().into());
+        }
         ResultRecord {
             node: self.nodes[m.node as usize].id.clone(),
             check: check.id.clone(),
@@ -131,15 +140,17 @@ impl RecordBook {
             status: r.status,
             severity: check.severity,
             started: r.started,
-            duration_ms: (r.duration.as_secs_f64() * 1e6).round() / 1e3,
+            duration_ms: ms(r.duration),
             attempts: r.attempts,
+            attempt_ms: r.attempt_durations.iter().copied().map(ms).collect(),
             message: r.message.clone(),
-            measurements: r.measurements.clone(),
+            measurements,
             kind: r
                 .failure
                 .as_ref()
                 .map(|f| f.kind.as_str().to_string())
-                .or_else(|| r.error_kind.map(|k| k.as_str().to_string())),
+                .or_else(|| r.error_kind.map(|k| k.as_str().to_string()))
+                .or_else(|| r.skipped_for.map(|_| NEEDS_FAILED.to_string())),
             expected: r.failure.as_ref().and_then(|f| f.expected.clone()),
             measured: r.failure.as_ref().and_then(|f| f.measured.clone()),
             evidence: r.evidence.clone(),
@@ -148,7 +159,36 @@ impl RecordBook {
         }
     }
 
-    /// The whole record; `records` is indexed like the plan (`None`: no result).
+    /// The record of a planned item that has no result because the run was interrupted
+    /// (`at`: when the run finished): skipped, kind [`NOT_RUN`], nothing sent. Listed like
+    /// any other result, so that no report shows an interrupted run as complete by leaving
+    /// out what never ran.
+    pub fn not_run(&self, item: usize, at: DateTime<Utc>) -> ResultRecord {
+        let m = &self.items[item];
+        let check = &self.checks[m.check as usize];
+        ResultRecord {
+            node: self.nodes[m.node as usize].id.clone(),
+            check: check.id.clone(),
+            app: m.app.map(|a| self.apps[a as usize].id.clone()),
+            status: Status::Skipped,
+            severity: check.severity,
+            started: at,
+            duration_ms: 0.0,
+            attempts: 0,
+            attempt_ms: Vec::new(),
+            message: NOT_RUN_MESSAGE.to_string(),
+            measurements: Default::default(),
+            kind: Some(NOT_RUN.to_string()),
+            expected: None,
+            measured: None,
+            evidence: None,
+            target: m.target.to_string(),
+            waiver: None,
+        }
+    }
+
+    /// The whole record; `records` is indexed like the plan (`None`: no result, which only
+    /// an interrupted run leaves: recorded as [`RecordBook::not_run`]).
     pub fn results(
         &self,
         meta: &RunMeta,
@@ -158,11 +198,14 @@ impl RecordBook {
         complete: bool,
     ) -> Results {
         let planned = records.len();
-        // `filter_map`, not `flatten`: std collects it in place, in the plan-sized vector the
-        // records are already in (an `Option<ResultRecord>` is no larger than a record),
-        // where `flatten` grows a second vector beside it (12 MB at national scale).
-        #[allow(clippy::filter_map_identity)]
-        let results: Vec<ResultRecord> = records.into_iter().filter_map(|r| r).collect();
+        // std collects this in place, in the plan-sized vector the records are already in
+        // (an `Option<ResultRecord>` is no larger than a record), rather than growing a
+        // second vector beside it (12 MB at national scale).
+        let results: Vec<ResultRecord> = records
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.unwrap_or_else(|| self.not_run(i, finished)))
+            .collect();
         let mut record = self.outline(meta, started, planned);
         record.run.finished = finished;
         record.run.complete = complete;
@@ -199,6 +242,11 @@ impl RecordBook {
             waivers: Vec::new(),
         }
     }
+}
+
+/// Milliseconds, to the microsecond: as the records give every time.
+fn ms(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
 }
 
 /// The reporter that keeps every record of the run, indexed like the plan, and the run's

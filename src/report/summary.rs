@@ -65,7 +65,7 @@ pub fn render(r: &Results) -> String {
         let _ = writeln!(
             out,
             "  {} of {} planned checks have no result",
-            r.run.planned.saturating_sub(s.total()),
+            r.not_run(),
             r.run.planned
         );
     }

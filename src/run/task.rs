@@ -73,7 +73,7 @@ impl<P: Prober> ItemTask<P> {
                 // No status: the needed item was stopped by cancellation, and so is this.
                 let status = status?;
                 let why = self.skip_reason(need, status, &message);
-                return Some(self.finish(ItemResult::skipped(why)));
+                return Some(self.finish(ItemResult::skipped(why, need)));
             }
         }
         let _node_permit = tokio::select! {
@@ -88,15 +88,18 @@ impl<P: Prober> ItemTask<P> {
         let started = Utc::now();
         let t0 = Instant::now();
         let mut attempts = 0;
+        let mut times = Vec::with_capacity(1);
         let outcome = loop {
             attempts += 1;
-            let deadline = Instant::now() + item.timeout;
+            let t = Instant::now();
+            let deadline = t + item.timeout;
             let attempt =
                 tokio::time::timeout_at(deadline, self.prober.attempt(&item.probe, deadline));
             let outcome = tokio::select! {
                 r = attempt => r.unwrap_or_else(|_| timed_out(item.timeout)),
                 _ = self.cancel.cancelled_then(self.grace) => return None,
             };
+            times.push(t.elapsed());
             let retry = match &outcome.verdict {
                 Verdict::Passed => false,
                 // Asking again will not grant permission or fix the suite.
@@ -109,7 +112,7 @@ impl<P: Prober> ItemTask<P> {
                 break outcome;
             }
         };
-        let result = from_outcome(outcome, started, t0.elapsed(), attempts);
+        let result = from_outcome(outcome, started, t0.elapsed(), times);
         Some(self.finish(result))
     }
 
@@ -159,7 +162,7 @@ fn from_outcome(
     o: Outcome,
     started: DateTime<Utc>,
     duration: Duration,
-    attempts: u32,
+    attempt_durations: Vec<Duration>,
 ) -> ItemResult {
     let passed = matches!(o.verdict, Verdict::Passed);
     let (status, message, failure, error_kind) = match o.verdict {
@@ -171,7 +174,9 @@ fn from_outcome(
         status,
         started,
         duration,
-        attempts,
+        attempts: attempt_durations.len() as u32,
+        attempt_durations,
+        skipped_for: None,
         message,
         failure,
         error_kind,

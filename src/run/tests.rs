@@ -218,6 +218,10 @@ async fn an_item_whose_need_failed_is_skipped_with_the_first_cause() {
         "net.icmp failed: connection refused"
     );
     assert_eq!(ran.results[&1].attempts, 0);
+    assert!(ran.results[&1].attempt_durations.is_empty());
+    // Each skip names its direct need; the message keeps the first cause of the chain.
+    assert_eq!(ran.results[&1].skipped_for, Some(0));
+    assert_eq!(ran.results[&2].skipped_for, Some(1));
     assert_eq!(
         ran.results[&2].message,
         "net.tcp skipped: net.icmp failed: connection refused"
@@ -299,6 +303,41 @@ async fn the_runner_owns_the_timeout_of_each_attempt() {
     assert_eq!(prober.attempts("a/slow"), 2);
     assert_eq!(r.duration, Duration::from_secs(3));
     assert_eq!(r.measurements["time_ms"], serde_json::json!(1500.0));
+}
+
+/// Each attempt's own time is kept, one per attempt and in order, and they add up to the
+/// item's duration: the JUnit report shows the sum as the test's time and lists the parts.
+#[tokio::test(start_paused = true)]
+async fn each_attempts_time_is_kept_and_they_add_up_to_the_duration() {
+    let prober = Arc::new(
+        Scripted::default()
+            .script("a/flaky", vec![fail(40), fail(25), pass(10)])
+            .script("b/slow", vec![pass(10_000)])
+            .script("c/once", vec![pass(7)]),
+    );
+    let items = vec![
+        item(0, "a/flaky", &[], 1_000, 2),
+        item(1, "b/slow", &[], 1_500, 1),
+        item(2, "c/once", &[], 1_000, 3),
+    ];
+    let ran = go(items, prober, limits(), Cancel::default()).await;
+    let ms = Duration::from_millis;
+    let cases = [
+        (0, vec![ms(40), ms(25), ms(10)]),
+        (1, vec![ms(1_500), ms(1_500)]),
+        (2, vec![ms(7)]),
+    ];
+    for (i, want) in cases {
+        let r = &ran.results[&i];
+        assert_eq!(r.attempt_durations, want, "item {i}");
+        assert_eq!(r.attempt_durations.len(), r.attempts as usize, "item {i}");
+        assert_eq!(
+            r.attempt_durations.iter().sum::<Duration>(),
+            r.duration,
+            "item {i}"
+        );
+        assert_eq!(r.skipped_for, None);
+    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -138,9 +138,31 @@ fn verdicts_needs_retries_and_the_record() {
         assert_eq!(down["status"], "failed");
         assert_eq!(down["kind"], "ConnectionRefused");
         assert_eq!(down["attempts"], 3, "1 attempt + 2 retries");
+        // One time per attempt, adding up to the result's duration.
+        let each: Vec<f64> = down["attempt_ms"]
+            .as_array()
+            .expect("attempt_ms")
+            .iter()
+            .map(|t| t.as_f64().unwrap())
+            .collect();
+        assert_eq!(each.len(), 3, "{down}");
+        let sum: f64 = each.iter().sum();
+        let total = down["duration_ms"].as_f64().unwrap();
+        assert!(
+            sum <= total + 0.01 && total - sum < 5.0,
+            "{each:?} vs {total}"
+        );
+        assert_eq!(up["attempt_ms"].as_array().map(Vec::len), Some(1));
         let skipped = by(&r, node, "after-down");
         assert_eq!(skipped["status"], "skipped");
         assert_eq!(skipped["attempts"], 0);
+        assert_eq!(
+            skipped["attempt_ms"],
+            serde_json::Value::Null,
+            "nothing sent"
+        );
+        assert_eq!(skipped["kind"], "NeedsFailed");
+        assert_eq!(skipped["measurements"]["needs"], "down");
         assert!(
             skipped["message"]
                 .as_str()

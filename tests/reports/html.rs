@@ -351,6 +351,7 @@ fn rec(node: &str, check: &str, severity: Severity, status: Status) -> ResultRec
         started: "2026-03-15T02:00:00Z".parse().unwrap(),
         duration_ms: 1.0,
         attempts: 1,
+        attempt_ms: vec![1.0],
         message: String::new(),
         measurements: serde_json::Map::default(),
         kind: None,

@@ -5,21 +5,43 @@
 use std::collections::{HashMap, HashSet};
 
 use netaccept::report::junit::{BODY_CAP, FIELD_CAP, TRUNCATED, render};
-use netaccept::results::{Results, Status};
+use netaccept::results::{NEEDS_FAILED, NOT_RUN, NOT_RUN_MESSAGE, Results, Status, Summary};
 
-use crate::support::junit::{Element, check_junit, parse};
+use crate::support::junit::{Counts, Element, check_junit, parse};
 
 use crate::fixture::mixed as fixture;
 
 /// Renders, writes to a temporary file, runs the consumers' checks, and parses it back.
 fn render_and_check(results: &Results) -> (Vec<u8>, Element) {
+    let (bytes, root, _) = render_and_count(results);
+    (bytes, root)
+}
+
+/// [`render_and_check`], with the totals every consumer agreed on.
+fn render_and_count(results: &Results) -> (Vec<u8>, Element, Counts) {
     let bytes = render(results);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("junit.xml");
     std::fs::write(&path, &bytes).unwrap();
-    check_junit(&path);
+    let counts = check_junit(&path);
     let text = std::str::from_utf8(&bytes).expect("UTF-8");
-    (bytes.clone(), parse(text))
+    (bytes.clone(), parse(text), counts)
+}
+
+/// What the consumers must count for a record's summary: failed → failures, errored →
+/// errors, skipped and waived → skipped.
+fn counts_of(s: &Summary) -> Counts {
+    Counts {
+        tests: s.total(),
+        failures: s.failed,
+        errors: s.errored,
+        skipped: s.skipped + s.waived,
+    }
+}
+
+/// Every test case of the file, whatever its suite.
+fn cases(root: &Element) -> Vec<&Element> {
+    all(root, "testcase")
 }
 
 fn suites(root: &Element) -> Vec<&Element> {
@@ -93,23 +115,14 @@ fn mixed_record_maps_to_one_flat_suite_per_node() {
         all(&root, "skipped").len(),
         r.summary.skipped + r.summary.waived
     );
-    assert_eq!(
-        root.attr("tests"),
-        Some(r.results.len().to_string().as_str())
-    );
-    assert_eq!(
-        root.attr("failures"),
-        Some(r.summary.failed.to_string().as_str())
-    );
-    assert_eq!(
-        root.attr("errors"),
-        Some(r.summary.errored.to_string().as_str())
-    );
-    assert_eq!(
-        root.attr("skipped"),
-        None,
-        "the Jenkins schema forbids it on the root"
-    );
+    // No counts on the root, only its name and the run's wall time: the Jenkins schema
+    // forbids `skipped` there, and with the others alone some consumers count the skipped
+    // tests as passed.
+    let attrs: Vec<&str> = root.attrs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(attrs, ["name", "time"]);
+    let wall = (r.run.finished - r.run.started).num_microseconds().unwrap() as f64 / 1e6;
+    let time: f64 = root.attr("time").unwrap().parse().unwrap();
+    assert!((time - wall).abs() < 0.002, "{time} vs {wall}");
 
     for suite in suites(&root) {
         let props = properties(suite);
@@ -123,9 +136,18 @@ fn mixed_record_maps_to_one_flat_suite_per_node() {
         let earliest = records.iter().map(|x| x.started).min().unwrap();
         assert_eq!(ts, earliest.format("%Y-%m-%dT%H:%M:%S").to_string());
         assert_eq!(ts.len(), 19, "{ts}");
-        let sum_ms: f64 = records.iter().map(|x| x.duration_ms).sum();
+        // The node's wall span: earliest start to latest end of its checks.
+        let end = records
+            .iter()
+            .map(|x| x.started + chrono::TimeDelta::microseconds((x.duration_ms * 1e3) as i64))
+            .max()
+            .unwrap();
+        let span_ms = (end - earliest).num_microseconds().unwrap() as f64 / 1e3;
         let time: f64 = suite.attr("time").unwrap().parse().unwrap();
-        assert!((time - sum_ms / 1e3).abs() < 0.002, "{time} vs {sum_ms} ms");
+        assert!(
+            (time - span_ms / 1e3).abs() < 0.002,
+            "{time} vs {span_ms} ms"
+        );
 
         assert_eq!(props["node.name"], node.name);
         assert_eq!(props["node.level"], node.level.as_str());
@@ -175,12 +197,20 @@ fn mixed_record_maps_to_one_flat_suite_per_node() {
                     assert!(o.text.contains(&format!("attempts: {}", rec.attempts)));
                     assert!(o.text.contains(&format!("target: {}", rec.target)));
                 }
+                // The reason in the message and in the text: GitLab shows only the text.
                 Status::Skipped => {
                     let o = o.unwrap();
                     assert_eq!(o.name, "skipped");
                     assert_eq!(o.attr("message"), Some(rec.message.as_str()));
+                    assert_eq!(o.text, rec.message);
                 }
-                Status::Waived => assert_eq!(o.unwrap().name, "skipped"),
+                Status::Waived => {
+                    let o = o.unwrap();
+                    assert_eq!(o.name, "skipped");
+                    let m = o.attr("message").unwrap();
+                    assert!(m.starts_with("waived: "), "{m}");
+                    assert!(o.text.starts_with(&format!("{m}\n")), "{}", o.text);
+                }
             }
         }
     }
@@ -199,7 +229,10 @@ fn mixed_record_maps_to_one_flat_suite_per_node() {
     let changzhi = suite_of(&root, "sx-changzhi");
     let tc = changzhi
         .children_named("testcase")
-        .find(|c| c.attr("name") == Some("应用系统健康检查 [危险化学品和烟花爆竹监管系统]"))
+        .find(|c| {
+            c.attr("name")
+                == Some("应用系统健康检查 [危险化学品和烟花爆竹监管系统] — 长治市应急管理局")
+        })
         .expect("the hazchem health check");
     let f = tc.child("failure").unwrap();
     assert_eq!(f.attr("type"), Some("StatusMismatch"));
@@ -215,7 +248,9 @@ fn mixed_record_maps_to_one_flat_suite_per_node() {
     // A waived failure: skipped, with the reason, approver, expiry and what it was.
     let tc = qingxu
         .children_named("testcase")
-        .find(|c| c.attr("name") == Some("应用系统健康检查 [安全生产调度统计系统]"))
+        .find(|c| {
+            c.attr("name") == Some("应用系统健康检查 [安全生产调度统计系统] — 清徐县应急管理局")
+        })
         .unwrap();
     assert_eq!(
         tc.child("skipped").unwrap().attr("message"),
@@ -341,12 +376,13 @@ fn colliding_names_get_the_check_id() {
         .children_named("testcase")
         .map(|c| c.attr("name").unwrap())
         .collect();
+    let node = "应急管理部（国家安全生产监督管理总局）";
     assert!(
-        names.contains(&format!("{icmp_name} (net.icmp)").as_str()),
+        names.contains(&format!("{icmp_name} (net.icmp) — {node}").as_str()),
         "{names:?}"
     );
     assert!(
-        names.contains(&format!("{icmp_name} (net.tcp)").as_str()),
+        names.contains(&format!("{icmp_name} (net.tcp) — {node}").as_str()),
         "{names:?}"
     );
     let unique: HashSet<&&str> = names.iter().collect();
@@ -354,23 +390,267 @@ fn colliding_names_get_the_check_id() {
 }
 
 #[test]
+fn every_consumer_counts_what_results_json_counts() {
+    let r = fixture();
+    let (_, root, counts) = render_and_count(&r);
+    // junitparser and test-results-parser agreed with these in `check_junit`.
+    assert_eq!(counts, counts_of(&r.summary));
+    assert_eq!(cases(&root).len(), r.summary.total());
+}
+
+/// The record of an interrupted run, as the Recorder makes it: the last `n` planned items
+/// had no result, and are skipped records of kind `NotRun`.
+fn interrupted(n: usize) -> Results {
+    let mut r = fixture();
+    r.run.complete = false;
+    let at = r.run.finished;
+    let len = r.results.len();
+    for x in &mut r.results[len - n..] {
+        x.status = Status::Skipped;
+        x.kind = Some(NOT_RUN.to_string());
+        x.message = NOT_RUN_MESSAGE.to_string();
+        x.started = at;
+        x.duration_ms = 0.0;
+        x.attempts = 0;
+        x.attempt_ms.clear();
+        x.measurements.clear();
+        (x.expected, x.measured, x.evidence, x.waiver) = (None, None, None, None);
+    }
+    r.run.planned = len;
+    r.summary = Summary::of(&r.results);
+    r
+}
+
+/// The run's own suite: first, one test case, an `<error>`.
+fn run_error(root: &Element) -> &Element {
+    let first = suites(root)[0];
+    assert!(
+        first.attr("name").unwrap().starts_with("netaccept run ("),
+        "{:?}",
+        first.attr("name")
+    );
+    let tcs: Vec<&Element> = first.children_named("testcase").collect();
+    assert_eq!(tcs.len(), 1);
+    assert_eq!(tcs[0].attr("name"), Some("运行完成 / run completed"));
+    let e = tcs[0]
+        .child("error")
+        .expect("the run's test case is an error");
+    assert_eq!(e.attr("type"), Some("Interrupted"));
+    e
+}
+
+#[test]
+fn an_interrupted_run_lists_what_did_not_run_and_is_an_error() {
+    let r = interrupted(30);
+    let (_, root, counts) = render_and_count(&r);
+    // Every planned item is a test case (the 30 not run are skipped), plus the run's own
+    // error: every consumer shows the run as not passed.
+    let mut want = counts_of(&r.summary);
+    want.tests += 1;
+    want.errors += 1;
+    assert_eq!(counts, want);
+    assert_eq!(cases(&root).len(), r.run.planned + 1);
+
+    let e = run_error(&root);
+    let m = e.attr("message").unwrap();
+    assert_eq!(
+        m,
+        format!(
+            "运行被中断：计划 {p} 项检查中 30 项没有结果 / run interrupted: 30 of {p} planned \
+             checks have no result",
+            p = r.run.planned
+        )
+    );
+    assert!(
+        e.text.contains(&format!("run: {}\n", r.run.id)),
+        "{}",
+        e.text
+    );
+    assert!(e.text.contains("without a result: 30\n"), "{}", e.text);
+    let props = properties(suites(&root)[0]);
+    assert_eq!(props["run.id"], r.run.id);
+    assert_eq!(props["run.complete"], "false");
+
+    // The reason of each item not run, in the message and in the text (GitLab shows the
+    // text), in both languages.
+    let reason = "未执行：运行被中断 / not run: run interrupted";
+    let not_run: Vec<&Element> = all(&root, "skipped")
+        .into_iter()
+        .filter(|s| s.attr("message") == Some(reason))
+        .collect();
+    assert_eq!(not_run.len(), 30);
+    assert!(not_run.iter().all(|s| s.text == reason));
+    // A node whose failing check never ran is not all green: it shows skipped tests.
+    let last = r.results.last().unwrap();
+    let suite = suite_of(&root, &last.node);
+    assert!(
+        suite.attr("skipped").unwrap().parse::<usize>().unwrap() > 0,
+        "{:?}",
+        suite.attrs
+    );
+}
+
+#[test]
+fn a_record_read_back_from_a_journal_says_how_many_were_not_run() {
+    // A journal holds only what finished: the record has fewer results than planned, and
+    // no `NotRun` records to list.
+    let mut r = fixture();
+    r.run.complete = false;
+    r.results.truncate(60);
+    r.summary = Summary::of(&r.results);
+    let (_, root, counts) = render_and_count(&r);
+    let mut want = counts_of(&r.summary);
+    want.tests += 1;
+    want.errors += 1;
+    assert_eq!(counts, want);
+    let e = run_error(&root);
+    assert!(
+        e.attr("message").unwrap().ends_with(&format!(
+            "34 of {} planned checks have no result",
+            r.run.planned
+        )),
+        "{:?}",
+        e.attr("message")
+    );
+    assert!(
+        e.text
+            .contains("34 are not listed: this record was rebuilt from a journal"),
+        "{}",
+        e.text
+    );
+
+    // A record without `planned` (older) still fails as a run, with what it can say.
+    r.run.planned = 0;
+    let (_, root) = render_and_check(&r);
+    assert_eq!(
+        run_error(&root).attr("message"),
+        Some("运行被中断 / run interrupted")
+    );
+}
+
+#[test]
 fn interrupted_and_empty_runs_are_valid_too() {
     let mut r = fixture();
     r.run.complete = false;
     r.results.retain(|x| x.node == "sx-coal");
-    r.summary = netaccept::results::Summary::default();
-    for x in &r.results {
-        r.summary.add(x.status);
-    }
+    r.summary = Summary::of(&r.results);
     let (_, root) = render_and_check(&r);
-    assert_eq!(suites(&root).len(), 1);
-    assert_eq!(properties(suites(&root)[0])["run.complete"], "false");
+    // The run's own suite, then the node's.
+    assert_eq!(suites(&root).len(), 2);
+    run_error(&root);
+    assert_eq!(properties(suites(&root)[1])["run.complete"], "false");
 
     r.results.clear();
-    r.summary = netaccept::results::Summary::default();
+    r.summary = Summary::default();
+    let (_, root) = render_and_check(&r);
+    assert_eq!(suites(&root).len(), 1, "the run's error alone");
+    run_error(&root);
+
+    r.run.complete = true;
     let (_, root) = render_and_check(&r);
     assert_eq!(suites(&root).len(), 0);
-    assert_eq!(root.attr("tests"), Some("0"));
+    assert_eq!(root.attr("tests"), None);
+}
+
+#[test]
+fn a_skip_for_a_failed_need_says_why_in_its_text_and_names_the_need() {
+    let mut r = fixture();
+    let x = r
+        .results
+        .iter_mut()
+        .find(|x| x.node == "sx-datong" && x.check == "net.tcp-http")
+        .unwrap();
+    // As the runner now records it.
+    x.kind = Some(NEEDS_FAILED.to_string());
+    x.measurements
+        .insert("needs".into(), serde_json::json!("net.icmp"));
+    let message = x.message.clone();
+    let (_, root) = render_and_check(&r);
+    let tc = suite_of(&root, "sx-datong")
+        .children_named("testcase")
+        .find(|c| {
+            c.attr("name")
+                .unwrap()
+                .starts_with("应用服务端口可达（HTTP 8080） — ")
+        })
+        .unwrap();
+    let s = tc.child("skipped").unwrap();
+    assert_eq!(s.attr("message"), Some(message.as_str()));
+    assert_eq!(s.text, message);
+    assert!(message.starts_with("net.icmp failed: "), "{message}");
+    let out = &tc.child("system-out").unwrap().text;
+    assert!(out.contains("measurements: needs=net.icmp\n"), "{out}");
+}
+
+#[test]
+fn test_names_say_what_was_checked_where_and_do_not_depend_on_order() {
+    let r = fixture();
+    let (_, root) = render_and_check(&r);
+    let names_of = |root: &Element| -> Vec<(String, String, String)> {
+        let mut v: Vec<_> = suites(root)
+            .iter()
+            .flat_map(|s| {
+                s.children_named("testcase").map(move |c| {
+                    (
+                        s.attr("name").unwrap().to_string(),
+                        c.attr("classname").unwrap().to_string(),
+                        c.attr("name").unwrap().to_string(),
+                    )
+                })
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    // `<check name> [<app name>] — <node name>`.
+    let dns = suite_of(&root, "sx")
+        .children_named("testcase")
+        .map(|c| c.attr("name").unwrap())
+        .find(|n| n.starts_with("域名解析 — "));
+    assert_eq!(dns, Some("域名解析 — 山西省应急管理厅"));
+    for (suite, class, name) in names_of(&root) {
+        let node = r.nodes.iter().find(|n| n.path == class).unwrap();
+        assert!(name.ends_with(&format!(" — {}", node.name)), "{name}");
+        assert_eq!(suite, format!("{} ({})", node.name, node.id));
+    }
+    // The same results finished in another order (and so recorded in another order within
+    // each node: a hand-edited or merged file): the same suite + classname + name keys,
+    // which is what GitLab follows from run to run.
+    let mut shuffled = r.clone();
+    shuffled.results.reverse();
+    let (_, back) = render_and_check(&shuffled);
+    assert_eq!(names_of(&back), names_of(&root));
+}
+
+#[test]
+fn a_tests_time_is_its_attempts_added_up_and_a_suites_is_its_wall_span() {
+    let mut r = fixture();
+    let start = r.run.started;
+    let node = "sx-yangquan";
+    let mut n = 0;
+    for x in r.results.iter_mut().filter(|x| x.node == node) {
+        // Checks of one node run side by side: each of them took 10 s (a 5 s timeout tried
+        // twice), all started together.
+        x.started = start;
+        x.attempts = 2;
+        x.attempt_ms = vec![5001.2, 5000.8];
+        x.duration_ms = 10002.0;
+        n += 1;
+    }
+    assert!(n > 1);
+    let (_, root) = render_and_check(&r);
+    let suite = suite_of(&root, node);
+    assert_eq!(
+        suite.attr("time"),
+        Some("10.002"),
+        "the span, not {n} × 10 s"
+    );
+    for tc in suite.children_named("testcase") {
+        assert_eq!(tc.attr("time"), Some("10.002"));
+        let out = &tc.child("system-out").unwrap().text;
+        assert!(out.contains("attempts: 2\n"), "{out}");
+        assert!(out.contains("attempts_ms: 5001.2 5000.8\n"), "{out}");
+    }
 }
 
 #[test]

@@ -1,13 +1,16 @@
 //! Checks a JUnit XML file the way CI consumers will read it, for any test that produces one:
-//! against the vendored Jenkins xUnit schema (`tests/xsd/`) with `xmllint`, and through
+//! against the vendored Jenkins xUnit schema (`tests/xsd/`) with `xmllint`, through
 //! junitparser, a real JUnit consumer, from a Python venv made once under
-//! `target/junit-venv`. Also a small XML reader, so tests can assert on the structure
-//! without either tool.
+//! `target/junit-venv`, and through test-results-parser, an npm consumer (the one that
+//! counted every skipped test as passed while the root carried counts), installed once
+//! under `target/junit-npm`. Every consumer's totals must be the file's own. Also a small
+//! XML reader, so tests can assert on the structure without any tool.
 //!
-//! Without `xmllint` or a working `python3 -m venv` (or PyPI), a check is skipped with the
-//! reason on stderr, except when `CI` is set: there a missing tool fails the test, so that a
-//! green CI run means the checks ran (`host::skip`; a binary that uses this module declares
-//! `host` too). CI needs the Debian packages `libxml2-utils` and `python3-venv`.
+//! Without `xmllint`, a working `python3 -m venv` (or PyPI), or `node` and `npm` (or the npm
+//! registry), a check is skipped with the reason on stderr, except when `CI` is set: there a
+//! missing tool fails the test, so that a green CI run means the checks ran (`host::skip`; a
+//! binary that uses this module declares `host` too). CI needs the Debian packages
+//! `libxml2-utils`, `python3-venv`, `nodejs` and `npm`.
 //!
 //! A test binary that uses it declares it in its `mod support` (see `tests/README.md`).
 
@@ -20,6 +23,7 @@ const SCHEMA: &str = concat!(
     "/tests/xsd/jenkins-xunit-junit-10.xsd"
 );
 const JUNITPARSER: &str = "junitparser==5.0.3";
+const TEST_RESULTS_PARSER: &str = "test-results-parser@0.4.6";
 
 /// Counts of one suite or of a whole file: tests, failures, errors, skipped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -31,6 +35,23 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// What a file made from a record with this `summary` (results.json's, as JSON) must
+    /// count: failed → failures, errored → errors, skipped and waived → skipped.
+    #[allow(dead_code, reason = "used by the e2e binary, not by reports")]
+    pub fn of_summary(summary: &serde_json::Value) -> Counts {
+        let n = |k: &str| {
+            summary[k]
+                .as_u64()
+                .unwrap_or_else(|| panic!("summary.{k} in {summary}")) as usize
+        };
+        Counts {
+            tests: n("passed") + n("failed") + n("errored") + n("skipped") + n("waived"),
+            failures: n("failed"),
+            errors: n("errored"),
+            skipped: n("skipped") + n("waived"),
+        }
+    }
+
     fn add(&mut self, o: Counts) {
         self.tests += o.tests;
         self.failures += o.failures;
@@ -39,16 +60,31 @@ impl Counts {
     }
 }
 
-/// Validates `path` against the Jenkins xUnit schema and parses it with junitparser,
-/// checking that every suite's declared counts, junitparser's view of its test cases and
-/// the test cases in the XML itself agree. Panics on any disagreement.
-pub fn check_junit(path: &Path) {
+/// Validates `path` against the Jenkins xUnit schema and reads it with junitparser and
+/// test-results-parser, checking that every suite's declared counts, each consumer's view
+/// of its test cases and totals, and the test cases in the XML itself agree. Panics on any
+/// disagreement; returns the file's totals.
+pub fn check_junit(path: &Path) -> Counts {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let root = parse(&text);
     let own = own_counts(&root);
+    let mut total = Counts::default();
+    for (_, c) in &own {
+        total.add(*c);
+    }
     schema_check(path);
     junitparser_check(path, &own);
+    npm_check(path, total);
+    total
+}
+
+/// [`check_junit`], and the totals every consumer read are `want` (say, results.json's
+/// summary: [`Counts::of_summary`]).
+#[allow(dead_code, reason = "used by the e2e binary, not by reports")]
+pub fn check_junit_totals(path: &Path, want: Counts) {
+    let total = check_junit(path);
+    assert_eq!(total, want, "{}: the file's totals", path.display());
 }
 
 /// Per suite (name, declared counts, counts of its test cases) and the totals, from the XML
@@ -73,14 +109,10 @@ fn own_counts(root: &Element) -> Vec<(String, Counts)> {
         total.add(computed);
         out.push((name, computed));
     }
-    for (attr, want) in [
-        ("tests", total.tests),
-        ("failures", total.failures),
-        ("errors", total.errors),
-    ] {
-        if let Some(v) = root.attr(attr) {
-            assert_eq!(v.parse::<usize>().ok(), Some(want), "<testsuites {attr}>");
-        }
+    // No counts on the root: a consumer that reads them there instead of adding up the
+    // suites miscounts (test-results-parser counted the skipped as passed).
+    for attr in ["tests", "failures", "errors", "skipped", "disabled"] {
+        assert_eq!(root.attr(attr), None, "<testsuites {attr}=…>");
     }
     out
 }
@@ -108,7 +140,7 @@ fn int_attr(e: &Element, name: &str) -> usize {
 /// A missing tool: fatal under CI, a note elsewhere (see `host::skip`).
 fn unavailable(what: &str) {
     super::host::skip(&format!(
-        "check_junit: {what} (apt-get install libxml2-utils python3-venv)"
+        "check_junit: {what} (apt-get install libxml2-utils python3-venv nodejs npm)"
     ));
 }
 
@@ -289,6 +321,124 @@ fn has_junitparser(python: &Path) -> bool {
             .args(["-c", "import junitparser"])
             .output()
             .is_ok_and(|o| o.status.success())
+}
+
+/// Reads the file with test-results-parser and prints its totals and the statuses it gave
+/// the test cases, as JSON. Its `total` leaves the skipped out, and an `<error>` is a `FAIL`.
+const JS: &str = r#"
+const { parse } = require(process.argv[1] + '/node_modules/test-results-parser');
+const r = parse({ type: 'junit', files: [process.argv[2]] });
+const cases = { PASS: 0, FAIL: 0, SKIP: 0 };
+for (const s of r.suites) for (const t of s.cases) cases[t.status] = (cases[t.status] || 0) + 1;
+console.log(JSON.stringify({ total: r.total, passed: r.passed, failed: r.failed,
+  errors: r.errors, skipped: r.skipped, cases }));
+"#;
+
+fn npm_check(path: &Path, want: Counts) {
+    let Some(dir) = npm_consumer() else { return };
+    let out = Command::new("node")
+        .args(["-e", JS])
+        .arg(&dir)
+        .arg(path)
+        .output()
+        .expect("running node");
+    assert!(
+        out.status.success(),
+        "test-results-parser cannot read {}:\n{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON from node");
+    let passed = want.tests - want.failures - want.errors - want.skipped;
+    let expected = serde_json::json!({
+        "total": want.tests - want.skipped,
+        "passed": passed,
+        "failed": want.failures,
+        "errors": want.errors,
+        "skipped": want.skipped,
+        "cases": {
+            "PASS": passed,
+            "FAIL": want.failures + want.errors,
+            "SKIP": want.skipped,
+        },
+    });
+    assert_eq!(
+        got, expected,
+        "test-results-parser's totals vs the XML's own"
+    );
+    println!("test-results-parser: {got}");
+}
+
+/// The folder where test-results-parser is installed, made on first use as the venv is (in
+/// a folder of its own, renamed into place); `None` when it cannot be made (and CI is not
+/// set).
+fn npm_consumer() -> Option<PathBuf> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _guard = LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target/tmp has a parent")
+        .to_path_buf();
+    let dir = target.join("junit-npm");
+    let installed = |d: &Path| {
+        d.join("node_modules/test-results-parser/package.json")
+            .is_file()
+    };
+    if installed(&dir) {
+        return Some(dir);
+    }
+    if let Err(e) = Command::new("node").arg("--version").output() {
+        unavailable(&format!("node cannot be run ({e})"));
+        return None;
+    }
+    let tmp = target.join(format!(
+        "junit-npm.tmp-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    let _ = std::fs::create_dir_all(&tmp);
+    let done = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            "--silent",
+            "--prefix",
+        ])
+        .arg(&tmp)
+        .arg(TEST_RESULTS_PARSER)
+        .output();
+    match done {
+        Ok(o) if o.status.success() && installed(&tmp) => {}
+        Ok(o) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            unavailable(&format!(
+                "npm install {TEST_RESULTS_PARSER} failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ));
+            return None;
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            unavailable(&format!("npm cannot be run ({e})"));
+            return None;
+        }
+    }
+    if std::fs::rename(&tmp, &dir).is_err() {
+        // Another process won the race: use theirs.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    if installed(&dir) {
+        Some(dir)
+    } else {
+        unavailable(&format!("{} holds no test-results-parser", dir.display()));
+        None
+    }
 }
 
 // ---------------------------------------------------------------------------------------

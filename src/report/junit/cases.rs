@@ -1,57 +1,34 @@
-//! The test cases of a node's suite, one per result: unique names, the status with its
-//! message and evidence, the `<system-out>` that says how the check was judged, and the
-//! counts the statuses add up to.
+//! The test cases of a node's suite, one per result: unique names that say what was checked
+//! where, the status with its message and evidence (a skip's reason in both its `message`
+//! and its text), and the `<system-out>` that says how the check was judged.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus};
 
 use super::clean::{clean_line, clean_text};
 use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
-use crate::results::{ResultRecord, Status};
+use crate::results::{NOT_RUN, ResultRecord, Status};
 
-/// The test counts of a `<testsuites>` or `<testsuite>` element.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Counts {
-    pub(super) tests: usize,
-    pub(super) failures: usize,
-    pub(super) errors: usize,
-    pub(super) skipped: usize,
-}
+/// The reason a [`NOT_RUN`] item gives, in both languages: a JUnit file has no language of
+/// its own, and the operator reading it in CI may read either.
+pub(super) const NOT_RUN_REASON: &str = "未执行：运行被中断 / not run: run interrupted";
 
-impl Counts {
-    /// The counts of these results' test cases, as [`test_case()`] maps their statuses and
-    /// quick-junit counts the cases.
-    pub(super) fn of<'a>(results: impl Iterator<Item = &'a ResultRecord>) -> Counts {
-        let mut c = Counts::default();
-        for r in results {
-            c.tests += 1;
-            match r.status {
-                Status::Passed => {}
-                Status::Failed => c.failures += 1,
-                Status::Errored => c.errors += 1,
-                Status::Skipped | Status::Waived => c.skipped += 1,
-            }
-        }
-        c
-    }
-
-    pub(super) fn add(&mut self, suite: &TestSuite) {
-        self.tests += suite.tests;
-        self.failures += suite.failures;
-        self.errors += suite.errors;
-        self.skipped += suite.skipped;
-    }
-}
-
-/// Test case names, unique within the node's suite: GitLab keys a case by suite, class name
-/// and name, and silently keeps only one of two that share them.
+/// Test case names, `<check name> [<app name>] — <node name>`, unique within the node's
+/// suite: GitLab keys a case by suite, class name and name, and silently keeps only one of
+/// two that share them. The node's name is in every name because neither Jenkins nor
+/// GitLab shows a suite's properties, and Jenkins lists tests of many nodes side by side.
+/// A name depends on the record alone (and on its suite's other records only where two
+/// would collide), never on the order checks finished in, so it stays the same from run to
+/// run and CI can follow its history.
 pub(super) fn unique_names(
     records: &[&ResultRecord],
+    node_name: &str,
     checks: &HashMap<&str, &str>,
     apps: &HashMap<&str, &str>,
 ) -> Vec<String> {
+    let node = clean_line(node_name);
     let base: Vec<String> = records
         .iter()
         .map(|r| {
@@ -73,15 +50,15 @@ pub(super) fn unique_names(
     let mut out = Vec::with_capacity(base.len());
     for (r, b) in records.iter().zip(&base) {
         let mut name = if count[b.as_str()] > 1 {
-            format!("{b} ({})", clean_line(&r.check))
+            format!("{b} ({}) — {node}", clean_line(&r.check))
         } else {
-            b.clone()
+            format!("{b} — {node}")
         };
         // Only a record with the same check and app twice gets here; numbering keeps both.
         let mut n = 1;
         while used.contains(&name) {
             n += 1;
-            name = format!("{b} ({}) #{n}", clean_line(&r.check));
+            name = format!("{b} ({}) #{n} — {node}", clean_line(&r.check));
         }
         used.insert(name.clone());
         out.push(name);
@@ -107,22 +84,35 @@ pub(super) fn test_case(r: &ResultRecord, name: String, classname: &str) -> Test
             s.set_description(evidence_body(r));
             s
         }
+        // The reason goes in the text as well as in `message`: GitLab shows only the text
+        // of a `<skipped>`, Jenkins and most others the message.
         Status::Skipped => {
+            let reason = if r.kind.as_deref() == Some(NOT_RUN) {
+                NOT_RUN_REASON.to_string()
+            } else {
+                cap(&clean_line(&r.message), FIELD_CAP).into_owned()
+            };
             let mut s = TestCaseStatus::skipped();
-            s.set_message(cap(&clean_line(&r.message), FIELD_CAP).into_owned());
+            s.set_message(reason.clone());
+            s.set_description(reason);
             s
         }
         Status::Waived => {
+            let reason = cap(&clean_line(&waived_message(r)), FIELD_CAP).into_owned();
             let mut s = TestCaseStatus::skipped();
-            s.set_message(cap(&clean_line(&waived_message(r)), FIELD_CAP).into_owned());
-            // The excused failure's evidence stays visible: a waiver is a decision that must
-            // be reviewable, not a way to hide what was measured.
-            s.set_description(evidence_body(r));
+            s.set_message(reason.clone());
+            // The excused failure's evidence stays visible after the reason: a waiver is a
+            // decision that must be reviewable, not a way to hide what was measured.
+            s.set_description(
+                cap(&format!("{reason}\n{}", evidence_body(r)), BODY_CAP).into_owned(),
+            );
             s
         }
     };
     let mut tc = TestCase::new(name, status);
     tc.set_classname(clean_line(classname));
+    // The item's time: its attempts added up (a 5 s timeout tried twice shows 10 s); each
+    // attempt's own time is in `<system-out>`.
     tc.set_time(duration(r.duration_ms));
     tc.set_system_out(system_out(r));
     tc
@@ -210,6 +200,10 @@ fn system_out(r: &ResultRecord) -> String {
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
     );
     line("duration_ms", &r.duration_ms.to_string());
+    if !r.attempt_ms.is_empty() {
+        let each: Vec<String> = r.attempt_ms.iter().map(f64::to_string).collect();
+        line("attempts_ms", &each.join(" "));
+    }
     if !r.measurements.is_empty() {
         let m: Vec<String> = r
             .measurements

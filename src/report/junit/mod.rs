@@ -2,16 +2,22 @@
 //!
 //! The mapping is FORMAT.md's "JUnit mapping": one flat `<testsuite>` per node that has
 //! results (no nesting: consumers disagree on nested suites, and GitLab flattens them
-//! anyway), one `<testcase>` per (check, app), `classname` = the dotted path of node ids so
-//! that Jenkins, which splits a class name at its last `.`, shows the hierarchy.
+//! anyway), one `<testcase>` per (check, app), named `<check> [<app>] — <node name>` so that
+//! a CI page says what was checked where, `classname` = the dotted path of node ids so that
+//! Jenkins, which splits a class name at its last `.`, shows the hierarchy. An interrupted
+//! run lists the items it did not finish as skipped (`NotRun` records) and gets a suite of
+//! its own whose one test case is an error, so that no consumer shows it as passed.
 //!
 //! The gate is the Jenkins xUnit plugin's `junit-10.xsd`, which a file must pass or Jenkins
 //! skips it. Two things follow from that schema and shape this module:
 //!
 //! - a `<testcase>` may not hold `<properties>`, so a check's severity, attempts and target
 //!   go into its `<system-out>` (and, for a non-passing check, into the failure body too);
-//! - `<testsuites>` may not carry `skipped`, which quick-junit always writes, so it is taken
-//!   off the root after serialising (each `<testsuite>` keeps its own `skipped`).
+//! - `<testsuites>` may not carry `skipped`, which quick-junit always writes. With the
+//!   other counts and without it, some consumers (test-results-parser) count every skipped
+//!   test as passed; so the root carries no counts at all (the schema allows that, and
+//!   every consumer then adds up the suites), only its name and the run's wall time. They
+//!   are taken off after serialising; each `<testsuite>` keeps its own counts.
 //!
 //! `timestamp` and `hostname` are written as plain attributes rather than through
 //! quick-junit's typed timestamp, which always appends a zone and milliseconds: the Ant
@@ -21,8 +27,8 @@
 //! are dropped (a single one would make the whole file unreadable), and bodies are capped so
 //! a target that answers with megabytes cannot bloat the report.
 //!
-//! The parts: `suite` groups the results by node and builds each node's suite, `cases` its
-//! test cases and their bodies, `clean` makes untrusted text XML-safe and caps it, and
+//! The parts: `suite` groups the results by node and builds each node's suite (and the
+//! interrupted run's), `cases` their test cases and bodies, `clean` makes untrusted text XML-safe and caps it, and
 //! `stream` serialises a report and cuts it into the pieces [`write()`] puts together. The
 //! caps are those of every report ([`super::text`]).
 
@@ -36,10 +42,9 @@ use std::io::{self, Write};
 use quick_junit::Report;
 
 use crate::results::Results;
-use cases::Counts;
 use clean::clean_line;
-use stream::{drop_root_skipped, serialise, split_root};
-use suite::{group_by_node, test_suite};
+use stream::{drop_root_counts, serialise, split_root};
+use suite::{group_by_node, run_suite, test_suite};
 
 /// The caps of a failure, error or skip body and of `<system-out>` ([`BODY_CAP`]), of a
 /// single field ([`FIELD_CAP`]) and the mark where text was cut: the reports' shared ones,
@@ -53,63 +58,63 @@ pub fn render(results: &Results) -> Vec<u8> {
     out
 }
 
-/// Writes the whole record as a UTF-8 JUnit XML document, one node's `<testsuite>` at a time.
+/// Writes the whole record as a UTF-8 JUnit XML document, one `<testsuite>` at a time.
 ///
 /// quick-junit serialises a whole [`Report`], which would hold every test case of the run at
 /// once (18,000 at national scale, each with its bodies) and then the whole document.
 /// Instead each suite is built and serialised in a report of its own that carries the run's
-/// root (name, wall time and the counts of the whole run), and freed before the next: the
-/// first such document gives the XML declaration and the `<testsuites>` start tag, each one
-/// its `<testsuite>` element, the last one the closing tag. Suites sit at the same depth
-/// with the same indentation either way, so the pieces put together are, byte for byte, the
-/// document quick-junit writes for the whole report.
+/// root (its name and wall time), and freed before the next: the first such document gives
+/// the XML declaration and the `<testsuites>` start tag, each one its `<testsuite>` element,
+/// the last one the closing tag. Suites sit at the same depth with the same indentation
+/// either way, so the pieces put together are, byte for byte, the document quick-junit
+/// writes for the whole report (with the root's counts taken off).
 pub fn write(results: &Results, w: &mut dyn Write) -> io::Result<()> {
-    let name = clean_line(&format!(
-        "{} ({})",
-        results.run.suite_name, results.run.suite
-    ));
-    // The root's time is the run's wall time: the suites' sums overlap, since checks run
-    // concurrently, and would overstate how long the run took.
-    let wall = (results.run.finished - results.run.started)
-        .to_std()
-        .unwrap_or_default();
-    // Known before any suite is built, since the root's start tag comes first.
-    let totals = Counts::of(results.results.iter());
-    let root = || {
-        let mut report = Report::new(name.as_str());
-        report.set_time(wall);
-        (report.tests, report.failures, report.errors, report.skipped) =
-            (totals.tests, totals.failures, totals.errors, totals.skipped);
-        report
-    };
-
+    let root = root(results);
+    // The interrupted run's own suite comes first, where a reader of the file sees it.
+    let run = (!results.run.complete).then(|| run_suite(results));
     let groups = group_by_node(results);
-    if groups.is_empty() {
+    let count = usize::from(run.is_some()) + groups.len();
+    if count == 0 {
         // No results: the document is the root alone.
-        let doc = serialise(&root());
-        return w.write_all(drop_root_skipped(&doc).as_bytes());
+        let doc = serialise(&root);
+        return w.write_all(drop_root_counts(&doc).as_bytes());
     }
     let crate::results::Lookup { checks, apps, .. } = results.lookup();
-    let last = groups.len() - 1;
-    let mut built = Counts::default();
-    for (i, (node, records)) in groups.into_iter().enumerate() {
-        let suite = test_suite(results, &node, &records, &checks, &apps);
-        built.add(&suite);
-        let mut report = root();
-        // Pushed, not added: the root keeps the counts of the whole run.
+    let suites = run.into_iter().chain(
+        groups
+            .into_iter()
+            .map(|(node, records)| test_suite(results, &node, &records, &checks, &apps)),
+    );
+    for (i, suite) in suites.enumerate() {
+        let mut report = root.clone();
         report.test_suites.push(suite);
         let doc = serialise(&report);
         let (head, suite, tail) = split_root(&doc);
         if i == 0 {
-            w.write_all(drop_root_skipped(head).as_bytes())?;
+            w.write_all(drop_root_counts(head).as_bytes())?;
         }
         w.write_all(suite.as_bytes())?;
-        if i == last {
+        if i == count - 1 {
             w.write_all(tail.as_bytes())?;
         }
     }
-    debug_assert_eq!(built, totals, "the root's counts are the suites' sums");
     Ok(())
+}
+
+/// The `<testsuites>` root without its suites: the suite's name and id, and the run's wall
+/// time (the suites' times overlap, since nodes are checked concurrently, and their sum
+/// would overstate how long the run took).
+fn root(results: &Results) -> Report {
+    let mut report = Report::new(clean_line(&format!(
+        "{} ({})",
+        results.run.suite_name, results.run.suite
+    )));
+    report.set_time(
+        (results.run.finished - results.run.started)
+            .to_std()
+            .unwrap_or_default(),
+    );
+    report
 }
 
 #[cfg(test)]
@@ -119,20 +124,15 @@ mod tests {
     /// The document as quick-junit writes it for the whole report at once: what [`write`]
     /// must reproduce piece by piece.
     fn whole_report(results: &Results) -> String {
-        let mut report = Report::new(clean_line(&format!(
-            "{} ({})",
-            results.run.suite_name, results.run.suite
-        )));
-        report.set_time(
-            (results.run.finished - results.run.started)
-                .to_std()
-                .unwrap_or_default(),
-        );
+        let mut report = root(results);
+        if !results.run.complete {
+            report.add_test_suite(run_suite(results));
+        }
         let crate::results::Lookup { checks, apps, .. } = results.lookup();
         for (node, records) in group_by_node(results) {
             report.add_test_suite(test_suite(results, &node, &records, &checks, &apps));
         }
-        drop_root_skipped(&serialise(&report)).into_owned()
+        drop_root_counts(&serialise(&report)).into_owned()
     }
 
     fn mixed() -> Results {
@@ -159,11 +159,17 @@ mod tests {
         empty.results.clear();
         let mut one = mixed();
         one.results.truncate(1);
+        let mut interrupted = mixed();
+        interrupted.run.complete = false;
+        let mut interrupted_empty = empty.clone();
+        interrupted_empty.run.complete = false;
         for (what, r) in [
             ("mixed", mixed()),
             ("hostile", hostile),
             ("empty", empty),
             ("one", one),
+            ("interrupted", interrupted),
+            ("interrupted, no results", interrupted_empty),
         ] {
             let streamed = String::from_utf8(render(&r)).unwrap();
             assert!(streamed == whole_report(&r), "{what}: differs");

@@ -1,10 +1,11 @@
 //! One `<testsuite>` per node that has results: the grouping of the results by node, and
-//! each suite's attributes and properties.
+//! each suite's attributes and properties; and, for an interrupted run, the suite of the run
+//! itself, whose one test case is an error.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use quick_junit::{Property, TestSuite};
+use chrono::{DateTime, TimeDelta, Utc};
+use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
 use super::cases::{duration, test_case, unique_names};
 use super::clean::clean_line;
@@ -19,12 +20,9 @@ pub(super) fn test_suite(
     apps: &HashMap<&str, &str>,
 ) -> TestSuite {
     let mut suite = TestSuite::new(clean_line(&format!("{} ({})", node.name, node.id)));
-    // Saturating: `Sum` for `Duration` panics on overflow, and absurd durations can be
-    // typed into a results file.
-    let time = records.iter().fold(Duration::ZERO, |t, r| {
-        t.saturating_add(duration(r.duration_ms))
-    });
-    suite.set_time(time);
+    // The node's wall span, not the sum of its checks' times: they run concurrently, and the
+    // sums of a run's suites would add up to several times the run.
+    suite.set_time(wall_span(records));
     if let Some(first) = records.iter().map(|r| r.started).min() {
         suite.extra.insert(
             "timestamp".into(),
@@ -36,10 +34,85 @@ pub(super) fn test_suite(
         .insert("hostname".into(), clean_line(&results.run.vantage).into());
     suite.add_properties(suite_properties(results, node));
 
-    let names = unique_names(records, checks, apps);
+    let names = unique_names(records, node.name, checks, apps);
     for (r, name) in records.iter().zip(names) {
         suite.add_test_case(test_case(r, name, node.path));
     }
+    suite
+}
+
+/// From the earliest start of these results to the latest end (start plus duration). A
+/// time that cannot be added (only a hand-edited file has one) counts as no time.
+fn wall_span(records: &[&ResultRecord]) -> std::time::Duration {
+    let end = |r: &ResultRecord| -> DateTime<Utc> {
+        TimeDelta::from_std(duration(r.duration_ms))
+            .ok()
+            .and_then(|d| r.started.checked_add_signed(d))
+            .unwrap_or(r.started)
+    };
+    let first = records.iter().map(|r| r.started).min();
+    let last = records.iter().map(|r| end(r)).max();
+    match (first, last) {
+        (Some(first), Some(last)) => (last - first).to_std().unwrap_or_default(),
+        _ => std::time::Duration::ZERO,
+    }
+}
+
+/// The suite of an interrupted run itself: one test case, an `<error>` that says how many
+/// planned checks have no result. `run.complete` alone is a property, which GitLab ignores
+/// and Jenkins drops; an error is what every consumer shows as "not passed".
+pub(super) fn run_suite(results: &Results) -> TestSuite {
+    let run = &results.run;
+    let mut suite = TestSuite::new(clean_line(&format!("netaccept run ({})", run.id)));
+    suite.extra.insert(
+        "timestamp".into(),
+        run.started.format("%Y-%m-%dT%H:%M:%S").to_string().into(),
+    );
+    suite
+        .extra
+        .insert("hostname".into(), clean_line(&run.vantage).into());
+    suite.add_properties(run_properties(results));
+
+    let not_run = results.not_run();
+    let message = if run.planned == 0 {
+        // A record without `planned` (written before the field existed) cannot say more.
+        "运行被中断 / run interrupted".to_string()
+    } else {
+        format!(
+            "运行被中断：计划 {planned} 项检查中 {not_run} 项没有结果 / run interrupted: \
+             {not_run} of {planned} planned checks have no result",
+            planned = run.planned
+        )
+    };
+    let listed = results.results.iter().filter(|r| r.is_not_run()).count();
+    let mut body = format!(
+        "run: {}\nstarted: {}\nfinished: {}\nplanned: {}\nwithout a result: {not_run}\n",
+        clean_line(&run.id),
+        run.started
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        run.finished
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        run.planned,
+    );
+    if listed > 0 {
+        body.push_str(&format!(
+            "{listed} of them are listed as skipped (未执行 / not run) in their nodes' suites\n"
+        ));
+    }
+    if listed < not_run {
+        body.push_str(&format!(
+            "{} are not listed: this record was rebuilt from a journal, which holds only \
+             the checks that finished\n",
+            not_run - listed
+        ));
+    }
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+    status.set_message(message);
+    status.set_type("Interrupted");
+    status.set_description(body);
+    let mut tc = TestCase::new("运行完成 / run completed", status);
+    tc.set_classname("netaccept");
+    suite.add_test_case(tc);
     suite
 }
 
@@ -91,7 +164,6 @@ pub(super) fn group_by_node(results: &Results) -> Vec<(SuiteNode<'_>, Vec<&Resul
 }
 
 fn suite_properties(results: &Results, node: &SuiteNode) -> Vec<Property> {
-    let run = &results.run;
     let mut props = vec![prop("node.id", node.id), prop("node.name", node.name)];
     if let Some(n) = node.info {
         props.push(prop("node.level", n.level.as_str()));
@@ -106,15 +178,20 @@ fn suite_properties(results: &Results, node: &SuiteNode) -> Vec<Property> {
     props.push(prop("node.path", node.path));
     // On every suite, not only the first: CI tools show suites one at a time, and a suite
     // copied out of the file should still say which run, suite and inventory it came from.
-    props.extend([
+    props.extend(run_properties(results));
+    props
+}
+
+fn run_properties(results: &Results) -> Vec<Property> {
+    let run = &results.run;
+    vec![
         prop("run.id", &run.id),
         prop("run.suite", &run.suite),
         prop("run.suite_sha256", &run.suite_sha256),
         prop("run.inventory_sha256", &run.inventory_sha256),
         prop("run.netaccept_version", &run.netaccept_version),
         prop("run.complete", if run.complete { "true" } else { "false" }),
-    ]);
-    props
+    ]
 }
 
 fn prop(name: &str, value: &str) -> Property {
