@@ -11,7 +11,8 @@
 //! - exactly one [`Event::Started`] comes first, with the number of planned items;
 //! - each planned item gets at most one [`Event::CheckFinished`]; an item that was started
 //!   gets one [`Event::CheckStarted`] before it; an item skipped because a check it needs did
-//!   not pass is finished without being started (it sent nothing);
+//!   not pass is finished without being started (it sent nothing), its result naming that
+//!   need ([`ItemResult::skipped_for`]);
 //! - [`Event::Warning`]s may come at any point: something the operator must know that is
 //!   not a result (no permission for ICMP, the journal cannot be written);
 //! - exactly one [`Event::Finished`] comes last; `complete` is false when cancellation left

@@ -177,7 +177,7 @@ impl RecordBook {
             attempts: 0,
             attempt_ms: Vec::new(),
             message: NOT_RUN_MESSAGE.to_string(),
-            measurements: Default::default(),
+            measurements: crate::outcome::Measurements::new(),
             kind: Some(NOT_RUN.to_string()),
             expected: None,
             measured: None,

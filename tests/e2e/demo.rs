@@ -1,6 +1,7 @@
 //! `netaccept demo`, as the README's first command runs it: the simulator on the bundled
 //! demo network with its faults, the acceptance suite with the demo's waivers, every report
-//! written; failures on purpose, so exit 1. The JUnit passes the schema and junitparser.
+//! written; failures on purpose, so exit 1. The JUnit passes the schema, junitparser and
+//! test-results-parser (npm), each counting what results.json counts.
 
 use std::path::Path;
 use std::process::Command;
@@ -42,9 +43,12 @@ fn demo_runs_and_writes_every_report() {
     ] {
         assert!(out.path().join(f).is_file(), "{f}");
     }
-    junit_support::check_junit(&out.path().join("junit.xml"));
     let r: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("results.json")).unwrap()).unwrap();
+    junit_support::check_junit_totals(
+        &out.path().join("junit.xml"),
+        junit_support::Counts::of_summary(&r["summary"]),
+    );
     assert_eq!(r["run"]["complete"], true);
     assert_eq!(r["summary"]["waived"], 1, "one waiver in force");
     assert!(r["summary"]["failed"].as_u64().unwrap() > 0);

@@ -178,8 +178,21 @@ fn a_cancelled_token_stops_the_run_within_the_grace_and_keeps_what_finished() {
     let r = &finished.results;
     assert!(!r.run.complete);
     assert_eq!(r.run.planned, 3);
-    let checks: Vec<&str> = r.results.iter().map(|x| x.check.as_str()).collect();
-    assert_eq!(checks, ["net.tcp", "net.closed"], "the TCP checks finished");
+    let checks: Vec<(&str, Status, Option<&str>)> = r
+        .results
+        .iter()
+        .map(|x| (x.check.as_str(), x.status, x.kind.as_deref()))
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            ("net.tcp", Status::Passed, None),
+            ("net.closed", Status::Failed, Some("ConnectionRefused")),
+            ("app.health", Status::Skipped, Some("NotRun")),
+        ],
+        "the TCP checks finished; the health check is recorded as not run"
+    );
+    assert_eq!(r.not_run(), 1);
     assert_eq!(
         exit::for_results(r, netaccept::model::Severity::Minor),
         Exit::Interrupted

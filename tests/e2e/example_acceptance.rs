@@ -173,7 +173,10 @@ async fn acceptance_run_with_every_status_and_every_report() {
         "passed"
     );
 
-    junit_support::check_junit(&out.join("junit.xml"));
+    junit_support::check_junit_totals(
+        &out.join("junit.xml"),
+        junit_support::Counts::of_summary(&r["summary"]),
+    );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("山西省应急管理厅") && html.contains("清徐县调度统计系统升级中"));
     let csv = std::fs::read(out.join("results.csv")).unwrap();

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::support::host;
+use crate::support::junit as junit_support;
 
 pub(crate) fn netaccept(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_netaccept"))
@@ -220,6 +221,13 @@ fn verdicts_needs_retries_and_the_record() {
         "{stdout}"
     );
     // 2 nodes x (up, after-down is skipped, after-up) = 4 connections; skipped cost nothing.
+    // The listener's thread counts them when it is scheduled, which on a busy machine can be
+    // after the run has ended: waited for, briefly, then checked that no more came.
+    let t0 = Instant::now();
+    while open.accepted.load(Ordering::SeqCst) < 4 && t0.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(50));
     assert_eq!(open.accepted.load(Ordering::SeqCst), 4);
 }
 
@@ -633,12 +641,68 @@ fn sigint_writes_an_incomplete_record_and_exits_130() {
     let r = results(&dir.path().join("out"));
     assert_eq!(r["run"]["complete"], false);
     assert_eq!(r["run"]["planned"], 2);
-    assert_eq!(
-        r["results"].as_array().unwrap().len(),
-        1,
-        "only what finished"
-    );
+    // Every planned item is in the record: what finished, and what did not as not run.
+    assert_eq!(r["results"].as_array().unwrap().len(), 2, "{r}");
     assert_eq!(r["results"][0]["check"], "up");
+    assert_eq!(r["results"][0]["status"], "passed");
+    let hang = &r["results"][1];
+    assert_eq!(hang["check"], "hang");
+    assert_eq!(hang["app"], "dispatch");
+    assert_eq!(hang["status"], "skipped");
+    assert_eq!(hang["kind"], "NotRun");
+    assert_eq!(hang["message"], "not run: run interrupted");
+    assert_eq!(hang["attempts"], 0);
+    assert_eq!(hang["started"], r["run"]["finished"]);
+    assert_eq!(hang["target"], format!("GET http://{}/", hung.addr));
+    assert_eq!(r["summary"]["passed"], 1);
+    assert_eq!(r["summary"]["skipped"], 1);
+
+    // junit.xml lists it as skipped with the reason, and the run itself as an error, so
+    // that no CI shows the run as passed; every consumer counts that.
+    let junit = dir.path().join("out/junit.xml");
+    junit_support::check_junit_totals(
+        &junit,
+        junit_support::Counts {
+            tests: 3,
+            failures: 0,
+            errors: 1,
+            skipped: 1,
+        },
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains(
+            "<skipped message=\"未执行：运行被中断 / not run: run interrupted\">\
+             未执行：运行被中断 / not run: run interrupted</skipped>"
+        ),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("run interrupted: 1 of 2 planned checks have no result"),
+        "{xml}"
+    );
+
+    // From the journal, which holds only what finished, the report says the same count.
+    let again = netaccept(
+        &["report", "out/journal.jsonl", "-o", "from-journal"],
+        dir.path(),
+    );
+    assert!(again.status.success(), "{again:?}");
+    let junit = dir.path().join("from-journal/junit.xml");
+    junit_support::check_junit_totals(
+        &junit,
+        junit_support::Counts {
+            tests: 2,
+            failures: 0,
+            errors: 1,
+            skipped: 0,
+        },
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("run interrupted: 1 of 2 planned checks have no result"),
+        "{xml}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("INTERRUPTED"));
 }
 

@@ -1,6 +1,8 @@
-//! The JUnit report (`junit.xml`): FORMAT.md's mapping on the mixed sample record, and a
-//! hostile record (markup and control characters in names and messages, a huge body) that
-//! must still give a file CI consumers accept.
+//! The JUnit report (`junit.xml`): FORMAT.md's mapping on the mixed sample record (names,
+//! times, skip reasons, counts every consumer agrees on), an interrupted run's record (as
+//! the recorder makes it, and as a journal gives it back), and a hostile record (markup and
+//! control characters in names and messages, a huge body) that must still give a file CI
+//! consumers accept.
 
 use std::collections::{HashMap, HashSet};
 

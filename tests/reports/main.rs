@@ -13,8 +13,9 @@
 //!
 //! External tools: `html` renders the report in headless Chromium (`chromium`,
 //! `poppler-utils`, `fonts-noto-cjk`); every JUnit file is checked with `xmllint`
-//! (`libxml2-utils`) and junitparser (`python3-venv`, PyPI once). Without them those
-//! checks are skipped with a message, and fail when `CI` is set.
+//! (`libxml2-utils`), junitparser (`python3-venv`, PyPI once) and test-results-parser
+//! (`nodejs`, `npm`, the npm registry once). Without them those checks are skipped with a
+//! message, and fail when `CI` is set.
 
 /// `netaccept run` and `netaccept report` writing reports: waivers, `--fail-on`, exit 3.
 mod commands;

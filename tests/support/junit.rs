@@ -325,14 +325,14 @@ fn has_junitparser(python: &Path) -> bool {
 
 /// Reads the file with test-results-parser and prints its totals and the statuses it gave
 /// the test cases, as JSON. Its `total` leaves the skipped out, and an `<error>` is a `FAIL`.
-const JS: &str = r#"
+const JS: &str = r"
 const { parse } = require(process.argv[1] + '/node_modules/test-results-parser');
 const r = parse({ type: 'junit', files: [process.argv[2]] });
 const cases = { PASS: 0, FAIL: 0, SKIP: 0 };
 for (const s of r.suites) for (const t of s.cases) cases[t.status] = (cases[t.status] || 0) + 1;
 console.log(JSON.stringify({ total: r.total, passed: r.passed, failed: r.failed,
   errors: r.errors, skipped: r.skipped, cases }));
-"#;
+";
 
 fn npm_check(path: &Path, want: Counts) {
     let Some(dir) = npm_consumer() else { return };

@@ -46,7 +46,7 @@ pub(super) fn drop_root_counts(xml: &str) -> Cow<'_, str> {
         let Some(close) = tag[value_start..].find('"') else {
             continue;
         };
-        tag.replace_range(at..value_start + close + 1, "");
+        tag.replace_range(at..=value_start + close, "");
     }
     if tag.len() == end - start {
         return Cow::Borrowed(xml);
