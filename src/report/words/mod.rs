@@ -196,7 +196,7 @@ pub fn explain<'r>(r: &'r ResultRecord, lang: Lang, dir: &dyn Directory) -> Expl
         // The finding's own sentence; the line beside it only when it says more.
         let more = raw.filter(|m| !m.ends_with(&f.message_en()));
         return Explanation {
-            sentence: Cow::Owned(f.message_zh()),
+            sentence: Cow::Owned(dates(&f.message_zh())),
             expected,
             measured,
             raw: more,
@@ -223,6 +223,16 @@ pub fn explain<'r>(r: &'r ResultRecord, lang: Lang, dir: &dyn Directory) -> Expl
         measured,
         raw: raw.filter(|_| !explained || words.is_none()),
     }
+}
+
+/// The times a sentence quotes (RFC 3339, as the TLS findings write them) as dates: a
+/// reader wants the day a certificate expires, not its second in UTC.
+fn dates(s: &str) -> String {
+    static TIME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
+            .expect("a valid pattern")
+    });
+    TIME.replace_all(s, "$1").into_owned()
 }
 
 /// `（2026-11-29 到期，剩余 12 天）` from the measurements of an HTTPS check, or `（2026-11-29
