@@ -182,8 +182,30 @@ pub fn words(kind: &str, lang: Lang) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    /// The lists name every kind once: a kind added to the enums without words here fails
-    /// to compile in `fail_kind`/`error_kind`, and one left out of the lists fails here.
+    /// The lists name every variant of the enums, as `src/outcome.rs` declares them (a kind
+    /// without words fails to compile in `fail_kind`/`error_kind`; one missing from the lists,
+    /// which the reports' tests build their records from, fails here).
+    #[test]
+    fn the_lists_hold_every_variant() {
+        let source = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/outcome.rs"),
+        )
+        .unwrap();
+        let variant = regex::Regex::new(r"^    ([A-Z][A-Za-z]*),$").unwrap();
+        let variants = |name: &str| -> Vec<String> {
+            let start = source.find(&format!("pub enum {name} {{")).unwrap();
+            let end = start + source[start..].find("\n}").unwrap();
+            source[start..end]
+                .lines()
+                .filter_map(|l| variant.captures(l).map(|c| c[1].to_string()))
+                .collect()
+        };
+        let fails: Vec<String> = FAIL_KINDS.iter().map(|k| k.as_str().to_string()).collect();
+        let errors: Vec<String> = ERROR_KINDS.iter().map(|k| k.as_str().to_string()).collect();
+        assert_eq!(fails, variants("FailKind"));
+        assert_eq!(errors, variants("ErrorKind"));
+    }
+
     #[test]
     fn every_kind_has_words_in_both_languages() {
         let mut seen = std::collections::HashSet::new();

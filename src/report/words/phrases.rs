@@ -592,6 +592,40 @@ mod tests {
         }
     }
 
+    /// Every finding `src/outcome/tls.rs` declares has its code here.
+    #[test]
+    fn every_finding_code_has_words() {
+        let source = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/outcome/tls.rs"),
+        )
+        .unwrap();
+        let start = source.find("pub enum TlsFinding {").unwrap();
+        let end = start + source[start..].find("\n}").unwrap();
+        let variant = regex::Regex::new(r"^    ([A-Z][A-Za-z]*)(?: \{|,)").unwrap();
+        let mut n = 0;
+        for line in source[start..end].lines() {
+            let Some(c) = variant.captures(line) else {
+                continue;
+            };
+            let mut code = String::new();
+            for ch in c[1].chars() {
+                if ch.is_ascii_uppercase() && !code.is_empty() {
+                    code.push('_');
+                }
+                code.push(ch.to_ascii_lowercase());
+            }
+            assert!(
+                FINDING_CODES.iter().any(|(c, _)| *c == code),
+                "the finding code `{code}` has no words"
+            );
+            n += 1;
+        }
+        assert!(
+            n >= 20,
+            "only {n} findings read: is the search still right?"
+        );
+    }
+
     #[test]
     fn values_keep_their_text() {
         assert_eq!(
