@@ -12,8 +12,8 @@
 //!
 //! With `--lang zh` (the default) the header row, the statuses, severities and levels are in
 //! Chinese and the message, expected and measured columns explain each record in Chinese
-//! ([`crate::report::words`]), the prober's own line kept after `原始信息：` where it says
-//! more; with `--lang en` the file is as the record holds it. The columns are the same in
+//! ([`crate::report::words`]), the prober's own line kept after it (`（原始信息：…）`) where
+//! it says more; with `--lang en` the file is as the record holds it. The columns are the same in
 //! both, in the same order, so a script reads either by position.
 
 use std::io::Write;
@@ -103,7 +103,9 @@ pub fn write(results: &Results, lang: Lang, out: &mut dyn Write) -> std::io::Res
     for r in &results.results {
         let x = words::explain(r, lang, &dir);
         let message = match x.raw {
-            Some(raw) => format!("{}\n{}：{raw}", x.sentence, words::raw_label(lang)),
+            // On the same line, as the HTML report's details show it: a cell of one line
+            // keeps the file one row per line for the tools that read it by lines.
+            Some(raw) => format!("{}（{}：{raw}）", x.sentence, words::raw_label(lang)),
             None => x.sentence.into_owned(),
         };
         let node = nodes.get(r.node.as_str());

@@ -133,7 +133,7 @@ fn awkward_text_round_trips_and_formulas_are_defused() {
 
 /// With `--lang zh`: the header, statuses, severities and levels in Chinese, each record
 /// explained in Chinese (its kind in words, expected and measured translated), the
-/// prober's own line kept after `原始信息：` where it says more; the same columns as English.
+/// prober's own line kept after it (`（原始信息：…）`) where it says more; the same columns as English.
 #[test]
 fn chinese_headers_statuses_and_explanations_with_lang_zh() {
     let r = fixture();
@@ -192,9 +192,11 @@ fn chinese_headers_statuses_and_explanations_with_lang_zh() {
     let dns = row("net.dns", "未通过");
     assert_eq!(&dns[col("expected")], "DNS 应答");
     assert_eq!(&dns[col("measured")], "端口不可达");
-    let (words, raw) = dns[col("message")].split_once("\n原始信息：").unwrap();
+    let (words, raw) = dns[col("message")].split_once("（原始信息：").unwrap();
     assert_eq!(words, "连接被拒绝：端口上没有服务在监听");
-    assert!(raw.contains("(os error 111)"), "{raw}");
+    assert!(raw.ends_with("(os error 111))）"), "{raw}");
+    // One line per row, for the tools that read a CSV by lines.
+    assert_eq!(text.lines().count(), r.results.len() + 1);
     let config = rows
         .iter()
         .find(|row| &row[col("kind")] == "Config")

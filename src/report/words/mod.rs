@@ -134,8 +134,11 @@ impl Directory for Ids {
 
 /// The failure kinds whose expected and measured values (and the record's measurements)
 /// say all the prober's line says: the line is not repeated as raw evidence beside them,
-/// unless it quotes the system (`os error`).
-const EXPLAINED: [FailKind; 8] = [
+/// unless it quotes the system (`os error`) or names which of several servers failed (a
+/// replication check, whose measurements list its `servers`).
+const EXPLAINED: [FailKind; 10] = [
+    FailKind::Timeout,
+    FailKind::HeaderMismatch,
     FailKind::StatusMismatch,
     FailKind::TimeExceeded,
     FailKind::ConnectSlow,
@@ -206,7 +209,8 @@ pub fn explain<'r>(r: &'r ResultRecord, lang: Lang, dir: &dyn Directory) -> Expl
     let explained = kind
         .and_then(|k| serde_json::from_value::<FailKind>(k.into()).ok())
         .is_some_and(|k| EXPLAINED.contains(&k))
-        && !r.message.contains("os error");
+        && !r.message.contains("os error")
+        && !r.measurements.contains_key("servers");
     let mut sentence = match words {
         Some(w) => w.to_string(),
         None if r.status == Status::Errored => "出错".to_string(),
@@ -296,5 +300,79 @@ pub fn level(l: crate::model::Level, lang: Lang) -> &'static str {
         (Lang::Zh, Level::Provincial) => "省级",
         (Lang::Zh, Level::Prefectural) => "地市级",
         (Lang::Zh, Level::County) => "县级",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(fields: &serde_json::Value) -> ResultRecord {
+        let mut base = serde_json::json!({
+            "node": "n", "check": "c", "app": null, "status": "failed",
+            "severity": "major", "started": "2026-03-15T02:00:00Z", "duration_ms": 1.0,
+            "attempts": 1, "message": "", "measurements": {}, "target": "t"});
+        for (k, v) in fields.as_object().unwrap() {
+            base[k] = v.clone();
+        }
+        serde_json::from_value(base).unwrap()
+    }
+
+    /// The prober's line is shown beside the words only where it says more than they do.
+    #[test]
+    fn the_raw_line_only_where_it_says_more() {
+        let x = |f: serde_json::Value| {
+            let r = record(&f);
+            let e = explain(&r, Lang::Zh, &Ids);
+            (e.sentence.into_owned(), e.raw.map(String::from))
+        };
+        let status = serde_json::json!({"kind": "StatusMismatch", "message": "GET u: status 503, expected one of [200]",
+            "expected": "status in [200]", "measured": "503"});
+        assert_eq!(x(status), ("HTTP 状态码与期望不符".into(), None));
+        let os = serde_json::json!({"kind": "ConnectionRefused", "message": "GET u: connection refused (os error 111)",
+            "expected": "an HTTP response", "measured": "connection refused"});
+        assert_eq!(
+            x(os).1.as_deref(),
+            Some("GET u: connection refused (os error 111)")
+        );
+        let replication = serde_json::json!({"kind": "Timeout", "message": "SOA z @ns2: no answer over UDP within 2s",
+            "expected": "an answer within 2s", "measured": "none", "measurements": {"servers": []}});
+        assert!(
+            x(replication).1.is_some(),
+            "which server: only the line says"
+        );
+        let error = serde_json::json!({"status": "errored", "kind": "Config", "message": "cannot read CA file `x`"});
+        assert_eq!(x(error).1.as_deref(), Some("cannot read CA file `x`"));
+        let unknown = serde_json::json!({"kind": "FromTheFuture", "message": "what happened"});
+        assert_eq!(x(unknown), ("未通过".into(), Some("what happened".into())));
+        let expiring = serde_json::json!({"kind": "CertExpiring", "message": "m",
+            "expected": "certificate valid ≥ 30 days", "measured": "12 days",
+            "measurements": {"cert_days_left": 12, "cert_not_after": "2026-12-15T00:00:00Z"}});
+        assert_eq!(x(expiring).0, "证书即将过期（2026-12-15 到期，剩余 12 天）");
+
+        // English: the record as it is.
+        let r = record(
+            &serde_json::json!({"kind": "Timeout", "message": "no answer within 2s",
+            "expected": "an answer within 2s", "measured": "none"}),
+        );
+        let e = explain(&r, Lang::En, &Ids);
+        assert_eq!(e.sentence, "no answer within 2s");
+        assert_eq!(e.expected.as_deref(), Some("an answer within 2s"));
+        assert_eq!(e.raw, None);
+        let zh = explain(&r, Lang::Zh, &Ids);
+        assert_eq!(
+            zh.full(Lang::Zh),
+            "超时：在时限内没有应答。期望：2 秒内应答；实测：无应答"
+        );
+    }
+
+    #[test]
+    fn finding_times_read_as_dates() {
+        assert_eq!(
+            dates("已于 4 天前过期（2026-11-29T00:00:00Z）"),
+            "已于 4 天前过期（2026-11-29）"
+        );
+        assert_eq!(dates("2026-11-29T08:00:00+08:00 起"), "2026-11-29 起");
+        assert_eq!(dates("serial 2026112901"), "serial 2026112901");
     }
 }
