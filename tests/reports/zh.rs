@@ -549,7 +549,7 @@ fn a_chinese_report_explains_every_kind_in_chinese() {
     assert!(
         x.details
             .iter()
-            .any(|d| d == "因 应用系统登录页可访问 被跳过而跳过")
+            .any(|d| d == "因 应用系统登录页可访问 被跳过而一并跳过")
     );
     assert!(
         x.details

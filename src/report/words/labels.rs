@@ -1,11 +1,13 @@
 //! Measurements in words: a label for every key the probers write (`cert_days_left` is
-//! `证书剩余天数` or `certificate days left`), values with their unit, booleans as words, and
+//! `证书剩余天数` or `certificate days left`), values with their unit, booleans and a
+//! certificate's role as words, and
 //! times as dates (`cert_not_after` and any `*_at`, whether RFC 3339 text or UNIX seconds).
 //! A key this table does not know (a record from a newer build) is shown as it is.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::outcome::tls::Role;
 use crate::report::Lang;
 
 /// (key, Chinese, English).
@@ -99,6 +101,12 @@ pub fn value(key: &str, v: &Value, lang: Lang) -> String {
     {
         return t.format("%Y-%m-%d").to_string();
     }
+    if key == "cert_role"
+        && lang == Lang::Zh
+        && let Ok(role) = serde_json::from_value::<Role>(v.clone())
+    {
+        return role.zh().to_string();
+    }
     match v {
         Value::Bool(b) => match (lang, b) {
             (Lang::Zh, true) => "是",
@@ -149,6 +157,8 @@ mod tests {
         assert_eq!(value("time_ms", &json!(12.5), Lang::Zh), "12.5 毫秒");
         assert_eq!(value("loss_pct", &json!(20), Lang::Zh), "20%");
         assert_eq!(value("aa", &json!(true), Lang::Zh), "是");
+        assert_eq!(value("cert_role", &json!("leaf"), Lang::Zh), "服务器证书");
+        assert_eq!(value("cert_role", &json!("leaf"), Lang::En), "leaf");
         assert_eq!(
             value("answers", &json!(["10.0.0.1", "10.0.0.2"]), Lang::Zh),
             "10.0.0.1, 10.0.0.2"

@@ -134,8 +134,9 @@ impl Directory for Ids {
 
 /// The failure kinds whose expected and measured values (and the record's measurements)
 /// say all the prober's line says: the line is not repeated as raw evidence beside them,
-/// unless it quotes the system (`os error`) or names which of several servers failed (a
-/// replication check, whose measurements list its `servers`).
+/// unless it quotes the system (`os error`), names the hop a redirect led to (`GET a → b`),
+/// or names which of several servers failed (a replication check, whose measurements list
+/// its `servers`).
 const EXPLAINED: [FailKind; 10] = [
     FailKind::Timeout,
     FailKind::HeaderMismatch,
@@ -196,8 +197,10 @@ pub fn explain<'r>(r: &'r ResultRecord, lang: Lang, dir: &dyn Directory) -> Expl
         .and_then(|v| serde_json::from_value::<TlsFinding>(v.clone()).ok());
     let raw = (!r.message.is_empty()).then_some(r.message.as_str());
     if let Some(f) = finding {
-        // The finding's own sentence; the line beside it only when it says more.
-        let more = raw.filter(|m| !m.ends_with(&f.message_en()));
+        // The finding's own sentence; the line beside it only when it says more than the
+        // finding and the target (a redirect's hop, say).
+        let en = f.message_en();
+        let more = raw.filter(|m| *m != en && *m != format!("{}: {en}", r.target));
         return Explanation {
             sentence: Cow::Owned(dates(&f.message_zh())),
             expected,
@@ -210,6 +213,7 @@ pub fn explain<'r>(r: &'r ResultRecord, lang: Lang, dir: &dyn Directory) -> Expl
         .and_then(|k| serde_json::from_value::<FailKind>(k.into()).ok())
         .is_some_and(|k| EXPLAINED.contains(&k))
         && !r.message.contains("os error")
+        && !r.message.contains(" → ")
         && !r.measurements.contains_key("servers");
     let mut sentence = match words {
         Some(w) => w.to_string(),

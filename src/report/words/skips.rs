@@ -92,7 +92,7 @@ pub fn reason(
     match (n.status, waived) {
         (_, true) => format!("因 {who}未通过（已豁免）而跳过"),
         (Some("errored"), _) => format!("因 {who}出错而跳过"),
-        (Some("skipped"), _) => format!("因 {who}被跳过而跳过"),
+        (Some("skipped"), _) => format!("因 {who}被跳过而一并跳过"),
         _ => format!("因 {who}未通过而跳过"),
     }
 }
