@@ -341,7 +341,7 @@ impl Page<'_> {
         /// Needed checks by their display names, and whether one was waived: from the
         /// record's own node's results.
         struct Dir<'p, 'a>(&'p Page<'a>);
-        impl crate::report::words::Directory for Dir<'_, '_> {
+        impl words::Directory for Dir<'_, '_> {
             fn need_name(&self, need: &words::Need) -> String {
                 self.0.names.check(need.check).to_string()
             }

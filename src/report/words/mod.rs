@@ -46,7 +46,8 @@ pub struct Explanation<'r> {
 
 impl Explanation<'_> {
     /// The sentence with the expected and measured values after it, for a report that has
-    /// one cell for all: `超时：在时限内没有应答。期望：2 秒内应答；实测：无应答`.
+    /// one cell for all: `超时：在时限内没有应答。期望：2 秒内应答；实测：无应答`. In English
+    /// the sentence alone: the record's message already states both.
     pub fn full(&self, lang: Lang) -> String {
         let mut s = self.sentence.to_string();
         if let (Some(e), Some(m)) = (&self.expected, &self.measured)
