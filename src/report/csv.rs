@@ -9,14 +9,22 @@
 //! so a cell that a spreadsheet would take for a formula (`=HYPERLINK(…)`, `@SUM(…)`) is
 //! defused with a leading `'`, which Excel and LibreOffice hide and treat as "text". Numbers
 //! are written as numbers and never touched, or sorting and sums would break.
+//!
+//! With `--lang zh` (the default) the header row, the statuses, severities and levels are in
+//! Chinese and the message, expected and measured columns explain each record in Chinese
+//! ([`crate::report::words`]), the prober's own line kept after it (`（原始信息：…）`) where
+//! it says more; with `--lang en` the file is as the record holds it. The columns are the same in
+//! both, in the same order, so a script reads either by position.
 
 use std::io::Write;
 
 use chrono::SecondsFormat;
 
+use crate::report::Lang;
+use crate::report::words::{self, Names};
 use crate::results::Results;
 
-/// The header row, in order.
+/// The header row of `--lang en`, in order.
 pub const HEADER: [&str; 21] = [
     "node",
     "node_name",
@@ -41,17 +49,42 @@ pub const HEADER: [&str; 21] = [
     "waiver_expires",
 ];
 
+/// The header row of `--lang zh`: [`HEADER`] in Chinese, column for column.
+pub const HEADER_ZH: [&str; 21] = [
+    "节点",
+    "节点名称",
+    "路径",
+    "级别",
+    "检查",
+    "检查名称",
+    "应用",
+    "应用名称",
+    "状态",
+    "严重程度",
+    "类型",
+    "说明",
+    "期望",
+    "实测",
+    "目标",
+    "尝试次数",
+    "耗时（毫秒）",
+    "开始时间",
+    "豁免原因",
+    "豁免批准人",
+    "豁免到期日",
+];
+
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Renders the whole record as CSV bytes (UTF-8 with a BOM, CRLF line ends).
-pub fn render(results: &Results) -> Vec<u8> {
+pub fn render(results: &Results, lang: Lang) -> Vec<u8> {
     let mut bytes = Vec::new();
-    write(results, &mut bytes).expect("writing to memory cannot fail");
+    write(results, lang, &mut bytes).expect("writing to memory cannot fail");
     bytes
 }
 
 /// Writes the whole record as CSV (UTF-8 with a BOM, CRLF line ends), row by row.
-pub fn write(results: &Results, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write(results: &Results, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
     let crate::results::Lookup {
         nodes,
         checks,
@@ -62,8 +95,19 @@ pub fn write(results: &Results, out: &mut dyn Write) -> std::io::Result<()> {
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(out);
-    w.write_record(HEADER)?;
+    w.write_record(match lang {
+        Lang::Zh => HEADER_ZH,
+        Lang::En => HEADER,
+    })?;
+    let dir = Names::new(results);
     for r in &results.results {
+        let x = words::explain(r, lang, &dir);
+        let message = match x.raw {
+            // On the same line, as the HTML report's details show it: a cell of one line
+            // keeps the file one row per line for the tools that read it by lines.
+            Some(raw) => format!("{}（{}：{raw}）", x.sentence, words::raw_label(lang)),
+            None => x.sentence.into_owned(),
+        };
         let node = nodes.get(r.node.as_str());
         let app = r.app.as_deref().unwrap_or("");
         let text = |s: &str| guard(&clean(s));
@@ -71,17 +115,17 @@ pub fn write(results: &Results, out: &mut dyn Write) -> std::io::Result<()> {
             text(&r.node),
             text(node.map_or("", |n| n.name.as_str())),
             text(node.map_or("", |n| n.path.as_str())),
-            text(node.map_or("", |n| n.level.as_str())),
+            text(node.map_or("", |n| words::level(n.level, lang))),
             text(&r.check),
             text(checks.get(r.check.as_str()).copied().unwrap_or("")),
             text(app),
             text(apps.get(app).copied().unwrap_or("")),
-            text(r.status.as_str()),
-            text(r.severity.as_str()),
+            text(words::status(r.status, lang)),
+            text(words::severity(r.severity, lang)),
             text(r.kind.as_deref().unwrap_or("")),
-            text(&r.message),
-            text(r.expected.as_deref().unwrap_or("")),
-            text(r.measured.as_deref().unwrap_or("")),
+            text(&message),
+            text(x.expected.as_deref().unwrap_or("")),
+            text(x.measured.as_deref().unwrap_or("")),
             text(&r.target),
             r.attempts.to_string(),
             number(r.duration_ms),

@@ -19,6 +19,7 @@ pub mod record;
 pub mod summary;
 pub mod text;
 pub mod waive;
+pub mod words;
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -68,7 +69,7 @@ const REPORTS: &[(&str, Render)] = &[
     ("results.json", |r, _, w| json::write(r, w)),
     ("junit.xml", |r, _, w| junit::write(r, w)),
     ("report.html", |r, lang, w| html::write(r, lang, w)),
-    ("results.csv", |r, _, w| csv::write(r, w)),
+    ("results.csv", |r, lang, w| csv::write(r, lang, w)),
 ];
 
 /// Writes every report into `dir`, each whole or not at all. A report that cannot be written
@@ -207,7 +208,8 @@ fn random() -> u64 {
 /// The buffer between a report's many small writes and its file.
 const WRITE_BUFFER: usize = 64 * 1024;
 
-/// The language of human-facing reports (the HTML report); Chinese by default.
+/// The language of human-facing reports (the HTML report, `results.csv`); Chinese by
+/// default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     #[default]

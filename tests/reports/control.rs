@@ -74,7 +74,7 @@ fn the_html_report_shows_control_characters_in_caret_form_and_keeps_evidence_lin
 
 #[test]
 fn results_csv_holds_no_control_characters_but_line_breaks_and_tabs() {
-    let bytes = csv::render(&hostile());
+    let bytes = csv::render(&hostile(), Lang::En);
     let text = std::str::from_utf8(&bytes).unwrap();
     assert_no_raw_controls("results.csv", text);
 }

@@ -1,7 +1,8 @@
 //! `results.csv`: what a spreadsheet opens. The bytes are read back with the csv crate's
 //! reader, the way any importer would.
 
-use netaccept::report::csv::{HEADER, render};
+use netaccept::report::Lang;
+use netaccept::report::csv::{HEADER, HEADER_ZH, render};
 use netaccept::results::Status;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -26,7 +27,7 @@ fn col(name: &str) -> usize {
 #[test]
 fn one_row_per_result_with_bom_header_and_crlf() {
     let r = fixture();
-    let bytes = render(&r);
+    let bytes = render(&r, Lang::En);
     let text = std::str::from_utf8(&bytes).expect("UTF-8");
     assert!(text.starts_with(
         "\u{feff}node,node_name,path,level,check,check_name,app,app_name,status,severity,kind,\
@@ -105,7 +106,7 @@ fn awkward_text_round_trips_and_formulas_are_defused() {
         .unwrap();
     waived.waiver.as_mut().unwrap().reason = "-负责人批准".into();
 
-    let (_, rows) = read(&render(&r));
+    let (_, rows) = read(&render(&r, Lang::En));
     assert_eq!(&rows[0][col("message")], tricky);
     assert_eq!(
         &rows[0][col("expected")],
@@ -127,5 +128,103 @@ fn awkward_text_round_trips_and_formulas_are_defused() {
     for row in &rows {
         assert!(row[col("duration_ms")].parse::<f64>().is_ok());
         assert!(row[col("attempts")].parse::<u32>().is_ok());
+    }
+}
+
+/// With `--lang zh`: the header, statuses, severities and levels in Chinese, each record
+/// explained in Chinese (its kind in words, expected and measured translated), the
+/// prober's own line kept after it (`（原始信息：…）`) where it says more; the same columns as English.
+#[test]
+fn chinese_headers_statuses_and_explanations_with_lang_zh() {
+    let r = fixture();
+    let bytes = render(&r, Lang::Zh);
+    let text = std::str::from_utf8(&bytes).unwrap();
+    assert!(text.starts_with(
+        "\u{feff}节点,节点名称,路径,级别,检查,检查名称,应用,应用名称,状态,严重程度,类型,说明,\
+         期望,实测,目标,尝试次数,耗时（毫秒）,开始时间,豁免原因,豁免批准人,豁免到期日\r\n"
+    ));
+    let (header, rows) = read(&bytes);
+    assert_eq!(header, HEADER_ZH);
+    assert_eq!(
+        HEADER_ZH.len(),
+        HEADER.len(),
+        "the same columns in both languages"
+    );
+    assert_eq!(rows.len(), r.results.len());
+    for (row, rec) in rows.iter().zip(&r.results) {
+        let status = match rec.status {
+            Status::Passed => "通过",
+            Status::Failed => "未通过",
+            Status::Errored => "错误",
+            Status::Skipped => "跳过",
+            Status::Waived => "豁免",
+        };
+        assert_eq!(&row[col("status")], status);
+        assert!(["关键", "重要", "次要"].contains(&&row[col("severity")]));
+        assert!(["国家级", "省级", "地市级", "县级"].contains(&&row[col("level")]));
+        // Identifiers and figures stay as they are.
+        assert_eq!(&row[col("node")], rec.node);
+        assert_eq!(&row[col("kind")], rec.kind.as_deref().unwrap_or(""));
+        assert_eq!(&row[col("attempts")], rec.attempts.to_string());
+        let message = &row[col("message")];
+        match rec.status {
+            Status::Passed => assert_eq!(message, ""),
+            Status::Skipped => assert!(
+                message.starts_with("因 ") && message.ends_with("而跳过"),
+                "{message}"
+            ),
+            _ => assert!(!message.is_ascii(), "{message}"),
+        }
+    }
+    let row = |check: &str, status: &str| {
+        rows.iter()
+            .find(|row| &row[col("check")] == check && &row[col("status")] == status)
+            .unwrap_or_else(|| panic!("a {status} {check} row"))
+    };
+    let status = rows
+        .iter()
+        .find(|row| &row[col("kind")] == "StatusMismatch")
+        .unwrap();
+    assert_eq!(&status[col("message")], "HTTP 状态码与期望不符");
+    assert_eq!(&status[col("expected")], "状态码为 [200] 之一");
+    assert_eq!(&status[col("measured")], "503");
+    // The OS's words are the prober's line: kept, labelled, after the explanation.
+    let dns = row("net.dns", "未通过");
+    assert_eq!(&dns[col("expected")], "DNS 应答");
+    assert_eq!(&dns[col("measured")], "端口不可达");
+    let (words, raw) = dns[col("message")].split_once("（原始信息：").unwrap();
+    assert_eq!(words, "连接被拒绝：端口上没有服务在监听");
+    assert!(raw.ends_with("(os error 111))）"), "{raw}");
+    // One line per row, for the tools that read a CSV by lines.
+    assert_eq!(text.lines().count(), r.results.len() + 1);
+    let config = rows
+        .iter()
+        .find(|row| &row[col("kind")] == "Config")
+        .unwrap();
+    assert!(config[col("message")].starts_with("检查的配置在此无法使用"));
+    assert!(config[col("message")].contains("原始信息：cannot read CA file"));
+    assert_eq!(
+        &row("net.tcp-http", "跳过")[col("message")],
+        "因 网络连通性（ICMP）未通过而跳过"
+    );
+    // Skipped because a waived check failed: said so (清徐县's health check is waived).
+    let qingxu = rows
+        .iter()
+        .find(|row| {
+            &row[col("node")] == "sx-taiyuan-qingxu" && &row[col("check")] == "app.login-page"
+        })
+        .unwrap();
+    assert_eq!(
+        &qingxu[col("message")],
+        "因 应用系统健康检查 未通过（已豁免）而跳过"
+    );
+
+    // English: the record as it is.
+    let (header, en) = read(&render(&r, Lang::En));
+    assert_eq!(header, HEADER);
+    for (row, rec) in en.iter().zip(&r.results) {
+        assert_eq!(&row[col("status")], rec.status.as_str());
+        assert_eq!(&row[col("message")], rec.message);
+        assert_eq!(&row[col("expected")], rec.expected.as_deref().unwrap_or(""));
     }
 }

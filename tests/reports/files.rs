@@ -37,7 +37,7 @@ fn the_files_hold_what_the_renderers_render() {
             read("report.html") == html::render(&r, lang).into_bytes(),
             "report.html"
         );
-        assert!(read("results.csv") == csv::render(&r), "results.csv");
+        assert!(read("results.csv") == csv::render(&r, lang), "results.csv");
     }
 }
 

@@ -122,8 +122,8 @@ fn zh_report_has_every_part() {
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
     assert!(f.contains("应用系统健康检查"), "check display name");
     assert!(
-        f.contains("status in [200]") && f.contains("503"),
-        "expected, measured"
+        f.contains("状态码为 [200] 之一") && f.contains("503"),
+        "expected, measured, in Chinese"
     );
     assert!(f.contains("StatusMismatch"));
     assert!(f.contains("<pre>"), "evidence in a pre");
@@ -194,6 +194,9 @@ fn huge_fields_are_capped_with_the_truncation_mark() {
         .find(|x| x.status == Status::Failed)
         .unwrap();
     failed.message = huge("MESSAGE-START");
+    // A kind whose prober line the Chinese report shows beside its words (as raw evidence):
+    // for the kinds that expected and measured explain whole, it shows no line to cap.
+    failed.kind = Some("ProtocolError".into());
     failed.expected = Some(huge("EXPECTED-START"));
     failed.measured = Some(huge("MEASURED-START"));
     failed.target = huge("TARGET-START");

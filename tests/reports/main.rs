@@ -39,6 +39,8 @@ mod properties;
 mod secrets;
 /// The HTML report's certificate box: handshake, leaf and the certificate a TLS finding names.
 mod tls;
+/// A Chinese report in Chinese: every failure, error and skip kind explained, none in English.
+mod zh;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]

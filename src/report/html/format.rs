@@ -3,7 +3,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::strings::Strings;
+use crate::report::Lang;
 use crate::report::text::{FIELD_CAP, cap};
+use crate::report::words;
 use crate::results::ResultRecord;
 
 /// UTC with a `Z`, then Beijing time (UTC+8, no daylight saving) for the committee, which
@@ -32,36 +34,73 @@ pub(super) fn span(d: TimeDelta) -> String {
     }
 }
 
-/// Measurements as `key=value` pairs: the evidence of a pass, compact enough for a table,
-/// and capped as one field ([`FIELD_CAP`]). The TLS structures (the chain, the finding, the
-/// notes) are left out: their JSON would crowd out the rest, and the notes are shown in
-/// words beside.
+/// Measurements as labelled pairs in the report's language (`证书剩余天数 398`, `time 12.5
+/// ms`, times as dates: [`crate::report::words::labels`]): the evidence of a pass, compact
+/// enough for a table, and capped as one field ([`FIELD_CAP`]). The TLS structures (the
+/// chain, the finding, the notes) are left out: their JSON would crowd out the rest, and the
+/// notes are shown in words beside.
 ///
 /// The pairs are built only as far as the cap reaches, and each text in them is first cut
 /// at twice the cap, so that a measurement of megabytes is never copied whole. The result
 /// is still the pairs joined then capped: the final cut falls within the first
 /// [`FIELD_CAP`] bytes, all of which every piece kept as it was.
-pub(super) fn measurements(r: &ResultRecord) -> String {
+pub(super) fn measurements(r: &ResultRecord, lang: Lang) -> String {
     let piece = |s: &str| cap(s, 2 * FIELD_CAP).into_owned();
     let mut out = String::new();
-    for (k, v) in &r.measurements {
-        if super::cert::STRUCTURED.contains(&k.as_str()) {
-            continue;
-        }
+    for (label, value) in words::measurements(r, lang, &super::cert::STRUCTURED) {
         if out.len() > FIELD_CAP {
             break;
         }
         if !out.is_empty() {
-            out.push_str(", ");
+            out.push_str(separator(lang));
         }
-        out.push_str(&piece(k));
-        out.push('=');
-        match v {
-            serde_json::Value::String(s) => out.push_str(&piece(s)),
-            v => out.push_str(&piece(&v.to_string())),
-        }
+        out.push_str(&piece(label));
+        out.push(' ');
+        out.push_str(&piece(&value));
     }
     cap(&out, FIELD_CAP).into_owned()
+}
+
+/// Between two measurements.
+fn separator(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "，",
+        Lang::En => ", ",
+    }
+}
+
+/// The expected value of a failure as the failure list shows it: `as_recorded` (the record's,
+/// capped) in English, translated in Chinese ([`words::phrases`]) and capped as one field.
+/// Called by the template.
+pub(crate) fn expected(as_recorded: &str, r: &ResultRecord, lang: Lang) -> String {
+    match lang {
+        Lang::En => as_recorded.to_string(),
+        Lang::Zh => {
+            let x = words::explain(r, Lang::Zh, &words::Ids);
+            cap(x.expected.as_deref().unwrap_or(""), FIELD_CAP).into_owned()
+        }
+    }
+}
+
+/// The measured value of a failure as the failure list shows it (see [`expected`]).
+pub(crate) fn measured(as_recorded: &str, r: &ResultRecord, lang: Lang) -> String {
+    match lang {
+        Lang::En => as_recorded.to_string(),
+        Lang::Zh => {
+            let x = words::explain(r, Lang::Zh, &words::Ids);
+            cap(x.measured.as_deref().unwrap_or(""), FIELD_CAP).into_owned()
+        }
+    }
+}
+
+/// The label of the record's own message beside its explanation: in Chinese the words
+/// module's (`原始信息`, as `results.csv` labels it too), in English the page's. Called by
+/// the template.
+pub(crate) fn raw_label(t: &Strings, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => words::raw_label(Lang::Zh),
+        Lang::En => t.as_recorded,
+    }
 }
 
 #[cfg(test)]
@@ -85,15 +124,11 @@ mod tests {
     /// Built piece by piece, the text is the pairs joined then capped, in every case.
     #[test]
     fn measurements_are_the_pairs_joined_then_capped() {
-        let joined = |r: &ResultRecord| {
-            r.measurements
-                .iter()
-                .map(|(k, v)| match v {
-                    serde_json::Value::String(s) => format!("{k}={s}"),
-                    v => format!("{k}={v}"),
-                })
+        let joined = |r: &ResultRecord, lang| {
+            words::measurements(r, lang, &[])
+                .map(|(k, v)| format!("{k} {v}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(separator(lang))
         };
         let wide = "𝄞".repeat(FIELD_CAP);
         for m in [
@@ -106,10 +141,31 @@ mod tests {
             serde_json::json!({"k".repeat(3 * FIELD_CAP): 1}),
         ] {
             let r = record(m);
-            let shown = measurements(&r);
-            assert_eq!(shown, cap(&joined(&r), FIELD_CAP));
-            assert!(shown.len() <= FIELD_CAP);
-            assert_eq!(shown.ends_with(TRUNCATED), joined(&r).len() > FIELD_CAP);
+            for lang in [Lang::Zh, Lang::En] {
+                let shown = measurements(&r, lang);
+                assert_eq!(shown, cap(&joined(&r, lang), FIELD_CAP));
+                assert!(shown.len() <= FIELD_CAP);
+                assert_eq!(
+                    shown.ends_with(TRUNCATED),
+                    joined(&r, lang).len() > FIELD_CAP
+                );
+            }
         }
+    }
+
+    /// Labelled in the report's language, times as dates.
+    #[test]
+    fn measurements_are_labelled_in_the_language() {
+        let r = record(serde_json::json!({
+            "status": 200, "time_ms": 12.5, "cert_days_left": 398,
+            "cert_not_after": "2027-12-31T23:59:59Z", "tls_chain": [{"subject": "x"}]}));
+        assert_eq!(
+            measurements(&r, Lang::Zh),
+            "状态码 200，耗时 12.5 毫秒，证书剩余天数 398，证书到期日 2027-12-31"
+        );
+        assert_eq!(
+            measurements(&r, Lang::En),
+            "status 200, time 12.5 ms, certificate days left 398 days, certificate expires 2027-12-31"
+        );
     }
 }

@@ -22,6 +22,7 @@ use super::strings::{Strings, fill, strings};
 use crate::model::Severity;
 use crate::report::Lang;
 use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
+use crate::report::words;
 use crate::results::{ResultRecord, Results, Status, WaiverState};
 
 /// What the template shows, prepared here so the template stays markup. The template is
@@ -336,6 +337,37 @@ impl Page<'_> {
     /// One row of the table of all results (section 6), made as the template writes it.
     pub(super) fn detail_row<'r>(&'r self, r: &'r ResultRecord) -> DetailRow<'r> {
         let t = self.t;
+        let lang = self.lang;
+        /// Needed checks by their display names, and whether one was waived: from the
+        /// record's own node's results.
+        struct Dir<'p, 'a>(&'p Page<'a>);
+        impl words::Directory for Dir<'_, '_> {
+            fn need_name(&self, need: &words::Need) -> String {
+                self.0.names.check(need.check).to_string()
+            }
+            fn need_waived(&self, r: &ResultRecord, need: &words::Need) -> bool {
+                self.0
+                    .details
+                    .iter()
+                    .filter(|n| n.id == r.node)
+                    .flat_map(|n| n.rows.iter())
+                    .any(|o| {
+                        o.status == Status::Waived
+                            && o.check == need.check
+                            && o.app.as_deref() == need.app
+                    })
+            }
+        }
+        // The explanation in the report's language, the record's own line after it where it
+        // says more (Chinese only).
+        let explained = || {
+            let x = words::explain(r, lang, &Dir(self));
+            let mut s = x.full(lang);
+            if let Some(raw) = x.raw {
+                s = format!("{s}（{}{}{raw}）", words::raw_label(lang), t.colon);
+            }
+            s
+        };
         DetailRow {
             check: self.names.check(&r.check),
             app: self.names.app(r.app.as_deref()),
@@ -353,17 +385,21 @@ impl Page<'_> {
                             ("expires", &w.expires.to_string()),
                         ],
                     ),
-                    cap(&r.message, FIELD_CAP)
+                    match lang {
+                        Lang::Zh => cap(&explained(), FIELD_CAP).into_owned().into(),
+                        Lang::En => cap(&r.message, FIELD_CAP),
+                    }
                 )
                 .into(),
                 (None, Status::Passed) => {
-                    let mut shown = measurements(r);
-                    for note in cert::notes(r, self.lang) {
+                    let mut shown = measurements(r, lang);
+                    for note in cert::notes(r, lang) {
                         shown = format!("{shown} — {}{}{note}", t.tls_note, t.colon);
                     }
                     cap(&shown, FIELD_CAP).into_owned().into()
                 }
-                (None, _) => failure_message(r, self.lang).0,
+                (None, _) if lang == Lang::Zh => cap(&explained(), FIELD_CAP).into_owned().into(),
+                (None, _) => failure_message(r, lang).0,
             },
             time_ms: format!("{:.1}", r.duration_ms),
             attempts: r.attempts,
@@ -379,20 +415,20 @@ impl Page<'_> {
     }
 }
 
-/// A failure's message in the report's language: the record's (the prober's English) but
-/// in the Chinese report for a TLS finding, whose own sentence is shown, with the record's
-/// message beside it when that says more than the finding.
+/// A failure's message in the report's language, and the record's own line to show beside
+/// it as raw evidence. English: the record's message (the prober's English). Chinese: the
+/// explanation ([`words::explain`]: the kind in words, or a TLS finding's own sentence), with
+/// the record's message beside it only where that says more than the explanation.
 fn failure_message(r: &ResultRecord, lang: Lang) -> (Cow<'_, str>, Option<Cow<'_, str>>) {
-    let recorded = cap(&r.message, FIELD_CAP);
-    match (lang, cert::finding(r)) {
-        (Lang::Zh, Some(f)) => {
-            let recorded = (r.message != f.message_en()).then_some(recorded);
+    match lang {
+        Lang::En => (cap(&r.message, FIELD_CAP), None),
+        Lang::Zh => {
+            let x = words::explain(r, lang, &words::Ids);
             (
-                cap(&f.message_zh(), FIELD_CAP).into_owned().into(),
-                recorded,
+                cap(&x.sentence, FIELD_CAP).into_owned().into(),
+                x.raw.map(|m| cap(m, FIELD_CAP)),
             )
         }
-        _ => (recorded, None),
     }
 }
 
