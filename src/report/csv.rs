@@ -17,7 +17,7 @@ use chrono::SecondsFormat;
 use crate::results::Results;
 
 /// The header row, in order.
-pub const HEADER: [&str; 21] = [
+pub const HEADER: [&str; 22] = [
     "node",
     "node_name",
     "path",
@@ -39,6 +39,7 @@ pub const HEADER: [&str; 21] = [
     "waiver_reason",
     "waiver_approved_by",
     "waiver_expires",
+    "waiver_expired",
 ];
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -89,6 +90,10 @@ pub fn write(results: &Results, out: &mut dyn Write) -> std::io::Result<()> {
             text(r.waiver.as_ref().map_or("", |w| w.reason.as_str())),
             text(r.waiver.as_ref().map_or("", |w| w.approved_by.as_str())),
             r.waiver
+                .as_ref()
+                .map_or(String::new(), |w| w.expires.to_string()),
+            // A failure an expired waiver would have covered: the day it lapsed.
+            r.waiver_expired
                 .as_ref()
                 .map_or(String::new(), |w| w.expires.to_string()),
         ];

@@ -145,6 +145,8 @@ impl RecordBook {
             evidence: r.evidence.clone(),
             target: m.target.to_string(),
             waiver: None,
+            waiver_expired: None,
+            need_waived: false,
         }
     }
 

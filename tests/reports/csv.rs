@@ -31,7 +31,7 @@ fn one_row_per_result_with_bom_header_and_crlf() {
     assert!(text.starts_with(
         "\u{feff}node,node_name,path,level,check,check_name,app,app_name,status,severity,kind,\
          message,expected,measured,target,attempts,duration_ms,started,waiver_reason,\
-         waiver_approved_by,waiver_expires\r\n"
+         waiver_approved_by,waiver_expires,waiver_expired\r\n"
     ));
     // Every line break outside a quoted field is CRLF.
     assert_eq!(text.matches('\n').count(), text.matches("\r\n").count());

@@ -38,6 +38,8 @@ mod properties;
 mod secrets;
 /// The HTML report's certificate box: handshake, leaf and the certificate a TLS finding names.
 mod tls;
+/// Expired waivers on the failures they no longer cover, skips behind waived failures.
+mod waivers;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]

@@ -22,6 +22,7 @@ use super::strings::{Strings, fill, strings};
 use crate::model::Severity;
 use crate::report::Lang;
 use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
+use crate::report::waive::{expired_note, not_waived_note};
 use crate::results::{ResultRecord, Results, Status, WaiverState};
 
 /// What the template shows, prepared here so the template stays markup. The template is
@@ -224,6 +225,10 @@ impl<'a> Page<'a> {
                                 .filter(|e| !e.is_empty())
                                 .map(|e| cap(e, BODY_CAP)),
                             recorded,
+                            waiver_expired: r
+                                .waiver_expired
+                                .as_ref()
+                                .map(|w| expired_note(w, lang)),
                             record: r,
                         }
                     })
@@ -275,12 +280,15 @@ impl<'a> Page<'a> {
                     expires: w.expires.format("%Y-%m-%d").to_string(),
                     in_force,
                     state: if in_force { t.in_force } else { t.expired },
-                    used: if w.used == 0 {
+                    used: if w.failures_not_waived > 0 {
+                        not_waived_note(w.failures_not_waived, lang)
+                    } else if w.used == 0 {
                         t.unused.to_string()
                     } else {
                         fill(t.used_n, &[("n", &w.used.to_string())])
                     },
-                    unused: w.used == 0,
+                    unused: w.used == 0 && w.failures_not_waived == 0,
+                    not_waived: w.failures_not_waived > 0,
                 }
             })
             .collect();
