@@ -137,6 +137,9 @@ pub enum FailKind {
     CertInvalid,
     /// The certificate verifies but expires sooner than `cert_valid_days`.
     CertExpiring,
+    /// `expect.tls: required`, and the URL (or a redirect) is plain HTTP: nothing was sent
+    /// on it.
+    TlsRequired,
     /// The server completes a TLS handshake only with a protocol older than the check's
     /// `tls.min_version` (TLS 1.2 by default): found by a follow-up handshake that allows
     /// old protocols, and named with the suite it offers.
@@ -179,6 +182,7 @@ impl FailKind {
             FailKind::RedirectRefused => "RedirectRefused",
             FailKind::CertInvalid => "CertInvalid",
             FailKind::CertExpiring => "CertExpiring",
+            FailKind::TlsRequired => "TlsRequired",
             FailKind::LegacyTls => "LegacyTls",
             FailKind::ClientCertRejected => "ClientCertRejected",
             FailKind::ProtocolError => "ProtocolError",

@@ -174,11 +174,24 @@ pub struct ResultRecord {
     /// The waiver that turned a failure into `waived`, with the status it had.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,
+    /// A failed or errored result that only an expired waiver covers: that waiver (the
+    /// latest to expire, when several do), which no longer excuses it. Set by
+    /// `report::waive`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver_expired: Option<ExpiredWaiver>,
+    /// A skipped result whose needed check failed and was waived (directly, or further up a
+    /// chain of skips): the readiness matrix counts it as waived, and its message says so.
+    /// Set by `report::waive`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub need_waived: bool,
 }
 
 /// The `kind` of a record skipped because a check it needs did not pass; its measurement
-/// `needs` names that check (its id), its message says why.
+/// [`NEEDS`] names that check (its id), its message says why.
 pub const NEEDS_FAILED: &str = "NeedsFailed";
+
+/// The measurement of a [`NEEDS_FAILED`] record that names the check it needed (its id).
+pub const NEEDS: &str = "needs";
 
 /// The `kind` of a planned item that has no result because the run was interrupted before
 /// it finished: status `skipped`, no attempts, its message [`NOT_RUN_MESSAGE`].
@@ -204,6 +217,15 @@ pub struct AppliedWaiver {
     pub original_status: Status,
 }
 
+/// The waiver that would have covered a failure, had it not expired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpiredWaiver {
+    pub reason: String,
+    pub approved_by: String,
+    /// The last day it applied.
+    pub expires: NaiveDate,
+}
+
 /// A waiver as the reports list it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WaiverInfo {
@@ -218,6 +240,10 @@ pub struct WaiverInfo {
     pub state: WaiverState,
     /// Results it turned into `waived`; 0 for an unused (or expired) waiver.
     pub used: usize,
+    /// For an expired waiver: the failed or errored results it covers, which it no longer
+    /// excuses ("expired, 1 failure not waived"); 0 otherwise.
+    #[serde(default)]
+    pub failures_not_waived: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,8 @@
 //! `netaccept demo`: the whole job in one command. Starts the simulator in the background on
 //! the bundled demo network (with its faults), runs the acceptance suite against it with the
 //! demo's waivers through the same engine as `run`, writes every report, and stops the
-//! simulator.
+//! simulator. It writes nothing outside its output folder: the simulator's CA lives in a
+//! temporary folder for the length of the run.
 
 use std::path::{Path, PathBuf};
 
@@ -10,12 +11,15 @@ use crate::engine::{self, PlanRequest, RunConfig, Shutdown, sim};
 use crate::error::Error;
 use crate::exit::Exit;
 use crate::load::Inputs;
+use crate::model::Inventory;
 use crate::plan::{MissingEnv, Overrides, Selection};
 
 const INVENTORY: &str = "inventories/demo";
 const SUITE: &str = "suites/acceptance.yaml";
 const FAULTS: &str = "inventories/demo/sim/faults.yaml";
 const WAIVERS: &str = "inventories/demo/sim/waivers.yaml";
+/// The simulator's CA, in the demo's temporary folder.
+const CA_FILE: &str = "demo-sim-ca.pem";
 /// What a previous demo left in its default folder, removed before the next one.
 const OUR_FILES: [&str; 5] = [
     "results.json",
@@ -41,24 +45,31 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
             let _ = std::fs::remove_file(output.join(f));
         }
     }
-    let prepared = super::prepare(&PlanRequest {
-        inputs: Inputs {
-            inventory: INVENTORY.into(),
-            suite: Some(SUITE.into()),
-            waivers: Some(WAIVERS.into()),
-            faults: Some(FAULTS.into()),
+    // The simulator's CA is the demo's own: it goes to a private temporary folder (removed
+    // when the demo ends), and the suite's `ca_file` is pointed there, so that the demo writes
+    // nothing outside its output folder (not the inventory's `../reports/demo-sim-ca.pem`).
+    let ca_dir = tempfile::Builder::new()
+        .prefix("netaccept-demo-")
+        .tempdir()
+        .map_err(|e| Error::DemoSim(format!("cannot make a temporary folder for its CA: {e}")))?;
+    let ca_file = ca_dir.path().join(CA_FILE);
+    let prepared = super::prepare_edited(
+        &PlanRequest {
+            inputs: Inputs {
+                inventory: INVENTORY.into(),
+                suite: Some(SUITE.into()),
+                waivers: Some(WAIVERS.into()),
+                faults: Some(FAULTS.into()),
+            },
+            selection: Selection::default(),
+            missing_env: MissingEnv::Error,
+            overrides: Overrides::default(),
         },
-        selection: Selection::default(),
-        missing_env: MissingEnv::Error,
-        overrides: Overrides::default(),
-    })?;
+        |loaded| point_ca_file_at(&mut loaded.inventory, &ca_file),
+    )?;
     let loaded = prepared.loaded;
     let plan = prepared.plan.expect("the demo has a suite");
-    let suite = loaded.suite.as_ref().expect("the demo has a suite");
-    let ca_out = loaded
-        .inventory
-        .var(loaded.inventory.root, "ca_file")
-        .map(|f| suite.base_dir.join(f));
+    let ca_out = Some(ca_file.clone());
 
     let (simulator, s) = sim::Background::start(
         loaded.inventory.clone(),
@@ -82,9 +93,22 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
     let finished = engine::run(loaded, plan, &cfg, Shutdown::Signals);
     let exit = finished.and_then(|f| super::run::finish(&f, &cfg));
     simulator.stop();
+    drop(ca_dir);
     super::say(&format!(
         "HTML report: {}\n",
         output.join("report.html").display()
     ));
     exit
+}
+
+/// Every node that sets the demo's `ca_file` variable (the national centre; the others
+/// inherit it) gets the simulator's CA at `ca` instead: an absolute path, which the suite's
+/// `ca:` takes as it is.
+fn point_ca_file_at(inventory: &mut Inventory, ca: &Path) {
+    let ca = ca.to_string_lossy().into_owned();
+    for node in &mut inventory.nodes {
+        if let Some(v) = node.vars.get_mut("ca_file") {
+            v.clone_from(&ca);
+        }
+    }
 }

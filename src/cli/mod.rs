@@ -80,7 +80,15 @@ fn validate(a: &args::ValidateArgs) -> Result<Exit, Error> {
 
 /// [`engine::prepare`], with its warnings shown.
 fn prepare(req: &engine::PlanRequest) -> Result<Prepared, Error> {
-    let mut prepared = engine::prepare(req)?;
+    prepare_edited(req, |_| {})
+}
+
+/// [`engine::prepare_edited`], with its warnings shown.
+fn prepare_edited(
+    req: &engine::PlanRequest,
+    edit: impl FnOnce(&mut crate::load::Loaded),
+) -> Result<Prepared, Error> {
+    let mut prepared = engine::prepare_edited(req, edit)?;
     if !prepared.warnings.is_empty() {
         let text = diag::render_all(&mut prepared.warnings, &prepared.loaded.sources);
         let _ = std::io::stderr().write_all(text.as_bytes());

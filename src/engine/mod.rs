@@ -1,7 +1,8 @@
 //! The engine: the library API between the command line and the pipeline. Every command
 //! (and `demo`, and tests) goes through it:
 //!
-//! - [`prepare`]: load the inputs and plan them ([`PlanRequest`]), or every problem at once;
+//! - [`prepare`]: load the inputs and plan them ([`PlanRequest`]), or every problem at once
+//!   ([`prepare_edited`]: the inputs edited between the two);
 //! - [`run`](run()): one run of a plan with a [`RunConfig`], every event passed to the
 //!   reporters, waivers applied, the record returned ([`Finished`]);
 //! - [`write_reports`]: the report files of a record, each whole or not at all;
@@ -51,7 +52,17 @@ pub struct Prepared {
 /// check, app) is filled now, so a template that cannot be filled is found before any
 /// traffic. The errors are every problem found, warnings included.
 pub fn prepare(req: &PlanRequest) -> Result<Prepared, Error> {
-    let loaded = load::load(&req.inputs)?;
+    prepare_edited(req, |_| {})
+}
+
+/// [`prepare`], with the loaded inputs edited before they are planned: `demo` points the
+/// suite's CA variable at the simulator's CA in a folder of its own.
+pub fn prepare_edited(
+    req: &PlanRequest,
+    edit: impl FnOnce(&mut Loaded),
+) -> Result<Prepared, Error> {
+    let mut loaded = load::load(&req.inputs)?;
+    edit(&mut loaded);
     let mut warnings = loaded.warnings.clone();
     let plan = match &loaded.suite {
         Some(suite) => {

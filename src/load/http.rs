@@ -14,6 +14,7 @@ use crate::diag::{Diagnostic, suggest};
 use crate::model::limits::{CERT_VALID_DAYS, HTTP_STATUS};
 use crate::model::{
     Duration, HeaderName, HttpExpect, HttpMethod, HttpSpec, RedirectPolicy, Template,
+    TlsRequirement,
 };
 
 /// `timeout` is the check's (`None`: invalid, reported already): `expect.max_time` may not
@@ -52,6 +53,20 @@ pub(super) fn http(
             .cert_valid_days
             .as_ref()
             .and_then(|d| numbers::int(ld, f, d, CERT_VALID_DAYS));
+        expect.tls = e
+            .tls
+            .as_ref()
+            .and_then(|s| {
+                parse_enum(
+                    ld,
+                    f,
+                    s,
+                    "`expect.tls` value",
+                    &TlsRequirement::ALL.map(TlsRequirement::as_str),
+                    TlsRequirement::parse,
+                )
+            })
+            .unwrap_or_default();
     }
     let mut headers = Vec::with_capacity(p.headers.0.len());
     for (k, v) in &p.headers.0 {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::json_value::{read_filled, show};
-use super::{Duration, HeaderName, JsonPath, Text};
+use super::{Duration, HeaderName, JsonPath, Text, TlsRequirement};
 
 /// What a response must be. `Default` expects nothing but a status below 400.
 #[derive(Debug, Clone)]
@@ -29,7 +29,10 @@ pub struct HttpExpect<S> {
     /// A JSON Schema the body must match, compiled at load.
     pub json_schema: Option<BodySchema>,
     pub max_time: Option<Duration>,
+    /// HTTPS only: a plain-HTTP answer is not judged on it (see [`TlsRequirement`]).
     pub cert_valid_days: Option<u32>,
+    /// Whether a plain-HTTP URL fails the check (`expect.tls: required`).
+    pub tls: TlsRequirement,
 }
 
 impl<S> Default for HttpExpect<S> {
@@ -42,6 +45,7 @@ impl<S> Default for HttpExpect<S> {
             json_schema: None,
             max_time: None,
             cert_valid_days: None,
+            tls: TlsRequirement::Optional,
         }
     }
 }

@@ -163,6 +163,33 @@ impl Default for TlsPolicy {
     }
 }
 
+/// Whether a check's answer must come over TLS (`expect.tls`). Under `optional` (the
+/// default) a plain-HTTP URL is checked on its other expectations and the TLS ones
+/// (`cert_valid_days`) do not apply to it; under `required` a plain-HTTP hop fails the check
+/// as `TlsRequired` before anything is sent on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+pub enum TlsRequirement {
+    #[default]
+    Optional,
+    Required,
+}
+
+impl TlsRequirement {
+    pub const ALL: [TlsRequirement; 2] = [TlsRequirement::Optional, TlsRequirement::Required];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsRequirement::Optional => "optional",
+            TlsRequirement::Required => "required",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TlsRequirement> {
+        TlsRequirement::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
 /// A header name: an RFC 9110 token (letters, digits and ``!#$%&'*+-.^_`|~``), kept as the
 /// suite wrote it so that plans show the user's spelling. The wire form is the lower-cased
 /// one HTTP libraries make of it (HTTP/2 requires lower case; HTTP/1.1 ignores case).

@@ -24,7 +24,7 @@ pub use expect::{
 };
 pub use fault::{CertFault, DnsFault, Fault, FaultKind};
 pub use host_port::HostPort;
-pub use http::{HeaderName, HttpMethod, RedirectPolicy, TlsPolicy, TlsVersion};
+pub use http::{HeaderName, HttpMethod, RedirectPolicy, TlsPolicy, TlsRequirement, TlsVersion};
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx};
 pub use json_path::JsonPath;
 pub use suite::{

@@ -287,6 +287,7 @@ impl<S> Probe<S> {
                     json_schema: p.expect.json_schema.clone(),
                     max_time: p.expect.max_time,
                     cert_valid_days: p.expect.cert_valid_days,
+                    tls: p.expect.tls,
                 },
             }),
         })

@@ -18,7 +18,7 @@ pub use select::{Selection, glob};
 use crate::diag::Diagnostic;
 use crate::model::{
     AppIdx, CheckIdx, Inventory, Level, Loc, NodeIdx, Probe, Segment, Suite, Template, Text,
-    TextPart, VarRef,
+    TextPart, TlsRequirement, VarRef,
 };
 
 /// Index of an item in [`Plan::items`].
@@ -185,31 +185,11 @@ pub fn build(
     let mut diags: Vec<Diagnostic> = problems
         .into_iter()
         .map(|((at, _), p)| {
-            let on = match p.nodes.as_slice() {
-                [one] => format!("node `{one}`"),
-                many if many.len() <= 5 => format!(
-                    "{} nodes: {}",
-                    many.len(),
-                    many.iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                many => format!(
-                    "{} nodes: {}, … and {} more",
-                    many.len(),
-                    many[..3]
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    many.len() - 3
-                ),
-            };
+            let on = listing("node", "nodes", &p.nodes);
             Diagnostic::error(at, format!("{} (on {on})", p.headline)).with_hint(p.hint)
         })
         .collect();
-    let mut warnings = Vec::new();
+    let mut warnings = plain_http_warnings(inv, suite, &items);
     for (name, (at, _)) in missing_env_vars {
         let d = Diagnostic::error(at, format!("environment variable `{name}` is not set"))
             .with_hint(format!(
@@ -229,6 +209,90 @@ pub fn build(
     }
     resolve_needs(suite, &mut items);
     Ok((Plan { items }, warnings))
+}
+
+/// `one` item or `many`, named: all of them up to five, else the first three and how many
+/// more.
+fn listing(one: &str, many: &str, names: &[String]) -> String {
+    let quoted = |ns: &[String]| {
+        ns.iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match names {
+        [only] => format!("{one} `{only}`"),
+        all if all.len() <= 5 => format!("{} {many}: {}", all.len(), quoted(all)),
+        all => format!(
+            "{} {many}: {}, … and {} more",
+            all.len(),
+            quoted(&all[..3]),
+            all.len() - 3
+        ),
+    }
+}
+
+/// The HTTPS-only expectations that meet a plain-HTTP URL once filled, one warning per
+/// check: `cert_valid_days` will not apply to those items (they are judged on the rest and
+/// record `tls: none`), and under `expect.tls: required` they will fail as `TlsRequired`.
+/// A warning, not an error: a suite may mix HTTP and HTTPS apps on purpose. Only the URL as
+/// written is known here; a redirect to plain HTTP is found at run time.
+fn plain_http_warnings(inv: &Inventory, suite: &Suite, items: &[PlanItem]) -> Vec<Diagnostic> {
+    let mut by_check: BTreeMap<CheckIdx, Vec<String>> = BTreeMap::new();
+    for it in items {
+        let Probe::Http(p) = &it.probe else { continue };
+        let x = &p.expect;
+        if x.cert_valid_days.is_none() && x.tls != TlsRequirement::Required {
+            continue;
+        }
+        let url = p.url.expose();
+        if !url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+        {
+            continue;
+        }
+        let node = &inv.node(it.node).id;
+        by_check.entry(it.check).or_default().push(match it.app {
+            Some(a) => format!("{node} {}", suite.app(a).id),
+            None => node.clone(),
+        });
+    }
+    by_check
+        .into_iter()
+        .filter_map(|(c, names)| {
+            let check = suite.check(c);
+            let Probe::Http(p) = &check.probe else {
+                return None;
+            };
+            let on = listing("item", "items", &names);
+            let d = if p.expect.tls == TlsRequirement::Required {
+                Diagnostic::warning(
+                    p.url.loc,
+                    format!(
+                        "check `{}`: `expect.tls: required`, and the URL is plain HTTP on {on}: \
+                         these items will fail (TlsRequired)",
+                        check.id
+                    ),
+                )
+                .with_hint("give those apps an https:// URL, or drop `tls: required`")
+            } else {
+                Diagnostic::warning(
+                    p.url.loc,
+                    format!(
+                        "check `{}`: `cert_valid_days` does not apply to a plain-HTTP URL, \
+                         on {on}",
+                        check.id
+                    ),
+                )
+                .with_hint(
+                    "those items are judged on their other expectations and record `tls: none`; \
+                     `expect.tls: required` makes a plain-HTTP URL fail instead",
+                )
+            };
+            Some(d)
+        })
+        .collect()
 }
 
 /// A `--timeout` shorter than an ICMP check's echoes need: the loader makes every check's

@@ -25,7 +25,7 @@ use crate::report::words::{self, Names};
 use crate::results::Results;
 
 /// The header row of `--lang en`, in order.
-pub const HEADER: [&str; 21] = [
+pub const HEADER: [&str; 22] = [
     "node",
     "node_name",
     "path",
@@ -47,10 +47,11 @@ pub const HEADER: [&str; 21] = [
     "waiver_reason",
     "waiver_approved_by",
     "waiver_expires",
+    "waiver_expired",
 ];
 
 /// The header row of `--lang zh`: [`HEADER`] in Chinese, column for column.
-pub const HEADER_ZH: [&str; 21] = [
+pub const HEADER_ZH: [&str; 22] = [
     "节点",
     "节点名称",
     "路径",
@@ -72,6 +73,7 @@ pub const HEADER_ZH: [&str; 21] = [
     "豁免原因",
     "豁免批准人",
     "豁免到期日",
+    "豁免已过期（到期日）",
 ];
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -133,6 +135,10 @@ pub fn write(results: &Results, lang: Lang, out: &mut dyn Write) -> std::io::Res
             text(r.waiver.as_ref().map_or("", |w| w.reason.as_str())),
             text(r.waiver.as_ref().map_or("", |w| w.approved_by.as_str())),
             r.waiver
+                .as_ref()
+                .map_or(String::new(), |w| w.expires.to_string()),
+            // A failure an expired waiver would have covered: the day it lapsed.
+            r.waiver_expired
                 .as_ref()
                 .map_or(String::new(), |w| w.expires.to_string()),
         ];

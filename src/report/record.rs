@@ -13,8 +13,8 @@ use crate::event::{Event, ItemResult};
 use crate::model::{Inventory, NodeIdx, Suite};
 use crate::plan::Plan;
 use crate::results::{
-    AppInfo, CheckInfo, FORMAT, NEEDS_FAILED, NOT_RUN, NOT_RUN_MESSAGE, NodeInfo, ResultRecord,
-    Results, RunInfo, Status, Summary,
+    AppInfo, CheckInfo, FORMAT, NEEDS, NEEDS_FAILED, NOT_RUN, NOT_RUN_MESSAGE, NodeInfo,
+    ResultRecord, Results, RunInfo, Status, Summary,
 };
 
 /// What identifies a run, known before it starts.
@@ -131,7 +131,7 @@ impl RecordBook {
             // Which check it waited for, as an id: the reports say whether that one was
             // waived, and a reader need not parse the message to find it.
             let needed = &self.checks[self.items[need].check as usize];
-            measurements.insert("needs".into(), needed.id.clone().into());
+            measurements.insert(NEEDS.into(), needed.id.clone().into());
         }
         ResultRecord {
             node: self.nodes[m.node as usize].id.clone(),
@@ -156,6 +156,8 @@ impl RecordBook {
             evidence: r.evidence.clone(),
             target: m.target.to_string(),
             waiver: None,
+            waiver_expired: None,
+            need_waived: false,
         }
     }
 
@@ -184,6 +186,8 @@ impl RecordBook {
             evidence: None,
             target: m.target.to_string(),
             waiver: None,
+            waiver_expired: None,
+            need_waived: false,
         }
     }
 

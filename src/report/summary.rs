@@ -47,9 +47,21 @@ pub fn render(r: &Results) -> String {
     if !r.waivers.is_empty() {
         let in_force = r.waivers.iter().filter(|w| w.state == WaiverState::InForce);
         let used = in_force.clone().filter(|w| w.used > 0).count();
+        // Failures an expired waiver would have covered: said here too, since they are what
+        // fails the run that the waiver's owner may believe excused.
+        let lapsed = match r
+            .results
+            .iter()
+            .filter(|x| x.waiver_expired.is_some())
+            .count()
+        {
+            0 => String::new(),
+            1 => " (1 failure not waived)".to_string(),
+            n => format!(" ({n} failures not waived)"),
+        };
         let _ = writeln!(
             out,
-            "  waivers: {} in force ({used} used, {} unused), {} expired",
+            "  waivers: {} in force ({used} used, {} unused), {} expired{lapsed}",
             in_force.count(),
             r.waivers
                 .iter()

@@ -360,6 +360,17 @@ fn the_tls_keys_of_http_checks_are_in_the_schema() {
         value["checks"][http]["http"]["tls"] = bad.clone();
         assert!(!v.is_valid(&value), "the schema accepted `tls: {bad}`");
     }
+    value["checks"][http]["http"]["tls"] = json!({});
+    // `expect.tls`: the two values the loader takes, and golden case 166's misspelling.
+    for ok in ["required", "optional"] {
+        value["checks"][http]["http"]["expect"]["tls"] = json!(ok);
+        assert_valid(&v, &value, &format!("expect.tls: {ok}"));
+    }
+    value["checks"][http]["http"]["expect"]["tls"] = json!("requried");
+    assert!(
+        !v.is_valid(&value),
+        "the schema accepted `expect.tls: requried`"
+    );
 }
 
 /// Every integer key's range is in the schema too: a value one past its maximum fails both

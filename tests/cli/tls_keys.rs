@@ -9,7 +9,7 @@ use std::path::Path;
 
 use netaccept::diag::{Diagnostic, Gravity};
 use netaccept::load::{Inputs, Loaded, load};
-use netaccept::model::{HttpSpec, Probe, Template, TlsVersion};
+use netaccept::model::{HttpSpec, Probe, Template, TlsRequirement, TlsVersion};
 use tempfile::TempDir;
 
 use crate::root;
@@ -215,4 +215,89 @@ fn roots_a_templated_path_a_missing_file_and_insecure_say_nothing() {
     );
     assert!(warnings(&loaded).is_empty(), "{:#?}", loaded.warnings);
     assert!(!Path::new(&dir.path().join("written-by-the-simulator.pem")).exists());
+}
+
+/// `cert_valid_days` over apps that mix `http://` and `https://`: `validate` passes (exit 0)
+/// and warns, naming the items where it will not apply; under `expect.tls: required` it
+/// warns that they will fail. A suite of HTTPS apps alone says nothing.
+#[test]
+fn validate_warns_where_https_only_expectations_meet_plain_http() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("inventory.yaml"),
+        "nodes:\n  - id: national\n    name: 总局\n    level: national\n    host: 127.0.0.1\n    apps:\n      dispatch: { url: \"https://127.0.0.1:8443/dispatch\" }\n      hazchem: { url: \"http://127.0.0.1:8080/hazchem\" }\n  - id: sx\n    name: 山西\n    level: provincial\n    parent: national\n    region: \"140000\"\n    host: 127.14.0.1\n    apps:\n      dispatch: { url: \"http://127.14.0.1:8080/dispatch\" }\n",
+    )
+    .unwrap();
+    let suite = |expect: &str| {
+        format!(
+            "suite: tls\nname: TLS\napps:\n  dispatch: 调度\n  hazchem: 危化\nchecks:\n  - id: app.cert\n    name: 证书\n    for_each_app: true\n    http:\n      url: \"{{{{ app.url }}}}/health\"\n      expect:\n{expect}"
+        )
+    };
+    let validate = |suite_text: String| {
+        std::fs::write(dir.path().join("suite.yaml"), suite_text).unwrap();
+        let out = crate::netaccept_in(
+            dir.path(),
+            &["validate", "-i", "inventory.yaml", "-s", "suite.yaml"],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).starts_with("ok: "),
+            "{stderr}"
+        );
+        stderr
+    };
+
+    let stderr = validate(suite("        cert_valid_days: 30\n"));
+    assert!(
+        stderr.contains(
+            "warning: check `app.cert`: `cert_valid_days` does not apply to a plain-HTTP URL, on 2 items: `national hazchem`, `sx dispatch`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("suite.yaml:11:"),
+        "placed at the URL: {stderr}"
+    );
+    assert!(stderr.contains("record `tls: none`"), "{stderr}");
+    assert!(!stderr.contains("national dispatch"), "{stderr}");
+
+    let stderr = validate(suite("        tls: required\n"));
+    assert!(
+        stderr.contains(
+            "warning: check `app.cert`: `expect.tls: required`, and the URL is plain HTTP on 2 items: `national hazchem`, `sx dispatch`: these items will fail (TlsRequired)"
+        ),
+        "{stderr}"
+    );
+
+    // HTTPS apps only: nothing to say.
+    std::fs::write(
+        dir.path().join("inventory.yaml"),
+        "nodes:\n  - id: national\n    name: 总局\n    level: national\n    host: 127.0.0.1\n    apps:\n      dispatch: { url: \"https://127.0.0.1:8443/dispatch\" }\n",
+    )
+    .unwrap();
+    let stderr = validate(suite(
+        "        cert_valid_days: 30\n        tls: required\n",
+    ));
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
+fn expect_tls_loads_as_written_and_defaults_to_optional() {
+    let checks = [
+        check("a", "      expect: { tls: required }\n"),
+        check("b", "      expect: { tls: optional }\n"),
+        check("c", "      expect: { status: [200] }\n"),
+    ]
+    .concat();
+    let (_dir, loaded) = load_checks(&checks, &[]);
+    let got: Vec<TlsRequirement> = (0..3).map(|i| http(&loaded, i).expect.tls).collect();
+    assert_eq!(
+        got,
+        [
+            TlsRequirement::Required,
+            TlsRequirement::Optional,
+            TlsRequirement::Optional
+        ]
+    );
 }

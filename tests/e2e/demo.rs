@@ -11,12 +11,18 @@ use crate::support::junit as junit_support;
 #[test]
 fn demo_runs_and_writes_every_report() {
     let out = tempfile::tempdir().unwrap();
+    // In a scratch copy of the demo's inputs, with a temporary folder of its own: what the
+    // demo writes outside `-o` would show there.
+    let cwd = demo_checkout();
+    let before = files_under(cwd.path());
+    let tmp = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_netaccept"))
         .arg("demo")
         .arg("-o")
         .arg(out.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(cwd.path())
         .env("CI", "true")
+        .env("TMPDIR", tmp.path())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&run.stdout);
@@ -43,6 +49,19 @@ fn demo_runs_and_writes_every_report() {
     ] {
         assert!(out.path().join(f).is_file(), "{f}");
     }
+    // Everything the demo wrote is in its output folder: nothing new beside its inputs (once
+    // the simulator's CA went to `reports/demo-sim-ca.pem` there), nothing left in the
+    // temporary folder where the CA was kept during the run.
+    assert_eq!(
+        files_under(cwd.path()),
+        before,
+        "the demo wrote outside its output folder"
+    );
+    assert_eq!(
+        files_under(tmp.path()),
+        Vec::<String>::new(),
+        "left in TMPDIR"
+    );
     let r: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("results.json")).unwrap()).unwrap();
     junit_support::check_junit_totals(
@@ -256,4 +275,44 @@ fn page_text(html: &str) -> String {
         .replace("&#60;", "<")
         .replace("&#62;", ">")
         .replace("&#38;", "&")
+}
+
+/// A scratch folder holding what `netaccept demo` reads (`inventories/demo`, `suites/`), as
+/// in a checkout.
+fn demo_checkout() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for sub in ["inventories/demo", "suites"] {
+        copy_tree(&root.join(sub), &dir.path().join(sub));
+    }
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Every file and folder under `dir`, as sorted paths relative to it.
+fn files_under(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            out.push(p.strip_prefix(base).unwrap().display().to_string());
+            if p.is_dir() {
+                walk(base, &p, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
 }

@@ -877,3 +877,80 @@ fn http_checks_reuse_connections_only_when_asked() {
         );
     }
 }
+
+/// A per-app certificate check over a plain-HTTP app (issue 15, item 11): `cert_valid_days`
+/// does not apply, so it passes on its other expectations and its record says `tls: none`
+/// (results.json, JUnit's system-out, the HTML details); under `expect.tls: required` the
+/// same app fails as `TlsRequired` without a request sent.
+#[test]
+fn cert_valid_days_on_a_plain_http_app_passes_and_tls_required_fails_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let http = slow_http("127.0.0.1", Some(Duration::ZERO), None);
+    write(
+        dir.path(),
+        "inv.yaml",
+        &format!(
+            "nodes:\n  - {{ id: c, name: 中心, level: national, host: \"127.0.0.1\", apps: {{ dispatch: {{ url: \"http://{}\" }} }} }}\n",
+            http.addr
+        ),
+    );
+    write(
+        dir.path(),
+        "suite.yaml",
+        "suite: t\nname: t\napps: { dispatch: 调度 }\nchecks:\n  - { id: app.cert, name: 证书, for_each_app: true, http: { url: \"{{ app.url }}/health\", expect: { status: [200], cert_valid_days: 30 } } }\n  - { id: app.https, name: 必须加密, for_each_app: true, http: { url: \"{{ app.url }}/health\", expect: { tls: required } } }\n",
+    );
+    let out = netaccept(
+        &[
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "out",
+            "--lang",
+            "en",
+        ],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // The run says beforehand where the HTTPS-only expectations meet plain HTTP.
+    assert!(
+        stderr
+            .contains("`cert_valid_days` does not apply to a plain-HTTP URL, on item `c dispatch`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`expect.tls: required`, and the URL is plain HTTP on item `c dispatch`"),
+        "{stderr}"
+    );
+    let r = results(&dir.path().join("out"));
+    let cert = by(&r, "c", "app.cert");
+    assert_eq!(cert["status"], "passed", "{cert}");
+    assert_eq!(cert["measurements"]["tls"], "none", "{cert}");
+    assert_eq!(cert["measurements"]["status"], 200, "{cert}");
+    let https = by(&r, "c", "app.https");
+    assert_eq!(
+        (&https["status"], &https["kind"]),
+        (&"failed".into(), &"TlsRequired".into()),
+        "{https}"
+    );
+    assert_eq!(https["measurements"]["tls"], "none", "{https}");
+    assert_eq!(
+        http.requests.load(Ordering::SeqCst),
+        1,
+        "only the certificate check sent a request"
+    );
+    let junit = std::fs::read_to_string(dir.path().join("out/junit.xml")).unwrap();
+    assert!(
+        junit.contains("measurements: status=200") && junit.contains("tls=none"),
+        "{junit}"
+    );
+    assert!(junit.contains("type=\"TlsRequired\""), "{junit}");
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(
+        html.contains("TLS none (plain HTTP)"),
+        "the HTML details show it"
+    );
+}

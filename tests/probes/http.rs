@@ -14,7 +14,7 @@ use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
 use netaccept::model::{
     Compare, HeaderName, HttpExpect, HttpMethod, HttpSpec, JsonCheck, JsonOp, JsonPath, Operand,
-    Probe, RedirectPolicy, Text, TextPart, TlsPolicy,
+    Probe, RedirectPolicy, Text, TextPart, TlsPolicy, TlsRequirement,
 };
 use netaccept::probe::{Context, ErrorKind, FailKind, Outcome, Verdict};
 use serde_json::json;
@@ -340,17 +340,130 @@ async fn status_503_fails_with_expected_and_measured() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn cert_valid_days_on_plain_http_is_a_config_error() {
+async fn cert_valid_days_does_not_apply_to_plain_http() {
     let addr = serve_http("127.0.0.1", app(Seen::default())).await;
     let (_d, cx) = context();
+    // A per-app check over apps that mix http:// and https://: the plain one is judged on
+    // its other expectations, and the record says why the certificate was not.
     let mut s = spec(&format!("http://{addr}/health"));
     s.expect.cert_valid_days = Some(30);
+    s.expect.json = vec![json_eq("$.status", json!("UP"))];
     let o = outcome(&s, &cx).await;
+    assert_passed(&o);
+    assert_eq!(o.measurements["tls"], "none", "{:?}", o.measurements);
+    assert!(!o.measurements.contains_key("cert_days_left"));
+    // The other expectations still fail it.
+    let mut s = spec(&format!("http://{addr}/down"));
+    s.expect.cert_valid_days = Some(30);
+    let o = outcome(&s, &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::StatusMismatch, "{}", message(&o));
+    assert_eq!(o.measurements["tls"], "none");
+    // Without a TLS expectation nothing is added to a plain check's record.
+    let o = outcome(&spec(&format!("http://{addr}/health")), &cx).await;
+    assert!(!o.measurements.contains_key("tls"), "{:?}", o.measurements);
+}
+
+/// A plain-HTTP server that counts the connections it accepts and answers 200.
+async fn counting_server() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = hits.clone();
+    let addr = serve_raw(move |mut s| {
+        let seen = seen.clone();
+        async move {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            read_request(&mut s).await;
+            let _ = s
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nUP")
+                .await;
+        }
+    })
+    .await;
+    (addr, hits)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_required_fails_a_plain_http_url_before_sending() {
+    let (addr, hits) = counting_server().await;
+    let (_d, cx) = context();
+    let mut s = spec(&format!("http://{addr}/health"));
+    s.headers = vec![(header("Authorization"), Text::plain("Bearer t"))];
+    s.expect.tls = TlsRequirement::Required;
+    let o = outcome(&s, &cx).await;
+    assert_eq!(fail_kind(&o), FailKind::TlsRequired, "{}", message(&o));
     assert!(
-        matches!(&o.verdict, Verdict::Errored(p) if p.kind == ErrorKind::Config),
-        "{:?}",
-        o.verdict
+        message(&o).contains("plain HTTP, and the check requires HTTPS (`expect.tls: required`)"),
+        "{}",
+        message(&o)
     );
+    assert_eq!(o.measurements["tls"], "none");
+    let Verdict::Failed(f) = &o.verdict else {
+        unreachable!()
+    };
+    assert_eq!(
+        (f.expected.as_deref(), f.measured.as_deref()),
+        (Some("HTTPS"), Some("plain HTTP"))
+    );
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing is sent in the clear"
+    );
+    // The same server passes when plain HTTP is allowed: the server is fine, the URL not.
+    s.expect.tls = TlsRequirement::Optional;
+    assert_passed(&outcome(&s, &cx).await);
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_required_refuses_a_redirect_to_plain_http() {
+    let p = pki();
+    let (plain, hits) = counting_server().await;
+    let to = format!("http://127.0.0.1:{}/health", plain.port());
+    let redirecting = Router::new()
+        .route(
+            "/old",
+            get(move || {
+                let to = to.clone();
+                async move { (StatusCode::FOUND, [(header::LOCATION, to)]) }
+            }),
+        )
+        .merge(health());
+    let leaf = p.ca.leaf(&["127.0.0.1"], -1, 400);
+    let addr = tls::serve_https("127.0.0.1", leaf, redirecting).await;
+
+    // HTTPS itself meets the requirement, certificate and all.
+    let mut s = with_ca(&format!("https://{addr}/health"));
+    s.expect.tls = TlsRequirement::Required;
+    s.expect.cert_valid_days = Some(30);
+    let o = outcome(&s, &p.cx).await;
+    assert_passed(&o);
+    assert!(!o.measurements.contains_key("tls"));
+
+    // A redirect to plain HTTP (same host, so the default policy would follow it) is not
+    // followed.
+    let mut s = with_ca(&format!("https://{addr}/old"));
+    s.expect.tls = TlsRequirement::Required;
+    let o = outcome(&s, &p.cx).await;
+    assert_eq!(fail_kind(&o), FailKind::TlsRequired, "{}", message(&o));
+    assert!(
+        message(&o).contains(&format!(
+            "redirected to plain HTTP (http://127.0.0.1:{}/health)",
+            plain.port()
+        )),
+        "{}",
+        message(&o)
+    );
+    assert_eq!(o.measurements["tls"], "none");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // Without the requirement the redirect is followed, and `cert_valid_days` does not apply
+    // to the plain answer judged.
+    let mut s = with_ca(&format!("https://{addr}/old"));
+    s.expect.cert_valid_days = Some(30);
+    let o = outcome(&s, &p.cx).await;
+    assert_passed(&o);
+    assert_eq!(o.measurements["tls"], "none");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]

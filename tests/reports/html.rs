@@ -363,6 +363,8 @@ fn rec(node: &str, check: &str, severity: Severity, status: Status) -> ResultRec
         evidence: None,
         target: "127.0.0.1".to_string(),
         waiver: None,
+        waiver_expired: None,
+        need_waived: false,
     }
 }
 

@@ -239,6 +239,15 @@ fn failures() -> Vec<ResultRecord> {
             json!({"cert_days_left": 12, "cert_not_after": "2026-12-15T00:00:00Z"}),
         ),
         failed(
+            TlsRequired,
+            &format!(
+                "{URL}: plain HTTP, and the check requires HTTPS (`expect.tls: required`): nothing was sent"
+            ),
+            "HTTPS",
+            "plain HTTP",
+            json!({}),
+        ),
+        failed(
             LegacyTls,
             &format!("{URL}: the server speaks only TLSv1.0 (ECDHE-RSA-AES128-SHA)"),
             "TLSv1.2 or later",
@@ -381,8 +390,9 @@ fn every_kind() -> Results {
     })));
     results.push(record(&json!({
         "node": "sx-changzhi", "check": "app.login-page", "status": "skipped", "attempts": 0,
-        "kind": "NeedsFailed", "message": "app.health/dispatch failed: status 503",
-        "measurements": {"needs": "app.health"},
+        "kind": "NeedsFailed",
+        "message": "app.health/dispatch failed: status 503 (that failure is waived)",
+        "measurements": {"needs": "app.health"}, "need_waived": true,
     })));
     // Not reached by an interrupted run.
     results.push(record(&json!({

@@ -18,7 +18,7 @@ pub use expect::*;
 pub use values::*;
 
 use crate::model::limits::{CERT_VALID_DAYS, ICMP_COUNT, RETRIES};
-use crate::model::{Kind, Level, Rcode, RecordType, RedirectPolicy, Severity};
+use crate::model::{Kind, Level, Rcode, RecordType, RedirectPolicy, Severity, TlsRequirement};
 
 // ---------------------------------------------------------------------------------------
 // Inventory
@@ -332,6 +332,11 @@ pub struct RawHttpExpect {
         range(min = CERT_VALID_DAYS.min, max = CERT_VALID_DAYS.max)
     )]
     pub cert_valid_days: Option<Int>,
+    /// `required`: a plain-HTTP URL (or a redirect to one) fails the check (`TlsRequired`)
+    /// before anything is sent on it. `optional` (default): a plain-HTTP URL is judged on the
+    /// other expectations, `cert_valid_days` not applying to it.
+    #[schemars(with = "Option<TlsRequirement>")]
+    pub tls: Option<S>,
 }
 
 // ---------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ use super::judge::judge;
 use super::redirect::{follows, redirect_target, redirects_taken, refused, same_origin};
 use super::wire::{wire_header_name, wire_method};
 use super::{EVIDENCE_BYTES, label};
-use crate::model::{HttpSpec, Text};
+use crate::model::{HttpSpec, Text, TlsRequirement};
 use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome, Verdict, ms};
 
 /// Redirects followed before the chain counts as a loop.
@@ -187,6 +187,13 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
                 })
         } else {
             cert = None;
+            // The suite demands HTTPS: a plain-HTTP hop fails before its request (and any
+            // credential in it) goes out in the clear.
+            if spec.expect.tls == TlsRequirement::Required {
+                m.insert("tls".into(), json!("none"));
+                redirects_taken(&mut m, hops, &url);
+                return Outcome::failed(tls_required(spec, hops, &url), m);
+            }
             let client = match &plain {
                 Some(c) => c.clone(),
                 None => match cx.http.plain(resolve.as_ref()) {
@@ -369,6 +376,12 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
     }
 
     let redirected = (hops > 0).then_some(&url);
+    let plain = url.scheme() == "http";
+    if plain && spec.expect.cert_valid_days.is_some() {
+        // The answer came without TLS: `cert_valid_days` does not apply, and the record
+        // says why it was not judged.
+        m.insert("tls".into(), json!("none"));
+    }
     // Judged as UTF-8 text: the body decoded from its coding and its charset.
     let verdict = judge(
         spec,
@@ -378,6 +391,7 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         got.truncated,
         took,
         cert.as_ref(),
+        plain,
         redirected,
     );
     // A server that asked for a client certificate and answered 400 or 403 refused at HTTP
@@ -400,6 +414,22 @@ pub(super) async fn run(spec: &HttpSpec<Text>, cx: &Context, deadline: Instant) 
         measurements: m,
         evidence: ev,
     }
+}
+
+/// `expect.tls: required` met a plain-HTTP URL: the one the suite gave, or one a redirect
+/// pointed to.
+fn tls_required(spec: &HttpSpec<Text>, hops: u32, url: &Url) -> Failure {
+    let what = if hops == 0 {
+        "plain HTTP, and the check requires HTTPS (`expect.tls: required`): nothing was sent"
+            .to_string()
+    } else {
+        format!(
+            "redirected to plain HTTP ({url}), and the check requires HTTPS \
+             (`expect.tls: required`): the redirect was not followed"
+        )
+    };
+    Failure::new(FailKind::TlsRequired, format!("{}: {what}", label(spec)))
+        .expected("HTTPS", "plain HTTP")
 }
 
 /// A TLS configuration that cannot be used: the suite's files are a configuration error,

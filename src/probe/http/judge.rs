@@ -13,7 +13,7 @@ use super::judge_json::{judge_json, judge_schema};
 use super::label;
 use super::wire::wire_header_name;
 use crate::model::{HeaderCheck, HeaderExpect, HttpSpec, Text};
-use crate::probe::{ErrorKind, FailKind, Failure, Problem, Verdict};
+use crate::probe::{FailKind, Failure, Verdict};
 
 /// Characters of a header's value a message quotes, at most.
 const HEADER_SHOWN_CHARS: usize = 120;
@@ -30,6 +30,7 @@ pub(super) fn judge(
     truncated: bool,
     took: Duration,
     cert: Option<&Cert>,
+    plain: bool,
     redirected: Option<&Url>,
 ) -> Verdict {
     let x = &spec.expect;
@@ -114,7 +115,9 @@ pub(super) fn judge(
             return v;
         }
     }
-    if let Some(days) = x.cert_valid_days {
+    // Over plain HTTP there is no certificate: `cert_valid_days` does not apply (the prober
+    // records `tls: none`), and `expect.tls: required` was judged before sending.
+    if let Some(days) = x.cert_valid_days.filter(|_| !plain) {
         match cert.map(|c| (c, c.expiring(days))) {
             Some((c, Some(finding))) => {
                 return fail(
@@ -129,17 +132,19 @@ pub(super) fn judge(
                 );
             }
             Some((_, None)) => {}
+            // HTTPS whose leaf could not be read (`insecure: true` and a certificate
+            // OpenSSL cannot parse): its expiry is unknown.
             None => {
-                let why = match redirected {
-                    None => "cert_valid_days needs an https URL".to_string(),
-                    Some(u) => {
-                        format!("cert_valid_days needs HTTPS, and the redirects ended at {u}")
-                    }
-                };
-                return Verdict::Errored(Problem {
-                    kind: ErrorKind::Config,
-                    message: format!("{}: {why}", label(spec)),
-                });
+                return fail(
+                    Failure::new(
+                        FailKind::CertInvalid,
+                        format!(
+                            "{at}: the server's certificate could not be read, so \
+                             cert_valid_days cannot be judged"
+                        ),
+                    )
+                    .expected(format!("certificate valid ≥ {days} days"), "unreadable"),
+                );
             }
         }
     }

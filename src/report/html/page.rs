@@ -22,6 +22,7 @@ use super::strings::{Strings, fill, strings};
 use crate::model::Severity;
 use crate::report::Lang;
 use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
+use crate::report::waive::{expired_note, not_waived_note};
 use crate::report::words;
 use crate::results::{ResultRecord, Results, Status, WaiverState};
 
@@ -225,6 +226,10 @@ impl<'a> Page<'a> {
                                 .filter(|e| !e.is_empty())
                                 .map(|e| cap(e, BODY_CAP)),
                             recorded,
+                            waiver_expired: r
+                                .waiver_expired
+                                .as_ref()
+                                .map(|w| expired_note(w, lang)),
                             record: r,
                         }
                     })
@@ -276,12 +281,15 @@ impl<'a> Page<'a> {
                     expires: w.expires.format("%Y-%m-%d").to_string(),
                     in_force,
                     state: if in_force { t.in_force } else { t.expired },
-                    used: if w.used == 0 {
+                    used: if w.failures_not_waived > 0 {
+                        not_waived_note(w.failures_not_waived, lang)
+                    } else if w.used == 0 {
                         t.unused.to_string()
                     } else {
                         fill(t.used_n, &[("n", &w.used.to_string())])
                     },
-                    unused: w.used == 0,
+                    unused: w.used == 0 && w.failures_not_waived == 0,
+                    not_waived: w.failures_not_waived > 0,
                 }
             })
             .collect();
@@ -338,24 +346,11 @@ impl Page<'_> {
     pub(super) fn detail_row<'r>(&'r self, r: &'r ResultRecord) -> DetailRow<'r> {
         let t = self.t;
         let lang = self.lang;
-        /// Needed checks by their display names, and whether one was waived: from the
-        /// record's own node's results.
+        /// Needed checks by their display names.
         struct Dir<'p, 'a>(&'p Page<'a>);
         impl words::Directory for Dir<'_, '_> {
             fn need_name(&self, need: &words::Need) -> String {
                 self.0.names.check(need.check).to_string()
-            }
-            fn need_waived(&self, r: &ResultRecord, need: &words::Need) -> bool {
-                self.0
-                    .details
-                    .iter()
-                    .filter(|n| n.id == r.node)
-                    .flat_map(|n| n.rows.iter())
-                    .any(|o| {
-                        o.status == Status::Waived
-                            && o.check == need.check
-                            && o.app.as_deref() == need.app
-                    })
             }
         }
         // The explanation in the report's language, the record's own line after it where it

@@ -50,7 +50,10 @@ impl Readiness {
 ///
 /// A waived result counts as passed. A skipped result counts as not passed: a check is
 /// skipped only when a check it needs did not pass (typically, the node was unreachable), so
-/// what it should have verified is unproven. Severity is the one recorded with each result.
+/// what it should have verified is unproven. Except a skip whose needed check failed under a
+/// waiver (`need_waived`): the waiver accepted that failure and what follows from it, so
+/// the skip counts as waived (◐ in the matrix), as passed here. Severity is the one recorded
+/// with each result.
 ///
 /// - **Ready for trial run (可试运行)**: every result of a critical check passed or was
 ///   waived, and at most 5 % of all the results failed, errored or were skipped.
@@ -62,7 +65,7 @@ pub fn readiness<'a>(results: impl IntoIterator<Item = &'a ResultRecord>) -> Rea
     let (mut total, mut not_passed) = (0usize, 0usize);
     for r in results {
         total += 1;
-        if not_passed_status(r.status) {
+        if counts_against(r) {
             if r.severity == Severity::Critical {
                 return Readiness::NotReady;
             }
@@ -117,7 +120,12 @@ pub fn province_groups(results: &Results) -> Vec<ProvinceGroup<'_>> {
     groups
 }
 
-/// Failed, errored or skipped: what the rule counts against a group.
-fn not_passed_status(s: Status) -> bool {
-    matches!(s, Status::Failed | Status::Errored | Status::Skipped)
+/// Failed, errored or skipped (but not behind a waived failure): what the rule counts
+/// against a group.
+fn counts_against(r: &ResultRecord) -> bool {
+    match r.status {
+        Status::Failed | Status::Errored => true,
+        Status::Skipped => !r.need_waived,
+        Status::Passed | Status::Waived => false,
+    }
 }

@@ -76,6 +76,8 @@ pub(super) struct FailureItem<'a> {
     /// In the Chinese report, when `message` is the TLS finding's sentence: the record's
     /// own message, which may say more (the redirect hop).
     pub(super) recorded: Option<Cow<'a, str>>,
+    /// The waiver that would have covered it, had it not expired, in the report's language.
+    pub(super) waiver_expired: Option<String>,
     /// For the certificate box, made when the template reaches it
     /// ([`Page::cert_box`](super::page::Page::cert_box)).
     pub(super) record: &'a ResultRecord,
@@ -94,6 +96,8 @@ pub(super) struct WaiverRow<'a> {
     pub(super) state: &'static str,
     pub(super) used: String,
     pub(super) unused: bool,
+    /// Expired, with failures it would have covered: `used` says how many.
+    pub(super) not_waived: bool,
 }
 
 pub(super) struct NodeDetails<'a> {
@@ -144,7 +148,9 @@ pub(super) fn cell<'r>(results: impl Iterator<Item = &'r ResultRecord>) -> Cell 
         total += 1;
         match r.status {
             Status::Passed => {}
+            // A skip behind a waived failure is waived with it (see `readiness`).
             Status::Waived => waived += 1,
+            Status::Skipped if r.need_waived => waived += 1,
             _ => not_passed += 1,
         }
     }

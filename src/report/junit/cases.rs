@@ -2,13 +2,16 @@
 //! where, the status with its message and evidence (a skip's reason in both its `message`
 //! and its text), and the `<system-out>` that says how the check was judged.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus};
 
 use super::clean::{clean_line, clean_text};
+use crate::report::Lang;
 use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
+use crate::report::waive::expired_note;
 use crate::results::{NOT_RUN, ResultRecord, Status};
 
 /// The reason a [`NOT_RUN`] item gives, in both languages: a JUnit file has no language of
@@ -76,7 +79,12 @@ pub(super) fn test_case(r: &ResultRecord, name: String, classname: &str) -> Test
                 NonSuccessKind::Error
             };
             let mut s = TestCaseStatus::non_success(kind);
-            s.set_message(cap(&clean_line(&r.message), FIELD_CAP).into_owned());
+            // A waiver that lapsed is said on the failure itself, where CI shows it.
+            let message = match &r.waiver_expired {
+                Some(w) => Cow::Owned(format!("{}; {}", r.message, expired_note(w, Lang::En))),
+                None => Cow::Borrowed(r.message.as_str()),
+            };
+            s.set_message(cap(&clean_line(&message), FIELD_CAP).into_owned());
             s.set_type(clean_line(r.kind.as_deref().unwrap_or(match r.status {
                 Status::Failed => "Failed",
                 _ => "Errored",
@@ -165,6 +173,12 @@ fn evidence_body(r: &ResultRecord) -> String {
                 w.expires,
                 w.original_status.as_str()
             ),
+        );
+    }
+    if let Some(w) = &r.waiver_expired {
+        line(
+            "note",
+            &format!("{}; not applied", expired_note(w, Lang::En)),
         );
     }
     if let Some(ev) = &r.evidence {

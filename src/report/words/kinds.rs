@@ -6,10 +6,7 @@
 use crate::outcome::{ErrorKind, FailKind};
 use crate::report::Lang;
 
-/// The kind of a skipped record whose `needs` did not pass (the runner's word).
-pub const NEEDS_FAILED: &str = "NeedsFailed";
-/// The kind of a planned item an interrupted run never reached.
-pub const NOT_RUN: &str = "NotRun";
+pub use crate::results::{NEEDS_FAILED, NOT_RUN};
 
 /// The words for a failure kind: (Chinese, English).
 pub fn fail_kind(k: FailKind) -> (&'static str, &'static str) {
@@ -48,6 +45,10 @@ pub fn fail_kind(k: FailKind) -> (&'static str, &'static str) {
         ),
         FailKind::CertInvalid => ("证书未通过验证", "the certificate does not verify"),
         FailKind::CertExpiring => ("证书即将过期", "the certificate expires soon"),
+        FailKind::TlsRequired => (
+            "检查要求 HTTPS，而地址（或重定向的目标）是明文 HTTP，未发送请求",
+            "the check requires HTTPS and the URL (or a redirect) is plain HTTP",
+        ),
         FailKind::LegacyTls => (
             "服务器只能以过时的 TLS 协议完成握手",
             "the server completes a handshake only with an old TLS protocol",
@@ -107,7 +108,7 @@ pub fn error_kind(k: ErrorKind) -> (&'static str, &'static str) {
 }
 
 /// Every failure kind, for the tests and for whoever lists them.
-pub const FAIL_KINDS: [FailKind; 26] = [
+pub const FAIL_KINDS: [FailKind; 27] = [
     FailKind::Timeout,
     FailKind::ConnectionRefused,
     FailKind::ConnectionReset,
@@ -127,6 +128,7 @@ pub const FAIL_KINDS: [FailKind; 26] = [
     FailKind::RedirectRefused,
     FailKind::CertInvalid,
     FailKind::CertExpiring,
+    FailKind::TlsRequired,
     FailKind::LegacyTls,
     FailKind::ClientCertRejected,
     FailKind::ProtocolError,

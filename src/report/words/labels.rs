@@ -26,6 +26,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("redirects", "重定向次数", "redirects"),
     ("final_url", "最终地址", "final URL"),
     ("insecure", "未验证证书", "certificate not verified"),
+    ("tls", "TLS", "TLS"),
     ("tls_backend", "TLS 实现", "TLS library"),
     ("tls_version", "TLS 版本", "TLS version"),
     ("tls_cipher", "密码套件", "cipher suite"),
@@ -106,6 +107,14 @@ pub fn value(key: &str, v: &Value, lang: Lang) -> String {
         && let Ok(role) = serde_json::from_value::<Role>(v.clone())
     {
         return role.zh().to_string();
+    }
+    // `tls: none`: a plain-HTTP answer, where a TLS expectation did not apply.
+    if key == "tls" && v.as_str() == Some("none") {
+        return match lang {
+            Lang::Zh => "无（明文 HTTP）",
+            Lang::En => "none (plain HTTP)",
+        }
+        .to_string();
     }
     match v {
         Value::Bool(b) => match (lang, b) {

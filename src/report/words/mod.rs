@@ -19,7 +19,7 @@ pub mod phrases;
 pub mod skips;
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::outcome::FailKind;
 use crate::outcome::tls::TlsFinding;
@@ -71,19 +71,16 @@ pub fn raw_label(lang: Lang) -> &'static str {
 }
 
 /// What the reports need to know beyond the record to explain a skip: the needed check's
-/// display name and whether its failure was waived.
+/// display name. (Whether its failure was waived is the record's own `need_waived`, which
+/// applying the waivers sets, chains of skips included.)
 pub trait Directory {
     /// The display name of a check (with its app's, when the need is per app).
     fn need_name(&self, need: &Need) -> String;
-    /// Whether the needed record of `r` (same node, that check and app) was waived.
-    fn need_waived(&self, r: &ResultRecord, need: &Need) -> bool;
 }
 
-/// The directory of a whole record: display names from its lists, waived records from its
-/// results.
+/// The directory of a whole record: display names from its lists.
 pub struct Names<'a> {
     checks: HashMap<&'a str, &'a str>,
-    waived: HashSet<(&'a str, &'a str, Option<&'a str>)>,
 }
 
 impl<'a> Names<'a> {
@@ -94,12 +91,6 @@ impl<'a> Names<'a> {
                 .iter()
                 .map(|c| (c.id.as_str(), c.name.as_str()))
                 .collect(),
-            waived: res
-                .results
-                .iter()
-                .filter(|r| r.status == Status::Waived)
-                .map(|r| (r.node.as_str(), r.check.as_str(), r.app.as_deref()))
-                .collect(),
         }
     }
 }
@@ -109,11 +100,6 @@ impl Directory for Names<'_> {
         self.checks
             .get(need.check)
             .map_or_else(|| Ids.need_name(need), |n| (*n).to_string())
-    }
-
-    fn need_waived(&self, r: &ResultRecord, need: &Need) -> bool {
-        self.waived
-            .contains(&(r.node.as_str(), need.check, need.app))
     }
 }
 
@@ -126,10 +112,6 @@ impl Directory for Ids {
             Some(a) => format!("{}/{a}", need.check),
             None => need.check.to_string(),
         }
-    }
-
-    fn need_waived(&self, _: &ResultRecord, _: &Need) -> bool {
-        false
     }
 }
 
@@ -180,11 +162,9 @@ pub fn explain<'r>(r: &'r ResultRecord, lang: Lang, dir: &dyn Directory) -> Expl
             };
         }
         Status::Skipped => {
-            let need = skips::need(r);
-            let waived = need.as_ref().is_some_and(|n| dir.need_waived(r, n));
             let name = |n: &Need| dir.need_name(n);
             return Explanation {
-                sentence: Cow::Owned(skips::reason(r, lang, &name, waived)),
+                sentence: Cow::Owned(skips::reason(r, lang, &name, r.need_waived)),
                 expected,
                 measured,
                 raw: None,

@@ -41,6 +41,7 @@ pub const EXPECTED: &[Form] = &[
     ("TLSv{} or later", "TLSv{} 或更高版本"),
     ("the client certificate accepted", "客户端证书被接受"),
     ("a certificate that verifies", "可通过验证的证书"),
+    ("HTTPS", "HTTPS（加密连接）"),
     // JSON expectations (`$.path …`) and header expectations share these.
     ("{} exists: true", "{} 存在"),
     ("{} exists: false", "{} 不存在"),
@@ -83,6 +84,7 @@ pub const MEASURED: &[Form] = &[
     ("more than {}", "超过 {} 次"),
     ("{} bytes", "{} 字节"),
     ("undecodable", "无法解码"),
+    ("unreadable", "无法读取"),
     ("no value", "无此值"),
     ("1 element", "1 个元素"),
     ("{} elements", "{} 个元素"),
@@ -94,6 +96,7 @@ pub const MEASURED: &[Form] = &[
     ("{} days", "{} 天"),
     ("{} ms", "{} 毫秒"),
     ("TLS handshake failed", "TLS 握手失败"),
+    ("plain HTTP", "明文 HTTP"),
     ("not a valid HTTP exchange", "不是有效的 HTTP 交互"),
     (
         "no protocol version or cipher suite in common",
@@ -326,6 +329,7 @@ mod tests {
             "X-Debug exists: false",
             "X-Debug 不存在",
         ),
+        (None, "HTTPS", "HTTPS（加密连接）"),
         (None, "connect ≤ 500ms", "连接耗时 ≤ 500 毫秒"),
         (None, "a listening port", "端口有服务监听"),
         (None, "rcode NXDOMAIN", "应答码 NXDOMAIN"),
@@ -364,6 +368,12 @@ mod tests {
 
     /// (kind, expected, measured, what a reader sees).
     const MEASURED_EXAMPLES: &[(&str, &str, &str, &str)] = &[
+        (
+            "CertExpiring",
+            "certificate valid ≥ 30 days",
+            "unreadable",
+            "无法读取",
+        ),
         (
             "TooManyRedirects",
             "at most 10 redirects",
@@ -457,6 +467,7 @@ mod tests {
             "expired",
             "证书已过期",
         ),
+        ("TlsRequired", "HTTPS", "plain HTTP", "明文 HTTP"),
         (
             "ConnectionRefused",
             "a listening port",

@@ -10,7 +10,7 @@
 use crate::report::Lang;
 use crate::results::ResultRecord;
 
-use super::kinds::NOT_RUN;
+use crate::results::{NEEDS, NOT_RUN};
 
 /// The check a skipped record needed, as its message and measurements name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct Need<'r> {
 
 /// The need a skipped record names, if it names one.
 pub fn need(r: &ResultRecord) -> Option<Need<'_>> {
-    let id = r.measurements.get("needs").and_then(|v| v.as_str());
+    let id = r.measurements.get(NEEDS).and_then(|v| v.as_str());
     let msg = r.message.as_str();
     // With the id recorded, the label is where the message names it; without, it is the
     // message's first word.
