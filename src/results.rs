@@ -83,7 +83,8 @@ pub struct RunInfo {
     /// Items the plan held; fewer results than this means the run did not complete.
     #[serde(default)]
     pub planned: usize,
-    /// Who ran it (`--operator`, default the user name): the report's 测试人员.
+    /// Who ran it (`--operator`; empty without it): the report's 测试人员, blank for a pen
+    /// when empty.
     #[serde(default)]
     pub operator: String,
 }

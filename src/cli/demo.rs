@@ -40,6 +40,8 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
         for f in OUR_FILES {
             let _ = std::fs::remove_file(output.join(f));
         }
+        // And the provinces' documents of an earlier `--split provincial`.
+        let _ = std::fs::remove_dir_all(output.join(crate::report::html::PROVINCES_DIR));
     }
     let prepared = super::prepare(&PlanRequest {
         inputs: Inputs {
@@ -76,7 +78,7 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
         reporting: args.reporting.resolve(),
         ..RunConfig::new(
             Some(output.clone()),
-            engine::operator(args.reporting.operator.clone()),
+            args.reporting.operator.clone().unwrap_or_default(),
         )
     };
     let finished = engine::run(loaded, plan, &cfg, Shutdown::Signals);
