@@ -213,6 +213,53 @@ fn run_without_operator_leaves_it_empty() {
     assert!(section(&h, "signoff").contains("<td class=\"line\">李工"));
 }
 
+/// `netaccept run --split provincial`: the centre's and the province's documents and the
+/// summary linking to both, from the run itself.
+#[test]
+fn run_split_provincial_writes_the_documents() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    crate::commands::setup(dir);
+    let out = netaccept(
+        &[
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "out",
+            "--split",
+            "provincial",
+        ],
+        dir,
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = std::fs::read_to_string(dir.join("out/report.html")).unwrap();
+    for id in ["c", "p"] {
+        assert!(
+            summary.contains(&format!("href=\"provinces/{id}.html\"")),
+            "{id}"
+        );
+        let h = std::fs::read_to_string(dir.join(format!("out/provinces/{id}.html"))).unwrap();
+        assert_eq!(
+            section(&h, "matrix")
+                .matches("<td class=\"rowhead\">")
+                .count(),
+            1,
+            "{id}: its own row"
+        );
+        assert!(h.contains("<section id=\"details\""), "{id}: its appendix");
+    }
+    assert!(!summary.contains("<section id=\"details\""));
+}
+
 /// The fixture with a node-level web check (net.web, HTTP, no app) that failed at sx only.
 fn with_web_check() -> Results {
     let mut r = fixture();
