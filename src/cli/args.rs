@@ -144,8 +144,8 @@ pub struct ReportingArgs {
     /// Language of the HTML report
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: LangArg,
-    /// Who ran the tests, for the report's header and sign-off block [default: none, the
-    /// sign-off's 测试人员 line is left blank for a pen]
+    /// Who ran the tests, for the report's header and sign-off block; without it (and for
+    /// `report`, none in the record) the sign-off's 测试人员 is a blank line for a pen
     #[arg(long, value_name = "NAME")]
     pub operator: Option<String>,
     /// Exit 1 only when a failed or errored check (not waived) has at least this severity
@@ -155,9 +155,13 @@ pub struct ReportingArgs {
     /// not pass (the document says how many it leaves out)
     #[arg(long, value_enum, default_value = "all")]
     pub details: DetailsArg,
-    /// `provincial`: one HTML document per provincial-level subtree and one for the national
-    /// centre (provinces/<id>.html), and report.html as the national summary linking to them
-    #[arg(long, value_enum, value_name = "HOW")]
+    // The help text is an attribute, not a doc comment: rustdoc would read `<id>` as HTML.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "HOW",
+        help = "provincial: one HTML document per provincial-level subtree and one for the national centre (provinces/<id>.html), and report.html as the national summary linking to them"
+    )]
     pub split: Option<SplitArg>,
 }
 

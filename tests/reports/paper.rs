@@ -18,6 +18,17 @@ use crate::html::{
     assert_self_contained, browser_available, check_cjk_font, print_pdf, run, section,
 };
 
+/// As `sha256sum` prints it.
+fn hex_sha256(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::new(), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
+}
+
 fn opts(lang: Lang, details: Details) -> Options {
     Options {
         lang,
@@ -62,9 +73,7 @@ fn sections_come_in_signing_order_with_the_appendix_last() {
 fn print_footers_carry_page_numbers_run_id_and_record_hash() {
     let r = fixture();
     let sha = json::sha256(&r);
-    let mut h = Sha256::new();
-    h.update(json::to_bytes(&r));
-    let direct: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let direct = hex_sha256(&json::to_bytes(&r));
     assert_eq!(sha, direct, "the hash of the bytes results.json holds");
 
     let page = html::render(&r, Lang::Zh);
@@ -479,9 +488,7 @@ fn report_split_provincial_writes_the_documents() {
         String::from_utf8_lossy(&out.stderr)
     );
     let dir = d.path().join("out");
-    let mut h = Sha256::new();
-    h.update(std::fs::read(dir.join("results.json")).unwrap());
-    let sha: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let sha = hex_sha256(&std::fs::read(dir.join("results.json")).unwrap());
     let summary = std::fs::read_to_string(dir.join("report.html")).unwrap();
     let mut linked = 0;
     for part in summary.split("href=\"").skip(1) {

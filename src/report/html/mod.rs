@@ -99,7 +99,7 @@ pub fn render(results: &Results, lang: Lang) -> String {
 pub fn render_with(results: &Results, opts: &Options) -> String {
     let sha = crate::report::json::sha256(results);
     // Rendering into a String fails only if a Display impl fails, and none of ours can.
-    Page::new(results, opts, &sha, Scope::Whole)
+    Page::new(results, *opts, &sha, Scope::Whole)
         .render()
         .expect("rendering the HTML report into a String cannot fail")
 }
@@ -109,7 +109,7 @@ pub fn render_with(results: &Results, opts: &Options) -> String {
 pub fn render_split(results: &Results, opts: &Options) -> Vec<(String, String)> {
     let sha = crate::report::json::sha256(results);
     let mut out = Vec::new();
-    split::each(results, opts, &sha, &mut |name, page| {
+    split::each(results, *opts, &sha, &mut |name, page| {
         let text = page
             .render()
             .expect("rendering the HTML report into a String cannot fail");
@@ -129,7 +129,7 @@ pub fn write(
     record_sha256: &str,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    Page::new(results, opts, record_sha256, Scope::Whole).write_into(w)
+    Page::new(results, *opts, record_sha256, Scope::Whole).write_into(w)
 }
 
 /// Writes the HTML report of a record into `dir`: `report.html`, and with
@@ -158,7 +158,7 @@ pub fn write_documents(
                 failures.push((provinces, e));
                 return failures;
             }
-            let _ = split::each(results, opts, record_sha256, &mut |name, page| {
+            let _ = split::each(results, *opts, record_sha256, &mut |name, page| {
                 let path = dir.join(name);
                 if let Err(e) = super::write_atomic_with(&path, |w| page.write_into(w)) {
                     failures.push((path, e));

@@ -28,6 +28,7 @@ use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
 use crate::results::{ResultRecord, Results, Status, WaiverState};
 
 /// Which document a page is.
+#[derive(Clone, Copy)]
 pub(super) enum Scope<'a> {
     /// The whole record: `report.html` without `--split`.
     Whole,
@@ -82,7 +83,7 @@ pub(super) struct Page<'a> {
 impl<'a> Page<'a> {
     pub(super) fn new(
         res: &'a Results,
-        opts: &Options,
+        opts: Options,
         record_sha256: &str,
         scope: Scope<'a>,
     ) -> Page<'a> {

@@ -29,7 +29,7 @@ pub const PROVINCES_DIR: &str = "provinces";
 /// The path of a group's document relative to the output folder: `provinces/<id>.html`.
 ///
 /// The id comes from the record, which may have been edited by hand: it becomes a file name
-/// only through [`file_stem`], which keeps lower-case ASCII letters, digits and `-` (what
+/// only through `file_stem`, which keeps lower-case ASCII letters, digits and `-` (what
 /// inventories use) and writes every other byte as `_xx`, so that no id names another
 /// folder (`..`, `/`), a hidden file or another id's document.
 pub fn document_name(id: &str) -> String {
@@ -58,7 +58,7 @@ fn file_stem(id: &str) -> String {
 /// folder) and page.
 pub(super) fn each(
     results: &Results,
-    opts: &Options,
+    opts: Options,
     record_sha256: &str,
     f: &mut dyn FnMut(&str, Page<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
