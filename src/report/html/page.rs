@@ -459,7 +459,7 @@ impl<'a> Page<'a> {
 }
 
 impl Page<'_> {
-    /// One row of the table of all results (section 6), made as the template writes it.
+    /// One row of the appendix of per-node results, made as the template writes it.
     pub(super) fn detail_row<'r>(&'r self, r: &'r ResultRecord) -> DetailRow<'r> {
         let t = self.t;
         DetailRow {
