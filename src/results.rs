@@ -85,7 +85,8 @@ pub struct RunInfo {
     /// means the run did not complete.
     #[serde(default)]
     pub planned: usize,
-    /// Who ran it (`--operator`, default the user name): the report's 测试人员.
+    /// Who ran it (`--operator`; empty without it): the report's 测试人员, blank for a pen
+    /// when empty.
     #[serde(default)]
     pub operator: String,
 }

@@ -144,12 +144,36 @@ pub struct ReportingArgs {
     /// Language of the HTML report
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: LangArg,
-    /// Who ran the tests, for the report's sign-off block [default: the user name]
+    /// Who ran the tests, for the report's header and sign-off block; without it (and for
+    /// `report`, none in the record) the sign-off's 测试人员 is a blank line for a pen
     #[arg(long, value_name = "NAME")]
     pub operator: Option<String>,
     /// Exit 1 only when a failed or errored check (not waived) has at least this severity
     #[arg(long = "fail-on", value_enum, default_value = "minor")]
     pub fail_on: SeverityArg,
+    /// The HTML report's appendix of per-node results: every result, or only those that did
+    /// not pass (the document says how many it leaves out)
+    #[arg(long, value_enum, default_value = "all")]
+    pub details: DetailsArg,
+    // The help text is an attribute, not a doc comment: rustdoc would read `<id>` as HTML.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "HOW",
+        help = "provincial: one HTML document per provincial-level subtree and one for the national centre (provinces/<id>.html), and report.html as the national summary linking to them"
+    )]
+    pub split: Option<SplitArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DetailsArg {
+    All,
+    Failures,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SplitArg {
+    Provincial,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

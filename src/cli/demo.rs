@@ -44,6 +44,8 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
         for f in OUR_FILES {
             let _ = std::fs::remove_file(output.join(f));
         }
+        // And the provinces' documents of an earlier `--split provincial`.
+        let _ = std::fs::remove_dir_all(output.join(crate::report::html::PROVINCES_DIR));
     }
     // The simulator's CA is the demo's own: it goes to a private temporary folder (removed
     // when the demo ends), and the suite's `ca_file` is pointed there, so that the demo writes
@@ -87,7 +89,7 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
         reporting: args.reporting.resolve(),
         ..RunConfig::new(
             Some(output.clone()),
-            engine::operator(args.reporting.operator.clone()),
+            args.reporting.operator.clone().unwrap_or_default(),
         )
     };
     let finished = engine::run(loaded, plan, &cfg, Shutdown::Signals);

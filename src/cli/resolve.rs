@@ -3,14 +3,15 @@
 //! own types here, so nothing downstream looks at a flag again.
 
 use super::args::{
-    KindArg, LangArg, LevelArg, PlannedArgs, ReportArgs, ReportingArgs, RunArgs, SelectionArgs,
-    SeverityArg, ValidateArgs, WhichArg,
+    DetailsArg, KindArg, LangArg, LevelArg, PlannedArgs, ReportArgs, ReportingArgs, RunArgs,
+    SelectionArgs, SeverityArg, SplitArg, ValidateArgs, WhichArg,
 };
-use crate::engine::{self, PlanRequest, ProgressMode, Reporting, Rerender, RunConfig};
+use crate::engine::{PlanRequest, ProgressMode, Reporting, Rerender, RunConfig};
 use crate::load::Inputs;
 use crate::model::{Kind, Level, Severity};
 use crate::plan::{MissingEnv, Overrides, Selection};
 use crate::report::Lang;
+use crate::report::html::{Details, Split};
 use crate::run::Limits;
 use crate::schema::Which;
 
@@ -70,7 +71,7 @@ impl RunArgs {
             icmp_interval: self.limits.icmp_interval.as_std(),
             reuse_connections: self.limits.reuse_connections,
             selection: self.planned.selection.describe(),
-            operator: engine::operator(self.reporting.operator.clone()),
+            operator: self.reporting.operator.clone().unwrap_or_default(),
             progress: ProgressMode::for_stderr(),
             reporting: self.reporting.resolve(),
         }
@@ -96,6 +97,14 @@ impl ReportingArgs {
                 SeverityArg::Critical => Severity::Critical,
                 SeverityArg::Major => Severity::Major,
                 SeverityArg::Minor => Severity::Minor,
+            },
+            details: match self.details {
+                DetailsArg::All => Details::All,
+                DetailsArg::Failures => Details::Failures,
+            },
+            split: match self.split {
+                None => Split::None,
+                Some(SplitArg::Provincial) => Split::Provincial,
             },
         }
     }

@@ -2,7 +2,7 @@
 //! prints the summary, has the reports written, says where, and picks the exit code.
 
 use super::args::{ReportArgs, RunArgs};
-use crate::engine::{self, Finished, Reporting, RunConfig, Shutdown};
+use crate::engine::{self, Finished, RunConfig, Shutdown};
 use crate::error::Error;
 use crate::exit::{self, Exit};
 
@@ -21,10 +21,9 @@ pub fn run(args: &RunArgs) -> Result<Exit, Error> {
 /// closed pipe, `| head`, a full disk behind `> file`) may take the summary with it, never the
 /// reports or the exit code.
 pub fn finish(finished: &Finished, cfg: &RunConfig) -> Result<Exit, Error> {
-    let Reporting { lang, fail_on } = cfg.reporting;
     let Finished { results, dir } = finished;
-    let written = engine::write_reports(dir, results, lang);
-    let exit = exit::for_results(results, fail_on);
+    let written = engine::write_reports(dir, results, &cfg.reporting);
+    let exit = exit::for_results(results, cfg.reporting.fail_on);
     super::say(&crate::report::summary::render(results));
     super::say(&format!(
         "\nreports: {}\n",
@@ -40,7 +39,7 @@ pub fn report(args: &ReportArgs) -> Result<Exit, Error> {
     for w in warnings {
         super::tell(&format!("warning: {w}"));
     }
-    let written = engine::write_reports(&dir, &results, args.reporting.resolve().lang);
+    let written = engine::write_reports(&dir, &results, &args.reporting.resolve());
     super::say(&crate::report::summary::render(&results));
     super::say(&format!(
         "\nreports: {}\n",

@@ -8,6 +8,7 @@ use crate::load::Inputs;
 use crate::model::Severity;
 use crate::plan::{MissingEnv, Overrides, Selection};
 use crate::report::Lang;
+use crate::report::html::{Details, Split};
 use crate::run::Limits;
 
 /// What to load and how to plan it.
@@ -62,14 +63,21 @@ pub struct Reporting {
     pub lang: Lang,
     /// The lowest severity whose (not waived) failure or error makes the run fail.
     pub fail_on: Severity,
+    /// What the HTML report's appendix lists (`--details`).
+    pub details: Details,
+    /// One HTML document, or one per provincial-level subtree and a summary (`--split`).
+    pub split: Split,
 }
 
 impl Default for Reporting {
-    /// Chinese reports; any failure or error fails the run.
+    /// Chinese reports, one HTML document with every result; any failure or error fails
+    /// the run.
     fn default() -> Self {
         Reporting {
             lang: Lang::Zh,
             fail_on: Severity::Minor,
+            details: Details::All,
+            split: Split::None,
         }
     }
 }

@@ -27,7 +27,6 @@ pub mod sim;
 use std::path::{Path, PathBuf};
 
 pub use config::{PlanRequest, ProgressMode, Reporting, RunConfig};
-pub use identity::operator;
 pub use rerender::{Rerender, rerender};
 pub use run::run;
 pub use shutdown::Shutdown;
@@ -36,7 +35,6 @@ use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::load::{self, Loaded};
 use crate::plan::{self, Plan};
-use crate::report::Lang;
 use crate::results::Results;
 
 /// Loaded inputs, their plan (when a suite was given), and the problems that stop nothing.
@@ -103,8 +101,13 @@ pub struct Finished {
 
 /// Writes every report of the record into `dir`, each whole or not at all; one that cannot
 /// be written does not stop the others. `interrupted`: the run was, which the error keeps.
-pub fn write_reports(dir: &Path, results: &Results, lang: Lang) -> Result<(), Error> {
-    let failures = crate::report::write_all(dir, results, lang);
+pub fn write_reports(dir: &Path, results: &Results, reporting: &Reporting) -> Result<(), Error> {
+    let html = crate::report::html::Options {
+        lang: reporting.lang,
+        details: reporting.details,
+        split: reporting.split,
+    };
+    let failures = crate::report::write_all(dir, results, reporting.lang, &html);
     if failures.is_empty() {
         Ok(())
     } else {

@@ -19,6 +19,37 @@ pub fn to_bytes(results: &Results) -> Vec<u8> {
     bytes
 }
 
+/// The SHA-256 (lower-case hex) of the bytes [`write()`] writes for this record: the
+/// `results.json` a report is made from, which the HTML report prints (a document cannot
+/// hold its own hash). Hashed as it is written, never held whole.
+pub fn sha256(results: &Results) -> String {
+    use sha2::{Digest, Sha256};
+    struct Hashing(Sha256);
+    impl Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    {
+        let mut w = std::io::BufWriter::new(&mut h);
+        write(results, &mut w)
+            .and_then(|()| w.flush())
+            .expect("hashing cannot fail");
+    }
+    h.0.finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
+}
+
 /// Why a file cannot be read back as a results record.
 #[derive(Debug)]
 pub enum ReadError {

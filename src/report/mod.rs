@@ -64,11 +64,12 @@ pub struct ReporterError {
 /// Writes one report of a run into a writer, from the record.
 type Render = fn(&Results, Lang, &mut dyn Write) -> std::io::Result<()>;
 
-/// The report files of a run, each made from the same record.
+/// The report files of a run, each made from the same record. The HTML report is apart
+/// ([`html::write_documents`]): with `--split provincial` it is a set of files, and it
+/// prints the SHA-256 of the record's `results.json`.
 const REPORTS: &[(&str, Render)] = &[
     ("results.json", |r, _, w| json::write(r, w)),
     ("junit.xml", |r, _, w| junit::write(r, w)),
-    ("report.html", |r, lang, w| html::write(r, lang, w)),
     ("results.csv", |r, lang, w| csv::write(r, lang, w)),
 ];
 
@@ -79,9 +80,23 @@ const REPORTS: &[(&str, Render)] = &[
 /// record, the run's cores are idle by then, and each streams through a small buffer, so
 /// together they take little more than the longest (measured with `netaccept report` over
 /// 10,000 results: 0.27 s one after another, 0.20 s side by side, 11 MB more at the peak).
-pub fn write_all(dir: &Path, r: &Results, lang: Lang) -> Vec<(PathBuf, std::io::Error)> {
+///
+/// `html`: how the HTML report is made (its language is the one of every report).
+pub fn write_all(
+    dir: &Path,
+    r: &Results,
+    lang: Lang,
+    html: &html::Options,
+) -> Vec<(PathBuf, std::io::Error)> {
+    let html = html::Options { lang, ..*html };
     std::thread::scope(|scope| {
-        let writers: Vec<_> = REPORTS
+        let documents = scope.spawn(move || {
+            // The hash of the bytes json::write writes, as the results.json beside it holds
+            // them: it costs one more serialisation of the record, on a core idle by then.
+            let sha = json::sha256(r);
+            html::write_documents(dir, r, &html, &sha)
+        });
+        let mut failures: Vec<(PathBuf, std::io::Error)> = REPORTS
             .iter()
             .map(|(name, render)| {
                 let path = dir.join(name);
@@ -91,14 +106,19 @@ pub fn write_all(dir: &Path, r: &Results, lang: Lang) -> Vec<(PathBuf, std::io::
                         .map(|e| (path, e))
                 })
             })
-            .collect();
-        writers
+            .collect::<Vec<_>>()
             .into_iter()
             .filter_map(|w| {
                 w.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
-            .collect()
+            .collect();
+        failures.extend(
+            documents
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        failures
     })
 }
 

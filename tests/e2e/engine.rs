@@ -145,7 +145,7 @@ fn a_run_through_the_library_api_records_every_item_and_writes_the_reports() {
     let journal = std::fs::read_to_string(out.join("journal.jsonl")).unwrap();
     assert_eq!(journal.lines().count(), 1 + 3);
     assert!(!out.join("results.json").exists());
-    engine::write_reports(&finished.dir, r, cfg.reporting.lang).unwrap();
+    engine::write_reports(&finished.dir, r, &cfg.reporting).unwrap();
     for f in ["results.json", "junit.xml", "report.html", "results.csv"] {
         assert!(out.join(f).is_file(), "{f}");
     }

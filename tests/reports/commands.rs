@@ -54,7 +54,7 @@ fn closed_port() -> SocketAddr {
 }
 
 /// Two nodes; `up` passes, `minor-down` (minor) and `crit-down` (critical) fail.
-fn setup(dir: &Path) {
+pub(super) fn setup(dir: &Path) {
     let (open, closed) = (open_port(), closed_port());
     std::fs::write(
         dir.join("inv.yaml"),

@@ -24,7 +24,7 @@ fn the_files_hold_what_the_renderers_render() {
     let r = fixture();
     for lang in [Lang::Zh, Lang::En] {
         let d = tempfile::tempdir().unwrap();
-        let failures = write_all(d.path(), &r, lang);
+        let failures = write_all(d.path(), &r, lang, &html::Options::default());
         assert!(failures.is_empty(), "{failures:?}");
         assert_eq!(
             files(d.path()),

@@ -15,7 +15,7 @@ use crate::support::host;
 use crate::fixture::{MIXED as FIXTURE, mixed as fixture};
 
 /// The text between `<section id="ID"` and its `</section>`.
-fn section<'a>(html: &'a str, id: &str) -> &'a str {
+pub(super) fn section<'a>(html: &'a str, id: &str) -> &'a str {
     let start = html
         .find(&format!("<section id=\"{id}\""))
         .unwrap_or_else(|| panic!("no section {id}"));
@@ -23,7 +23,7 @@ fn section<'a>(html: &'a str, id: &str) -> &'a str {
     &html[start..start + len]
 }
 
-fn assert_self_contained(html: &str) {
+pub(super) fn assert_self_contained(html: &str) {
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..80]);
     assert_eq!(html.matches("<html").count(), 1, "one document");
     assert_eq!(html.matches("</html>").count(), 1, "one document");
@@ -61,8 +61,8 @@ fn zh_report_has_every_part() {
         "三、就绪矩阵",
         "四、失败与错误",
         "五、豁免",
-        "六、全部检查结果",
-        "签字确认",
+        "六、签字确认",
+        "附录　全部检查结果",
     ] {
         assert!(h.contains(&format!("{heading}</h2>")), "heading {heading}");
     }
@@ -73,9 +73,10 @@ fn zh_report_has_every_part() {
     // Matrix: its header, one row per provincial-level node and the centre, classified.
     let m = section(&h, "matrix");
     assert!(m.contains("<th>网络连通</th>"));
+    assert!(m.contains("<th>Web 服务</th>"));
     for app in &r.apps {
         assert!(
-            m.contains(&format!("<th>{}</th>", app.name)),
+            m.contains(&format!("<th class=\"app\">{}</th>", app.name)),
             "{}",
             app.name
         );
@@ -151,11 +152,12 @@ fn zh_report_has_every_part() {
         r.results.len(),
         "one detail row per result"
     );
+    let s = section(&h, "signoff");
     for label in ["测试单位", "测试人员", "验收单位", "验收人员", "日期"] {
-        assert!(d.contains(&format!("<td>{label}</td>")), "sign-off {label}");
+        assert!(s.contains(&format!("<td>{label}</td>")), "sign-off {label}");
     }
     assert!(
-        d.contains("<td class=\"line\">张工"),
+        s.contains("<td class=\"line\">张工"),
         "the operator is pre-filled as 测试人员"
     );
 }
@@ -251,7 +253,7 @@ fn interrupted_banner_iff_incomplete() {
     assert!(en.contains("94 of 120 planned checks"));
 }
 
-fn is_cjk(c: char) -> bool {
+pub(super) fn is_cjk(c: char) -> bool {
     matches!(c,
         '\u{3000}'..='\u{303F}'   // CJK punctuation (、。「」)
         | '\u{3400}'..='\u{4DBF}'
@@ -286,8 +288,8 @@ fn en_report_has_no_chinese_fixed_strings() {
         "3. Readiness matrix",
         "4. Failures and errors",
         "5. Waivers",
-        "6. All results",
-        "Sign-off",
+        "6. Sign-off",
+        "Appendix: all results",
     ] {
         assert!(h.contains(&format!("{s}</h2>")), "heading {s}");
     }
@@ -476,7 +478,7 @@ fn province_groups_roll_up_subtrees() {
 /// (one page per row, or no page breaks at all).
 const PAGES: std::ops::RangeInclusive<usize> = 8..=22;
 
-fn on_path(program: &str) -> Option<PathBuf> {
+pub(super) fn on_path(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|d| d.join(program))
@@ -485,7 +487,7 @@ fn on_path(program: &str) -> Option<PathBuf> {
 }
 
 /// Chromium's flags for a closed network: without them it waits on services it cannot reach.
-fn chromium(user_data: &Path) -> Command {
+pub(super) fn chromium(user_data: &Path) -> Command {
     let mut c = Command::new("chromium");
     c.args([
         "--headless",
@@ -502,7 +504,7 @@ fn chromium(user_data: &Path) -> Command {
 }
 
 /// Runs a command with a deadline, so a hung browser fails the test instead of the CI job.
-fn run(mut cmd: Command, what: &str) -> Vec<u8> {
+pub(super) fn run(mut cmd: Command, what: &str) -> Vec<u8> {
     let out_file = tempfile::NamedTempFile::new().unwrap();
     let err_file = tempfile::NamedTempFile::new().unwrap();
     let mut child = cmd
@@ -529,7 +531,7 @@ fn run(mut cmd: Command, what: &str) -> Vec<u8> {
 }
 
 /// Whether the browser tests can run here; on CI they must.
-fn browser_available(tools: &[&str]) -> bool {
+pub(super) fn browser_available(tools: &[&str]) -> bool {
     let missing: Vec<&str> = tools
         .iter()
         .copied()
@@ -554,7 +556,7 @@ fn png_size(png: &[u8]) -> (u32, u32) {
     (be(&png[16..20]), be(&png[20..24]))
 }
 
-fn print_pdf(html_file: &Path, pdf: &Path, user_data: &Path) {
+pub(super) fn print_pdf(html_file: &Path, pdf: &Path, user_data: &Path) {
     let mut c = chromium(user_data);
     c.arg(format!("--print-to-pdf={}", pdf.display()))
         .arg("--no-pdf-header-footer")
@@ -643,7 +645,7 @@ fn renders_in_chromium_to_png_and_pdf() {
 
 /// Without a CJK font Chromium prints the Chinese as empty boxes, while the PDF's text layer
 /// still reads well; Chromium embeds its fonts unnamed, so ask fontconfig instead.
-fn check_cjk_font() {
+pub(super) fn check_cjk_font() {
     let found = on_path("fc-list").is_some() && {
         let mut c = Command::new("fc-list");
         c.args([":lang=zh", "family"]);

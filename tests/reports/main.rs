@@ -33,6 +33,9 @@ mod html;
 mod journal_properties;
 /// `junit.xml`: FORMAT.md's mapping and hostile input, checked as CI consumers read it.
 mod junit;
+/// The report on paper: section order, print footers, `--details`, the matrix's web column,
+/// legend and words, `--split provincial`; printed by Chromium.
+mod paper;
 /// Property tests (proptest): `results.json` read back, random, mutated and round-tripped.
 mod properties;
 /// `{{ env.* }}` values in no output of `plan`, `run` and `report`, for every probe type.

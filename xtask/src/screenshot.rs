@@ -1,5 +1,6 @@
 //! `cargo xtask screenshot`: `scripts/docs-screenshot`, which remakes the README's picture of
-//! the acceptance report (docs/report-first-page.png) from `netaccept demo`.
+//! the acceptance report (docs/report-first-page.png, docs/report-matrix-page.png) from
+//! `netaccept demo`.
 
 use crate::Outcome;
 use crate::cmd;

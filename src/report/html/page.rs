@@ -1,5 +1,7 @@
 //! The page model: everything the template (`templates/report.html`) shows, computed from
-//! the record in [`Page::new`] so that the template only lays it out.
+//! the record in [`Page::new`] so that the template only lays it out. One model for the
+//! three kinds of document ([`Scope`]): the whole record, a province's part of it, and the
+//! national summary of `--split provincial`.
 //!
 //! Text that comes from the targets (messages, expectations, targets, evidence and
 //! measurements) is capped here as the JUnit file caps it ([`crate::report::text`]), so that
@@ -15,16 +17,31 @@ use super::cert::{self, CertBox};
 use super::format::{measurements, span, when};
 use super::readiness::{province_groups, readiness};
 use super::rows::{
-    DetailRow, FailureGroup, FailureItem, FailureNode, HeaderRow, MatrixRow, NodeDetails,
+    DetailRow, FailureGroup, FailureItem, FailureNode, Footer, HeaderRow, MatrixRow, NodeDetails,
     SeverityRow, StatusLabel, WaiverRow, cell, readiness_class, status_index, status_label,
 };
 use super::strings::{Strings, fill, strings};
+use super::{Details, Options};
 use crate::model::Severity;
 use crate::report::Lang;
 use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
 use crate::report::waive::{expired_note, not_waived_note};
 use crate::report::words;
 use crate::results::{ResultRecord, Results, Status, WaiverState};
+
+/// Which document a page is.
+#[derive(Clone, Copy)]
+pub(super) enum Scope<'a> {
+    /// The whole record: `report.html` without `--split`.
+    Whole,
+    /// `--split provincial`'s `report.html`: the matrix's rows link to the groups' documents
+    /// (by the group node's id), the failures are one line each, and there is no appendix.
+    Summary { links: &'a HashMap<String, String> },
+    /// One group's document, made from its part of the record: the group's node `id`, and
+    /// whether that is the national centre (with the nodes under no provincial-level node)
+    /// rather than a province.
+    Part { id: &'a str, centre: bool },
+}
 
 /// What the template shows, prepared here so the template stays markup. The template is
 /// `templates/report.html`, found by askama from the crate root whatever this file's place.
@@ -34,6 +51,14 @@ pub(super) struct Page<'a> {
     t: &'static Strings,
     lang: Lang,
     suite_name: &'a str,
+    /// Under the title: the province's name for its document, 全国汇总 for the summary.
+    subtitle: Option<String>,
+    /// A province's document: the way back to the summary.
+    summary_href: Option<&'static str>,
+    /// The summary: one line per failure, no appendix.
+    summary: bool,
+    /// The print CSS's footers, as CSS string contents.
+    footer: Footer,
     complete: bool,
     banner_detail: String,
     header: Vec<HeaderRow>,
@@ -47,6 +72,9 @@ pub(super) struct Page<'a> {
     failures: Vec<FailureGroup<'a>>,
     waivers: Vec<WaiverRow<'a>>,
     details: Vec<NodeDetails<'a>>,
+    details_heading: &'static str,
+    /// Under `--details failures`: what the appendix leaves out.
+    details_note: Option<String>,
     /// Check and app display names by id, for the rows [`Page::detail_row`] makes.
     names: Names<'a>,
     operator: &'a str,
@@ -55,7 +83,13 @@ pub(super) struct Page<'a> {
 }
 
 impl<'a> Page<'a> {
-    pub(super) fn new(res: &'a Results, lang: Lang) -> Page<'a> {
+    pub(super) fn new(
+        res: &'a Results,
+        opts: Options,
+        record_sha256: &str,
+        scope: Scope<'a>,
+    ) -> Page<'a> {
+        let lang = opts.lang;
         let t = strings(lang);
         let run = &res.run;
         let ix = res.node_index();
@@ -75,8 +109,11 @@ impl<'a> Page<'a> {
             .collect();
         let check_name = |id: &'a str| names.check(id);
         let app_name = |id: &'a Option<String>| names.app(id.as_deref());
-        let done = res.results.len().to_string();
-        let planned = run.planned.max(res.results.len()).to_string();
+        // Records an interrupted run added for what it never reached are not results.
+        let not_run = res.not_run();
+        let planned = run.planned.max(res.results.len());
+        let done = planned.saturating_sub(not_run).to_string();
+        let planned = planned.to_string();
         let progress = [("done", done.as_str()), ("planned", planned.as_str())];
 
         let row = |label, value: String| HeaderRow {
@@ -89,11 +126,29 @@ impl<'a> Page<'a> {
             value: value.to_string(),
             mono: true,
         };
-        let header = vec![
+        let scope_node = match &scope {
+            Scope::Part { id, .. } => ix.get(id),
+            _ => None,
+        };
+        let scope_text = match (&scope, scope_node) {
+            (Scope::Whole, _) => None,
+            (Scope::Summary { .. }, _) => Some(t.scope_summary.to_string()),
+            (Scope::Part { id, centre }, node) => {
+                let name = node.map_or(*id, |n| n.name.as_str());
+                let text = if *centre {
+                    t.scope_centre
+                } else {
+                    t.scope_province
+                };
+                Some(fill(text, &[("name", name), ("id", id)]))
+            }
+        };
+        let mut header = vec![
             row(t.suite, format!("{} ({})", run.suite_name, run.suite)),
             mono(t.run_id, &run.id),
             mono(t.inventory_sha, &run.inventory_sha256),
             mono(t.suite_sha, &run.suite_sha256),
+            mono(t.record_sha, record_sha256),
             row(
                 t.tool_version,
                 format!("netaccept {}", run.netaccept_version),
@@ -129,6 +184,9 @@ impl<'a> Page<'a> {
                 .to_string(),
             ),
         ];
+        if let Some(text) = scope_text {
+            header.insert(0, row(t.scope, text));
+        }
 
         // Verdict: the exit code's rule, so the paper and the CI agree.
         let severities: Vec<SeverityRow> = Severity::ALL
@@ -168,12 +226,24 @@ impl<'a> Page<'a> {
                 Some("icmp" | "tcp" | "dns")
             )
         };
+        // The web server's own answer (net.web, net.web-http): an HTTP check of no app. It
+        // gates every app check of the node, so it has a column of its own rather than
+        // hiding in none.
+        let is_web = |r: &ResultRecord| {
+            r.app.is_none() && check_probe.get(r.check.as_str()).copied() == Some("http")
+        };
+        let links = match &scope {
+            Scope::Summary { links } => Some(*links),
+            _ => None,
+        };
         let matrix_row = |name: &'a str, id: &'a str, rs: &[&'a ResultRecord]| {
             let rd = readiness(rs.iter().copied());
             MatrixRow {
                 name,
                 id,
+                href: links.and_then(|l| l.get(id)).map(String::as_str),
                 network: cell(rs.iter().copied().filter(|r| is_network(r))),
+                web: cell(rs.iter().copied().filter(|r| is_web(r))),
                 apps: res
                     .apps
                     .iter()
@@ -253,9 +323,21 @@ impl<'a> Page<'a> {
                 });
             }
             if !nodes.is_empty() {
+                let count = |s: Status| g.results.iter().filter(|r| r.status == s).count();
                 failures.push(FailureGroup {
                     name: &g.node.name,
                     id: &g.node.id,
+                    href: links
+                        .and_then(|l| l.get(g.node.id.as_str()))
+                        .map(String::as_str),
+                    counts: fill(
+                        t.summary_group_counts,
+                        &[
+                            ("failed", &count(Status::Failed).to_string()),
+                            ("errored", &count(Status::Errored).to_string()),
+                            ("skipped", &count(Status::Skipped).to_string()),
+                        ],
+                    ),
                     nodes,
                 });
             }
@@ -295,9 +377,21 @@ impl<'a> Page<'a> {
             .collect();
         waivers.sort_by_key(|w| !w.in_force);
 
+        // The appendix: every node's results, or under `--details failures` those that did
+        // not pass; none in the summary, whose provinces' documents hold them.
+        let summary = matches!(scope, Scope::Summary { .. });
+        let shown = |r: &ResultRecord| match opts.details {
+            Details::All => true,
+            Details::Failures => r.status != Status::Passed,
+        };
         let mut per_node: HashMap<&str, Vec<&'a ResultRecord>> = HashMap::new();
-        for r in &res.results {
-            per_node.entry(r.node.as_str()).or_default().push(r);
+        let mut left_out = 0usize;
+        for r in res.results.iter().filter(|_| !summary) {
+            if shown(r) {
+                per_node.entry(r.node.as_str()).or_default().push(r);
+            } else {
+                left_out += 1;
+            }
         }
         let details = res
             .nodes
@@ -316,10 +410,43 @@ impl<'a> Page<'a> {
             })
             .collect();
 
+        let (details_heading, details_note) = match opts.details {
+            Details::All => (t.sec_details, None),
+            Details::Failures => (
+                t.sec_details_failures,
+                Some(fill(
+                    t.details_failures_note,
+                    &[("n", &left_out.to_string())],
+                )),
+            ),
+        };
+        let footer = Footer::new(
+            t,
+            &run.id,
+            record_sha256,
+            if summary {
+                Some(t.summary_subtitle)
+            } else {
+                scope_node.map(|n| n.name.as_str())
+            },
+        );
+
         Page {
             t,
             lang,
             suite_name: &run.suite_name,
+            subtitle: match scope {
+                Scope::Whole => None,
+                Scope::Summary { .. } => Some(t.summary_subtitle.to_string()),
+                Scope::Part { id, .. } => Some(format!(
+                    "{} · {}",
+                    scope_node.map_or(id, |n| n.name.as_str()),
+                    t.part_subtitle
+                )),
+            },
+            summary_href: matches!(scope, Scope::Part { .. }).then_some("../report.html"),
+            summary,
+            footer,
             complete: run.complete,
             banner_detail: fill(t.banner_detail, &progress),
             header,
@@ -333,6 +460,8 @@ impl<'a> Page<'a> {
             failures,
             waivers,
             details,
+            details_heading,
+            details_note,
             names,
             operator: &run.operator,
             version: &run.netaccept_version,
@@ -342,7 +471,7 @@ impl<'a> Page<'a> {
 }
 
 impl Page<'_> {
-    /// One row of the table of all results (section 6), made as the template writes it.
+    /// One row of the appendix of per-node results, made as the template writes it.
     pub(super) fn detail_row<'r>(&'r self, r: &'r ResultRecord) -> DetailRow<'r> {
         let t = self.t;
         let lang = self.lang;

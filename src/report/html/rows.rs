@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use super::css;
 use super::readiness::Readiness;
 use super::strings::Strings;
 use crate::results::{ResultRecord, Status};
@@ -31,7 +32,11 @@ pub(super) struct SeverityRow {
 pub(super) struct MatrixRow<'a> {
     pub(super) name: &'a str,
     pub(super) id: &'a str,
+    /// In the summary of `--split provincial`: the row's document.
+    pub(super) href: Option<&'a str>,
     pub(super) network: Cell,
+    /// The HTTP(S) checks of no app (net.web, net.web-http).
+    pub(super) web: Cell,
     pub(super) apps: Vec<Cell>,
     pub(super) class: &'static str,
     pub(super) label: &'static str,
@@ -46,6 +51,10 @@ pub(super) struct Cell {
 pub(super) struct FailureGroup<'a> {
     pub(super) name: &'a str,
     pub(super) id: &'a str,
+    /// In the summary of `--split provincial`: the group's document.
+    pub(super) href: Option<&'a str>,
+    /// The group's failed, errored and skipped results, in words (the summary's line).
+    pub(super) counts: String,
     pub(super) nodes: Vec<FailureNode<'a>>,
 }
 
@@ -123,6 +132,42 @@ pub(super) struct DetailRow<'a> {
     pub(super) details: Cow<'a, str>,
     pub(super) time_ms: String,
     pub(super) attempts: u32,
+}
+
+/// The page footers and header of the print CSS (`@page` margin boxes), each the inside of
+/// a CSS string ([`css::string`]).
+pub(super) struct Footer {
+    /// Bottom left: the run id.
+    pub(super) run: String,
+    /// Bottom centre: `第 ` counter(page) ` 页 共 ` counter(pages) ` 页`.
+    pub(super) page_before: String,
+    pub(super) page_between: String,
+    pub(super) page_after: String,
+    /// Bottom right: the first 16 hex digits of the record's SHA-256, labelled so.
+    pub(super) sha: String,
+    /// Top right: what the document covers (a province, the summary); empty for the whole.
+    pub(super) scope: String,
+}
+
+impl Footer {
+    pub(super) fn new(
+        t: &Strings,
+        run_id: &str,
+        record_sha256: &str,
+        scope: Option<&str>,
+    ) -> Footer {
+        let (before, rest) = t.page_of.split_once("{n}").unwrap_or((t.page_of, ""));
+        let (between, after) = rest.split_once("{m}").unwrap_or((rest, ""));
+        let prefix: String = record_sha256.chars().take(16).collect();
+        Footer {
+            run: css::string(&format!("{} {run_id}", t.run_id)),
+            page_before: css::string(before),
+            page_between: css::string(between),
+            page_after: css::string(after),
+            sha: css::string(&format!("{} {prefix}", t.record_sha_prefix)),
+            scope: css::string(scope.unwrap_or("")),
+        }
+    }
 }
 
 pub(super) fn status_label(t: &Strings, s: Status) -> StatusLabel {

@@ -27,6 +27,40 @@ pub(super) struct Strings {
     pub(super) sec_waivers: &'static str,
     pub(super) sec_details: &'static str,
     pub(super) sec_signoff: &'static str,
+    /// The appendix's heading under `--details failures`.
+    pub(super) sec_details_failures: &'static str,
+    /// At the top of the appendix under `--details failures`: `{n}` is filled in.
+    pub(super) details_failures_note: &'static str,
+
+    /// The page footer (print CSS): `{n}` and `{m}` are the page counters.
+    pub(super) page_of: &'static str,
+    /// Before the first 16 hex digits of the record's SHA-256, in the footer.
+    pub(super) record_sha_prefix: &'static str,
+    /// The header row with the whole SHA-256 of the record.
+    pub(super) record_sha: &'static str,
+    /// Under the header row: why it is the record's hash, not this document's.
+    pub(super) record_sha_note: &'static str,
+
+    /// `--split provincial`: the header row naming what a document covers.
+    pub(super) scope: &'static str,
+    /// A province's document: `{name}` and `{id}` are filled in.
+    pub(super) scope_province: &'static str,
+    /// The national centre's document: `{name}` and `{id}` are filled in.
+    pub(super) scope_centre: &'static str,
+    pub(super) scope_summary: &'static str,
+    /// Under the title of a province's document.
+    pub(super) part_subtitle: &'static str,
+    /// Under the title of the summary.
+    pub(super) summary_subtitle: &'static str,
+    pub(super) back_to_summary: &'static str,
+    /// Above the summary's matrix.
+    pub(super) summary_matrix_note: &'static str,
+    /// Above the summary's one-line failures.
+    pub(super) summary_failures_note: &'static str,
+    /// A province's line in the summary's failures: `{failed}`, `{errored}`, `{skipped}`
+    /// are filled in.
+    pub(super) summary_group_counts: &'static str,
+    pub(super) document: &'static str,
 
     pub(super) suite: &'static str,
     pub(super) run_id: &'static str,
@@ -58,6 +92,7 @@ pub(super) struct Strings {
 
     pub(super) node: &'static str,
     pub(super) network: &'static str,
+    pub(super) web: &'static str,
     pub(super) classification: &'static str,
     pub(super) all_nodes: &'static str,
     pub(super) legend: &'static str,
@@ -65,7 +100,14 @@ pub(super) struct Strings {
     pub(super) cell_fail: &'static str,
     pub(super) cell_waived: &'static str,
     pub(super) cell_none: &'static str,
+    /// The rule's head, then each class's condition after its (bold) name, then the
+    /// columns: printed as one paragraph.
     pub(super) readiness_rule: &'static str,
+    pub(super) rule_ready: &'static str,
+    pub(super) rule_in_progress: &'static str,
+    pub(super) rule_not_ready: &'static str,
+    pub(super) rule_scope: &'static str,
+    pub(super) rule_sep: &'static str,
     pub(super) ready: &'static str,
     pub(super) in_progress: &'static str,
     pub(super) not_ready: &'static str,
@@ -169,8 +211,27 @@ static ZH: Strings = Strings {
     sec_matrix: "三、就绪矩阵",
     sec_failures: "四、失败与错误",
     sec_waivers: "五、豁免",
-    sec_details: "六、全部检查结果",
-    sec_signoff: "签字确认",
+    sec_details: "附录　全部检查结果",
+    sec_signoff: "六、签字确认",
+    sec_details_failures: "附录　未通过的检查结果",
+    details_failures_note: "本附录只列出未通过的检查（失败、错误、跳过、豁免）；另有 {n} 项通过的检查未列出，全部结果见 results.json。",
+
+    page_of: "第 {n} 页 共 {m} 页",
+    record_sha_prefix: "记录 SHA-256 前缀",
+    record_sha: "记录 SHA-256（results.json）",
+    record_sha_note: "本报告据以生成的 results.json 文件的 SHA-256（报告不能包含自身的哈希值）；页脚印其前 16 位。",
+
+    scope: "范围",
+    scope_province: "{name}（{id}）及其全部下级节点",
+    scope_centre: "{name}（{id}）本级，及不属于任何省级节点的节点",
+    scope_summary: "全国汇总（各省级节点的验收报告另册）",
+    part_subtitle: "分册",
+    summary_subtitle: "全国汇总",
+    back_to_summary: "全国汇总：",
+    summary_matrix_note: "每行链接到该省级节点的验收报告（分册），分册含其失败详情、豁免、签字和附录。",
+    summary_failures_note: "每项失败或错误一行；期望、实测、响应片段和证书见各分册。",
+    summary_group_counts: "失败 {failed} 项，错误 {errored} 项，跳过 {skipped} 项",
+    document: "分册",
 
     suite: "测试套件",
     run_id: "运行编号",
@@ -201,6 +262,7 @@ static ZH: Strings = Strings {
 
     node: "节点",
     network: "网络连通",
+    web: "Web 服务",
     classification: "结论",
     all_nodes: "全部节点",
     legend: "图例",
@@ -208,7 +270,12 @@ static ZH: Strings = Strings {
     cell_fail: "存在未通过的检查（未通过数/结果数；跳过计为未通过）",
     cell_waived: "未通过的检查均已豁免，或因所依赖的检查已豁免而跳过（豁免数/结果数）",
     cell_none: "未部署（该范围内没有此应用的结果）",
-    readiness_rule: "结论规则（豁免计为通过；因所依赖的检查未通过且已豁免而跳过的，计为豁免 ◐；其余跳过计为未通过）：可试运行——关键检查全部通过，且失败、错误、跳过的结果合计不超过全部结果的 5%；整改中——关键检查全部通过，但失败、错误、跳过的结果超过 5%；不具备条件——有关键检查失败、错误或被跳过。每个省级节点统计其整个下级范围（地市、区县）；国家中心一行只统计中心本身及不属于任何省级节点的节点。网络连通一列汇总 ICMP、TCP、DNS 检查。",
+    readiness_rule: "结论规则（豁免计为通过；因所依赖的检查未通过且已豁免而跳过的，计为豁免 ◐；其余跳过计为未通过）：",
+    rule_ready: "——关键检查全部通过，且失败、错误、跳过的结果合计不超过全部结果的 5%",
+    rule_in_progress: "——关键检查全部通过，但失败、错误、跳过的结果超过 5%",
+    rule_not_ready: "——有关键检查失败、错误或被跳过。",
+    rule_scope: "每个省级节点统计其整个下级范围（地市、区县）；国家中心一行只统计中心本身及不属于任何省级节点的节点。网络连通一列汇总 ICMP、TCP、DNS 检查；Web 服务一列汇总不属于某个应用的 HTTP(S) 检查（net.web、net.web-http：节点的 Web 服务器是否应答）；各应用一列汇总该应用的检查。",
+    rule_sep: "；",
     ready: "可试运行",
     in_progress: "整改中",
     not_ready: "不具备条件",
@@ -223,7 +290,7 @@ static ZH: Strings = Strings {
     target: "目标",
     evidence: "响应片段",
     no_failures: "没有失败或错误的检查。",
-    skipped_note: "另有 {n} 项检查因其依赖的检查未通过而跳过，见第六节。",
+    skipped_note: "另有 {n} 项检查因其依赖的检查未通过而跳过，见附录。",
     as_recorded: "记录原文",
 
     tls: "TLS 握手",
@@ -306,8 +373,27 @@ static EN: Strings = Strings {
     sec_matrix: "3. Readiness matrix",
     sec_failures: "4. Failures and errors",
     sec_waivers: "5. Waivers",
-    sec_details: "6. All results",
-    sec_signoff: "Sign-off",
+    sec_details: "Appendix: all results",
+    sec_signoff: "6. Sign-off",
+    sec_details_failures: "Appendix: results not passed",
+    details_failures_note: "This appendix lists only the checks that did not pass (failed, errored, skipped, waived); {n} passed checks are left out. results.json holds every result.",
+
+    page_of: "Page {n} of {m}",
+    record_sha_prefix: "record SHA-256",
+    record_sha: "Record SHA-256 (results.json)",
+    record_sha_note: "The SHA-256 of the results.json this report was made from (a document cannot hold its own hash); the page footer prints its first 16 digits.",
+
+    scope: "Scope",
+    scope_province: "{name} ({id}) and every node below it",
+    scope_centre: "{name} ({id}) itself, and the nodes under no provincial-level node",
+    scope_summary: "National summary (each provincial-level node's report is a document of its own)",
+    part_subtitle: "Provincial document",
+    summary_subtitle: "National summary",
+    back_to_summary: "National summary: ",
+    summary_matrix_note: "Each row links to that provincial-level node's report, with its failures in full, waivers, sign-off and appendix.",
+    summary_failures_note: "One line per failure or error; expectations, measurements, evidence and certificates are in each province's report.",
+    summary_group_counts: "{failed} failed, {errored} errored, {skipped} skipped",
+    document: "report",
 
     suite: "Suite",
     run_id: "Run id",
@@ -338,6 +424,7 @@ static EN: Strings = Strings {
 
     node: "Node",
     network: "Network",
+    web: "Web service",
     classification: "Classification",
     all_nodes: "All nodes",
     legend: "Legend",
@@ -345,7 +432,12 @@ static EN: Strings = Strings {
     cell_fail: "some not passed (not passed / results; a skip counts as not passed)",
     cell_waived: "every non-pass is waived, or skipped behind a waived check (waived / results)",
     cell_none: "not deployed (no result for this application here)",
-    readiness_rule: "Classification (a waived result counts as passed, and so does one skipped because the check it needs failed under a waiver, shown ◐; any other skipped result counts as not passed). Ready for trial run: every critical check passed, and failed, errored and skipped results are at most 5 % of all results. In progress: every critical check passed, but failed, errored and skipped results are more than 5 %. Not ready: a critical check failed, errored or was skipped. A provincial-level node covers its whole subtree (prefectures and counties); the national centre's row covers the centre itself and any node not under a provincial-level node. The network column rolls up the ICMP, TCP and DNS checks.",
+    readiness_rule: "Classification (a waived result counts as passed, and so does one skipped because the check it needs failed under a waiver, shown ◐; any other skipped result counts as not passed): ",
+    rule_ready: ": every critical check passed, and failed, errored and skipped results are at most 5 % of all results",
+    rule_in_progress: ": every critical check passed, but failed, errored and skipped results are more than 5 %",
+    rule_not_ready: ": a critical check failed, errored or was skipped.",
+    rule_scope: "A provincial-level node covers its whole subtree (prefectures and counties); the national centre's row covers the centre itself and any node not under a provincial-level node. The network column rolls up the ICMP, TCP and DNS checks; the web service column the HTTP(S) checks of no application (net.web, net.web-http: whether the node's web server answers); each application's column that application's checks.",
+    rule_sep: "; ",
     ready: "Ready for trial run",
     in_progress: "In progress",
     not_ready: "Not ready",
@@ -360,7 +452,7 @@ static EN: Strings = Strings {
     target: "Target",
     evidence: "Evidence",
     no_failures: "No check failed or errored.",
-    skipped_note: "{n} more checks were skipped because a check they need did not pass; see section 6.",
+    skipped_note: "{n} more checks were skipped because a check they need did not pass; see the appendix.",
     as_recorded: "As recorded",
 
     tls: "TLS handshake",
