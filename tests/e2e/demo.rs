@@ -6,6 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use sha2::Digest;
+
+use crate::support::browser;
 use crate::support::junit as junit_support;
 
 #[test]
@@ -143,6 +146,7 @@ fn demo_runs_and_writes_every_report() {
         html.contains("历史事故统计数据迁移") && html.contains("健康检查接口符合接口规范"),
         "the report names the migration and interface checks among its failures"
     );
+    printed_with_footers(out.path(), r["run"]["id"].as_str().unwrap());
     // The TLS story needs the checks before it (net.icmp, net.tcp) to pass: ICMP works as
     // root (CI) or where `ping_group_range` admits the user.
     let icmp = find("gs", "net.icmp", None);
@@ -152,6 +156,47 @@ fn demo_runs_and_writes_every_report() {
         assert_eq!(icmp["kind"], "NoPermission", "{icmp}");
         eprintln!("no ICMP permission: the TLS part of this test needs ICMP");
     }
+}
+
+/// The demo's report as a committee prints it (Chromium): every page carries `第 N 页 共 M
+/// 页`, the run id and the record's hash prefix, and the sign-off comes before the appendix.
+fn printed_with_footers(out: &Path, run_id: &str) {
+    if !browser::browser_available(&["chromium", "pdftotext"]) {
+        return;
+    }
+    browser::check_cjk_font();
+    let record = std::fs::read(out.join("results.json")).unwrap();
+    let sha: String = sha2::Sha256::digest(&record)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let pdf = out.join("report.pdf");
+    browser::print_pdf(&out.join("report.html"), &pdf, &out.join("profile"));
+    let pages = browser::pdf_pages(&pdf);
+    let n = pages.len();
+    assert!(n > 10, "{n} pages");
+    let flat = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    for (i, p) in pages.iter().enumerate() {
+        let f = flat(p);
+        assert!(
+            f.contains(&format!("第{}页共{n}页", i + 1)),
+            "page {}\n{p}",
+            i + 1
+        );
+        assert!(f.contains(run_id), "page {}: the run id", i + 1);
+        assert!(f.contains(&sha[..16]), "page {}: the record's hash", i + 1);
+    }
+    let page_of = |s: &str| pages.iter().position(|p| flat(p).contains(s));
+    let signoff = page_of("六、签字确认").expect("a sign-off");
+    let appendix = page_of("附录全部检查结果").expect("an appendix");
+    assert!(
+        signoff < appendix,
+        "sign-off on page {signoff}, appendix on {appendix}"
+    );
+    assert!(
+        signoff < n / 4,
+        "the sign-off comes early, not after the passing details"
+    );
 }
 
 /// 甘肃's server speaks only TLS 1.0; 黑龙江's does not send its intermediate CA. Each fails

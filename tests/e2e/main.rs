@@ -37,6 +37,7 @@ mod example;
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]
 mod support {
+    pub mod browser;
     pub mod host;
     pub mod junit;
     pub mod net;

@@ -1,16 +1,15 @@
 //! The HTML acceptance report: its content in both languages, escaping of untrusted text,
 //! the readiness rule, and a real browser (headless Chromium) rendering it to PNG and PDF.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::Command;
 
 use netaccept::model::{Kind, Level, Severity};
 use netaccept::report::Lang;
 use netaccept::report::html::{self, Readiness, province_groups, readiness};
 use netaccept::results::{NodeInfo, ResultRecord, Status};
 
-use crate::support::host;
+use crate::support::browser::{browser_available, check_cjk_font, chromium, print_pdf, run};
 
 use crate::fixture::{MIXED as FIXTURE, mixed as fixture};
 
@@ -478,90 +477,12 @@ fn province_groups_roll_up_subtrees() {
 /// (one page per row, or no page breaks at all).
 const PAGES: std::ops::RangeInclusive<usize> = 8..=22;
 
-pub(super) fn on_path(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join(program))
-            .find(|p| p.is_file())
-    })
-}
-
-/// Chromium's flags for a closed network: without them it waits on services it cannot reach.
-pub(super) fn chromium(user_data: &Path) -> Command {
-    let mut c = Command::new("chromium");
-    c.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ])
-    .arg(format!("--user-data-dir={}", user_data.display()));
-    c
-}
-
-/// Runs a command with a deadline, so a hung browser fails the test instead of the CI job.
-pub(super) fn run(mut cmd: Command, what: &str) -> Vec<u8> {
-    let out_file = tempfile::NamedTempFile::new().unwrap();
-    let err_file = tempfile::NamedTempFile::new().unwrap();
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(out_file.reopen().unwrap())
-        .stderr(err_file.reopen().unwrap())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: no result in 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let stderr = std::fs::read_to_string(err_file.path()).unwrap_or_default();
-    assert!(status.success(), "{what}: {status}\n{stderr}");
-    std::fs::read(out_file.path()).unwrap()
-}
-
-/// Whether the browser tests can run here; on CI they must.
-pub(super) fn browser_available(tools: &[&str]) -> bool {
-    let missing: Vec<&str> = tools
-        .iter()
-        .copied()
-        .filter(|t| on_path(t).is_none())
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let why = format!(
-        "{} not on PATH (apt-get install chromium poppler-utils fonts-noto-cjk)",
-        missing.join(", ")
-    );
-    host::skip(&format!("the browser test: {why}"));
-    false
-}
-
 fn png_size(png: &[u8]) -> (u32, u32) {
     assert!(png.len() > 24, "a PNG");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
     assert_eq!(&png[12..16], b"IHDR");
     let be = |b: &[u8]| u32::from_be_bytes(b.try_into().unwrap());
     (be(&png[16..20]), be(&png[20..24]))
-}
-
-pub(super) fn print_pdf(html_file: &Path, pdf: &Path, user_data: &Path) {
-    let mut c = chromium(user_data);
-    c.arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg("--no-pdf-header-footer")
-        .arg(format!("file://{}", html_file.display()));
-    run(c, "chromium --print-to-pdf");
 }
 
 #[test]
@@ -640,20 +561,5 @@ fn renders_in_chromium_to_png_and_pdf() {
             std::fs::copy(f, keep.join(f.file_name().unwrap())).unwrap();
         }
         std::fs::write(keep.join("report.en.html"), html::render(&r, Lang::En)).unwrap();
-    }
-}
-
-/// Without a CJK font Chromium prints the Chinese as empty boxes, while the PDF's text layer
-/// still reads well; Chromium embeds its fonts unnamed, so ask fontconfig instead.
-pub(super) fn check_cjk_font() {
-    let found = on_path("fc-list").is_some() && {
-        let mut c = Command::new("fc-list");
-        c.args([":lang=zh", "family"]);
-        !run(c, "fc-list").is_empty()
-    };
-    if !found {
-        let why = "no Chinese font (apt-get install fonts-noto-cjk): the report prints boxes";
-        assert!(std::env::var_os("CI").is_none(), "{why}");
-        eprintln!("warning: {why}");
     }
 }

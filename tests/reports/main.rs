@@ -50,6 +50,7 @@ mod zh;
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]
 mod support {
+    pub mod browser;
     pub mod host;
     pub mod junit;
     #[path = "../../src/props.rs"]

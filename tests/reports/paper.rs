@@ -5,7 +5,6 @@
 //! and read the pages back with pdftotext (helpers of `html`).
 
 use std::path::Path;
-use std::process::Command;
 
 use netaccept::report::html::{self, Details, Options, Split};
 use netaccept::report::{Lang, json};
@@ -14,9 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::commands::netaccept;
 use crate::fixture::{MIXED, mixed as fixture};
-use crate::html::{
-    assert_self_contained, browser_available, check_cjk_font, print_pdf, run, section,
-};
+use crate::html::{assert_self_contained, section};
+use crate::support::browser::{browser_available, check_cjk_font, pdf_pages, print_pdf};
 
 /// As `sha256sum` prints it.
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -587,20 +585,7 @@ fn print(r: &Results, lang: Lang, dir: &Path) -> Vec<String> {
     std::fs::write(&html_file, html::render(r, lang)).unwrap();
     let pdf = dir.join(format!("report-{tag}.pdf"));
     print_pdf(&html_file, &pdf, &dir.join(format!("profile-{tag}")));
-    let text = String::from_utf8(run(
-        {
-            let mut c = Command::new("pdftotext");
-            c.args(["-enc", "UTF-8", "-layout"]).arg(&pdf).arg("-");
-            c
-        },
-        "pdftotext",
-    ))
-    .unwrap();
-    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
-    // pdftotext ends the last page with a form feed too.
-    if pages.last().is_some_and(|p| p.trim().is_empty()) {
-        pages.pop();
-    }
+    let pages = pdf_pages(&pdf);
     assert!(pages.len() > 3, "{} pages", pages.len());
     pages
 }
