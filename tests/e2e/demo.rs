@@ -6,10 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use sha2::Digest;
-
 use crate::support::browser;
 use crate::support::junit as junit_support;
+use crate::support::netaccept::hex_sha256;
 
 #[test]
 fn demo_runs_and_writes_every_report() {
@@ -166,10 +165,7 @@ fn printed_with_footers(out: &Path, run_id: &str) {
     }
     browser::check_cjk_font();
     let record = std::fs::read(out.join("results.json")).unwrap();
-    let sha: String = sha2::Sha256::digest(&record)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha = hex_sha256(&record);
     let pdf = out.join("report.pdf");
     browser::print_pdf(&out.join("report.html"), &pdf, &out.join("profile"));
     let pages = browser::pdf_pages(&pdf);

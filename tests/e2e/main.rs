@@ -41,5 +41,6 @@ mod support {
     pub mod host;
     pub mod junit;
     pub mod net;
+    pub mod netaccept;
     pub mod tls;
 }

@@ -11,30 +11,17 @@ use std::time::{Duration, Instant};
 
 use crate::support::host;
 use crate::support::junit as junit_support;
+use crate::support::netaccept::{assert_exit, read_json, report, result, run_case, write_case};
 
-pub(crate) fn netaccept(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_netaccept"))
-        .args(args)
-        .current_dir(dir)
-        .env("CI", "true")
-        .env_remove("NETACCEPT_TOKEN")
-        .output()
-        .expect("run netaccept")
+/// The binary with `args` in `dir`, nothing added to its environment (see
+/// `support::netaccept`).
+fn netaccept(args: &[&str], dir: &Path) -> Output {
+    crate::support::netaccept::netaccept(args, dir, &[])
 }
 
+/// The `results.json` a run wrote in the folder `dir`.
 pub(crate) fn results(dir: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join("results.json")).expect("results.json"))
-        .expect("valid JSON")
-}
-
-fn by(results: &serde_json::Value, node: &str, check: &str) -> serde_json::Value {
-    results["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["node"] == node && r["check"] == check)
-        .unwrap_or_else(|| panic!("no result {node} {check}: {results}"))
-        .clone()
+    read_json(&dir.join("results.json"))
 }
 
 /// A listener on a fresh loopback port that counts the connections it accepts.
@@ -112,10 +99,7 @@ fn verdicts_needs_retries_and_the_record() {
     let open = counting_listener("127.0.0.1");
     let closed = closed_port("127.0.0.1");
     tcp_case(dir.path(), open.addr, closed, 2);
-    let out = netaccept(
-        &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
-        dir.path(),
-    );
+    let out = run_case(dir.path(), "out", &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -131,11 +115,11 @@ fn verdicts_needs_retries_and_the_record() {
     assert_eq!(r["summary"]["failed"], 2);
     assert_eq!(r["summary"]["skipped"], 2);
     for node in ["c", "p"] {
-        let up = by(&r, node, "up");
+        let up = result(&r, node, "up");
         assert_eq!(up["status"], "passed");
         assert_eq!(up["attempts"], 1, "a pass is not retried");
         assert!(up["measurements"]["connect_ms"].as_f64().unwrap() >= 0.0);
-        let down = by(&r, node, "down");
+        let down = result(&r, node, "down");
         assert_eq!(down["status"], "failed");
         assert_eq!(down["kind"], "ConnectionRefused");
         assert_eq!(down["attempts"], 3, "1 attempt + 2 retries");
@@ -154,7 +138,7 @@ fn verdicts_needs_retries_and_the_record() {
             "{each:?} vs {total}"
         );
         assert_eq!(up["attempt_ms"].as_array().map(Vec::len), Some(1));
-        let skipped = by(&r, node, "after-down");
+        let skipped = result(&r, node, "after-down");
         assert_eq!(skipped["status"], "skipped");
         assert_eq!(skipped["attempts"], 0);
         assert_eq!(
@@ -171,7 +155,7 @@ fn verdicts_needs_retries_and_the_record() {
                 .starts_with("down failed: "),
             "{skipped}"
         );
-        assert_eq!(by(&r, node, "after-up")["status"], "passed");
+        assert_eq!(result(&r, node, "after-up")["status"], "passed");
     }
     // Results are in plan order: the tree, then the suite.
     let order: Vec<String> = r["results"]
@@ -248,16 +232,8 @@ fn all_passing_exits_0() {
             open.addr
         ),
     );
-    let out = netaccept(
-        &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
-        dir.path(),
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_case(dir.path(), "out", &[]);
+    assert_exit(&out, 0);
     assert_eq!(results(&dir.path().join("out"))["summary"]["passed"], 1);
 }
 
@@ -279,10 +255,7 @@ fn invalid_input_sends_nothing() {
         ),
     );
     // A secret the run would send is missing: refuse before any traffic.
-    let out = netaccept(
-        &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
-        dir.path(),
-    );
+    let out = run_case(dir.path(), "out", &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`NETACCEPT_TOKEN` is not set"));
     // An output folder that already holds something.
@@ -319,12 +292,7 @@ fn invalid_input_sends_nothing() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
 }
 
 /// A JSONPath that does not compile, a header name that cannot be sent and an unknown method
@@ -369,10 +337,7 @@ fn unparsable_http_expectations_stop_the_run_before_any_traffic() {
             "suite.yaml",
             &format!("suite: t\nname: t\nchecks:\n{check}\n"),
         );
-        let out = netaccept(
-            &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
-            dir.path(),
-        );
+        let out = run_case(dir.path(), "out", &[]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
         // The line is ASCII, so the key's byte offset is its column less one.
@@ -510,20 +475,7 @@ fn per_node_limit_bounds_requests_in_flight() {
         ),
     );
     http_suite(dir.path(), 12, "5s");
-    let out = netaccept(
-        &[
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--per-node",
-            "3",
-        ],
-        dir.path(),
-    );
+    let out = run_case(dir.path(), "out", &["--per-node", "3"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -556,21 +508,10 @@ fn global_limit_bounds_requests_in_flight() {
     }
     write(dir.path(), "inv.yaml", &inv);
     http_suite(dir.path(), 3, "5s");
-    let out = netaccept(
-        &[
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--concurrency",
-            "2",
-            "--per-node",
-            "4",
-        ],
+    let out = run_case(
         dir.path(),
+        "out",
+        &["--concurrency", "2", "--per-node", "4"],
     );
     assert_eq!(
         out.status.code(),
@@ -628,12 +569,7 @@ fn sigint_writes_an_incomplete_record_and_exits_130() {
     assert!(kill.success());
     let out = child.wait_with_output().unwrap();
     let took = sent.elapsed();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 130);
     assert!(
         took < Duration::from_secs(3),
         "in-flight checks get at most 1 s: took {took:?}"
@@ -659,17 +595,7 @@ fn sigint_writes_an_incomplete_record_and_exits_130() {
 
     // junit.xml lists it as skipped with the reason, and the run itself as an error, so
     // that no CI shows the run as passed; every consumer counts that.
-    let junit = dir.path().join("out/junit.xml");
-    junit_support::check_junit_totals(
-        &junit,
-        junit_support::Counts {
-            tests: 3,
-            failures: 0,
-            errors: 1,
-            skipped: 1,
-        },
-    );
-    let xml = std::fs::read_to_string(&junit).unwrap();
+    let xml = interrupted_junit(&dir.path().join("out/junit.xml"), 3, 1);
     assert!(
         xml.contains(
             "<skipped message=\"未执行：运行被中断 / not run: run interrupted\">\
@@ -677,33 +603,35 @@ fn sigint_writes_an_incomplete_record_and_exits_130() {
         ),
         "{xml}"
     );
-    assert!(
-        xml.contains("run interrupted: 1 of 2 planned checks have no result"),
-        "{xml}"
-    );
 
     // From the journal, which holds only what finished, the report says the same count.
-    let again = netaccept(
-        &["report", "out/journal.jsonl", "-o", "from-journal"],
-        dir.path(),
-    );
+    let again = report(dir.path(), "out/journal.jsonl", "from-journal", &[]);
     assert!(again.status.success(), "{again:?}");
-    let junit = dir.path().join("from-journal/junit.xml");
+    interrupted_junit(&dir.path().join("from-journal/junit.xml"), 2, 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("INTERRUPTED"));
+}
+
+/// Checks the junit.xml of the run interrupted in
+/// `sigint_writes_an_incomplete_record_and_exits_130` (written by the run, or from its
+/// journal): every consumer counts `tests` test cases, `skipped` of them skipped, and one
+/// error, the run's own, which says that 1 of the 2 planned checks has no result. Returns
+/// the file's text for what else the caller checks.
+fn interrupted_junit(junit: &Path, tests: usize, skipped: usize) -> String {
     junit_support::check_junit_totals(
-        &junit,
+        junit,
         junit_support::Counts {
-            tests: 2,
+            tests,
             failures: 0,
             errors: 1,
-            skipped: 0,
+            skipped,
         },
     );
-    let xml = std::fs::read_to_string(&junit).unwrap();
+    let xml = std::fs::read_to_string(junit).unwrap();
     assert!(
         xml.contains("run interrupted: 1 of 2 planned checks have no result"),
         "{xml}"
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("INTERRUPTED"));
+    xml
 }
 
 /// As a user without ICMP permission (root drops to `nobody` with setpriv), the ICMP check
@@ -750,8 +678,8 @@ fn without_icmp_permission_dependants_still_run() {
         "{stderr}"
     );
     let r = results(&dir.path().join("out"));
-    assert_eq!(by(&r, "c", "net.icmp")["kind"], "NoPermission");
-    assert_eq!(by(&r, "c", "up")["status"], "passed");
+    assert_eq!(result(&r, "c", "net.icmp")["kind"], "NoPermission");
+    assert_eq!(result(&r, "c", "up")["status"], "passed");
 }
 
 /// Most checks in flight at once, from the record's start times and durations.
@@ -801,21 +729,10 @@ fn icmp_checks_have_their_own_limit() {
     );
     for (icmp_limit, expect) in [("9", 3..=9), ("2", 1..=2)] {
         let out_dir = format!("out-{icmp_limit}");
-        let out = netaccept(
-            &[
-                "run",
-                "-i",
-                "inv.yaml",
-                "-s",
-                "suite.yaml",
-                "-o",
-                &out_dir,
-                "--concurrency",
-                "1",
-                "--icmp-concurrency",
-                icmp_limit,
-            ],
+        let out = run_case(
             dir.path(),
+            &out_dir,
+            &["--concurrency", "1", "--icmp-concurrency", icmp_limit],
         );
         assert_eq!(
             out.status.code(),
@@ -848,21 +765,11 @@ fn http_checks_reuse_connections_only_when_asked() {
             ),
         );
         http_suite(dir.path(), CHECKS, "5s");
-        let mut args = vec![
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--per-node",
-            "1",
-        ];
+        let mut extra = vec!["--per-node", "1"];
         if reuse {
-            args.push("--reuse-connections");
+            extra.push("--reuse-connections");
         }
-        let out = netaccept(&args, dir.path());
+        let out = run_case(dir.path(), "out", &extra);
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -886,33 +793,15 @@ fn http_checks_reuse_connections_only_when_asked() {
 fn cert_valid_days_on_a_plain_http_app_passes_and_tls_required_fails_it() {
     let dir = tempfile::tempdir().unwrap();
     let http = slow_http("127.0.0.1", Some(Duration::ZERO), None);
-    write(
+    write_case(
         dir.path(),
-        "inv.yaml",
         &format!(
             "nodes:\n  - {{ id: c, name: 中心, level: national, host: \"127.0.0.1\", apps: {{ dispatch: {{ url: \"http://{}\" }} }} }}\n",
             http.addr
         ),
-    );
-    write(
-        dir.path(),
-        "suite.yaml",
         "suite: t\nname: t\napps: { dispatch: 调度 }\nchecks:\n  - { id: app.cert, name: 证书, for_each_app: true, http: { url: \"{{ app.url }}/health\", expect: { status: [200], cert_valid_days: 30 } } }\n  - { id: app.https, name: 必须加密, for_each_app: true, http: { url: \"{{ app.url }}/health\", expect: { tls: required } } }\n",
     );
-    let out = netaccept(
-        &[
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--lang",
-            "en",
-        ],
-        dir.path(),
-    );
+    let out = run_case(dir.path(), "out", &["--lang", "en"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     // The run says beforehand where the HTTPS-only expectations meet plain HTTP.
@@ -926,11 +815,11 @@ fn cert_valid_days_on_a_plain_http_app_passes_and_tls_required_fails_it() {
         "{stderr}"
     );
     let r = results(&dir.path().join("out"));
-    let cert = by(&r, "c", "app.cert");
+    let cert = result(&r, "c", "app.cert");
     assert_eq!(cert["status"], "passed", "{cert}");
     assert_eq!(cert["measurements"]["tls"], "none", "{cert}");
     assert_eq!(cert["measurements"]["status"], 200, "{cert}");
-    let https = by(&r, "c", "app.https");
+    let https = result(&r, "c", "app.https");
     assert_eq!(
         (&https["status"], &https["kind"]),
         (&"failed".into(), &"TlsRequired".into()),

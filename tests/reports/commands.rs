@@ -5,66 +5,48 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use crate::support::junit as junit_support;
+use crate::support::netaccept::{
+    assert_exit, netaccept, read_json, report, report_and_read, result, run_case, write_case,
+};
 
 pub(super) const REPORTS: [&str; 4] = ["results.json", "junit.xml", "report.html", "results.csv"];
 
-pub(super) fn netaccept(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_netaccept"));
-    c.args(args)
-        .current_dir(dir)
-        .env("CI", "true")
-        .env_remove("NETACCEPT_TOKEN");
-    for (k, v) in envs {
-        c.env(k, v);
-    }
-    c.output().expect("run netaccept")
-}
-
-pub(super) fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
 fn status(r: &serde_json::Value, node: &str, check: &str) -> String {
-    r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["node"] == node && x["check"] == check)
-        .unwrap_or_else(|| panic!("no {node} {check}"))["status"]
+    result(r, node, check)["status"]
         .as_str()
         .unwrap()
         .to_string()
 }
 
-fn open_port() -> SocketAddr {
+/// A loopback port that accepts every connection: what a `tcp` check passes on.
+pub(super) fn open_port() -> SocketAddr {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let a = l.local_addr().unwrap();
     std::thread::spawn(move || for _ in l.incoming() {});
     a
 }
 
-fn closed_port() -> SocketAddr {
+/// A loopback port nothing listens on: what a `tcp` check fails on (`ConnectionRefused`).
+pub(super) fn closed_port() -> SocketAddr {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
 }
 
-/// Two nodes; `up` passes, `minor-down` (minor) and `crit-down` (critical) fail.
-pub(super) fn setup(dir: &Path) {
+/// A temporary folder with a case written in it: two nodes; `up` passes, `minor-down`
+/// (minor) and `crit-down` (critical) fail.
+pub(super) fn two_node_case() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
     let (open, closed) = (open_port(), closed_port());
-    std::fs::write(
-        dir.join("inv.yaml"),
-        format!(
+    write_case(
+        d.path(),
+        &format!(
             "nodes:\n  - {{ id: c, name: 中心, level: national, vars: {{ open: \"{open}\", closed: \"{closed}\" }} }}\n  - {{ id: p, name: 省局, level: provincial, parent: c }}\n"
         ),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("suite.yaml"),
         r#"suite: w
 name: 豁免测试
 checks:
@@ -72,11 +54,12 @@ checks:
   - { id: minor-down, name: 次要, severity: minor, tcp: { target: "{{ node.vars.closed }}" } }
   - { id: crit-down, name: 关键, severity: critical, tcp: { target: "{{ node.vars.closed }}" } }
 "#,
-    )
-    .unwrap();
+    );
+    d
 }
 
-fn waivers(dir: &Path, name: &str, body: &str) {
+/// Writes the waivers file `name` in `dir`: `body` is the list under `waivers:`.
+pub(super) fn write_waivers(dir: &Path, name: &str, body: &str) {
     std::fs::write(dir.join(name), format!("waivers:\n{body}")).unwrap();
 }
 
@@ -84,34 +67,19 @@ const W: &str = "    reason: 机房搬迁\n    approved_by: 项目推进办\n";
 
 #[test]
 fn waivers_in_force_expired_and_unused() {
-    let d = tempfile::tempdir().unwrap();
+    let d = two_node_case();
     let dir = d.path();
-    setup(dir);
-    waivers(
+    write_waivers(
         dir,
         "waivers.yaml",
         &format!(
             "  - node: p\n    check: crit-down\n{W}    expires: 2099-12-31\n  - node: c\n    check: crit-down\n{W}    expires: 2020-01-01\n  - node: c\n    check: up\n{W}    expires: 2099-12-31\n"
         ),
     );
-    let out = netaccept(
-        &[
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "--waivers",
-            "waivers.yaml",
-            "-o",
-            "out",
-        ],
-        dir,
-        &[],
-    );
+    let out = run_case(dir, "out", &["--waivers", "waivers.yaml"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    let r = json(&dir.join("out/results.json"));
+    let r = read_json(&dir.join("out/results.json"));
     assert_eq!(status(&r, "p", "crit-down"), "waived");
     assert_eq!(
         status(&r, "c", "crit-down"),
@@ -119,12 +87,7 @@ fn waivers_in_force_expired_and_unused() {
         "an expired waiver does not apply"
     );
     assert_eq!(status(&r, "c", "up"), "passed");
-    let waived = r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["node"] == "p" && x["check"] == "crit-down")
-        .unwrap();
+    let waived = result(&r, "p", "crit-down");
     assert_eq!(waived["waiver"]["reason"], "机房搬迁");
     assert_eq!(waived["waiver"]["original_status"], "failed");
     assert_eq!(waived["kind"], "ConnectionRefused", "what it found is kept");
@@ -150,31 +113,20 @@ fn waivers_in_force_expired_and_unused() {
 
 #[test]
 fn fail_on_sets_the_severity_that_fails_the_run() {
-    let d = tempfile::tempdir().unwrap();
+    let d = two_node_case();
     let dir = d.path();
-    setup(dir);
     let run = |fail_on: &str, waivers: Option<&str>, out: &str| {
-        let mut args = vec![
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            out,
-            "--fail-on",
-            fail_on,
-        ];
+        let mut extra = vec!["--fail-on", fail_on];
         if let Some(w) = waivers {
-            args.extend(["--waivers", w]);
+            extra.extend(["--waivers", w]);
         }
-        netaccept(&args, dir, &[]).status.code()
+        run_case(dir, out, &extra).status.code()
     };
     // Both failing checks count at minor; only the critical one at critical.
     assert_eq!(run("minor", None, "o1"), Some(1));
     assert_eq!(run("critical", None, "o2"), Some(1));
     // With the critical failures waived, only minor failures remain.
-    waivers(
+    write_waivers(
         dir,
         "crit.yaml",
         &format!(
@@ -188,48 +140,17 @@ fn fail_on_sets_the_severity_that_fails_the_run() {
 
 #[test]
 fn report_reproduces_the_reports_and_applies_new_waivers() {
-    let d = tempfile::tempdir().unwrap();
+    let d = two_node_case();
     let dir = d.path();
-    setup(dir);
-    let out = netaccept(
-        &[
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--operator",
-            "李工",
-        ],
-        dir,
-        &[],
-    );
+    let out = run_case(dir, "out", &["--operator", "李工"]);
     assert_eq!(out.status.code(), Some(1));
     for f in REPORTS {
         assert!(dir.join("out").join(f).is_file(), "{f} written");
     }
     // The JUnit of a real run passes the Jenkins schema and a real consumer.
     junit_support::check_junit(&dir.join("out/junit.xml"));
-    let again = netaccept(
-        &[
-            "report",
-            "out/results.json",
-            "-o",
-            "again",
-            "--operator",
-            "李工",
-        ],
-        dir,
-        &[],
-    );
-    assert_eq!(
-        again.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    let again = report(dir, "out/results.json", "again", &["--operator", "李工"]);
+    assert_exit(&again, 0);
     for f in REPORTS {
         let (a, b) = (
             std::fs::read(dir.join("out").join(f)).unwrap(),
@@ -238,48 +159,29 @@ fn report_reproduces_the_reports_and_applies_new_waivers() {
         assert!(a == b, "{f} differs when rendered again");
     }
     // New waivers, applied to the old run.
-    waivers(
+    write_waivers(
         dir,
         "late.yaml",
         &format!("  - node: c\n    check: minor-down\n{W}    expires: 2099-12-31\n"),
     );
-    let w = netaccept(
-        &[
-            "report",
-            "out/results.json",
-            "-o",
-            "waived",
-            "--waivers",
-            "late.yaml",
-        ],
+    let r = report_and_read(
         dir,
-        &[],
+        "out/results.json",
+        "waived",
+        &["--waivers", "late.yaml"],
     );
-    assert_eq!(w.status.code(), Some(0));
-    let r = json(&dir.join("waived/results.json"));
     assert_eq!(status(&r, "c", "minor-down"), "waived");
     assert_eq!(status(&r, "p", "minor-down"), "failed");
     // And taken back when rendered without them.
-    let back = netaccept(&["report", "waived/results.json", "-o", "back"], dir, &[]);
+    let back = report(dir, "waived/results.json", "back", &[]);
     assert_eq!(back.status.code(), Some(0));
     // A waivers file naming what the record does not know is invalid input.
-    waivers(
+    write_waivers(
         dir,
         "bad.yaml",
         &format!("  - node: nowhere\n    check: minor-down\n{W}    expires: 2099-12-31\n"),
     );
-    let bad = netaccept(
-        &[
-            "report",
-            "out/results.json",
-            "-o",
-            "x",
-            "--waivers",
-            "bad.yaml",
-        ],
-        dir,
-        &[],
-    );
+    let bad = report(dir, "out/results.json", "x", &["--waivers", "bad.yaml"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("bad.yaml:2:11"));
 }
@@ -300,7 +202,7 @@ fn report_refuses_what_is_not_a_results_file() {
         ("newer.json", "newer netaccept"),
         ("junk.json", "not JSON"),
     ] {
-        let out = netaccept(&["report", f, "-o", "out"], dir, &[]);
+        let out = report(dir, f, "out", &[]);
         assert_eq!(out.status.code(), Some(2), "{f}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(says), "{f}: {err}");
@@ -309,22 +211,12 @@ fn report_refuses_what_is_not_a_results_file() {
 
 #[test]
 fn a_report_that_cannot_be_written_exits_3_and_the_others_are_written() {
-    let d = tempfile::tempdir().unwrap();
+    let d = two_node_case();
     let dir = d.path();
-    setup(dir);
-    assert_eq!(
-        netaccept(
-            &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "out"],
-            dir,
-            &[]
-        )
-        .status
-        .code(),
-        Some(1)
-    );
+    assert_eq!(run_case(dir, "out", &[]).status.code(), Some(1));
     // A folder where junit.xml should go: the rename onto it fails, even for root.
     std::fs::create_dir_all(dir.join("again/junit.xml/x")).unwrap();
-    let out = netaccept(&["report", "out/results.json", "-o", "again"], dir, &[]);
+    let out = report(dir, "out/results.json", "again", &[]);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
     for f in REPORTS.iter().filter(|f| **f != "junit.xml") {
@@ -373,12 +265,7 @@ fn report_follows_no_symlink_planted_in_the_output_folder() {
         .current_dir(d.path())
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     for f in REPORTS {
         for at in ["tmp", "target"] {
             assert_eq!(
@@ -398,7 +285,7 @@ fn report_counts_the_results_and_says_when_the_stored_summary_disagrees() {
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     // The sample record, with a summary edited to hide its failures.
-    let mut r = json(std::path::Path::new(crate::fixture::MIXED));
+    let mut r = read_json(std::path::Path::new(crate::fixture::MIXED));
     let truth = r["summary"].clone();
     let total: u64 = ["passed", "failed", "errored", "skipped", "waived"]
         .iter()
@@ -423,7 +310,7 @@ fn report_counts_the_results_and_says_when_the_stored_summary_disagrees() {
         stdout.contains(&counts),
         "the summary counts the results: {stdout}"
     );
-    assert_eq!(json(&out.join("results.json"))["summary"], truth);
+    assert_eq!(read_json(&out.join("results.json"))["summary"], truth);
 
     // A consistent record says nothing.
     let o = netaccept(&["report", "out/results.json"], dir.path(), &[]);

@@ -2,7 +2,7 @@
 //! (`tests/fixtures/results/mixed.json`), read in one place, and the test that it is a valid
 //! record of this version holding every status.
 
-use netaccept::results::{FORMAT, Results, Status};
+use netaccept::results::{FORMAT, ResultRecord, Results, Status};
 
 /// Where the sample record is.
 pub const MIXED: &str = concat!(
@@ -14,6 +14,23 @@ pub const MIXED: &str = concat!(
 pub fn mixed() -> Results {
     let text = std::fs::read_to_string(MIXED).unwrap();
     serde_json::from_str(&text).expect("mixed.json is a Results record")
+}
+
+/// The result of `check` on `node` in a record, for a test that edits or copies it; panics
+/// naming them when there is none.
+pub fn record<'r>(r: &'r Results, node: &str, check: &str) -> &'r ResultRecord {
+    r.results
+        .iter()
+        .find(|x| x.node == node && x.check == check)
+        .unwrap_or_else(|| panic!("no result {node} {check}"))
+}
+
+/// [`record`], to be edited in place.
+pub fn record_mut<'r>(r: &'r mut Results, node: &str, check: &str) -> &'r mut ResultRecord {
+    r.results
+        .iter_mut()
+        .find(|x| x.node == node && x.check == check)
+        .unwrap_or_else(|| panic!("no result {node} {check}"))
 }
 
 #[test]

@@ -11,7 +11,7 @@ use netaccept::results::{NEEDS_FAILED, NOT_RUN, NOT_RUN_MESSAGE, Results, Status
 
 use crate::support::junit::{Counts, Element, check_junit, parse};
 
-use crate::fixture::mixed as fixture;
+use crate::fixture::{mixed as fixture, record, record_mut};
 
 /// Renders, writes to a temporary file, runs the consumers' checks, and parses it back.
 fn render_and_check(results: &Results) -> (Vec<u8>, Element) {
@@ -363,12 +363,7 @@ fn colliding_names_get_the_check_id() {
         .unwrap()
         .name = icmp_name.clone();
     // The same (check, app) twice, as only a hand-edited file has it: still two cases.
-    let dup = r
-        .results
-        .iter()
-        .find(|x| x.node == "national" && x.check == "net.dns-negative")
-        .unwrap()
-        .clone();
+    let dup = record(&r, "national", "net.dns-negative").clone();
     let at = r.results.iter().position(|x| x.check == dup.check).unwrap();
     r.results.insert(at + 1, dup);
     r.summary.add(Status::Failed);
@@ -557,11 +552,7 @@ fn interrupted_and_empty_runs_are_valid_too() {
 #[test]
 fn a_skip_for_a_failed_need_says_why_in_its_text_and_names_the_need() {
     let mut r = fixture();
-    let x = r
-        .results
-        .iter_mut()
-        .find(|x| x.node == "sx-datong" && x.check == "net.tcp-http")
-        .unwrap();
+    let x = record_mut(&mut r, "sx-datong", "net.tcp-http");
     // As the runner now records it.
     x.kind = Some(NEEDS_FAILED.to_string());
     x.measurements

@@ -53,6 +53,7 @@ mod support {
     pub mod browser;
     pub mod host;
     pub mod junit;
+    pub mod netaccept;
     #[path = "../../src/props.rs"]
     pub mod props;
 }

@@ -9,23 +9,14 @@ use std::path::Path;
 use netaccept::report::html::{self, Details, Options, Split};
 use netaccept::report::{Lang, json};
 use netaccept::results::{CheckInfo, Results, Status};
-use sha2::{Digest, Sha256};
 
-use crate::commands::netaccept;
-use crate::fixture::{MIXED, mixed as fixture};
+use crate::commands::two_node_case;
+use crate::fixture::{MIXED, mixed as fixture, record};
 use crate::html::{assert_self_contained, section};
 use crate::support::browser::{browser_available, check_cjk_font, pdf_pages, print_pdf};
-
-/// As `sha256sum` prints it.
-fn hex_sha256(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::new(), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
-}
+use crate::support::netaccept::{
+    assert_exit, hex_sha256, read_json, report, run_case, run_case_in_env,
+};
 
 fn opts(lang: Lang, details: Details) -> Options {
     Options {
@@ -198,23 +189,17 @@ fn tester_line_is_blank_without_an_operator() {
 /// its report leaves the line blank; with it, the name is printed.
 #[test]
 fn run_without_operator_leaves_it_empty() {
-    let d = tempfile::tempdir().unwrap();
+    let d = two_node_case();
     let dir = d.path();
-    crate::commands::setup(dir);
-    let args = ["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o"];
     let env = [("USER", "root"), ("LOGNAME", "root")];
-    let out = netaccept(&[&args[..], &["plain"]].concat(), dir, &env);
+    let out = run_case_in_env(dir, "plain", &[], &env);
     assert_eq!(out.status.code(), Some(1));
-    let r = crate::commands::json(&dir.join("plain/results.json"));
+    let r = read_json(&dir.join("plain/results.json"));
     assert_eq!(r["run"]["operator"], "");
     let h = std::fs::read_to_string(dir.join("plain/report.html")).unwrap();
     assert!(!section(&h, "signoff").contains("root"));
 
-    let out = netaccept(
-        &[&args[..], &["named", "--operator", "李工"]].concat(),
-        dir,
-        &env,
-    );
+    let out = run_case_in_env(dir, "named", &["--operator", "李工"], &env);
     assert_eq!(out.status.code(), Some(1));
     let h = std::fs::read_to_string(dir.join("named/report.html")).unwrap();
     assert!(section(&h, "signoff").contains("<td class=\"line\">李工"));
@@ -224,30 +209,10 @@ fn run_without_operator_leaves_it_empty() {
 /// summary linking to both, from the run itself.
 #[test]
 fn run_split_provincial_writes_the_documents() {
-    let d = tempfile::tempdir().unwrap();
+    let d = two_node_case();
     let dir = d.path();
-    crate::commands::setup(dir);
-    let out = netaccept(
-        &[
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--split",
-            "provincial",
-        ],
-        dir,
-        &[],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_case(dir, "out", &["--split", "provincial"]);
+    assert_exit(&out, 1);
     let summary = std::fs::read_to_string(dir.join("out/report.html")).unwrap();
     for id in ["c", "p"] {
         assert!(
@@ -276,12 +241,7 @@ fn with_web_check() -> Results {
         severity: netaccept::model::Severity::Major,
         probe: "http".into(),
     });
-    let template = r
-        .results
-        .iter()
-        .find(|x| x.node == "sx" && x.check == "net.icmp")
-        .unwrap()
-        .clone();
+    let template = record(&r, "sx", "net.icmp").clone();
     let mut web = template.clone();
     web.check = "net.web".into();
     web.status = Status::Failed;
@@ -465,26 +425,13 @@ fn split_provincial_makes_a_document_per_province_and_a_summary() {
 #[test]
 fn report_split_provincial_writes_the_documents() {
     let d = tempfile::tempdir().unwrap();
-    let out = netaccept(
-        &[
-            "report",
-            MIXED,
-            "-o",
-            "out",
-            "--split",
-            "provincial",
-            "--details",
-            "failures",
-        ],
+    let out = report(
         d.path(),
-        &[],
+        MIXED,
+        "out",
+        &["--split", "provincial", "--details", "failures"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let dir = d.path().join("out");
     let sha = hex_sha256(&std::fs::read(dir.join("results.json")).unwrap());
     let summary = std::fs::read_to_string(dir.join("report.html")).unwrap();

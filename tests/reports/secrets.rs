@@ -12,8 +12,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::Output;
 
-use super::commands::{json, netaccept};
 use crate::support::host;
+use crate::support::netaccept::{netaccept, read_json};
 
 /// A loopback address nothing else in these tests uses, as the secret host of TCP and ICMP
 /// targets: every 127/8 address is local on Linux, and this one is in no other output.
@@ -154,7 +154,7 @@ checks:
     .unwrap();
     let outs = plan_run_report(dir, &[("NETACCEPT_TOKEN", SECRET)], 1);
     // The server did receive it (the check is real), and it came back in the body.
-    let r = json(&dir.join("out/results.json"));
+    let r = read_json(&dir.join("out/results.json"));
     assert!(
         r["results"][0]["target"]
             .as_str()
@@ -203,7 +203,7 @@ checks:
     )
     .unwrap();
     let outs = plan_run_report(dir, &[("NETACCEPT_TOKEN", SECRET_HOST)], 1);
-    let r = json(&dir.join("out/results.json"));
+    let r = read_json(&dir.join("out/results.json"));
     // Both checks reached the secret address: one connected, one was refused there.
     let open = result(&r, "tcp.open");
     assert_eq!(open["status"], "passed", "{r}");
@@ -239,7 +239,7 @@ checks:
     )
     .unwrap();
     let outs = plan_run_report(dir, &[("NETACCEPT_TOKEN", SECRET_HOST)], 1);
-    let r = json(&dir.join("out/results.json"));
+    let r = read_json(&dir.join("out/results.json"));
     let up = result(&r, "icmp.up");
     assert_eq!(up["status"], "passed", "{r}");
     assert_eq!(up["measurements"]["received"], 2);

@@ -4,81 +4,49 @@
 //! no longer excuses instead of "unused", and checks skipped because a waived check failed
 //! say so and count as waived in the readiness matrix.
 
-use std::path::Path;
-
 use netaccept::model::Severity;
 use netaccept::report::html::{Readiness, readiness};
 use netaccept::results::{ResultRecord, Status};
 
-use super::commands::{json, netaccept};
+use super::commands::{closed_port, open_port, write_waivers};
 use super::fixture::MIXED;
 use crate::support::junit as junit_support;
+use crate::support::netaccept::{
+    assert_exit, read_json, report, report_and_read, result, run_case, write_case,
+};
 
-/// One node whose critical check fails (`down`) and one that passes (`up`); the failure is
-/// covered by a waiver that expired on 2026-06-30 only, and `up` by one in force.
-fn expired_case(dir: &Path) {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let open = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let open_addr = open.local_addr().unwrap();
-    std::thread::spawn(move || for _ in open.incoming() {});
-    std::fs::write(
-        dir.join("inv.yaml"),
-        format!(
-            "nodes:\n  - {{ id: yn, name: 云南省应急管理厅, level: national, vars: {{ open: \"{open_addr}\", closed: \"{closed}\" }} }}\n"
+/// A temporary folder with a case written in it: one node whose critical check fails
+/// (`down`) and one that passes (`up`); the failure is covered by a waiver that expired on
+/// 2026-06-30 only, and `up` by one in force.
+fn expired_case() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let (open, closed) = (open_port(), closed_port());
+    write_case(
+        dir,
+        &format!(
+            "nodes:\n  - {{ id: yn, name: 云南省应急管理厅, level: national, vars: {{ open: \"{open}\", closed: \"{closed}\" }} }}\n"
         ),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("suite.yaml"),
         r#"suite: w
 name: 豁免测试
 checks:
   - { id: up, name: 开放, tcp: { target: "{{ node.vars.open }}" } }
   - { id: down, name: 调度统计, severity: critical, tcp: { target: "{{ node.vars.closed }}" } }
 "#,
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("waivers.yaml"),
-        "waivers:\n  - node: yn\n    check: down\n    reason: 机房扩容\n    approved_by: 项目推进办\n    expires: 2026-06-30\n  - node: yn\n    check: up\n    reason: 备用\n    approved_by: 项目推进办\n    expires: 2099-12-31\n",
-    )
-    .unwrap();
-}
-
-fn result<'a>(r: &'a serde_json::Value, node: &str, check: &str) -> &'a serde_json::Value {
-    r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["node"] == node && x["check"] == check)
-        .unwrap_or_else(|| panic!("no {node} {check}"))
+    );
+    write_waivers(
+        dir,
+        "waivers.yaml",
+        "  - node: yn\n    check: down\n    reason: 机房扩容\n    approved_by: 项目推进办\n    expires: 2026-06-30\n  - node: yn\n    check: up\n    reason: 备用\n    approved_by: 项目推进办\n    expires: 2099-12-31\n",
+    );
+    d
 }
 
 #[test]
 fn an_expired_waiver_is_said_on_the_failure_in_every_report() {
-    let d = tempfile::tempdir().unwrap();
+    let d = expired_case();
     let dir = d.path();
-    expired_case(dir);
-    let out = netaccept(
-        &[
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "--waivers",
-            "waivers.yaml",
-            "-o",
-            "en",
-            "--lang",
-            "en",
-        ],
-        dir,
-        &[],
-    );
+    let out = run_case(dir, "en", &["--waivers", "waivers.yaml", "--lang", "en"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -91,7 +59,7 @@ fn an_expired_waiver_is_said_on_the_failure_in_every_report() {
     );
 
     // results.json: on the failure, and counted on the waiver.
-    let r = json(&dir.join("en/results.json"));
+    let r = read_json(&dir.join("en/results.json"));
     let down = result(&r, "yn", "down");
     assert_eq!(down["status"], "failed");
     assert_eq!(
@@ -152,7 +120,7 @@ fn an_expired_waiver_is_said_on_the_failure_in_every_report() {
         en.contains("✘ expired, 1 failure not waived"),
         "in the list"
     );
-    let zh_run = netaccept(&["report", "en/results.json", "-o", "zh"], dir, &[]);
+    let zh_run = report(dir, "en/results.json", "zh", &[]);
     assert_eq!(zh_run.status.code(), Some(0));
     let zh = std::fs::read_to_string(dir.join("zh/report.html")).unwrap();
     assert!(
@@ -168,25 +136,17 @@ fn an_expired_waiver_is_said_on_the_failure_in_every_report() {
     assert!(!row.contains("未使用"), "{row}");
 
     // A waivers file in which it was renewed: the note goes, the failure is waived.
-    std::fs::write(
-        dir.join("renewed.yaml"),
-        "waivers:\n  - node: yn\n    check: down\n    reason: 机房扩容\n    approved_by: 项目推进办\n    expires: 2099-06-30\n",
-    )
-    .unwrap();
-    let renewed = netaccept(
-        &[
-            "report",
-            "en/results.json",
-            "-o",
-            "renewed",
-            "--waivers",
-            "renewed.yaml",
-        ],
+    write_waivers(
         dir,
-        &[],
+        "renewed.yaml",
+        "  - node: yn\n    check: down\n    reason: 机房扩容\n    approved_by: 项目推进办\n    expires: 2099-06-30\n",
     );
-    assert_eq!(renewed.status.code(), Some(0));
-    let r = json(&dir.join("renewed/results.json"));
+    let r = report_and_read(
+        dir,
+        "en/results.json",
+        "renewed",
+        &["--waivers", "renewed.yaml"],
+    );
     assert_eq!(result(&r, "yn", "down")["status"], "waived");
     assert!(result(&r, "yn", "down").get("waiver_expired").is_none());
 }
@@ -219,31 +179,23 @@ fn checks_skipped_behind_a_waived_failure_say_so_and_count_as_waived() {
         serde_json::to_vec(&record).unwrap(),
     )
     .unwrap();
-    std::fs::write(
-        dir.join("waivers.yaml"),
-        "waivers:\n  - node: sx-datong\n    check: net.icmp\n    reason: 大同市局链路割接\n    approved_by: 山西省应急管理厅\n    expires: 2099-12-31\n",
-    )
-    .unwrap();
-    let out = netaccept(
-        &[
-            "report",
-            "results.json",
-            "--waivers",
-            "waivers.yaml",
-            "-o",
-            "out",
-            "--lang",
-            "en",
-        ],
+    write_waivers(
         dir,
-        &[],
+        "waivers.yaml",
+        "  - node: sx-datong\n    check: net.icmp\n    reason: 大同市局链路割接\n    approved_by: 山西省应急管理厅\n    expires: 2099-12-31\n",
+    );
+    let out = report(
+        dir,
+        "results.json",
+        "out",
+        &["--waivers", "waivers.yaml", "--lang", "en"],
     );
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let r = json(&dir.join("out/results.json"));
+    let r = read_json(&dir.join("out/results.json"));
     let skips: Vec<&serde_json::Value> = r["results"]
         .as_array()
         .unwrap()
@@ -296,7 +248,7 @@ fn checks_skipped_behind_a_waived_failure_say_so_and_count_as_waived() {
     // 大同 alone under 山西: its waived ping and the seven skips behind it make every cell of
     // the row ◐ and the province ready, where counting the skips as not passed would make it
     // ✘ and not ready (its health checks are critical).
-    let mut alone = json(&dir.join("out/results.json"));
+    let mut alone = read_json(&dir.join("out/results.json"));
     alone["results"]
         .as_array_mut()
         .unwrap()
@@ -309,17 +261,8 @@ fn checks_skipped_behind_a_waived_failure_say_so_and_count_as_waived() {
     alone["summary"] =
         serde_json::json!({"passed": 0, "failed": 0, "errored": 0, "skipped": 7, "waived": 1});
     std::fs::write(dir.join("alone.json"), serde_json::to_vec(&alone).unwrap()).unwrap();
-    let out = netaccept(
-        &["report", "alone.json", "-o", "alone", "--lang", "en"],
-        dir,
-        &[],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = report(dir, "alone.json", "alone", &["--lang", "en"]);
+    assert_exit(&out, 0);
     let html = std::fs::read_to_string(dir.join("alone/report.html")).unwrap();
     let matrix = &html[html.find("<table class=\"matrix\">").unwrap()..];
     let matrix = &matrix[..matrix.find("</table>").unwrap()];
