@@ -16,7 +16,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 const SCHEMA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -180,18 +180,8 @@ for s in xml:
 
 fn junitparser_check(path: &Path, own: &[(String, Counts)]) {
     let Some(python) = venv_python() else { return };
-    let out = Command::new(&python)
-        .args(["-c", PY])
-        .arg(path)
-        .output()
-        .expect("running the venv's python");
-    assert!(
-        out.status.success(),
-        "junitparser cannot read {}:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).expect("UTF-8 from python");
+    let out = consumer_stdout("junitparser", Command::new(&python).args(["-c", PY]), path);
+    let stdout = String::from_utf8(out).expect("UTF-8 from python");
     let mut seen = Vec::new();
     let mut total = Counts::default();
     for line in stdout.lines() {
@@ -229,6 +219,52 @@ fn junitparser_check(path: &Path, own: &[(String, Counts)]) {
     );
 }
 
+/// Runs a consumer's command (`cmd`, given the file's path last) on the JUnit file `path`
+/// and returns what it printed; panics with the consumer's stderr when it cannot read the
+/// file. Each consumer is run so, and what it printed compared with the file's own counts.
+fn consumer_stdout(consumer: &str, cmd: &mut Command, path: &Path) -> Vec<u8> {
+    let out = cmd
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("running {consumer}: {e}"));
+    assert!(
+        out.status.success(),
+        "{consumer} cannot read {}:\n{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Holds `lock` for this process's threads while a consumer is looked for or installed,
+/// also when a test that held it panicked (the install it guards is checked again anyway).
+fn hold(lock: &Mutex<()>) -> MutexGuard<'_, ()> {
+    lock.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `target/`, where the consumers are installed once for every test binary and every run
+/// of the tests (beside `CARGO_TARGET_TMPDIR`, `target/tmp`).
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target/tmp has a parent")
+        .to_path_buf()
+}
+
+/// A folder name of this process's own beside `dir` (`NAME.tmp-PID-NANOS`), where an
+/// install is built before it is renamed to `dir`, so that no test binary sees it half made.
+fn building_beside(dir: &Path) -> PathBuf {
+    let name = dir.file_name().expect("a folder name").to_string_lossy();
+    dir.with_file_name(format!(
+        "{name}.tmp-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ))
+}
+
 /// The venv's python with junitparser, made on first use; `None` when it cannot be made
 /// (and CI is not set).
 ///
@@ -238,27 +274,15 @@ fn junitparser_check(path: &Path, own: &[(String, Counts)]) {
 /// packages relative to itself, so it works from the new name.
 fn venv_python() -> Option<PathBuf> {
     static LOCK: Mutex<()> = Mutex::new(());
-    let _guard = LOCK
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = hold(&LOCK);
 
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("target/tmp has a parent")
-        .to_path_buf();
-    let venv = target.join("junit-venv");
+    let venv = target_dir().join("junit-venv");
     let python = venv.join("bin").join("python");
     if has_junitparser(&python) {
         return Some(python);
     }
 
-    let tmp = target.join(format!(
-        "junit-venv.tmp-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    ));
+    let tmp = building_beside(&venv);
     let built = build_venv(&tmp);
     if let Err(why) = built {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -336,19 +360,12 @@ console.log(JSON.stringify({ total: r.total, passed: r.passed, failed: r.failed,
 
 fn npm_check(path: &Path, want: Counts) {
     let Some(dir) = npm_consumer() else { return };
-    let out = Command::new("node")
-        .args(["-e", JS])
-        .arg(&dir)
-        .arg(path)
-        .output()
-        .expect("running node");
-    assert!(
-        out.status.success(),
-        "test-results-parser cannot read {}:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
+    let out = consumer_stdout(
+        "test-results-parser",
+        Command::new("node").args(["-e", JS]).arg(&dir),
+        path,
     );
-    let got: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON from node");
+    let got: serde_json::Value = serde_json::from_slice(&out).expect("JSON from node");
     let passed = want.tests - want.failures - want.errors - want.skipped;
     let expected = serde_json::json!({
         "total": want.tests - want.skipped,
@@ -374,14 +391,8 @@ fn npm_check(path: &Path, want: Counts) {
 /// set).
 fn npm_consumer() -> Option<PathBuf> {
     static LOCK: Mutex<()> = Mutex::new(());
-    let _guard = LOCK
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("target/tmp has a parent")
-        .to_path_buf();
-    let dir = target.join("junit-npm");
+    let _guard = hold(&LOCK);
+    let dir = target_dir().join("junit-npm");
     let installed = |d: &Path| {
         d.join("node_modules/test-results-parser/package.json")
             .is_file()
@@ -393,13 +404,7 @@ fn npm_consumer() -> Option<PathBuf> {
         unavailable(&format!("node cannot be run ({e})"));
         return None;
     }
-    let tmp = target.join(format!(
-        "junit-npm.tmp-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    ));
+    let tmp = building_beside(&dir);
     let _ = std::fs::create_dir_all(&tmp);
     let done = Command::new("npm")
         .args([
