@@ -24,6 +24,17 @@ fn col(name: &str) -> usize {
     HEADER.iter().position(|h| *h == name).unwrap()
 }
 
+/// The first row whose columns hold the given values (`(column, value)` pairs): how a test
+/// picks out the row of the result it looks at.
+fn row_where<'r>(
+    rows: &'r [csv::StringRecord],
+    matching: &[(&str, &str)],
+) -> &'r csv::StringRecord {
+    rows.iter()
+        .find(|row| matching.iter().all(|(c, v)| &row[col(c)] == *v))
+        .unwrap_or_else(|| panic!("no row with {matching:?}"))
+}
+
 #[test]
 fn one_row_per_result_with_bom_header_and_crlf() {
     let r = fixture();
@@ -57,10 +68,10 @@ fn one_row_per_result_with_bom_header_and_crlf() {
     }
 
     // Chinese text intact, names looked up.
-    let qingxu = rows
-        .iter()
-        .find(|row| &row[col("node")] == "sx-taiyuan-qingxu" && &row[col("status")] == "waived")
-        .unwrap();
+    let qingxu = row_where(
+        &rows,
+        &[("node", "sx-taiyuan-qingxu"), ("status", "waived")],
+    );
     assert_eq!(&qingxu[col("node_name")], "清徐县应急管理局");
     assert_eq!(
         &qingxu[col("path")],
@@ -77,10 +88,7 @@ fn one_row_per_result_with_bom_header_and_crlf() {
     assert_eq!(&qingxu[col("waiver_approved_by")], "项目推进办");
     assert_eq!(&qingxu[col("waiver_expires")], "2027-06-30");
 
-    let passed = rows
-        .iter()
-        .find(|row| &row[col("status")] == "passed")
-        .unwrap();
+    let passed = row_where(&rows, &[("status", "passed")]);
     assert_eq!(&passed[col("waiver_reason")], "");
     assert_eq!(&passed[col("message")], "");
 }
@@ -119,10 +127,7 @@ fn awkward_text_round_trips_and_formulas_are_defused() {
     assert_eq!(&rows[1][col("expected")], "'\tstarts with a tab");
     assert_eq!(&rows[1][col("measured")], "'\rstarts with CR");
     assert_eq!(&rows[2][col("message")], "ab");
-    let waived = rows
-        .iter()
-        .find(|row| &row[col("status")] == "waived")
-        .unwrap();
+    let waived = row_where(&rows, &[("status", "waived")]);
     assert_eq!(&waived[col("waiver_reason")], "'-负责人批准");
     // Numbers are numbers: never prefixed.
     for row in &rows {
@@ -177,15 +182,8 @@ fn chinese_headers_statuses_and_explanations_with_lang_zh() {
             _ => assert!(!message.is_ascii(), "{message}"),
         }
     }
-    let row = |check: &str, status: &str| {
-        rows.iter()
-            .find(|row| &row[col("check")] == check && &row[col("status")] == status)
-            .unwrap_or_else(|| panic!("a {status} {check} row"))
-    };
-    let status = rows
-        .iter()
-        .find(|row| &row[col("kind")] == "StatusMismatch")
-        .unwrap();
+    let row = |check: &str, status: &str| row_where(&rows, &[("check", check), ("status", status)]);
+    let status = row_where(&rows, &[("kind", "StatusMismatch")]);
     assert_eq!(&status[col("message")], "HTTP 状态码与期望不符");
     assert_eq!(&status[col("expected")], "状态码为 [200] 之一");
     assert_eq!(&status[col("measured")], "503");
@@ -198,10 +196,7 @@ fn chinese_headers_statuses_and_explanations_with_lang_zh() {
     assert!(raw.ends_with("(os error 111))）"), "{raw}");
     // One line per row, for the tools that read a CSV by lines.
     assert_eq!(text.lines().count(), r.results.len() + 1);
-    let config = rows
-        .iter()
-        .find(|row| &row[col("kind")] == "Config")
-        .unwrap();
+    let config = row_where(&rows, &[("kind", "Config")]);
     assert!(config[col("message")].starts_with("检查的配置在此无法使用"));
     assert!(config[col("message")].contains("原始信息：cannot read CA file"));
     assert_eq!(
@@ -209,12 +204,10 @@ fn chinese_headers_statuses_and_explanations_with_lang_zh() {
         "因 网络连通性（ICMP）未通过而跳过"
     );
     // Skipped because a waived check failed: said so (清徐县's health check is waived).
-    let qingxu = rows
-        .iter()
-        .find(|row| {
-            &row[col("node")] == "sx-taiyuan-qingxu" && &row[col("check")] == "app.login-page"
-        })
-        .unwrap();
+    let qingxu = row_where(
+        &rows,
+        &[("node", "sx-taiyuan-qingxu"), ("check", "app.login-page")],
+    );
     assert_eq!(
         &qingxu[col("message")],
         "因 应用系统健康检查 未通过（已豁免）而跳过"
