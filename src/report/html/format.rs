@@ -73,22 +73,27 @@ fn separator(lang: Lang) -> &'static str {
 /// capped) in English, translated in Chinese ([`words::phrases`]) and capped as one field.
 /// Called by the template.
 pub(crate) fn expected(as_recorded: &str, r: &ResultRecord, lang: Lang) -> String {
-    match lang {
-        Lang::En => as_recorded.to_string(),
-        Lang::Zh => {
-            let x = words::explain(r, Lang::Zh, &words::Ids);
-            cap(x.expected.as_deref().unwrap_or(""), FIELD_CAP).into_owned()
-        }
-    }
+    value_in(as_recorded, r, lang, |x| x.expected)
 }
 
 /// The measured value of a failure as the failure list shows it (see [`expected`]).
 pub(crate) fn measured(as_recorded: &str, r: &ResultRecord, lang: Lang) -> String {
+    value_in(as_recorded, r, lang, |x| x.measured)
+}
+
+/// [`expected`] and [`measured`], which differ only in the value `pick` takes from the
+/// record's explanation in Chinese.
+fn value_in<'r>(
+    as_recorded: &str,
+    r: &'r ResultRecord,
+    lang: Lang,
+    pick: impl FnOnce(words::Explanation<'r>) -> Option<std::borrow::Cow<'r, str>>,
+) -> String {
     match lang {
         Lang::En => as_recorded.to_string(),
         Lang::Zh => {
-            let x = words::explain(r, Lang::Zh, &words::Ids);
-            cap(x.measured.as_deref().unwrap_or(""), FIELD_CAP).into_owned()
+            let value = pick(words::explain(r, Lang::Zh, &words::Ids));
+            cap(value.as_deref().unwrap_or(""), FIELD_CAP).into_owned()
         }
     }
 }
