@@ -1,4 +1,4 @@
-//! The results record (`results.json`, format `netaccept-results/1`): what every report is
+//! The results record (`results.json`, format `netaccept-results/2`; version 1 records are read too): what every report is
 //! made from, whether written at the end of a run or read back by `netaccept report`.
 //!
 //! Besides the fields FORMAT.md names, the record carries the display names and the tree of
@@ -13,25 +13,33 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Kind, Level, Severity};
 use crate::outcome::Measurements;
 
-pub const FORMAT: &str = "netaccept-results/1";
+/// Version 2 added the status `not_reported` (a merged record's items that no bundle
+/// reported), each result's `vantage` and `host`, the run's `vantage_id` and `shard`, and a
+/// merged record's `bundles`. Version 1 records stay readable: every field added since has a
+/// default.
+pub const FORMAT: &str = "netaccept-results/2";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     Passed,
     Failed,
     Errored,
     Skipped,
     Waived,
+    /// A merged record's item that no bundle reported: the vantage that should have probed
+    /// it sent nothing (or not this shard). Never counted as passed.
+    NotReported,
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Passed,
         Status::Failed,
         Status::Errored,
         Status::Skipped,
         Status::Waived,
+        Status::NotReported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +49,7 @@ impl Status {
             Status::Errored => "errored",
             Status::Skipped => "skipped",
             Status::Waived => "waived",
+            Status::NotReported => "not_reported",
         }
     }
 }
@@ -61,6 +70,10 @@ pub struct Results {
     /// The waivers given to the run (or to `netaccept report`), each with its state.
     #[serde(default)]
     pub waivers: Vec<WaiverInfo>,
+    /// A merged record's bundles, in the order they sort by (vantage, shard); empty for a
+    /// single run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bundles: Vec<BundleInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,6 +102,43 @@ pub struct RunInfo {
     /// when empty.
     #[serde(default)]
     pub operator: String,
+    /// The vantage this run probed from (`run --vantage ID`; the root's id for a whole run
+    /// of an inventory with vantages); `None` in records written before vantages. `vantage`
+    /// above is the probing machine's host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vantage_id: Option<String>,
+    /// `run --shard k/n`: which part of the vantage's items this run holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+/// One of `count` deterministic parts of a vantage's items, split by node (`index` counts
+/// from 1, as `--shard 2/4` writes it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+/// A bundle a merged record was made from, as the HTML header lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleInfo {
+    /// The bundle's folder name as given to `merge`.
+    pub name: String,
+    pub vantage_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// The probing machine's host name.
+    pub host: String,
+    pub started: DateTime<Utc>,
+    pub finished: DateTime<Utc>,
+    pub run_id: String,
+    /// The SHA-256 (hex) of the bundle's manifest.
+    pub manifest_sha256: String,
+    /// The signer's key id (minisign key id, hex), `None` for an unsigned bundle merged with
+    /// `--allow-unsigned`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +148,15 @@ pub struct Summary {
     pub errored: usize,
     pub skipped: usize,
     pub waived: usize,
+    /// Only in merged records (absent, and 0, elsewhere).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_reported: usize,
+}
+
+// serde's `skip_serializing_if` passes the field by reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -121,6 +180,7 @@ impl Summary {
             Status::Errored => self.errored,
             Status::Skipped => self.skipped,
             Status::Waived => self.waived,
+            Status::NotReported => self.not_reported,
         }
     }
 
@@ -131,6 +191,7 @@ impl Summary {
             Status::Errored => &mut self.errored,
             Status::Skipped => &mut self.skipped,
             Status::Waived => &mut self.waived,
+            Status::NotReported => &mut self.not_reported,
         }
     }
 
@@ -185,6 +246,15 @@ pub struct ResultRecord {
     /// Set by `report::waive`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub need_waived: bool,
+    /// The id of the vantage (the inventory node whose probe host ran the check); `None` in
+    /// records written before vantages, and for a `not_reported` item, the vantage that
+    /// should have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vantage: Option<String>,
+    /// The host name of the machine that ran the check; `None` for a `not_reported` item
+    /// and in records written before vantages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// The `kind` of a record skipped because a check it needs did not pass; its measurement

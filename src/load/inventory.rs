@@ -168,6 +168,9 @@ pub(crate) fn build(
             vars,
             apps,
             loc: id_loc,
+            // Loading `vantage:`, `probe:` and `probed_from:` comes with the vantage keys.
+            vantage: None,
+            probed_from: None,
         });
     }
 

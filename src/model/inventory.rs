@@ -101,6 +101,21 @@ pub struct Node {
     pub apps: Vec<AppEndpoint>,
     /// Where the node's `id` was written.
     pub loc: Loc,
+    /// This node is a vantage: a probe host here probes it and the nodes below it that
+    /// have no nearer vantage (`vantage: true`, or `probe: { host: … }`). The root is always
+    /// one, whether it says so or not ([`Inventory::is_vantage`]).
+    pub vantage: Option<Vantage>,
+    /// The vantage that probes this node instead of its nearest vantage ancestor-or-self
+    /// (`probed_from: ID`); the loader has checked that it names a vantage.
+    pub probed_from: Option<NodeIdx>,
+}
+
+/// What the inventory says of a vantage's probe host.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vantage {
+    /// The probe host's name (`probe: { host: … }`): where Ansible deploys the vantage's
+    /// timer; `None` for `vantage: true`.
+    pub probe_host: Option<String>,
 }
 
 /// A validated inventory: one tree, unique ids, levels strictly decreasing downwards.
@@ -139,6 +154,32 @@ impl Inventory {
             order,
             by_id,
         }
+    }
+
+    /// Whether a probe host at `i` probes from there: the root always, any other node that
+    /// is marked a vantage.
+    pub fn is_vantage(&self, i: NodeIdx) -> bool {
+        i == self.root || self.node(i).vantage.is_some()
+    }
+
+    /// The vantage that probes `i`: the one it names (`probed_from`), else its nearest
+    /// vantage ancestor-or-self (the root at the latest).
+    pub fn vantage_of(&self, i: NodeIdx) -> NodeIdx {
+        if let Some(v) = self.node(i).probed_from {
+            return v;
+        }
+        self.ancestors_and_self(i)
+            .find(|&a| self.is_vantage(a))
+            .unwrap_or(self.root)
+    }
+
+    /// The vantages, in the inventory's order (the root first).
+    pub fn vantages(&self) -> Vec<NodeIdx> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|&i| self.is_vantage(i))
+            .collect()
     }
 
     pub fn node(&self, i: NodeIdx) -> &Node {

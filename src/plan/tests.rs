@@ -137,6 +137,8 @@ mod proptests {
             vars: BTreeMap::new(),
             apps: Vec::new(),
             loc: Loc::default(),
+            vantage: None,
+            probed_from: None,
         }
     }
 

@@ -235,5 +235,6 @@ fn assemble(outline: Outline, mut results: Vec<ResultRecord>) -> Results {
         checks: outline.checks,
         apps: outline.apps,
         waivers: Vec::new(),
+        bundles: Vec::new(),
     }
 }

@@ -71,7 +71,8 @@ impl Progress {
                     Status::Failed => self.failed += 1,
                     Status::Errored => self.errored += 1,
                     Status::Skipped => self.skipped += 1,
-                    Status::Passed | Status::Waived => {}
+                    // A run's own results are never `not_reported` (only a merge makes them).
+                    Status::Passed | Status::Waived | Status::NotReported => {}
                 }
                 match &self.bar {
                     Some(b) => {

@@ -158,6 +158,8 @@ impl RecordBook {
             waiver: None,
             waiver_expired: None,
             need_waived: false,
+            vantage: None,
+            host: None,
         }
     }
 
@@ -188,6 +190,8 @@ impl RecordBook {
             waiver: None,
             waiver_expired: None,
             need_waived: false,
+            vantage: None,
+            host: None,
         }
     }
 
@@ -237,6 +241,8 @@ impl RecordBook {
                 selection: meta.selection.clone(),
                 planned,
                 operator: meta.operator.clone(),
+                vantage_id: None,
+                shard: None,
             },
             summary: Summary::default(),
             results: Vec::new(),
@@ -244,6 +250,7 @@ impl RecordBook {
             checks: self.checks.clone(),
             apps: self.apps.clone(),
             waivers: Vec::new(),
+            bundles: Vec::new(),
         }
     }
 }

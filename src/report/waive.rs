@@ -257,6 +257,8 @@ mod tests {
                 selection: Vec::new(),
                 planned: results.len(),
                 operator: String::new(),
+                vantage_id: None,
+                shard: None,
             },
             summary: Summary::of(&results),
             results,
@@ -264,6 +266,7 @@ mod tests {
             checks: Vec::new(),
             apps: Vec::new(),
             waivers: Vec::new(),
+            bundles: Vec::new(),
         }
     }
 

@@ -75,7 +75,7 @@ async fn nightly_suite_on_the_example_province() {
     let r: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
     // The FORMAT.md shape.
-    assert_eq!(r["format"], "netaccept-results/1");
+    assert_eq!(r["format"], "netaccept-results/2");
     for k in [
         "id",
         "suite",

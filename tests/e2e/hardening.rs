@@ -287,7 +287,7 @@ fn after_kill_9_the_journal_makes_every_report_marked_incomplete() {
     assert_eq!(reports_in(&folder), REPORTS);
     assert!(stdout.contains("INTERRUPTED: incomplete"), "{stdout}");
     let r = results(&folder);
-    assert_eq!(r["format"], "netaccept-results/1");
+    assert_eq!(r["format"], "netaccept-results/2");
     assert_eq!(r["run"]["complete"], false);
     assert_eq!(r["run"]["planned"], 2);
     assert_eq!(r["run"]["suite"], "t");

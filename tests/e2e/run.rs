@@ -108,7 +108,7 @@ fn verdicts_needs_retries_and_the_record() {
         String::from_utf8_lossy(&out.stderr)
     );
     let r = results(&dir.path().join("out"));
-    assert_eq!(r["format"], "netaccept-results/1");
+    assert_eq!(r["format"], "netaccept-results/2");
     assert_eq!(r["run"]["complete"], true);
     assert_eq!(r["run"]["planned"], 8);
     assert_eq!(r["summary"]["passed"], 4);

@@ -193,7 +193,7 @@ fn report_refuses_what_is_not_a_results_file() {
     std::fs::write(dir.join("other.json"), "{\"hello\": 1}").unwrap();
     std::fs::write(
         dir.join("newer.json"),
-        "{\"format\": \"netaccept-results/2\"}",
+        "{\"format\": \"netaccept-results/3\"}",
     )
     .unwrap();
     std::fs::write(dir.join("junk.json"), "not json").unwrap();

@@ -164,6 +164,7 @@ fn chinese_headers_statuses_and_explanations_with_lang_zh() {
             Status::Errored => "错误",
             Status::Skipped => "跳过",
             Status::Waived => "豁免",
+            Status::NotReported => "未报告",
         };
         assert_eq!(&row[col("status")], status);
         assert!(["关键", "重要", "次要"].contains(&&row[col("severity")]));

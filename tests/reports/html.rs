@@ -366,6 +366,8 @@ fn rec(node: &str, check: &str, severity: Severity, status: Status) -> ResultRec
         waiver: None,
         waiver_expired: None,
         need_waived: false,
+        vantage: None,
+        host: None,
     }
 }
 

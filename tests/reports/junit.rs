@@ -213,6 +213,11 @@ fn mixed_record_maps_to_one_flat_suite_per_node() {
                     assert!(m.starts_with("waived: "), "{m}");
                     assert!(o.text.starts_with(&format!("{m}\n")), "{}", o.text);
                 }
+                Status::NotReported => {
+                    let o = o.unwrap();
+                    assert_eq!(o.name, "error");
+                    assert_eq!(o.attr("type"), Some("NotReported"));
+                }
             }
         }
     }

@@ -124,7 +124,8 @@ pub fn province_groups(results: &Results) -> Vec<ProvinceGroup<'_>> {
 /// against a group.
 fn counts_against(r: &ResultRecord) -> bool {
     match r.status {
-        Status::Failed | Status::Errored => true,
+        // An item no bundle reported has no evidence: never counted as passed.
+        Status::Failed | Status::Errored | Status::NotReported => true,
         Status::Skipped => !r.need_waived,
         Status::Passed | Status::Waived => false,
     }

@@ -178,6 +178,7 @@ pub(super) fn status_label(t: &Strings, s: Status) -> StatusLabel {
         Status::Errored => ("st-errored", "⚠\u{FE0E}"),
         Status::Skipped => ("st-skipped", "⊘"),
         Status::Waived => ("st-waived", "◐"),
+        Status::NotReported => ("st-not-reported", "∅"),
     };
     StatusLabel {
         class,

@@ -107,6 +107,7 @@ fn sub_record(res: &Results, ix: &NodeIndex<'_>, g: &ProvinceGroup<'_>) -> Resul
             .filter(|w| ours(&w.node))
             .cloned()
             .collect(),
+        bundles: res.bundles.clone(),
     }
 }
 

@@ -188,6 +188,7 @@ pub(super) struct Strings {
     pub(super) errored: &'static str,
     pub(super) skipped: &'static str,
     pub(super) waived: &'static str,
+    pub(super) not_reported: &'static str,
     pub(super) critical: &'static str,
     pub(super) major: &'static str,
     pub(super) minor: &'static str,
@@ -350,6 +351,7 @@ static ZH: Strings = Strings {
     errored: "错误",
     skipped: "跳过",
     waived: "豁免",
+    not_reported: "未报告",
     critical: "关键",
     major: "重要",
     minor: "次要",
@@ -512,6 +514,7 @@ static EN: Strings = Strings {
     errored: "errored",
     skipped: "skipped",
     waived: "waived",
+    not_reported: "not reported",
     critical: "critical",
     major: "major",
     minor: "minor",
@@ -539,6 +542,7 @@ impl Strings {
             Status::Errored => self.errored,
             Status::Skipped => self.skipped,
             Status::Waived => self.waived,
+            Status::NotReported => self.not_reported,
         }
     }
 

@@ -92,6 +92,19 @@ pub(super) fn test_case(r: &ResultRecord, name: String, classname: &str) -> Test
             s.set_description(evidence_body(r));
             s
         }
+        // No bundle reported it: an error (the check was not carried out, as far as the
+        // merged record knows), so that no consumer counts it as passed or skipped.
+        Status::NotReported => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+            let reason = format!(
+                "未报告 / not reported: vantage {} sent no result for it",
+                r.vantage.as_deref().unwrap_or("?")
+            );
+            s.set_message(clean_line(&reason));
+            s.set_type("NotReported");
+            s.set_description(clean_line(&reason));
+            s
+        }
         // The reason goes in the text as well as in `message`: GitLab shows only the text
         // of a `<skipped>`, Jenkins and most others the message.
         Status::Skipped => {

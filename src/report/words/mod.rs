@@ -170,6 +170,15 @@ pub fn explain<'r>(r: &'r ResultRecord, lang: Lang, dir: &dyn Directory) -> Expl
                 raw: None,
             };
         }
+        Status::NotReported => {
+            let who = r.vantage.as_deref().unwrap_or("?");
+            return Explanation {
+                sentence: Cow::Owned(format!("未报告：探测点 {who} 没有提交这一项的结果")),
+                expected,
+                measured,
+                raw: None,
+            };
+        }
         Status::Failed | Status::Errored | Status::Waived => {}
     }
     let finding = r
@@ -249,6 +258,7 @@ pub fn status(s: Status, lang: Lang) -> &'static str {
         (Lang::Zh, Status::Errored) => "错误",
         (Lang::Zh, Status::Skipped) => "跳过",
         (Lang::Zh, Status::Waived) => "豁免",
+        (Lang::Zh, Status::NotReported) => "未报告",
     }
 }
 
