@@ -173,6 +173,25 @@ impl Inventory {
             .unwrap_or(self.root)
     }
 
+    /// The shard of `count` (1-based, as `--shard 2/4` writes it) that probes `i`: its
+    /// vantage's nodes, in the inventory's order, dealt out in turn. A node's checks stay
+    /// together, so `needs` holds within a shard; the same inventory always deals the same.
+    pub fn shard_of(&self, i: NodeIdx, count: u32) -> u32 {
+        self.shards(count)[i.0 as usize]
+    }
+
+    /// [`Self::shard_of`] for every node at once (indexed by [`NodeIdx`]), in one pass.
+    pub fn shards(&self, count: u32) -> Vec<u32> {
+        let mut dealt: HashMap<NodeIdx, u32> = HashMap::new();
+        let mut out = vec![0; self.nodes.len()];
+        for &n in &self.order {
+            let next = dealt.entry(self.vantage_of(n)).or_insert(0);
+            out[n.0 as usize] = (*next % count.max(1)) + 1;
+            *next += 1;
+        }
+        out
+    }
+
     /// The vantages, in the inventory's order (the root first).
     pub fn vantages(&self) -> Vec<NodeIdx> {
         self.order
