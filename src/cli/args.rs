@@ -83,6 +83,10 @@ pub struct PlannedArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub planned: PlannedArgs,
+    /// Print the assignment instead of the items: each vantage with the nodes and items it
+    /// probes
+    #[arg(long)]
+    pub vantages: bool,
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
     pub format: PlanFormat,
@@ -264,6 +268,15 @@ pub struct SelectionArgs {
     /// Only checks whose id matches this glob, e.g. `net.*` (repeatable)
     #[arg(long = "check", value_name = "PATTERN")]
     pub checks: Vec<String>,
+    /// Only the nodes this vantage probes: each node is probed from its nearest vantage
+    /// ancestor-or-self, unless it names one with `probed_from` (`plan --vantages` lists them)
+    #[arg(long = "vantage", value_name = "ID")]
+    pub vantage: Option<String>,
+    /// Only part K of N (1-based) of the selected nodes, each vantage's nodes dealt out in
+    /// inventory order; a node's checks stay together. For CI matrices and Kubernetes
+    /// Indexed Jobs: `--shard $((JOB_COMPLETION_INDEX+1))/N`
+    #[arg(long = "shard", value_name = "K/N", env = "NETACCEPT_SHARD", value_parser = crate::plan::Shard::parse)]
+    pub shard: Option<crate::plan::Shard>,
 }
 
 #[derive(Debug, Args)]

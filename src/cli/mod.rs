@@ -40,9 +40,19 @@ fn command(command: Command) -> Result<Exit, Error> {
             let (loaded, plan) = (&prepared.loaded, prepared.plan.as_ref());
             let suite = loaded.suite.as_ref().expect("plan requires a suite");
             let plan = plan.expect("a suite was given, so there is a plan");
-            let out = match a.format {
-                PlanFormat::Table => crate::report::plan::table(plan, &loaded.inventory, suite),
-                PlanFormat::Json => crate::report::plan::json(plan, &loaded.inventory, suite),
+            let inv = &loaded.inventory;
+            let out = match (a.vantages, a.format) {
+                (false, PlanFormat::Table) => crate::report::plan::table(plan, inv, suite),
+                (false, PlanFormat::Json) => crate::report::plan::json(plan, inv, suite),
+                (true, format) => {
+                    let shares = shares(&prepared, plan)?;
+                    match format {
+                        PlanFormat::Table => {
+                            crate::report::plan::vantages_table(plan, inv, &shares)
+                        }
+                        PlanFormat::Json => crate::report::plan::vantages_json(plan, inv, &shares),
+                    }
+                }
             };
             print(&out)
         }
@@ -57,11 +67,22 @@ fn command(command: Command) -> Result<Exit, Error> {
 /// `validate`: load everything and, with a suite, plan everything, so that a template that
 /// cannot be filled for some node is found now rather than at 2 a.m.
 fn validate(a: &args::ValidateArgs) -> Result<Exit, Error> {
-    let Prepared { loaded, plan, .. } = prepare(&a.request())?;
+    let prepared = prepare(&a.request())?;
+    let vantages = match &prepared.plan {
+        Some(p) => {
+            let shares = shares(&prepared, p)?;
+            format!(
+                "vantages: {}\n",
+                crate::report::plan::exactly_one_line(p, &shares)
+            )
+        }
+        None => String::new(),
+    };
+    let Prepared { loaded, plan, .. } = prepared;
     let nodes = loaded.inventory.nodes.len();
     let msg = match (&loaded.suite, plan) {
         (Some(s), Some(p)) => format!(
-            "ok: {nodes} nodes, suite `{}` with {} checks, {} planned items{}\n",
+            "ok: {nodes} nodes, suite `{}` with {} checks, {} planned items{}\n{vantages}",
             s.id,
             s.checks.len(),
             p.items.len(),
@@ -76,6 +97,21 @@ fn validate(a: &args::ValidateArgs) -> Result<Exit, Error> {
         _ => format!("ok: {nodes} nodes\n"),
     };
     print(&msg)
+}
+
+/// Each vantage's share of the plan, checked: every item in exactly one, the one the rule
+/// names. A failure is a bug (the loader checked every `probed_from`), reported as an
+/// invalid input rather than a panic so the operator sees which items.
+fn shares(prepared: &Prepared, plan: &crate::plan::Plan) -> Result<Vec<crate::plan::Share>, Error> {
+    let inv = &prepared.loaded.inventory;
+    let shares = crate::plan::assignment(inv, plan);
+    crate::plan::exactly_one(inv, plan, &shares).map_err(|why| Error::Invalid {
+        diagnostics: vec![crate::diag::Diagnostic::global(format!(
+            "not every planned item belongs to exactly one vantage: {why}"
+        ))],
+        sources: prepared.loaded.sources.clone(),
+    })?;
+    Ok(shares)
 }
 
 /// [`engine::prepare`], with its warnings shown.

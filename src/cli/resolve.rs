@@ -74,6 +74,8 @@ impl RunArgs {
             operator: self.reporting.operator.clone().unwrap_or_default(),
             progress: ProgressMode::for_stderr(),
             reporting: self.reporting.resolve(),
+            vantage: self.planned.selection.vantage.clone(),
+            shard: self.planned.selection.shard,
         }
     }
 }
@@ -141,6 +143,8 @@ impl SelectionArgs {
         out.extend(self.tags.iter().map(|x| format!("--tag {x}")));
         out.extend(self.apps.iter().map(|x| format!("--app {x}")));
         out.extend(self.checks.iter().map(|x| format!("--check {x}")));
+        out.extend(self.vantage.iter().map(|x| format!("--vantage {x}")));
+        out.extend(self.shard.iter().map(|x| format!("--shard {x}")));
         out
     }
 
@@ -168,6 +172,8 @@ impl SelectionArgs {
             tags: self.tags.clone(),
             apps: self.apps.clone(),
             checks: self.checks.clone(),
+            vantage: self.vantage.clone(),
+            shard: self.shard,
         }
     }
 }

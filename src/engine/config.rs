@@ -39,6 +39,11 @@ pub struct RunConfig {
     pub operator: String,
     pub progress: ProgressMode,
     pub reporting: Reporting,
+    /// The vantage whose share this run is (`--vantage ID`); `None`: the whole plan, which
+    /// the record gives as the root's.
+    pub vantage: Option<String>,
+    /// `--shard K/N`, for the record.
+    pub shard: Option<crate::plan::Shard>,
 }
 
 impl RunConfig {
@@ -53,6 +58,8 @@ impl RunConfig {
             operator,
             progress: ProgressMode::for_stderr(),
             reporting: Reporting::default(),
+            vantage: None,
+            shard: None,
         }
     }
 }

@@ -16,6 +16,8 @@ pub fn meta(
     now: DateTime<Utc>,
     selection: Vec<String>,
     operator: String,
+    vantage_id: String,
+    shard: Option<crate::results::Shard>,
 ) -> RunMeta {
     RunMeta {
         id: format!(
@@ -28,6 +30,8 @@ pub fn meta(
         suite_sha256: sha256_of(loaded, &loaded.suite_file.into_iter().collect::<Vec<_>>()),
         selection,
         operator,
+        vantage_id,
+        shard,
     }
 }
 

@@ -36,8 +36,22 @@ pub fn run(
         now,
         cfg.selection.clone(),
         cfg.operator.clone(),
+        // The whole plan is the root's share with every other vantage's folded in.
+        cfg.vantage.clone().unwrap_or_else(|| {
+            let inv = &loaded.inventory;
+            inv.node(inv.root).id.clone()
+        }),
+        cfg.shard.map(|s| crate::results::Shard {
+            index: s.index,
+            count: s.count,
+        }),
     );
-    let book = Arc::new(RecordBook::new(&plan, &loaded.inventory, suite));
+    let book = Arc::new(RecordBook::new(
+        &plan,
+        &loaded.inventory,
+        suite,
+        meta.vantage.clone(),
+    ));
     // The run's first writes, before any traffic: a folder that cannot take the reports is
     // an error now (exit 3, nothing sent), not after the checks.
     output::prove_writable(&dir)?;

@@ -8,7 +8,9 @@ use super::raw::{InventoryFile, RawNode};
 use super::{Loader, loc};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
-use crate::model::{App, AppEndpoint, Inventory, Kind, Level, Loc, Node, NodeIdx, is_valid_id};
+use crate::model::{
+    App, AppEndpoint, Inventory, Kind, Level, Loc, Node, NodeIdx, Vantage, is_valid_id,
+};
 
 /// Validates every node and the tree they form. `catalogue` is the suite's app list, when a
 /// suite was given: an app id outside it is an error.
@@ -30,6 +32,7 @@ pub(crate) fn build(
 
     let mut nodes: Vec<Node> = Vec::with_capacity(raw.len());
     let mut parent_refs: Vec<Option<(String, Loc)>> = Vec::with_capacity(raw.len());
+    let mut probed_refs: Vec<Option<(String, Loc)>> = Vec::with_capacity(raw.len());
     let mut first_seen: HashMap<String, Loc> = HashMap::with_capacity(raw.len());
     // An unknown level is reported once; comparing it with its neighbours would only add
     // noise.
@@ -150,6 +153,12 @@ pub(crate) fn build(
                 url: url.trim_end_matches('/').to_string(),
             });
         }
+        let vantage = vantage_of_raw(ld, *f, n);
+        probed_refs.push(
+            n.probed_from
+                .as_ref()
+                .map(|p| (p.value.clone(), loc(*f, &p.referenced))),
+        );
         parent_refs.push(
             n.parent
                 .as_ref()
@@ -168,8 +177,8 @@ pub(crate) fn build(
             vars,
             apps,
             loc: id_loc,
-            // Loading `vantage:`, `probe:` and `probed_from:` comes with the vantage keys.
-            vantage: None,
+            vantage,
+            // Resolved below, once every node is known.
             probed_from: None,
         });
     }
@@ -259,12 +268,14 @@ pub(crate) fn build(
         [] => {}
     }
     report_cycles(ld, &nodes, &parents);
+    let probed_from = resolve_probed_from(ld, &nodes, &index, &probed_refs, &roots);
 
     if ld.diags[errors_before..].iter().any(Diagnostic::is_error) || roots.is_empty() {
         return None;
     }
     for (i, p) in parents.iter().enumerate() {
         nodes[i].parent = p.map(|p| NodeIdx(p as u32));
+        nodes[i].probed_from = probed_from[i].map(|v| NodeIdx(v as u32));
     }
     for (i, p) in parents.iter().enumerate() {
         if let Some(p) = *p {
@@ -272,6 +283,96 @@ pub(crate) fn build(
         }
     }
     Some(Inventory::new(nodes, NodeIdx(roots[0] as u32)))
+}
+
+/// What `vantage:` and `probe:` make of a node: a vantage (with its probe host's name, if
+/// given) or not. `vantage: false` beside a `probe:` block contradicts it.
+fn vantage_of_raw(ld: &mut Loader, f: u32, n: &RawNode) -> Option<Vantage> {
+    let flag = n.vantage.as_ref().map(|v| v.value);
+    let probe_host = n.probe.as_ref().map(|p| {
+        let v = p.host.value.trim();
+        if v.is_empty() || v.contains(char::is_whitespace) || v.contains('/') || v.contains(':') {
+            ld.push(
+                Diagnostic::error(
+                    loc(f, &p.host.referenced),
+                    format!("invalid probe host `{}`", p.host.value),
+                )
+                .with_hint(
+                    "the probe machine's host name, e.g. `probe: { host: probe-he.aq.gov.test }`",
+                ),
+            );
+        }
+        v.to_string()
+    });
+    if let (Some(false), Some(_), Some(v)) = (flag, &probe_host, &n.vantage) {
+        ld.push(
+            Diagnostic::error(
+                loc(f, &v.referenced),
+                "`vantage: false` beside a `probe:` block",
+            )
+            .with_hint("a node with a probe host is a vantage: drop `vantage: false`, or the `probe:` block"),
+        );
+    }
+    match (flag, probe_host) {
+        (_, Some(h)) => Some(Vantage {
+            probe_host: Some(h),
+        }),
+        (Some(true), None) => Some(Vantage::default()),
+        _ => None,
+    }
+}
+
+/// Each `probed_from:` as the index of the vantage it names, or a diagnostic at its value:
+/// an unknown id (with the nearest vantage id), or a node that is no vantage.
+fn resolve_probed_from(
+    ld: &mut Loader,
+    nodes: &[Node],
+    index: &HashMap<&str, usize>,
+    refs: &[Option<(String, Loc)>],
+    roots: &[usize],
+) -> Vec<Option<usize>> {
+    let is_vantage = |i: usize| nodes[i].vantage.is_some() || roots.first() == Some(&i);
+    let vantage_ids = || {
+        (0..nodes.len())
+            .filter(|&i| is_vantage(i))
+            .map(|i| nodes[i].id.as_str())
+    };
+    let list = |ids: Vec<&str>| {
+        let n = ids.len();
+        let mut s = ids.into_iter().take(8).collect::<Vec<_>>().join(", ");
+        if n > 8 {
+            s.push_str(&format!(", … ({n} in all)"));
+        }
+        s
+    };
+    refs.iter()
+        .map(|r| {
+            let (id, at) = r.as_ref()?;
+            match index.get(id.as_str()) {
+                None => {
+                    let hint = suggest::did_you_mean(id, vantage_ids()).unwrap_or_else(|| {
+                        format!("it names a vantage: {}", list(vantage_ids().collect()))
+                    });
+                    ld.push(
+                        Diagnostic::error(*at, format!("probed_from `{id}`: no such node"))
+                            .with_hint(hint),
+                    );
+                    None
+                }
+                Some(&v) if !is_vantage(v) => {
+                    ld.push(
+                        Diagnostic::error(*at, format!("probed_from `{id}`: `{id}` is not a vantage"))
+                            .with_hint(format!(
+                                "mark it `vantage: true` (or give it `probe: {{ host: … }}`), or name a vantage: {}",
+                                list(vantage_ids().collect())
+                            )),
+                    );
+                    None
+                }
+                Some(&v) => Some(v),
+            }
+        })
+        .collect()
 }
 
 /// Reports each parent cycle once, at the node of the cycle written first.

@@ -9,11 +9,13 @@ mod filled;
 mod select;
 #[cfg(test)]
 mod tests;
+mod vantage;
 
 use std::collections::{BTreeMap, HashMap};
 
 use filled::check_filled;
 pub use select::{Selection, glob};
+pub use vantage::{MAX_SHARDS, Shard, Share, assignment, exactly_one};
 
 use crate::diag::Diagnostic;
 use crate::model::{
@@ -94,12 +96,18 @@ pub fn build(
         return Err(short);
     }
 
+    // Each node's part, worked out once for the whole inventory (not per node).
+    let shards = sel.shard.map(|s| (s.index, inv.shards(s.count)));
     let mut items = Vec::new();
     let mut problems: BTreeMap<(Loc, String), Unfillable> = BTreeMap::new();
     // Each missing variable, where it was first used, and how many uses.
     let mut missing_env_vars: BTreeMap<String, (Loc, usize)> = BTreeMap::new();
     for &n in &inv.order {
-        if !sel.takes_node(inv, n) {
+        if !sel.takes_node(inv, n)
+            || shards
+                .as_ref()
+                .is_some_and(|(k, part)| part[n.0 as usize] != *k)
+        {
             continue;
         }
         let node = inv.node(n);

@@ -1,5 +1,5 @@
 //! Selection from the command line (`--node`, `--level`, `--kind`, `--tag`, `--app`,
-//! `--check`): which part of the planned work to keep.
+//! `--check`, `--vantage`, `--shard`): which part of the planned work to keep.
 //!
 //! Flags of different kinds narrow together (AND); repeating a flag widens it (OR).
 
@@ -19,6 +19,12 @@ pub struct Selection {
     pub apps: Vec<String>,
     /// Glob patterns (`*`, `?`) on check ids.
     pub checks: Vec<String>,
+    /// Only the nodes this vantage probes (`--vantage ID`).
+    pub vantage: Option<String>,
+    /// Only the nodes of this part (`--shard K/N`): see [`Inventory::shard_of`]. The same
+    /// node is in the same part with or without `--vantage`, since parts are dealt out per
+    /// vantage.
+    pub shard: Option<super::Shard>,
 }
 
 impl Selection {
@@ -47,6 +53,25 @@ impl Selection {
                 );
             }
         }
+        if let Some(v) = &self.vantage {
+            match inv.find(v) {
+                Some(i) if inv.is_vantage(i) => {}
+                Some(i) => out.push(
+                    Diagnostic::global(format!("--vantage `{v}`: node `{v}` is not a vantage"))
+                        .with_hint(format!(
+                            "it is probed from `{}`; `netaccept plan --vantages` lists the vantages",
+                            inv.node(inv.vantage_of(i)).id
+                        )),
+                ),
+                None => out.push(
+                    Diagnostic::global(format!("--vantage `{v}`: no such vantage in the inventory"))
+                        .hint_opt(suggest::did_you_mean(
+                            v,
+                            inv.vantages().into_iter().map(|i| inv.node(i).id.as_str()),
+                        )),
+                ),
+            }
+        }
         for p in &self.checks {
             if !suite.checks.iter().any(|c| glob(p, &c.id)) {
                 out.push(
@@ -73,6 +98,10 @@ impl Selection {
             && (self.kinds.is_empty() || self.kinds.contains(&n.kind))
             && (self.tags.is_empty() || self.tags.iter().any(|t| n.tags.contains(t)))
             && (self.apps.is_empty() || n.apps.iter().any(|e| self.apps.contains(&e.app)))
+            && self
+                .vantage
+                .as_deref()
+                .is_none_or(|v| inv.find(v) == Some(inv.vantage_of(i)))
     }
 
     pub fn takes_check(&self, id: &str) -> bool {

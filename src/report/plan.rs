@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::diag::{visible, width};
 use crate::model::{Inventory, Suite};
-use crate::plan::{Plan, counts};
+use crate::plan::{Plan, Share, counts};
 
 pub fn table(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
     let head = ["NODE", "CHECK", "APP", "SEVERITY", "TARGET"];
@@ -119,6 +119,8 @@ struct JsonItem<'a> {
     timeout_ms: u128,
     retries: u32,
     needs: Vec<JsonNeed<'a>>,
+    /// The vantage that probes the item's node.
+    vantage: &'a str,
 }
 
 #[derive(Serialize)]
@@ -160,6 +162,7 @@ pub fn json(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
                         app: app_id(plan.items[n].app),
                     })
                     .collect(),
+                vantage: &inv.node(inv.vantage_of(it.node)).id,
             }
         })
         .collect();
@@ -180,4 +183,84 @@ pub fn json(plan: &Plan, inv: &Inventory, suite: &Suite) -> String {
         },
     };
     serde_json::to_string_pretty(&doc).expect("plan serialises") + "\n"
+}
+
+/// `plan --vantages`: each vantage with its probe host, then the nodes it probes, one line
+/// of ids; and the statement that every item is in exactly one share.
+pub fn vantages_table(plan: &Plan, inv: &Inventory, shares: &[Share]) -> String {
+    let mut out = String::new();
+    for s in shares {
+        let v = inv.node(s.vantage);
+        let host = v
+            .vantage
+            .as_ref()
+            .and_then(|x| x.probe_host.as_deref())
+            .unwrap_or("-");
+        let _ = writeln!(
+            out,
+            "{}  {}  probe host {}: {}, {}",
+            one_line(v.id.clone()),
+            one_line(v.name.clone()),
+            one_line(host.to_string()),
+            plural(s.nodes.len(), "node"),
+            plural(s.items.len(), "item")
+        );
+        if !s.nodes.is_empty() {
+            let ids: Vec<&str> = s.nodes.iter().map(|&n| inv.node(n).id.as_str()).collect();
+            let _ = writeln!(out, "  {}", one_line(ids.join(" ")));
+        }
+    }
+    let _ = writeln!(out, "\n{}", exactly_one_line(plan, shares));
+    out
+}
+
+/// What `validate` and `plan --vantages` state once [`crate::plan::exactly_one`] holds:
+/// `1037 items over 5 vantages, each in exactly one`.
+pub fn exactly_one_line(plan: &Plan, shares: &[Share]) -> String {
+    format!(
+        "{} over {}, each in exactly one",
+        plural(plan.items.len(), "item"),
+        plural(shares.len(), "vantage")
+    )
+}
+
+#[derive(Serialize)]
+struct JsonVantages<'a> {
+    format: &'static str,
+    items: usize,
+    vantages: Vec<JsonVantage<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonVantage<'a> {
+    id: &'a str,
+    name: &'a str,
+    path: String,
+    probe_host: Option<&'a str>,
+    /// The nodes it probes that have items, in inventory order.
+    nodes: Vec<&'a str>,
+    items: usize,
+}
+
+/// `plan --vantages --format json` (`netaccept-vantages/1`).
+pub fn vantages_json(plan: &Plan, inv: &Inventory, shares: &[Share]) -> String {
+    let doc = JsonVantages {
+        format: "netaccept-vantages/1",
+        items: plan.items.len(),
+        vantages: shares
+            .iter()
+            .map(|s| {
+                let v = inv.node(s.vantage);
+                JsonVantage {
+                    id: &v.id,
+                    name: &v.name,
+                    path: inv.path(s.vantage),
+                    probe_host: v.vantage.as_ref().and_then(|x| x.probe_host.as_deref()),
+                    nodes: s.nodes.iter().map(|&n| inv.node(n).id.as_str()).collect(),
+                    items: s.items.len(),
+                }
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&doc).expect("vantages serialise") + "\n"
 }

@@ -14,7 +14,7 @@ use crate::model::{Inventory, NodeIdx, Suite};
 use crate::plan::Plan;
 use crate::results::{
     AppInfo, CheckInfo, FORMAT, NEEDS, NEEDS_FAILED, NOT_RUN, NOT_RUN_MESSAGE, NodeInfo,
-    ResultRecord, Results, RunInfo, Status, Summary,
+    ResultRecord, Results, RunInfo, Shard, Status, Summary,
 };
 
 /// What identifies a run, known before it starts.
@@ -26,6 +26,10 @@ pub struct RunMeta {
     pub suite_sha256: String,
     pub selection: Vec<String>,
     pub operator: String,
+    /// The vantage whose share is run (the root's id for the whole plan).
+    pub vantage_id: String,
+    /// `--shard K/N`.
+    pub shard: Option<Shard>,
 }
 
 /// What a record takes from the plan, the inventory and the suite, kept for the whole run:
@@ -37,6 +41,10 @@ pub struct RecordBook {
     checks: Vec<CheckInfo>,
     apps: Vec<AppInfo>,
     suite: (String, String),
+    /// The ids of the vantages the items are probed from.
+    vantages: Vec<String>,
+    /// The probing machine's host name, on every record.
+    host: String,
 }
 
 /// What a record takes from its plan item, kept for the whole run. One per item (18,658 at
@@ -49,11 +57,14 @@ struct ItemMeta {
     check: u32,
     /// Into [`RecordBook::apps`], the suite's catalogue.
     app: Option<u32>,
+    /// Into [`RecordBook::vantages`].
+    vantage: u32,
     target: Box<str>,
 }
 
 impl RecordBook {
-    pub fn new(plan: &Plan, inv: &Inventory, suite: &Suite) -> RecordBook {
+    /// `host`: the probing machine's host name, which every record carries.
+    pub fn new(plan: &Plan, inv: &Inventory, suite: &Suite, host: String) -> RecordBook {
         // Every node on the path of a planned node, so reports can show the tree.
         let mut wanted = vec![false; inv.nodes.len()];
         for it in &plan.items {
@@ -72,6 +83,11 @@ impl RecordBook {
         for (p, i) in order.iter().enumerate() {
             position[i.0 as usize] = p as u32;
         }
+        // Each item's vantage by the rule (FORMAT.md): a whole-plan run records each item's
+        // own, so that its record merges like a vantage's.
+        let mut vantages: Vec<String> = Vec::new();
+        let mut vantage_pos: std::collections::HashMap<NodeIdx, u32> =
+            std::collections::HashMap::new();
         let items = plan
             .items
             .iter()
@@ -79,6 +95,12 @@ impl RecordBook {
                 node: position[it.node.0 as usize],
                 check: it.check.0,
                 app: it.app.map(|a| a.0),
+                vantage: *vantage_pos
+                    .entry(inv.vantage_of(it.node))
+                    .or_insert_with(|| {
+                        vantages.push(inv.node(inv.vantage_of(it.node)).id.clone());
+                        vantages.len() as u32 - 1
+                    }),
                 target: it.probe.target_display().into_boxed_str(),
             })
             .collect();
@@ -120,6 +142,8 @@ impl RecordBook {
                 })
                 .collect(),
             suite: (suite.id.clone(), suite.name.clone()),
+            vantages,
+            host,
         }
     }
 
@@ -158,8 +182,8 @@ impl RecordBook {
             waiver: None,
             waiver_expired: None,
             need_waived: false,
-            vantage: None,
-            host: None,
+            vantage: Some(self.vantages[m.vantage as usize].clone()),
+            host: Some(self.host.clone()),
         }
     }
 
@@ -190,8 +214,8 @@ impl RecordBook {
             waiver: None,
             waiver_expired: None,
             need_waived: false,
-            vantage: None,
-            host: None,
+            vantage: Some(self.vantages[m.vantage as usize].clone()),
+            host: Some(self.host.clone()),
         }
     }
 
@@ -241,8 +265,8 @@ impl RecordBook {
                 selection: meta.selection.clone(),
                 planned,
                 operator: meta.operator.clone(),
-                vantage_id: None,
-                shard: None,
+                vantage_id: Some(meta.vantage_id.clone()),
+                shard: meta.shard,
             },
             summary: Summary::default(),
             results: Vec::new(),

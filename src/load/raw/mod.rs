@@ -65,6 +65,25 @@ pub struct RawNode {
     /// App id → endpoint.
     #[serde(default)]
     pub apps: SpannedMap<RawEndpoint>,
+    /// `true`: a probe host at this node probes it and every node below it that has no
+    /// nearer vantage. The root is always a vantage.
+    #[schemars(with = "Option<bool>")]
+    pub vantage: Option<Spanned<bool>>,
+    /// The vantage's probe host (also makes the node a vantage).
+    pub probe: Option<RawProbeHost>,
+    /// The vantage that probes this node instead of its nearest vantage ancestor-or-self;
+    /// it must name a vantage.
+    #[schemars(with = "Option<IdStr>")]
+    pub probed_from: Option<S>,
+}
+
+/// A vantage's probe host.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawProbeHost {
+    /// The probe machine's host name (where its scheduled runs are deployed).
+    #[schemars(with = "String")]
+    pub host: S,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
