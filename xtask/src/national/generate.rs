@@ -78,6 +78,9 @@ struct Node {
     parent: Option<String>,
     region: Option<String>,
     host: String,
+    /// A vantage's probe host: the provincial-level safety bureaus have one, so that each
+    /// province probes its own prefectures and counties.
+    probe_host: Option<String>,
     tags: Vec<&'static str>,
     vars: Vec<(&'static str, String)>,
     apps: Vec<(&'static str, String)>,
@@ -117,9 +120,15 @@ impl Node {
             parent: Some(parent.to_owned()),
             region: Some(region),
             host,
+            probe_host: None,
             tags,
         }
     }
+}
+
+/// The probe host of a provincial centre's vantage.
+fn probe_host(id: &str) -> String {
+    format!("probe-{id}.{FQDN_SUFFIX}")
 }
 
 fn fqdn(id: &str) -> String {
@@ -183,6 +192,8 @@ fn build(div: &Divisions) -> Vec<NodeFile> {
             // GB/T 2260 has no code for the country as a whole.
             region: None,
             host: NATIONAL_HOST.to_owned(),
+            // The root is always a vantage: the national centre's own machine.
+            probe_host: None,
             tags: Vec::new(),
             vars: vec![
                 ("dns_server", DNS_SERVER.to_owned()),
@@ -211,6 +222,7 @@ fn build(div: &Divisions) -> Vec<NodeFile> {
             region.clone(),
             hosts.next(),
         );
+        bureau.probe_host = Some(probe_host(info.id));
         if info.pilot {
             bureau.tags.extend(["pilot", "has-dns-secondary"]);
             bureau
@@ -271,18 +283,21 @@ fn build(div: &Divisions) -> Vec<NodeFile> {
         });
     }
 
-    // The Corps has no row in GB/T 2260 but does have a provincial-level bureau.
+    // The Corps has no row in GB/T 2260 but does have a provincial-level bureau, a vantage
+    // like the provinces'.
+    let mut xjbt = Node::new(
+        Level::Provincial,
+        Kind::Safety,
+        XJBT_ID.to_owned(),
+        XJBT_NAME.to_owned(),
+        NATIONAL_ID,
+        format!("{XJBT_CODE}0000"),
+        Hosts::new(XJBT_OCTET).next(),
+    );
+    xjbt.probe_host = Some(probe_host(XJBT_ID));
     files.push(NodeFile {
         name: format!("{XJBT_CODE}-{XJBT_ID}.yaml"),
-        nodes: vec![Node::new(
-            Level::Provincial,
-            Kind::Safety,
-            XJBT_ID.to_owned(),
-            XJBT_NAME.to_owned(),
-            NATIONAL_ID,
-            format!("{XJBT_CODE}0000"),
-            Hosts::new(XJBT_OCTET).next(),
-        )],
+        nodes: vec![xjbt],
     });
     files
 }
@@ -303,6 +318,13 @@ fn render(nodes: &[Node]) -> String {
             push_line(&mut out, "    region: ", &quoted(region));
         }
         push_line(&mut out, "    host: ", &quoted(&node.host));
+        if let Some(probe) = &node.probe_host {
+            push_line(
+                &mut out,
+                "    probe: ",
+                &format!("{{ host: {} }}", quoted(probe)),
+            );
+        }
         if !node.tags.is_empty() {
             push_line(
                 &mut out,
@@ -706,6 +728,7 @@ nodes:
     parent: \"national\"
     region: \"110000\"
     host: \"127.1.0.1\"
+    probe: { host: \"probe-bj.aq.gov.test\" }
     tags: [has-dns, pilot, has-dns-secondary]
     vars:
       fqdn: \"bj.aq.gov.test\"
@@ -746,6 +769,24 @@ nodes:
         let xjbt = &files[32].text;
         assert!(xjbt.contains("  - id: \"xjbt\"\n"));
         assert!(xjbt.contains("    region: \"660000\"\n"));
+        assert!(xjbt.contains("    probe: { host: \"probe-xjbt.aq.gov.test\" }\n"));
+    }
+
+    #[test]
+    fn the_provincial_safety_bureaus_are_the_vantages() {
+        let nodes = all_nodes();
+        let vantages: Vec<&Node> = nodes.iter().filter(|n| n.probe_host.is_some()).collect();
+        // The 31 provinces and the Corps; with the root, 33 vantages.
+        assert_eq!(vantages.len(), 32);
+        for v in vantages {
+            assert_eq!(
+                (v.level, v.kind),
+                (Level::Provincial, Kind::Safety),
+                "{}",
+                v.id
+            );
+            assert_eq!(v.probe_host, Some(format!("probe-{}.aq.gov.test", v.id)));
+        }
     }
 
     #[test]
