@@ -29,6 +29,8 @@ mod properties;
 mod schema;
 /// An `http:` check's TLS keys (`tls.min_version`, client certificates) and the load warnings about them.
 mod tls_keys;
+/// Vantages and shards: the assignment, `--vantage`, `--shard`, `plan --vantages`, `validate`'s statement.
+mod vantages;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]
