@@ -29,6 +29,8 @@ mod netns;
 mod redirects;
 /// `netaccept run` on loopback with TCP and HTTP servers started by the test.
 mod run;
+/// `run --vantage ID [--shard K/N]`: the share run, and the vantage and host on each result.
+mod vantages;
 
 /// The bundled example inventory with its `ca_file` pointed elsewhere, and servers for its
 /// plan (`example_acceptance`, `example_nightly`).
