@@ -313,6 +313,12 @@ pub struct DemoArgs {
     /// Output folder [default: reports/demo, its previous reports replaced]
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Only the nodes this vantage of the demo network probes (as `run --vantage`)
+    #[arg(long = "vantage", value_name = "ID")]
+    pub vantage: Option<String>,
+    /// Only part K of N of them (as `run --shard`)
+    #[arg(long = "shard", value_name = "K/N", env = "NETACCEPT_SHARD", value_parser = crate::plan::Shard::parse)]
+    pub shard: Option<crate::plan::Shard>,
     #[command(flatten)]
     pub reporting: ReportingArgs,
 }

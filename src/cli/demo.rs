@@ -63,7 +63,11 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
                 waivers: Some(WAIVERS.into()),
                 faults: Some(FAULTS.into()),
             },
-            selection: Selection::default(),
+            selection: Selection {
+                vantage: args.vantage.clone(),
+                shard: args.shard,
+                ..Selection::default()
+            },
             missing_env: MissingEnv::Error,
             overrides: Overrides::default(),
         },
@@ -87,6 +91,14 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
     ));
     let cfg = RunConfig {
         reporting: args.reporting.resolve(),
+        vantage: args.vantage.clone(),
+        shard: args.shard,
+        selection: args
+            .vantage
+            .iter()
+            .map(|v| format!("--vantage {v}"))
+            .chain(args.shard.iter().map(|s| format!("--shard {s}")))
+            .collect(),
         ..RunConfig::new(
             Some(output.clone()),
             args.reporting.operator.clone().unwrap_or_default(),

@@ -124,3 +124,38 @@ fn a_shard_of_a_vantage_holds_whole_nodes_and_says_which_shard() {
     nodes.sort();
     assert_eq!(nodes, ["p", "p-a", "p-b"]);
 }
+
+#[test]
+fn demo_runs_one_vantages_share() {
+    let out = tempfile::tempdir().unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args(["demo", "--vantage", "sx", "-o"])
+        .arg(out.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CI", "true")
+        .env_remove("NETACCEPT_SHARD")
+        .output()
+        .unwrap();
+    // The demo fails on purpose (exit 1): 山西's share holds some of its faults.
+    assert_exit(&run, 1);
+    let r = results(out.path());
+    assert_eq!(r["run"]["vantage_id"], "sx");
+    assert_eq!(r["run"]["planned"], 64);
+    let nodes: std::collections::BTreeSet<String> = who(&r)
+        .into_iter()
+        .map(|(n, v, _)| {
+            assert_eq!(v, "sx");
+            n
+        })
+        .collect();
+    assert_eq!(
+        nodes.into_iter().collect::<Vec<_>>(),
+        [
+            "sx",
+            "sx-coal",
+            "sx-taiyuan",
+            "sx-taiyuan-qingxu",
+            "sx-taiyuan-xiaodian"
+        ]
+    );
+}
