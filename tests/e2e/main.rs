@@ -13,6 +13,8 @@
 //! unless `CI` is set, where they fail. `example_acceptance` and `example_nightly` also
 //! check more as root (ICMP); not root, they assert the NoPermission error instead.
 
+/// Bundles: keygen, a signed run, minisign and sha256sum on it, verify, every byte changed.
+mod bundle;
 /// `netaccept demo` as the README's first command runs it.
 mod demo;
 /// The engine as a library: a run with a config built without clap, a token to stop it.
