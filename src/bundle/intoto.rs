@@ -85,12 +85,14 @@ pub fn subjects(text: &str) -> Result<Vec<Entry>, String> {
         return Err("no `subject` list".into());
     };
     list.iter()
-        .map(|s| match (s["name"].as_str(), s["digest"]["sha256"].as_str()) {
-            (Some(path), Some(sha)) => Ok(Entry {
-                path: path.to_string(),
-                sha256: sha.to_string(),
-            }),
-            _ => Err("a subject without a name and a sha256 digest".into()),
-        })
+        .map(
+            |s| match (s["name"].as_str(), s["digest"]["sha256"].as_str()) {
+                (Some(path), Some(sha)) => Ok(Entry {
+                    path: path.to_string(),
+                    sha256: sha.to_string(),
+                }),
+                _ => Err("a subject without a name and a sha256 digest".into()),
+            },
+        )
         .collect()
 }

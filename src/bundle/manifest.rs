@@ -43,8 +43,7 @@ fn walk(dir: &Path, prefix: &str, out: &mut Listing) -> std::io::Result<()> {
         let entry = entry?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else {
-            out.odd
-                .push(format!("{prefix}{}", name.to_string_lossy()));
+            out.odd.push(format!("{prefix}{}", name.to_string_lossy()));
             continue;
         };
         let path = format!("{prefix}{name}");
@@ -79,15 +78,25 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// The manifest's text.
 pub fn render(entries: &[Entry]) -> String {
-    entries
-        .iter()
-        .map(|e| format!("{}  {}\n", e.sha256, e.path))
-        .collect()
+    let mut out = String::new();
+    for e in entries {
+        out.push_str(&e.sha256);
+        out.push_str("  ");
+        out.push_str(&e.path);
+        out.push('\n');
+    }
+    out
 }
 
 /// Reads a manifest: its entries, or the first line that is not in the form `render` writes.
@@ -104,15 +113,24 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
         let path = path
             .strip_prefix("  ")
             .ok_or_else(|| format!("line {n}: not `<sha256>  <path>`"))?;
-        if !sha.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-            return Err(format!("line {n}: the SHA-256 is not 64 lower-case hex digits"));
+        if !sha
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err(format!(
+                "line {n}: the SHA-256 is not 64 lower-case hex digits"
+            ));
         }
         if path.is_empty()
             || path.contains(['\r', '\\'])
             || path.starts_with('/')
-            || path.split('/').any(|c| c.is_empty() || c == "." || c == "..")
+            || path
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
         {
-            return Err(format!("line {n}: `{path}` is not a relative path in the folder"));
+            return Err(format!(
+                "line {n}: `{path}` is not a relative path in the folder"
+            ));
         }
         if let Some(last) = out.last()
             && last.path.as_str() >= path

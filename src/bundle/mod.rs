@@ -183,7 +183,10 @@ pub enum BundleError {
     #[error("{}: {why}", path.display())]
     Key { path: PathBuf, why: String },
     #[error("{}: {}", dir.display(), problems.iter().map(ToString::to_string).collect::<Vec<_>>().join(&format!("\n{}: ", dir.display())))]
-    Problems { dir: PathBuf, problems: Vec<Problem> },
+    Problems {
+        dir: PathBuf,
+        problems: Vec<Problem>,
+    },
     /// Every file matches, but there is no signature to check against the keys given (or
     /// none at all).
     #[error("{}: unsigned (no {SIGNATURE}); its files match {SUMS}", dir.display())]
@@ -210,7 +213,9 @@ pub fn verify(dir: &Path, keys: &Keys) -> Result<Verified, BundleError> {
     {
         Ok(l) => l,
         Err(why) => {
-            problems.push(Problem::Statement(format!("cannot check it: {SUMS}: {why}")));
+            problems.push(Problem::Statement(format!(
+                "cannot check it: {SUMS}: {why}"
+            )));
             Vec::new()
         }
     };

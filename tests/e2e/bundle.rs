@@ -50,7 +50,9 @@ fn copy_dir(from: &Path, to: &Path) {
 fn have_minisign(why: &str) -> bool {
     let here = Command::new("minisign").arg("-v").output().is_ok();
     if !here {
-        host::skip(&format!("minisign is not installed (apt-get install minisign): {why}"));
+        host::skip(&format!(
+            "minisign is not installed (apt-get install minisign): {why}"
+        ));
     }
     here
 }
@@ -129,15 +131,31 @@ fn a_signed_run_is_a_bundle_that_sha256sum_minisign_and_verify_accept() {
     assert_eq!(subjects, others);
     let p = &st["predicate"];
     assert_eq!(p["result"], "FAILED");
-    assert!(p["passedTests"].as_array().unwrap().iter().any(|t| t == "c/up"));
-    assert!(p["failedTests"].as_array().unwrap().iter().any(|t| t == "c/down"));
+    assert!(
+        p["passedTests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "c/up")
+    );
+    assert!(
+        p["failedTests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "c/down")
+    );
     let conf = p["configuration"].as_array().unwrap();
     assert_eq!(conf[0]["name"], "inventory");
     assert_eq!(conf[1]["name"], "suite");
     assert_eq!(conf[1]["digest"]["sha256"].as_str().unwrap().len(), 64);
 
     // netaccept's own verify, with the key and without.
-    let ok = netaccept(&["verify", "out", "--key", "keys/site.pub"], tmp.path(), &[]);
+    let ok = netaccept(
+        &["verify", "out", "--key", "keys/site.pub"],
+        tmp.path(),
+        &[],
+    );
     assert_exit(&ok, 0);
     let said = String::from_utf8_lossy(&ok.stdout);
     assert!(said.contains("signed by key"), "{said}");
@@ -237,7 +255,11 @@ fn every_one_byte_change_of_every_file_is_caught_and_named() {
         let mid = bytes.len() / 2;
         bytes[mid] ^= 0x01;
         std::fs::write(copy.join(&file), &bytes).unwrap();
-        let v = netaccept(&["verify", "one", "--key", "keys/site.pub"], tmp.path(), &[]);
+        let v = netaccept(
+            &["verify", "one", "--key", "keys/site.pub"],
+            tmp.path(),
+            &[],
+        );
         assert_exit(&v, 2);
         assert!(stderr(&v).contains(&file), "{file}: {}", stderr(&v));
     }
@@ -274,7 +296,11 @@ fn a_missing_added_or_resigned_file_and_the_wrong_key_are_named() {
 
     // Another key signs the manifest (after an edit of a report): not among the keys given.
     assert_exit(
-        &netaccept(&["keygen", "-o", "keys", "--name", "other"], tmp.path(), &[]),
+        &netaccept(
+            &["keygen", "-o", "keys", "--name", "other"],
+            tmp.path(),
+            &[],
+        ),
         0,
     );
     let d = fresh("resigned");
@@ -290,7 +316,11 @@ fn a_missing_added_or_resigned_file_and_the_wrong_key_are_named() {
     assert!(e.contains("not among the keys given"), "{e}");
     // ...and it verifies with that key, and a key folder holding both.
     assert_exit(
-        &netaccept(&["verify", "resigned", "--key", "keys/other.pub"], tmp.path(), &[]),
+        &netaccept(
+            &["verify", "resigned", "--key", "keys/other.pub"],
+            tmp.path(),
+            &[],
+        ),
         0,
     );
     let both = Keys::from_dir(&tmp.path().join("keys")).unwrap();
@@ -305,14 +335,21 @@ fn a_missing_added_or_resigned_file_and_the_wrong_key_are_named() {
     )
     .unwrap();
     let e = verify("swapped", "keys/other.pub");
-    assert!(e.contains("SHA256SUMS.minisig: the signature does not match"), "{e}");
+    assert!(
+        e.contains("SHA256SUMS.minisig: the signature does not match"),
+        "{e}"
+    );
 
     // `report` without a key re-seals the folder and drops the signature that no longer
     // holds: unsigned, and said so when a key is asked for.
     let a = report(tmp.path(), "resigned/results.json", "resigned", &[]);
     assert_exit(&a, 0);
     assert!(!tmp.path().join("resigned/SHA256SUMS.minisig").exists());
-    let v = netaccept(&["verify", "resigned", "--key", "keys/other.pub"], tmp.path(), &[]);
+    let v = netaccept(
+        &["verify", "resigned", "--key", "keys/other.pub"],
+        tmp.path(),
+        &[],
+    );
     assert_exit(&v, 2);
     assert!(stderr(&v).contains("unsigned"), "{}", stderr(&v));
 }
@@ -324,8 +361,15 @@ fn keygen_never_replaces_a_key_and_sign_key_is_read_before_any_traffic() {
     let before = std::fs::read(tmp.path().join("k/netaccept.key")).unwrap();
     let again = netaccept(&["keygen", "-o", "k"], tmp.path(), &[]);
     assert_exit(&again, 2);
-    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
-    assert_eq!(std::fs::read(tmp.path().join("k/netaccept.key")).unwrap(), before);
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("k/netaccept.key")).unwrap(),
+        before
+    );
 
     // A public key given as the secret one: refused, nothing probed, no folder made.
     let open = counting_listener("127.0.0.1");
