@@ -2,7 +2,8 @@
 //! starts, on loopback, on the bundled example's own addresses, and across network
 //! namespaces: `netaccept run` (verdicts, `needs`, retries, limits, exit codes, the output
 //! folder and journal, interruption) and `netaccept demo`, with the record and the reports
-//! a run writes; and whole runs through the library's engine (`netaccept::engine`).
+//! a run writes; the bundle a run makes of its folder (`keygen`, `--sign-key`, `verify`,
+//! Debian's `minisign`); and whole runs through the library's engine (`netaccept::engine`).
 //!
 //! Not here: one prober on its own (`tests/probes`), one reporter on its own
 //! (`tests/reports`), the inputs without a network (`tests/cli`) and the simulator's
