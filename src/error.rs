@@ -177,6 +177,26 @@ mod tests {
         );
     }
 
+    /// A bundle that does not verify, a signing key that cannot sign and a key keygen
+    /// would replace are all refused input: exit 2, as `verify` documents.
+    #[test]
+    fn bundle_and_key_problems_are_invalid_input() {
+        let bundle = crate::bundle::BundleError::Problems {
+            dir: "b".into(),
+            problems: vec![crate::bundle::Problem::Changed("junit.xml".into())],
+        };
+        assert_eq!(Error::Bundle(bundle).exit(), Exit::InvalidInput);
+        let key = Error::SignKey {
+            path: "k".into(),
+            why: "an encrypted secret key".into(),
+        };
+        assert_eq!(key.exit(), Exit::InvalidInput);
+        assert_eq!(
+            Error::KeyExists { path: "k".into() }.exit(),
+            Exit::InvalidInput
+        );
+    }
+
     #[test]
     fn every_line_of_an_error_is_marked() {
         let e = Error::Reports {
