@@ -303,9 +303,11 @@ fn a_missing_added_or_resigned_file_and_the_wrong_key_are_named() {
     let d = fresh("added");
     std::fs::write(d.join("provinces/x.html"), "<p>later</p>").unwrap();
     std::fs::write(d.join("notes.txt"), "").unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", d.join("link.html")).unwrap();
     let e = verify("added", "keys/site.pub");
     assert!(e.contains("provinces/x.html: added"), "{e}");
     assert!(e.contains("notes.txt: added"), "{e}");
+    assert!(e.contains("link.html: added"), "{e}");
 
     // Another key signs the manifest (after an edit of a report): not among the keys given.
     assert_exit(
