@@ -65,6 +65,17 @@ pub enum Error {
     DemoSim(String),
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),
+    /// `verify` (or a command that verifies) found a bundle that does not hold: each file
+    /// changed, missing or added, a bad signature, or a key that cannot be read.
+    #[error("{0}")]
+    Bundle(#[from] crate::bundle::BundleError),
+    /// `--sign-key` names a file that is not an unencrypted minisign secret key; found before
+    /// any traffic.
+    #[error("--sign-key {}: {why}", path.display())]
+    SignKey { path: PathBuf, why: String },
+    /// `keygen` never replaces a key.
+    #[error("{}: already exists; keygen never replaces a key", path.display())]
+    KeyExists { path: PathBuf },
 }
 
 impl Error {
@@ -76,7 +87,10 @@ impl Error {
             | Error::OutputNotEmpty { .. }
             | Error::NotResults { .. }
             | Error::SimInput(_)
-            | Error::DemoInputMissing { .. } => Exit::InvalidInput,
+            | Error::DemoInputMissing { .. }
+            | Error::Bundle(_)
+            | Error::SignKey { .. }
+            | Error::KeyExists { .. } => Exit::InvalidInput,
             Error::CreateOutput { .. }
             | Error::Unwritable { .. }
             | Error::ReadyFile { .. }
@@ -159,6 +173,26 @@ mod tests {
         );
         assert_eq!(
             Error::OutputNotEmpty { dir: "r".into() }.exit(),
+            Exit::InvalidInput
+        );
+    }
+
+    /// A bundle that does not verify, a signing key that cannot sign and a key keygen
+    /// would replace are all refused input: exit 2, as `verify` documents.
+    #[test]
+    fn bundle_and_key_problems_are_invalid_input() {
+        let bundle = crate::bundle::BundleError::Problems {
+            dir: "b".into(),
+            problems: vec![crate::bundle::Problem::Changed("junit.xml".into())],
+        };
+        assert_eq!(Error::Bundle(bundle).exit(), Exit::InvalidInput);
+        let key = Error::SignKey {
+            path: "k".into(),
+            why: "an encrypted secret key".into(),
+        };
+        assert_eq!(key.exit(), Exit::InvalidInput);
+        assert_eq!(
+            Error::KeyExists { path: "k".into() }.exit(),
             Exit::InvalidInput
         );
     }

@@ -23,6 +23,7 @@
 //! Developer tasks (the national inventory generator, CI, benchmarks) live in the `xtask`
 //! crate beside this one: `cargo xtask help`.
 
+pub mod bundle;
 pub mod cli;
 pub mod diag;
 pub mod engine;

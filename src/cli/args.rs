@@ -37,6 +37,31 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print the JSON Schema of an input file, for editor completion
     Schema(SchemaArgs),
+    /// Make a minisign key pair for signing bundles: NAME.key (unencrypted, mode 0600) and NAME.pub
+    Keygen(KeygenArgs),
+    /// Check a bundle (an output folder): every file against SHA256SUMS, and its signature
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Folder to write the key pair in (made if missing)
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: PathBuf,
+    /// The files' name: NAME.key and NAME.pub
+    #[arg(long, value_name = "NAME", default_value = "netaccept")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle: an output folder of `run`, `demo` or `report`
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Public key (minisign format) the signature must verify with; without it the files
+    /// are checked and the signature is not
+    #[arg(long, value_name = "PUB")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +192,10 @@ pub struct ReportingArgs {
         help = "provincial: one HTML document per provincial-level subtree and one for the national centre (provinces/<id>.html), and report.html as the national summary linking to them"
     )]
     pub split: Option<SplitArg>,
+    /// Sign the bundle's SHA256SUMS with this minisign secret key (unencrypted:
+    /// `netaccept keygen`, or `minisign -G -W`), writing SHA256SUMS.minisig
+    #[arg(long = "sign-key", value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

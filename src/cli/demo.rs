@@ -21,12 +21,15 @@ const WAIVERS: &str = "inventories/demo/sim/waivers.yaml";
 /// The simulator's CA, in the demo's temporary folder.
 const CA_FILE: &str = "demo-sim-ca.pem";
 /// What a previous demo left in its default folder, removed before the next one.
-const OUR_FILES: [&str; 5] = [
+const OUR_FILES: [&str; 8] = [
     "results.json",
     "junit.xml",
     "report.html",
     "results.csv",
     "journal.jsonl",
+    crate::bundle::STATEMENT,
+    crate::bundle::SUMS,
+    crate::bundle::SIGNATURE,
 ];
 
 pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
@@ -35,6 +38,7 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
             return Err(Error::DemoInputMissing { path: p.into() });
         }
     }
+    let key = super::run::sign_key(&args.reporting)?;
     let output = args
         .output
         .clone()
@@ -105,7 +109,7 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
         )
     };
     let finished = engine::run(loaded, plan, &cfg, Shutdown::Signals);
-    let exit = finished.and_then(|f| super::run::finish(&f, &cfg));
+    let exit = finished.and_then(|f| super::run::finish(&f, &cfg, key.as_ref()));
     simulator.stop();
     drop(ca_dir);
     super::say(&format!(

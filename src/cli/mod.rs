@@ -5,9 +5,11 @@
 
 pub mod args;
 mod demo;
+mod keygen;
 mod resolve;
 mod run;
 mod sim;
+mod verify;
 
 use std::io::Write;
 
@@ -61,6 +63,8 @@ fn command(command: Command) -> Result<Exit, Error> {
         Command::Sim(a) => sim::sim(&a),
         Command::Demo(a) => demo::demo(&a),
         Command::Schema(a) => print(&(crate::schema::schema(a.which.into()) + "\n")),
+        Command::Keygen(a) => keygen::keygen(&a),
+        Command::Verify(a) => verify::verify(&a),
     }
 }
 

@@ -118,6 +118,20 @@ pub fn write_reports(dir: &Path, results: &Results, reporting: &Reporting) -> Re
     }
 }
 
+/// Makes the output folder a bundle, after [`write_reports`]: the in-toto statement, the
+/// `SHA256SUMS` manifest and, with a key, its minisign signature ([`crate::bundle::seal`]).
+/// A failure is a report failure, naming the manifest.
+pub fn seal(
+    dir: &Path,
+    results: &Results,
+    key: Option<&crate::bundle::SecretKey>,
+) -> Result<(), Error> {
+    crate::bundle::seal(dir, results, key).map_err(|e| Error::Reports {
+        failures: vec![(dir.join(crate::bundle::SUMS), e)],
+        interrupted: !results.run.complete,
+    })
+}
+
 /// The runtime of a command that sends traffic or serves.
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_multi_thread()

@@ -2,7 +2,8 @@
 //! starts, on loopback, on the bundled example's own addresses, and across network
 //! namespaces: `netaccept run` (verdicts, `needs`, retries, limits, exit codes, the output
 //! folder and journal, interruption) and `netaccept demo`, with the record and the reports
-//! a run writes; and whole runs through the library's engine (`netaccept::engine`).
+//! a run writes; the bundle a run makes of its folder (`keygen`, `--sign-key`, `verify`,
+//! Debian's `minisign`); and whole runs through the library's engine (`netaccept::engine`).
 //!
 //! Not here: one prober on its own (`tests/probes`), one reporter on its own
 //! (`tests/reports`), the inputs without a network (`tests/cli`) and the simulator's
@@ -13,6 +14,8 @@
 //! unless `CI` is set, where they fail. `example_acceptance` and `example_nightly` also
 //! check more as root (ICMP); not root, they assert the NoPermission error instead.
 
+/// Bundles: keygen, a signed run, minisign and sha256sum on it, verify, every byte changed.
+mod bundle;
 /// `netaccept demo` as the README's first command runs it.
 mod demo;
 /// The engine as a library: a run with a config built without clap, a token to stop it.
