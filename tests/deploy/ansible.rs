@@ -1,6 +1,6 @@
 //! `deploy/ansible/`: the playbook passes `ansible-lint` (profile production) and
 //! `--syntax-check`, and runs for real: three probe hosts (the vantages `national`, `heb`
-//! and `gd` of `tests/fixtures/deploy/`) and the national centre, each a folder of its own
+//! and `gd` of `tests/fixtures/deploy/inventory/`) and the national centre, each a folder of its own
 //! on this machine (`ansible_connection: local`, `netaccept_root`, systemd left alone),
 //! against `netaccept sim` on loopback. The installation, an on-demand run (`--tags run`),
 //! the collection and merge (`--tags collect`) end with a merged national record in the
@@ -293,7 +293,7 @@ fn three_probe_hosts_and_the_centre_end_with_a_merged_record_and_a_second_run_ch
     copy_playbook(&dir);
     let home = t.join("home");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy");
-    let _sim = start_sim(&fixtures.join("inventory.yaml"), t);
+    let _sim = start_sim(&fixtures.join("inventory"), t);
 
     // Four hosts on this machine, each in a folder of its own.
     let root = |h: &str| t.join("hosts").join(h);
@@ -315,7 +315,7 @@ fn three_probe_hosts_and_the_centre_end_with_a_merged_record_and_a_second_run_ch
          netaccept_stage_dir: \"{}\"\n",
         bin.join("python").display(),
         env!("CARGO_BIN_EXE_netaccept"),
-        fixtures.join("inventory.yaml").display(),
+        fixtures.join("inventory").display(),
         fixtures.join("suite.yaml").display(),
         t.join("stage").display(),
     );
