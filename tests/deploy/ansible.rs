@@ -48,8 +48,12 @@ fn fix_shebangs(built: &Path, venv: &Path) -> Result<(), String> {
     let bin = venv.join("bin");
     for e in std::fs::read_dir(&bin).map_err(|e| format!("{}: {e}", bin.display()))? {
         let path = e.map_err(|e| e.to_string())?.path();
-        let Ok(text) = std::fs::read(&path) else { continue };
-        let Some(first) = text.split(|b| *b == b'\n').next() else { continue };
+        let Ok(text) = std::fs::read(&path) else {
+            continue;
+        };
+        let Some(first) = text.split(|b| *b == b'\n').next() else {
+            continue;
+        };
         let first = String::from_utf8_lossy(first);
         if first.starts_with("#!") && first.contains(&from) && !path.is_symlink() {
             let mut fixed = first.replace(&from, &to).into_bytes();
@@ -284,8 +288,7 @@ const PROBES: [(&str, &str); 3] = [
 ];
 
 #[test]
-fn three_probe_hosts_and_the_centre_end_with_a_merged_record_and_a_second_run_changes_nothing()
-{
+fn three_probe_hosts_and_the_centre_end_with_a_merged_record_and_a_second_run_changes_nothing() {
     let Some(bin) = venv_bin() else { return };
     let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
@@ -344,12 +347,16 @@ fn three_probe_hosts_and_the_centre_end_with_a_merged_record_and_a_second_run_ch
             .permissions();
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(mode.mode() & 0o777, 0o600, "{}", key.display());
-        assert!(root("centre")
-            .join(format!("etc/netaccept/keys/{v}.pub"))
-            .is_file());
-        assert!(root(h)
-            .join("etc/systemd/system/netaccept@.timer")
-            .is_file());
+        assert!(
+            root("centre")
+                .join(format!("etc/netaccept/keys/{v}.pub"))
+                .is_file()
+        );
+        assert!(
+            root(h)
+                .join("etc/systemd/system/netaccept@.timer")
+                .is_file()
+        );
     }
 
     // On demand: each vantage runs, then the centre collects and merges.
@@ -360,7 +367,12 @@ fn three_probe_hosts_and_the_centre_end_with_a_merged_record_and_a_second_run_ch
         .expect("merged/")
         .map(|e| e.expect("entry").path())
         .collect();
-    assert_eq!(records.len(), 1, "one record in {}: {collected}", merged_dir.display());
+    assert_eq!(
+        records.len(),
+        1,
+        "one record in {}: {collected}",
+        merged_dir.display()
+    );
     let text = std::fs::read_to_string(records[0].join("results.json")).expect("results.json");
     let record: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let bundles = record["bundles"].as_array().expect("bundles");
@@ -385,7 +397,11 @@ fn three_probe_hosts_and_the_centre_end_with_a_merged_record_and_a_second_run_ch
             .find(|r| r["node"] == node)
             .map(|r| r["vantage"].as_str().unwrap_or("").to_string())
     };
-    assert_eq!(of("heb-sjz").as_deref(), Some("heb"), "a prefecture from its province");
+    assert_eq!(
+        of("heb-sjz").as_deref(),
+        Some("heb"),
+        "a prefecture from its province"
+    );
     assert_eq!(of("gd").as_deref(), Some("gd"));
     assert_eq!(of("national").as_deref(), Some("national"));
     // Left out of the summary when 0.
@@ -396,6 +412,11 @@ fn three_probe_hosts_and_the_centre_end_with_a_merged_record_and_a_second_run_ch
     for (h, n) in changed(&again) {
         assert_eq!(n, 0, "{h} changed on the second run:\n{again}");
     }
+
+    // The service's own command, as systemd would run it for the instance `heb` (its `$$`
+    // and `%%` unescaped, `%i` filled, the key handed over in CREDENTIALS_DIRECTORY): a new
+    // signed bundle that `verify` accepts with the site's public key.
+    exec_start_makes_a_bundle(&root("probe-heb"), t);
 
     // The units the role wrote, for a probe host's own paths, pass systemd-analyze too.
     let units = root("probe-heb").join("etc/systemd/system");
@@ -409,4 +430,48 @@ fn three_probe_hosts_and_the_centre_end_with_a_merged_record_and_a_second_run_ch
     }
     let refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
     crate::systemd::verify_units(&refs);
+}
+
+/// Runs the `ExecStart=` of the `netaccept@.service` the role wrote under `host` for the
+/// instance `heb`, and checks the bundle it makes.
+fn exec_start_makes_a_bundle(host: &Path, t: &Path) {
+    let unit = std::fs::read_to_string(host.join("etc/systemd/system/netaccept@.service"))
+        .expect("the service unit");
+    let line = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("ExecStart=");
+    let line = line
+        .replace("$$", "$")
+        .replace("%%", "\0")
+        .replace("%i", "heb")
+        .replace('\0', "%");
+    let creds = t.join("credentials");
+    std::fs::create_dir_all(&creds).expect("mkdir");
+    std::fs::copy(host.join("etc/netaccept/sign.key"), creds.join("sign.key")).expect("key");
+    let bundles = host.join("var/lib/netaccept/bundles/heb");
+    let before: Vec<_> = std::fs::read_dir(&bundles).expect("bundles").collect();
+    // A second apart from the bundle of `--tags run`, so the names differ.
+    std::thread::sleep(Duration::from_millis(1100));
+    let out = Command::new("sh")
+        .args(["-c", &line])
+        .env("CREDENTIALS_DIRECTORY", &creds)
+        .output()
+        .expect("sh");
+    ok(&out, &format!("ExecStart: {line}"));
+    let mut after: Vec<PathBuf> = std::fs::read_dir(&bundles)
+        .expect("bundles")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    after.sort();
+    assert_eq!(after.len(), before.len() + 1, "one new bundle: {after:?}");
+    let newest = after.last().expect("a bundle");
+    let out = Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .arg("verify")
+        .arg(newest)
+        .arg("--key")
+        .arg(host.join("etc/netaccept/keys/heb.pub"))
+        .output()
+        .expect("netaccept verify");
+    ok(&out, "netaccept verify of the service's bundle");
 }

@@ -41,7 +41,10 @@ fn the_indexed_job_runs_every_shard_once() {
         .expect("--shard in the pod's command");
     let shard = words[at + 1];
     assert_eq!(shard, "$((JOB_COMPLETION_INDEX+1))/$SHARDS");
-    assert!(script.contains("netaccept run --vantage \"$VANTAGE\""), "{script}");
+    assert!(
+        script.contains("netaccept run --vantage \"$VANTAGE\""),
+        "{script}"
+    );
     assert!(script.contains("--sign-key "), "{script}");
     // What each pod's shell makes of it.
     let mut seen = BTreeSet::new();

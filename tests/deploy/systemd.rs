@@ -40,8 +40,11 @@ fn instances(dir: &Path, vantage: &str) -> Vec<std::path::PathBuf> {
         .iter()
         .map(|kind| {
             let to = dir.join(format!("netaccept@{vantage}.{kind}"));
-            std::fs::write(&to, crate::read_deploy(&format!("systemd/netaccept@.{kind}")))
-                .expect("writing the unit");
+            std::fs::write(
+                &to,
+                crate::read_deploy(&format!("systemd/netaccept@.{kind}")),
+            )
+            .expect("writing the unit");
             to
         })
         .collect()
