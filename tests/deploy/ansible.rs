@@ -428,7 +428,7 @@ fn three_probe_hosts_and_the_centre_end_with_a_merged_record_and_a_second_run_ch
         std::fs::copy(units.join(format!("netaccept@.{kind}")), &to).expect("copy unit");
         paths.push(to);
     }
-    let refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
     crate::systemd::verify_units(&refs);
 }
 

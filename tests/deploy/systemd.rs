@@ -3,7 +3,7 @@
 //! service is a oneshot that runs `netaccept run --vantage` of its instance, and the timer
 //! is nightly, spread and persistent.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::host;
@@ -35,7 +35,7 @@ pub(crate) fn verify_units(units: &[&Path]) -> bool {
 }
 
 /// A copy of the template units in a folder of their own, named as instance `vantage`.
-fn instances(dir: &Path, vantage: &str) -> Vec<std::path::PathBuf> {
+fn instances(dir: &Path, vantage: &str) -> Vec<PathBuf> {
     ["service", "timer"]
         .iter()
         .map(|kind| {
@@ -54,7 +54,7 @@ fn instances(dir: &Path, vantage: &str) -> Vec<std::path::PathBuf> {
 fn units_pass_systemd_analyze_verify() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let units = instances(tmp.path(), "national");
-    let refs: Vec<&Path> = units.iter().map(|p| p.as_path()).collect();
+    let refs: Vec<&Path> = units.iter().map(PathBuf::as_path).collect();
     verify_units(&refs);
 }
 
