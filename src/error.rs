@@ -65,6 +65,14 @@ pub enum Error {
     DemoSim(String),
     #[error("cannot write output: {0}")]
     Output(#[source] std::io::Error),
+    /// A bundle given to `merge` that cannot be trusted: unsigned (without
+    /// `--allow-unsigned`), badly signed, a file changed, missing or added.
+    #[error("bundle {}: {why}", dir.display())]
+    Bundle { dir: PathBuf, why: String },
+    /// Bundles that do not make one record: other inventory or suite hashes, an item
+    /// reported twice, shards of a vantage that disagree on their count.
+    #[error("merge: {0}")]
+    Merge(String),
 }
 
 impl Error {
@@ -76,7 +84,9 @@ impl Error {
             | Error::OutputNotEmpty { .. }
             | Error::NotResults { .. }
             | Error::SimInput(_)
-            | Error::DemoInputMissing { .. } => Exit::InvalidInput,
+            | Error::DemoInputMissing { .. }
+            | Error::Bundle { .. }
+            | Error::Merge(_) => Exit::InvalidInput,
             Error::CreateOutput { .. }
             | Error::Unwritable { .. }
             | Error::ReadyFile { .. }

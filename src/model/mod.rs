@@ -25,7 +25,7 @@ pub use expect::{
 pub use fault::{CertFault, DnsFault, Fault, FaultKind};
 pub use host_port::HostPort;
 pub use http::{HeaderName, HttpMethod, RedirectPolicy, TlsPolicy, TlsRequirement, TlsVersion};
-pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx};
+pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx, Vantage};
 pub use json_path::JsonPath;
 pub use suite::{
     App, AppIdx, Check, CheckIdx, DnsSpec, HttpSpec, IcmpSpec, Probe, Rcode, RecordType, Selector,
