@@ -147,6 +147,18 @@ fn merged_like_the_whole_run(by_vantage: bool) {
     let merged = read_json(&d.join("m0/results.json"));
     assert_eq!(statuses(&merged), statuses(&whole));
     assert_eq!(merged["bundles"].as_array().unwrap().len(), 4);
+    // The reports say where each result came from: the HTML header lists the bundles, the
+    // JUnit cases and the CSV rows name the probing host.
+    let html = std::fs::read_to_string(d.join("m0/report.html")).unwrap();
+    assert!(html.contains("合并的结果包"), "no table of bundles");
+    for b in ["b-c", "b-p1", "b-p2", "b-p3"] {
+        assert!(html.contains(&format!("<td>{b}</td>")), "{b} not listed");
+    }
+    let host = merged["bundles"][0]["host"].as_str().unwrap();
+    let junit = std::fs::read_to_string(d.join("m0/junit.xml")).unwrap();
+    assert!(junit.contains(&format!("host: {host}\n")), "{junit}");
+    let csv = std::fs::read_to_string(d.join("m0/results.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",探测点,探测主机"));
     assert!(merged["run"]["id"].as_str().unwrap().starts_with("merge-"));
 
     // Without p2's bundle: exactly p2's subtree is not reported, and the run not passed
@@ -166,6 +178,16 @@ fn merged_like_the_whole_run(by_vantage: bool) {
     assert_eq!(m["summary"]["not_reported"], 6);
     let junit = std::fs::read_to_string(d.join("m-p2/junit.xml")).unwrap();
     assert!(junit.contains("type=\"NotReported\""), "{junit}");
+    // The HTML verdict is not passed, and the matrix legend explains ∅.
+    let html = std::fs::read_to_string(d.join("m-p2/report.html")).unwrap();
+    assert!(
+        html.contains("<span class=\"sym\">∅</span> 未报告"),
+        "legend without ∅"
+    );
+    assert!(
+        html.contains("verdict fail"),
+        "the merged run shown as passed"
+    );
 }
 
 #[test]
