@@ -266,30 +266,33 @@ pub fn combine(
         .iter()
         .filter_map(|b| b.results.run.vantage_id.as_deref())
         .collect();
+    // Each node's shard, per count in use: the deal is over the whole inventory, made once.
+    let mut deals: HashMap<u32, Vec<u32>> = HashMap::new();
     let results: Vec<ResultRecord> = got
         .into_iter()
         .zip(&plan.items)
-        .map(|(g, it)| match g {
-            Some((_, r)) => r,
-            None => {
-                let vantage = inv.vantage_of(it.node);
-                let vid = inv.node(vantage).id.as_str();
-                let message = match missing_shards.get(vid) {
-                    Some((count, missing)) => {
-                        let k = inv.shard_of(it.node, *count);
-                        if missing.contains(&k) {
-                            format!("not reported: vantage {vid} shard {k}/{count} sent no result")
-                        } else {
-                            format!("not reported: vantage {vid} sent no result for it")
-                        }
-                    }
-                    None if sent.contains(vid) => {
+        .map(|(g, it)| {
+            if let Some((_, r)) = g {
+                return r;
+            }
+            let vantage = inv.vantage_of(it.node);
+            let vid = inv.node(vantage).id.as_str();
+            let message = match missing_shards.get(vid) {
+                Some((count, missing)) => {
+                    let deal = deals.entry(*count).or_insert_with(|| inv.shards(*count));
+                    let k = deal[it.node.0 as usize];
+                    if missing.contains(&k) {
+                        format!("not reported: vantage {vid} shard {k}/{count} sent no result")
+                    } else {
                         format!("not reported: vantage {vid} sent no result for it")
                     }
-                    None => format!("not reported: vantage {vid} sent no result"),
-                };
-                not_reported(inv, suite, it, vid, message, started)
-            }
+                }
+                None if sent.contains(vid) => {
+                    format!("not reported: vantage {vid} sent no result for it")
+                }
+                None => format!("not reported: vantage {vid} sent no result"),
+            };
+            not_reported(inv, suite, it, vid, message, started)
         })
         .collect();
     record.run.finished = finished;

@@ -90,10 +90,6 @@ fn merged(loaded: &Loaded, plan: &Plan, bundles: Vec<Bundle>) -> Result<Results,
     )
 }
 
-fn message(e: Error) -> String {
-    e.to_string()
-}
-
 #[test]
 fn every_vantage_sent_its_items_so_every_item_is_reported_once() {
     let (l, p) = inputs();
@@ -158,7 +154,7 @@ fn an_item_reported_by_two_bundles_is_an_error_naming_both() {
         bundle(&l, &p, "sx", None, 1),
         again,
     ];
-    let e = message(merged(&l, &p, bundles).unwrap_err());
+    let e = merged(&l, &p, bundles).unwrap_err().to_string();
     assert!(
         e.contains("is reported by two bundles: b-sx-0 and b-sx-again"),
         "{e}"
@@ -225,7 +221,7 @@ fn shards_that_disagree_on_their_count_or_come_twice_are_errors() {
         bundle(&l, &p, "national", Some(Shard { index: 1, count: 2 }), 1),
         bundle(&l, &p, "national", Some(Shard { index: 2, count: 3 }), 1),
     ];
-    let e = message(merged(&l, &p, bundles).unwrap_err());
+    let e = merged(&l, &p, bundles).unwrap_err().to_string();
     assert!(
         e.contains("the shards of vantage national disagree on their count"),
         "{e}"
@@ -237,7 +233,7 @@ fn shards_that_disagree_on_their_count_or_come_twice_are_errors() {
         bundle(&l, &p, "national", Some(Shard { index: 1, count: 2 }), 1),
         twice,
     ];
-    let e = message(merged(&l, &p, bundles).unwrap_err());
+    let e = merged(&l, &p, bundles).unwrap_err().to_string();
     assert!(
         e.contains(
             "shard 1/2 of vantage national is given twice: b-national-1 and b-national-1-again"

@@ -78,8 +78,8 @@ pub(super) struct Page<'a> {
     /// A merged record's bundles (empty for a single run): who signed each, where and when
     /// it ran, its run id and manifest hash.
     bundles: Vec<BundleRow>,
-    /// Some result is `not_reported`: the matrix legend explains its symbol.
-    has_not_reported: bool,
+    /// The matrix legend's words for `∅` when some result is `not_reported`.
+    not_reported_legend: Option<&'static str>,
     passed: bool,
     severities: Vec<SeverityRow>,
     severity_total: SeverityRow,
@@ -486,7 +486,7 @@ impl<'a> Page<'a> {
                     manifest: b.manifest_sha256.clone(),
                 })
                 .collect(),
-            has_not_reported: res.summary.not_reported > 0,
+            not_reported_legend: (res.summary.not_reported > 0).then_some(t.not_reported),
             passed,
             severities,
             severity_total,
