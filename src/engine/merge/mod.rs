@@ -377,7 +377,7 @@ fn not_reported(
         attempts: 0,
         attempt_ms: Vec::new(),
         message,
-        measurements: crate::outcome::Measurements::new(),
+        measurements: serde_json::Map::new(),
         kind: None,
         expected: None,
         measured: None,
