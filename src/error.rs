@@ -76,6 +76,10 @@ pub enum Error {
     /// `keygen` never replaces a key.
     #[error("{}: already exists; keygen never replaces a key", path.display())]
     KeyExists { path: PathBuf },
+    /// Bundles that do not make one record: other inventory or suite hashes, an item
+    /// reported twice, shards of a vantage that disagree on their count.
+    #[error("merge: {0}")]
+    Merge(String),
 }
 
 impl Error {
@@ -90,7 +94,8 @@ impl Error {
             | Error::DemoInputMissing { .. }
             | Error::Bundle(_)
             | Error::SignKey { .. }
-            | Error::KeyExists { .. } => Exit::InvalidInput,
+            | Error::KeyExists { .. }
+            | Error::Merge(_) => Exit::InvalidInput,
             Error::CreateOutput { .. }
             | Error::Unwritable { .. }
             | Error::ReadyFile { .. }

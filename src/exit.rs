@@ -73,11 +73,13 @@ pub fn for_results(r: &crate::results::Results, fail_on: crate::model::Severity)
     if !r.run.complete {
         return Exit::Interrupted;
     }
-    // Severities are ordered from critical down, so "at or above" is "<=".
-    let failing = r
-        .results
-        .iter()
-        .any(|x| matches!(x.status, Status::Failed | Status::Errored) && x.severity <= fail_on);
+    // Severities are ordered from critical down, so "at or above" is "<=". An item that no
+    // bundle of a merge reported was never shown to work: whatever its severity, the merged
+    // run has not passed.
+    let failing = r.results.iter().any(|x| {
+        x.status == Status::NotReported
+            || (matches!(x.status, Status::Failed | Status::Errored) && x.severity <= fail_on)
+    });
     if failing {
         Exit::ChecksFailed
     } else {

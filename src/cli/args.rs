@@ -31,6 +31,8 @@ pub enum Command {
     Run(RunArgs),
     /// Render the reports again from a results file; no traffic
     Report(ReportArgs),
+    /// Merge the bundles of several runs (vantages, shards) into one record; no traffic
+    Merge(MergeArgs),
     /// Serve an inventory's hosts and app endpoints on loopback, with faults on request
     Sim(SimArgs),
     /// Start the simulator on the bundled demo network and run the acceptance suite against it
@@ -242,6 +244,32 @@ pub struct ReportArgs {
     /// Waivers to apply (again) to the results
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+    #[command(flatten)]
+    pub reporting: ReportingArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The bundles: output folders of `run` (one per vantage, or per shard), in any order
+    #[arg(value_name = "BUNDLE", required = true)]
+    pub bundles: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The suite the bundles were run with
+    #[arg(short = 's', long = "suite", value_name = "SUITE")]
+    pub suite: PathBuf,
+    /// Output folder of the merged record (new or empty)
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: PathBuf,
+    /// A folder of trusted public keys (`*.pub`): every bundle must be signed by one of them
+    #[arg(long, value_name = "DIR")]
+    pub keys: Option<PathBuf>,
+    /// Waivers to apply to the merged record
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Merge a bundle that carries no signature (its manifest is still checked)
+    #[arg(long = "allow-unsigned")]
+    pub allow_unsigned: bool,
     #[command(flatten)]
     pub reporting: ReportingArgs,
 }

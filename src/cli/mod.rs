@@ -6,6 +6,7 @@
 pub mod args;
 mod demo;
 mod keygen;
+mod merge;
 mod resolve;
 mod run;
 mod sim;
@@ -60,6 +61,7 @@ fn command(command: Command) -> Result<Exit, Error> {
         }
         Command::Run(a) => run::run(&a),
         Command::Report(a) => run::report(&a),
+        Command::Merge(a) => merge::merge(&a),
         Command::Sim(a) => sim::sim(&a),
         Command::Demo(a) => demo::demo(&a),
         Command::Schema(a) => print(&(crate::schema::schema(a.which.into()) + "\n")),

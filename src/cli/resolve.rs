@@ -3,10 +3,10 @@
 //! own types here, so nothing downstream looks at a flag again.
 
 use super::args::{
-    DetailsArg, KindArg, LangArg, LevelArg, PlannedArgs, ReportArgs, ReportingArgs, RunArgs,
-    SelectionArgs, SeverityArg, SplitArg, ValidateArgs, WhichArg,
+    DetailsArg, KindArg, LangArg, LevelArg, MergeArgs, PlannedArgs, ReportArgs, ReportingArgs,
+    RunArgs, SelectionArgs, SeverityArg, SplitArg, ValidateArgs, WhichArg,
 };
-use crate::engine::{PlanRequest, ProgressMode, Reporting, Rerender, RunConfig};
+use crate::engine::{MergeRequest, PlanRequest, ProgressMode, Reporting, Rerender, RunConfig};
 use crate::load::Inputs;
 use crate::model::{Kind, Level, Severity};
 use crate::plan::{MissingEnv, Overrides, Selection};
@@ -87,6 +87,34 @@ impl ReportArgs {
             output: self.output.clone(),
             waivers: self.waivers.clone(),
             operator: self.reporting.operator.clone(),
+        }
+    }
+}
+
+impl MergeArgs {
+    /// The inputs the bundles were run with, planned whole (a merge covers the whole plan).
+    pub fn request(&self) -> PlanRequest {
+        PlanRequest {
+            inputs: Inputs {
+                inventory: self.input.inventory.clone(),
+                suite: Some(self.suite.clone()),
+                waivers: self.waivers.clone(),
+                faults: None,
+            },
+            selection: Selection::default(),
+            // The bundles filled the templates; the centre need not hold the secrets.
+            missing_env: MissingEnv::Warn,
+            overrides: Overrides::default(),
+        }
+    }
+
+    pub fn merge(&self) -> MergeRequest {
+        MergeRequest {
+            bundles: self.bundles.clone(),
+            output: self.output.clone(),
+            keys: self.keys.clone(),
+            allow_unsigned: self.allow_unsigned,
+            operator: self.reporting.operator.clone().unwrap_or_default(),
         }
     }
 }

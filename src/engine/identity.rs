@@ -35,6 +35,15 @@ pub fn meta(
     }
 }
 
+/// The SHA-256 of the inventory and of the suite, as a run of `loaded` records them: what
+/// `merge` compares a bundle's record against.
+pub fn input_hashes(loaded: &Loaded) -> (String, String) {
+    (
+        sha256_of(loaded, &loaded.inventory_files),
+        sha256_of(loaded, &loaded.suite_file.into_iter().collect::<Vec<_>>()),
+    )
+}
+
 /// SHA-256 over the files' paths and contents, in the order read: the inventory or suite
 /// version that a report certifies.
 fn sha256_of(loaded: &Loaded, files: &[u32]) -> String {

@@ -7,6 +7,7 @@
 //!   reporters, waivers applied, the record returned ([`Finished`]);
 //! - [`write_reports`]: the report files of a record, each whole or not at all;
 //! - [`rerender()`]: a record read back for `netaccept report`, with newer waivers;
+//! - [`merge()`]: the bundles of several runs (vantages, shards) made into one record;
 //! - [`sim`]: the simulator, in the foreground until a signal, or in the background;
 //! - [`Shutdown`]: how a run or the simulator is told to stop.
 //!
@@ -17,6 +18,7 @@
 mod config;
 mod fd_limit;
 mod identity;
+mod merge;
 mod output;
 mod probers;
 mod rerender;
@@ -27,6 +29,7 @@ pub mod sim;
 use std::path::{Path, PathBuf};
 
 pub use config::{PlanRequest, ProgressMode, Reporting, RunConfig};
+pub use merge::{Bundle, MergeRequest, Verified, combine, merge, verify_bundle};
 pub use rerender::{Rerender, rerender};
 pub use run::run;
 pub use shutdown::Shutdown;

@@ -25,7 +25,7 @@ use crate::report::words::{self, Names};
 use crate::results::Results;
 
 /// The header row of `--lang en`, in order.
-pub const HEADER: [&str; 22] = [
+pub const HEADER: [&str; 24] = [
     "node",
     "node_name",
     "path",
@@ -48,10 +48,12 @@ pub const HEADER: [&str; 22] = [
     "waiver_approved_by",
     "waiver_expires",
     "waiver_expired",
+    "vantage",
+    "host",
 ];
 
 /// The header row of `--lang zh`: [`HEADER`] in Chinese, column for column.
-pub const HEADER_ZH: [&str; 22] = [
+pub const HEADER_ZH: [&str; 24] = [
     "节点",
     "节点名称",
     "路径",
@@ -74,6 +76,8 @@ pub const HEADER_ZH: [&str; 22] = [
     "豁免批准人",
     "豁免到期日",
     "豁免已过期（到期日）",
+    "探测点",
+    "探测主机",
 ];
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -141,6 +145,10 @@ pub fn write(results: &Results, lang: Lang, out: &mut dyn Write) -> std::io::Res
             r.waiver_expired
                 .as_ref()
                 .map_or(String::new(), |w| w.expires.to_string()),
+            // Where it was probed from (empty in records written before vantages): last, so
+            // that a script reading the older columns by position still reads them.
+            text(r.vantage.as_deref().unwrap_or("")),
+            text(r.host.as_deref().unwrap_or("")),
         ];
         w.write_record(&row)?;
     }

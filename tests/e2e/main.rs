@@ -26,6 +26,8 @@ mod example_acceptance;
 mod example_nightly;
 /// What a run keeps when its terminal, its folder or its process limits fail it.
 mod hardening;
+/// `netaccept merge` of bundles run in parts, against one run of the whole.
+mod merge;
 /// Across real network namespaces, with loss made by nftables.
 mod netns;
 /// The `redirects:` policy of `http` checks against servers on two loopback addresses.

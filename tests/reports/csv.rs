@@ -43,7 +43,7 @@ fn one_row_per_result_with_bom_header_and_crlf() {
     assert!(text.starts_with(
         "\u{feff}node,node_name,path,level,check,check_name,app,app_name,status,severity,kind,\
          message,expected,measured,target,attempts,duration_ms,started,waiver_reason,\
-         waiver_approved_by,waiver_expires,waiver_expired\r\n"
+         waiver_approved_by,waiver_expires,waiver_expired,vantage,host\r\n"
     ));
     // Every line break outside a quoted field is CRLF.
     assert_eq!(text.matches('\n').count(), text.matches("\r\n").count());
@@ -147,7 +147,7 @@ fn chinese_headers_statuses_and_explanations_with_lang_zh() {
     assert!(text.starts_with(
         "\u{feff}节点,节点名称,路径,级别,检查,检查名称,应用,应用名称,状态,严重程度,类型,说明,\
          期望,实测,目标,尝试次数,耗时（毫秒）,开始时间,豁免原因,豁免批准人,豁免到期日,\
-         豁免已过期（到期日）\r\n"
+         豁免已过期（到期日）,探测点,探测主机\r\n"
     ));
     let (header, rows) = read(&bytes);
     assert_eq!(header, HEADER_ZH);

@@ -43,6 +43,19 @@ pub(super) enum Scope<'a> {
     Part { id: &'a str, centre: bool },
 }
 
+/// One bundle of a merged record, as the header's table of bundles lists it.
+pub(super) struct BundleRow {
+    name: String,
+    /// The vantage's id, with the shard (`sx (2/4)`) when the bundle is one.
+    vantage: String,
+    /// The signer's key id, or the words for an unsigned bundle.
+    signer: String,
+    host: String,
+    window: String,
+    run_id: String,
+    manifest: String,
+}
+
 /// What the template shows, prepared here so the template stays markup. The template is
 /// `templates/report.html`, found by askama from the crate root whatever this file's place.
 #[derive(Template)]
@@ -62,6 +75,11 @@ pub(super) struct Page<'a> {
     complete: bool,
     banner_detail: String,
     header: Vec<HeaderRow>,
+    /// A merged record's bundles (empty for a single run): who signed each, where and when
+    /// it ran, its run id and manifest hash.
+    bundles: Vec<BundleRow>,
+    /// The matrix legend's words for `∅` when some result is `not_reported`.
+    not_reported_legend: Option<&'static str>,
     passed: bool,
     severities: Vec<SeverityRow>,
     severity_total: SeverityRow,
@@ -199,8 +217,10 @@ impl<'a> Page<'a> {
                 SeverityRow {
                     label: t.severity(sev),
                     total: counts.iter().sum(),
+                    // An item no bundle of a merge reported was never shown to work.
                     not_passed: counts[status_index(Status::Failed)]
-                        + counts[status_index(Status::Errored)],
+                        + counts[status_index(Status::Errored)]
+                        + counts[status_index(Status::NotReported)],
                     counts,
                 }
             })
@@ -450,6 +470,23 @@ impl<'a> Page<'a> {
             complete: run.complete,
             banner_detail: fill(t.banner_detail, &progress),
             header,
+            bundles: res
+                .bundles
+                .iter()
+                .map(|b| BundleRow {
+                    name: b.name.clone(),
+                    vantage: match b.shard {
+                        Some(s) => format!("{} ({}/{})", b.vantage_id, s.index, s.count),
+                        None => b.vantage_id.clone(),
+                    },
+                    signer: b.signer.clone().unwrap_or_else(|| t.unsigned.to_string()),
+                    host: b.host.clone(),
+                    window: format!("{} – {}", when(t, b.started), when(t, b.finished)),
+                    run_id: b.run_id.clone(),
+                    manifest: b.manifest_sha256.clone(),
+                })
+                .collect(),
+            not_reported_legend: (res.summary.not_reported > 0).then_some(t.not_reported),
             passed,
             severities,
             severity_total,

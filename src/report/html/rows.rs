@@ -190,10 +190,15 @@ pub(super) fn status_label(t: &Strings, s: Status) -> StatusLabel {
 /// The roll-up of a matrix cell: the symbols are those of the legend.
 pub(super) fn cell<'r>(results: impl Iterator<Item = &'r ResultRecord>) -> Cell {
     let (mut total, mut not_passed, mut waived) = (0usize, 0usize, 0usize);
+    let mut not_reported = 0usize;
     for r in results {
         total += 1;
         match r.status {
             Status::Passed => {}
+            Status::NotReported => {
+                not_reported += 1;
+                not_passed += 1;
+            }
             // A skip behind a waived failure is waived with it (see `readiness`).
             Status::Waived => waived += 1,
             Status::Skipped if r.need_waived => waived += 1,
@@ -202,6 +207,10 @@ pub(super) fn cell<'r>(results: impl Iterator<Item = &'r ResultRecord>) -> Cell 
     }
     let (class, symbol, text) = if total == 0 {
         ("cell-none", "—", String::new())
+    } else if not_reported == total {
+        // Nothing here was reported (a vantage that sent no bundle): not a failure seen, but
+        // not passed either.
+        ("cell-fail", "∅", format!("{not_reported}/{total}"))
     } else if not_passed > 0 {
         ("cell-fail", "✘", format!("{not_passed}/{total}"))
     } else if waived > 0 {

@@ -219,6 +219,13 @@ fn system_out(r: &ResultRecord) -> String {
     }
     line("status", r.status.as_str());
     line("severity", r.severity.as_str());
+    // Which vantage probed it, from which machine (a merged record's results come from many).
+    if let Some(v) = &r.vantage {
+        line("vantage", v);
+    }
+    if let Some(h) = &r.host {
+        line("host", h);
+    }
     line("attempts", &r.attempts.to_string());
     line("target", &r.target);
     line(
