@@ -255,3 +255,85 @@ fn merge_refuses_another_suite_an_item_twice_and_an_unsigned_bundle() {
         "{err}"
     );
 }
+
+/// Signed bundles merge with the keys that signed them and are refused with another; a
+/// changed byte in any bundle file is refused whatever the flags, naming the file.
+#[test]
+fn merge_checks_signatures_and_refuses_a_changed_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let open = counting_listener("127.0.0.1");
+    let closed = closed_port("127.0.0.1");
+    network(d, open.addr, closed, false);
+    for (keys, name) in [("keys", "site"), ("other", "stranger")] {
+        let out = netaccept(&["keygen", "-o", keys, "--name", name], d);
+        assert_exit(&out, 0);
+    }
+    // The trusted keys folder holds public keys only.
+    std::fs::create_dir(d.join("trusted")).unwrap();
+    std::fs::copy(d.join("keys/site.pub"), d.join("trusted/site.pub")).unwrap();
+    std::fs::create_dir(d.join("untrusted")).unwrap();
+    std::fs::copy(
+        d.join("other/stranger.pub"),
+        d.join("untrusted/stranger.pub"),
+    )
+    .unwrap();
+    run(
+        d,
+        "b-c",
+        &["--level", "national", "--sign-key", "keys/site.key"],
+    );
+    run(d, "b-p1", &["--node", "p1", "--sign-key", "keys/site.key"]);
+    run(d, "b-p2", &["--node", "p2", "--sign-key", "keys/site.key"]);
+    let bundles = ["b-c", "b-p1", "b-p2"];
+    let signed = |out: &str, keys: &str| {
+        netaccept(
+            &[
+                &["merge"][..],
+                &bundles,
+                &[
+                    "-i",
+                    "inv.yaml",
+                    "-s",
+                    "suite.yaml",
+                    "-o",
+                    out,
+                    "--keys",
+                    keys,
+                ],
+            ]
+            .concat(),
+            d,
+        )
+    };
+    let out = signed("m-ok", "trusted");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let merged = read_json(&d.join("m-ok/results.json"));
+    for b in merged["bundles"].as_array().unwrap() {
+        assert!(b["signer"].is_string(), "{b}");
+    }
+    let out = signed("m-stranger", "untrusted");
+    assert_exit(&out, 2);
+
+    // One byte of one file of one bundle: refused, with or without --allow-unsigned.
+    let html = d.join("b-p1/report.html");
+    let mut bytes = std::fs::read(&html).unwrap();
+    let i = bytes.len() / 2;
+    bytes[i] ^= 0x01;
+    std::fs::write(&html, bytes).unwrap();
+    for out in [
+        signed("m-changed", "trusted"),
+        merge(d, "m-changed-2", &bundles, &[]),
+    ] {
+        assert_exit(&out, 2);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("report.html") && err.contains("changed"),
+            "{err}"
+        );
+    }
+}
