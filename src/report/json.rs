@@ -81,6 +81,48 @@ pub fn open_record(path: &Path) -> Result<std::fs::File, ReadError> {
     std::fs::File::open(path).map_err(ReadError::Io)
 }
 
+/// [`read`], keeping only the run and its results: the nodes, checks, apps, waivers and
+/// bundles are skipped by the parser, never built (what `merge` needs of each bundle, 33
+/// national bundles each carrying the whole tree otherwise). A file the quick path cannot
+/// read is read by [`read`], which finds the reason.
+pub fn read_run_and_results(path: &Path) -> Result<Results, ReadError> {
+    #[derive(serde::Deserialize)]
+    struct RunAndResults {
+        format: String,
+        run: crate::results::RunInfo,
+        results: Vec<crate::results::ResultRecord>,
+    }
+    let file = open_record(path)?;
+    let lean = match serde_json::from_reader::<_, RunAndResults>(std::io::BufReader::new(file)) {
+        Ok(lean) => {
+            check_format(&lean.format)?;
+            lean
+        }
+        Err(e) if e.is_io() => return Err(ReadError::Io(e.into())),
+        Err(_) => {
+            let full = read(path)?;
+            RunAndResults {
+                format: full.format,
+                run: full.run,
+                results: full.results,
+            }
+        }
+    };
+    let mut results = lean.results;
+    results.shrink_to_fit();
+    Ok(Results {
+        format: lean.format,
+        run: lean.run,
+        summary: crate::results::Summary::default(),
+        results,
+        nodes: Vec::new(),
+        checks: Vec::new(),
+        apps: Vec::new(),
+        waivers: Vec::new(),
+        bundles: Vec::new(),
+    })
+}
+
 /// Reads a results file, refusing what is not one and what a newer netaccept wrote.
 pub fn read(path: &Path) -> Result<Results, ReadError> {
     // A file netaccept wrote is read straight into the record, through a buffer: neither the

@@ -108,12 +108,17 @@ pub fn merge(prepared: Prepared, req: &MergeRequest) -> Result<Finished, Error> 
     let plan = plan.expect("merge plans a suite");
     let suite = loaded.suite.as_ref().expect("merge has a suite");
     let (inventory_sha256, suite_sha256) = identity::input_hashes(&loaded);
+    // What the merge needs of the plan, taken before any bundle is read and the plan
+    // dropped: the probes' templates and requests (most of the plan's memory at national
+    // scale) are not needed by a record that is not run.
+    let slots = Slots::new(&plan, &loaded.inventory, suite, req.bundles.len());
+    drop(plan);
     let mut bundles = Vec::with_capacity(req.bundles.len());
     for dir in &req.bundles {
         // Verification first: nothing of a bundle is read before it is trusted.
         let verified = verify_bundle(dir, req.keys.as_deref(), req.allow_unsigned)?;
         let path = dir.join("results.json");
-        let results = json::read(&path).map_err(|e| Error::NotResults {
+        let results = json::read_run_and_results(&path).map_err(|e| Error::NotResults {
             path: path.clone(),
             why: match e {
                 ReadError::Io(e) => format!("cannot read: {e}"),
@@ -135,16 +140,9 @@ pub fn merge(prepared: Prepared, req: &MergeRequest) -> Result<Finished, Error> 
                 )));
             }
         }
-        // What the merge takes from a bundle is its run and results: the tree of nodes,
-        // checks and apps comes from the inputs (a national bundle's tree is 3,368 nodes,
-        // held 33 times over otherwise).
-        let results = Results {
-            nodes: Vec::new(),
-            checks: Vec::new(),
-            apps: Vec::new(),
-            waivers: Vec::new(),
-            ..results
-        };
+        // What the merge takes from a bundle is its run and results (read without the
+        // rest): the tree of nodes, checks and apps comes from the inputs (a national
+        // bundle's tree is 3,368 nodes, parsed 33 times over otherwise).
         let name = dir
             .file_name()
             .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into());
@@ -154,7 +152,7 @@ pub fn merge(prepared: Prepared, req: &MergeRequest) -> Result<Finished, Error> 
             results,
         });
     }
-    let mut results = combine(&plan, &loaded.inventory, suite, bundles, &req.operator)?;
+    let mut results = combine_slots(slots, &loaded.inventory, suite, bundles, &req.operator)?;
     if let Some(w) = &loaded.waivers {
         waive::apply(&mut results, &w.waivers);
     }
@@ -169,9 +167,59 @@ pub fn combine(
     plan: &Plan,
     inv: &Inventory,
     suite: &Suite,
+    bundles: Vec<Bundle>,
+    operator: &str,
+) -> Result<Results, Error> {
+    let slots = Slots::new(plan, inv, suite, bundles.len());
+    combine_slots(slots, inv, suite, bundles, operator)
+}
+
+/// What a merge takes of the plan: each item's place and target, and the record book.
+struct Slots {
+    items: Vec<Slot>,
+    book: RecordBook,
+}
+
+struct Slot {
+    node: crate::model::NodeIdx,
+    check: u32,
+    app: Option<u32>,
+    target: String,
+}
+
+impl Slot {
+    fn of(it: &crate::plan::PlanItem) -> Slot {
+        Slot {
+            node: it.node,
+            check: it.check.0,
+            app: it.app.map(|a| a.0),
+            target: it.probe.target_display(),
+        }
+    }
+}
+
+impl Slots {
+    fn new(plan: &Plan, inv: &Inventory, suite: &Suite, bundles: usize) -> Slots {
+        Slots {
+            items: plan.items.iter().map(Slot::of).collect(),
+            book: RecordBook::new(plan, inv, suite, host(bundles)),
+        }
+    }
+}
+
+/// The merged record's host: what it says of the machines.
+fn host(bundles: usize) -> String {
+    format!("merge of {bundles} bundles")
+}
+
+fn combine_slots(
+    slots: Slots,
+    inv: &Inventory,
+    suite: &Suite,
     mut bundles: Vec<Bundle>,
     operator: &str,
 ) -> Result<Results, Error> {
+    let Slots { items, book } = slots;
     if bundles.is_empty() {
         return Err(Error::Merge("no bundle given".into()));
     }
@@ -210,17 +258,20 @@ pub fn combine(
 
     // The planned items by (node, check, app).
     let mut planned: HashMap<(&str, &str, Option<&str>), usize> =
-        HashMap::with_capacity(plan.items.len());
-    for (i, it) in plan.items.iter().enumerate() {
+        HashMap::with_capacity(items.len());
+    for (i, it) in items.iter().enumerate() {
         let key = (
             inv.node(it.node).id.as_str(),
-            suite.checks[it.check.0 as usize].id.as_str(),
-            it.app.map(|a| suite.apps[a.0 as usize].id.as_str()),
+            suite.checks[it.check as usize].id.as_str(),
+            it.app.map(|a| suite.apps[a as usize].id.as_str()),
         );
         planned.insert(key, i);
     }
     // Each item's result and the bundle that gave it.
-    let mut got: Vec<Option<(usize, ResultRecord)>> = vec![None; plan.items.len()];
+    // (Two vectors rather than one of pairs: the records' one becomes the record's
+    // results in place.)
+    let mut got: Vec<Option<ResultRecord>> = vec![None; items.len()];
+    let mut from: Vec<usize> = vec![usize::MAX; items.len()];
     let names: Vec<String> = bundles.iter().map(|b| b.name.clone()).collect();
     for (b, bundle) in bundles.iter_mut().enumerate() {
         // Moved, not copied: at national scale the records are most of what a merge holds.
@@ -235,11 +286,11 @@ pub fn combine(
                     item_name(&r.node, &r.check, r.app.as_deref())
                 )));
             };
-            if let Some((other, _)) = &got[i] {
+            if got[i].is_some() {
                 return Err(Error::Merge(format!(
                     "{} is reported by two bundles: {} and {}",
                     item_name(&r.node, &r.check, r.app.as_deref()),
-                    names[*other],
+                    names[from[i]],
                     names[b]
                 )));
             }
@@ -250,7 +301,8 @@ pub fn combine(
             if r.host.is_none() {
                 r.host = Some(run.vantage.clone());
             }
-            got[i] = Some((b, r));
+            got[i] = Some(r);
+            from[i] = b;
         }
     }
 
@@ -273,7 +325,7 @@ pub fn combine(
     let first = &bundles[0].results.run;
     let meta = RunMeta {
         id,
-        vantage: format!("merge of {} bundles", bundles.len()),
+        vantage: host(bundles.len()),
         inventory_sha256: first.inventory_sha256.clone(),
         suite_sha256: first.suite_sha256.clone(),
         selection: Vec::new(),
@@ -282,8 +334,8 @@ pub fn combine(
         vantage_id: inv.node(inv.root).id.clone(),
         shard: None,
     };
-    let book = RecordBook::new(plan, inv, suite, meta.vantage.clone());
-    let mut record = book.outline(&meta, started, plan.items.len());
+    let mut record = book.outline(&meta, started, items.len());
+    drop(book);
 
     // Who sent something, for the words of a not-reported item.
     let sent: std::collections::HashSet<&str> = bundles
@@ -294,9 +346,9 @@ pub fn combine(
     let mut deals: HashMap<u32, Vec<u32>> = HashMap::new();
     let results: Vec<ResultRecord> = got
         .into_iter()
-        .zip(&plan.items)
+        .zip(&items)
         .map(|(g, it)| {
-            if let Some((_, r)) = g {
+            if let Some(r) = g {
                 return r;
             }
             let vantage = inv.vantage_of(it.node);
@@ -384,16 +436,16 @@ fn check_shards(bundles: &[Bundle]) -> Result<HashMap<String, (u32, Vec<u32>)>, 
 fn not_reported(
     inv: &Inventory,
     suite: &Suite,
-    it: &crate::plan::PlanItem,
+    it: &Slot,
     vantage: &str,
     message: String,
     at: DateTime<Utc>,
 ) -> ResultRecord {
-    let check = &suite.checks[it.check.0 as usize];
+    let check = &suite.checks[it.check as usize];
     ResultRecord {
         node: inv.node(it.node).id.clone(),
         check: check.id.clone(),
-        app: it.app.map(|a| suite.apps[a.0 as usize].id.clone()),
+        app: it.app.map(|a| suite.apps[a as usize].id.clone()),
         status: Status::NotReported,
         severity: check.severity,
         started: at,
@@ -406,7 +458,7 @@ fn not_reported(
         expected: None,
         measured: None,
         evidence: None,
-        target: it.probe.target_display(),
+        target: it.target.clone(),
         waiver: None,
         waiver_expired: None,
         need_waived: false,

@@ -44,7 +44,7 @@ fn bundle(loaded: &Loaded, plan: &Plan, vantage: &str, shard: Option<Shard>, hou
         .filter(|it| inv.node(inv.vantage_of(it.node)).id == vantage)
         .filter(|it| shard.is_none_or(|s| inv.shard_of(it.node, s.count) == s.index))
         .map(|it| {
-            let mut r = not_reported(inv, suite, it, vantage, String::new(), at);
+            let mut r = not_reported(inv, suite, &Slot::of(it), vantage, String::new(), at);
             r.status = Status::Passed;
             r.attempts = 1;
             r.host = Some(format!("probe-{vantage}"));
