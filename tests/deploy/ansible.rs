@@ -64,35 +64,6 @@ fn fix_shebangs(built: &Path, venv: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn build_venv(dir: &Path) -> Result<(), String> {
-    let run = |cmd: &mut Command, what: &str| -> Result<(), String> {
-        match cmd.output() {
-            Ok(o) if o.status.success() => Ok(()),
-            Ok(o) => Err(format!(
-                "{what} failed: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            )),
-            Err(e) => Err(format!("{what} cannot be run ({e})")),
-        }
-    };
-    run(
-        Command::new("python3").args(["-m", "venv"]).arg(dir),
-        "python3 -m venv",
-    )?;
-    run(
-        Command::new(dir.join("bin/python")).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            ANSIBLE_CORE,
-            ANSIBLE_LINT,
-        ]),
-        "pip install ansible-core ansible-lint",
-    )
-}
-
 /// The venv's `bin/`, with ansible-core and ansible-lint, made on first use; `None` when it
 /// cannot be made (and CI is not set).
 fn venv_bin() -> Option<PathBuf> {
@@ -111,7 +82,7 @@ fn venv_bin() -> Option<PathBuf> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     ));
-    if let Err(why) = build_venv(&tmp) {
+    if let Err(why) = crate::support::venv::build(&tmp, &[ANSIBLE_CORE, ANSIBLE_LINT]) {
         let _ = std::fs::remove_dir_all(&tmp);
         host::skip(&format!(
             "{why} (python3-venv and PyPI are needed for {ANSIBLE_CORE} and {ANSIBLE_LINT})"
@@ -129,7 +100,7 @@ fn venv_bin() -> Option<PathBuf> {
         let _ = std::fs::remove_dir_all(&tmp);
         if !has_ansible(&venv) {
             let _ = std::fs::remove_dir_all(&venv);
-            if let Err(why) = build_venv(&tmp)
+            if let Err(why) = crate::support::venv::build(&tmp, &[ANSIBLE_CORE, ANSIBLE_LINT])
                 .and_then(|()| {
                     std::fs::rename(&tmp, &venv).map_err(|e| format!("renaming the venv: {e}"))
                 })

@@ -23,6 +23,7 @@ mod systemd;
 #[path = "../support"]
 mod support {
     pub mod host;
+    pub mod venv;
 }
 
 use std::path::{Path, PathBuf};

@@ -50,4 +50,5 @@ mod support {
     pub mod net;
     pub mod netaccept;
     pub mod tls;
+    pub mod venv;
 }

@@ -56,4 +56,5 @@ mod support {
     pub mod netaccept;
     #[path = "../../src/props.rs"]
     pub mod props;
+    pub mod venv;
 }

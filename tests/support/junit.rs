@@ -283,7 +283,7 @@ fn venv_python() -> Option<PathBuf> {
     }
 
     let tmp = building_beside(&venv);
-    let built = build_venv(&tmp);
+    let built = super::venv::build(&tmp, &[JUNITPARSER]);
     if let Err(why) = built {
         let _ = std::fs::remove_dir_all(&tmp);
         unavailable(&why);
@@ -294,7 +294,7 @@ fn venv_python() -> Option<PathBuf> {
         let _ = std::fs::remove_dir_all(&tmp);
         if !has_junitparser(&python) {
             let _ = std::fs::remove_dir_all(&venv);
-            if let Err(why) = build_venv(&tmp).and_then(|()| {
+            if let Err(why) = super::venv::build(&tmp, &[JUNITPARSER]).and_then(|()| {
                 std::fs::rename(&tmp, &venv).map_err(|e| format!("renaming the venv: {e}"))
             }) {
                 let _ = std::fs::remove_dir_all(&tmp);
@@ -309,34 +309,6 @@ fn venv_python() -> Option<PathBuf> {
         unavailable(&format!("{} cannot import junitparser", python.display()));
         None
     }
-}
-
-fn build_venv(dir: &Path) -> Result<(), String> {
-    let run = |cmd: &mut Command, what: &str| -> Result<(), String> {
-        match cmd.output() {
-            Ok(o) if o.status.success() => Ok(()),
-            Ok(o) => Err(format!(
-                "{what} failed: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            )),
-            Err(e) => Err(format!("{what} cannot be run ({e})")),
-        }
-    };
-    run(
-        Command::new("python3").args(["-m", "venv"]).arg(dir),
-        "python3 -m venv",
-    )?;
-    run(
-        Command::new(dir.join("bin").join("python")).args([
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            JUNITPARSER,
-        ]),
-        &format!("pip install {JUNITPARSER}"),
-    )
 }
 
 fn has_junitparser(python: &Path) -> bool {
