@@ -7,11 +7,21 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Output;
 
-use crate::run::{closed_port, counting_listener, write};
+use crate::run::{Counting, closed_port, counting_listener, write};
 use crate::support::netaccept::{assert_exit, read_json};
 
 fn netaccept(args: &[&str], dir: &Path) -> Output {
     crate::support::netaccept::netaccept(args, dir, &[])
+}
+
+/// A folder holding the network (`network`) with a listening port and a closed one; the
+/// listener is returned so that it lives as long as the test.
+fn case(by_vantage: bool) -> (tempfile::TempDir, Counting) {
+    let dir = tempfile::tempdir().unwrap();
+    let open = counting_listener("127.0.0.1");
+    let closed = closed_port("127.0.0.1");
+    network(dir.path(), open.addr, closed, by_vantage);
+    (dir, open)
 }
 
 /// The centre and three provinces, each with a prefecture; provinces `vantage: true` when
@@ -118,11 +128,8 @@ fn run_parts(dir: &Path, by_vantage: bool) {
 }
 
 fn merged_like_the_whole_run(by_vantage: bool) {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, _open) = case(by_vantage);
     let d = dir.path();
-    let open = counting_listener("127.0.0.1");
-    let closed = closed_port("127.0.0.1");
-    network(d, open.addr, closed, by_vantage);
     run(d, "whole", &[]);
     run_parts(d, by_vantage);
 
@@ -203,11 +210,8 @@ fn vantage_bundles_merge_into_the_whole_runs_verdicts_in_any_order() {
 
 #[test]
 fn merge_refuses_another_suite_an_item_twice_and_an_unsigned_bundle() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, _open) = case(false);
     let d = dir.path();
-    let open = counting_listener("127.0.0.1");
-    let closed = closed_port("127.0.0.1");
-    network(d, open.addr, closed, false);
     run(d, "b-c", &["--level", "national"]);
     run(d, "b-p1", &["--node", "p1"]);
     run(d, "b-p1-again", &["--node", "p1"]);
@@ -260,11 +264,8 @@ fn merge_refuses_another_suite_an_item_twice_and_an_unsigned_bundle() {
 /// changed byte in any bundle file is refused whatever the flags, naming the file.
 #[test]
 fn merge_checks_signatures_and_refuses_a_changed_byte() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, _open) = case(false);
     let d = dir.path();
-    let open = counting_listener("127.0.0.1");
-    let closed = closed_port("127.0.0.1");
-    network(d, open.addr, closed, false);
     for (keys, name) in [("keys", "site"), ("other", "stranger")] {
         let out = netaccept(&["keygen", "-o", keys, "--name", name], d);
         assert_exit(&out, 0);
