@@ -80,6 +80,10 @@ pub enum Error {
     /// reported twice, shards of a vantage that disagree on their count.
     #[error("merge: {0}")]
     Merge(String),
+    /// The history store could not answer (`diff`, `history`, `availability`), or could not
+    /// record a run (the run's reports are written all the same).
+    #[error("{0}")]
+    History(#[from] crate::history::HistoryError),
 }
 
 impl Error {
@@ -108,6 +112,7 @@ impl Error {
                 }
             }
             Error::Runtime(_) | Error::SimStart(_) | Error::DemoSim(_) => Exit::CouldNotStart,
+            Error::History(_) => Exit::HistoryFailed,
         }
     }
 

@@ -16,18 +16,23 @@ pub enum Exit {
     /// A resource of this machine that the command needs to start was unavailable (the async
     /// runtime, an address to listen on); nothing was sent.
     CouldNotStart,
+    /// The history store could not be opened, read or written: for `run` and `merge`, the
+    /// reports are written but the run is not recorded; for `diff`, `history` and
+    /// `availability`, nothing could be answered.
+    HistoryFailed,
     /// Interrupted; the reports of what finished are still written and marked incomplete.
     Interrupted,
 }
 
 impl Exit {
     /// Every exit code, in order.
-    pub const ALL: [Exit; 6] = [
+    pub const ALL: [Exit; 7] = [
         Exit::Ok,
         Exit::ChecksFailed,
         Exit::InvalidInput,
         Exit::ReportFailed,
         Exit::CouldNotStart,
+        Exit::HistoryFailed,
         Exit::Interrupted,
     ];
 
@@ -38,6 +43,7 @@ impl Exit {
             Exit::InvalidInput => 2,
             Exit::ReportFailed => 3,
             Exit::CouldNotStart => 4,
+            Exit::HistoryFailed => 5,
             Exit::Interrupted => 130,
         }
     }
@@ -51,6 +57,9 @@ impl Exit {
             Exit::ReportFailed => "reports could not be completed",
             Exit::CouldNotStart => {
                 "could not start: the runtime or an address to listen on is unavailable (no traffic sent)"
+            }
+            Exit::HistoryFailed => {
+                "history store unavailable (a run's reports are still written, the run not recorded)"
             }
             Exit::Interrupted => "interrupted",
         }

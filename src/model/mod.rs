@@ -13,6 +13,7 @@ mod inventory;
 mod json_path;
 pub mod json_value;
 pub mod limits;
+pub mod maintenance;
 mod suite;
 mod template;
 mod units;

@@ -13,6 +13,7 @@ pub mod html;
 pub mod journal;
 pub mod json;
 pub mod junit;
+pub mod metrics;
 pub mod plan;
 pub mod progress;
 pub mod record;

@@ -1,0 +1,477 @@
+//! The run history: every run's (and merge's) record kept in a database, so that nightly
+//! runs can be compared (`diff`), listed (`history list`), followed per link (`history
+//! show`) and summed over a period (`availability`). SQLite (embedded, one file, WAL) by
+//! default, PostgreSQL when several probe hosts or the national centre share one history.
+//!
+//! The files stay the record of evidence: `history import` rebuilds a store from
+//! `results.json` files and bundles. One schema with versioned migrations for both backends;
+//! each run is recorded in one transaction, so a store never holds half a run.
+//!
+//! This module does I/O (files, sockets to PostgreSQL); the analysis of what it returns is
+//! `trend` (pure).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::model::Severity;
+use crate::outcome::Measurements;
+use crate::results::{AppInfo, CheckInfo, NodeInfo, Results, Shard, Status, Summary};
+
+/// Where the history is kept: `--history PATH`, `--history postgres://…`, or
+/// `NETACCEPT_HISTORY`; [`DEFAULT_PATH`] without either.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    /// A libpq connection string or URL (`postgres://` or `postgresql://`). It may hold a
+    /// password: `Display` and `Debug` never show it.
+    Postgres(String),
+}
+
+/// The default store: `reports/history.sqlite`, beside the runs' default output folders.
+pub const DEFAULT_PATH: &str = "reports/history.sqlite";
+
+/// The days of roll-ups and of `availability --from/--to` are Beijing dates (UTC+08:00, no
+/// daylight saving time).
+pub const DAY_OFFSET_HOURS: i64 = 8;
+
+/// The Beijing date of an instant.
+pub fn day_of(at: DateTime<Utc>) -> NaiveDate {
+    (at + chrono::TimeDelta::hours(DAY_OFFSET_HOURS)).date_naive()
+}
+
+/// One check of one node (and app): what results are compared by across runs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemKey {
+    pub node: String,
+    pub check: String,
+    pub app: Option<String>,
+}
+
+/// A recorded run, as `history list` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    /// The store's own key of the run (a row id): stable within one store only.
+    pub key: i64,
+    /// The run's id (`RunInfo::id`), unique in a store.
+    pub id: String,
+    pub suite: String,
+    pub suite_name: String,
+    /// What runs are compared within: [`scope_of`].
+    pub scope: String,
+    pub vantage_id: Option<String>,
+    /// The probing machine's host name (`RunInfo::vantage`).
+    pub host: String,
+    pub shard: Option<Shard>,
+    /// A record made by `merge`.
+    pub merged: bool,
+    pub started: DateTime<Utc>,
+    pub finished: DateTime<Utc>,
+    pub complete: bool,
+    pub summary: Summary,
+    pub inventory_sha256: String,
+    pub suite_sha256: String,
+    pub netaccept_version: String,
+}
+
+/// One result of a recorded run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemRow {
+    pub key: ItemKey,
+    pub status: Status,
+    /// For a `waived` result, what the check found (`failed` or `errored`).
+    pub original: Option<Status>,
+    pub kind: Option<String>,
+    pub severity: Severity,
+    pub started: DateTime<Utc>,
+    pub duration_ms: f64,
+    pub message: String,
+    pub measurements: Measurements,
+}
+
+/// Filters of `history list`; every one given must hold. Runs come newest first.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    pub suite: Option<String>,
+    /// Runs of this vantage (`vantage_id`).
+    pub vantage: Option<String>,
+    /// Runs holding a result of this node.
+    pub node: Option<String>,
+    pub scope: Option<String>,
+    /// Started at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Started before.
+    pub to: Option<DateTime<Utc>>,
+    pub limit: Option<usize>,
+}
+
+/// The statuses of the last runs of one suite and scope, for flapping and the report's
+/// strips.
+#[derive(Debug, Clone, Default)]
+pub struct Window {
+    /// Oldest first; the last one is the run the window was asked up to.
+    pub runs: Vec<RunRow>,
+    /// Per item, one entry per run of `runs` (same order): its status there, `None` where
+    /// that run has no result for it. Items of any run of the window.
+    pub states: HashMap<ItemKey, Vec<Option<Status>>>,
+}
+
+/// `history show`: one node's (one link's) results over a period.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesFilter {
+    pub node: String,
+    pub suite: Option<String>,
+    /// Only runs of these scopes; all when `None`.
+    pub scopes: Option<Vec<String>>,
+    /// A glob on check ids (`plan::glob`).
+    pub check: Option<String>,
+    pub app: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// One point of a series: a run and the node's result there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesPoint {
+    pub run: String,
+    pub scope: String,
+    pub item: ItemRow,
+}
+
+/// How many results of each status an item had on one Beijing day (the daily roll-up).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub passed: u32,
+    pub failed: u32,
+    pub errored: u32,
+    pub waived: u32,
+    /// Skipped because a check it needs did not pass (`NeedsFailed`).
+    pub skipped_needs: u32,
+    /// Skipped for any other reason (`NotRun`, …).
+    pub skipped_other: u32,
+    pub not_reported: u32,
+}
+
+/// An item's counts on one day, over the runs of the scopes asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayCounts {
+    pub day: NaiveDate,
+    pub key: ItemKey,
+    pub counts: StatusCounts,
+}
+
+/// One result as availability reads it on a day a maintenance window touches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub started: DateTime<Utc>,
+    pub key: ItemKey,
+    pub status: Status,
+    pub kind: Option<String>,
+}
+
+/// The latest names and tree the store knows for a suite (from the most recent run that
+/// mentions each node, check and app).
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub nodes: Vec<NodeInfo>,
+    pub checks: Vec<CheckInfo>,
+    pub apps: Vec<AppInfo>,
+}
+
+/// What `record` did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    New(RunRow),
+    /// A run with this id was already in the store (an import of the same file twice):
+    /// nothing was written.
+    Already(RunRow),
+}
+
+/// What goes wrong with a store. Never a check's result: the run's reports are written
+/// whatever this is.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// Cannot be opened or reached: a missing folder, a read-only file, a refused
+    /// connection, bad credentials.
+    #[error("history store {location}: cannot open: {why}")]
+    Open { location: String, why: String },
+    /// Another writer holds it longer than the busy timeout.
+    #[error("history store {location}: locked by another writer: {why}")]
+    Locked { location: String, why: String },
+    /// Written by a newer netaccept (schema version above ours).
+    #[error(
+        "history store {location}: schema version {found} is newer than this netaccept's ({supported})"
+    )]
+    TooNew {
+        location: String,
+        found: i64,
+        supported: i64,
+    },
+    /// Any other failure of a statement; the transaction was rolled back.
+    #[error("history store {location}: {why}")]
+    Database { location: String, why: String },
+}
+
+/// The scope runs are compared within: `merged` for a merge's record; otherwise
+/// `vantage:<id>` (`vantage:-` for records without one), then ` shard:<k>/<n>` and
+/// ` select:<flags>` when present. Two runs are comparable when suite and scope are equal.
+pub fn scope_of(results: &Results) -> String {
+    if !results.bundles.is_empty() {
+        return "merged".into();
+    }
+    let mut s = format!(
+        "vantage:{}",
+        results.run.vantage_id.as_deref().unwrap_or("-")
+    );
+    if let Some(shard) = results.run.shard {
+        s.push_str(&format!(" shard:{}/{}", shard.index, shard.count));
+    }
+    if !results.run.selection.is_empty() {
+        s.push_str(" select:");
+        s.push_str(&results.run.selection.join(" "));
+    }
+    s
+}
+
+/// Whether a status is a problem for `diff`, flapping and "failing since": failed, errored
+/// or waived (a waived failure still failed).
+pub fn is_problem(status: Status) -> bool {
+    matches!(status, Status::Failed | Status::Errored | Status::Waived)
+}
+
+/// An open history store (either backend). Every method is one round of statements; `record`
+/// is one transaction.
+pub struct Store {
+    // The backend: H1 replaces this stub.
+    _location: Location,
+}
+
+/// Whether `open` may create and migrate the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Created if missing, migrated to the current schema (`run`, `merge`, `history import`).
+    Write,
+    /// Must exist; never changed (`diff`, `history list|show`, `availability`).
+    Read,
+}
+
+#[allow(clippy::unused_self, clippy::needless_pass_by_value)]
+impl Store {
+    pub fn open(location: &Location, access: Access) -> Result<Store, HistoryError> {
+        let _ = access;
+        todo!("history store: {location}")
+    }
+
+    /// Records a run (every result, the catalog, the daily roll-ups) in one transaction.
+    pub fn record(&mut self, results: &Results) -> Result<Recorded, HistoryError> {
+        let _ = results;
+        todo!()
+    }
+
+    /// Runs, newest first.
+    pub fn runs(&mut self, filter: &RunFilter) -> Result<Vec<RunRow>, HistoryError> {
+        let _ = filter;
+        todo!()
+    }
+
+    /// The runs whose id is `id` or starts with it.
+    pub fn find_run(&mut self, id: &str) -> Result<Vec<RunRow>, HistoryError> {
+        let _ = id;
+        todo!()
+    }
+
+    /// The latest run of the same suite and scope started before `run`.
+    pub fn previous(&mut self, run: &RunRow) -> Result<Option<RunRow>, HistoryError> {
+        let _ = run;
+        todo!()
+    }
+
+    /// A run's results, in the order they were recorded (plan order).
+    pub fn items(&mut self, run: &RunRow) -> Result<Vec<ItemRow>, HistoryError> {
+        let _ = run;
+        todo!()
+    }
+
+    /// The last `n` runs of `run`'s suite and scope, ending with `run`, and their statuses.
+    pub fn window(&mut self, run: &RunRow, n: usize) -> Result<Window, HistoryError> {
+        let _ = (run, n);
+        todo!()
+    }
+
+    /// For each key that is a problem ([`is_problem`]) in `run`: when its unbroken streak of
+    /// problems began, i.e. the start of the earliest run of `run`'s suite and scope from
+    /// which on every run holding the item found a problem. Keys not a problem in `run` are
+    /// left out.
+    pub fn failing_since(
+        &mut self,
+        run: &RunRow,
+        keys: &[ItemKey],
+    ) -> Result<HashMap<ItemKey, DateTime<Utc>>, HistoryError> {
+        let _ = (run, keys);
+        todo!()
+    }
+
+    /// One node's results over a period, oldest first.
+    pub fn series(&mut self, filter: &SeriesFilter) -> Result<Vec<SeriesPoint>, HistoryError> {
+        let _ = filter;
+        todo!()
+    }
+
+    /// The scopes that have runs of `suite` started in `[from, to]` (Beijing days), with how
+    /// many runs each.
+    pub fn scopes(
+        &mut self,
+        suite: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, usize)>, HistoryError> {
+        let _ = (suite, from, to);
+        todo!()
+    }
+
+    /// The daily roll-ups of `suite` in these scopes for the Beijing days `from..=to`.
+    pub fn daily(
+        &mut self,
+        suite: &str,
+        scopes: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DayCounts>, HistoryError> {
+        let _ = (suite, scopes, from, to);
+        todo!()
+    }
+
+    /// Every result of `suite` in these scopes on these Beijing days (for days that a
+    /// maintenance window touches, where whole-day counts do not do).
+    pub fn samples(
+        &mut self,
+        suite: &str,
+        scopes: &[String],
+        days: &[NaiveDate],
+    ) -> Result<Vec<Sample>, HistoryError> {
+        let _ = (suite, scopes, days);
+        todo!()
+    }
+
+    /// The latest names and tree of `suite`'s nodes, checks and apps.
+    pub fn catalog(&mut self, suite: &str) -> Result<Catalog, HistoryError> {
+        let _ = suite;
+        todo!()
+    }
+
+    /// The suites the store has runs of, by id, each with its latest run's suite name.
+    pub fn suites(&mut self) -> Result<Vec<(String, String)>, HistoryError> {
+        todo!()
+    }
+}
+
+impl Location {
+    /// `--history VALUE`: a PostgreSQL URL (`postgres://`, `postgresql://`) or a libpq
+    /// `key=value` string with `dbname=` or `host=`, else a SQLite file path.
+    pub fn parse(value: &str) -> Location {
+        let v = value.trim();
+        if v.starts_with("postgres://")
+            || v.starts_with("postgresql://")
+            || (v.contains('=') && (v.contains("dbname=") || v.contains("host=")))
+        {
+            Location::Postgres(v.to_string())
+        } else {
+            Location::Sqlite(PathBuf::from(value))
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    /// A SQLite path as is; a PostgreSQL location without its password (`postgres://user@host/db`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(p) => write!(f, "{}", p.display()),
+            Location::Postgres(s) => f.write_str(&redact_conninfo(s)),
+        }
+    }
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Location({self})")
+    }
+}
+
+/// A connection string with any password taken out: the `:password@` of a URL, the
+/// `password=` pair of a key=value string, and a `password` query parameter.
+pub fn redact_conninfo(s: &str) -> String {
+    if let Some(rest) = s
+        .strip_prefix("postgres://")
+        .map(|r| ("postgres://", r))
+        .or_else(|| {
+            s.strip_prefix("postgresql://")
+                .map(|r| ("postgresql://", r))
+        })
+    {
+        let (scheme, rest) = rest;
+        let (authority, tail) = match rest.find(['/', '?']) {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        let authority = match authority.rsplit_once('@') {
+            Some((userinfo, host)) => {
+                let user = userinfo.split(':').next().unwrap_or("");
+                format!("{user}@{host}")
+            }
+            None => authority.to_string(),
+        };
+        let tail = match tail.split_once('?') {
+            Some((path, query)) => {
+                let kept: Vec<&str> = query
+                    .split('&')
+                    .filter(|kv| !kv.to_ascii_lowercase().starts_with("password="))
+                    .collect();
+                if kept.is_empty() {
+                    path.to_string()
+                } else {
+                    format!("{path}?{}", kept.join("&"))
+                }
+            }
+            None => tail.to_string(),
+        };
+        format!("{scheme}{authority}{tail}")
+    } else {
+        s.split_whitespace()
+            .filter(|kv| !kv.to_ascii_lowercase().starts_with("password="))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show() {
+        for (given, shown) in [
+            (
+                "postgres://na:s3cret@db.example/hist",
+                "postgres://na@db.example/hist",
+            ),
+            (
+                "postgresql://na@db/h?password=s3cret&sslmode=require",
+                "postgresql://na@db/h?sslmode=require",
+            ),
+            (
+                "host=/run/postgresql dbname=h password=s3cret",
+                "host=/run/postgresql dbname=h",
+            ),
+        ] {
+            let l = Location::parse(given);
+            assert!(matches!(l, Location::Postgres(_)));
+            assert_eq!(l.to_string(), shown);
+            assert!(!format!("{l:?}").contains("s3cret"));
+        }
+        assert_eq!(
+            Location::parse("reports/history.sqlite"),
+            Location::Sqlite(PathBuf::from("reports/history.sqlite"))
+        );
+    }
+}
