@@ -84,6 +84,14 @@ pub enum Error {
     /// record a run (the run's reports are written all the same).
     #[error("{0}")]
     History(#[from] crate::history::HistoryError),
+    /// A question the history cannot answer as asked: an unknown or ambiguous run id, runs
+    /// of different suites, no run to compare with.
+    #[error("{0}")]
+    HistoryQuery(String),
+    /// Flags that cannot be used together or a value clap cannot check (one that must not be
+    /// echoed, like a webhook URL holding a token).
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Error {
@@ -99,7 +107,9 @@ impl Error {
             | Error::Bundle(_)
             | Error::SignKey { .. }
             | Error::KeyExists { .. }
-            | Error::Merge(_) => Exit::InvalidInput,
+            | Error::Merge(_)
+            | Error::HistoryQuery(_)
+            | Error::Usage(_) => Exit::InvalidInput,
             Error::CreateOutput { .. }
             | Error::Unwritable { .. }
             | Error::ReadyFile { .. }

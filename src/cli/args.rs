@@ -43,6 +43,223 @@ pub enum Command {
     Keygen(KeygenArgs),
     /// Check a bundle (an output folder): every file against SHA256SUMS, and its signature
     Verify(VerifyArgs),
+    /// The run history: list the recorded runs, show one node's results over time, import
+    /// results files and bundles
+    #[command(subcommand)]
+    History(HistoryCommand),
+    /// What changed between two recorded runs (default: the last two comparable ones): new
+    /// failures, recoveries, still failing, flapping, regressions; exit 1 on new failures
+    Diff(DiffArgs),
+    /// Availability over a period from the history, per province, node, check and app, with
+    /// maintenance windows excluded: a printable report
+    Availability(AvailabilityArgs),
+}
+
+/// Where the history is kept, for every command that reads or writes it.
+#[derive(Debug, Args)]
+pub struct HistoryStoreArgs {
+    // The help is an attribute: rustdoc would read `<…>` as HTML.
+    #[arg(
+        long = "history",
+        value_name = "PATH|URL",
+        env = "NETACCEPT_HISTORY",
+        hide_env_values = true,
+        help = "History store: a SQLite file, or a PostgreSQL URL (postgres://user@host/db) shared by several probe hosts [default: reports/history.sqlite]"
+    )]
+    pub history: Option<String>,
+}
+
+/// What a run (or merge) does after its checks besides the reports: the history, the
+/// metrics file, the webhook.
+#[derive(Debug, Args)]
+pub struct AfterArgs {
+    #[command(flatten)]
+    pub store: HistoryStoreArgs,
+    /// Do not record the run in the history (and show no changes since the last run)
+    #[arg(long = "no-history", conflicts_with = "history")]
+    pub no_history: bool,
+    /// Write the run's metrics to FILE in Prometheus text format (atomically), for
+    /// node_exporter's textfile collector
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
+    /// POST a message to this webhook when something changed since the last comparable run
+    /// (new failures, recoveries, flapping started or stopped); never printed (it holds a
+    /// token). A webhook that is down is a warning only
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "NETACCEPT_NOTIFY",
+        hide_env_values = true
+    )]
+    pub notify: Option<String>,
+    /// The message's shape: plain JSON, or a WeCom (企业微信) or DingTalk (钉钉) robot message
+    #[arg(long = "notify-format", value_enum, default_value = "json")]
+    pub notify_format: NotifyFormatArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum NotifyFormatArg {
+    Json,
+    Wecom,
+    Dingtalk,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// The recorded runs, newest first, with their summaries
+    List(HistoryListArgs),
+    /// One node's results run by run (one link over a period)
+    Show(HistoryShowArgs),
+    /// Record past runs: results.json files or bundle folders (their SHA256SUMS checked),
+    /// oldest first; a run already recorded is left as it is
+    Import(HistoryImportArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryListArgs {
+    #[command(flatten)]
+    pub store: HistoryStoreArgs,
+    /// Only runs of this suite (its id)
+    #[arg(long, value_name = "ID")]
+    pub suite: Option<String>,
+    /// Only runs of this vantage
+    #[arg(long, value_name = "ID")]
+    pub vantage: Option<String>,
+    /// Only runs with results for this node
+    #[arg(long, value_name = "ID")]
+    pub node: Option<String>,
+    /// At most this many runs
+    #[arg(long, default_value_t = 30)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryShowArgs {
+    #[command(flatten)]
+    pub store: HistoryStoreArgs,
+    /// The node
+    #[arg(long, value_name = "ID", required = true)]
+    pub node: String,
+    /// Only checks whose id matches this glob
+    #[arg(long, value_name = "PATTERN")]
+    pub check: Option<String>,
+    /// Only this app's checks
+    #[arg(long, value_name = "APP")]
+    pub app: Option<String>,
+    /// Only runs of this suite
+    #[arg(long, value_name = "ID")]
+    pub suite: Option<String>,
+    /// First day (Beijing time), e.g. 2026-01-01
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day (Beijing time), included
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryImportArgs {
+    #[command(flatten)]
+    pub store: HistoryStoreArgs,
+    /// results.json files, or bundle folders (output folders of run or merge)
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub store: HistoryStoreArgs,
+    /// The earlier run (its id, or a unique prefix) [default: the run before B of B's suite and scope]
+    #[arg(value_name = "A")]
+    pub a: Option<String>,
+    /// The later run [default: the newest run matching --suite and --vantage]
+    #[arg(value_name = "B")]
+    pub b: Option<String>,
+    /// Only runs of this suite (for the default runs)
+    #[arg(long, value_name = "ID")]
+    pub suite: Option<String>,
+    /// Only runs of this vantage (for the default runs)
+    #[arg(long, value_name = "ID")]
+    pub vantage: Option<String>,
+    /// A time (HTTP, TCP, DNS time_ms; ICMP rtt_avg_ms) regressed when it grew by more than
+    /// this, e.g. 50%
+    #[arg(long, value_name = "PERCENT", default_value = "50%", value_parser = parse_percent)]
+    pub tolerance: f64,
+    /// …and by at least this much
+    #[arg(long = "min-change", value_name = "DURATION", default_value = "5ms", value_parser = crate::model::Duration::parse)]
+    pub min_change: crate::model::Duration,
+    /// ICMP loss regressed when it grew by at least this many percentage points
+    #[arg(long = "loss-points", value_name = "POINTS", default_value_t = 5.0)]
+    pub loss_points: f64,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct AvailabilityArgs {
+    #[command(flatten)]
+    pub store: HistoryStoreArgs,
+    /// First day of the period (Beijing time), e.g. 2026-11-01
+    #[arg(long, value_name = "DATE")]
+    pub from: chrono::NaiveDate,
+    /// Last day of the period, included
+    #[arg(long, value_name = "DATE")]
+    pub to: chrono::NaiveDate,
+    /// Declared maintenance windows (YAML): results inside them are not counted
+    #[arg(long, value_name = "FILE")]
+    pub maintenance: Option<PathBuf>,
+    /// The suite (its id) [default: the only one in the store]
+    #[arg(long, value_name = "ID")]
+    pub suite: Option<String>,
+    /// Only runs of this vantage
+    #[arg(long, value_name = "ID", conflicts_with = "merged")]
+    pub vantage: Option<String>,
+    /// Only merged records
+    #[arg(long)]
+    pub merged: bool,
+    /// Language of the printable report
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: LangArg,
+    // The help is an attribute: rustdoc would read `<from>` as HTML.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        help = "The printable report (HTML) [default: reports/availability-<from>_<to>.html]"
+    )]
+    pub output: Option<PathBuf>,
+    /// What to print on stdout
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableFormat,
+}
+
+/// `--tolerance 50%` (or `0.5`): a fraction.
+fn parse_percent(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let v = if let Some(p) = t.strip_suffix('%') {
+        p.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("`{s}`: a percentage, e.g. 50%"))?
+            / 100.0
+    } else {
+        t.parse::<f64>()
+            .map_err(|_| format!("`{s}`: a percentage, e.g. 50%"))?
+    };
+    if !v.is_finite() || v < 0.0 {
+        return Err(format!("`{s}`: a percentage of zero or more"));
+    }
+    Ok(v)
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +361,8 @@ pub struct RunArgs {
     pub waivers: Option<PathBuf>,
     #[command(flatten)]
     pub reporting: ReportingArgs,
+    #[command(flatten)]
+    pub after: AfterArgs,
 }
 
 /// How much a run sends at once.
@@ -272,6 +491,8 @@ pub struct MergeArgs {
     pub allow_unsigned: bool,
     #[command(flatten)]
     pub reporting: ReportingArgs,
+    #[command(flatten)]
+    pub after: AfterArgs,
 }
 
 /// `--timeout`: the suite's own bounds (above zero, at most `MAX_TIMEOUT`).

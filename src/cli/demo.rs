@@ -109,7 +109,16 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
         )
     };
     let finished = engine::run(loaded, plan, &cfg, Shutdown::Signals);
-    let exit = finished.and_then(|f| super::run::finish(&f, &cfg, key.as_ref()));
+    // The demo keeps no history: it writes nothing outside its output folder.
+    let exit = finished.and_then(|f| {
+        super::run::finish(
+            &f,
+            cfg.reporting,
+            &crate::engine::history::After::default(),
+            key.as_ref(),
+            "",
+        )
+    });
     simulator.stop();
     drop(ca_dir);
     super::say(&format!(

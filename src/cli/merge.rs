@@ -5,24 +5,18 @@
 use super::args::MergeArgs;
 use crate::engine;
 use crate::error::Error;
-use crate::exit::{self, Exit};
+use crate::exit::Exit;
 
 pub fn merge(args: &MergeArgs) -> Result<Exit, Error> {
-    // The key is read before anything else, as `run` does: a bad one is found first.
+    // The key and the flags are read before anything else, as `run` does: a bad one is
+    // found first.
+    let after = args.after.resolve()?;
     let key = super::run::sign_key(&args.reporting)?;
     let prepared = super::prepare(&args.request())?;
     let reporting = args.reporting.resolve();
-    let engine::Finished { results, dir } = engine::merge(prepared, &args.merge())?;
+    let finished = engine::merge(prepared, &args.merge())?;
     // The merged folder is a bundle too (signed with `--sign-key`): the centre's record can
-    // be verified like any site's.
-    let written = engine::write_reports(&dir, &results, &reporting)
-        .and_then(|()| engine::seal(&dir, &results, key.as_ref()));
-    let exit = exit::for_results(&results, reporting.fail_on);
-    super::say(&crate::report::summary::render(&results));
-    super::say(&format!(
-        "\nmerged {} bundles; reports: {}\n",
-        results.bundles.len(),
-        crate::diag::visible::line(&dir.display().to_string())
-    ));
-    written.map(|()| exit)
+    // be verified like any site's; and it is recorded in the history like a run.
+    let done = format!("merged {} bundles\n", finished.results.bundles.len());
+    super::run::finish(&finished, reporting, &after, key.as_ref(), &done)
 }

@@ -5,6 +5,7 @@
 
 pub mod args;
 mod demo;
+mod history;
 mod keygen;
 mod merge;
 mod resolve;
@@ -67,6 +68,9 @@ fn command(command: Command) -> Result<Exit, Error> {
         Command::Schema(a) => print(&(crate::schema::schema(a.which.into()) + "\n")),
         Command::Keygen(a) => keygen::keygen(&a),
         Command::Verify(a) => verify::verify(&a),
+        Command::History(c) => history::history(&c),
+        Command::Diff(a) => history::diff(&a),
+        Command::Availability(a) => history::availability(&a),
     }
 }
 

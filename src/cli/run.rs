@@ -1,19 +1,56 @@
 //! `netaccept run` and `netaccept report`: the engine runs (or reads back) the record; this
 //! prints the summary, has the reports written, says where, and picks the exit code.
 
-use super::args::{ReportArgs, ReportingArgs, RunArgs};
+use super::args::{AfterArgs, NotifyFormatArg, ReportArgs, ReportingArgs, RunArgs};
 use crate::bundle::SecretKey;
-use crate::engine::{self, Finished, RunConfig, Shutdown};
+use crate::engine::history::After;
+use crate::engine::{self, Finished, Reporting, Shutdown};
 use crate::error::Error;
 use crate::exit::{self, Exit};
+use crate::notify;
+use crate::results::Results;
 
 pub fn run(args: &RunArgs) -> Result<Exit, Error> {
+    // Every flag is checked before the first packet: a webhook URL that cannot be one is
+    // found now.
+    let after = args.after.resolve()?;
     let prepared = super::prepare(&args.request())?;
     let plan = prepared.plan.expect("run has a suite, so a plan");
     let key = sign_key(&args.reporting)?;
     let cfg = args.config();
     let finished = engine::run(prepared.loaded, plan, &cfg, Shutdown::Signals)?;
-    finish(&finished, &cfg, key.as_ref())
+    finish(&finished, cfg.reporting, &after, key.as_ref(), "")
+}
+
+impl AfterArgs {
+    /// The history store (unless `--no-history`), the metrics file and the webhook.
+    pub fn resolve(&self) -> Result<After, Error> {
+        let notify = match &self.notify {
+            None => None,
+            Some(_) if self.no_history => {
+                return Err(Error::Usage(
+                    "--notify needs the history (it says what changed since the last run): \
+                     drop --no-history"
+                        .into(),
+                ));
+            }
+            // The URL holds the robot's token: the error names the flag, never the value.
+            Some(url) => Some((
+                notify::WebhookUrl::parse(url)
+                    .map_err(|why| Error::Usage(format!("--notify: {why}")))?,
+                match self.notify_format {
+                    NotifyFormatArg::Json => notify::Format::Json,
+                    NotifyFormatArg::Wecom => notify::Format::Wecom,
+                    NotifyFormatArg::Dingtalk => notify::Format::Dingtalk,
+                },
+            )),
+        };
+        Ok(After {
+            history: (!self.no_history).then(|| self.store.location()),
+            metrics: self.metrics.clone(),
+            notify,
+        })
+    }
 }
 
 /// `--sign-key`, read before any traffic: a key that cannot sign is found now, not after
@@ -30,29 +67,107 @@ pub fn sign_key(args: &ReportingArgs) -> Result<Option<SecretKey>, Error> {
         .transpose()
 }
 
-/// The end of a run (`run` and `demo`): the reports, then the summary, and the exit code the
-/// checks call for (an interruption keeps 130 even when a report cannot be written).
+/// The end of a run (`run`, `demo` and `merge`): the history, the reports, the metrics file,
+/// the summary, the webhook, and the exit code.
 ///
-/// The reports come first: they are what the run is for, and a terminal that is gone (a
-/// closed pipe, `| head`, a full disk behind `> file`) may take the summary with it, never the
-/// reports or the exit code.
+/// The run is recorded first, in one transaction, so that the report can show what changed
+/// since the last run; a store that fails is a warning here and exit 5 at the end, and the
+/// reports are written all the same (without the history section). The reports come before
+/// the summary: they are what the run is for, and a terminal that is gone (a closed pipe,
+/// `| head`, a full disk behind `> file`) may take the summary with it, never the reports or
+/// the exit code. `done`: a line to print after where the reports went (`merge` names the
+/// bundles).
 pub fn finish(
     finished: &Finished,
-    cfg: &RunConfig,
+    reporting: Reporting,
+    after: &After,
     key: Option<&SecretKey>,
+    done: &str,
 ) -> Result<Exit, Error> {
     let Finished { results, dir } = finished;
+    let (history, history_failed) = match &after.history {
+        None => (None, None),
+        Some(location) => match engine::history::record(location, results) {
+            Ok(h) => (Some(h), None),
+            Err(e) => (None, Some(e)),
+        },
+    };
     // The manifest covers the reports, so it comes after them, and only when they all were
     // written: a bundle is whole or is not one.
-    let written = engine::write_reports(dir, results, &cfg.reporting)
+    let written = engine::write_reports(dir, results, &reporting)
         .and_then(|()| engine::seal(dir, results, key));
-    let exit = exit::for_results(results, cfg.reporting.fail_on);
+    let metrics = after
+        .metrics
+        .as_deref()
+        .map(|path| write_metrics(path, results))
+        .transpose();
+    let exit = exit::for_results(results, reporting.fail_on);
     super::say(&crate::report::summary::render(results));
+    if let Some(diff) = history.as_ref().and_then(|h| h.diff.as_ref()) {
+        super::say(&format!(
+            "\nsince run {}: {} new failure(s), {} recovered, {} still failing, {} flapping\n",
+            diff.a.id,
+            diff.new_failures.len(),
+            diff.recoveries.len(),
+            diff.still_failing.len(),
+            diff.flapping.len()
+        ));
+    }
     super::say(&format!(
-        "\nreports: {}\n",
+        "\nreports: {}\n{done}",
         crate::diag::visible::line(&dir.display().to_string())
     ));
-    written.map(|()| exit)
+    if let Some(e) = &history_failed {
+        super::tell(&crate::diag::visible::line(&format!(
+            "error: {e}\nerror: the run is not in the history; once the store is back, record it with `netaccept history import {}`",
+            dir.display()
+        )));
+    }
+    if let (Some((url, format)), Some(diff)) = (
+        &after.notify,
+        history.as_ref().and_then(|h| h.diff.as_ref()),
+    ) && let Err(e) = notify::send(url, *format, diff, &notify_context(results, dir))
+    {
+        // A webhook that is down does not make the run fail.
+        super::tell(&crate::diag::visible::line(&format!("warning: {e}")));
+    }
+    written?;
+    metrics?;
+    if history_failed.is_some() && exit != Exit::Interrupted {
+        return Ok(Exit::HistoryFailed);
+    }
+    Ok(exit)
+}
+
+/// `--metrics FILE`, written whole or not at all (node_exporter may read it at any moment).
+fn write_metrics(path: &std::path::Path, results: &Results) -> Result<(), Error> {
+    let text = crate::report::metrics::render(results);
+    crate::report::write_atomic(path, text.as_bytes()).map_err(|e| Error::Reports {
+        failures: vec![(path.to_path_buf(), e)],
+        interrupted: !results.run.complete,
+    })
+}
+
+/// The names a notification shows, from the run's record.
+fn notify_context(results: &Results, dir: &std::path::Path) -> notify::Context {
+    notify::Context {
+        node_names: results
+            .nodes
+            .iter()
+            .map(|n| (n.id.clone(), n.name.clone()))
+            .collect(),
+        check_names: results
+            .checks
+            .iter()
+            .map(|c| (c.id.clone(), c.name.clone()))
+            .collect(),
+        app_names: results
+            .apps
+            .iter()
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
+        report_dir: dir.display().to_string(),
+    }
 }
 
 /// `netaccept report`: the reports again from a results file, optionally with (new)

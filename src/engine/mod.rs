@@ -17,6 +17,7 @@
 
 mod config;
 mod fd_limit;
+pub mod history;
 mod identity;
 mod merge;
 mod output;

@@ -8,7 +8,10 @@
 //! the plan and every record are still alive, and rendering them into memory made that
 //! moment the run's peak.
 
+pub mod availability;
 pub mod csv;
+pub mod diff;
+pub mod history;
 pub mod html;
 pub mod journal;
 pub mod json;
