@@ -67,7 +67,6 @@ CREATE TABLE results (
     since BIGINT,
     PRIMARY KEY (run_key, item_id)
 ) {COMPACT};
-CREATE INDEX results_by_item ON results (item_id, run_key, status);
 CREATE TABLE details (
     run_key BIGINT NOT NULL REFERENCES runs (key),
     item_id BIGINT NOT NULL REFERENCES items (id),

@@ -46,9 +46,11 @@ fn parse(args: &[String]) -> Result<Args, Error> {
             "--results" => results = Some(crate::cmd::from_caller(value()?)),
             "--out" => out = Some(crate::cmd::from_caller(value()?)),
             "--nights" => {
-                nights = Some(value()?.parse().map_err(|_| {
-                    Error::Usage("--nights takes a number of nights".into())
-                })?);
+                nights = Some(
+                    value()?
+                        .parse()
+                        .map_err(|_| Error::Usage("--nights takes a number of nights".into()))?,
+                );
             }
             "--seed" => {
                 seed = value()?
