@@ -100,8 +100,8 @@ mod tests {
     #[test]
     fn beijing_day_starts_at_16_utc_the_day_before() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-        assert_eq!(day(d), 20261101);
-        assert_eq!(day_of(20261101).unwrap(), d);
+        assert_eq!(day(d), 2026 * 10000 + 11 * 100 + 1, "YYYYMMDD");
+        assert_eq!(day_of(day(d)).unwrap(), d);
         let start = time_of(day_start(d));
         assert_eq!(start.to_rfc3339(), "2026-10-31T16:00:00+00:00");
         assert_eq!(super::super::day_of(start), d);

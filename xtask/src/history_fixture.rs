@@ -16,7 +16,7 @@ use netaccept::results::{Results, Status, Summary};
 
 use crate::{Error, Outcome};
 
-pub const USAGE: &str = "--results R.json --nights N --out FILE.sqlite [--seed S]";
+pub const USAGE: &str = "--results R.json --nights N --out FILE.sqlite|postgres://… [--seed S]";
 
 /// The last night's start: 2026-11-30 02:00 at UTC+8.
 const LAST_NIGHT: &str = "2026-11-30T02:00:00+08:00";
@@ -29,7 +29,8 @@ const OUTAGE_PER_MILLE: u64 = 3;
 struct Args {
     results: PathBuf,
     nights: u32,
-    out: PathBuf,
+    /// A SQLite file, or a PostgreSQL database (to time recording there).
+    out: Location,
     seed: u64,
 }
 
@@ -44,7 +45,13 @@ fn parse(args: &[String]) -> Result<Args, Error> {
         };
         match a.as_str() {
             "--results" => results = Some(crate::cmd::from_caller(value()?)),
-            "--out" => out = Some(crate::cmd::from_caller(value()?)),
+            "--out" => {
+                let v = value()?;
+                out = Some(match Location::parse(&v) {
+                    Location::Sqlite(p) => Location::Sqlite(crate::cmd::from_caller(p)),
+                    pg @ Location::Postgres(_) => pg,
+                });
+            }
             "--nights" => {
                 nights = Some(
                     value()?
@@ -101,23 +108,27 @@ pub fn run(args: &[String]) -> Outcome {
             "--nights".into(),
             a.nights.to_string(),
             "--out".into(),
-            a.out.display().to_string(),
+            match &a.out {
+                Location::Sqlite(p) => p.display().to_string(),
+                Location::Postgres(c) => c.clone(),
+            },
             "--seed".into(),
             a.seed.to_string(),
         ],
     ) {
         return done;
     }
-    if a.out.exists() {
+    if let Location::Sqlite(p) = &a.out
+        && p.exists()
+    {
         return Err(Error::Failed(format!(
             "{} exists: the fixture is written to a new file",
-            a.out.display()
+            p.display()
         )));
     }
     let base = netaccept::report::json::read(&a.results)
         .map_err(|e| Error::Failed(format!("{}: {e:?}", a.results.display())))?;
-    let mut store = Store::open(&Location::Sqlite(a.out.clone()), Access::Write)
-        .map_err(|e| Error::Failed(e.to_string()))?;
+    let mut store = Store::open(&a.out, Access::Write).map_err(|e| Error::Failed(e.to_string()))?;
     let last = DateTime::parse_from_rfc3339(LAST_NIGHT)
         .expect("a fixed date")
         .with_timezone(&Utc);
@@ -130,9 +141,8 @@ pub fn run(args: &[String]) -> Outcome {
         let t = Instant::now();
         match store.record(&night) {
             Ok(Recorded::New(_)) => {}
-            Ok(Recorded::Already(r)) => {
-                return Err(Error::Failed(format!("{} recorded twice", r.id)));
-            }
+            // A PostgreSQL database used before: its nights are there already, not timed.
+            Ok(Recorded::Already(_)) => continue,
             Err(e) => return Err(Error::Failed(e.to_string())),
         }
         times.push(t.elapsed().as_secs_f64());
@@ -146,15 +156,17 @@ pub fn run(args: &[String]) -> Outcome {
         }
     }
     drop(store); // the last connection closed: the WAL is checkpointed into the file
-    let size = file_size(&a.out);
     let results = base.results.len();
-    println!(
-        "{}: {n} nights of {results} results, {:.1} MiB, {:.2} MiB per night ({:.0} bytes per result)",
-        a.out.display(),
-        size as f64 / 1_048_576.0,
-        size as f64 / 1_048_576.0 / f64::from(n.max(1)),
-        size as f64 / (f64::from(n.max(1)) * results as f64)
-    );
+    if let Location::Sqlite(p) = &a.out {
+        let size = file_size(p);
+        println!(
+            "{}: {n} nights of {results} results, {:.1} MiB, {:.2} MiB per night ({:.0} bytes per result)",
+            p.display(),
+            size as f64 / 1_048_576.0,
+            size as f64 / 1_048_576.0 / f64::from(n.max(1)),
+            size as f64 / (f64::from(n.max(1)) * results as f64)
+        );
+    }
     let median = |v: &mut [f64]| {
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().unwrap_or(0.0)
