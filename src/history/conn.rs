@@ -370,7 +370,13 @@ impl Conn {
             Conn::Sqlite(c) => Ok(c.execute_batch("BEGIN IMMEDIATE")?),
             Conn::Postgres { client, .. } => {
                 client.batch_execute("BEGIN")?;
-                client.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_WRITE_LOCK])?;
+                if let Err(e) =
+                    client.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_WRITE_LOCK])
+                {
+                    // Not left in a failed transaction, for the next statement to trip on.
+                    let _ = client.batch_execute("ROLLBACK");
+                    return Err(e.into());
+                }
                 Ok(())
             }
         }

@@ -5,8 +5,8 @@
 //! a server where the tests may `CREATE DATABASE`), that server is used. Otherwise the
 //! tests start a private cluster of Debian's `postgresql` (`/usr/lib/postgresql/<v>/bin`):
 //! `initdb` into a temporary folder, then `postgres` listening on a Unix socket in that
-//! folder only (no TCP port), both as the `postgres` user (the server refuses to run as
-//! root, and the tests run as root). It is started once per test binary, from a thread
+//! folder only (no TCP port), both as the `postgres` user when the tests run as root (the
+//! server refuses root; CI runs as root), else as the user running them. It is started once per test binary, from a thread
 //! that lives as long as the process, and dies with the process (`setpriv --pdeathsig`),
 //! its folder removed after it stops.
 //!
@@ -127,22 +127,40 @@ fn postgres_user() -> Option<(u32, u32)> {
     Some((id("-u")?, id("-g")?))
 }
 
-/// The command `program` run as the `postgres` user (no groups of root's kept).
+/// What runs the server's programs: as root (CI), `setpriv` to the `postgres` user (the
+/// server refuses root); otherwise the user running the tests.
+fn run_as() -> Vec<&'static str> {
+    if super::host::is_root() {
+        vec![
+            "setpriv",
+            "--reuid=postgres",
+            "--regid=postgres",
+            "--init-groups",
+            "--",
+        ]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The command `program`, run as [`run_as`] says.
 fn as_postgres(program: &Path) -> Command {
-    let mut c = Command::new("setpriv");
-    c.args([
-        "--reuid=postgres",
-        "--regid=postgres",
-        "--init-groups",
-        "--",
-    ]);
-    c.arg(program);
+    let wrap = run_as();
+    let mut c = match wrap.split_first() {
+        Some((first, rest)) => {
+            let mut c = Command::new(first);
+            c.args(rest);
+            c.arg(program);
+            c
+        }
+        None => Command::new(program),
+    };
+    c.env_remove("PGDATA");
     c
 }
 
 fn start_private() -> Option<String> {
     let bin = pg_bin()?;
-    let (uid, gid) = postgres_user()?;
     // A folder the process does not remove: the server's wrapper removes it after the
     // server stops, which is after this process is gone.
     let dir = tempfile::Builder::new()
@@ -150,7 +168,10 @@ fn start_private() -> Option<String> {
         .tempdir()
         .expect("temporary folder")
         .keep();
-    std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).expect("chown to postgres");
+    if super::host::is_root() {
+        let (uid, gid) = postgres_user()?;
+        std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).expect("chown to postgres");
+    }
     let data = dir.join("data");
     let out = as_postgres(&bin.join("initdb"))
         .arg("-D")
@@ -180,7 +201,7 @@ fn start_private() -> Option<String> {
     std::thread::spawn(move || {
         let dir = dir_for_thread;
         let script = r#"
-            setpriv --reuid=postgres --regid=postgres --init-groups -- "$0" -D "$1/data" -k "$1" \
+            $RUN_AS "$0" -D "$1/data" -k "$1" \
                 -c listen_addresses= -c fsync=off -c synchronous_commit=off \
                 -c full_page_writes=off -c max_connections=200 &
             pid=$!
@@ -192,6 +213,7 @@ fn start_private() -> Option<String> {
             .args(["--pdeathsig", "TERM", "--", "sh", "-c", script])
             .arg(&postgres)
             .arg(&dir)
+            .env("RUN_AS", run_as().join(" "))
             .current_dir(&dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
