@@ -10,6 +10,12 @@
 //! This module does I/O (files, sockets to PostgreSQL); the analysis of what it returns is
 //! `trend` (pure).
 
+mod codec;
+mod conn;
+mod query;
+mod record;
+mod schema;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -241,10 +247,12 @@ pub fn is_problem(status: Status) -> bool {
 }
 
 /// An open history store (either backend). Every method is one round of statements; `record`
-/// is one transaction.
+/// is one transaction. PostgreSQL's client is blocking: a store is opened and used outside
+/// any tokio runtime (the engine records after the run's runtime is gone).
 pub struct Store {
-    // The backend: H1 replaces this stub.
-    _location: Location,
+    conn: conn::Conn,
+    /// The location as shown (no password).
+    location: String,
 }
 
 /// Whether `open` may create and migrate the store.
@@ -256,66 +264,89 @@ pub enum Access {
     Read,
 }
 
-#[allow(clippy::unused_self, clippy::needless_pass_by_value)]
+/// The schema version this netaccept writes (FORMAT.md, "History store").
+pub const SCHEMA_VERSION: i64 = schema::VERSION;
+
+fn error(location: &str, fail: conn::Fail) -> HistoryError {
+    let location = location.to_string();
+    match fail {
+        conn::Fail::Open(why) => HistoryError::Open { location, why },
+        conn::Fail::Locked(why) => HistoryError::Locked { location, why },
+        conn::Fail::Db(why) => HistoryError::Database { location, why },
+    }
+}
+
 impl Store {
+    /// Opens the store: for [`Access::Write`], a SQLite file is created (with its folder)
+    /// when missing and either backend is migrated to [`SCHEMA_VERSION`]; for
+    /// [`Access::Read`] nothing is created or changed.
     pub fn open(location: &Location, access: Access) -> Result<Store, HistoryError> {
-        let _ = access;
-        todo!("history store: {location}")
+        Ok(Store {
+            conn: schema::open(location, access)?,
+            location: location.to_string(),
+        })
+    }
+
+    fn map<T>(&self, r: Result<T, conn::Fail>) -> Result<T, HistoryError> {
+        r.map_err(|f| error(&self.location, f))
     }
 
     /// Records a run (every result, the catalog, the daily roll-ups) in one transaction.
     pub fn record(&mut self, results: &Results) -> Result<Recorded, HistoryError> {
-        let _ = results;
-        todo!()
+        let r = record::record(&mut self.conn, results);
+        self.map(r)
     }
 
     /// Runs, newest first.
     pub fn runs(&mut self, filter: &RunFilter) -> Result<Vec<RunRow>, HistoryError> {
-        let _ = filter;
-        todo!()
+        let r = query::runs(&mut self.conn, filter);
+        self.map(r)
     }
 
-    /// The runs whose id is `id` or starts with it.
+    /// The runs whose id is `id` or starts with it, newest first.
     pub fn find_run(&mut self, id: &str) -> Result<Vec<RunRow>, HistoryError> {
-        let _ = id;
-        todo!()
+        let r = query::find_run(&mut self.conn, id);
+        self.map(r)
     }
 
     /// The latest run of the same suite and scope started before `run`.
     pub fn previous(&mut self, run: &RunRow) -> Result<Option<RunRow>, HistoryError> {
-        let _ = run;
-        todo!()
+        let r = query::previous(&mut self.conn, run);
+        self.map(r)
     }
 
     /// A run's results, in the order they were recorded (plan order).
     pub fn items(&mut self, run: &RunRow) -> Result<Vec<ItemRow>, HistoryError> {
-        let _ = run;
-        todo!()
+        let r = query::items(&mut self.conn, run);
+        self.map(r)
     }
 
     /// The last `n` runs of `run`'s suite and scope, ending with `run`, and their statuses.
     pub fn window(&mut self, run: &RunRow, n: usize) -> Result<Window, HistoryError> {
-        let _ = (run, n);
-        todo!()
+        let r = query::window(&mut self.conn, run, n);
+        self.map(r)
     }
 
     /// For each key that is a problem ([`is_problem`]) in `run`: when its unbroken streak of
     /// problems began, i.e. the start of the earliest run of `run`'s suite and scope from
-    /// which on every run holding the item found a problem. Keys not a problem in `run` are
-    /// left out.
+    /// which on every run holding the item with a state (passed or a problem; a skipped or
+    /// not reported result neither breaks nor starts a streak) found a problem. Keys not a
+    /// problem in `run` are left out. Computed when each run is recorded, so this is a
+    /// look-up.
     pub fn failing_since(
         &mut self,
         run: &RunRow,
         keys: &[ItemKey],
     ) -> Result<HashMap<ItemKey, DateTime<Utc>>, HistoryError> {
-        let _ = (run, keys);
-        todo!()
+        let r = query::failing_since(&mut self.conn, run, keys);
+        self.map(r)
     }
 
-    /// One node's results over a period, oldest first.
+    /// One node's results over a period (runs started in `[from, to)`), oldest first, in
+    /// plan order within a run.
     pub fn series(&mut self, filter: &SeriesFilter) -> Result<Vec<SeriesPoint>, HistoryError> {
-        let _ = filter;
-        todo!()
+        let r = query::series(&mut self.conn, filter);
+        self.map(r)
     }
 
     /// The scopes that have runs of `suite` started in `[from, to]` (Beijing days), with how
@@ -326,11 +357,12 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(String, usize)>, HistoryError> {
-        let _ = (suite, from, to);
-        todo!()
+        let r = query::scopes(&mut self.conn, suite, from, to);
+        self.map(r)
     }
 
-    /// The daily roll-ups of `suite` in these scopes for the Beijing days `from..=to`.
+    /// The daily roll-ups of `suite` in these scopes for the Beijing days `from..=to`
+    /// (summed over the scopes), by day then item.
     pub fn daily(
         &mut self,
         suite: &str,
@@ -338,31 +370,32 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<DayCounts>, HistoryError> {
-        let _ = (suite, scopes, from, to);
-        todo!()
+        let r = query::daily(&mut self.conn, suite, scopes, from, to);
+        self.map(r)
     }
 
-    /// Every result of `suite` in these scopes on these Beijing days (for days that a
-    /// maintenance window touches, where whole-day counts do not do).
+    /// Every result of `suite` in these scopes started on these Beijing days (for days that
+    /// a maintenance window touches, where whole-day counts do not do), by start.
     pub fn samples(
         &mut self,
         suite: &str,
         scopes: &[String],
         days: &[NaiveDate],
     ) -> Result<Vec<Sample>, HistoryError> {
-        let _ = (suite, scopes, days);
-        todo!()
+        let r = query::samples(&mut self.conn, suite, scopes, days);
+        self.map(r)
     }
 
     /// The latest names and tree of `suite`'s nodes, checks and apps.
     pub fn catalog(&mut self, suite: &str) -> Result<Catalog, HistoryError> {
-        let _ = suite;
-        todo!()
+        let r = query::catalog(&mut self.conn, suite);
+        self.map(r)
     }
 
     /// The suites the store has runs of, by id, each with its latest run's suite name.
     pub fn suites(&mut self) -> Result<Vec<(String, String)>, HistoryError> {
-        todo!()
+        let r = query::suites(&mut self.conn);
+        self.map(r)
     }
 }
 

@@ -7,6 +7,8 @@ mod bench_load;
 mod ci;
 mod cmd;
 mod compare_reports;
+mod history_bench;
+mod history_fixture;
 mod layers;
 mod lint;
 mod national;
@@ -88,6 +90,18 @@ const TASKS: &[Task] = &[
         usage: compare_reports::USAGE,
         about: "scripts/compare-reports (same reports?)",
         run: compare_reports::run,
+    },
+    Task {
+        name: "history-fixture",
+        usage: history_fixture::USAGE,
+        about: "a history store of N nights of one results.json",
+        run: history_fixture::run,
+    },
+    Task {
+        name: "history-bench",
+        usage: history_bench::USAGE,
+        about: "the history queries timed on such a store",
+        run: history_bench::run,
     },
 ];
 
