@@ -218,7 +218,7 @@ mod tests {
             started: at(2),
             duration_ms: 1.0,
             message: format!("{node} {check}"),
-            measurements: crate::outcome::Measurements::new(),
+            measurements: serde_json::Map::new(),
         }
     }
 
