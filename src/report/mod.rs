@@ -8,6 +8,7 @@
 //! the plan and every record are still alive, and rendering them into memory made that
 //! moment the run's peak.
 
+pub mod availability;
 pub mod csv;
 pub mod html;
 pub mod journal;
