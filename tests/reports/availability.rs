@@ -300,3 +300,23 @@ fn statuses_of_the_samples_parse() {
     assert_eq!(s.len(), 24);
     assert!(s.iter().any(|x| x.status == Status::NotReported));
 }
+
+#[test]
+fn the_maintenance_example_of_format_md_loads() {
+    // FORMAT.md's example is the format: it must load as written.
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/FORMAT.md"))
+        .unwrap();
+    let section = &doc[doc.find("## Maintenance windows: YAML").unwrap()..];
+    let start = section.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("maintenance.yaml");
+    std::fs::write(&path, example).unwrap();
+    let known: HashSet<String> = ["national", "sx"].map(String::from).into();
+    let (m, _) = load_maintenance(&path, &known).expect("FORMAT.md's example loads");
+    let w = &m.windows[0];
+    assert_eq!(w.from.to_rfc3339(), "2026-11-10T22:00:00+08:00");
+    assert_eq!(w.to.to_rfc3339(), "2026-11-11T02:00:00+08:00");
+    assert_eq!((w.nodes.len(), w.checks.len(), w.apps.len()), (1, 1, 1));
+    assert_eq!(w.reason, "线路割接");
+}
