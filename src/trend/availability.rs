@@ -162,7 +162,8 @@ pub fn availability(
     let mut apps: BTreeMap<&str, Counts> = BTreeMap::new();
     for (key, c) in &per_item {
         overall.add(c);
-        // A node the catalog lacks is its own province rather than lost from the table.
+        // `NodeIndex`'s rule, the one every report uses; with no catalog at all, each node
+        // is its own province rather than lost from the table.
         let province = index
             .province(&key.node)
             .map_or_else(|| key.node.clone(), |n| n.id.clone());
@@ -335,6 +336,78 @@ mod tests {
             &k("he", "http.login", Some("dispatch")),
             "national.he"
         ));
+    }
+
+    #[test]
+    fn sampled_days_replace_their_roll_ups_and_the_period_bounds_both() {
+        let key = ItemKey {
+            node: "n".into(),
+            check: "c".into(),
+            app: None,
+        };
+        let counts = |passed, failed| StatusCounts {
+            passed,
+            failed,
+            ..StatusCounts::default()
+        };
+        let daily = [
+            DayCounts {
+                day: day(1),
+                key: key.clone(),
+                counts: counts(3, 1),
+            },
+            // Sampled below: these counts are left out.
+            DayCounts {
+                day: day(2),
+                key: key.clone(),
+                counts: counts(100, 0),
+            },
+            // Outside the period.
+            DayCounts {
+                day: day(4),
+                key: key.clone(),
+                counts: counts(0, 100),
+            },
+        ];
+        let sample = |at: &str, status| Sample {
+            started: at.parse().unwrap(),
+            key: key.clone(),
+            status,
+            kind: None,
+        };
+        let samples = [
+            // 2026-11-02 03:00 Beijing: in the window.
+            sample("2026-11-01T19:00:00Z", Status::Failed),
+            // 2026-11-02 12:00 Beijing: after it.
+            sample("2026-11-02T04:00:00Z", Status::Failed),
+            // 2026-11-04 01:00 Beijing: outside the period.
+            sample("2026-11-03T17:00:00Z", Status::Passed),
+        ];
+        let m = Maintenance {
+            windows: vec![window(
+                "2026-11-02T00:00:00+08:00",
+                "2026-11-02T06:00:00+08:00",
+            )],
+        };
+        let period = Period {
+            from: day(1),
+            to: day(3),
+        };
+        let a = availability(period, &Catalog::default(), &daily, &samples, &m);
+        assert_eq!(
+            a.overall,
+            Counts {
+                up: 3,
+                down: 2,
+                maintenance: 1,
+                unknown: 0
+            }
+        );
+        assert_eq!(a.overall.percent(), Some(60.0));
+        // Without a catalog, a node is its own province, named by its id.
+        assert_eq!(a.provinces[0].id, "n");
+        assert_eq!(a.nodes[0].name, "n");
+        assert!(a.apps.is_empty());
     }
 
     #[test]

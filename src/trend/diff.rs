@@ -129,7 +129,9 @@ fn flapping(row: &ItemRow, window: &Window, d: &mut Diff) {
     };
     // The window has statuses only; `b`'s own row knows what a waived result found.
     let mut states = states.clone();
-    if let Some(last) = states.last_mut() {
+    if window.runs.last().is_some_and(|r| r.key == d.b.key)
+        && let Some(last) = states.last_mut()
+    {
         *last = state(row.status, row.original).or(*last);
     }
     let points = flap_points(&states);

@@ -320,3 +320,22 @@ fn the_maintenance_example_of_format_md_loads() {
     assert_eq!((w.nodes.len(), w.checks.len(), w.apps.len()), (1, 1, 1));
     assert_eq!(w.reason, "线路割接");
 }
+
+#[test]
+fn control_characters_in_names_reach_no_output_raw() {
+    let mut a = fixture();
+    a.nodes[0].name = "石家庄\u{1b}[31m<b>".into();
+    a.maintenance.windows[0].reason = "割接\u{7}".into();
+    for out in [
+        report::html(&a, Lang::Zh),
+        report::html(&a, Lang::En),
+        report::table(&a),
+    ] {
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'));
+        assert!(out.contains("石家庄^[[31m"), "{out}");
+        assert!(out.contains("割接^G"));
+    }
+    // In JSON they are escaped by JSON itself.
+    let j = report::json(&a);
+    assert!(j.contains("\\u001b[31m<b>"), "{j}");
+}
