@@ -21,6 +21,7 @@ mod http;
 mod icmp;
 mod inventory;
 mod json_schema;
+mod maintenance;
 mod needs;
 mod numbers;
 pub mod raw;
@@ -36,6 +37,7 @@ use std::path::{Path, PathBuf};
 use serde_saphyr::Location;
 
 pub use files::{MAX_FILE_BYTES, MAX_FOLDER_BYTES};
+pub use maintenance::load_maintenance;
 pub use yaml::{MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_VALUES};
 
 use crate::diag::{Diagnostic, Sources};

@@ -2,6 +2,14 @@
 //! new failures, recoveries, still failing, flapping, measured regressions), whether a check
 //! flaps (`flap`), and availability over a period (`availability`). The store (`history`)
 //! reads the rows; this turns them into answers; `cli` and the reports show them.
+//!
+//! The types are here; the work is in `flap` (percent state change and hysteresis), `diff`
+//! (the categories of change and the report's strips) and `availability` (counts, days,
+//! maintenance windows).
+
+mod availability;
+mod diff;
+mod flap;
 
 use std::collections::HashMap;
 
@@ -10,6 +18,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::history::{Catalog, DayCounts, ItemKey, ItemRow, RunRow, Sample, Window};
 use crate::model::maintenance::Maintenance;
 use crate::results::Status;
+
+pub use availability::covers;
+pub use flap::{FlapPoint, flap_points, percent_state_change, state};
 
 /// Runs a flapping state is worked out over (Nagios's `MAX_STATE_HISTORY_ENTRIES`).
 pub const FLAP_RUNS: usize = 21;
@@ -122,6 +133,8 @@ pub struct RunHistory {
 
 /// `diff`: `window` ends at `b` (up to [`WINDOW_RUNS`] runs), `since` is the store's
 /// `failing_since` for `b`.
+// The map is what `Store::failing_since` returns; a generic hasher would buy nothing.
+#[allow(clippy::implicit_hasher)]
 pub fn diff(
     a: (&RunRow, &[ItemRow]),
     b: (&RunRow, &[ItemRow]),
@@ -129,14 +142,12 @@ pub fn diff(
     since: &HashMap<ItemKey, DateTime<Utc>>,
     tolerance: &Tolerance,
 ) -> Diff {
-    let _ = (a, b, window, since, tolerance);
-    todo!("H2")
+    diff::diff(a, b, window, since, tolerance)
 }
 
 /// The report's history: the strips from `window` (its last [`STRIP_RUNS`] runs).
 pub fn run_history(diff: Option<Diff>, window: &Window) -> RunHistory {
-    let _ = (diff, window);
-    todo!("H2")
+    diff::run_history(diff, window)
 }
 
 /// The period of an availability report: Beijing days, both included.
@@ -179,10 +190,14 @@ pub struct Row {
 /// An availability report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Availability {
+    /// The suite's id and name, and the scopes whose runs were counted: [`availability`]
+    /// leaves them empty, for the caller (which chose them) to fill.
     pub suite: String,
     pub suite_name: String,
     pub period: Period,
     pub scopes: Vec<String>,
+    /// When the report was made ([`availability`] sets the current time).
+    pub generated: DateTime<Utc>,
     pub overall: Counts,
     /// Provincial-level subtrees (and the national centre), worst first.
     pub provinces: Vec<Row>,
@@ -192,7 +207,7 @@ pub struct Availability {
     pub checks: Vec<Row>,
     /// Apps, worst first.
     pub apps: Vec<Row>,
-    /// The windows that excluded results, as declared.
+    /// The windows declared that overlap the period, in file order.
     pub maintenance: Maintenance,
 }
 
@@ -205,13 +220,11 @@ pub fn availability(
     samples: &[Sample],
     maintenance: &Maintenance,
 ) -> Availability {
-    let _ = (period, catalog, daily, samples, maintenance);
-    todo!("H2")
+    availability::availability(period, catalog, daily, samples, maintenance)
 }
 
 /// The Beijing days of `period` that a maintenance window touches: the store's samples are
 /// asked for these.
 pub fn touched_days(period: Period, maintenance: &Maintenance) -> Vec<NaiveDate> {
-    let _ = (period, maintenance);
-    todo!("H2")
+    availability::touched_days(period, maintenance)
 }

@@ -17,6 +17,9 @@
 //! (`nodejs`, `npm`, the npm registry once). Without them those checks are skipped with a
 //! message, and fail when `CI` is set.
 
+/// `netaccept availability`: the hand-computed fixture, the table, JSON and HTML, bad
+/// maintenance files.
+mod availability;
 /// `netaccept run` and `netaccept report` writing reports: waivers, `--fail-on`, exit 3.
 mod commands;
 /// Control characters in names and messages: none reaches a human-facing report raw.

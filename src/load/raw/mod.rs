@@ -8,6 +8,7 @@
 //! values and the schema-only stand-ins are in `values.rs`.
 
 mod expect;
+mod maintenance;
 mod values;
 
 use schemars::JsonSchema;
@@ -15,6 +16,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 pub use expect::*;
+pub use maintenance::*;
 pub use values::*;
 
 use crate::model::limits::{CERT_VALID_DAYS, ICMP_COUNT, RETRIES};

@@ -32,7 +32,7 @@
 
 mod cert;
 mod css;
-mod escape;
+pub(crate) mod escape; // askama.toml names it the escaper of every `.html` template
 mod format;
 mod page;
 mod readiness;
