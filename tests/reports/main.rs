@@ -36,6 +36,8 @@ mod journal_properties;
 mod junit;
 /// `--metrics`: the Prometheus textfile checked by `promtool check metrics`.
 mod metrics;
+/// `--notify`: the webhook messages (JSON, WeCom, DingTalk) posted to a server on 127.0.0.1.
+mod notify;
 /// The report on paper: section order, print footers, `--details`, the matrix's web column,
 /// legend and words, `--split provincial`; printed by Chromium.
 mod paper;
