@@ -2,8 +2,20 @@
 //! recoveries, flapping started or stopped), as plain JSON or as a WeCom or DingTalk robot
 //! message. A webhook that is down is a warning, never a failed run; the URL (whose query or
 //! path holds the robot's secret token) is never printed whole.
+//!
+//! `body` makes the message (pure: `body.rs` the JSON, `markdown.rs` the robots' Chinese
+//! text), `send` posts it (`send.rs`). FORMAT.md, "Notifications", is the contract.
+
+mod body;
+mod markdown;
+mod send;
 
 use crate::trend::Diff;
+
+pub use send::TIMEOUT;
+
+/// The `format` of the plain JSON message.
+pub const FORMAT: &str = "netaccept-notification/1";
 
 /// The message's shape (`--notify-format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -15,6 +27,30 @@ pub enum Format {
     Wecom,
     /// DingTalk (钉钉) custom robot: `{"msgtype":"markdown","markdown":{"title":…,"text":…}}`.
     Dingtalk,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Json, Format::Wecom, Format::Dingtalk];
+
+    /// The word `--notify-format` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Wecom => "wecom",
+            Format::Dingtalk => "dingtalk",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| format!("unknown notification format `{s}` (json, wecom, dingtalk)"))
+    }
 }
 
 /// A webhook URL: holds a secret, so `Display` and `Debug` show only scheme, host and port.
@@ -41,28 +77,153 @@ pub struct Context {
     pub report_dir: String,
 }
 
+impl Context {
+    /// The names of a run's record, and its output folder.
+    pub fn of(results: &crate::results::Results, report_dir: &str) -> Context {
+        let names = |it: &mut dyn Iterator<Item = (&String, &String)>| {
+            it.map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        Context {
+            node_names: names(&mut results.nodes.iter().map(|n| (&n.id, &n.name))),
+            check_names: names(&mut results.checks.iter().map(|c| (&c.id, &c.name))),
+            app_names: names(&mut results.apps.iter().map(|a| (&a.id, &a.name))),
+            report_dir: report_dir.to_string(),
+        }
+    }
+}
+
 impl WebhookUrl {
-    /// An `http://` or `https://` URL; anything else is refused with why.
+    /// An `http://` or `https://` URL; anything else is refused with why. The reason never
+    /// quotes the value: it may hold the token.
     pub fn parse(s: &str) -> Result<WebhookUrl, String> {
-        let _ = s;
-        todo!("H3")
+        let url = reqwest::Url::parse(s.trim()).map_err(|e| format!("not a URL ({e})"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!(
+                "a webhook URL is http:// or https://, not {}://",
+                url.scheme()
+            ));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err("a webhook URL names a host".into());
+        }
+        Ok(WebhookUrl(url.into()))
+    }
+
+    /// The whole URL, secret included: for the request only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `scheme://host[:port]/…`: what may be printed. The `/…` stands for the path and query
+    /// (where WeCom and DingTalk put the robot's key or access token) and any user info.
+    pub fn redacted(&self) -> String {
+        match reqwest::Url::parse(&self.0) {
+            Ok(u) => {
+                let host = u.host_str().unwrap_or("");
+                match u.port() {
+                    Some(p) => format!("{}://{host}:{p}/…", u.scheme()),
+                    None => format!("{}://{host}/…", u.scheme()),
+                }
+            }
+            // `parse` made it from a URL: unreachable, and still nothing of it is shown.
+            Err(_) => "(webhook URL)".into(),
+        }
+    }
+}
+
+impl std::fmt::Display for WebhookUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl std::fmt::Debug for WebhookUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WebhookUrl({})", self.redacted())
     }
 }
 
 /// The body for `format` (pure: tests compare it).
 pub fn body(format: Format, diff: &Diff, ctx: &Context) -> serde_json::Value {
-    let _ = (format, diff, ctx);
-    todo!("H3")
+    match format {
+        Format::Json => body::json(diff, ctx),
+        Format::Wecom => serde_json::json!({
+            "msgtype": "markdown",
+            "markdown": { "content": markdown::text(diff, ctx, markdown::WECOM_MAX_BYTES) },
+        }),
+        Format::Dingtalk => serde_json::json!({
+            "msgtype": "markdown",
+            "markdown": {
+                "title": markdown::title(diff),
+                "text": markdown::text(diff, ctx, markdown::DINGTALK_MAX_BYTES),
+            },
+        }),
+    }
 }
 
 /// POSTs the message when `diff.changed()`; returns whether one was sent. Blocking, with a
-/// 10 s timeout; call it outside any async runtime.
+/// 10 s timeout ([`TIMEOUT`]); call it outside any async runtime (inside one, it posts from a
+/// thread of its own).
 pub fn send(
     url: &WebhookUrl,
     format: Format,
     diff: &Diff,
     ctx: &Context,
 ) -> Result<bool, NotifyError> {
-    let _ = (url, format, diff, ctx);
-    todo!("H3")
+    if !diff.changed() {
+        return Ok(false);
+    }
+    send::post(url, format, &body(format, diff, ctx))?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa";
+
+    #[test]
+    fn the_url_shows_scheme_host_and_port_only() {
+        let u = WebhookUrl::parse(&format!(
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={SECRET}"
+        ))
+        .unwrap();
+        assert_eq!(u.to_string(), "https://qyapi.weixin.qq.com/…");
+        assert_eq!(
+            format!("{u:?}"),
+            "WebhookUrl(https://qyapi.weixin.qq.com/…)"
+        );
+        assert!(u.expose().contains(SECRET));
+        let u = WebhookUrl::parse(&format!(
+            "http://user:{SECRET}@127.0.0.1:8080/hook/{SECRET}"
+        ))
+        .unwrap();
+        assert_eq!(u.to_string(), "http://127.0.0.1:8080/…");
+        assert!(!format!("{u:?}{u:#?}").contains(SECRET));
+        let u = WebhookUrl::parse("http://[::1]:9/x").unwrap();
+        assert_eq!(u.to_string(), "http://[::1]:9/…");
+    }
+
+    #[test]
+    fn only_http_urls_are_taken_and_the_reason_quotes_nothing() {
+        for bad in [
+            format!("ftp://example.test/{SECRET}"),
+            SECRET.to_string(),
+            format!("file:///tmp/{SECRET}"),
+            String::new(),
+        ] {
+            let why = WebhookUrl::parse(&bad).unwrap_err();
+            assert!(!why.contains(SECRET), "{why}");
+            assert!(!why.is_empty());
+        }
+    }
+
+    #[test]
+    fn formats_read_their_words() {
+        for f in Format::ALL {
+            assert_eq!(f.as_str().parse::<Format>(), Ok(f));
+        }
+        assert!("slack".parse::<Format>().is_err());
+    }
 }

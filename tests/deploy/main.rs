@@ -16,7 +16,7 @@
 mod ansible;
 /// The Kubernetes Indexed Job and the GitLab CI example: YAML, and the shard arithmetic.
 mod examples;
-/// The service and timer units under `systemd-analyze verify`.
+/// The service and timer units under `systemd-analyze verify`; the nightly pair's flags.
 mod systemd;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.

@@ -1,7 +1,10 @@
 //! `deploy/systemd/`: the units pass `systemd-analyze verify` (any warning fails the test:
 //! systemd only warns about an unknown key or a bad value, and then ignores it), the
 //! service is a oneshot that runs `netaccept run --vantage` of its instance, and the timer
-//! is nightly, spread and persistent.
+//! is nightly, spread and persistent. The nightly pair (`netaccept-nightly.*`) records the
+//! history and writes the metrics file, may write that file's folder, keeps the webhook out
+//! of the unit, and its command line, run by `sh` as systemd would (with a stand-in for
+//! netaccept that prints its arguments), passes the flags it should.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -56,6 +59,148 @@ fn units_pass_systemd_analyze_verify() {
     let units = instances(tmp.path(), "national");
     let refs: Vec<&Path> = units.iter().map(PathBuf::as_path).collect();
     verify_units(&refs);
+}
+
+/// The nightly service and timer, copied as they are (they are no templates).
+fn nightly(dir: &Path) -> Vec<PathBuf> {
+    ["service", "timer"]
+        .iter()
+        .map(|kind| {
+            let name = format!("netaccept-nightly.{kind}");
+            let to = dir.join(&name);
+            std::fs::write(&to, crate::read_deploy(&format!("systemd/{name}")))
+                .expect("writing the unit");
+            to
+        })
+        .collect()
+}
+
+#[test]
+fn nightly_units_pass_systemd_analyze_verify() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let units = nightly(tmp.path());
+    let refs: Vec<&Path> = units.iter().map(PathBuf::as_path).collect();
+    verify_units(&refs);
+}
+
+/// Where the nightly service records and writes.
+const HISTORY: &str = "/var/lib/netaccept/history.sqlite";
+const METRICS_DIR: &str = "/var/lib/node_exporter/textfile_collector";
+
+#[test]
+fn the_nightly_service_records_history_and_writes_metrics() {
+    let unit = crate::read_deploy("systemd/netaccept-nightly.service");
+    assert_eq!(value(&unit, "Type"), Some("oneshot"));
+    // Failed checks are a run that did its work; a store that could not record (5) is not.
+    assert_eq!(value(&unit, "SuccessExitStatus"), Some("1"));
+    assert_eq!(value(&unit, "StateDirectory"), Some("netaccept"));
+    assert_eq!(value(&unit, "CapabilityBoundingSet"), Some("CAP_NET_RAW"));
+    assert_eq!(value(&unit, "ProtectSystem"), Some("strict"));
+    // Under ProtectSystem=strict the metrics folder must be opened for writing: the file is
+    // written through a temporary file beside it and a rename.
+    assert_eq!(value(&unit, "ReadWritePaths"), Some(METRICS_DIR));
+    assert_eq!(
+        value(&unit, "EnvironmentFile"),
+        Some("-/etc/netaccept/nightly.env")
+    );
+    let exec = value(&unit, "ExecStart").expect("ExecStart=");
+    for piece in [
+        "/usr/local/bin/netaccept run -i /etc/netaccept/inventory -s /etc/netaccept/suite.yaml",
+        &format!("--history {HISTORY}"),
+        &format!("--metrics {METRICS_DIR}/netaccept.prom"),
+    ] {
+        assert!(exec.contains(piece), "ExecStart lacks {piece:?}: {exec}");
+    }
+    // The webhook's URL holds a token: it lives in the 0600 environment file, never in a
+    // unit (which any user may read with `systemctl cat`).
+    for line in unit.lines().filter(|l| !l.starts_with('#')) {
+        assert!(
+            !line.contains("NETACCEPT_NOTIFY=") && !line.contains("--notify "),
+            "a webhook in the unit: {line}"
+        );
+    }
+}
+
+#[test]
+fn the_nightly_timer_is_nightly_and_persistent() {
+    let timer = crate::read_deploy("systemd/netaccept-nightly.timer");
+    assert_eq!(value(&timer, "OnCalendar"), Some("*-*-* 02:30:00"));
+    assert_eq!(value(&timer, "Persistent"), Some("true"));
+    assert_eq!(value(&timer, "WantedBy"), Some("timers.target"));
+}
+
+/// The arguments the nightly ExecStart gives netaccept, its shell script run by `sh` as
+/// systemd would run it (`$$` and `%%` unescaped first), with a stand-in for the binary that
+/// prints one argument a line, and `env` set.
+fn nightly_arguments(env: &[(&str, &str)]) -> Vec<String> {
+    let unit = crate::read_deploy("systemd/netaccept-nightly.service");
+    let exec = value(&unit, "ExecStart").expect("ExecStart=");
+    let script = exec
+        .strip_prefix("/bin/sh -c '")
+        .and_then(|s| s.strip_suffix('\''))
+        .unwrap_or_else(|| panic!("not /bin/sh -c '…': {exec}"));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let stand_in = tmp.path().join("netaccept");
+    std::fs::write(
+        &stand_in,
+        "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n",
+    )
+    .expect("writing the stand-in");
+    std::fs::set_permissions(
+        &stand_in,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let script = script
+        .replace("$$", "$")
+        .replace("%%", "%")
+        .replace("/usr/local/bin/netaccept", &stand_in.display().to_string());
+    let state = tmp.path().join("state");
+    std::fs::create_dir(&state).unwrap();
+    let out = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(&script)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("STATE_DIRECTORY", &state)
+        .envs(env.iter().copied())
+        .output()
+        .expect("sh");
+    assert!(out.status.success(), "{out:?}");
+    assert!(state.join("reports").is_dir(), "the reports folder is made");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.replace(&state.display().to_string(), "$STATE_DIRECTORY"))
+        .collect()
+}
+
+#[test]
+fn the_nightly_command_line_passes_history_metrics_and_the_format_only_when_set() {
+    let args = nightly_arguments(&[]);
+    let out = &args[6];
+    assert!(
+        out.starts_with("$STATE_DIRECTORY/reports/") && out.ends_with('Z') && out.len() == 41,
+        "the output folder, named by the UTC time: {out}"
+    );
+    assert_eq!(
+        args,
+        [
+            "run",
+            "-i",
+            "/etc/netaccept/inventory",
+            "-s",
+            "/etc/netaccept/suite.yaml",
+            "-o",
+            out.as_str(),
+            "--history",
+            HISTORY,
+            "--metrics",
+            &format!("{METRICS_DIR}/netaccept.prom"),
+        ]
+    );
+    let args = nightly_arguments(&[("NETACCEPT_NOTIFY_FORMAT", "wecom")]);
+    assert_eq!(args[args.len() - 2..], ["--notify-format", "wecom"]);
 }
 
 #[test]

@@ -14,8 +14,9 @@
 //! External tools: `html` renders the report in headless Chromium (`chromium`,
 //! `poppler-utils`, `fonts-noto-cjk`); every JUnit file is checked with `xmllint`
 //! (`libxml2-utils`), junitparser (`python3-venv`, PyPI once) and test-results-parser
-//! (`nodejs`, `npm`, the npm registry once). Without them those checks are skipped with a
-//! message, and fail when `CI` is set.
+//! (`nodejs`, `npm`, the npm registry once); the metrics file with `promtool check metrics`
+//! (`prometheus`). Without them those checks are skipped with a message, and fail when `CI`
+//! is set.
 
 /// `netaccept availability`: the hand-computed fixture, the table, JSON and HTML, bad
 /// maintenance files.
@@ -36,6 +37,10 @@ mod html;
 mod journal_properties;
 /// `junit.xml`: FORMAT.md's mapping and hostile input, checked as CI consumers read it.
 mod junit;
+/// `--metrics`: the Prometheus textfile checked by `promtool check metrics`.
+mod metrics;
+/// `--notify`: the webhook messages (JSON, WeCom, DingTalk) posted to a server on 127.0.0.1.
+mod notify;
 /// The report on paper: section order, print footers, `--details`, the matrix's web column,
 /// legend and words, `--split provincial`; printed by Chromium.
 mod paper;
@@ -57,6 +62,7 @@ mod support {
     pub mod host;
     pub mod junit;
     pub mod netaccept;
+    pub mod promtool;
     #[path = "../../src/props.rs"]
     pub mod props;
     pub mod venv;

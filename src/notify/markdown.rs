@@ -1,0 +1,213 @@
+//! The robots' message: Chinese Markdown for a WeCom (企业微信) or DingTalk (钉钉) group, read
+//! on a phone. It says what changed, with display names, and fits the robot's size limit:
+//! a list that does not fit ends with "… 另有 N 项" (N more), and the reports' folder is
+//! always named. Every message holds the word `netaccept`, so a DingTalk robot secured by a
+//! custom keyword can use that one.
+
+use std::collections::HashMap;
+
+use super::Context;
+use crate::history::{DAY_OFFSET_HOURS, ItemKey};
+use crate::results::Status;
+use crate::trend::{Change, Diff, Flap};
+
+/// WeCom refuses a markdown `content` longer than 4096 bytes (UTF-8).
+pub(super) const WECOM_MAX_BYTES: usize = 4096;
+/// DingTalk documents no exact limit for markdown; messages of about 20,000 bytes are
+/// refused, so stay well below.
+pub(super) const DINGTALK_MAX_BYTES: usize = 16_000;
+
+/// A long failure message is cut here (characters): the reports hold it whole.
+const MESSAGE_CHARS: usize = 80;
+
+/// DingTalk's `title`: what the chat list shows.
+pub(super) fn title(diff: &Diff) -> String {
+    format!(
+        "netaccept 夜间巡检：{}：新故障 {} 项，恢复 {} 项",
+        diff.b.suite_name,
+        diff.new_failures.len(),
+        diff.recoveries.len()
+    )
+}
+
+/// The message text, at most `max` bytes.
+pub(super) fn text(diff: &Diff, ctx: &Context, max: usize) -> String {
+    let b = &diff.b;
+    let when = (b.started + chrono::TimeDelta::hours(DAY_OFFSET_HOURS)).format("%Y-%m-%d %H:%M");
+    let head = format!(
+        "### netaccept 夜间巡检：{suite}\n\
+         运行 {id}（{scope}），开始于 {when}（北京时间）{partial}\n\n\
+         与上次运行 {prev} 相比：新故障 **{new}** 项，恢复 **{rec}** 项，开始抖动 {fs} 项，停止抖动 {fe} 项；仍在故障 {still} 项。\n\n\
+         本次结果：通过 {passed}，失败 {failed}，错误 {errored}，跳过 {skipped}，豁免 {waived}{nr}\n",
+        suite = line(&b.suite_name),
+        id = b.id,
+        scope = b.scope,
+        partial = if b.complete { "" } else { "，运行被中断" },
+        prev = diff.a.id,
+        new = diff.new_failures.len(),
+        rec = diff.recoveries.len(),
+        fs = diff.flapping_started.len(),
+        fe = diff.flapping_stopped.len(),
+        still = diff.still_failing.len(),
+        passed = b.summary.passed,
+        failed = b.summary.failed,
+        errored = b.summary.errored,
+        skipped = b.summary.skipped,
+        waived = b.summary.waived,
+        nr = if b.summary.not_reported > 0 {
+            format!("，未上报 {}", b.summary.not_reported)
+        } else {
+            String::new()
+        },
+    );
+    let foot = format!("\n报告：{}\n", line(&ctx.report_dir));
+
+    let sections: Vec<(&str, Vec<String>)> = vec![
+        (
+            "新故障",
+            diff.new_failures.iter().map(|c| change(c, ctx)).collect(),
+        ),
+        (
+            "已恢复",
+            diff.recoveries.iter().map(|c| change(c, ctx)).collect(),
+        ),
+        (
+            "开始抖动",
+            diff.flapping_started.iter().map(|f| flap(f, ctx)).collect(),
+        ),
+        (
+            "停止抖动",
+            diff.flapping_stopped.iter().map(|f| flap(f, ctx)).collect(),
+        ),
+    ];
+    let sections: Vec<_> = sections
+        .into_iter()
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+
+    // Round robin: each section gets its first entry before any gets its second, so a long
+    // list of new failures cannot crowd out the one recovery. Every section keeps room for
+    // its heading and a "… 另有 N 项" line.
+    let entries: Vec<Vec<String>> = sections
+        .iter()
+        .map(|(_, items)| items.iter().map(|it| format!("- {it}\n")).collect())
+        .collect();
+    let fixed = head.len()
+        + foot.len()
+        + sections
+            .iter()
+            .map(|(h, _)| heading(h).len() + more(usize::MAX).len())
+            .sum::<usize>();
+    let mut budget = max.saturating_sub(fixed);
+    let mut shown = vec![0; entries.len()];
+    let mut full = vec![false; entries.len()];
+    loop {
+        let mut added = false;
+        for (s, list) in entries.iter().enumerate() {
+            let Some(e) = list.get(shown[s]).filter(|_| !full[s]) else {
+                continue;
+            };
+            if e.len() <= budget {
+                budget -= e.len();
+                shown[s] += 1;
+                added = true;
+            } else {
+                full[s] = true;
+            }
+        }
+        if !added {
+            break;
+        }
+    }
+
+    let mut out = head;
+    for (s, (h, _)) in sections.iter().enumerate() {
+        out.push_str(&heading(h));
+        for e in &entries[s][..shown[s]] {
+            out.push_str(e);
+        }
+        if shown[s] < entries[s].len() {
+            out.push_str(&more(entries[s].len() - shown[s]));
+        }
+    }
+    out.push_str(&foot);
+    if out.len() > max {
+        // Only a suite name or folder of kilobytes gets here: cut at a character boundary.
+        let mut end = max;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+    }
+    out
+}
+
+fn heading(h: &str) -> String {
+    format!("\n**{h}**\n")
+}
+
+/// The line that ends a list cut short.
+fn more(n: usize) -> String {
+    format!("- … 另有 {n} 项\n")
+}
+
+/// One line of a list: the item's names, its status and kind, the message cut short.
+fn change(c: &Change, ctx: &Context) -> String {
+    let kind = c
+        .kind
+        .as_deref()
+        .map(|k| format!("（{k}）"))
+        .unwrap_or_default();
+    let mut s = format!("{}：{}{kind}", names(&c.key, ctx), status_zh(c.after));
+    let msg = line(&c.message);
+    if !msg.is_empty() {
+        let cut: String = msg.chars().take(MESSAGE_CHARS).collect();
+        s.push('，');
+        s.push_str(&cut);
+        if cut.len() < msg.len() {
+            s.push('…');
+        }
+    }
+    s
+}
+
+fn flap(f: &Flap, ctx: &Context) -> String {
+    // Rounded as the JSON message rounds it (half away from zero), not as `{:.1}` would.
+    let percent = (f.percent * 10.0).round() / 10.0;
+    format!("{}：状态变化率 {percent:.1}%", names(&f.key, ctx))
+}
+
+/// `节点 · 检查 · 应用`, by display name (the id when the record has none).
+fn names(key: &ItemKey, ctx: &Context) -> String {
+    let name = |m: &HashMap<String, String>, id: &str| line(m.get(id).map_or(id, String::as_str));
+    let mut s = format!(
+        "{} · {}",
+        name(&ctx.node_names, &key.node),
+        name(&ctx.check_names, &key.check)
+    );
+    if let Some(app) = &key.app {
+        s.push_str(" · ");
+        s.push_str(&name(&ctx.app_names, app));
+    }
+    s
+}
+
+fn status_zh(s: Status) -> &'static str {
+    match s {
+        Status::Passed => "通过",
+        Status::Failed => "失败",
+        Status::Errored => "错误",
+        Status::Skipped => "跳过",
+        Status::Waived => "已豁免",
+        Status::NotReported => "未上报",
+    }
+}
+
+/// Text made one line: an item is one list entry, whatever its message holds.
+fn line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
