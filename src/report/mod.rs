@@ -9,6 +9,8 @@
 //! moment the run's peak.
 
 pub mod csv;
+pub mod diff;
+pub mod history;
 pub mod html;
 pub mod journal;
 pub mod json;
