@@ -393,7 +393,7 @@ pub fn json(diff: &Diff, names: &Names) -> String {
     fn flap<'a>(f: &'a Flap, names: &'a Names) -> JsonFlap<'a> {
         JsonFlap {
             item: item(&f.key, names),
-            percent: round1(f.percent),
+            percent: f.percent,
             flapping: f.flapping,
         }
     }
@@ -446,10 +446,4 @@ pub fn json(diff: &Diff, names: &Names) -> String {
     let mut s = serde_json::to_string_pretty(&doc).expect("a diff always serialises");
     s.push('\n');
     s
-}
-
-/// A percentage to one decimal, as the table shows it: the weights make long fractions that
-/// say nothing more.
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
 }

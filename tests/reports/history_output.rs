@@ -292,7 +292,7 @@ fn diff_json_follows_its_schema() {
     // A check the catalog does not know has no name.
     assert_eq!(still["check_name"], Value::Null);
 
-    assert_eq!(v["flapping"][0]["percent"], 42.5);
+    assert_eq!(v["flapping"][0]["percent"], 42.46);
     assert_eq!(v["flapping"][0]["flapping"], true);
     assert_eq!(v["flapping_started"][0]["check"], "net.tcp");
     assert_eq!(v["flapping_stopped"][0]["flapping"], false);
