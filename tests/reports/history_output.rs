@@ -414,3 +414,77 @@ fn series_table_and_json_show_one_link_over_time() {
     assert_eq!(p[1]["started"], "2026-11-28T18:00:00Z");
     assert_eq!(p[1]["message"], "100% loss\u{7}");
 }
+
+/// The `json` blocks of FORMAT.md's section "diff and history output", in order.
+fn format_md_examples() -> Vec<Value> {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FORMAT.md")).unwrap();
+    let start = doc
+        .find("\n## diff and history output")
+        .expect("the section");
+    let len = doc[start + 1..].find("\n## ").unwrap();
+    doc[start..start + 1 + len]
+        .split("```json\n")
+        .skip(1)
+        .map(|b| serde_json::from_str(b.split("```").next().unwrap()).expect("valid JSON"))
+        .collect()
+}
+
+/// The keys of an object, and of the first element of each of its arrays of objects, and of
+/// its objects, one level down: what the examples must name as the output does.
+fn keys(v: &Value) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for (k, x) in v.as_object().unwrap() {
+        out.insert(k.clone());
+        let inner = match x {
+            Value::Array(a) => a.first(),
+            Value::Object(_) => Some(x),
+            _ => None,
+        };
+        if let Some(Value::Object(o)) = inner {
+            // "…" stands for fields given in full elsewhere in the example.
+            if !o.contains_key("…") {
+                out.extend(o.keys().map(|i| format!("{k}.{i}")));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn format_md_examples_name_every_field_of_the_output() {
+    let examples = format_md_examples();
+    assert_eq!(examples.len(), 3, "diff, runs, series");
+    let names = Names::from_catalog(&catalog());
+    let diff: Value = serde_json::from_str(&diff::json(&sample_diff(), &names)).unwrap();
+    let runs: Value =
+        serde_json::from_str(&history::runs_json(&[run_row("r", "2026-11-28T18:00:00Z")])).unwrap();
+    let points = [point("r", "2026-11-28T18:00:00Z", Status::Passed, 1.0)];
+    let series: Value = serde_json::from_str(&history::series_json(&points, &names)).unwrap();
+    for (example, output) in examples.iter().zip([&diff, &runs, &series]) {
+        assert_eq!(example["format"], output["format"]);
+        let (documented, written) = (keys(example), keys(output));
+        // Measurements are the record's own map, whatever its keys; a list or object the
+        // example elides ("…", or an empty list) is given in full elsewhere in it.
+        let elided = |k: &String| {
+            let (parent, _) = k.split_once('.').unwrap_or((k, ""));
+            let v = &example[parent];
+            parent == "points" && k.starts_with("points.measurements.")
+                || v.get("…").is_some()
+                || v.as_array()
+                    .is_some_and(|a| a.is_empty() || a[0].get("…").is_some())
+        };
+        for k in &documented {
+            assert!(
+                written.contains(k),
+                "FORMAT.md names {k}, the output has none"
+            );
+        }
+        for k in &written {
+            assert!(
+                documented.contains(k) || elided(k),
+                "FORMAT.md does not name {k}"
+            );
+        }
+    }
+}
