@@ -113,12 +113,17 @@ pub fn table(diff: &Diff, names: &Names) -> String {
         one_line(&diff.b.scope)
     );
     for (label, run) in [("a", &diff.a), ("b", &diff.b)] {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "  {label}: {}  started {}",
             one_line(&run.id),
             beijing(run.started)
         );
+        // Runs named on the command line may be of two scopes: then each says its own.
+        if diff.a.scope != diff.b.scope {
+            let _ = write!(out, "  scope {}", one_line(&run.scope));
+        }
+        out.push('\n');
     }
     let _ = writeln!(
         out,

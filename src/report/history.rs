@@ -146,13 +146,15 @@ pub fn runs_json(runs: &[RunRow]) -> String {
     })
 }
 
-/// One node's results over time, one a row, oldest first: when, the run, the check and app,
+/// One node's results over time, one a row, oldest first: when, the run and its scope (a
+/// series may hold a vantage's runs and merged ones), the check and app,
 /// the status (a waived one with what it found), the duration, the numeric measurements and
 /// the message.
 pub fn series_table(points: &[SeriesPoint], names: &Names) -> String {
     let head = [
         "STARTED",
         "RUN",
+        "SCOPE",
         "CHECK",
         "APP",
         "STATUS",
@@ -177,6 +179,7 @@ pub fn series_table(points: &[SeriesPoint], names: &Names) -> String {
             [
                 beijing(it.started),
                 one_line(&p.run),
+                one_line(&p.scope),
                 one_line(&it.key.check),
                 one_line(it.key.app.as_deref().unwrap_or("-")),
                 status,

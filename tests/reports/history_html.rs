@@ -272,10 +272,15 @@ fn changes_section_lists_what_changed_since_the_last_run() {
 #[test]
 fn changes_section_in_english() {
     let r = mixed();
-    let hist = history(&r);
+    let mut hist = history(&r);
+    // A new failure of an item the previous run did not have.
+    hist.diff.as_mut().unwrap().new_failures[0].before = None;
     let h = html::render_with_history(&r, &opts(Lang::En), Some(&hist));
     let c = section(&h, "changes");
     assert!(c.contains("<h2>Changes since the last run</h2>"));
+    assert!(c.contains(
+        "<span class=\"st st-skipped\">— no result</span> → <span class=\"st st-failed\">✘ failed</span>"
+    ));
     for title in [
         "New failures",
         "Recoveries",
@@ -290,7 +295,9 @@ fn changes_section_in_english() {
             "{title}"
         );
     }
-    assert!(c.contains("<span class=\"st st-passed\">✔ passed</span> → <span class=\"st st-failed\">✘ failed</span>"));
+    assert!(c.contains(
+        "<span class=\"st st-errored\">⚠\u{FE0E} errored</span> → <span class=\"st st-passed\">✔ passed</span>"
+    ));
     assert!(c.contains("(Beijing time") && c.contains("since "), "{c}");
     let strip = strip_of(&h, "sx-datong");
     assert!(strip.contains("<caption>The last 14 runs (oldest first)</caption>"));

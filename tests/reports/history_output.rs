@@ -170,7 +170,7 @@ fn diff_table_has_every_section_with_counts_names_and_both_runs() {
     let t = diff::table(&sample_diff(), &names);
     // Both runs, their ids and start times in Beijing time (18:00Z is 02:00 the next day).
     assert!(
-        t.contains("a: run-a  started 2026-11-29 02:00:00 +08:00"),
+        t.contains("a: run-a  started 2026-11-29 02:00:00 +08:00\n"),
         "{t}"
     );
     assert!(
@@ -386,7 +386,7 @@ fn series_table_and_json_show_one_link_over_time() {
     assert_eq!(lines[0], "node 山西省应急管理厅 (sx)");
     assert!(lines[1].starts_with("STARTED"));
     assert!(
-        lines[2].starts_with("2026-11-28 02:00:00 +08:00  run-1"),
+        lines[2].starts_with("2026-11-28 02:00:00 +08:00  run-1  vantage:bj  net.icmp"),
         "{}",
         lines[2]
     );
@@ -487,4 +487,21 @@ fn format_md_examples_name_every_field_of_the_output() {
             );
         }
     }
+}
+
+#[test]
+fn diff_table_of_two_scopes_names_each_runs_scope() {
+    let mut d = sample_diff();
+    d.a.scope = "merged".into();
+    let t = diff::table(&d, &Names::default());
+    assert!(
+        t.contains("a: run-a  started 2026-11-29 02:00:00 +08:00  scope merged\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("b: run-b  started 2026-11-30 02:00:00 +08:00  scope vantage:bj\n"),
+        "{t}"
+    );
+    // Without names, a node is its id.
+    assert!(t.contains("\n  sx  "), "{t}");
 }

@@ -10,7 +10,6 @@
 //! provincial` shows its own nodes' changes, the summary the whole run's.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use chrono::TimeDelta;
 
@@ -151,7 +150,8 @@ fn lists<'a>(
     names: &Lookup<'a>,
     keep: &dyn Fn(&str) -> bool,
 ) -> Vec<ChangeList<'a>> {
-    let absent = StatusLabel {
+    // The earlier status of an item the earlier run did not have.
+    let absent = || StatusLabel {
         class: "st-skipped",
         symbol: "—",
         label: h.absent,
@@ -182,7 +182,7 @@ fn lists<'a>(
             app,
             before: with_before.then(|| match c.before {
                 Some(s) => status_label(t, s),
-                None => StatusLabel { ..absent },
+                None => absent(),
             }),
             after: Some(status_label(t, c.after)),
             change: String::new(),
@@ -374,9 +374,4 @@ fn none() -> StripCell {
 /// The statuses of the strips' legend, in the order of the report's counts.
 pub(super) fn legend(t: &Strings) -> Vec<StatusLabel> {
     Status::ALL.iter().map(|&s| status_label(t, s)).collect()
-}
-
-/// Node ids of a document's part: the nodes its record holds.
-pub(super) fn node_ids<'a>(nodes: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
-    nodes.collect()
 }

@@ -480,7 +480,8 @@ impl<'a> Page<'a> {
         let changes = history.map(|h| {
             let lookup = res.lookup();
             let part = matches!(scope, Scope::Part { .. });
-            let ours = hist::node_ids(res.nodes.iter().map(|n| n.id.as_str()));
+            let ours: std::collections::HashSet<&str> =
+                res.nodes.iter().map(|n| n.id.as_str()).collect();
             let keep = |id: &str| !part || ours.contains(id);
             hist::changes(t, hs, lang, h, &lookup, &keep, part)
         });
