@@ -92,13 +92,25 @@ pub fn write_all(
     lang: Lang,
     html: &html::Options,
 ) -> Vec<(PathBuf, std::io::Error)> {
+    write_all_with_history(dir, r, lang, html, None)
+}
+
+/// [`write_all`] for a run recorded in a history store: the HTML report shows `history`
+/// ([`html::render_with_history`]).
+pub fn write_all_with_history(
+    dir: &Path,
+    r: &Results,
+    lang: Lang,
+    html: &html::Options,
+    history: Option<&crate::trend::RunHistory>,
+) -> Vec<(PathBuf, std::io::Error)> {
     let html = html::Options { lang, ..*html };
     std::thread::scope(|scope| {
         let documents = scope.spawn(move || {
             // The hash of the bytes json::write writes, as the results.json beside it holds
             // them: it costs one more serialisation of the record, on a core idle by then.
             let sha = json::sha256(r);
-            html::write_documents(dir, r, &html, &sha)
+            html::write_documents(dir, r, &html, history, &sha)
         });
         let mut failures: Vec<(PathBuf, std::io::Error)> = REPORTS
             .iter()

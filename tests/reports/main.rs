@@ -31,6 +31,10 @@ mod csv;
 mod files;
 /// The sample results record, read in one place, and checked to be one of this version.
 mod fixture;
+/// `report.html` of a run with a history: changes since the last run, each check's strip.
+mod history_html;
+/// What `diff`, `history list` and `history show` print: tables and JSON, from hand-built rows.
+mod history_output;
 /// `report.html`: content in both languages, escaping, readiness, rendered by Chromium.
 mod html;
 /// Property tests (proptest): `journal.jsonl` read back in plan order, cut, with stray lines.

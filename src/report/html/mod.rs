@@ -28,12 +28,16 @@
 //! the model the template renders, `rows` its rows and cells, `format` its times and
 //! measurements, `cert` the certificate box of a failed HTTPS check, `split` the documents
 //! of `--split provincial`, `strings` every fixed string in both languages, `css` text for
-//! the footers, and `escape` the escaper.
+//! the footers, and `escape` the escaper; `history` and `history_strings` the parts a run
+//! recorded in a history store gains (the changes since the last run, each check's strip of
+//! its last results).
 
 mod cert;
 mod css;
 pub(crate) mod escape; // askama.toml names it the escaper of every `.html` template
 mod format;
+mod history;
+mod history_strings;
 mod page;
 mod readiness;
 mod rows;
@@ -46,6 +50,7 @@ use askama::Template;
 
 use super::Lang;
 use crate::results::Results;
+use crate::trend::RunHistory;
 use page::{Page, Scope};
 
 pub use readiness::{
@@ -97,9 +102,20 @@ pub fn render(results: &Results, lang: Lang) -> String {
 /// [`render`] with the options: the one document of the whole record (`split` plays no
 /// part here: see [`render_split`]).
 pub fn render_with(results: &Results, opts: &Options) -> String {
+    render_with_history(results, opts, None)
+}
+
+/// [`render_with`] for a run recorded in a history store: with `history`, the document
+/// gains the section "changes since the last run" and, per node in the appendix, a strip of
+/// each check's last results; with `None` it is [`render_with`]'s, byte for byte.
+pub fn render_with_history(
+    results: &Results,
+    opts: &Options,
+    history: Option<&RunHistory>,
+) -> String {
     let sha = crate::report::json::sha256(results);
     // Rendering into a String fails only if a Display impl fails, and none of ours can.
-    Page::new(results, *opts, &sha, Scope::Whole)
+    Page::new(results, *opts, &sha, Scope::Whole, history)
         .render()
         .expect("rendering the HTML report into a String cannot fail")
 }
@@ -107,9 +123,19 @@ pub fn render_with(results: &Results, opts: &Options) -> String {
 /// The documents of `--split provincial`, in memory: each one's path relative to the output
 /// folder (`provinces/<id>.html` …, then `report.html`, the summary) and its text.
 pub fn render_split(results: &Results, opts: &Options) -> Vec<(String, String)> {
+    render_split_with_history(results, opts, None)
+}
+
+/// [`render_split`] with a history (see [`render_with_history`]): each province's document
+/// shows its own nodes' changes and strips, the summary the whole run's changes.
+pub fn render_split_with_history(
+    results: &Results,
+    opts: &Options,
+    history: Option<&RunHistory>,
+) -> Vec<(String, String)> {
     let sha = crate::report::json::sha256(results);
     let mut out = Vec::new();
-    split::each(results, *opts, &sha, &mut |name, page| {
+    split::each(results, *opts, &sha, history, &mut |name, page| {
         let text = page
             .render()
             .expect("rendering the HTML report into a String cannot fail");
@@ -122,24 +148,28 @@ pub fn render_split(results: &Results, opts: &Options) -> Vec<(String, String)> 
 
 /// The document of the whole record, streamed into a writer as the template goes rather than
 /// built whole first. `record_sha256`: the SHA-256 (hex) of the `results.json` bytes of this
-/// record ([`crate::report::json::sha256`]), which the document prints.
+/// record ([`crate::report::json::sha256`]), which the document prints. `history`: see
+/// [`render_with_history`].
 pub fn write(
     results: &Results,
     opts: &Options,
+    history: Option<&RunHistory>,
     record_sha256: &str,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    Page::new(results, *opts, record_sha256, Scope::Whole).write_into(w)
+    Page::new(results, *opts, record_sha256, Scope::Whole, history).write_into(w)
 }
 
 /// Writes the HTML report of a record into `dir`: `report.html`, and with
 /// [`Split::Provincial`] first `provinces/<id>.html` for each provincial-level subtree and
 /// the national centre. Each file is written whole or not at all; one that cannot be written
-/// does not stop the others, and the failures are returned with their paths.
+/// does not stop the others, and the failures are returned with their paths. `history`:
+/// see [`render_with_history`] and [`render_split_with_history`].
 pub fn write_documents(
     dir: &Path,
     results: &Results,
     opts: &Options,
+    history: Option<&RunHistory>,
     record_sha256: &str,
 ) -> Vec<(PathBuf, std::io::Error)> {
     let mut failures = Vec::new();
@@ -147,7 +177,7 @@ pub fn write_documents(
         Split::None => {
             let path = dir.join("report.html");
             if let Err(e) =
-                super::write_atomic_with(&path, |w| write(results, opts, record_sha256, w))
+                super::write_atomic_with(&path, |w| write(results, opts, history, record_sha256, w))
             {
                 failures.push((path, e));
             }
@@ -158,7 +188,7 @@ pub fn write_documents(
                 failures.push((provinces, e));
                 return failures;
             }
-            let _ = split::each(results, *opts, record_sha256, &mut |name, page| {
+            let _ = split::each(results, *opts, record_sha256, history, &mut |name, page| {
                 let path = dir.join(name);
                 if let Err(e) = super::write_atomic_with(&path, |w| page.write_into(w)) {
                     failures.push((path, e));

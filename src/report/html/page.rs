@@ -15,6 +15,8 @@ use std::borrow::Cow;
 
 use super::cert::{self, CertBox};
 use super::format::{measurements, span, when};
+use super::history::{self as hist, Changes, StripHead, StripRow};
+use super::history_strings::{HistoryStrings, history_strings};
 use super::readiness::{province_groups, readiness};
 use super::rows::{
     DetailRow, FailureGroup, FailureItem, FailureNode, Footer, HeaderRow, MatrixRow, NodeDetails,
@@ -28,6 +30,7 @@ use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
 use crate::report::waive::{expired_note, not_waived_note};
 use crate::report::words;
 use crate::results::{ResultRecord, Results, Status, WaiverState};
+use crate::trend::{RunHistory, STRIP_RUNS};
 
 /// Which document a page is.
 #[derive(Clone, Copy)]
@@ -98,6 +101,17 @@ pub(super) struct Page<'a> {
     operator: &'a str,
     version: &'a str,
     run_id: &'a str,
+    /// The history parts' strings; used only with a history.
+    hs: &'static HistoryStrings,
+    /// With a history: the section "changes since the last run".
+    changes: Option<Changes<'a>>,
+    /// With a history, in a document with an appendix: what the strips are made from.
+    history: Option<&'a RunHistory>,
+    /// The strips' column heads; empty without strips.
+    strip_head: Vec<StripHead>,
+    strip_legend: Vec<StatusLabel>,
+    strip_caption: String,
+    strip_note: String,
 }
 
 impl<'a> Page<'a> {
@@ -106,9 +120,11 @@ impl<'a> Page<'a> {
         opts: Options,
         record_sha256: &str,
         scope: Scope<'a>,
+        history: Option<&'a RunHistory>,
     ) -> Page<'a> {
         let lang = opts.lang;
         let t = strings(lang);
+        let hs = history_strings(lang);
         let run = &res.run;
         let ix = res.node_index();
         let crate::results::Lookup {
@@ -406,7 +422,13 @@ impl<'a> Page<'a> {
         };
         let mut per_node: HashMap<&str, Vec<&'a ResultRecord>> = HashMap::new();
         let mut left_out = 0usize;
+        // The strips: every result of a node the appendix lists, shown or not (a check
+        // that flaps may pass in this run).
+        let mut all_per_node: HashMap<&str, Vec<&'a ResultRecord>> = HashMap::new();
         for r in res.results.iter().filter(|_| !summary) {
+            if history.is_some() {
+                all_per_node.entry(r.node.as_str()).or_default().push(r);
+            }
             if shown(r) {
                 per_node.entry(r.node.as_str()).or_default().push(r);
             } else {
@@ -419,6 +441,10 @@ impl<'a> Page<'a> {
             .filter_map(|n| {
                 let rs = per_node.remove(n.id.as_str())?;
                 Some(NodeDetails {
+                    strip: match (history, all_per_node.get_mut(n.id.as_str())) {
+                        (Some(_), Some(all)) => std::mem::take(all),
+                        _ => Vec::new(),
+                    },
                     name: &n.name,
                     id: &n.id,
                     path: &n.path,
@@ -451,7 +477,25 @@ impl<'a> Page<'a> {
             },
         );
 
+        let changes = history.map(|h| {
+            let lookup = res.lookup();
+            let part = matches!(scope, Scope::Part { .. });
+            let ours: std::collections::HashSet<&str> =
+                res.nodes.iter().map(|n| n.id.as_str()).collect();
+            let keep = |id: &str| !part || ours.contains(id);
+            hist::changes(t, hs, lang, h, &lookup, &keep, part)
+        });
+        let strips = history.filter(|_| !summary);
+        let n = STRIP_RUNS.to_string();
+
         Page {
+            hs,
+            changes,
+            history: strips,
+            strip_head: strips.map_or_else(Vec::new, |h| hist::strip_head(hs, h)),
+            strip_legend: strips.map_or_else(Vec::new, |_| hist::legend(t)),
+            strip_caption: fill(hs.strip_caption, &[("n", &n)]),
+            strip_note: fill(hs.strip_note, &[("n", &n)]),
             t,
             lang,
             suite_name: &run.suite_name,
@@ -564,6 +608,19 @@ impl Page<'_> {
             },
             time_ms: format!("{:.1}", r.duration_ms),
             attempts: r.attempts,
+        }
+    }
+}
+
+impl Page<'_> {
+    /// One check's strip in the appendix (with a history), made as the template writes it.
+    pub(super) fn strip_row<'r>(&'r self, r: &'r ResultRecord) -> StripRow<'r> {
+        StripRow {
+            check: self.names.check(&r.check),
+            app: self.names.app(r.app.as_deref()),
+            cells: self
+                .history
+                .map_or_else(Vec::new, |h| hist::strip_cells(self.t, h, r)),
         }
     }
 }

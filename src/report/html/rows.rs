@@ -120,6 +120,8 @@ pub(super) struct NodeDetails<'a> {
     /// ([`Page::detail_row`](super::page::Page::detail_row)), so that the rows of a national run (18,000, each with its
     /// text) are never all in memory at once.
     pub(super) rows: Vec<&'a ResultRecord>,
+    /// With a history: every result of the node, for its strips (empty without).
+    pub(super) strip: Vec<&'a ResultRecord>,
 }
 
 pub(super) struct DetailRow<'a> {

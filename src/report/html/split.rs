@@ -14,6 +14,9 @@
 //! A document is the same page made from a part of the record (`sub_record`): the group's
 //! results, nodes and waivers, every check and app (the matrix keeps its columns). Its
 //! footer prints the SHA-256 of the whole record's `results.json`, the file it was made from.
+//!
+//! With a history, each group's document shows its own nodes' changes and strips, and the
+//! summary the whole run's changes (and no strips: it has no appendix).
 
 use std::collections::HashMap;
 
@@ -22,6 +25,7 @@ use super::page::{Page, Scope};
 use super::readiness::{ProvinceGroup, province_groups};
 use crate::model::Level;
 use crate::results::{NodeIndex, Results, RunInfo, Summary};
+use crate::trend::RunHistory;
 
 /// The folder of the provinces' documents, in the output folder.
 pub const PROVINCES_DIR: &str = "provinces";
@@ -60,6 +64,7 @@ pub(super) fn each(
     results: &Results,
     opts: Options,
     record_sha256: &str,
+    history: Option<&RunHistory>,
     f: &mut dyn FnMut(&str, Page<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let ix = results.node_index();
@@ -71,7 +76,7 @@ pub(super) fn each(
             id: &g.node.id,
             centre: g.node.level != Level::Provincial,
         };
-        f(&name, Page::new(&sub, opts, record_sha256, scope))?;
+        f(&name, Page::new(&sub, opts, record_sha256, scope, history))?;
         links.insert(g.node.id.clone(), name);
     }
     f(
@@ -81,6 +86,7 @@ pub(super) fn each(
             opts,
             record_sha256,
             Scope::Summary { links: &links },
+            history,
         ),
     )
 }
