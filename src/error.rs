@@ -88,8 +88,8 @@ pub enum Error {
     /// of different suites, no run to compare with.
     #[error("{0}")]
     HistoryQuery(String),
-    /// Flags that cannot be used together or a value clap cannot check (one that must not be
-    /// echoed, like a webhook URL holding a token).
+    /// Flags that cannot be used together, or a value the argument parser must not check
+    /// itself because its error would echo it (a webhook URL holding a token).
     #[error("{0}")]
     Usage(String),
 }

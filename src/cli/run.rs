@@ -94,7 +94,7 @@ pub fn finish(
     };
     // The manifest covers the reports, so it comes after them, and only when they all were
     // written: a bundle is whole or is not one.
-    let written = engine::write_reports(dir, results, &reporting)
+    let written = engine::write_reports_with_history(dir, results, &reporting, history.as_ref())
         .and_then(|()| engine::seal(dir, results, key));
     let metrics = after
         .metrics
@@ -126,8 +126,12 @@ pub fn finish(
     if let (Some((url, format)), Some(diff)) = (
         &after.notify,
         history.as_ref().and_then(|h| h.diff.as_ref()),
-    ) && let Err(e) = notify::send(url, *format, diff, &notify_context(results, dir))
-    {
+    ) && let Err(e) = notify::send(
+        url,
+        *format,
+        diff,
+        &notify::Context::of(results, &dir.display().to_string()),
+    ) {
         // A webhook that is down does not make the run fail.
         super::tell(&crate::diag::visible::line(&format!("warning: {e}")));
     }
@@ -146,28 +150,6 @@ fn write_metrics(path: &std::path::Path, results: &Results) -> Result<(), Error>
         failures: vec![(path.to_path_buf(), e)],
         interrupted: !results.run.complete,
     })
-}
-
-/// The names a notification shows, from the run's record.
-fn notify_context(results: &Results, dir: &std::path::Path) -> notify::Context {
-    notify::Context {
-        node_names: results
-            .nodes
-            .iter()
-            .map(|n| (n.id.clone(), n.name.clone()))
-            .collect(),
-        check_names: results
-            .checks
-            .iter()
-            .map(|c| (c.id.clone(), c.name.clone()))
-            .collect(),
-        app_names: results
-            .apps
-            .iter()
-            .map(|a| (a.id.clone(), a.name.clone()))
-            .collect(),
-        report_dir: dir.display().to_string(),
-    }
 }
 
 /// `netaccept report`: the reports again from a results file, optionally with (new)

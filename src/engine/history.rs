@@ -312,13 +312,19 @@ pub fn availability(location: &Location, req: &AvailabilityRequest) -> Result<Av
     let daily = store.daily(&suite, &scopes, req.period.from, req.period.to)?;
     let samples = store.samples(&suite, &scopes, &touched)?;
     let mut report = trend::availability(req.period, &catalog, &daily, &samples, &maintenance);
+    report.suite_name = store
+        .suites()?
+        .into_iter()
+        .find(|(id, _)| *id == suite)
+        .map(|(_, name)| name)
+        .unwrap_or_default();
     report.suite.clone_from(&suite);
     report.scopes = scopes;
     Ok(report)
 }
 
-/// The maintenance file, checked against the nodes the history knows.
+/// The maintenance file, checked against the nodes the history knows: every mistake at its
+/// `file:line:col` (exit 2), before the report is made.
 fn load_maintenance(path: &Path, known: &HashSet<String>) -> Result<Maintenance, Error> {
-    let _ = (path, known);
-    todo!("after H2: crate::load::maintenance")
+    Ok(crate::load::load_maintenance(path, known)?.0)
 }

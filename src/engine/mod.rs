@@ -106,12 +106,24 @@ pub struct Finished {
 /// Writes every report of the record into `dir`, each whole or not at all; one that cannot
 /// be written does not stop the others. `interrupted`: the run was, which the error keeps.
 pub fn write_reports(dir: &Path, results: &Results, reporting: &Reporting) -> Result<(), Error> {
+    write_reports_with_history(dir, results, reporting, None)
+}
+
+/// [`write_reports`], the HTML report with the run's history (what changed since the
+/// previous comparable run, each check's last results) when there is one.
+pub fn write_reports_with_history(
+    dir: &Path,
+    results: &Results,
+    reporting: &Reporting,
+    history: Option<&crate::trend::RunHistory>,
+) -> Result<(), Error> {
     let html = crate::report::html::Options {
         lang: reporting.lang,
         details: reporting.details,
         split: reporting.split,
     };
-    let failures = crate::report::write_all(dir, results, reporting.lang, &html);
+    let failures =
+        crate::report::write_all_with_history(dir, results, reporting.lang, &html, history);
     if failures.is_empty() {
         Ok(())
     } else {

@@ -275,7 +275,16 @@ fn the_options_the_units_use_are_the_binarys() {
         .output()
         .expect("netaccept run --help");
     let help = String::from_utf8_lossy(&out.stdout);
-    for opt in ["--vantage", "--shard", "--sign-key", "--output"] {
+    for opt in [
+        "--vantage",
+        "--shard",
+        "--sign-key",
+        "--output",
+        "--history",
+        "--metrics",
+        "--notify-format",
+        "NETACCEPT_NOTIFY",
+    ] {
         assert!(help.contains(opt), "`netaccept run --help` lacks {opt}");
     }
 }

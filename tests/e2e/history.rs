@@ -64,7 +64,11 @@ impl Case {
 
     /// A run with the province up or down, into `out`, with `extra` flags.
     fn run(&self, out: &str, province_up: bool, extra: &[&str]) -> Output {
-        let province = if province_up { self.open.addr } else { self.closed };
+        let province = if province_up {
+            self.open.addr
+        } else {
+            self.closed
+        };
         network(self.path(), self.open.addr, province);
         let args = [
             &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", out][..],
@@ -101,10 +105,17 @@ fn nightly_runs_are_recorded_compared_and_shown_in_the_report() {
     let d = c.path();
     // Night 1: all up. The first run of its scope: nothing to compare with.
     assert_exit(&c.run("n1", true, &[]), 0);
-    assert!(d.join("reports/history.sqlite").is_file(), "the default store");
+    assert!(
+        d.join("reports/history.sqlite").is_file(),
+        "the default store"
+    );
     let first = netaccept(&["diff"], d);
     assert_exit(&first, 2);
-    assert!(text(&first).contains("first of its suite"), "{}", text(&first));
+    assert!(
+        text(&first).contains("first of its suite"),
+        "{}",
+        text(&first)
+    );
 
     // Night 2: the province is down: a new failure, in the summary and in `diff` (exit 1).
     let n2 = c.run("n2", false, &[]);
@@ -187,7 +198,11 @@ fn nightly_runs_are_recorded_compared_and_shown_in_the_report() {
     // changes nothing, and the diff is the same as the live store's.
     let import = |args: &[&str]| {
         netaccept(
-            &[&["history", "import", "--history", "rebuilt.sqlite"][..], args].concat(),
+            &[
+                &["history", "import", "--history", "rebuilt.sqlite"][..],
+                args,
+            ]
+            .concat(),
             d,
         )
     };
@@ -196,7 +211,11 @@ fn nightly_runs_are_recorded_compared_and_shown_in_the_report() {
     assert!(text(&once).contains("imported 4 run(s)"), "{}", text(&once));
     let twice = import(&["n1", "n2", "n3", "n4"]);
     assert_exit(&twice, 0);
-    assert!(text(&twice).contains("imported 0 run(s)"), "{}", text(&twice));
+    assert!(
+        text(&twice).contains("imported 0 run(s)"),
+        "{}",
+        text(&twice)
+    );
     assert!(text(&twice).contains("4 already there"), "{}", text(&twice));
     let (_, live) = diff_json(d, &[]);
     let (_, rebuilt) = diff_json(d, &["--history", "rebuilt.sqlite"]);
@@ -230,14 +249,27 @@ fn a_store_that_fails_leaves_the_reports_and_exits_5() {
     assert_exit(&out, 5);
     assert!(d.join("b/results.json").is_file());
     assert!(!text(&out).contains("pw-never-shown"), "{}", text(&out));
-    assert!(text(&out).contains("127.0.0.1"), "names the store: {}", text(&out));
+    assert!(
+        text(&out).contains("127.0.0.1"),
+        "names the store: {}",
+        text(&out)
+    );
 
     // `--no-history` records nothing anywhere.
     let e = tempfile::tempdir().unwrap();
     network(e.path(), c.open.addr, c.open.addr);
     assert_exit(
         &netaccept(
-            &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "x", "--no-history"],
+            &[
+                "run",
+                "-i",
+                "inv.yaml",
+                "-s",
+                "suite.yaml",
+                "-o",
+                "x",
+                "--no-history",
+            ],
             e.path(),
         ),
         0,
@@ -295,16 +327,27 @@ fn the_webhook_hears_of_changes_only_and_never_shows_its_token() {
     // The first run has nothing to compare with; the second brings a new failure; the third
     // changes nothing; the fourth a recovery.
     assert_exit(&notify("n1", true, "json"), 0);
-    assert_eq!(h.bodies.lock().unwrap().len(), 0, "first run: nothing changed");
+    assert_eq!(
+        h.bodies.lock().unwrap().len(),
+        0,
+        "first run: nothing changed"
+    );
     assert_exit(&notify("n2", false, "json"), 1);
     {
         let bodies = h.bodies.lock().unwrap();
         assert_eq!(bodies.len(), 1);
         assert_eq!(bodies[0]["format"], "netaccept-notification/1");
-        assert_eq!(keys(&bodies[0]["new_failures"]), [("p1".into(), "port".into())]);
+        assert_eq!(
+            keys(&bodies[0]["new_failures"]),
+            [("p1".into(), "port".into())]
+        );
     }
     assert_exit(&notify("n3", false, "json"), 1);
-    assert_eq!(h.bodies.lock().unwrap().len(), 1, "still failing: no message");
+    assert_eq!(
+        h.bodies.lock().unwrap().len(),
+        1,
+        "still failing: no message"
+    );
     assert_exit(&notify("n4", true, "wecom"), 0);
     {
         let bodies = h.bodies.lock().unwrap();
@@ -330,7 +373,16 @@ fn the_webhook_hears_of_changes_only_and_never_shows_its_token() {
     assert!(!text(&o).contains(TOKEN), "token shown: {}", text(&o));
     // From the environment too, and refused without the history (exit 2, no token).
     let o = crate::support::netaccept::netaccept(
-        &["run", "-i", "inv.yaml", "-s", "suite.yaml", "-o", "n6", "--no-history"],
+        &[
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "n6",
+            "--no-history",
+        ],
         c.path(),
         &[("NETACCEPT_NOTIFY", &h.url)],
     );
@@ -346,5 +398,6 @@ fn the_metrics_file_passes_promtool() {
     let prom = c.path().join("netaccept.prom");
     let body = std::fs::read_to_string(&prom).unwrap();
     assert!(body.contains("node=\"p1\""), "{body}");
-    crate::support::promtool::check_metrics(&prom);
+    // false: promtool is missing, said on stderr (a failure under CI).
+    let _checked = crate::support::promtool::check_metrics(&prom);
 }

@@ -26,6 +26,9 @@ mod example_acceptance;
 mod example_nightly;
 /// What a run keeps when its terminal, its folder or its process limits fail it.
 mod hardening;
+/// The run history: nightly runs recorded, `diff`, `history`, the report's changes, the
+/// metrics file under promtool, the webhook, a store that fails.
+mod history;
 /// `netaccept merge` of bundles run in parts, against one run of the whole.
 mod merge;
 /// Across real network namespaces, with loss made by nftables.
@@ -49,6 +52,7 @@ mod support {
     pub mod junit;
     pub mod net;
     pub mod netaccept;
+    pub mod promtool;
     pub mod tls;
     pub mod venv;
 }

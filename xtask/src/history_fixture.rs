@@ -221,10 +221,8 @@ fn make_night(base: &Results, seed: u64, i: u32, n: u32, at: DateTime<Utc>) -> R
             let len = 7 + draw(seed, item, 1) % 36;
             let start = draw(seed, item, 2) % u64::from(n.max(1));
             night >= start && night < start + len
-        } else if kind < FLAPPING_PER_MILLE + OUTAGE_PER_MILLE + ALWAYS_PER_MILLE {
-            true
         } else {
-            false
+            kind < FLAPPING_PER_MILLE + OUTAGE_PER_MILLE + ALWAYS_PER_MILLE
         };
         if failing && rec.status == Status::Passed {
             rec.status = Status::Failed;
