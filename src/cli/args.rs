@@ -465,6 +465,13 @@ pub struct ReportArgs {
     pub waivers: Option<PathBuf>,
     #[command(flatten)]
     pub reporting: ReportingArgs,
+    /// The history the run was recorded in: the HTML report shows the same changes and
+    /// strips as the run's own (none when the store does not hold the run)
+    #[command(flatten)]
+    pub store: HistoryStoreArgs,
+    /// Make the HTML report without the history section
+    #[arg(long = "no-history", conflicts_with = "history")]
+    pub no_history: bool,
 }
 
 #[derive(Debug, Args)]

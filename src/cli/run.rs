@@ -160,8 +160,24 @@ pub fn report(args: &ReportArgs) -> Result<Exit, Error> {
     for w in warnings {
         super::tell(&format!("warning: {w}"));
     }
-    let written = engine::write_reports(&dir, &results, &args.reporting.resolve())
-        .and_then(|()| engine::seal(&dir, &results, key.as_ref()));
+    // The same document as the run's own: its history read back from the store.
+    let history = if args.no_history {
+        None
+    } else {
+        engine::history::recall(&args.store.location(), &results).unwrap_or_else(|e| {
+            super::tell(&crate::diag::visible::line(&format!(
+                "warning: {e}; the report is made without the history section"
+            )));
+            None
+        })
+    };
+    let written = engine::write_reports_with_history(
+        &dir,
+        &results,
+        &args.reporting.resolve(),
+        history.as_ref(),
+    )
+    .and_then(|()| engine::seal(&dir, &results, key.as_ref()));
     super::say(&crate::report::summary::render(&results));
     super::say(&format!(
         "\nreports: {}\n",

@@ -60,6 +60,39 @@ pub fn record(location: &Location, results: &Results) -> Result<RunHistory, Hist
     Ok(trend::run_history(diff, &window))
 }
 
+/// The history a run's report showed, read back for `netaccept report`: the window ending at
+/// that run and the diff against the run before it, as `record` worked them out (runs
+/// recorded later do not change either). `None` when the store does not exist or does not
+/// hold the run (the report is then made without the history section, as for a run with
+/// `--no-history`); an error when it exists and cannot be read.
+pub fn recall(location: &Location, results: &Results) -> Result<Option<RunHistory>, HistoryError> {
+    if let Location::Sqlite(path) = location
+        && !path.exists()
+    {
+        return Ok(None);
+    }
+    let mut store = Store::open(location, Access::Read)?;
+    let Some(run) = store
+        .find_run(&results.run.id)?
+        .into_iter()
+        .find(|r| r.id == results.run.id)
+    else {
+        return Ok(None);
+    };
+    let window = store.window(&run, WINDOW_RUNS)?;
+    let diff = match store.previous(&run)? {
+        Some(prev) => Some(diff_with(
+            &mut store,
+            &prev,
+            &run,
+            &window,
+            &Tolerance::default(),
+        )?),
+        None => None,
+    };
+    Ok(Some(trend::run_history(diff, &window)))
+}
+
 /// `diff` of two recorded runs (`b` the later), with the window ending at `b`.
 fn diff_with(
     store: &mut Store,

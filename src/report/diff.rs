@@ -1,4 +1,4 @@
-//! `netaccept diff` as it is printed: a [`trend::Diff`] as a table for people (sections NEW
+//! `netaccept diff` as it is printed: a [`crate::trend::Diff`] as a table for people (sections NEW
 //! FAILURES, RECOVERIES, STILL FAILING, FLAPPING, REGRESSIONS, each with its count) and as
 //! JSON (`netaccept-diff/1`) for scripts and cron. [`Names`] turns the store's ids into the
 //! display names of its catalog.

@@ -71,8 +71,14 @@ async fn acceptance_run_with_every_status_and_every_report() {
     )
     .unwrap();
     let out = work.path().join("out");
+    let history = work.path().join("history.sqlite");
     let run = tokio::task::spawn_blocking({
-        let (out, waivers, inventory) = (out.clone(), waivers.clone(), inventory.clone());
+        let (out, waivers, inventory, history) = (
+            out.clone(),
+            waivers.clone(),
+            inventory.clone(),
+            history.clone(),
+        );
         move || {
             Command::new(env!("CARGO_BIN_EXE_netaccept"))
                 .args([
@@ -90,6 +96,8 @@ async fn acceptance_run_with_every_status_and_every_report() {
                 .arg(&out)
                 .current_dir(root)
                 .env("CI", "true")
+                // The history in the test's folder, not the checkout's reports/.
+                .env("NETACCEPT_HISTORY", &history)
                 .output()
                 .unwrap()
         }
@@ -192,6 +200,8 @@ async fn acceptance_run_with_every_status_and_every_report() {
         .arg("-o")
         .arg(&again)
         .current_dir(root)
+        // The run's history, so that the report shows the same changes and strips.
+        .env("NETACCEPT_HISTORY", &history)
         .output()
         .unwrap();
     assert_eq!(rep.status.code(), Some(0));

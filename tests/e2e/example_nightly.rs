@@ -52,8 +52,9 @@ async fn nightly_suite_on_the_example_province() {
     assert!(served.len() >= 10, "{served:?}");
 
     let out = work.path().join("out");
+    let history = work.path().join("history.sqlite");
     let run = tokio::task::spawn_blocking({
-        let (out, inventory) = (out.clone(), inventory.clone());
+        let (out, inventory, history) = (out.clone(), inventory.clone(), history.clone());
         move || {
             Command::new(env!("CARGO_BIN_EXE_netaccept"))
                 .args(["run", "-s", "suites/nightly.yaml", "-i"])
@@ -62,6 +63,8 @@ async fn nightly_suite_on_the_example_province() {
                 .arg(&out)
                 .current_dir(root)
                 .env("CI", "true")
+                // The history in the test's folder, not the checkout's reports/.
+                .env("NETACCEPT_HISTORY", &history)
                 .output()
                 .unwrap()
         }

@@ -101,13 +101,34 @@ fn keys(list: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn nightly_runs_are_recorded_compared_and_shown_in_the_report() {
+    nightly(None);
+}
+
+/// The same nights on a real PostgreSQL server (`tests/support/postgres.rs`); the store
+/// rebuilt from the files is SQLite, so the last comparison is across the two backends.
+#[test]
+fn nightly_runs_on_postgresql_compare_as_on_sqlite() {
+    let Some(db) = crate::support::postgres::database() else {
+        return;
+    };
+    nightly(Some(&db.conninfo));
+}
+
+/// Four nights (up, down, down, up), each command on the store `history` (the default
+/// `reports/history.sqlite` when `None`).
+fn nightly(history: Option<&str>) {
     let c = case();
     let d = c.path();
+    let store: Vec<&str> = history.map(|h| vec!["--history", h]).unwrap_or_default();
+    let netaccept = |args: &[&str], dir: &Path| netaccept(&[args, &store[..]].concat(), dir);
+    let diff_json = |dir: &Path, extra: &[&str]| diff_json(dir, &[extra, &store[..]].concat());
+    let run = |out: &str, up: bool| c.run(out, up, &store);
     // Night 1: all up. The first run of its scope: nothing to compare with.
-    assert_exit(&c.run("n1", true, &[]), 0);
-    assert!(
+    assert_exit(&run("n1", true), 0);
+    assert_eq!(
         d.join("reports/history.sqlite").is_file(),
-        "the default store"
+        history.is_none(),
+        "the default store, unless another is given"
     );
     let first = netaccept(&["diff"], d);
     assert_exit(&first, 2);
@@ -118,7 +139,7 @@ fn nightly_runs_are_recorded_compared_and_shown_in_the_report() {
     );
 
     // Night 2: the province is down: a new failure, in the summary and in `diff` (exit 1).
-    let n2 = c.run("n2", false, &[]);
+    let n2 = run("n2", false);
     assert_exit(&n2, 1);
     assert!(
         text(&n2).contains("1 new failure(s)"),
@@ -138,7 +159,7 @@ fn nightly_runs_are_recorded_compared_and_shown_in_the_report() {
     assert!(html.contains("与上次运行相比"), "changes since last run");
 
     // Night 3: still down: still failing since night 2, and no new failure (exit 0).
-    assert_exit(&c.run("n3", false, &[]), 1);
+    assert_exit(&run("n3", false), 1);
     let (out, v) = diff_json(d, &[]);
     assert_exit(&out, 0);
     assert!(keys(&v["new_failures"]).is_empty());
@@ -155,7 +176,7 @@ fn nightly_runs_are_recorded_compared_and_shown_in_the_report() {
     );
 
     // Night 4: back up: a recovery.
-    assert_exit(&c.run("n4", true, &[]), 0);
+    assert_exit(&run("n4", true), 0);
     let (out, v) = diff_json(d, &[]);
     assert_exit(&out, 0);
     assert_eq!(keys(&v["recoveries"]), [("p1".into(), "port".into())]);
@@ -197,7 +218,7 @@ fn nightly_runs_are_recorded_compared_and_shown_in_the_report() {
     // The files rebuild the store: imported in any order (oldest first recorded), twice
     // changes nothing, and the diff is the same as the live store's.
     let import = |args: &[&str]| {
-        netaccept(
+        self::netaccept(
             &[
                 &["history", "import", "--history", "rebuilt.sqlite"][..],
                 args,
@@ -218,7 +239,7 @@ fn nightly_runs_are_recorded_compared_and_shown_in_the_report() {
     );
     assert!(text(&twice).contains("4 already there"), "{}", text(&twice));
     let (_, live) = diff_json(d, &[]);
-    let (_, rebuilt) = diff_json(d, &["--history", "rebuilt.sqlite"]);
+    let (_, rebuilt) = self::diff_json(d, &["--history", "rebuilt.sqlite"]);
     assert_eq!(live, rebuilt);
 }
 

@@ -52,6 +52,7 @@ mod support {
     pub mod junit;
     pub mod net;
     pub mod netaccept;
+    pub mod postgres;
     pub mod promtool;
     pub mod tls;
     pub mod venv;

@@ -370,10 +370,13 @@ fn default_output_folder_is_under_reports() {
     let started = Instant::now();
     let out = netaccept(&["run", "-i", "inv.yaml", "-s", "suite.yaml"], dir.path());
     assert_eq!(out.status.code(), Some(0));
+    // Beside the run's folder, the default history store (and SQLite's WAL files).
     let entries: Vec<_> = std::fs::read_dir(dir.path().join("reports"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| !n.starts_with("history.sqlite"))
         .collect();
+    assert!(dir.path().join("reports/history.sqlite").is_file());
     assert_eq!(entries.len(), 1);
     assert!(entries[0].starts_with("nightly-2"), "{entries:?}");
     assert!(entries[0].ends_with('Z'), "UTC timestamp: {entries:?}");
