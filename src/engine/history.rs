@@ -46,12 +46,18 @@ pub fn record(location: &Location, results: &Results) -> Result<RunHistory, Hist
     let run = match store.record(results)? {
         history::Recorded::New(r) | history::Recorded::Already(r) => r,
     };
-    let window = store.window(&run, WINDOW_RUNS)?;
-    let diff = match store.previous(&run)? {
+    history_at(&mut store, &run)
+}
+
+/// What a run's report shows of the history: the window ending at `run` and the diff
+/// against the run before it (none for the first of its suite and scope).
+fn history_at(store: &mut Store, run: &RunRow) -> Result<RunHistory, HistoryError> {
+    let window = store.window(run, WINDOW_RUNS)?;
+    let diff = match store.previous(run)? {
         Some(prev) => Some(diff_with(
-            &mut store,
+            store,
             &prev,
-            &run,
+            run,
             &window,
             &Tolerance::default(),
         )?),
@@ -79,18 +85,7 @@ pub fn recall(location: &Location, results: &Results) -> Result<Option<RunHistor
     else {
         return Ok(None);
     };
-    let window = store.window(&run, WINDOW_RUNS)?;
-    let diff = match store.previous(&run)? {
-        Some(prev) => Some(diff_with(
-            &mut store,
-            &prev,
-            &run,
-            &window,
-            &Tolerance::default(),
-        )?),
-        None => None,
-    };
-    Ok(Some(trend::run_history(diff, &window)))
+    history_at(&mut store, &run).map(Some)
 }
 
 /// `diff` of two recorded runs (`b` the later), with the window ending at `b`.
