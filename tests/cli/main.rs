@@ -58,6 +58,12 @@ fn netaccept_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("NETACCEPT_TOKEN")
+        // A run from the checkout keeps its history under target/, never in the checkout's
+        // reports/ (the default store).
+        .env(
+            "NETACCEPT_HISTORY",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-history.sqlite"),
+        )
         .output()
         .expect("run netaccept")
 }

@@ -251,6 +251,8 @@ fn the_service_runs_its_vantage_once_with_raw_icmp_only() {
         "--sign-key \"$${CREDENTIALS_DIRECTORY}/sign.key\"",
         "-o \"$$out\"",
         "$${STATE_DIRECTORY}/bundles/$$1/",
+        // The unit runs in /, where the default store (reports/history.sqlite) cannot be.
+        "--history \"$${STATE_DIRECTORY}/history.sqlite\"",
     ] {
         assert!(exec.contains(piece), "ExecStart lacks {piece:?}: {exec}");
     }
