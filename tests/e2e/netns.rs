@@ -165,6 +165,9 @@ fn namespaces_healthy_lossy_silent() {
         .arg(dir.join("suite.yaml"))
         .arg("-o")
         .arg(&out_dir)
+        // The history beside the run's folder, not in the checkout's reports/.
+        .arg("--history")
+        .arg(dir.join("history.sqlite"))
         .env("CI", "true")
         .output()
         .expect("netaccept run");
