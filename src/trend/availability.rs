@@ -70,7 +70,8 @@ fn touches(w: &MaintenanceWindow, period: Period) -> bool {
     w.from.to_utc() < to && w.to.to_utc() > from && w.from < w.to
 }
 
-/// See [`super::touched_days`].
+/// The Beijing days of `period` that a maintenance window touches: the store's samples are
+/// asked for these.
 pub fn touched_days(period: Period, maintenance: &Maintenance) -> Vec<NaiveDate> {
     let mut days = BTreeSet::new();
     for w in maintenance.windows.iter().filter(|w| touches(w, period)) {
@@ -103,7 +104,8 @@ pub fn covers(w: &MaintenanceWindow, at: DateTime<Utc>, key: &ItemKey, path: &st
                 .is_some_and(|a| w.apps.iter().any(|x| x == a)))
 }
 
-/// See [`super::availability`].
+/// Availability over `period` from the roll-ups (`daily`, whose days `maintenance` does not
+/// touch) and the raw results of the days it touches (`samples`).
 pub fn availability(
     period: Period,
     catalog: &Catalog,

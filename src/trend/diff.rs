@@ -27,7 +27,10 @@ fn comparable(s: Status) -> bool {
     s == Status::Passed || is_problem(s)
 }
 
-/// See [`super::diff`].
+/// What changed from run `a` to run `b` (`b` the later): `window` ends at `b` (up to
+/// [`super::WINDOW_RUNS`] runs), `since` is the store's `failing_since` for `b`.
+// The map is what `Store::failing_since` returns; a generic hasher would buy nothing.
+#[allow(clippy::implicit_hasher)]
 pub fn diff(
     a: (&RunRow, &[ItemRow]),
     b: (&RunRow, &[ItemRow]),
@@ -153,7 +156,7 @@ fn flapping(row: &ItemRow, window: &Window, d: &mut Diff) {
     }
 }
 
-/// See [`super::run_history`].
+/// The report's history: the strips from `window` (its last [`STRIP_RUNS`] runs).
 pub fn run_history(diff: Option<Diff>, window: &Window) -> RunHistory {
     let skip = window.runs.len().saturating_sub(STRIP_RUNS);
     let strips = window

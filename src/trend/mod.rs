@@ -15,11 +15,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::history::{Catalog, DayCounts, ItemKey, ItemRow, RunRow, Sample, Window};
+use crate::history::{ItemKey, RunRow};
 use crate::model::maintenance::Maintenance;
 use crate::results::Status;
 
-pub use availability::covers;
+pub use availability::{availability, covers, touched_days};
+pub use diff::{diff, run_history};
 pub use flap::{FlapPoint, flap_points, percent_state_change, state};
 
 /// Runs a flapping state is worked out over (Nagios's `MAX_STATE_HISTORY_ENTRIES`).
@@ -131,25 +132,6 @@ pub struct RunHistory {
     pub strips: HashMap<ItemKey, Vec<Option<Status>>>,
 }
 
-/// `diff`: `window` ends at `b` (up to [`WINDOW_RUNS`] runs), `since` is the store's
-/// `failing_since` for `b`.
-// The map is what `Store::failing_since` returns; a generic hasher would buy nothing.
-#[allow(clippy::implicit_hasher)]
-pub fn diff(
-    a: (&RunRow, &[ItemRow]),
-    b: (&RunRow, &[ItemRow]),
-    window: &Window,
-    since: &HashMap<ItemKey, DateTime<Utc>>,
-    tolerance: &Tolerance,
-) -> Diff {
-    diff::diff(a, b, window, since, tolerance)
-}
-
-/// The report's history: the strips from `window` (its last [`STRIP_RUNS`] runs).
-pub fn run_history(diff: Option<Diff>, window: &Window) -> RunHistory {
-    diff::run_history(diff, window)
-}
-
 /// The period of an availability report: Beijing days, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -209,22 +191,4 @@ pub struct Availability {
     pub apps: Vec<Row>,
     /// The windows declared that overlap the period, in file order.
     pub maintenance: Maintenance,
-}
-
-/// Availability over `period` from the roll-ups (`daily`, whose days `maintenance` does not
-/// touch) and the raw results of the days it touches (`samples`).
-pub fn availability(
-    period: Period,
-    catalog: &Catalog,
-    daily: &[DayCounts],
-    samples: &[Sample],
-    maintenance: &Maintenance,
-) -> Availability {
-    availability::availability(period, catalog, daily, samples, maintenance)
-}
-
-/// The Beijing days of `period` that a maintenance window touches: the store's samples are
-/// asked for these.
-pub fn touched_days(period: Period, maintenance: &Maintenance) -> Vec<NaiveDate> {
-    availability::touched_days(period, maintenance)
 }
