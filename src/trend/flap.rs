@@ -43,7 +43,12 @@ pub fn state(status: Status, original: Option<Status>) -> Option<Status> {
 /// states give 0.
 pub fn percent_state_change(states: &[Status]) -> f64 {
     let classes: Vec<Status> = states.iter().filter_map(|s| state(*s, None)).collect();
-    let classes = &classes[classes.len().saturating_sub(FLAP_RUNS)..];
+    weighted_change(&classes[classes.len().saturating_sub(FLAP_RUNS)..])
+}
+
+/// The weighted percent state change of states already reduced to their class (what
+/// [`percent_state_change`] computes once it has filtered them).
+fn weighted_change(classes: &[Status]) -> f64 {
     let k = classes.len().saturating_sub(1);
     if k == 0 {
         return 0.0;
@@ -80,7 +85,8 @@ pub fn flap_points(states: &[Option<Status>]) -> Vec<FlapPoint> {
         if let Some(s) = s.and_then(|s| state(s, None)) {
             seen.push(s);
         }
-        let percent = percent_state_change(&seen[seen.len().saturating_sub(FLAP_RUNS)..]);
+        // `seen` holds classes already: no filtering or copying per run.
+        let percent = weighted_change(&seen[seen.len().saturating_sub(FLAP_RUNS)..]);
         if r >= start {
             flapping = if flapping {
                 percent >= FLAP_LOW
