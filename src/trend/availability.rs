@@ -31,18 +31,33 @@ impl Counts {
         self.up + self.down + self.maintenance + self.unknown
     }
 
-    /// A day's roll-up: passed is up; failed, waived and skipped behind a failed check are
-    /// down; errored, otherwise skipped and not reported are unknown.
+    /// A day's roll-up, each of its counts classed as [`Counts::of_result`] classes one
+    /// result of that status: the one rule for both.
     pub fn of_day(c: &StatusCounts) -> Counts {
-        Counts {
-            up: c.passed.into(),
-            down: u64::from(c.failed) + u64::from(c.waived) + u64::from(c.skipped_needs),
-            maintenance: 0,
-            unknown: u64::from(c.errored) + u64::from(c.skipped_other) + u64::from(c.not_reported),
+        let mut out = Counts::default();
+        for (n, status, kind) in [
+            (c.passed, Status::Passed, None),
+            (c.failed, Status::Failed, None),
+            (c.errored, Status::Errored, None),
+            (c.waived, Status::Waived, None),
+            (c.skipped_needs, Status::Skipped, Some(NEEDS_FAILED)),
+            (c.skipped_other, Status::Skipped, None),
+            (c.not_reported, Status::NotReported, None),
+        ] {
+            let one = Counts::of_result(status, kind);
+            let n = u64::from(n);
+            out.add(&Counts {
+                up: one.up * n,
+                down: one.down * n,
+                maintenance: 0,
+                unknown: one.unknown * n,
+            });
         }
+        out
     }
 
-    /// One result outside maintenance, as [`Counts::of_day`] counts it.
+    /// One result outside maintenance: passed is up; failed, waived and skipped behind a
+    /// failed check are down; errored, otherwise skipped and not reported are unknown.
     pub fn of_result(status: Status, kind: Option<&str>) -> Counts {
         let mut c = Counts::default();
         match status {
