@@ -15,7 +15,6 @@ use crate::history::{
 };
 use crate::model::maintenance::Maintenance;
 use crate::notify;
-use crate::report::json::ReadError;
 use crate::results::Results;
 use crate::trend::{self, Availability, Diff, Period, RunHistory, Tolerance, WINDOW_RUNS};
 
@@ -256,22 +255,9 @@ fn read_record(path: &Path) -> Result<Results, Error> {
     } else {
         path.to_path_buf()
     };
-    let not_results = |e| Error::NotResults {
-        path: file.clone(),
-        why: match e {
-            ReadError::Io(e) => format!("cannot read: {e}"),
-            ReadError::NotResults(m) | ReadError::Newer(m) => m,
-        },
-    };
-    // A journal is the record of a run that never wrote its results.json (killed, powered
-    // off): what it holds was measured, so it belongs in the history too.
-    if crate::report::journal::is_journal(&file) {
-        crate::report::journal::read(&file)
-            .map(|(r, _)| r)
-            .map_err(not_results)
-    } else {
-        crate::report::json::read(&file).map_err(not_results)
-    }
+    // A journal is the record of a run that never wrote its results.json: what it holds
+    // was measured, so it belongs in the history too.
+    super::rerender::read_record(&file).map(|(r, _)| r)
 }
 
 /// `netaccept availability`: which runs count.
@@ -289,10 +275,10 @@ pub struct AvailabilityRequest {
 /// the raw results of touched ones.
 pub fn availability(location: &Location, req: &AvailabilityRequest) -> Result<Availability, Error> {
     let mut store = Store::open(location, Access::Read)?;
+    let suites = store.suites()?;
     let suite = if let Some(s) = &req.suite {
         s.clone()
     } else {
-        let suites = store.suites()?;
         match suites.len() {
             1 => suites[0].0.clone(),
             0 => return Err(Error::HistoryQuery("the history holds no run".into())),
@@ -340,8 +326,7 @@ pub fn availability(location: &Location, req: &AvailabilityRequest) -> Result<Av
     let daily = store.daily(&suite, &scopes, req.period.from, req.period.to)?;
     let samples = store.samples(&suite, &scopes, &touched)?;
     let mut report = trend::availability(req.period, &catalog, &daily, &samples, &maintenance);
-    report.suite_name = store
-        .suites()?
+    report.suite_name = suites
         .into_iter()
         .find(|(id, _)| *id == suite)
         .map(|(_, name)| name)

@@ -9,7 +9,25 @@ use crate::error::Error;
 use crate::model::WaiverTargets;
 use crate::report::json::{self, ReadError};
 use crate::report::{journal, waive};
-use crate::results::Summary;
+use crate::results::{Results, Summary};
+
+/// A record as `report` and `history import` read it: a `results.json`, or the
+/// `journal.jsonl` of a run that never wrote one (killed, powered off), with what the
+/// journal's reading says (its cut line).
+pub fn read_record(path: &Path) -> Result<(Results, Vec<String>), Error> {
+    let not_results = |e| Error::NotResults {
+        path: path.to_path_buf(),
+        why: match e {
+            ReadError::Io(e) => format!("cannot read: {e}"),
+            ReadError::NotResults(m) | ReadError::Newer(m) => m,
+        },
+    };
+    if journal::is_journal(path) {
+        journal::read(path).map_err(not_results)
+    } else {
+        Ok((json::read(path).map_err(not_results)?, Vec::new()))
+    }
+}
 
 /// What `report` is asked.
 #[derive(Debug, Clone)]
@@ -26,18 +44,7 @@ pub struct Rerender {
 /// The record, and what the operator should know about it (a journal's cut line, a summary
 /// that did not match its results).
 pub fn rerender(req: &Rerender) -> Result<(Finished, Vec<String>), Error> {
-    let not_results = |e| Error::NotResults {
-        path: req.results.clone(),
-        why: match e {
-            ReadError::Io(e) => format!("cannot read: {e}"),
-            ReadError::NotResults(m) | ReadError::Newer(m) => m,
-        },
-    };
-    let (mut results, mut warnings) = if journal::is_journal(&req.results) {
-        journal::read(&req.results).map_err(not_results)?
-    } else {
-        (json::read(&req.results).map_err(not_results)?, Vec::new())
-    };
+    let (mut results, mut warnings) = read_record(&req.results)?;
     // The counts are the results': a stored summary that says otherwise (an edited file, a
     // bug) is replaced, and said, never trusted over the results it summarises.
     let counted = Summary::of(&results.results);
