@@ -390,7 +390,13 @@ fn the_webhook_hears_of_changes_only_and_never_shows_its_token() {
     );
     let o = c.run("n5", false, &["--notify", &down]);
     assert_exit(&o, 1);
-    assert!(text(&o).contains("warning"), "{}", text(&o));
+    // The warning is the webhook's own, naming only its host.
+    assert!(
+        text(&o).contains("warning: notification to http://127.0.0.1:"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("not delivered"), "{}", text(&o));
     assert!(!text(&o).contains(TOKEN), "token shown: {}", text(&o));
     // From the environment too, and refused without the history (exit 2, no token).
     let o = crate::support::netaccept::netaccept(
@@ -408,6 +414,11 @@ fn the_webhook_hears_of_changes_only_and_never_shows_its_token() {
         &[("NETACCEPT_NOTIFY", &h.url)],
     );
     assert_exit(&o, 2);
+    assert!(
+        text(&o).contains("--notify needs the history"),
+        "{}",
+        text(&o)
+    );
     assert!(!text(&o).contains(TOKEN));
 }
 
