@@ -10,7 +10,8 @@ mod body;
 mod markdown;
 mod send;
 
-use crate::trend::Diff;
+use crate::history::ItemKey;
+use crate::trend::{Diff, Flap};
 
 pub use send::TIMEOUT;
 
@@ -80,15 +81,31 @@ pub struct Context {
 impl Context {
     /// The names of a run's record, and its output folder.
     pub fn of(results: &crate::results::Results, report_dir: &str) -> Context {
-        let names = |it: &mut dyn Iterator<Item = (&String, &String)>| {
-            it.map(|(k, v)| (k.clone(), v.clone())).collect()
-        };
+        let lookup = results.lookup();
+        let owned = |(id, name): (&&str, &&str)| (id.to_string(), name.to_string());
         Context {
-            node_names: names(&mut results.nodes.iter().map(|n| (&n.id, &n.name))),
-            check_names: names(&mut results.checks.iter().map(|c| (&c.id, &c.name))),
-            app_names: names(&mut results.apps.iter().map(|a| (&a.id, &a.name))),
+            node_names: lookup
+                .nodes
+                .iter()
+                .map(|(id, n)| (id.to_string(), n.name.clone()))
+                .collect(),
+            check_names: lookup.checks.iter().map(owned).collect(),
+            app_names: lookup.apps.iter().map(owned).collect(),
             report_dir: report_dir.to_string(),
         }
+    }
+
+    /// An item's display names, node, check and app (the app's `None` for a check without
+    /// one): each the id again when the record has no name for it.
+    fn names<'a>(&'a self, key: &'a ItemKey) -> (&'a str, &'a str, Option<&'a str>) {
+        let name = |m: &'a std::collections::HashMap<String, String>, id: &'a str| {
+            m.get(id).map_or(id, String::as_str)
+        };
+        (
+            name(&self.node_names, &key.node),
+            name(&self.check_names, &key.check),
+            key.app.as_deref().map(|a| name(&self.app_names, a)),
+        )
     }
 }
 
@@ -177,6 +194,31 @@ pub fn send(
     Ok(true)
 }
 
+/// A flap's percent to one decimal, rounded half away from zero (not as `{:.1}` would): the
+/// percentage is a weighted count of 20 transitions at most. Both shapes show this one.
+fn percent(f: &Flap) -> f64 {
+    (f.percent * 10.0).round() / 10.0
+}
+
+/// Text made one line: control characters (line breaks among them) become spaces, and the
+/// ends are trimmed.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// `s`'s first `chars` characters, and `…` when that cut something off.
+fn cut(s: &str, chars: usize) -> String {
+    let mut out: String = s.chars().take(chars).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +259,13 @@ mod tests {
             assert!(!why.contains(SECRET), "{why}");
             assert!(!why.is_empty());
         }
+    }
+
+    #[test]
+    fn text_is_made_one_line_and_cut_with_an_ellipsis() {
+        assert_eq!(one_line(" a\nb\r\tc\u{1b} "), "a b  c");
+        assert_eq!(cut("山西太原", 2), "山西…");
+        assert_eq!(cut("山西", 2), "山西");
     }
 
     #[test]

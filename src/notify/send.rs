@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::{Format, NotifyError, WebhookUrl};
+use super::{Format, NotifyError, WebhookUrl, cut, one_line};
 
 /// How long the whole exchange may take.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -115,17 +115,7 @@ fn quoted(text: &str) -> String {
     if t.is_empty() {
         return String::new();
     }
-    let cut: String = t.chars().take(QUOTED_CHARS).collect();
-    let more = if cut.len() < t.len() { "…" } else { "" };
-    format!(": {cut}{more}")
-}
-
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
+    format!(": {}", cut(&t, QUOTED_CHARS))
 }
 
 /// `why` with every part of the URL that may be a secret replaced by `***`: the whole URL,
