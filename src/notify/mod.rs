@@ -56,7 +56,7 @@ impl std::str::FromStr for Format {
 
 /// A webhook URL: holds a secret, so `Display` and `Debug` show only scheme, host and port.
 #[derive(Clone, PartialEq, Eq)]
-pub struct WebhookUrl(String);
+pub struct WebhookUrl(reqwest::Url);
 
 /// Why a notification was not delivered (a warning: the run's exit code does not change).
 #[derive(Debug, thiserror::Error)]
@@ -123,27 +123,22 @@ impl WebhookUrl {
         if url.host_str().is_none_or(str::is_empty) {
             return Err("a webhook URL names a host".into());
         }
-        Ok(WebhookUrl(url.into()))
+        Ok(WebhookUrl(url))
     }
 
     /// The whole URL, secret included: for the request only.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// `scheme://host[:port]/…`: what may be printed. The `/…` stands for the path and query
     /// (where WeCom and DingTalk put the robot's key or access token) and any user info.
     pub fn redacted(&self) -> String {
-        match reqwest::Url::parse(&self.0) {
-            Ok(u) => {
-                let host = u.host_str().unwrap_or("");
-                match u.port() {
-                    Some(p) => format!("{}://{host}:{p}/…", u.scheme()),
-                    None => format!("{}://{host}/…", u.scheme()),
-                }
-            }
-            // `parse` made it from a URL: unreachable, and still nothing of it is shown.
-            Err(_) => "(webhook URL)".into(),
+        let u = &self.0;
+        let host = u.host_str().unwrap_or("");
+        match u.port() {
+            Some(p) => format!("{}://{host}:{p}/…", u.scheme()),
+            None => format!("{}://{host}/…", u.scheme()),
         }
     }
 }
