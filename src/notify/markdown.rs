@@ -60,7 +60,8 @@ pub(super) fn text(diff: &Diff, ctx: &Context, max: usize) -> String {
     );
     let foot = format!("\n报告：{}\n", one_line(&ctx.report_dir));
 
-    let sections: Vec<(&str, Vec<String>)> = vec![
+    // Each list's heading and entries, the empty lists left out.
+    let sections: Vec<(String, Vec<String>)> = [
         (
             "新故障",
             diff.new_failures.iter().map(|c| change(c, ctx)).collect(),
@@ -77,32 +78,28 @@ pub(super) fn text(diff: &Diff, ctx: &Context, max: usize) -> String {
             "停止抖动",
             diff.flapping_stopped.iter().map(|f| flap(f, ctx)).collect(),
         ),
-    ];
-    let sections: Vec<_> = sections
-        .into_iter()
-        .filter(|(_, l)| !l.is_empty())
-        .collect();
+    ]
+    .into_iter()
+    .filter(|(_, entries): &(_, Vec<String>)| !entries.is_empty())
+    .map(|(h, entries)| (heading(h), entries))
+    .collect();
 
     // Round robin: each section gets its first entry before any gets its second, so a long
     // list of new failures cannot crowd out the one recovery. Every section keeps room for
     // its heading and a "… 另有 N 项" line.
-    let entries: Vec<Vec<String>> = sections
-        .iter()
-        .map(|(_, items)| items.iter().map(|it| format!("- {it}\n")).collect())
-        .collect();
     let fixed = head.len()
         + foot.len()
         + sections
             .iter()
-            .map(|(h, _)| heading(h).len() + more(usize::MAX).len())
+            .map(|(h, _)| h.len() + more(usize::MAX).len())
             .sum::<usize>();
     let mut budget = max.saturating_sub(fixed);
-    let mut shown = vec![0; entries.len()];
-    let mut full = vec![false; entries.len()];
+    let mut shown = vec![0; sections.len()];
+    let mut full = vec![false; sections.len()];
     loop {
         let mut added = false;
-        for (s, list) in entries.iter().enumerate() {
-            let Some(e) = list.get(shown[s]).filter(|_| !full[s]) else {
+        for (s, (_, entries)) in sections.iter().enumerate() {
+            let Some(e) = entries.get(shown[s]).filter(|_| !full[s]) else {
                 continue;
             };
             if e.len() <= budget {
@@ -119,13 +116,13 @@ pub(super) fn text(diff: &Diff, ctx: &Context, max: usize) -> String {
     }
 
     let mut out = head;
-    for (s, (h, _)) in sections.iter().enumerate() {
-        out.push_str(&heading(h));
-        for e in &entries[s][..shown[s]] {
+    for ((h, entries), shown) in sections.iter().zip(shown) {
+        out.push_str(h);
+        for e in &entries[..shown] {
             out.push_str(e);
         }
-        if shown[s] < entries[s].len() {
-            out.push_str(&more(entries[s].len() - shown[s]));
+        if shown < entries.len() {
+            out.push_str(&more(entries.len() - shown));
         }
     }
     out.push_str(&foot);
@@ -149,24 +146,27 @@ fn more(n: usize) -> String {
     format!("- … 另有 {n} 项\n")
 }
 
-/// One line of a list: the item's names, its status and kind, the message cut short.
+/// One entry of a list (`- …` and a line feed): the item's names, its status and kind, the
+/// message cut short.
 fn change(c: &Change, ctx: &Context) -> String {
     let kind = c
         .kind
         .as_deref()
         .map(|k| format!("（{k}）"))
         .unwrap_or_default();
-    let mut s = format!("{}：{}{kind}", names(&c.key, ctx), status_zh(c.after));
+    let mut s = format!("- {}：{}{kind}", names(&c.key, ctx), status_zh(c.after));
     let msg = one_line(&c.message);
     if !msg.is_empty() {
         s.push('，');
         s.push_str(&cut(&msg, MESSAGE_CHARS));
     }
+    s.push('\n');
     s
 }
 
+/// One entry of a list: the item's names and its percent state change.
 fn flap(f: &Flap, ctx: &Context) -> String {
-    format!("{}：状态变化率 {:.1}%", names(&f.key, ctx), percent(f))
+    format!("- {}：状态变化率 {:.1}%\n", names(&f.key, ctx), percent(f))
 }
 
 /// `节点 · 检查 · 应用`, by display name (the id when the record has none).
