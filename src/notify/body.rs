@@ -52,22 +52,14 @@ fn run(r: &RunRow) -> Value {
 
 /// An item's ids and display names (the id again when the record has no name for it).
 fn item(key: &ItemKey, ctx: &Context) -> serde_json::Map<String, Value> {
-    let name = |names: &std::collections::HashMap<String, String>, id: &str| {
-        names.get(id).cloned().unwrap_or_else(|| id.to_string())
-    };
+    let (node_name, check_name, app_name) = ctx.names(key);
     let mut m = serde_json::Map::new();
     m.insert("node".into(), json!(key.node));
-    m.insert("node_name".into(), json!(name(&ctx.node_names, &key.node)));
+    m.insert("node_name".into(), json!(node_name));
     m.insert("check".into(), json!(key.check));
-    m.insert(
-        "check_name".into(),
-        json!(name(&ctx.check_names, &key.check)),
-    );
+    m.insert("check_name".into(), json!(check_name));
     m.insert("app".into(), json!(key.app));
-    m.insert(
-        "app_name".into(),
-        json!(key.app.as_deref().map(|a| name(&ctx.app_names, a))),
-    );
+    m.insert("app_name".into(), json!(app_name));
     m
 }
 
@@ -88,8 +80,7 @@ fn flaps(list: &[Flap], ctx: &Context) -> Value {
     list.iter()
         .map(|f| {
             let mut m = item(&f.key, ctx);
-            // One decimal: the percentage is a weighted count of 20 transitions at most.
-            m.insert("percent".into(), json!((f.percent * 10.0).round() / 10.0));
+            m.insert("percent".into(), json!(super::percent(f)));
             Value::Object(m)
         })
         .collect()

@@ -4,9 +4,7 @@
 //! always named. Every message holds the word `netaccept`, so a DingTalk robot secured by a
 //! custom keyword can use that one.
 
-use std::collections::HashMap;
-
-use super::Context;
+use super::{Context, cut, one_line, percent};
 use crate::history::{DAY_OFFSET_HOURS, ItemKey};
 use crate::results::Status;
 use crate::trend::{Change, Diff, Flap};
@@ -39,7 +37,7 @@ pub(super) fn text(diff: &Diff, ctx: &Context, max: usize) -> String {
          运行 {id}（{scope}），开始于 {when}（北京时间）{partial}\n\n\
          与上次运行 {prev} 相比：新故障 **{new}** 项，恢复 **{rec}** 项，开始抖动 {fs} 项，停止抖动 {fe} 项；仍在故障 {still} 项。\n\n\
          本次结果：通过 {passed}，失败 {failed}，错误 {errored}，跳过 {skipped}，豁免 {waived}{nr}\n",
-        suite = line(&b.suite_name),
+        suite = one_line(&b.suite_name),
         id = b.id,
         scope = b.scope,
         partial = if b.complete { "" } else { "，运行被中断" },
@@ -60,9 +58,10 @@ pub(super) fn text(diff: &Diff, ctx: &Context, max: usize) -> String {
             String::new()
         },
     );
-    let foot = format!("\n报告：{}\n", line(&ctx.report_dir));
+    let foot = format!("\n报告：{}\n", one_line(&ctx.report_dir));
 
-    let sections: Vec<(&str, Vec<String>)> = vec![
+    // Each list's heading and entries, the empty lists left out.
+    let sections: Vec<(String, Vec<String>)> = [
         (
             "新故障",
             diff.new_failures.iter().map(|c| change(c, ctx)).collect(),
@@ -79,32 +78,28 @@ pub(super) fn text(diff: &Diff, ctx: &Context, max: usize) -> String {
             "停止抖动",
             diff.flapping_stopped.iter().map(|f| flap(f, ctx)).collect(),
         ),
-    ];
-    let sections: Vec<_> = sections
-        .into_iter()
-        .filter(|(_, l)| !l.is_empty())
-        .collect();
+    ]
+    .into_iter()
+    .filter(|(_, entries): &(_, Vec<String>)| !entries.is_empty())
+    .map(|(h, entries)| (heading(h), entries))
+    .collect();
 
     // Round robin: each section gets its first entry before any gets its second, so a long
     // list of new failures cannot crowd out the one recovery. Every section keeps room for
     // its heading and a "… 另有 N 项" line.
-    let entries: Vec<Vec<String>> = sections
-        .iter()
-        .map(|(_, items)| items.iter().map(|it| format!("- {it}\n")).collect())
-        .collect();
     let fixed = head.len()
         + foot.len()
         + sections
             .iter()
-            .map(|(h, _)| heading(h).len() + more(usize::MAX).len())
+            .map(|(h, _)| h.len() + more(usize::MAX).len())
             .sum::<usize>();
     let mut budget = max.saturating_sub(fixed);
-    let mut shown = vec![0; entries.len()];
-    let mut full = vec![false; entries.len()];
+    let mut shown = vec![0; sections.len()];
+    let mut full = vec![false; sections.len()];
     loop {
         let mut added = false;
-        for (s, list) in entries.iter().enumerate() {
-            let Some(e) = list.get(shown[s]).filter(|_| !full[s]) else {
+        for (s, (_, entries)) in sections.iter().enumerate() {
+            let Some(e) = entries.get(shown[s]).filter(|_| !full[s]) else {
                 continue;
             };
             if e.len() <= budget {
@@ -121,13 +116,13 @@ pub(super) fn text(diff: &Diff, ctx: &Context, max: usize) -> String {
     }
 
     let mut out = head;
-    for (s, (h, _)) in sections.iter().enumerate() {
-        out.push_str(&heading(h));
-        for e in &entries[s][..shown[s]] {
+    for ((h, entries), shown) in sections.iter().zip(shown) {
+        out.push_str(h);
+        for e in &entries[..shown] {
             out.push_str(e);
         }
-        if shown[s] < entries[s].len() {
-            out.push_str(&more(entries[s].len() - shown[s]));
+        if shown < entries.len() {
+            out.push_str(&more(entries.len() - shown));
         }
     }
     out.push_str(&foot);
@@ -151,43 +146,36 @@ fn more(n: usize) -> String {
     format!("- … 另有 {n} 项\n")
 }
 
-/// One line of a list: the item's names, its status and kind, the message cut short.
+/// One entry of a list (`- …` and a line feed): the item's names, its status and kind, the
+/// message cut short.
 fn change(c: &Change, ctx: &Context) -> String {
     let kind = c
         .kind
         .as_deref()
         .map(|k| format!("（{k}）"))
         .unwrap_or_default();
-    let mut s = format!("{}：{}{kind}", names(&c.key, ctx), status_zh(c.after));
-    let msg = line(&c.message);
+    let mut s = format!("- {}：{}{kind}", names(&c.key, ctx), status_zh(c.after));
+    let msg = one_line(&c.message);
     if !msg.is_empty() {
-        let cut: String = msg.chars().take(MESSAGE_CHARS).collect();
         s.push('，');
-        s.push_str(&cut);
-        if cut.len() < msg.len() {
-            s.push('…');
-        }
+        s.push_str(&cut(&msg, MESSAGE_CHARS));
     }
+    s.push('\n');
     s
 }
 
+/// One entry of a list: the item's names and its percent state change.
 fn flap(f: &Flap, ctx: &Context) -> String {
-    // Rounded as the JSON message rounds it (half away from zero), not as `{:.1}` would.
-    let percent = (f.percent * 10.0).round() / 10.0;
-    format!("{}：状态变化率 {percent:.1}%", names(&f.key, ctx))
+    format!("- {}：状态变化率 {:.1}%\n", names(&f.key, ctx), percent(f))
 }
 
 /// `节点 · 检查 · 应用`, by display name (the id when the record has none).
 fn names(key: &ItemKey, ctx: &Context) -> String {
-    let name = |m: &HashMap<String, String>, id: &str| line(m.get(id).map_or(id, String::as_str));
-    let mut s = format!(
-        "{} · {}",
-        name(&ctx.node_names, &key.node),
-        name(&ctx.check_names, &key.check)
-    );
-    if let Some(app) = &key.app {
+    let (node, check, app) = ctx.names(key);
+    let mut s = format!("{} · {}", one_line(node), one_line(check));
+    if let Some(app) = app {
         s.push_str(" · ");
-        s.push_str(&name(&ctx.app_names, app));
+        s.push_str(&one_line(app));
     }
     s
 }
@@ -201,13 +189,4 @@ fn status_zh(s: Status) -> &'static str {
         Status::Waived => "已豁免",
         Status::NotReported => "未上报",
     }
-}
-
-/// Text made one line: an item is one list entry, whatever its message holds.
-fn line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
 }

@@ -10,7 +10,8 @@ mod body;
 mod markdown;
 mod send;
 
-use crate::trend::Diff;
+use crate::history::ItemKey;
+use crate::trend::{Diff, Flap};
 
 pub use send::TIMEOUT;
 
@@ -55,7 +56,7 @@ impl std::str::FromStr for Format {
 
 /// A webhook URL: holds a secret, so `Display` and `Debug` show only scheme, host and port.
 #[derive(Clone, PartialEq, Eq)]
-pub struct WebhookUrl(String);
+pub struct WebhookUrl(reqwest::Url);
 
 /// Why a notification was not delivered (a warning: the run's exit code does not change).
 #[derive(Debug, thiserror::Error)]
@@ -80,15 +81,31 @@ pub struct Context {
 impl Context {
     /// The names of a run's record, and its output folder.
     pub fn of(results: &crate::results::Results, report_dir: &str) -> Context {
-        let names = |it: &mut dyn Iterator<Item = (&String, &String)>| {
-            it.map(|(k, v)| (k.clone(), v.clone())).collect()
-        };
+        let lookup = results.lookup();
+        let owned = |(id, name): (&&str, &&str)| (id.to_string(), name.to_string());
         Context {
-            node_names: names(&mut results.nodes.iter().map(|n| (&n.id, &n.name))),
-            check_names: names(&mut results.checks.iter().map(|c| (&c.id, &c.name))),
-            app_names: names(&mut results.apps.iter().map(|a| (&a.id, &a.name))),
+            node_names: lookup
+                .nodes
+                .iter()
+                .map(|(id, n)| (id.to_string(), n.name.clone()))
+                .collect(),
+            check_names: lookup.checks.iter().map(owned).collect(),
+            app_names: lookup.apps.iter().map(owned).collect(),
             report_dir: report_dir.to_string(),
         }
+    }
+
+    /// An item's display names, node, check and app (the app's `None` for a check without
+    /// one): each the id again when the record has no name for it.
+    fn names<'a>(&'a self, key: &'a ItemKey) -> (&'a str, &'a str, Option<&'a str>) {
+        let name = |m: &'a std::collections::HashMap<String, String>, id: &'a str| {
+            m.get(id).map_or(id, String::as_str)
+        };
+        (
+            name(&self.node_names, &key.node),
+            name(&self.check_names, &key.check),
+            key.app.as_deref().map(|a| name(&self.app_names, a)),
+        )
     }
 }
 
@@ -106,27 +123,22 @@ impl WebhookUrl {
         if url.host_str().is_none_or(str::is_empty) {
             return Err("a webhook URL names a host".into());
         }
-        Ok(WebhookUrl(url.into()))
+        Ok(WebhookUrl(url))
     }
 
     /// The whole URL, secret included: for the request only.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// `scheme://host[:port]/…`: what may be printed. The `/…` stands for the path and query
     /// (where WeCom and DingTalk put the robot's key or access token) and any user info.
     pub fn redacted(&self) -> String {
-        match reqwest::Url::parse(&self.0) {
-            Ok(u) => {
-                let host = u.host_str().unwrap_or("");
-                match u.port() {
-                    Some(p) => format!("{}://{host}:{p}/…", u.scheme()),
-                    None => format!("{}://{host}/…", u.scheme()),
-                }
-            }
-            // `parse` made it from a URL: unreachable, and still nothing of it is shown.
-            Err(_) => "(webhook URL)".into(),
+        let u = &self.0;
+        let host = u.host_str().unwrap_or("");
+        match u.port() {
+            Some(p) => format!("{}://{host}:{p}/…", u.scheme()),
+            None => format!("{}://{host}/…", u.scheme()),
         }
     }
 }
@@ -177,6 +189,31 @@ pub fn send(
     Ok(true)
 }
 
+/// A flap's percent to one decimal, rounded half away from zero (not as `{:.1}` would): the
+/// percentage is a weighted count of 20 transitions at most. Both shapes show this one.
+fn percent(f: &Flap) -> f64 {
+    (f.percent * 10.0).round() / 10.0
+}
+
+/// Text made one line: control characters (line breaks among them) become spaces, and the
+/// ends are trimmed.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// `s`'s first `chars` characters, and `…` when that cut something off.
+fn cut(s: &str, chars: usize) -> String {
+    let mut out: String = s.chars().take(chars).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +254,13 @@ mod tests {
             assert!(!why.contains(SECRET), "{why}");
             assert!(!why.is_empty());
         }
+    }
+
+    #[test]
+    fn text_is_made_one_line_and_cut_with_an_ellipsis() {
+        assert_eq!(one_line(" a\nb\r\tc\u{1b} "), "a b  c");
+        assert_eq!(cut("山西太原", 2), "山西…");
+        assert_eq!(cut("山西", 2), "山西");
     }
 
     #[test]

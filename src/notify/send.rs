@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::{Format, NotifyError, WebhookUrl};
+use super::{Format, NotifyError, WebhookUrl, cut, one_line};
 
 /// How long the whole exchange may take.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -115,34 +115,20 @@ fn quoted(text: &str) -> String {
     if t.is_empty() {
         return String::new();
     }
-    let cut: String = t.chars().take(QUOTED_CHARS).collect();
-    let more = if cut.len() < t.len() { "…" } else { "" };
-    format!(": {cut}{more}")
-}
-
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
+    format!(": {}", cut(&t, QUOTED_CHARS))
 }
 
 /// `why` with every part of the URL that may be a secret replaced by `***`: the whole URL,
 /// its path and query, each path segment, query value and the user info. A server may echo
 /// the URL in its error page; the reason still shows none of it.
 fn scrub(url: &WebhookUrl, why: &str) -> String {
-    let mut secrets: Vec<String> = vec![url.expose().to_string()];
-    if let Ok(u) = reqwest::Url::parse(url.expose()) {
-        secrets.push(u.path().to_string());
-        if let Some(q) = u.query() {
-            secrets.push(q.to_string());
-        }
-        secrets.extend(u.path_segments().into_iter().flatten().map(str::to_string));
-        secrets.extend(u.query_pairs().map(|(_, v)| v.into_owned()));
-        secrets.push(u.username().to_string());
-        secrets.extend(u.password().map(str::to_string));
-    }
+    let u = &url.0;
+    let mut secrets: Vec<String> = vec![u.as_str().to_string(), u.path().to_string()];
+    secrets.extend(u.query().map(str::to_string));
+    secrets.extend(u.path_segments().into_iter().flatten().map(str::to_string));
+    secrets.extend(u.query_pairs().map(|(_, v)| v.into_owned()));
+    secrets.push(u.username().to_string());
+    secrets.extend(u.password().map(str::to_string));
     // Short parts (`send`, `robot`, `/`) are words, not secrets, and would garble the reason;
     // longest first, so a part inside another goes with it.
     secrets.retain(|s| s.len() >= 8);

@@ -29,10 +29,12 @@ use crate::results::{ResultRecord, Results, Status};
 
 /// The file's text.
 pub fn render(results: &Results) -> String {
-    let common = Common {
-        suite: results.run.suite.clone(),
-        scope: scope_of(results),
-    };
+    // The labels every series carries, made once.
+    let base = format!(
+        "suite=\"{}\",scope=\"{}\"",
+        escape_label(&results.run.suite),
+        escape_label(&scope_of(results))
+    );
     let index = results.node_index();
     // A record holds each (node, check, app) once; a hand-edited or badly merged one might
     // not, and a repeated series makes node_exporter refuse the whole file. The first wins.
@@ -43,8 +45,7 @@ pub fn render(results: &Results) -> String {
         .filter(|r| seen.insert((r.node.as_str(), r.check.as_str(), r.app.as_deref())))
         .map(|r| Item {
             labels: format!(
-                "{},node=\"{}\",province=\"{}\",check=\"{}\",app=\"{}\"",
-                common.labels(),
+                "{base},node=\"{}\",province=\"{}\",check=\"{}\",app=\"{}\"",
                 escape_label(&r.node),
                 escape_label(index.province(&r.node).map_or("", |n| n.id.as_str())),
                 escape_label(&r.check),
@@ -55,25 +56,9 @@ pub fn render(results: &Results) -> String {
         .collect();
 
     let mut out = String::new();
-    run_families(&mut out, results, &common);
+    run_families(&mut out, results, &base);
     item_families(&mut out, &items);
     out
-}
-
-/// The labels every series carries.
-struct Common {
-    suite: String,
-    scope: String,
-}
-
-impl Common {
-    fn labels(&self) -> String {
-        format!(
-            "suite=\"{}\",scope=\"{}\"",
-            escape_label(&self.suite),
-            escape_label(&self.scope)
-        )
-    }
 }
 
 /// One result and its labels, made once.
@@ -82,9 +67,8 @@ struct Item<'r> {
     record: &'r ResultRecord,
 }
 
-fn run_families(out: &mut String, results: &Results, common: &Common) {
+fn run_families(out: &mut String, results: &Results, base: &str) {
     let run = &results.run;
-    let base = common.labels();
 
     header(
         out,
@@ -109,7 +93,7 @@ fn run_families(out: &mut String, results: &Results, common: &Common) {
     sample(
         out,
         "netaccept_run_start_timestamp_seconds",
-        &base,
+        base,
         unix_seconds(run.started),
     );
 
@@ -121,7 +105,7 @@ fn run_families(out: &mut String, results: &Results, common: &Common) {
     let took = (run.finished - run.started)
         .to_std()
         .map_or(0.0, |d| d.as_secs_f64());
-    sample(out, "netaccept_run_duration_seconds", &base, took);
+    sample(out, "netaccept_run_duration_seconds", base, took);
 
     header(
         out,
@@ -131,7 +115,7 @@ fn run_families(out: &mut String, results: &Results, common: &Common) {
     sample(
         out,
         "netaccept_run_complete",
-        &base,
+        base,
         f64::from(u8::from(run.complete)),
     );
 
@@ -245,44 +229,45 @@ fn item_families(out: &mut String, items: &[Item<'_>]) {
         1.0 / 86_400.0,
     );
 
-    let expiry: Vec<(&Item<'_>, f64)> = items
-        .iter()
-        .filter_map(|it| {
-            let text = it.record.measurements.get("cert_not_after")?.as_str()?;
+    family(
+        out,
+        items,
+        "netaccept_tls_certificate_not_after_timestamp_seconds",
+        "When the earliest-expiring certificate of the chain expires, in seconds since the Unix epoch.",
+        |r| {
+            let text = r.measurements.get("cert_not_after")?.as_str()?;
             let at = chrono::DateTime::parse_from_rfc3339(text).ok()?;
-            Some((it, unix_seconds(at.to_utc())))
-        })
-        .collect();
-    if !expiry.is_empty() {
-        header(
-            out,
-            "netaccept_tls_certificate_not_after_timestamp_seconds",
-            "When the earliest-expiring certificate of the chain expires, in seconds since the Unix epoch.",
-        );
-        for (it, at) in expiry {
-            sample(
-                out,
-                "netaccept_tls_certificate_not_after_timestamp_seconds",
-                &it.labels,
-                at,
-            );
-        }
-    }
+            Some(unix_seconds(at.to_utc()))
+        },
+    );
 }
 
-/// A family made of one numeric measurement, divided by `divisor` into the base unit; left
-/// out when no result has the measurement (a family without samples is noise).
+/// A family made of one numeric measurement, divided by `divisor` into the base unit.
 fn measured(out: &mut String, items: &[Item<'_>], name: &str, help: &str, key: &str, divisor: f64) {
+    family(out, items, name, help, |r| {
+        Some(r.measurements.get(key)?.as_f64()? / divisor)
+    });
+}
+
+/// A family of the results `value` gives a value for; left out when it gives none (a family
+/// without samples is noise).
+fn family(
+    out: &mut String,
+    items: &[Item<'_>],
+    name: &str,
+    help: &str,
+    value: impl Fn(&ResultRecord) -> Option<f64>,
+) {
     let values: Vec<(&Item<'_>, f64)> = items
         .iter()
-        .filter_map(|it| Some((it, it.record.measurements.get(key)?.as_f64()?)))
+        .filter_map(|it| Some((it, value(it.record)?)))
         .collect();
     if values.is_empty() {
         return;
     }
     header(out, name, help);
     for (it, v) in values {
-        sample(out, name, &it.labels, v / divisor);
+        sample(out, name, &it.labels, v);
     }
 }
 

@@ -37,50 +37,33 @@ pub(crate) fn verify_units(units: &[&Path]) -> bool {
     true
 }
 
-/// A copy of the template units in a folder of their own, named as instance `vantage`.
-fn instances(dir: &Path, vantage: &str) -> Vec<PathBuf> {
-    ["service", "timer"]
+/// Copies the service and timer `deploy/systemd/<unit>.{service,timer}` into a folder of
+/// their own, named `<named>.{service,timer}` (a template's as one of its instances), and
+/// has `systemd-analyze verify` check them.
+fn verify_copies(unit: &str, named: &str) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let units: Vec<PathBuf> = ["service", "timer"]
         .iter()
         .map(|kind| {
-            let to = dir.join(format!("netaccept@{vantage}.{kind}"));
-            std::fs::write(
-                &to,
-                crate::read_deploy(&format!("systemd/netaccept@.{kind}")),
-            )
-            .expect("writing the unit");
+            let to = tmp.path().join(format!("{named}.{kind}"));
+            std::fs::write(&to, crate::read_deploy(&format!("systemd/{unit}.{kind}")))
+                .expect("writing the unit");
             to
         })
-        .collect()
+        .collect();
+    let refs: Vec<&Path> = units.iter().map(PathBuf::as_path).collect();
+    verify_units(&refs);
 }
 
 #[test]
 fn units_pass_systemd_analyze_verify() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let units = instances(tmp.path(), "national");
-    let refs: Vec<&Path> = units.iter().map(PathBuf::as_path).collect();
-    verify_units(&refs);
-}
-
-/// The nightly service and timer, copied as they are (they are no templates).
-fn nightly(dir: &Path) -> Vec<PathBuf> {
-    ["service", "timer"]
-        .iter()
-        .map(|kind| {
-            let name = format!("netaccept-nightly.{kind}");
-            let to = dir.join(&name);
-            std::fs::write(&to, crate::read_deploy(&format!("systemd/{name}")))
-                .expect("writing the unit");
-            to
-        })
-        .collect()
+    verify_copies("netaccept@", "netaccept@national");
 }
 
 #[test]
 fn nightly_units_pass_systemd_analyze_verify() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let units = nightly(tmp.path());
-    let refs: Vec<&Path> = units.iter().map(PathBuf::as_path).collect();
-    verify_units(&refs);
+    // No templates: copied as they are.
+    verify_copies("netaccept-nightly", "netaccept-nightly");
 }
 
 /// Where the nightly service records and writes.
