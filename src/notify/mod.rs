@@ -30,30 +30,6 @@ pub enum Format {
     Dingtalk,
 }
 
-impl Format {
-    pub const ALL: [Format; 3] = [Format::Json, Format::Wecom, Format::Dingtalk];
-
-    /// The word `--notify-format` takes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Wecom => "wecom",
-            Format::Dingtalk => "dingtalk",
-        }
-    }
-}
-
-impl std::str::FromStr for Format {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Format, String> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| format!("unknown notification format `{s}` (json, wecom, dingtalk)"))
-    }
-}
-
 /// A webhook URL: holds a secret, so `Display` and `Debug` show only scheme, host and port.
 #[derive(Clone, PartialEq, Eq)]
 pub struct WebhookUrl(reqwest::Url);
@@ -261,13 +237,5 @@ mod tests {
         assert_eq!(one_line(" a\nb\r\tc\u{1b} "), "a b  c");
         assert_eq!(cut("山西太原", 2), "山西…");
         assert_eq!(cut("山西", 2), "山西");
-    }
-
-    #[test]
-    fn formats_read_their_words() {
-        for f in Format::ALL {
-            assert_eq!(f.as_str().parse::<Format>(), Ok(f));
-        }
-        assert!("slack".parse::<Format>().is_err());
     }
 }
