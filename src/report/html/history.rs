@@ -15,13 +15,14 @@ use chrono::TimeDelta;
 
 use super::format::when;
 use super::history_strings::HistoryStrings;
+use super::page::Names;
 use super::rows::{HeaderRow, StatusLabel, status_label};
 use super::strings::{Strings, fill};
 use crate::history::{DAY_OFFSET_HOURS, ItemKey};
 use crate::report::Lang;
 use crate::report::text::{FIELD_CAP, cap};
 use crate::report::words;
-use crate::results::{Lookup, ResultRecord, Status};
+use crate::results::{NodeIndex, ResultRecord, Status};
 use crate::trend::{Change, Diff, Flap, RunHistory, STRIP_RUNS};
 
 /// The section "changes since the last run".
@@ -84,15 +85,16 @@ pub(super) struct StripRow<'a> {
     pub(super) cells: Vec<StripCell>,
 }
 
-/// The section for a document. `keep`: whether a node's changes belong in it (a province's
-/// document keeps its own nodes).
+/// The section for a document, with the nodes and the check and app names of its page.
+/// `part`: a province's document, which keeps the changes of its own nodes (those of
+/// `nodes`) only.
 pub(super) fn changes<'a>(
     t: &'static Strings,
     h: &'static HistoryStrings,
     lang: Lang,
     history: &'a RunHistory,
-    names: &Lookup<'a>,
-    keep: &dyn Fn(&str) -> bool,
+    nodes: &NodeIndex<'a>,
+    names: &Names<'a>,
     part: bool,
 ) -> Changes<'a> {
     let Some(diff) = &history.diff else {
@@ -114,7 +116,8 @@ pub(super) fn changes<'a>(
             false,
         ),
     ];
-    let lists = lists(t, h, lang, diff, names, keep);
+    let keep = |id: &str| !part || nodes.position(id).is_some();
+    let lists = lists(t, h, lang, diff, nodes, names, &keep);
     let n = |id: &str| {
         lists
             .iter()
@@ -147,7 +150,8 @@ fn lists<'a>(
     h: &'static HistoryStrings,
     lang: Lang,
     diff: &'a Diff,
-    names: &Lookup<'a>,
+    nodes: &NodeIndex<'a>,
+    names: &Names<'a>,
     keep: &dyn Fn(&str) -> bool,
 ) -> Vec<ChangeList<'a>> {
     // The earlier status of an item the earlier run did not have.
@@ -157,20 +161,10 @@ fn lists<'a>(
         label: h.absent,
     };
     let item = |key: &'a ItemKey| {
-        let node = names
-            .nodes
-            .get(key.node.as_str())
+        let node = nodes
+            .get(&key.node)
             .map_or(key.node.as_str(), |n| n.name.as_str());
-        let check = names
-            .checks
-            .get(key.check.as_str())
-            .copied()
-            .unwrap_or(&key.check);
-        let app = key
-            .app
-            .as_deref()
-            .map_or("", |a| names.apps.get(a).copied().unwrap_or(a));
-        (node, check, app)
+        (node, names.check(&key.check), names.app(key.app.as_deref()))
     };
     let change_row = |c: &'a Change, with_before: bool, note: Cow<'a, str>| {
         let (node, check, app) = item(&c.key);
