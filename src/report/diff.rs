@@ -87,8 +87,9 @@ pub(crate) fn beijing(at: DateTime<Utc>) -> String {
     format!("{} +08:00", bj.format("%Y-%m-%d %H:%M:%S"))
 }
 
-/// A measurement's value with its unit, from the key's suffix (`_ms`, `_pct`).
-fn measure_value(measure: &str, v: f64) -> String {
+/// A measurement's value with its unit, from the key's suffix (`_ms`, `_pct`), to one
+/// decimal: as the diff table and the HTML report's regressions show it.
+pub(crate) fn measure_value(measure: &str, v: f64) -> String {
     if measure.ends_with("_ms") {
         format!("{v:.1} ms")
     } else if measure.ends_with("_pct") {
