@@ -441,10 +441,8 @@ impl<'a> Page<'a> {
             .filter_map(|n| {
                 let rs = per_node.remove(n.id.as_str())?;
                 Some(NodeDetails {
-                    strip: match (history, all_per_node.get_mut(n.id.as_str())) {
-                        (Some(_), Some(all)) => std::mem::take(all),
-                        _ => Vec::new(),
-                    },
+                    // Empty without a history: nothing was gathered.
+                    strip: all_per_node.remove(n.id.as_str()).unwrap_or_default(),
                     name: &n.name,
                     id: &n.id,
                     path: &n.path,
