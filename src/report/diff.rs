@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::diag::{visible, width};
 use crate::history::{Catalog, ItemKey};
-use crate::report::history::{JsonRun, run_json};
+use crate::report::history::{JsonRun, run_json, to_json};
 use crate::report::text::cap;
 use crate::results::Status;
 use crate::trend::{Change, Diff, Flap, Regression};
@@ -253,7 +253,7 @@ fn flap_rows(diff: &Diff) -> Vec<(&Flap, &'static str)> {
     rows
 }
 
-fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+pub(crate) fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
@@ -449,7 +449,5 @@ pub fn json(diff: &Diff, names: &Names) -> String {
             .map(|r| regression(r, names))
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("a diff always serialises");
-    s.push('\n');
-    s
+    to_json(&doc)
 }
