@@ -281,8 +281,19 @@ pub(crate) fn section(
 }
 
 /// Rows in columns as wide as their widest cell (as the terminal measures it, wide
-/// characters counting two), two spaces apart.
+/// characters counting two), two spaces apart, each cell to the left.
 pub(crate) fn aligned(out: &mut String, indent: &str, head: &[&str], rows: &[Vec<String>]) {
+    aligned_from(out, indent, head, rows, usize::MAX);
+}
+
+/// [`aligned`], with the columns from `first_right` on (numbers) to the right.
+pub(crate) fn aligned_from(
+    out: &mut String,
+    indent: &str,
+    head: &[&str],
+    rows: &[Vec<String>],
+    first_right: usize,
+) {
     let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
     for r in rows {
         for (w, cell) in widths.iter_mut().zip(r) {
@@ -293,9 +304,20 @@ pub(crate) fn aligned(out: &mut String, indent: &str, head: &[&str], rows: &[Vec
         out.push_str(indent);
         let cells: Vec<&str> = cells.collect();
         for (i, cell) in cells.iter().enumerate() {
-            out.push_str(cell);
-            if i + 1 < cells.len() {
-                out.push_str(&" ".repeat(widths[i] - width(cell) + 2));
+            let pad = " ".repeat(widths[i] - width(cell));
+            let last = i + 1 == cells.len();
+            if i >= first_right {
+                out.push_str(&pad);
+                out.push_str(cell);
+            } else {
+                out.push_str(cell);
+                // A last cell to the left is not padded.
+                if !last {
+                    out.push_str(&pad);
+                }
+            }
+            if !last {
+                out.push_str("  ");
             }
         }
         out.push('\n');
