@@ -8,7 +8,7 @@
 //! so that they neither reach the terminal raw nor break the alignment. The JSON carries the
 //! text as it is, escaped by JSON.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -227,28 +227,29 @@ fn change_row(key_cells: &dyn Fn(&ItemKey) -> Vec<String>, c: &Change) -> Vec<St
 /// The FLAPPING section's rows: what flaps at `b` (marked `started` when it began there)
 /// and what stopped at `b`, in key order.
 fn flap_rows(diff: &Diff) -> Vec<(&Flap, &'static str)> {
-    let started = |k: &ItemKey| diff.flapping_started.iter().any(|f| &f.key == k);
+    let flapping: HashSet<&ItemKey> = diff.flapping.iter().map(|f| &f.key).collect();
+    let started: HashSet<&ItemKey> = diff.flapping_started.iter().map(|f| &f.key).collect();
     let mut rows: Vec<(&Flap, &'static str)> = diff
         .flapping
         .iter()
         .map(|f| {
-            (
-                f,
-                if started(&f.key) {
-                    "started"
-                } else {
-                    "flapping"
-                },
-            )
+            let state = if started.contains(&f.key) {
+                "started"
+            } else {
+                "flapping"
+            };
+            (f, state)
         })
+        // A start at `b` is flapping at `b` too; one listed only as started is shown all the
+        // same.
+        .chain(
+            diff.flapping_started
+                .iter()
+                .filter(|f| !flapping.contains(&f.key))
+                .map(|f| (f, "started")),
+        )
+        .chain(diff.flapping_stopped.iter().map(|f| (f, "stopped")))
         .collect();
-    // A start at `b` is flapping at `b` too; one listed only as started is shown all the same.
-    for f in &diff.flapping_started {
-        if !diff.flapping.iter().any(|x| x.key == f.key) {
-            rows.push((f, "started"));
-        }
-    }
-    rows.extend(diff.flapping_stopped.iter().map(|f| (f, "stopped")));
     rows.sort_by(|x, y| x.0.key.cmp(&y.0.key));
     rows
 }
