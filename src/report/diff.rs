@@ -8,7 +8,7 @@
 //! so that they neither reach the terminal raw nor break the alignment. The JSON carries the
 //! text as it is, escaped by JSON.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::diag::{visible, width};
 use crate::history::{Catalog, ItemKey};
-use crate::report::history::{JsonRun, run_json};
+use crate::report::history::{JsonRun, run_json, to_json};
 use crate::report::text::cap;
 use crate::results::Status;
 use crate::trend::{Change, Diff, Flap, Regression};
@@ -87,8 +87,9 @@ pub(crate) fn beijing(at: DateTime<Utc>) -> String {
     format!("{} +08:00", bj.format("%Y-%m-%d %H:%M:%S"))
 }
 
-/// A measurement's value with its unit, from the key's suffix (`_ms`, `_pct`).
-fn measure_value(measure: &str, v: f64) -> String {
+/// A measurement's value with its unit, from the key's suffix (`_ms`, `_pct`), to one
+/// decimal: as the diff table and the HTML report's regressions show it.
+pub(crate) fn measure_value(measure: &str, v: f64) -> String {
     if measure.ends_with("_ms") {
         format!("{v:.1} ms")
     } else if measure.ends_with("_pct") {
@@ -226,33 +227,34 @@ fn change_row(key_cells: &dyn Fn(&ItemKey) -> Vec<String>, c: &Change) -> Vec<St
 /// The FLAPPING section's rows: what flaps at `b` (marked `started` when it began there)
 /// and what stopped at `b`, in key order.
 fn flap_rows(diff: &Diff) -> Vec<(&Flap, &'static str)> {
-    let started = |k: &ItemKey| diff.flapping_started.iter().any(|f| &f.key == k);
+    let flapping: HashSet<&ItemKey> = diff.flapping.iter().map(|f| &f.key).collect();
+    let started: HashSet<&ItemKey> = diff.flapping_started.iter().map(|f| &f.key).collect();
     let mut rows: Vec<(&Flap, &'static str)> = diff
         .flapping
         .iter()
         .map(|f| {
-            (
-                f,
-                if started(&f.key) {
-                    "started"
-                } else {
-                    "flapping"
-                },
-            )
+            let state = if started.contains(&f.key) {
+                "started"
+            } else {
+                "flapping"
+            };
+            (f, state)
         })
+        // A start at `b` is flapping at `b` too; one listed only as started is shown all the
+        // same.
+        .chain(
+            diff.flapping_started
+                .iter()
+                .filter(|f| !flapping.contains(&f.key))
+                .map(|f| (f, "started")),
+        )
+        .chain(diff.flapping_stopped.iter().map(|f| (f, "stopped")))
         .collect();
-    // A start at `b` is flapping at `b` too; one listed only as started is shown all the same.
-    for f in &diff.flapping_started {
-        if !diff.flapping.iter().any(|x| x.key == f.key) {
-            rows.push((f, "started"));
-        }
-    }
-    rows.extend(diff.flapping_stopped.iter().map(|f| (f, "stopped")));
     rows.sort_by(|x, y| x.0.key.cmp(&y.0.key));
     rows
 }
 
-fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+pub(crate) fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
@@ -280,8 +282,19 @@ pub(crate) fn section(
 }
 
 /// Rows in columns as wide as their widest cell (as the terminal measures it, wide
-/// characters counting two), two spaces apart.
+/// characters counting two), two spaces apart, each cell to the left.
 pub(crate) fn aligned(out: &mut String, indent: &str, head: &[&str], rows: &[Vec<String>]) {
+    aligned_from(out, indent, head, rows, usize::MAX);
+}
+
+/// [`aligned`], with the columns from `first_right` on (numbers) to the right.
+pub(crate) fn aligned_from(
+    out: &mut String,
+    indent: &str,
+    head: &[&str],
+    rows: &[Vec<String>],
+    first_right: usize,
+) {
     let mut widths: Vec<usize> = head.iter().map(|h| width(h)).collect();
     for r in rows {
         for (w, cell) in widths.iter_mut().zip(r) {
@@ -292,9 +305,20 @@ pub(crate) fn aligned(out: &mut String, indent: &str, head: &[&str], rows: &[Vec
         out.push_str(indent);
         let cells: Vec<&str> = cells.collect();
         for (i, cell) in cells.iter().enumerate() {
-            out.push_str(cell);
-            if i + 1 < cells.len() {
-                out.push_str(&" ".repeat(widths[i] - width(cell) + 2));
+            let pad = " ".repeat(widths[i] - width(cell));
+            let last = i + 1 == cells.len();
+            if i >= first_right {
+                out.push_str(&pad);
+                out.push_str(cell);
+            } else {
+                out.push_str(cell);
+                // A last cell to the left is not padded.
+                if !last {
+                    out.push_str(&pad);
+                }
+            }
+            if !last {
+                out.push_str("  ");
             }
         }
         out.push('\n');
@@ -448,7 +472,5 @@ pub fn json(diff: &Diff, names: &Names) -> String {
             .map(|r| regression(r, names))
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("a diff always serialises");
-    s.push('\n');
-    s
+    to_json(&doc)
 }

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::diff::{JsonItem, Names, aligned, beijing, item, one_line};
+use super::diff::{JsonItem, Names, aligned, beijing, item, one_line, plural};
 use crate::history::{RunRow, SeriesPoint};
 use crate::report::text::cap;
 use crate::results::{Shard, Status, Summary};
@@ -64,12 +64,7 @@ pub fn runs_table(runs: &[RunRow]) -> String {
     if !rows.is_empty() {
         aligned(&mut out, "", &head, &rows);
     }
-    let _ = writeln!(
-        out,
-        "{} {}",
-        runs.len(),
-        if runs.len() == 1 { "run" } else { "runs" }
-    );
+    let _ = writeln!(out, "{} {}", runs.len(), plural(runs.len(), "run", "runs"));
     out
 }
 
@@ -197,11 +192,7 @@ pub fn series_table(points: &[SeriesPoint], names: &Names) -> String {
         out,
         "{} {}",
         points.len(),
-        if points.len() == 1 {
-            "result"
-        } else {
-            "results"
-        }
+        plural(points.len(), "result", "results")
     );
     out
 }
@@ -267,8 +258,9 @@ pub fn series_json(points: &[SeriesPoint], names: &Names) -> String {
     })
 }
 
-fn to_json(v: &impl Serialize) -> String {
-    let mut s = serde_json::to_string_pretty(v).expect("history output always serialises");
+/// A document of `diff`, `history` or `availability` as pretty JSON, ending in a line feed.
+pub(crate) fn to_json(v: &impl Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("the output's JSON always serialises");
     s.push('\n');
     s
 }

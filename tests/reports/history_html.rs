@@ -356,8 +356,10 @@ fn strips_show_each_checks_last_14_results_oldest_first() {
         &tcp[11..],
         [("st-passed", "✔"), ("st-failed", "✘"), ("st-skipped", "⊘")]
     );
-    // A check the history does not know: no result in any run.
+    // A check the history does not know: no result in any run (and a full row of them: an
+    // empty row would pass `all`).
     let health = cells(strip, "应用系统健康检查");
+    assert_eq!(health.len(), STRIP_RUNS);
     assert!(health.iter().all(|c| *c == ("h-none", "—")));
     // The legend, once, at the top of the appendix.
     let details = section(&h, "details");

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::report::history::to_json;
 use crate::trend::{Availability, Counts, Row};
 
 /// The format's name, in its `format` field.
@@ -111,7 +112,5 @@ pub fn json(a: &Availability) -> String {
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("the report serialises");
-    s.push('\n');
-    s
+    to_json(&doc)
 }

@@ -57,6 +57,9 @@ struct Page<'a> {
     overall: Line,
     tables: Vec<Table>,
     windows: Vec<WindowLine>,
+    /// The name on the tester's line of the sign-off block (`templates/signoff.html`, which
+    /// the acceptance report shares): none, a period's report has no operator.
+    operator: &'static str,
 }
 
 fn line(name: &str, id: &str, c: &Counts) -> Line {
@@ -143,6 +146,7 @@ pub(super) fn render(a: &Availability, lang: Lang) -> String {
                 reason: w.reason.clone(),
             })
             .collect(),
+        operator: "",
     };
     page.render().expect("the availability template renders")
 }

@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 
 use super::percent;
-use crate::diag::{visible, width};
+use crate::diag::visible;
+use crate::report::diff::aligned_from;
 use crate::trend::{Availability, Row};
 
 /// The table text, ending in a line feed.
@@ -71,13 +72,14 @@ pub fn table(a: &Availability) -> String {
     out
 }
 
-/// One table: id, name, the four counts and the percent.
+/// One table: id, name, the four counts and the percent (text to the left, numbers to the
+/// right).
 fn section(out: &mut String, rows: &[Row]) {
     let head = ["id", "name", "up", "down", "maint", "unknown", "avail %"];
-    let cells: Vec<[String; 7]> = rows
+    let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            [
+            vec![
                 visible::line(&r.id).into_owned(),
                 visible::line(&r.name).into_owned(),
                 r.counts.up.to_string(),
@@ -88,29 +90,5 @@ fn section(out: &mut String, rows: &[Row]) {
             ]
         })
         .collect();
-    let mut w = head.map(width);
-    for c in &cells {
-        for (i, s) in c.iter().enumerate() {
-            w[i] = w[i].max(width(s));
-        }
-    }
-    let line = |out: &mut String, c: &[&str]| {
-        out.push_str("  ");
-        for (i, s) in c.iter().enumerate() {
-            let pad = " ".repeat(w[i] - width(s));
-            // Text to the left, numbers to the right.
-            if i < 2 {
-                out.push_str(s);
-                out.push_str(&pad);
-            } else {
-                out.push_str(&pad);
-                out.push_str(s);
-            }
-            out.push_str(if i + 1 < c.len() { "  " } else { "\n" });
-        }
-    };
-    line(out, &head);
-    for c in &cells {
-        line(out, &c.each_ref().map(String::as_str));
-    }
+    aligned_from(out, "  ", &head, &cells, 2);
 }

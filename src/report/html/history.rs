@@ -15,13 +15,15 @@ use chrono::TimeDelta;
 
 use super::format::when;
 use super::history_strings::HistoryStrings;
+use super::page::Names;
 use super::rows::{HeaderRow, StatusLabel, status_label};
 use super::strings::{Strings, fill};
 use crate::history::{DAY_OFFSET_HOURS, ItemKey};
 use crate::report::Lang;
+use crate::report::diff::measure_value;
 use crate::report::text::{FIELD_CAP, cap};
 use crate::report::words;
-use crate::results::{Lookup, ResultRecord, Status};
+use crate::results::{NodeIndex, ResultRecord, Status};
 use crate::trend::{Change, Diff, Flap, RunHistory, STRIP_RUNS};
 
 /// The section "changes since the last run".
@@ -84,15 +86,16 @@ pub(super) struct StripRow<'a> {
     pub(super) cells: Vec<StripCell>,
 }
 
-/// The section for a document. `keep`: whether a node's changes belong in it (a province's
-/// document keeps its own nodes).
+/// The section for a document, with the nodes and the check and app names of its page.
+/// `part`: a province's document, which keeps the changes of its own nodes (those of
+/// `nodes`) only.
 pub(super) fn changes<'a>(
     t: &'static Strings,
     h: &'static HistoryStrings,
     lang: Lang,
     history: &'a RunHistory,
-    names: &Lookup<'a>,
-    keep: &dyn Fn(&str) -> bool,
+    nodes: &NodeIndex<'a>,
+    names: &Names<'a>,
     part: bool,
 ) -> Changes<'a> {
     let Some(diff) = &history.diff else {
@@ -114,25 +117,15 @@ pub(super) fn changes<'a>(
             false,
         ),
     ];
-    let lists = lists(t, h, lang, diff, names, keep);
-    let n = |id: &str| {
-        lists
-            .iter()
-            .find(|l: &&ChangeList<'_>| l.id == id)
-            .map_or(0, |l| l.rows.len())
-    };
-    let counts = [
-        ("new-failures", h.new_failures),
-        ("recoveries", h.recoveries),
-        ("still-failing", h.still_failing),
-        ("flapping-started", h.flapping_started),
-        ("flapping-stopped", h.flapping_stopped),
-        ("flapping-now", h.flapping_now),
-        ("regressions", h.regressions),
-    ]
-    .into_iter()
-    .map(|(id, label)| CountRow { label, n: n(id) })
-    .collect();
+    let keep = |id: &str| !part || nodes.position(id).is_some();
+    let lists = lists(t, h, lang, diff, nodes, names, &keep);
+    let counts = lists
+        .iter()
+        .map(|l| CountRow {
+            label: l.title,
+            n: l.rows.len(),
+        })
+        .collect();
     Changes {
         previous,
         part,
@@ -141,13 +134,14 @@ pub(super) fn changes<'a>(
     }
 }
 
-/// Every list, empty ones too (the counts are read from them).
+/// Every list, empty ones too, in the order of the counts (which are read from them).
 fn lists<'a>(
     t: &'static Strings,
     h: &'static HistoryStrings,
     lang: Lang,
     diff: &'a Diff,
-    names: &Lookup<'a>,
+    nodes: &NodeIndex<'a>,
+    names: &Names<'a>,
     keep: &dyn Fn(&str) -> bool,
 ) -> Vec<ChangeList<'a>> {
     // The earlier status of an item the earlier run did not have.
@@ -156,58 +150,38 @@ fn lists<'a>(
         symbol: "—",
         label: h.absent,
     };
-    let item = |key: &'a ItemKey| {
-        let node = names
-            .nodes
-            .get(key.node.as_str())
-            .map_or(key.node.as_str(), |n| n.name.as_str());
-        let check = names
-            .checks
-            .get(key.check.as_str())
-            .copied()
-            .unwrap_or(&key.check);
-        let app = key
-            .app
-            .as_deref()
-            .map_or("", |a| names.apps.get(a).copied().unwrap_or(a));
-        (node, check, app)
+    // An item's row with its names and nothing else: each list fills in its own columns.
+    let item = |key: &'a ItemKey| ChangeRow {
+        node: nodes
+            .get(&key.node)
+            .map_or(key.node.as_str(), |n| n.name.as_str()),
+        node_id: &key.node,
+        check: names.check(&key.check),
+        check_id: &key.check,
+        app: names.app(key.app.as_deref()),
+        before: None,
+        after: None,
+        change: String::new(),
+        kind: "",
+        note: Cow::Borrowed(""),
     };
-    let change_row = |c: &'a Change, with_before: bool, note: Cow<'a, str>| {
-        let (node, check, app) = item(&c.key);
-        ChangeRow {
-            node,
-            node_id: &c.key.node,
-            check,
-            check_id: &c.key.check,
-            app,
-            before: with_before.then(|| match c.before {
-                Some(s) => status_label(t, s),
-                None => absent(),
-            }),
-            after: Some(status_label(t, c.after)),
-            change: String::new(),
-            kind: if c.after == Status::Passed {
-                ""
-            } else {
-                c.kind.as_deref().unwrap_or("")
-            },
-            note,
-        }
+    let change_row = |c: &'a Change, with_before: bool, note: Cow<'a, str>| ChangeRow {
+        before: with_before.then(|| match c.before {
+            Some(s) => status_label(t, s),
+            None => absent(),
+        }),
+        after: Some(status_label(t, c.after)),
+        kind: if c.after == Status::Passed {
+            ""
+        } else {
+            c.kind.as_deref().unwrap_or("")
+        },
+        note,
+        ..item(&c.key)
     };
-    let flap_row = |f: &'a Flap| {
-        let (node, check, app) = item(&f.key);
-        ChangeRow {
-            node,
-            node_id: &f.key.node,
-            check,
-            check_id: &f.key.check,
-            app,
-            before: None,
-            after: None,
-            change: fill(h.flap_percent, &[("pct", &format!("{:.1}", f.percent))]),
-            kind: "",
-            note: Cow::Borrowed(""),
-        }
+    let flap_row = |f: &'a Flap| ChangeRow {
+        change: fill(h.flap_percent, &[("pct", &format!("{:.1}", f.percent))]),
+        ..item(&f.key)
     };
     let message = |c: &'a Change| cap(&c.message, FIELD_CAP);
     let flaps = |id, title, fs: &'a [Flap]| ChangeList {
@@ -276,32 +250,14 @@ fn lists<'a>(
                 .regressions
                 .iter()
                 .filter(|r| keep(&r.key.node))
-                .map(|r| {
-                    let (node, check, app) = item(&r.key);
-                    let unit = if r.measure.ends_with("_pct") {
-                        " %"
-                    } else if r.measure.ends_with("_ms") {
-                        " ms"
-                    } else {
-                        ""
-                    };
-                    ChangeRow {
-                        node,
-                        node_id: &r.key.node,
-                        check,
-                        check_id: &r.key.check,
-                        app,
-                        before: None,
-                        after: None,
-                        change: format!(
-                            "{} {:.1}{unit} → {:.1}{unit}",
-                            words::labels::label(&r.measure, lang),
-                            r.before,
-                            r.after
-                        ),
-                        kind: "",
-                        note: Cow::Borrowed(""),
-                    }
+                .map(|r| ChangeRow {
+                    change: format!(
+                        "{} {} → {}",
+                        words::labels::label(&r.measure, lang),
+                        measure_value(&r.measure, r.before),
+                        measure_value(&r.measure, r.after)
+                    ),
+                    ..item(&r.key)
                 })
                 .collect(),
         },

@@ -441,10 +441,8 @@ impl<'a> Page<'a> {
             .filter_map(|n| {
                 let rs = per_node.remove(n.id.as_str())?;
                 Some(NodeDetails {
-                    strip: match (history, all_per_node.get_mut(n.id.as_str())) {
-                        (Some(_), Some(all)) => std::mem::take(all),
-                        _ => Vec::new(),
-                    },
+                    // Empty without a history: nothing was gathered.
+                    strip: all_per_node.remove(n.id.as_str()).unwrap_or_default(),
                     name: &n.name,
                     id: &n.id,
                     path: &n.path,
@@ -478,12 +476,8 @@ impl<'a> Page<'a> {
         );
 
         let changes = history.map(|h| {
-            let lookup = res.lookup();
             let part = matches!(scope, Scope::Part { .. });
-            let ours: std::collections::HashSet<&str> =
-                res.nodes.iter().map(|n| n.id.as_str()).collect();
-            let keep = |id: &str| !part || ours.contains(id);
-            hist::changes(t, hs, lang, h, &lookup, &keep, part)
+            hist::changes(t, hs, lang, h, &ix, &names, part)
         });
         let strips = history.filter(|_| !summary);
         let n = STRIP_RUNS.to_string();
@@ -652,18 +646,18 @@ fn failure_message(r: &ResultRecord, lang: Lang) -> (Cow<'_, str>, Option<Cow<'_
 
 /// Display names by id; an id the record does not describe (a hand-edited file) stands for
 /// itself.
-struct Names<'a> {
+pub(super) struct Names<'a> {
     checks: HashMap<&'a str, &'a str>,
     apps: HashMap<&'a str, &'a str>,
 }
 
 impl<'a> Names<'a> {
-    fn check(&self, id: &'a str) -> &'a str {
+    pub(super) fn check(&self, id: &'a str) -> &'a str {
         self.checks.get(id).copied().unwrap_or(id)
     }
 
     /// Empty for a result that is not per app.
-    fn app(&self, id: Option<&'a str>) -> &'a str {
+    pub(super) fn app(&self, id: Option<&'a str>) -> &'a str {
         match id {
             Some(a) => self.apps.get(a).copied().unwrap_or(a),
             None => "",
