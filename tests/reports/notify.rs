@@ -379,7 +379,7 @@ fn an_unchanged_diff_sends_nothing() {
     let hook = Hook::start(204, "");
     let diff = unchanged();
     assert!(!diff.changed());
-    for format in Format::ALL {
+    for format in [Format::Json, Format::Wecom, Format::Dingtalk] {
         assert!(!notify::send(&hook.url(), format, &diff, &context()).unwrap());
     }
     assert!(hook.got().is_empty(), "{:?}", hook.got());
