@@ -10,6 +10,7 @@ use crate::engine::history::{self as eh, AvailabilityRequest, DiffRequest};
 use crate::error::Error;
 use crate::exit::Exit;
 use crate::history::{Location, RunFilter, SeriesFilter};
+use crate::model::beijing;
 use crate::report::diff::Names;
 use crate::trend::{Period, Tolerance};
 
@@ -54,8 +55,10 @@ fn show(a: &HistoryShowArgs) -> Result<Exit, Error> {
             scopes: None,
             check: a.check.clone(),
             app: a.app.clone(),
-            from: a.from.map(eh::day_start),
-            to: a.to.map(|d| eh::day_start(d + chrono::TimeDelta::days(1))),
+            from: a.from.map(beijing::day_start),
+            to: a
+                .to
+                .map(|d| beijing::day_start(d + chrono::TimeDelta::days(1))),
         },
     )?;
     let names = Names::from_catalog(&catalog);

@@ -6,8 +6,6 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-
 use crate::error::Error;
 use crate::history::{
     self, Access, Catalog, HistoryError, ItemKey, Location, RunFilter, RunRow, SeriesFilter,
@@ -207,12 +205,6 @@ pub fn show(
         None => Catalog::default(),
     };
     Ok((points, catalog))
-}
-
-/// The start of a Beijing day, as an instant.
-pub fn day_start(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
-        - TimeDelta::hours(history::DAY_OFFSET_HOURS)
 }
 
 /// What `history import` did.

@@ -17,9 +17,6 @@ use super::{Invalid, Loader, loc};
 use crate::diag::{Diagnostic, Sources, suggest};
 use crate::model::maintenance::{Maintenance, MaintenanceWindow};
 
-/// Beijing time, the zone of a window given as a day.
-const BEIJING_SECONDS: i32 = 8 * 3600;
-
 /// Loads a maintenance file, its node ids checked against `known_nodes` (the history's
 /// catalog of the suite). The sources come back for warnings to be shown against; there are
 /// none today.
@@ -139,8 +136,7 @@ fn time(ld: &mut Loader, f: u32, s: &S) -> Option<DateTime<FixedOffset>> {
         return Some(t);
     }
     if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        let beijing = FixedOffset::east_opt(BEIJING_SECONDS).expect("a valid offset");
-        return beijing
+        return crate::model::beijing::offset()
             .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
             .single();
     }

@@ -2,6 +2,7 @@
 //! accepted them. Values of these types cannot be invalid (loading is the only way in), and
 //! this module does no I/O, so planning and running can rely on it without re-checking.
 
+pub mod beijing;
 pub mod dns_name;
 pub mod dns_text;
 pub mod dns_value;

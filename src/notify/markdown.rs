@@ -5,7 +5,7 @@
 //! custom keyword can use that one.
 
 use super::{Context, cut, one_line, percent};
-use crate::history::{DAY_OFFSET_HOURS, ItemKey};
+use crate::history::ItemKey;
 use crate::results::Status;
 use crate::trend::{Change, Diff, Flap};
 
@@ -31,7 +31,7 @@ pub(super) fn title(diff: &Diff) -> String {
 /// The message text, at most `max` bytes.
 pub(super) fn text(diff: &Diff, ctx: &Context, max: usize) -> String {
     let b = &diff.b;
-    let when = (b.started + chrono::TimeDelta::hours(DAY_OFFSET_HOURS)).format("%Y-%m-%d %H:%M");
+    let when = crate::model::beijing::local(b.started).format("%Y-%m-%d %H:%M");
     let head = format!(
         "### netaccept 夜间巡检：{suite}\n\
          运行 {id}（{scope}），开始于 {when}（北京时间）{partial}\n\n\

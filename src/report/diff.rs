@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::diag::{visible, width};
@@ -83,7 +83,7 @@ impl Names {
 /// An instant as the tables show it: Beijing time, where the operators read the runs
 /// (UTC+08:00, no daylight saving time), with its offset so that it cannot be misread.
 pub(crate) fn beijing(at: DateTime<Utc>) -> String {
-    let bj = at + TimeDelta::hours(crate::history::DAY_OFFSET_HOURS);
+    let bj = crate::model::beijing::local(at);
     format!("{} +08:00", bj.format("%Y-%m-%d %H:%M:%S"))
 }
 

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 
 use super::Lang;
 use crate::model::Waiver;
@@ -27,7 +27,7 @@ pub const NEED_WAIVED_SUFFIX: &str = " (that failure is waived)";
 /// The day a run is judged on: its start, in China Standard Time (UTC+8), where the
 /// waivers' dates are written.
 pub fn run_day(r: &Results) -> NaiveDate {
-    (r.run.started + Duration::hours(8)).date_naive()
+    crate::model::beijing::day_of(r.run.started)
 }
 
 pub fn apply(r: &mut Results, waivers: &[Waiver]) {

@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::{Availability, Counts, Period, Row};
 use crate::history::{Catalog, DayCounts, ItemKey, Sample, StatusCounts, day_of};
+use crate::model::beijing::day_start;
 use crate::model::maintenance::{Maintenance, MaintenanceWindow};
 use crate::plan::glob;
 use crate::results::{NEEDS_FAILED, NodeIndex, Status};
@@ -68,12 +69,6 @@ impl Counts {
         }
         c
     }
-}
-
-/// The first instant of a Beijing day, in UTC.
-fn day_start(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
-        - TimeDelta::hours(crate::history::DAY_OFFSET_HOURS)
 }
 
 /// Whether a window overlaps the period at all.

@@ -2,11 +2,10 @@
 //! (`templates/availability.html`) shows, made here so the template only lays it out.
 
 use askama::Template;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use super::percent;
 use super::strings::{Strings, strings};
-use crate::history::DAY_OFFSET_HOURS;
 use crate::report::Lang;
 use crate::trend::{Availability, Counts, Row};
 
@@ -83,7 +82,7 @@ fn lines(rows: &[Row]) -> Vec<Line> {
 
 /// A time in Beijing time, as the period's days are.
 fn beijing(at: DateTime<Utc>) -> String {
-    (at + TimeDelta::hours(DAY_OFFSET_HOURS))
+    crate::model::beijing::local(at)
         .format("%Y-%m-%d %H:%M:%S (UTC+08:00)")
         .to_string()
 }

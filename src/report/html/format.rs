@@ -11,7 +11,7 @@ use crate::results::ResultRecord;
 /// UTC with a `Z`, then Beijing time (UTC+8, no daylight saving) for the committee, which
 /// reads local time.
 pub(super) fn when(t: &Strings, at: DateTime<Utc>) -> String {
-    let bj = at + TimeDelta::hours(8);
+    let bj = crate::model::beijing::local(at);
     format!(
         "{} ({} {})",
         at.format("%Y-%m-%d %H:%M:%SZ"),

@@ -11,14 +11,12 @@
 
 use std::borrow::Cow;
 
-use chrono::TimeDelta;
-
 use super::format::when;
 use super::history_strings::HistoryStrings;
 use super::page::Names;
 use super::rows::{HeaderRow, StatusLabel, status_label};
 use super::strings::{Strings, fill};
-use crate::history::{DAY_OFFSET_HOURS, ItemKey};
+use crate::history::ItemKey;
 use crate::report::Lang;
 use crate::report::diff::measure_value;
 use crate::report::text::{FIELD_CAP, cap};
@@ -275,7 +273,7 @@ pub(super) fn strip_head(h: &HistoryStrings, history: &RunHistory) -> Vec<StripH
         })
         .collect();
     for (i, run) in runs.iter().enumerate() {
-        let bj = run.started + TimeDelta::hours(DAY_OFFSET_HOURS);
+        let bj = crate::model::beijing::local(run.started);
         head.push(StripHead {
             date: bj.format("%m-%d").to_string(),
             time: if i + 1 == runs.len() {
