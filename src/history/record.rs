@@ -364,14 +364,10 @@ fn catalog(c: &mut Conn, results: &Results, started: i64) -> Result<(), Fail> {
             P::I(started),
         ]);
     }
-    c.insert(
-        "INSERT INTO catalog_nodes (suite, id, pos, name, level, kind, parent, path, region, \
-         host, seen)",
-        11,
-        "ON CONFLICT (suite, id) DO UPDATE SET pos = excluded.pos, name = excluded.name, \
-         level = excluded.level, kind = excluded.kind, parent = excluded.parent, \
-         path = excluded.path, region = excluded.region, host = excluded.host, \
-         seen = excluded.seen WHERE excluded.seen >= catalog_nodes.seen",
+    upsert_catalog(
+        c,
+        "catalog_nodes",
+        &["name", "level", "kind", "parent", "path", "region", "host"],
         &nodes,
     )?;
     let mut checks = Vec::with_capacity(results.checks.len() * 7);
@@ -386,14 +382,7 @@ fn catalog(c: &mut Conn, results: &Results, started: i64) -> Result<(), Fail> {
             P::I(started),
         ]);
     }
-    c.insert(
-        "INSERT INTO catalog_checks (suite, id, pos, name, severity, probe, seen)",
-        7,
-        "ON CONFLICT (suite, id) DO UPDATE SET pos = excluded.pos, name = excluded.name, \
-         severity = excluded.severity, probe = excluded.probe, seen = excluded.seen \
-         WHERE excluded.seen >= catalog_checks.seen",
-        &checks,
-    )?;
+    upsert_catalog(c, "catalog_checks", &["name", "severity", "probe"], &checks)?;
     let mut apps = Vec::with_capacity(results.apps.len() * 5);
     for (pos, a) in results.apps.iter().enumerate() {
         apps.extend([
@@ -404,11 +393,28 @@ fn catalog(c: &mut Conn, results: &Results, started: i64) -> Result<(), Fail> {
             P::I(started),
         ]);
     }
+    upsert_catalog(c, "catalog_apps", &["name"], &apps)
+}
+
+/// Writes rows of a catalog table: `suite, id, pos`, then `named`, then `seen`, each row
+/// replacing the one of its suite and id unless that was seen in a later run.
+fn upsert_catalog(c: &mut Conn, table: &str, named: &[&str], values: &[P<'_>]) -> Result<(), Fail> {
+    let cols: Vec<&str> = ["suite", "id", "pos"]
+        .into_iter()
+        .chain(named.iter().copied())
+        .chain(["seen"])
+        .collect();
+    let set: Vec<String> = cols[2..]
+        .iter()
+        .map(|col| format!("{col} = excluded.{col}"))
+        .collect();
     c.insert(
-        "INSERT INTO catalog_apps (suite, id, pos, name, seen)",
-        5,
-        "ON CONFLICT (suite, id) DO UPDATE SET pos = excluded.pos, name = excluded.name, \
-         seen = excluded.seen WHERE excluded.seen >= catalog_apps.seen",
-        &apps,
+        &format!("INSERT INTO {table} ({})", cols.join(", ")),
+        cols.len(),
+        &format!(
+            "ON CONFLICT (suite, id) DO UPDATE SET {} WHERE excluded.seen >= {table}.seen",
+            set.join(", ")
+        ),
+        values,
     )
 }
