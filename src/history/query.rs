@@ -221,34 +221,36 @@ pub fn window(c: &mut Conn, run: &RunRow, n: usize) -> Result<Window, Fail> {
     Ok(Window { runs, states })
 }
 
+/// One read of the run's problems, the keys asked for picked from them.
 pub fn failing_since(
     c: &mut Conn,
     run: &RunRow,
     keys: &[ItemKey],
 ) -> Result<HashMap<ItemKey, DateTime<Utc>>, Fail> {
-    let mut out = HashMap::new();
-    for k in keys {
-        let since = c.first(
-            &format!(
-                "SELECT r.since FROM items i JOIN results r ON r.item_id = i.id \
-                 WHERE i.node = $1 AND i.check_id = $2 AND i.app = $3 AND r.run_key = $4 \
-                 AND r.status IN {}",
-                codec::PROBLEMS_SQL
-            ),
-            &[
-                P::T(&k.node),
-                P::T(&k.check),
-                P::T(codec::app(k.app.as_deref())),
-                P::I(run.key),
-            ],
-            |r| r.oi(0),
-        )?;
-        if let Some(s) = since {
-            let at = s.map_or(run.started, codec::time_of);
-            out.insert(k.clone(), at);
-        }
-    }
-    Ok(out)
+    let mut problems = HashMap::new();
+    c.each(
+        &format!(
+            "SELECT i.node, i.check_id, i.app, r.since FROM results r \
+             JOIN items i ON i.id = r.item_id \
+             WHERE r.run_key = $1 AND r.status IN {}",
+            codec::PROBLEMS_SQL
+        ),
+        &[P::I(run.key)],
+        &mut |r| {
+            let key = ItemKey {
+                node: r.s(0)?,
+                check: r.s(1)?,
+                app: codec::app_of(r.s(2)?),
+            };
+            problems.insert(key, r.oi(3)?.map_or(run.started, codec::time_of));
+            Ok(())
+        },
+    )?;
+    Ok(keys
+        .iter()
+        .filter_map(|k| problems.get_key_value(k))
+        .map(|(k, &at)| (k.clone(), at))
+        .collect())
 }
 
 pub fn series(c: &mut Conn, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, Fail> {
@@ -309,16 +311,19 @@ pub fn series(c: &mut Conn, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, Fail> 
     Ok(points.into_iter().map(|(_, p)| p).collect())
 }
 
+/// The id of a suite's scope, if it has runs.
+pub fn scope_id(c: &mut Conn, suite: &str, scope: &str) -> Result<Option<i64>, Fail> {
+    c.first(
+        "SELECT id FROM scopes WHERE suite = $1 AND scope = $2",
+        &[P::T(suite), P::T(scope)],
+        |r| r.i(0),
+    )
+}
+
 fn scope_ids(c: &mut Conn, suite: &str, scopes: &[String]) -> Result<Vec<i64>, Fail> {
     let mut ids = Vec::new();
     for s in scopes {
-        if let Some(id) = c.first(
-            "SELECT id FROM scopes WHERE suite = $1 AND scope = $2",
-            &[P::T(suite), P::T(s)],
-            |r| r.i(0),
-        )? {
-            ids.push(id);
-        }
+        ids.extend(scope_id(c, suite, s)?);
     }
     Ok(ids)
 }
@@ -411,22 +416,18 @@ pub fn samples(
             codec::day_start(d + TimeDelta::days(1)),
         );
         for &scope in &ids {
-            let runs = c.rows(
-                "SELECT key FROM runs WHERE scope_id = $1 AND started < $2 AND finished >= $3",
+            // The results started that day, of the runs of the scope that overlap it.
+            c.each(
+                "SELECT d.started, d.item_id, d.status, d.kind FROM runs u \
+                 JOIN details d ON d.run_key = u.key \
+                 WHERE u.scope_id = $1 AND u.started < $2 AND u.finished >= $3 \
+                 AND d.started >= $3 AND d.started < $2",
                 &[P::I(scope), P::I(end), P::I(start)],
-                |r| r.i(0),
+                &mut |r| {
+                    found.push((r.i(0)?, r.i(1)?, r.i(2)?, r.os(3)?));
+                    Ok(())
+                },
             )?;
-            for key in runs {
-                c.each(
-                    "SELECT started, item_id, status, kind FROM details \
-                     WHERE run_key = $1 AND started >= $2 AND started < $3",
-                    &[P::I(key), P::I(start), P::I(end)],
-                    &mut |r| {
-                        found.push((r.i(0)?, r.i(1)?, r.i(2)?, r.os(3)?));
-                        Ok(())
-                    },
-                )?;
-            }
         }
     }
     if found.is_empty() {

@@ -29,12 +29,7 @@ fn record_in(c: &mut Conn, results: &Results) -> Result<Recorded, Fail> {
         "INSERT INTO scopes (suite, scope) VALUES ($1, $2) ON CONFLICT (suite, scope) DO NOTHING",
         &[P::T(&run.suite), P::T(&scope)],
     )?;
-    let scope_id = c
-        .first(
-            "SELECT id FROM scopes WHERE suite = $1 AND scope = $2",
-            &[P::T(&run.suite), P::T(&scope)],
-            |r| r.i(0),
-        )?
+    let scope_id = query::scope_id(c, &run.suite, &scope)?
         .ok_or_else(|| Fail::Db("the scope just inserted is missing".into()))?;
     let started = codec::time(run.started);
     let s = &results.summary;
@@ -244,20 +239,21 @@ fn since_for(
         },
     )?;
     let problem = |code: i64| codec::status_of(code).is_ok_and(is_problem);
+    let latest_stated = format!(
+        "SELECT r.status, r.since, u.started FROM results r \
+         JOIN runs u ON u.key = r.run_key \
+         WHERE r.item_id = $1 AND u.scope_id = $2 \
+         AND (u.started < $3 OR (u.started = $3 AND u.key < $4)) \
+         AND r.status IN {} ORDER BY u.started DESC, u.key DESC LIMIT 1",
+        codec::STATED_SQL
+    );
     for &id in problems {
         let found = match before.get(&id) {
             Some(&(status, s)) => Some((status, s, prev_started)),
             // Not in the previous run, or without a state there: the latest run that has
             // one.
             None => c.first(
-                &format!(
-                    "SELECT r.status, r.since, u.started FROM results r \
-                     JOIN runs u ON u.key = r.run_key \
-                     WHERE r.item_id = $1 AND u.scope_id = $2 \
-                     AND (u.started < $3 OR (u.started = $3 AND u.key < $4)) \
-                     AND r.status IN {} ORDER BY u.started DESC, u.key DESC LIMIT 1",
-                    codec::STATED_SQL
-                ),
+                &latest_stated,
                 &[P::I(id), P::I(scope_id), P::I(started), P::I(key)],
                 |r| Ok((r.i(0)?, r.oi(1)?, r.i(2)?)),
             )?,
@@ -281,15 +277,12 @@ fn rebuild_later(c: &mut Conn, scope_id: i64, started: i64) -> Result<(), Fail> 
         &[P::I(scope_id), P::I(started)],
         |r| Ok((r.i(0)?, r.i(1)?)),
     )?;
+    let problems_of = format!(
+        "SELECT item_id FROM results WHERE run_key = $1 AND status IN {}",
+        codec::PROBLEMS_SQL
+    );
     for (key, at) in later {
-        let problems = c.rows(
-            &format!(
-                "SELECT item_id FROM results WHERE run_key = $1 AND status IN {}",
-                codec::PROBLEMS_SQL
-            ),
-            &[P::I(key)],
-            |r| r.i(0),
-        )?;
+        let problems = c.rows(&problems_of, &[P::I(key)], |r| r.i(0))?;
         let since = since_for(c, scope_id, at, key, &problems)?;
         for (id, s) in since {
             c.exec(
