@@ -167,7 +167,7 @@ pub fn items(c: &mut Conn, run: &RunRow) -> Result<Vec<ItemRow>, Fail> {
 }
 
 /// Every item's key by id.
-fn item_keys(c: &mut Conn) -> Result<HashMap<i64, ItemKey>, Fail> {
+pub fn item_keys(c: &mut Conn) -> Result<HashMap<i64, ItemKey>, Fail> {
     let mut keys = HashMap::new();
     c.each("SELECT id, node, check_id, app FROM items", &[], &mut |r| {
         keys.insert(

@@ -10,7 +10,7 @@ use chrono::Utc;
 use super::codec;
 use super::conn::{Conn, Fail, P};
 use super::query;
-use super::{Recorded, RunRow, is_problem, scope_of};
+use super::{ItemKey, Recorded, RunRow, is_problem, scope_of};
 use crate::results::{NEEDS_FAILED, ResultRecord, Results, Status};
 
 pub fn record(c: &mut Conn, results: &Results) -> Result<Recorded, Fail> {
@@ -146,34 +146,34 @@ fn record_in(c: &mut Conn, results: &Results) -> Result<Recorded, Fail> {
     }))
 }
 
-fn item_text(node: &str, check: &str, app: &str) -> String {
-    format!("{node}\u{0}{check}\u{0}{app}")
-}
-
-fn known_items(c: &mut Conn) -> Result<HashMap<String, i64>, Fail> {
-    let mut known = HashMap::new();
-    c.each("SELECT id, node, check_id, app FROM items", &[], &mut |r| {
-        known.insert(item_text(&r.s(1)?, &r.s(2)?, &r.s(3)?), r.i(0)?);
-        Ok(())
-    })?;
-    Ok(known)
+/// Every item's id by key.
+fn known_items(c: &mut Conn) -> Result<HashMap<ItemKey, i64>, Fail> {
+    Ok(query::item_keys(c)?
+        .into_iter()
+        .map(|(id, key)| (key, id))
+        .collect())
 }
 
 /// Each result's item id, the items never seen before added.
 fn item_ids(c: &mut Conn, results: &[ResultRecord]) -> Result<Vec<i64>, Fail> {
     let mut known = known_items(c)?;
-    let texts: Vec<String> = results
+    let keys: Vec<ItemKey> = results
         .iter()
-        .map(|r| item_text(&r.node, &r.check, codec::app(r.app.as_deref())))
+        .map(|r| ItemKey {
+            node: r.node.clone(),
+            check: r.check.clone(),
+            // As the store keeps it: an empty app is none.
+            app: r.app.clone().and_then(codec::app_of),
+        })
         .collect();
     let mut missing = Vec::new();
     let mut added = std::collections::HashSet::new();
-    for (r, t) in results.iter().zip(&texts) {
-        if !known.contains_key(t) && added.insert(t.as_str()) {
+    for k in &keys {
+        if !known.contains_key(k) && added.insert(k) {
             missing.extend([
-                P::T(&r.node),
-                P::T(&r.check),
-                P::T(codec::app(r.app.as_deref())),
+                P::T(&k.node),
+                P::T(&k.check),
+                P::T(codec::app(k.app.as_deref())),
             ]);
         }
     }
@@ -186,11 +186,10 @@ fn item_ids(c: &mut Conn, results: &[ResultRecord]) -> Result<Vec<i64>, Fail> {
         )?;
         known = known_items(c)?;
     }
-    texts
-        .iter()
-        .map(|t| {
+    keys.iter()
+        .map(|k| {
             known
-                .get(t)
+                .get(k)
                 .copied()
                 .ok_or_else(|| Fail::Db("an item just inserted is missing".into()))
         })
