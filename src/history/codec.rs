@@ -4,9 +4,8 @@
 //! absent app as the empty string (so that `UNIQUE (node, check_id, app)` holds for items
 //! without one).
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::DAY_OFFSET_HOURS;
 use super::conn::Fail;
 use crate::model::Severity;
 use crate::results::Status;
@@ -82,7 +81,7 @@ pub fn day_of(code: i64) -> Result<NaiveDate, Fail> {
 
 /// The instant a Beijing day begins, in nanoseconds.
 pub fn day_start(d: NaiveDate) -> i64 {
-    time(d.and_time(chrono::NaiveTime::MIN).and_utc() - TimeDelta::hours(DAY_OFFSET_HOURS))
+    time(super::day_start(d))
 }
 
 pub fn app(a: Option<&str>) -> &str {

@@ -47,6 +47,11 @@ pub fn day_of(at: DateTime<Utc>) -> NaiveDate {
     (at + chrono::TimeDelta::hours(DAY_OFFSET_HOURS)).date_naive()
 }
 
+/// The instant a Beijing day begins (16:00 UTC the day before): [`day_of`]'s inverse.
+pub fn day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::TimeDelta::hours(DAY_OFFSET_HOURS)
+}
+
 /// One check of one node (and app): what results are compared by across runs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ItemKey {
