@@ -30,7 +30,7 @@ mod support {
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use netaccept::history::{Access, Location, Store};
+use netaccept::history::{Access, DayCounts, Location, Recorded, RunRow, Store};
 use netaccept::results::{ResultRecord, Results, Status, Summary};
 
 /// One backend's fresh, empty store for one test; whatever holds it (the folder, the
@@ -146,4 +146,28 @@ pub fn with_status(
     }
     r.summary = Summary::of(&r.results);
     r
+}
+
+/// Records a run that is not in the store yet: a run already there fails the test.
+pub fn recorded_new(store: &mut Store, r: &Results) -> RunRow {
+    match store.record(r).expect("record") {
+        Recorded::New(row) => row,
+        Recorded::Already(row) => panic!("{} was already there", row.id),
+    }
+}
+
+/// All results counted in these roll-ups, whatever their status.
+pub fn counted(rows: &[DayCounts]) -> u32 {
+    rows.iter()
+        .map(|d| {
+            let c = d.counts;
+            c.passed
+                + c.failed
+                + c.errored
+                + c.waived
+                + c.skipped_needs
+                + c.skipped_other
+                + c.not_reported
+        })
+        .sum()
 }
