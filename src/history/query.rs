@@ -67,41 +67,53 @@ pub fn run_by_id(c: &mut Conn, id: &str) -> Result<Option<RunRow>, Fail> {
     )
 }
 
+/// A statement built a clause at a time: each `?` of a clause is numbered as the parameter
+/// it comes with.
+struct Statement<'a> {
+    sql: String,
+    params: Vec<P<'a>>,
+}
+
+impl<'a> Statement<'a> {
+    fn push(&mut self, clause: &str, p: P<'a>) {
+        self.params.push(p);
+        let mark = format!("${}", self.params.len());
+        self.sql.push_str(&clause.replace('?', &mark));
+    }
+}
+
 pub fn runs(c: &mut Conn, f: &RunFilter) -> Result<Vec<RunRow>, Fail> {
-    let mut sql = format!("SELECT {RUN_COLS} FROM runs u WHERE 1 = 1");
-    let mut params: Vec<P<'_>> = Vec::new();
-    let mut add = |sql: &mut String, cond: &str, p: P<'static>| {
-        params.push(p);
-        sql.push_str(&cond.replace('?', &format!("${}", params.len())));
+    let mut q = Statement {
+        sql: format!("SELECT {RUN_COLS} FROM runs u WHERE 1 = 1"),
+        params: Vec::new(),
     };
     if let Some(s) = &f.suite {
-        add(&mut sql, " AND u.suite = ?", P::S(s.clone()));
+        q.push(" AND u.suite = ?", P::T(s));
     }
     if let Some(v) = &f.vantage {
-        add(&mut sql, " AND u.vantage_id = ?", P::S(v.clone()));
+        q.push(" AND u.vantage_id = ?", P::T(v));
     }
     if let Some(s) = &f.scope {
-        add(&mut sql, " AND u.scope = ?", P::S(s.clone()));
+        q.push(" AND u.scope = ?", P::T(s));
     }
     if let Some(t) = f.from {
-        add(&mut sql, " AND u.started >= ?", P::I(codec::time(t)));
+        q.push(" AND u.started >= ?", P::I(codec::time(t)));
     }
     if let Some(t) = f.to {
-        add(&mut sql, " AND u.started < ?", P::I(codec::time(t)));
+        q.push(" AND u.started < ?", P::I(codec::time(t)));
     }
     if let Some(n) = &f.node {
-        add(
-            &mut sql,
+        q.push(
             " AND EXISTS (SELECT 1 FROM items i JOIN results r ON r.item_id = i.id \
              WHERE i.node = ? AND r.run_key = u.key)",
-            P::S(n.clone()),
+            P::T(n),
         );
     }
-    sql.push_str(" ORDER BY u.started DESC, u.key DESC");
+    q.sql.push_str(" ORDER BY u.started DESC, u.key DESC");
     if let Some(n) = f.limit {
-        add(&mut sql, " LIMIT ?", P::I(n as i64));
+        q.push(" LIMIT ?", P::I(n as i64));
     }
-    c.rows(&sql, &params, run_row)
+    c.rows(&q.sql, &q.params, run_row)
 }
 
 pub fn find_run(c: &mut Conn, id: &str) -> Result<Vec<RunRow>, Fail> {
@@ -259,24 +271,24 @@ pub fn series(c: &mut Conn, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, Fail> 
         &[P::T(&f.node)],
         |r| Ok((r.i(0)?, r.s(1)?, codec::app_of(r.s(2)?))),
     )?;
-    let mut sql = format!(
-        "SELECT u.run_id, u.scope, u.started, u.key, d.seq, {ITEM_COLS} FROM results r \
-         JOIN runs u ON u.key = r.run_key \
-         JOIN details d ON d.run_key = r.run_key AND d.item_id = r.item_id \
-         JOIN items i ON i.id = r.item_id WHERE r.item_id = $1"
-    );
-    let mut tail: Vec<P<'_>> = Vec::new();
+    // `$1` is each item's id in turn.
+    let mut q = Statement {
+        sql: format!(
+            "SELECT u.run_id, u.scope, u.started, u.key, d.seq, {ITEM_COLS} FROM results r \
+             JOIN runs u ON u.key = r.run_key \
+             JOIN details d ON d.run_key = r.run_key AND d.item_id = r.item_id \
+             JOIN items i ON i.id = r.item_id WHERE r.item_id = $1"
+        ),
+        params: vec![P::Null],
+    };
     if let Some(s) = &f.suite {
-        tail.push(P::T(s));
-        sql.push_str(&format!(" AND u.suite = ${}", tail.len() + 1));
+        q.push(" AND u.suite = ?", P::T(s));
     }
     if let Some(t) = f.from {
-        tail.push(P::I(codec::time(t)));
-        sql.push_str(&format!(" AND u.started >= ${}", tail.len() + 1));
+        q.push(" AND u.started >= ?", P::I(codec::time(t)));
     }
     if let Some(t) = f.to {
-        tail.push(P::I(codec::time(t)));
-        sql.push_str(&format!(" AND u.started < ${}", tail.len() + 1));
+        q.push(" AND u.started < ?", P::I(codec::time(t)));
     }
     let mut points = Vec::new();
     for (id, check, app) in items {
@@ -289,9 +301,8 @@ pub fn series(c: &mut Conn, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, Fail> 
         if f.app.is_some() && f.app != app {
             continue;
         }
-        let mut params = vec![P::I(id)];
-        params.extend(tail.iter().cloned());
-        c.each(&sql, &params, &mut |r| {
+        q.params[0] = P::I(id);
+        c.each(&q.sql, &q.params, &mut |r| {
             let scope = r.s(1)?;
             if f.scopes.as_ref().is_some_and(|s| !s.contains(&scope)) {
                 return Ok(());
