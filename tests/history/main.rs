@@ -27,7 +27,7 @@ mod support {
     pub mod postgres;
 }
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use netaccept::history::{Access, DayCounts, Location, Recorded, RunRow, Store};
@@ -85,15 +85,10 @@ pub fn backends() -> Vec<Backend> {
     all
 }
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
 /// The fixture record: 94 results of 14 nodes, every status but `not_reported`, a waiver.
 pub fn fixture() -> Results {
-    let p = fixtures().join("results/mixed.json");
-    let text = std::fs::read_to_string(&p).expect("fixture");
-    serde_json::from_str(&text).expect("fixture parses")
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results/mixed.json");
+    netaccept::report::json::read(&p).expect("the fixture is a results record")
 }
 
 /// 2026-11-01 02:00 Beijing time.
