@@ -123,6 +123,8 @@ fn a_shard_of_a_vantage_and_a_merge_have_their_scopes() {
         );
         assert_eq!(row.shard, shard.run.shard);
         assert_eq!(row.vantage_id.as_deref(), Some("sx"));
+        // Read back, not only as `record` returned it: the shard's columns round-trip.
+        assert_eq!(store.find_run("shard-000").unwrap(), vec![row.clone()]);
 
         let mut merged = night("merged", 0, |_| {});
         merged.bundles.push(netaccept::results::BundleInfo {
