@@ -437,7 +437,7 @@ impl std::fmt::Debug for Location {
 
 /// A connection string with any password taken out: the `:password@` of a URL, the
 /// `password=` pair of a key=value string, and a `password` query parameter.
-pub fn redact_conninfo(s: &str) -> String {
+fn redact_conninfo(s: &str) -> String {
     let not_password = |kv: &&str| !kv.to_ascii_lowercase().starts_with("password=");
     if let Some((scheme, rest)) = split_url(s) {
         let (authority, tail) = match rest.find(['/', '?']) {

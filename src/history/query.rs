@@ -119,7 +119,7 @@ pub fn runs(c: &mut Conn, f: &RunFilter) -> Result<Vec<RunRow>, Fail> {
 pub fn find_run(c: &mut Conn, id: &str) -> Result<Vec<RunRow>, Fail> {
     c.rows(
         &format!(
-            "SELECT {RUN_COLS} FROM runs u WHERE u.run_id = $1 OR substr(u.run_id, 1, $2) = $1 \
+            "SELECT {RUN_COLS} FROM runs u WHERE substr(u.run_id, 1, $2) = $1 \
              ORDER BY u.started DESC, u.key DESC"
         ),
         &[P::T(id), P::I(id.chars().count() as i64)],
