@@ -107,6 +107,25 @@ mod tests {
     }
 
     #[test]
+    fn the_sql_lists_hold_the_codes_of_the_statuses_they_name() {
+        let codes = |keep: &dyn Fn(Status) -> bool| {
+            let mut c: Vec<i64> = Status::ALL
+                .into_iter()
+                .filter(|&s| keep(s))
+                .map(status)
+                .collect();
+            c.sort_unstable();
+            let c: Vec<String> = c.iter().map(i64::to_string).collect();
+            format!("({})", c.join(", "))
+        };
+        assert_eq!(PROBLEMS_SQL, codes(&super::super::is_problem));
+        assert_eq!(
+            STATED_SQL,
+            codes(&|s| s == Status::Passed || super::super::is_problem(s))
+        );
+    }
+
+    #[test]
     fn codes_round_trip() {
         for s in Status::ALL {
             assert_eq!(status_of(status(s)).unwrap(), s);
