@@ -4,9 +4,8 @@
 //! absent app as the empty string (so that `UNIQUE (node, check_id, app)` holds for items
 //! without one).
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::DAY_OFFSET_HOURS;
 use super::conn::Fail;
 use crate::model::Severity;
 use crate::results::Status;
@@ -82,7 +81,7 @@ pub fn day_of(code: i64) -> Result<NaiveDate, Fail> {
 
 /// The instant a Beijing day begins, in nanoseconds.
 pub fn day_start(d: NaiveDate) -> i64 {
-    time(d.and_time(chrono::NaiveTime::MIN).and_utc() - TimeDelta::hours(DAY_OFFSET_HOURS))
+    time(super::day_start(d))
 }
 
 pub fn app(a: Option<&str>) -> &str {
@@ -105,6 +104,25 @@ mod tests {
         let start = time_of(day_start(d));
         assert_eq!(start.to_rfc3339(), "2026-10-31T16:00:00+00:00");
         assert_eq!(super::super::day_of(start), d);
+    }
+
+    #[test]
+    fn the_sql_lists_hold_the_codes_of_the_statuses_they_name() {
+        let codes = |keep: &dyn Fn(Status) -> bool| {
+            let mut c: Vec<i64> = Status::ALL
+                .into_iter()
+                .filter(|&s| keep(s))
+                .map(status)
+                .collect();
+            c.sort_unstable();
+            let c: Vec<String> = c.iter().map(i64::to_string).collect();
+            format!("({})", c.join(", "))
+        };
+        assert_eq!(PROBLEMS_SQL, codes(&super::super::is_problem));
+        assert_eq!(
+            STATED_SQL,
+            codes(&|s| s == Status::Passed || super::super::is_problem(s))
+        );
     }
 
     #[test]

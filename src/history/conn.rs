@@ -365,7 +365,7 @@ impl Conn {
     /// Begins the one transaction of a write: SQLite takes its write lock now (waiting up
     /// to the busy timeout) rather than at the first write; PostgreSQL takes the store's
     /// advisory lock, released at commit or rollback.
-    pub fn begin_write(&mut self) -> Result<(), Fail> {
+    fn begin_write(&mut self) -> Result<(), Fail> {
         match self {
             Conn::Sqlite(c) => Ok(c.execute_batch("BEGIN IMMEDIATE")?),
             Conn::Postgres { client, .. } => {
@@ -382,33 +382,28 @@ impl Conn {
         }
     }
 
-    pub fn commit(&mut self) -> Result<(), Fail> {
+    fn commit(&mut self) -> Result<(), Fail> {
         self.batch("COMMIT")
     }
 
     /// Rolls back after a failure; a failure of the rollback itself adds nothing to say
     /// (SQLite may already have rolled back, PostgreSQL's connection may be gone).
-    pub fn rollback(&mut self) {
+    fn rollback(&mut self) {
         let _ = self.batch("ROLLBACK");
     }
 
     /// Runs `f` in one write transaction: committed when it returns `Ok`, rolled back
-    /// otherwise.
-    pub fn write<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T, Fail>) -> Result<T, Fail> {
+    /// otherwise. `E` is [`Fail`] or an error that can say one (a migration's).
+    pub fn write<T, E: From<Fail>>(
+        &mut self,
+        f: impl FnOnce(&mut Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
         self.begin_write()?;
-        match f(self) {
-            Ok(v) => match self.commit() {
-                Ok(()) => Ok(v),
-                Err(e) => {
-                    self.rollback();
-                    Err(e)
-                }
-            },
-            Err(e) => {
-                self.rollback();
-                Err(e)
-            }
+        let done = f(self).and_then(|v| Ok(self.commit().map(|()| v)?));
+        if done.is_err() {
+            self.rollback();
         }
+        done
     }
 }
 

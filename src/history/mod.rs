@@ -47,6 +47,11 @@ pub fn day_of(at: DateTime<Utc>) -> NaiveDate {
     (at + chrono::TimeDelta::hours(DAY_OFFSET_HOURS)).date_naive()
 }
 
+/// The instant a Beijing day begins (16:00 UTC the day before): [`day_of`]'s inverse.
+pub fn day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::TimeDelta::hours(DAY_OFFSET_HOURS)
+}
+
 /// One check of one node (and app): what results are compared by across runs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ItemKey {
@@ -404,8 +409,7 @@ impl Location {
     /// `key=value` string with `dbname=` or `host=`, else a SQLite file path.
     pub fn parse(value: &str) -> Location {
         let v = value.trim();
-        if v.starts_with("postgres://")
-            || v.starts_with("postgresql://")
+        if split_url(v).is_some()
             || (v.contains('=') && (v.contains("dbname=") || v.contains("host=")))
         {
             Location::Postgres(v.to_string())
@@ -433,16 +437,9 @@ impl std::fmt::Debug for Location {
 
 /// A connection string with any password taken out: the `:password@` of a URL, the
 /// `password=` pair of a key=value string, and a `password` query parameter.
-pub fn redact_conninfo(s: &str) -> String {
-    if let Some(rest) = s
-        .strip_prefix("postgres://")
-        .map(|r| ("postgres://", r))
-        .or_else(|| {
-            s.strip_prefix("postgresql://")
-                .map(|r| ("postgresql://", r))
-        })
-    {
-        let (scheme, rest) = rest;
+fn redact_conninfo(s: &str) -> String {
+    let not_password = |kv: &&str| !kv.to_ascii_lowercase().starts_with("password=");
+    if let Some((scheme, rest)) = split_url(s) {
         let (authority, tail) = match rest.find(['/', '?']) {
             Some(i) => rest.split_at(i),
             None => (rest, ""),
@@ -456,10 +453,7 @@ pub fn redact_conninfo(s: &str) -> String {
         };
         let tail = match tail.split_once('?') {
             Some((path, query)) => {
-                let kept: Vec<&str> = query
-                    .split('&')
-                    .filter(|kv| !kv.to_ascii_lowercase().starts_with("password="))
-                    .collect();
+                let kept: Vec<&str> = query.split('&').filter(not_password).collect();
                 if kept.is_empty() {
                     path.to_string()
                 } else {
@@ -471,10 +465,17 @@ pub fn redact_conninfo(s: &str) -> String {
         format!("{scheme}{authority}{tail}")
     } else {
         s.split_whitespace()
-            .filter(|kv| !kv.to_ascii_lowercase().starts_with("password="))
+            .filter(not_password)
             .collect::<Vec<_>>()
             .join(" ")
     }
+}
+
+/// A PostgreSQL URL split after its scheme (`postgres://` or `postgresql://`).
+fn split_url(s: &str) -> Option<(&'static str, &str)> {
+    ["postgres://", "postgresql://"]
+        .into_iter()
+        .find_map(|scheme| Some((scheme, s.strip_prefix(scheme)?)))
 }
 
 #[cfg(test)]

@@ -67,47 +67,59 @@ pub fn run_by_id(c: &mut Conn, id: &str) -> Result<Option<RunRow>, Fail> {
     )
 }
 
+/// A statement built a clause at a time: each `?` of a clause is numbered as the parameter
+/// it comes with.
+struct Statement<'a> {
+    sql: String,
+    params: Vec<P<'a>>,
+}
+
+impl<'a> Statement<'a> {
+    fn push(&mut self, clause: &str, p: P<'a>) {
+        self.params.push(p);
+        let mark = format!("${}", self.params.len());
+        self.sql.push_str(&clause.replace('?', &mark));
+    }
+}
+
 pub fn runs(c: &mut Conn, f: &RunFilter) -> Result<Vec<RunRow>, Fail> {
-    let mut sql = format!("SELECT {RUN_COLS} FROM runs u WHERE 1 = 1");
-    let mut params: Vec<P<'_>> = Vec::new();
-    let mut add = |sql: &mut String, cond: &str, p: P<'static>| {
-        params.push(p);
-        sql.push_str(&cond.replace('?', &format!("${}", params.len())));
+    let mut q = Statement {
+        sql: format!("SELECT {RUN_COLS} FROM runs u WHERE 1 = 1"),
+        params: Vec::new(),
     };
     if let Some(s) = &f.suite {
-        add(&mut sql, " AND u.suite = ?", P::S(s.clone()));
+        q.push(" AND u.suite = ?", P::T(s));
     }
     if let Some(v) = &f.vantage {
-        add(&mut sql, " AND u.vantage_id = ?", P::S(v.clone()));
+        q.push(" AND u.vantage_id = ?", P::T(v));
     }
     if let Some(s) = &f.scope {
-        add(&mut sql, " AND u.scope = ?", P::S(s.clone()));
+        q.push(" AND u.scope = ?", P::T(s));
     }
     if let Some(t) = f.from {
-        add(&mut sql, " AND u.started >= ?", P::I(codec::time(t)));
+        q.push(" AND u.started >= ?", P::I(codec::time(t)));
     }
     if let Some(t) = f.to {
-        add(&mut sql, " AND u.started < ?", P::I(codec::time(t)));
+        q.push(" AND u.started < ?", P::I(codec::time(t)));
     }
     if let Some(n) = &f.node {
-        add(
-            &mut sql,
+        q.push(
             " AND EXISTS (SELECT 1 FROM items i JOIN results r ON r.item_id = i.id \
              WHERE i.node = ? AND r.run_key = u.key)",
-            P::S(n.clone()),
+            P::T(n),
         );
     }
-    sql.push_str(" ORDER BY u.started DESC, u.key DESC");
+    q.sql.push_str(" ORDER BY u.started DESC, u.key DESC");
     if let Some(n) = f.limit {
-        add(&mut sql, " LIMIT ?", P::I(n as i64));
+        q.push(" LIMIT ?", P::I(n as i64));
     }
-    c.rows(&sql, &params, run_row)
+    c.rows(&q.sql, &q.params, run_row)
 }
 
 pub fn find_run(c: &mut Conn, id: &str) -> Result<Vec<RunRow>, Fail> {
     c.rows(
         &format!(
-            "SELECT {RUN_COLS} FROM runs u WHERE u.run_id = $1 OR substr(u.run_id, 1, $2) = $1 \
+            "SELECT {RUN_COLS} FROM runs u WHERE substr(u.run_id, 1, $2) = $1 \
              ORDER BY u.started DESC, u.key DESC"
         ),
         &[P::T(id), P::I(id.chars().count() as i64)],
@@ -167,7 +179,7 @@ pub fn items(c: &mut Conn, run: &RunRow) -> Result<Vec<ItemRow>, Fail> {
 }
 
 /// Every item's key by id.
-fn item_keys(c: &mut Conn) -> Result<HashMap<i64, ItemKey>, Fail> {
+pub fn item_keys(c: &mut Conn) -> Result<HashMap<i64, ItemKey>, Fail> {
     let mut keys = HashMap::new();
     c.each("SELECT id, node, check_id, app FROM items", &[], &mut |r| {
         keys.insert(
@@ -221,34 +233,36 @@ pub fn window(c: &mut Conn, run: &RunRow, n: usize) -> Result<Window, Fail> {
     Ok(Window { runs, states })
 }
 
+/// One read of the run's problems, the keys asked for picked from them.
 pub fn failing_since(
     c: &mut Conn,
     run: &RunRow,
     keys: &[ItemKey],
 ) -> Result<HashMap<ItemKey, DateTime<Utc>>, Fail> {
-    let mut out = HashMap::new();
-    for k in keys {
-        let since = c.first(
-            &format!(
-                "SELECT r.since FROM items i JOIN results r ON r.item_id = i.id \
-                 WHERE i.node = $1 AND i.check_id = $2 AND i.app = $3 AND r.run_key = $4 \
-                 AND r.status IN {}",
-                codec::PROBLEMS_SQL
-            ),
-            &[
-                P::T(&k.node),
-                P::T(&k.check),
-                P::T(codec::app(k.app.as_deref())),
-                P::I(run.key),
-            ],
-            |r| r.oi(0),
-        )?;
-        if let Some(s) = since {
-            let at = s.map_or(run.started, codec::time_of);
-            out.insert(k.clone(), at);
-        }
-    }
-    Ok(out)
+    let mut problems = HashMap::new();
+    c.each(
+        &format!(
+            "SELECT i.node, i.check_id, i.app, r.since FROM results r \
+             JOIN items i ON i.id = r.item_id \
+             WHERE r.run_key = $1 AND r.status IN {}",
+            codec::PROBLEMS_SQL
+        ),
+        &[P::I(run.key)],
+        &mut |r| {
+            let key = ItemKey {
+                node: r.s(0)?,
+                check: r.s(1)?,
+                app: codec::app_of(r.s(2)?),
+            };
+            problems.insert(key, r.oi(3)?.map_or(run.started, codec::time_of));
+            Ok(())
+        },
+    )?;
+    Ok(keys
+        .iter()
+        .filter_map(|k| problems.get_key_value(k))
+        .map(|(k, &at)| (k.clone(), at))
+        .collect())
 }
 
 pub fn series(c: &mut Conn, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, Fail> {
@@ -257,24 +271,24 @@ pub fn series(c: &mut Conn, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, Fail> 
         &[P::T(&f.node)],
         |r| Ok((r.i(0)?, r.s(1)?, codec::app_of(r.s(2)?))),
     )?;
-    let mut sql = format!(
-        "SELECT u.run_id, u.scope, u.started, u.key, d.seq, {ITEM_COLS} FROM results r \
-         JOIN runs u ON u.key = r.run_key \
-         JOIN details d ON d.run_key = r.run_key AND d.item_id = r.item_id \
-         JOIN items i ON i.id = r.item_id WHERE r.item_id = $1"
-    );
-    let mut tail: Vec<P<'_>> = Vec::new();
+    // `$1` is each item's id in turn.
+    let mut q = Statement {
+        sql: format!(
+            "SELECT u.run_id, u.scope, u.started, u.key, d.seq, {ITEM_COLS} FROM results r \
+             JOIN runs u ON u.key = r.run_key \
+             JOIN details d ON d.run_key = r.run_key AND d.item_id = r.item_id \
+             JOIN items i ON i.id = r.item_id WHERE r.item_id = $1"
+        ),
+        params: vec![P::Null],
+    };
     if let Some(s) = &f.suite {
-        tail.push(P::T(s));
-        sql.push_str(&format!(" AND u.suite = ${}", tail.len() + 1));
+        q.push(" AND u.suite = ?", P::T(s));
     }
     if let Some(t) = f.from {
-        tail.push(P::I(codec::time(t)));
-        sql.push_str(&format!(" AND u.started >= ${}", tail.len() + 1));
+        q.push(" AND u.started >= ?", P::I(codec::time(t)));
     }
     if let Some(t) = f.to {
-        tail.push(P::I(codec::time(t)));
-        sql.push_str(&format!(" AND u.started < ${}", tail.len() + 1));
+        q.push(" AND u.started < ?", P::I(codec::time(t)));
     }
     let mut points = Vec::new();
     for (id, check, app) in items {
@@ -287,9 +301,8 @@ pub fn series(c: &mut Conn, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, Fail> 
         if f.app.is_some() && f.app != app {
             continue;
         }
-        let mut params = vec![P::I(id)];
-        params.extend(tail.iter().cloned());
-        c.each(&sql, &params, &mut |r| {
+        q.params[0] = P::I(id);
+        c.each(&q.sql, &q.params, &mut |r| {
             let scope = r.s(1)?;
             if f.scopes.as_ref().is_some_and(|s| !s.contains(&scope)) {
                 return Ok(());
@@ -309,16 +322,19 @@ pub fn series(c: &mut Conn, f: &SeriesFilter) -> Result<Vec<SeriesPoint>, Fail> 
     Ok(points.into_iter().map(|(_, p)| p).collect())
 }
 
+/// The id of a suite's scope, if it has runs.
+pub fn scope_id(c: &mut Conn, suite: &str, scope: &str) -> Result<Option<i64>, Fail> {
+    c.first(
+        "SELECT id FROM scopes WHERE suite = $1 AND scope = $2",
+        &[P::T(suite), P::T(scope)],
+        |r| r.i(0),
+    )
+}
+
 fn scope_ids(c: &mut Conn, suite: &str, scopes: &[String]) -> Result<Vec<i64>, Fail> {
     let mut ids = Vec::new();
     for s in scopes {
-        if let Some(id) = c.first(
-            "SELECT id FROM scopes WHERE suite = $1 AND scope = $2",
-            &[P::T(suite), P::T(s)],
-            |r| r.i(0),
-        )? {
-            ids.push(id);
-        }
+        ids.extend(scope_id(c, suite, s)?);
     }
     Ok(ids)
 }
@@ -411,22 +427,18 @@ pub fn samples(
             codec::day_start(d + TimeDelta::days(1)),
         );
         for &scope in &ids {
-            let runs = c.rows(
-                "SELECT key FROM runs WHERE scope_id = $1 AND started < $2 AND finished >= $3",
+            // The results started that day, of the runs of the scope that overlap it.
+            c.each(
+                "SELECT d.started, d.item_id, d.status, d.kind FROM runs u \
+                 JOIN details d ON d.run_key = u.key \
+                 WHERE u.scope_id = $1 AND u.started < $2 AND u.finished >= $3 \
+                 AND d.started >= $3 AND d.started < $2",
                 &[P::I(scope), P::I(end), P::I(start)],
-                |r| r.i(0),
+                &mut |r| {
+                    found.push((r.i(0)?, r.i(1)?, r.i(2)?, r.os(3)?));
+                    Ok(())
+                },
             )?;
-            for key in runs {
-                c.each(
-                    "SELECT started, item_id, status, kind FROM details \
-                     WHERE run_key = $1 AND started >= $2 AND started < $3",
-                    &[P::I(key), P::I(start), P::I(end)],
-                    &mut |r| {
-                        found.push((r.i(0)?, r.i(1)?, r.i(2)?, r.os(3)?));
-                        Ok(())
-                    },
-                )?;
-            }
         }
     }
     if found.is_empty() {

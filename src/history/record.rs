@@ -10,7 +10,7 @@ use chrono::Utc;
 use super::codec;
 use super::conn::{Conn, Fail, P};
 use super::query;
-use super::{Recorded, RunRow, is_problem, scope_of};
+use super::{ItemKey, Recorded, RunRow, is_problem, scope_of};
 use crate::results::{NEEDS_FAILED, ResultRecord, Results, Status};
 
 pub fn record(c: &mut Conn, results: &Results) -> Result<Recorded, Fail> {
@@ -29,12 +29,7 @@ fn record_in(c: &mut Conn, results: &Results) -> Result<Recorded, Fail> {
         "INSERT INTO scopes (suite, scope) VALUES ($1, $2) ON CONFLICT (suite, scope) DO NOTHING",
         &[P::T(&run.suite), P::T(&scope)],
     )?;
-    let scope_id = c
-        .first(
-            "SELECT id FROM scopes WHERE suite = $1 AND scope = $2",
-            &[P::T(&run.suite), P::T(&scope)],
-            |r| r.i(0),
-        )?
+    let scope_id = query::scope_id(c, &run.suite, &scope)?
         .ok_or_else(|| Fail::Db("the scope just inserted is missing".into()))?;
     let started = codec::time(run.started);
     let s = &results.summary;
@@ -151,34 +146,34 @@ fn record_in(c: &mut Conn, results: &Results) -> Result<Recorded, Fail> {
     }))
 }
 
-fn item_text(node: &str, check: &str, app: &str) -> String {
-    format!("{node}\u{0}{check}\u{0}{app}")
-}
-
-fn known_items(c: &mut Conn) -> Result<HashMap<String, i64>, Fail> {
-    let mut known = HashMap::new();
-    c.each("SELECT id, node, check_id, app FROM items", &[], &mut |r| {
-        known.insert(item_text(&r.s(1)?, &r.s(2)?, &r.s(3)?), r.i(0)?);
-        Ok(())
-    })?;
-    Ok(known)
+/// Every item's id by key.
+fn known_items(c: &mut Conn) -> Result<HashMap<ItemKey, i64>, Fail> {
+    Ok(query::item_keys(c)?
+        .into_iter()
+        .map(|(id, key)| (key, id))
+        .collect())
 }
 
 /// Each result's item id, the items never seen before added.
 fn item_ids(c: &mut Conn, results: &[ResultRecord]) -> Result<Vec<i64>, Fail> {
     let mut known = known_items(c)?;
-    let texts: Vec<String> = results
+    let keys: Vec<ItemKey> = results
         .iter()
-        .map(|r| item_text(&r.node, &r.check, codec::app(r.app.as_deref())))
+        .map(|r| ItemKey {
+            node: r.node.clone(),
+            check: r.check.clone(),
+            // As the store keeps it: an empty app is none.
+            app: r.app.clone().and_then(codec::app_of),
+        })
         .collect();
     let mut missing = Vec::new();
     let mut added = std::collections::HashSet::new();
-    for (r, t) in results.iter().zip(&texts) {
-        if !known.contains_key(t) && added.insert(t.as_str()) {
+    for k in &keys {
+        if !known.contains_key(k) && added.insert(k) {
             missing.extend([
-                P::T(&r.node),
-                P::T(&r.check),
-                P::T(codec::app(r.app.as_deref())),
+                P::T(&k.node),
+                P::T(&k.check),
+                P::T(codec::app(k.app.as_deref())),
             ]);
         }
     }
@@ -191,11 +186,10 @@ fn item_ids(c: &mut Conn, results: &[ResultRecord]) -> Result<Vec<i64>, Fail> {
         )?;
         known = known_items(c)?;
     }
-    texts
-        .iter()
-        .map(|t| {
+    keys.iter()
+        .map(|k| {
             known
-                .get(t)
+                .get(k)
                 .copied()
                 .ok_or_else(|| Fail::Db("an item just inserted is missing".into()))
         })
@@ -244,20 +238,21 @@ fn since_for(
         },
     )?;
     let problem = |code: i64| codec::status_of(code).is_ok_and(is_problem);
+    let latest_stated = format!(
+        "SELECT r.status, r.since, u.started FROM results r \
+         JOIN runs u ON u.key = r.run_key \
+         WHERE r.item_id = $1 AND u.scope_id = $2 \
+         AND (u.started < $3 OR (u.started = $3 AND u.key < $4)) \
+         AND r.status IN {} ORDER BY u.started DESC, u.key DESC LIMIT 1",
+        codec::STATED_SQL
+    );
     for &id in problems {
         let found = match before.get(&id) {
             Some(&(status, s)) => Some((status, s, prev_started)),
             // Not in the previous run, or without a state there: the latest run that has
             // one.
             None => c.first(
-                &format!(
-                    "SELECT r.status, r.since, u.started FROM results r \
-                     JOIN runs u ON u.key = r.run_key \
-                     WHERE r.item_id = $1 AND u.scope_id = $2 \
-                     AND (u.started < $3 OR (u.started = $3 AND u.key < $4)) \
-                     AND r.status IN {} ORDER BY u.started DESC, u.key DESC LIMIT 1",
-                    codec::STATED_SQL
-                ),
+                &latest_stated,
                 &[P::I(id), P::I(scope_id), P::I(started), P::I(key)],
                 |r| Ok((r.i(0)?, r.oi(1)?, r.i(2)?)),
             )?,
@@ -281,15 +276,12 @@ fn rebuild_later(c: &mut Conn, scope_id: i64, started: i64) -> Result<(), Fail> 
         &[P::I(scope_id), P::I(started)],
         |r| Ok((r.i(0)?, r.i(1)?)),
     )?;
+    let problems_of = format!(
+        "SELECT item_id FROM results WHERE run_key = $1 AND status IN {}",
+        codec::PROBLEMS_SQL
+    );
     for (key, at) in later {
-        let problems = c.rows(
-            &format!(
-                "SELECT item_id FROM results WHERE run_key = $1 AND status IN {}",
-                codec::PROBLEMS_SQL
-            ),
-            &[P::I(key)],
-            |r| r.i(0),
-        )?;
+        let problems = c.rows(&problems_of, &[P::I(key)], |r| r.i(0))?;
         let since = since_for(c, scope_id, at, key, &problems)?;
         for (id, s) in since {
             c.exec(
@@ -364,14 +356,10 @@ fn catalog(c: &mut Conn, results: &Results, started: i64) -> Result<(), Fail> {
             P::I(started),
         ]);
     }
-    c.insert(
-        "INSERT INTO catalog_nodes (suite, id, pos, name, level, kind, parent, path, region, \
-         host, seen)",
-        11,
-        "ON CONFLICT (suite, id) DO UPDATE SET pos = excluded.pos, name = excluded.name, \
-         level = excluded.level, kind = excluded.kind, parent = excluded.parent, \
-         path = excluded.path, region = excluded.region, host = excluded.host, \
-         seen = excluded.seen WHERE excluded.seen >= catalog_nodes.seen",
+    upsert_catalog(
+        c,
+        "catalog_nodes",
+        &["name", "level", "kind", "parent", "path", "region", "host"],
         &nodes,
     )?;
     let mut checks = Vec::with_capacity(results.checks.len() * 7);
@@ -386,14 +374,7 @@ fn catalog(c: &mut Conn, results: &Results, started: i64) -> Result<(), Fail> {
             P::I(started),
         ]);
     }
-    c.insert(
-        "INSERT INTO catalog_checks (suite, id, pos, name, severity, probe, seen)",
-        7,
-        "ON CONFLICT (suite, id) DO UPDATE SET pos = excluded.pos, name = excluded.name, \
-         severity = excluded.severity, probe = excluded.probe, seen = excluded.seen \
-         WHERE excluded.seen >= catalog_checks.seen",
-        &checks,
-    )?;
+    upsert_catalog(c, "catalog_checks", &["name", "severity", "probe"], &checks)?;
     let mut apps = Vec::with_capacity(results.apps.len() * 5);
     for (pos, a) in results.apps.iter().enumerate() {
         apps.extend([
@@ -404,11 +385,28 @@ fn catalog(c: &mut Conn, results: &Results, started: i64) -> Result<(), Fail> {
             P::I(started),
         ]);
     }
+    upsert_catalog(c, "catalog_apps", &["name"], &apps)
+}
+
+/// Writes rows of a catalog table: `suite, id, pos`, then `named`, then `seen`, each row
+/// replacing the one of its suite and id unless that was seen in a later run.
+fn upsert_catalog(c: &mut Conn, table: &str, named: &[&str], values: &[P<'_>]) -> Result<(), Fail> {
+    let cols: Vec<&str> = ["suite", "id", "pos"]
+        .into_iter()
+        .chain(named.iter().copied())
+        .chain(["seen"])
+        .collect();
+    let set: Vec<String> = cols[2..]
+        .iter()
+        .map(|col| format!("{col} = excluded.{col}"))
+        .collect();
     c.insert(
-        "INSERT INTO catalog_apps (suite, id, pos, name, seen)",
-        5,
-        "ON CONFLICT (suite, id) DO UPDATE SET pos = excluded.pos, name = excluded.name, \
-         seen = excluded.seen WHERE excluded.seen >= catalog_apps.seen",
-        &apps,
+        &format!("INSERT INTO {table} ({})", cols.join(", ")),
+        cols.len(),
+        &format!(
+            "ON CONFLICT (suite, id) DO UPDATE SET {} WHERE excluded.seen >= {table}.seen",
+            set.join(", ")
+        ),
+        values,
     )
 }

@@ -233,8 +233,7 @@ fn migrate(conn: &mut Conn) -> Result<(), OpenFail> {
         v if v > VERSION => return Err(OpenFail::TooNew(v)),
         _ => {}
     }
-    conn.begin_write()?;
-    let outcome = (|| {
+    conn.write(|conn| {
         let found = version(conn)?;
         if found > VERSION {
             return Err(OpenFail::TooNew(found));
@@ -249,14 +248,7 @@ fn migrate(conn: &mut Conn) -> Result<(), OpenFail> {
             )?;
         }
         Ok(())
-    })();
-    match outcome {
-        Ok(()) => Ok(conn.commit()?),
-        Err(e) => {
-            conn.rollback();
-            Err(e)
-        }
-    }
+    })
 }
 
 fn open_sqlite(path: &Path, access: Access) -> Result<Conn, Fail> {

@@ -7,7 +7,21 @@ use std::time::{Duration, Instant};
 
 use netaccept::history::{Access, HistoryError, Location, Recorded, RunFilter, Store};
 
-use super::{backends, night, postgres, sqlite};
+use super::{Backend, backends, counted, night, postgres, sqlite};
+
+/// Runs statements on the store behind the library's back, as another program could.
+fn execute(b: &Backend, sqlite: &str, postgres: &str) {
+    match &b.location {
+        Location::Sqlite(p) => rusqlite::Connection::open(p)
+            .unwrap()
+            .execute_batch(sqlite)
+            .unwrap(),
+        Location::Postgres(conninfo) => ::postgres::Client::connect(conninfo, ::postgres::NoTls)
+            .unwrap()
+            .batch_execute(postgres)
+            .unwrap(),
+    }
+}
 
 #[test]
 fn a_recording_that_fails_halfway_leaves_no_trace() {
@@ -16,29 +30,47 @@ fn a_recording_that_fails_halfway_leaves_no_trace() {
         let mut store = b.open();
         let good = night("ok", 0, |_| {});
         store.record(&good).unwrap();
+        // An app named `refused` is refused by the store: the last table a run writes, so
+        // its row, results, details, roll-ups and node names are written first.
+        execute(
+            &b,
+            "CREATE TRIGGER refuse BEFORE INSERT ON catalog_apps WHEN NEW.name = 'refused' \
+             BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused'; END $$; \
+             CREATE TRIGGER refuse BEFORE INSERT ON catalog_apps FOR EACH ROW \
+             WHEN (NEW.name = 'refused') EXECUTE FUNCTION refuse();",
+        );
         // The same item twice: the run's row, its items and half its results are written
         // before the results' primary key refuses the second one.
-        let mut bad = night("bad", 1, |_| {});
-        let dup = bad.results[10].clone();
-        bad.results.push(dup);
-        bad.nodes[1].name = "written by the failed run".into();
-        let err = store.record(&bad).unwrap_err();
-        assert!(
-            matches!(err, HistoryError::Database { .. }),
-            "{name}: {err}"
-        );
-        assert!(store.find_run("bad").unwrap().is_empty(), "{name}");
-        assert_eq!(store.runs(&RunFilter::default()).unwrap().len(), 1);
-        let c = store.catalog(&good.run.suite).unwrap();
-        assert_ne!(c.nodes[1].name, "written by the failed run", "{name}");
-        let day = netaccept::history::day_of(bad.run.started);
-        assert!(
-            store
-                .daily(&bad.run.suite, &["vantage:-".into()], day, day)
-                .unwrap()
-                .is_empty(),
-            "{name}: no roll-up of the failed run"
-        );
+        let mut duplicate = night("bad", 1, |_| {});
+        let dup = duplicate.results[10].clone();
+        duplicate.results.push(dup);
+        let mut refused = night("bad", 1, |_| {});
+        refused.apps.push(netaccept::results::AppInfo {
+            id: "refused".into(),
+            name: "refused".into(),
+        });
+        for mut bad in [duplicate, refused] {
+            bad.nodes[1].name = "written by the failed run".into();
+            let err = store.record(&bad).unwrap_err();
+            assert!(
+                matches!(err, HistoryError::Database { .. }),
+                "{name}: {err}"
+            );
+            assert!(store.find_run("bad").unwrap().is_empty(), "{name}");
+            assert_eq!(store.runs(&RunFilter::default()).unwrap().len(), 1);
+            let c = store.catalog(&good.run.suite).unwrap();
+            assert_ne!(c.nodes[1].name, "written by the failed run", "{name}");
+            let day = netaccept::history::day_of(bad.run.started);
+            assert!(
+                store
+                    .daily(&bad.run.suite, &["vantage:-".into()], day, day)
+                    .unwrap()
+                    .is_empty(),
+                "{name}: no roll-up of the failed run"
+            );
+        }
         // The store goes on.
         let next = night("ok", 2, |_| {});
         assert!(matches!(store.record(&next).unwrap(), Recorded::New(_)));
@@ -136,16 +168,10 @@ fn a_writer_killed_mid_run_leaves_whole_runs() {
     // Roll-ups hold exactly the runs present.
     let day0 = netaccept::history::day_of(runs.last().unwrap().started);
     let day1 = netaccept::history::day_of(runs[0].started);
-    let counted: u32 = store
+    let daily = store
         .daily(&runs[0].suite, &["vantage:-".into()], day0, day1)
-        .unwrap()
-        .iter()
-        .map(|d| {
-            let c = d.counts;
-            c.passed + c.failed + c.errored + c.waived + c.skipped_needs + c.skipped_other
-        })
-        .sum();
-    assert_eq!(counted as usize, runs.len() * 5640);
+        .unwrap();
+    assert_eq!(counted(&daily) as usize, runs.len() * 5640);
     // And it records on.
     let next = big(runs.len() as i64 + 100);
     assert!(matches!(store.record(&next).unwrap(), Recorded::New(_)));

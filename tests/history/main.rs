@@ -27,10 +27,10 @@ mod support {
     pub mod postgres;
 }
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use netaccept::history::{Access, Location, Store};
+use netaccept::history::{Access, DayCounts, Location, Recorded, RunRow, Store};
 use netaccept::results::{ResultRecord, Results, Status, Summary};
 
 /// One backend's fresh, empty store for one test; whatever holds it (the folder, the
@@ -85,15 +85,10 @@ pub fn backends() -> Vec<Backend> {
     all
 }
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
 /// The fixture record: 94 results of 14 nodes, every status but `not_reported`, a waiver.
 pub fn fixture() -> Results {
-    let p = fixtures().join("results/mixed.json");
-    let text = std::fs::read_to_string(&p).expect("fixture");
-    serde_json::from_str(&text).expect("fixture parses")
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results/mixed.json");
+    netaccept::report::json::read(&p).expect("the fixture is a results record")
 }
 
 /// 2026-11-01 02:00 Beijing time.
@@ -146,4 +141,28 @@ pub fn with_status(
     }
     r.summary = Summary::of(&r.results);
     r
+}
+
+/// Records a run that is not in the store yet: a run already there fails the test.
+pub fn recorded_new(store: &mut Store, r: &Results) -> RunRow {
+    match store.record(r).expect("record") {
+        Recorded::New(row) => row,
+        Recorded::Already(row) => panic!("{} was already there", row.id),
+    }
+}
+
+/// All results counted in these roll-ups, whatever their status.
+pub fn counted(rows: &[DayCounts]) -> u32 {
+    rows.iter()
+        .map(|d| {
+            let c = d.counts;
+            c.passed
+                + c.failed
+                + c.errored
+                + c.waived
+                + c.skipped_needs
+                + c.skipped_other
+                + c.not_reported
+        })
+        .sum()
 }

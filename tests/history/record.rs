@@ -1,17 +1,10 @@
 //! Recording runs: every field of the run, its results and its names read back as given;
 //! the same run recorded twice is recorded once.
 
-use netaccept::history::{Recorded, RunFilter, Store, scope_of};
-use netaccept::results::{Results, Status};
+use netaccept::history::{Recorded, RunFilter, scope_of};
+use netaccept::results::Status;
 
-use super::{backends, night};
-
-fn recorded_new(store: &mut Store, r: &Results) -> netaccept::history::RunRow {
-    match store.record(r).expect("record") {
-        Recorded::New(row) => row,
-        Recorded::Already(row) => panic!("{} was already there", row.id),
-    }
-}
+use super::{backends, night, recorded_new};
 
 #[test]
 fn every_field_reads_back_as_recorded() {
@@ -65,10 +58,9 @@ fn every_field_reads_back_as_recorded() {
         assert_eq!(waived.original, Some(Status::Failed));
 
         let catalog = store.catalog(&r.run.suite).unwrap();
-        let ids = |v: Vec<String>| v;
         assert_eq!(
-            ids(catalog.nodes.iter().map(|n| n.id.clone()).collect()),
-            ids(r.nodes.iter().map(|n| n.id.clone()).collect()),
+            catalog.nodes.iter().map(|n| &n.id).collect::<Vec<_>>(),
+            r.nodes.iter().map(|n| &n.id).collect::<Vec<_>>(),
             "{name}: nodes in the record's order"
         );
         for (got, want) in catalog.nodes.iter().zip(&r.nodes) {
@@ -131,6 +123,8 @@ fn a_shard_of_a_vantage_and_a_merge_have_their_scopes() {
         );
         assert_eq!(row.shard, shard.run.shard);
         assert_eq!(row.vantage_id.as_deref(), Some("sx"));
+        // Read back, not only as `record` returned it: the shard's columns round-trip.
+        assert_eq!(store.find_run("shard-000").unwrap(), vec![row.clone()]);
 
         let mut merged = night("merged", 0, |_| {});
         merged.bundles.push(netaccept::results::BundleInfo {

@@ -6,9 +6,9 @@
 //! tests start a private cluster of Debian's `postgresql` (`/usr/lib/postgresql/<v>/bin`):
 //! `initdb` into a temporary folder, then `postgres` listening on a Unix socket in that
 //! folder only (no TCP port), both as the `postgres` user when the tests run as root (the
-//! server refuses root; CI runs as root), else as the user running them. It is started once per test binary, from a thread
-//! that lives as long as the process, and dies with the process (`setpriv --pdeathsig`),
-//! its folder removed after it stops.
+//! server refuses root; CI runs as root), else as the user running them. It is started
+//! once per test binary, from a thread that lives as long as the process, and dies with
+//! the process (`setpriv --pdeathsig`), its folder removed after it stops.
 //!
 //! Where PostgreSQL is not installed, [`database`] returns `None` after the skip rule of
 //! [`super::host::skip`] (CI installs it with `.ci/run`, and would fail instead).
