@@ -39,18 +39,8 @@ pub enum Location {
 pub const DEFAULT_PATH: &str = "reports/history.sqlite";
 
 /// The days of roll-ups and of `availability --from/--to` are Beijing dates (UTC+08:00, no
-/// daylight saving time).
-pub const DAY_OFFSET_HOURS: i64 = 8;
-
-/// The Beijing date of an instant.
-pub fn day_of(at: DateTime<Utc>) -> NaiveDate {
-    (at + chrono::TimeDelta::hours(DAY_OFFSET_HOURS)).date_naive()
-}
-
-/// The instant a Beijing day begins (16:00 UTC the day before): [`day_of`]'s inverse.
-pub fn day_start(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::TimeDelta::hours(DAY_OFFSET_HOURS)
-}
+/// daylight saving time), as every report's: [`crate::model::beijing`].
+pub use crate::model::beijing::{day_of, day_start};
 
 /// One check of one node (and app): what results are compared by across runs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

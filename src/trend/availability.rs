@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::{Availability, Counts, Period, Row};
-use crate::history::{Catalog, DayCounts, ItemKey, Sample, StatusCounts, day_of};
-use crate::model::beijing::day_start;
+use crate::history::{Catalog, DayCounts, ItemKey, Sample, StatusCounts};
+use crate::model::beijing::{day_of, day_start};
 use crate::model::maintenance::{Maintenance, MaintenanceWindow};
 use crate::plan::glob;
 use crate::results::{NEEDS_FAILED, NodeIndex, Status};

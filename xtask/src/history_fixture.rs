@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use netaccept::history::{Access, DAY_OFFSET_HOURS, Location, Recorded, Store};
+use netaccept::history::{Access, Location, Recorded, Store};
 use netaccept::results::{Results, Status, Summary};
 
 use crate::{Error, Outcome};
@@ -202,7 +202,7 @@ fn make_night(base: &Results, seed: u64, i: u32, n: u32, at: DateTime<Utc>) -> R
     r.run.id = format!(
         "{}-{}-fixture",
         r.run.suite,
-        (at + TimeDelta::hours(DAY_OFFSET_HOURS)).format("%Y%m%dT%H%M")
+        netaccept::model::beijing::local(at).format("%Y%m%dT%H%M")
     );
     r.run.started += shift;
     r.run.finished += shift;
