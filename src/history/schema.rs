@@ -308,8 +308,17 @@ fn open_sqlite(path: &Path, access: Access) -> Result<Conn, Fail> {
     Ok(Conn::Sqlite(conn))
 }
 
+/// How long a connection attempt may take unless the location says (`connect_timeout`): a run
+/// records itself before its reports are written, so a server that never answers must not
+/// hold them for the kernel's two minutes of SYN retries.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn open_postgres(conninfo: &str) -> Result<Conn, Fail> {
-    let client = postgres::Client::connect(conninfo, postgres::NoTls)?;
+    let mut config: postgres::Config = conninfo.parse()?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    let client = config.connect(postgres::NoTls)?;
     Ok(Conn::Postgres {
         client: Box::new(client),
         statements: std::collections::HashMap::new(),
