@@ -296,14 +296,10 @@ pub fn availability(location: &Location, req: &AvailabilityRequest) -> Result<Av
     };
     let scopes: Vec<String> = {
         let all = store.scopes(&suite, req.period.from, req.period.to)?;
-        let vantage_scope = |s: &str| -> Option<String> {
-            s.strip_prefix("vantage:")
-                .map(|rest| rest.split(' ').next().unwrap_or("").to_string())
-        };
         if let Some(v) = &req.vantage {
             all.into_iter()
                 .map(|(s, _)| s)
-                .filter(|s| vantage_scope(s).as_deref() == Some(v.as_str()))
+                .filter(|s| history::scope_vantage(s) == Some(v.as_str()))
                 .collect()
         } else if req.merged || all.iter().any(|(s, _)| s == "merged") {
             all.into_iter()

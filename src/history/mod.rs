@@ -235,6 +235,14 @@ pub fn scope_of(results: &Results) -> String {
     s
 }
 
+/// The vantage of a scope [`scope_of`] made (`vantage:sx shard:1/2` → `sx`); `None` for
+/// `merged`. The one reader of the scope's text, beside its one writer.
+pub fn scope_vantage(scope: &str) -> Option<&str> {
+    scope
+        .strip_prefix("vantage:")
+        .map(|rest| rest.split(' ').next().unwrap_or(""))
+}
+
 /// Whether a status is a problem for `diff`, flapping and "failing since": failed, errored
 /// or waived (a waived failure still failed).
 pub fn is_problem(status: Status) -> bool {
@@ -471,6 +479,17 @@ fn split_url(s: &str) -> Option<(&'static str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scope_gives_back_its_vantage() {
+        assert_eq!(scope_vantage("vantage:sx"), Some("sx"));
+        assert_eq!(
+            scope_vantage("vantage:sx shard:1/2 select:--node a"),
+            Some("sx")
+        );
+        assert_eq!(scope_vantage("vantage:-"), Some("-"));
+        assert_eq!(scope_vantage("merged"), None);
+    }
 
     #[test]
     fn passwords_never_show() {
