@@ -40,21 +40,27 @@ pub fn location(given: Option<&str>) -> Location {
 /// reads after it see it.
 pub fn record(location: &Location, results: &Results) -> Result<RunHistory, HistoryError> {
     let mut store = Store::open(location, Access::Write)?;
-    let run = match store.record(results)? {
-        history::Recorded::New(r) | history::Recorded::Already(r) => r,
-    };
-    history_at(&mut store, &run)
+    match store.record(results)? {
+        // The rows just written are the record's: made from it, not read back.
+        history::Recorded::New(run) => history_at(&mut store, &run, Some(results)),
+        history::Recorded::Already(run) => history_at(&mut store, &run, None),
+    }
 }
 
 /// What a run's report shows of the history: the window ending at `run` and the diff
-/// against the run before it (none for the first of its suite and scope).
-fn history_at(store: &mut Store, run: &RunRow) -> Result<RunHistory, HistoryError> {
+/// against the run before it (none for the first of its suite and scope). `record`: the
+/// run's own record when it was just recorded from it.
+fn history_at(
+    store: &mut Store,
+    run: &RunRow,
+    record: Option<&Results>,
+) -> Result<RunHistory, HistoryError> {
     let window = store.window(run, WINDOW_RUNS)?;
     let diff = match store.previous(run)? {
         Some(prev) => Some(diff_with(
             store,
             &prev,
-            run,
+            (run, record),
             &window,
             &Tolerance::default(),
         )?),
@@ -82,19 +88,23 @@ pub fn recall(location: &Location, results: &Results) -> Result<Option<RunHistor
     else {
         return Ok(None);
     };
-    history_at(&mut store, &run).map(Some)
+    history_at(&mut store, &run, None).map(Some)
 }
 
-/// `diff` of two recorded runs (`b` the later), with the window ending at `b`.
+/// `diff` of two recorded runs (`b` the later, with its record when it was just recorded
+/// from it), with the window ending at `b`.
 fn diff_with(
     store: &mut Store,
     a: &RunRow,
-    b: &RunRow,
+    (b, b_record): (&RunRow, Option<&Results>),
     window: &history::Window,
     tolerance: &Tolerance,
 ) -> Result<Diff, HistoryError> {
     let a_items = store.items(a)?;
-    let b_items = store.items(b)?;
+    let b_items = match b_record {
+        Some(r) => history::items_of(r),
+        None => store.items(b)?,
+    };
     let problems: Vec<ItemKey> = b_items
         .iter()
         .filter(|i| history::is_problem(i.status))
@@ -178,7 +188,7 @@ pub fn diff(location: &Location, req: &DiffRequest) -> Result<(Diff, Catalog), E
         )));
     }
     let window = store.window(&b, WINDOW_RUNS)?;
-    let diff = diff_with(&mut store, &a, &b, &window, &req.tolerance)?;
+    let diff = diff_with(&mut store, &a, (&b, None), &window, &req.tolerance)?;
     let catalog = store.catalog(&b.suite)?;
     Ok((diff, catalog))
 }

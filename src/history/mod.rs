@@ -235,6 +235,30 @@ pub fn scope_of(results: &Results) -> String {
     s
 }
 
+/// A record's results as [`Store::items`] gives them back once recorded, made from the
+/// record itself: for the run just recorded, whose rows need not be read back.
+pub fn items_of(results: &Results) -> Vec<ItemRow> {
+    results
+        .results
+        .iter()
+        .map(|r| ItemRow {
+            key: ItemKey {
+                node: r.node.clone(),
+                check: r.check.clone(),
+                app: r.app.clone(),
+            },
+            status: r.status,
+            original: r.waiver.as_ref().map(|w| w.original_status),
+            kind: r.kind.clone(),
+            severity: r.severity,
+            started: r.started,
+            duration_ms: r.duration_ms,
+            message: r.message.clone(),
+            measurements: r.measurements.clone(),
+        })
+        .collect()
+}
+
 /// The vantage of a scope [`scope_of`] made (`vantage:sx shard:1/2` → `sx`); `None` for
 /// `merged`. The one reader of the scope's text, beside its one writer.
 pub fn scope_vantage(scope: &str) -> Option<&str> {

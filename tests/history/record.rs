@@ -54,6 +54,12 @@ fn every_field_reads_back_as_recorded() {
             assert_eq!(got.message, want.message);
             assert_eq!(got.measurements, want.measurements, "{name}: {:?}", got.key);
         }
+        // What a run makes of its own record in place of reading it back (its report's diff).
+        assert_eq!(
+            items,
+            netaccept::history::items_of(&r),
+            "{name}: items_of gives what the store gives back"
+        );
         let waived = items.iter().find(|i| i.status == Status::Waived).unwrap();
         assert_eq!(waived.original, Some(Status::Failed));
 
