@@ -1,0 +1,25 @@
+//! The `links` test binary: the link-quality checks (ICMP statistics, path MTU, path,
+//! throughput) and the path evidence of a failed reachability check, each run by the real
+//! `netaccept` binary, or through the library, across a routed chain of network namespaces
+//! (`support/chain.rs`: national centre → provincial → prefectural → county routers → a
+//! county host, all in 198.18.0.0/15), with loss made by nftables, MTU black holes by
+//! dropping ICMP, rate limits by `tc tbf`, delay and jitter by the simulator's ICMP
+//! responder, and Debian's `iperf3 -s` as the throughput server.
+//!
+//! Every test here needs root (namespaces, raw ICMP): each is
+//! `#[ignore = "needs root: …"]` and starts with `host::assert_root`. CI runs them as root
+//! with `--include-ignored`.
+//!
+//! Not here: a prober's verdict against a server on loopback (`tests/probes`), the golden
+//! bad inputs of the new keys (`tests/cli`), how reports show the figures (`tests/reports`).
+
+/// The chain itself: each router answers, a trace's hops are the routers, nothing is left.
+mod chain;
+
+/// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
+#[path = "../support"]
+mod support {
+    pub mod chain;
+    pub mod host;
+    pub mod net;
+}
