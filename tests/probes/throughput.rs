@@ -45,6 +45,10 @@ struct Server {
 
 impl Server {
     fn start(test: &str) -> Option<Server> {
+        Server::start_with(test, &["-1", "-J"])
+    }
+
+    fn start_with(test: &str, args: &[&str]) -> Option<Server> {
         if Command::new("iperf3")
             .arg("--version")
             .stdout(Stdio::null())
@@ -56,7 +60,8 @@ impl Server {
         }
         let port = free_port();
         let child = Command::new("iperf3")
-            .args(["-s", "-1", "-J", "-B", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-s", "-B", "127.0.0.1", "-p", &port.to_string()])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -212,6 +217,22 @@ async fn below_min_mbps_fails_as_throughput_low_with_its_limit() {
         v => panic!("{v:?}"),
     }
     assert_eq!(o.measurements["limits"], serde_json::json!({"mbps": 100_000.0}));
+}
+
+#[tokio::test]
+async fn back_to_back_tests_pass_though_iperf3_reopens_its_port() {
+    // iperf3 closes its listening socket after each test and opens another: the next test,
+    // started at once, may meet a refusal for a moment.
+    let Some(server) = Server::start_with("back_to_back", &[]) else {
+        return;
+    };
+    for (i, d) in [Direction::Up, Direction::Down, Direction::Up]
+        .into_iter()
+        .enumerate()
+    {
+        let o = probe(&spec(server.port, 1, 1, d)).await;
+        assert!(matches!(o.verdict, Verdict::Passed), "test {i}: {:?}", o.verdict);
+    }
 }
 
 #[tokio::test]

@@ -106,16 +106,7 @@ pub enum Error {
 /// Runs one test.
 pub async fn run(t: Test) -> Result<Figures, Error> {
     let cookie = cookie();
-    let started = Instant::now();
-    let mut ctrl = match timeout(t.step, TcpStream::connect(t.addr)).await {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => return Err(Error::Connect(e)),
-        Err(_) => {
-            return Err(Error::Connect(std::io::Error::from(
-                std::io::ErrorKind::TimedOut,
-            )));
-        }
-    };
+    let (mut ctrl, started) = connect_control(t).await?;
     let _ = ctrl.set_nodelay(true);
     // A busy server answers ACCESS_DENIED as soon as it accepts, and closes without reading:
     // a cookie sent into that close would be answered with a reset that can discard the
@@ -311,6 +302,35 @@ async fn exchange(
         })
     }
 }
+
+/// The control connection, and when its last try started. iperf3 closes its listening
+/// socket at the end of each test and opens a new one, so a test that follows another at
+/// once may find the port closed for a moment: a refusal is tried again for up to
+/// [`REFUSED_FOR`] before it is believed.
+async fn connect_control(t: Test) -> Result<(TcpStream, Instant), Error> {
+    let first = Instant::now();
+    loop {
+        let started = Instant::now();
+        match timeout(t.step, TcpStream::connect(t.addr)).await {
+            Ok(Ok(s)) => return Ok((s, started)),
+            Ok(Err(e))
+                if e.kind() == std::io::ErrorKind::ConnectionRefused
+                    && first.elapsed() < REFUSED_FOR =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Ok(Err(e)) => return Err(Error::Connect(e)),
+            Err(_) => {
+                return Err(Error::Connect(std::io::Error::from(
+                    std::io::ErrorKind::TimedOut,
+                )));
+            }
+        }
+    }
+}
+
+/// How long a refused control connection is tried again (see [`connect_control`]).
+const REFUSED_FOR: Duration = Duration::from_millis(500);
 
 /// iperf3's stream ids: 1, then 3, 4, 5, … (its `iperf_add_stream`).
 fn stream_id(i: usize) -> usize {
