@@ -232,10 +232,9 @@ fn probe(
     match present.as_slice() {
         [] => {
             ld.push(
-                Diagnostic::error(c_loc, format!("check `{}` has no probe", c.id.value))
-                    .with_hint(
-                        "add exactly one of `icmp:`, `tcp:`, `dns:`, `http:` or `throughput:`",
-                    ),
+                Diagnostic::error(c_loc, format!("check `{}` has no probe", c.id.value)).with_hint(
+                    "add exactly one of `icmp:`, `tcp:`, `dns:`, `http:` or `throughput:`",
+                ),
             );
             return None;
         }

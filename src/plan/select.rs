@@ -118,8 +118,7 @@ impl Selection {
     /// Whether an on-demand check is left out that the selection would otherwise take: a
     /// `--check` glob matches it, or there is no `--check`. The planner says so.
     pub fn leaves_out_on_demand(&self, id: &str) -> bool {
-        !self.names_check(id)
-            && (self.checks.is_empty() || self.checks.iter().any(|p| glob(p, id)))
+        !self.names_check(id) && (self.checks.is_empty() || self.checks.iter().any(|p| glob(p, id)))
     }
 
     /// Whether a `--check` names the id exactly (as written, not as a pattern).

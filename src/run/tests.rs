@@ -436,9 +436,7 @@ async fn throughput_checks_run_one_at_a_time_and_waiting_costs_no_timeout() {
     let ran = go(items, prober.clone(), limits(), Cancel::default()).await;
     assert!(ran.complete);
     assert!(
-        ran.results
-            .values()
-            .all(|r| r.status == Status::Passed),
+        ran.results.values().all(|r| r.status == Status::Passed),
         "{:?}",
         ran.results
     );

@@ -64,7 +64,7 @@ fn plan(checks: &[&str]) -> (Vec<String>, Vec<String>) {
     .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
     let suite = loaded.suite.as_ref().unwrap();
     let sel = Selection {
-        checks: checks.iter().map(|c| c.to_string()).collect(),
+        checks: checks.iter().map(ToString::to_string).collect(),
         ..Selection::default()
     };
     let (plan, warnings) = build(
@@ -88,7 +88,9 @@ fn plan(checks: &[&str]) -> (Vec<String>, Vec<String>) {
         })
         .collect();
     assert!(
-        warnings.iter().all(|w: &Diagnostic| w.gravity == Gravity::Warning),
+        warnings
+            .iter()
+            .all(|w: &Diagnostic| w.gravity == Gravity::Warning),
         "{warnings:#?}"
     );
     (rows, warnings.into_iter().map(|w| w.message).collect())

@@ -5,12 +5,11 @@
 //! checks are not planned, and the server sees no test.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
 use crate::support::chain::{Chain, Link, Role};
-use crate::support::host;
+use crate::support::{host, net};
 
 const INVENTORY: &str = "nodes:
   - id: county-host
@@ -60,7 +59,14 @@ fn run(chain: &Chain, dir: &Path, name: &str, args: &[&str]) -> (i32, Value) {
     let out_dir = dir.join(name);
     let out = chain
         .command(Role::Probe, env!("CARGO_BIN_EXE_netaccept"))
-        .args(["run", "-i", "inventory.yaml", "-s", "suite.yaml", "--no-history"])
+        .args([
+            "run",
+            "-i",
+            "inventory.yaml",
+            "-s",
+            "suite.yaml",
+            "--no-history",
+        ])
         .arg("-o")
         .arg(&out_dir)
         .args(args)
@@ -101,7 +107,7 @@ fn around_twenty(r: &Value, what: &str) -> f64 {
 #[ignore = "needs root: network namespaces, veths and tc (CI runs it: --include-ignored)"]
 fn a_twenty_megabit_link_measures_twenty_both_ways_and_only_when_asked() {
     host::assert_root("network namespaces, veths and tc");
-    if Command::new("iperf3").arg("--version").output().is_err() {
+    if !net::available("iperf3") {
         host::skip("iperf3 is not installed (apt-get install iperf3)");
         return;
     }
@@ -110,7 +116,15 @@ fn a_twenty_megabit_link_measures_twenty_both_ways_and_only_when_asked() {
     chain.spawn(
         Role::Host,
         "iperf3",
-        &["-s", "-B", Chain::HOST, "-p", "5201", "--logfile", "/dev/null"],
+        &[
+            "-s",
+            "-B",
+            Chain::HOST,
+            "-p",
+            "5201",
+            "--logfile",
+            "/dev/null",
+        ],
     );
     for _ in 0..250 {
         if listening(&chain, 5201) {

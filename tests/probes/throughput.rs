@@ -55,7 +55,9 @@ impl Server {
             .status()
             .is_err()
         {
-            skip(&format!("{test}: iperf3 is not installed (apt-get install iperf3)"));
+            skip(&format!(
+                "{test}: iperf3 is not installed (apt-get install iperf3)"
+            ));
             return None;
         }
         let port = free_port();
@@ -212,11 +214,18 @@ async fn below_min_mbps_fails_as_throughput_low_with_its_limit() {
             assert_eq!(f.kind, FailKind::ThroughputLow);
             assert_eq!(f.expected.as_deref(), Some("throughput ≥ 100000 Mbit/s"));
             assert_eq!(f.measured, Some(format!("{} Mbit/s", mbps(&o))));
-            assert!(f.message.contains("less than 100000 Mbit/s"), "{}", f.message);
+            assert!(
+                f.message.contains("less than 100000 Mbit/s"),
+                "{}",
+                f.message
+            );
         }
         v => panic!("{v:?}"),
     }
-    assert_eq!(o.measurements["limits"], serde_json::json!({"mbps": 100_000.0}));
+    assert_eq!(
+        o.measurements["limits"],
+        serde_json::json!({"mbps": 100_000.0})
+    );
 }
 
 #[tokio::test]
@@ -231,7 +240,11 @@ async fn back_to_back_tests_pass_though_iperf3_reopens_its_port() {
         .enumerate()
     {
         let o = probe(&spec(server.port, 1, 1, d)).await;
-        assert!(matches!(o.verdict, Verdict::Passed), "test {i}: {:?}", o.verdict);
+        assert!(
+            matches!(o.verdict, Verdict::Passed),
+            "test {i}: {:?}",
+            o.verdict
+        );
     }
 }
 

@@ -20,8 +20,8 @@ pub use maintenance::*;
 pub use values::*;
 
 use crate::model::limits::{CERT_VALID_DAYS, ICMP_COUNT, RETRIES};
-use crate::model::{THROUGHPUT_PORT, THROUGHPUT_STREAMS};
 use crate::model::{Kind, Level, Rcode, RecordType, RedirectPolicy, Severity, TlsRequirement};
+use crate::model::{THROUGHPUT_PORT, THROUGHPUT_STREAMS};
 
 // ---------------------------------------------------------------------------------------
 // Inventory

@@ -70,7 +70,7 @@ pub struct Test {
 }
 
 /// What the receiver counted.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Figures {
     /// Bytes received over all streams while the test ran.
     pub bytes: u64,
@@ -134,8 +134,7 @@ pub async fn run(t: Test) -> Result<Figures, Error> {
         .await
         .map_err(|e| closed_or_io(e, "the cookie"))?;
     let r = exchange(&mut ctrl, &cookie, t).await;
-    if let Err(Error::Stalled(_) | Error::Protocol(_) | Error::Io(_) | Error::StreamConnect(_)) =
-        &r
+    if let Err(Error::Stalled(_) | Error::Protocol(_) | Error::Io(_) | Error::StreamConnect(_)) = &r
     {
         // The server is still in the test: tell it to give up now rather than at its own
         // timeout, so that the next client is not turned away as busy.
@@ -225,7 +224,10 @@ async fn exchange(
     let mut senders = Vec::new();
     if !t.reverse {
         for task in tasks.drain(..) {
-            senders.push(task.await.map_err(|e| Error::Io(std::io::Error::other(e)))?);
+            senders.push(
+                task.await
+                    .map_err(|e| Error::Io(std::io::Error::other(e)))?,
+            );
         }
     }
     ctrl.write_all(&[TEST_END as u8])
@@ -275,8 +277,11 @@ async fn exchange(
 
     if t.reverse {
         // Down: we are the receiver; the server, the sender, reports its retransmissions.
-        let retransmits = (theirs["sender_has_retransmits"].as_i64() == Some(1))
-            .then(|| server_streams(&theirs).map(|s| s.retransmits.max(0) as u64).sum());
+        let retransmits = (theirs["sender_has_retransmits"].as_i64() == Some(1)).then(|| {
+            server_streams(&theirs)
+                .map(|s| s.retransmits.max(0) as u64)
+                .sum()
+        });
         Ok(Figures {
             bytes: ours.iter().sum(),
             seconds,
@@ -286,7 +291,9 @@ async fn exchange(
         // Up: the server is the receiver; its bytes over its time.
         let streams: Vec<ServerStream> = server_streams(&theirs).collect();
         if streams.is_empty() {
-            return Err(Error::Protocol("the server's results have no streams".into()));
+            return Err(Error::Protocol(
+                "the server's results have no streams".into(),
+            ));
         }
         let bytes = streams.iter().map(|s| s.bytes).sum();
         let seconds = streams

@@ -50,7 +50,7 @@ pub(crate) async fn probe(
     }
     match iperf3::run(test).await {
         Ok(f) => judge(spec, addr, f, m),
-        Err(e) => not_measured(addr, e, m),
+        Err(e) => not_measured(addr, e, &m),
     }
 }
 
@@ -95,7 +95,7 @@ fn judge(
     }
 }
 
-fn not_measured(addr: std::net::SocketAddr, e: iperf3::Error, m: Measurements) -> Outcome {
+fn not_measured(addr: std::net::SocketAddr, e: iperf3::Error, m: &Measurements) -> Outcome {
     use iperf3::Error as E;
     let fail = |kind, message: String, measured: &str| {
         Outcome::failed(
