@@ -73,7 +73,7 @@ pub const EXPECTED: &[Form] = &[
     ("at least one reply", "至少一个应答"),
     ("average rtt ≤ {}", "平均往返时间 ≤ {}"),
     // Throughput
-    ("throughput ≥ {} Mbit/s", "吞吐量 ≥ {} Mbit/s"),
+    ("throughput ≥ {} Mbit/s", "吞吐量 ≥ {} 兆比特/秒"),
     ("an iperf3 test", "完成 iperf3 测试"),
 ];
 
@@ -119,6 +119,7 @@ pub const MEASURED: &[Form] = &[
     ("refused", "被拒绝"),
     ("failed", "失败"),
     ("not iperf3", "不是 iperf3 协议"),
+    ("{} Mbit/s", "{} 兆比特/秒"),
     // DNS
     ("no answers", "无应答记录"),
     ("referral to {}", "转介至 {}"),
@@ -368,7 +369,7 @@ mod tests {
         (None, "loss ≤ 20%", "丢包率 ≤ 20%"),
         (None, "at least one reply", "至少一个应答"),
         (None, "average rtt ≤ 100ms", "平均往返时间 ≤ 100 毫秒"),
-        (None, "throughput ≥ 20 Mbit/s", "吞吐量 ≥ 20 Mbit/s"),
+        (None, "throughput ≥ 20 Mbit/s", "吞吐量 ≥ 20 兆比特/秒"),
         (None, "an iperf3 test", "完成 iperf3 测试"),
     ];
 
@@ -548,7 +549,7 @@ mod tests {
             "ThroughputLow",
             "throughput ≥ 30 Mbit/s",
             "19.874 Mbit/s",
-            "19.874 Mbit/s",
+            "19.874 兆比特/秒",
         ),
         (
             "ProtocolError",
