@@ -177,3 +177,43 @@ fn plan_and_validate_print_the_note_on_stderr() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_run_timeout_shorter_than_a_throughput_test_is_refused() {
+    let dir = inputs();
+    let loaded = load(&Inputs {
+        inventory: dir.path().join("inv"),
+        suite: Some(dir.path().join("suite.yaml")),
+        waivers: None,
+        faults: None,
+    })
+    .unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let sel = Selection {
+        checks: vec!["link.tput".into()],
+        ..Selection::default()
+    };
+    let plan = |secs: u64| {
+        build(
+            &loaded.inventory,
+            loaded.suite.as_ref().unwrap(),
+            &sel,
+            &|_| None,
+            MissingEnv::Error,
+            Overrides {
+                timeout: Some(std::time::Duration::from_secs(secs)),
+                retries: None,
+            },
+        )
+    };
+    let errors = plan(14).expect_err("14s is less than 10s + 5s");
+    assert_eq!(
+        errors
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "--timeout 14s is shorter than the 15s check `link.tput` needs for its 10s throughput test"
+        ]
+    );
+    assert!(plan(15).is_ok());
+}
