@@ -196,11 +196,13 @@ async fn exchange(
     // Each stream's byte count, sent or received before `end`.
     let counts: Vec<Arc<AtomicU64>> = (0..t.streams).map(|_| Arc::default()).collect();
     let stop = Arc::new(AtomicBool::new(false));
-    let mut tasks = Vec::with_capacity(data.len());
+    // Aborted when this function returns, whichever way (or is dropped at the deadline):
+    // no stream outlives its test.
+    let mut tasks = Streams(Vec::with_capacity(data.len()));
     for (s, n) in data.into_iter().zip(&counts) {
         let n = n.clone();
         let stop = stop.clone();
-        tasks.push(if t.reverse {
+        tasks.0.push(if t.reverse {
             tokio::spawn(receive(s, n, end, stop))
         } else {
             tokio::spawn(send(s, n, end))
@@ -223,7 +225,7 @@ async fn exchange(
     // exchange, as iperf3's do.
     let mut senders = Vec::new();
     if !t.reverse {
-        for task in tasks.drain(..) {
+        for task in tasks.0.drain(..) {
             senders.push(
                 task.await
                     .map_err(|e| Error::Io(std::io::Error::other(e)))?,
@@ -270,9 +272,7 @@ async fn exchange(
     expect(ctrl, t.step, DISPLAY_RESULTS, "the results").await?;
     let _ = ctrl.write_all(&[IPERF_DONE as u8]).await;
     stop.store(true, Ordering::Relaxed);
-    for task in tasks {
-        task.abort();
-    }
+    drop(tasks);
     drop(senders);
 
     if t.reverse {
@@ -338,6 +338,17 @@ async fn connect_control(t: Test) -> Result<(TcpStream, Instant), Error> {
 
 /// How long a refused control connection is tried again (see [`connect_control`]).
 const REFUSED_FOR: Duration = Duration::from_millis(500);
+
+/// The data streams' tasks, aborted when dropped.
+struct Streams(Vec<tokio::task::JoinHandle<Option<TcpStream>>>);
+
+impl Drop for Streams {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.abort();
+        }
+    }
+}
 
 /// iperf3's stream ids: 1, then 3, 4, 5, … (its `iperf_add_stream`).
 fn stream_id(i: usize) -> usize {
