@@ -158,6 +158,8 @@ pub enum FailKind {
     /// Servers of one zone (a replication check) serve different SOA serials, or, with
     /// `same_answers`, different answers.
     SerialMismatch,
+    /// The throughput the receiver counted is below `min_mbps`.
+    ThroughputLow,
 }
 
 impl FailKind {
@@ -190,6 +192,7 @@ impl FailKind {
             FailKind::TcpFallbackBlocked => "TcpFallbackBlocked",
             FailKind::SignatureMissing => "SignatureMissing",
             FailKind::SerialMismatch => "SerialMismatch",
+            FailKind::ThroughputLow => "ThroughputLow",
         }
     }
 }
@@ -214,6 +217,9 @@ pub enum ErrorKind {
     /// The server asks for a client certificate and the check has none (`client_cert`):
     /// the check could not be carried out, nothing is known of the application.
     ClientCertRequired,
+    /// The test server (iperf3) could not run the test: busy with another client's test,
+    /// or it reported an error of its own. Nothing is known of the link.
+    TestServer,
     /// A bug in netaccept.
     Internal,
 }
@@ -226,6 +232,7 @@ impl ErrorKind {
             ErrorKind::Config => "Config",
             ErrorKind::Local => "Local",
             ErrorKind::ClientCertRequired => "ClientCertRequired",
+            ErrorKind::TestServer => "TestServer",
             ErrorKind::Internal => "Internal",
         }
     }

@@ -550,7 +550,8 @@ pub struct SelectionArgs {
     /// Only nodes hosting this app, and per-app checks of this app (repeatable)
     #[arg(long = "app", value_name = "APP")]
     pub apps: Vec<String>,
-    /// Only checks whose id matches this glob, e.g. `net.*` (repeatable)
+    /// Only checks whose id matches this glob, e.g. `net.*` (repeatable). An on-demand check
+    /// (`throughput`, which loads the link) is planned only when named exactly
     #[arg(long = "check", value_name = "PATTERN")]
     pub checks: Vec<String>,
     /// Only the nodes this vantage probes: each node is probed from its nearest vantage

@@ -28,6 +28,7 @@ pub mod raw;
 mod selector;
 mod suite;
 mod template;
+mod throughput;
 mod tls;
 mod waivers;
 mod yaml;

@@ -97,6 +97,12 @@ pub(crate) fn build(ld: &mut Loader, f: u32, raw: SuiteFile, dir: &Path) -> Suit
             None => timeout,
         };
         let probe = probe(ld, f, &c, c_loc, check_timeout);
+        // A throughput check loads the link it measures (RFC 6815): on demand unless the
+        // suite says otherwise.
+        let on_demand = c
+            .on_demand
+            .as_ref()
+            .map_or(c.throughput.is_some(), |b| b.value);
         let check_retries = c
             .retries
             .as_ref()
@@ -112,6 +118,7 @@ pub(crate) fn build(ld: &mut Loader, f: u32, raw: SuiteFile, dir: &Path) -> Suit
             needs: Vec::new(),
             timeout: check_timeout.unwrap_or(Duration::from_millis(DEFAULT_TIMEOUT_MS)),
             retries: check_retries,
+            on_demand,
             probe: probe.unwrap_or_else(|| {
                 Probe::Tcp(TcpSpec {
                     target: Template::literal("", c_loc),
@@ -215,6 +222,9 @@ fn probe(
         c.tcp.as_ref().map(|p| ("tcp", loc(f, &p.referenced))),
         c.dns.as_ref().map(|p| ("dns", loc(f, &p.referenced))),
         c.http.as_ref().map(|p| ("http", loc(f, &p.referenced))),
+        c.throughput
+            .as_ref()
+            .map(|p| ("throughput", loc(f, &p.referenced))),
     ]
     .into_iter()
     .flatten()
@@ -222,8 +232,9 @@ fn probe(
     match present.as_slice() {
         [] => {
             ld.push(
-                Diagnostic::error(c_loc, format!("check `{}` has no probe", c.id.value))
-                    .with_hint("add exactly one of `icmp:`, `tcp:`, `dns:` or `http:`"),
+                Diagnostic::error(c_loc, format!("check `{}` has no probe", c.id.value)).with_hint(
+                    "add exactly one of `icmp:`, `tcp:`, `dns:`, `http:` or `throughput:`",
+                ),
             );
             return None;
         }
@@ -300,6 +311,11 @@ fn probe(
         })
     } else if let Some(p) = &c.http {
         Probe::Http(super::http::http(ld, f, &p.value, &mut t, timeout))
+    } else if let Some(p) = &c.throughput {
+        let at = loc(f, &p.referenced);
+        Probe::Throughput(super::throughput::throughput(
+            ld, f, &p.value, &mut t, at, timeout,
+        ))
     } else {
         unreachable!("exactly one probe is present")
     })

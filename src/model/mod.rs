@@ -17,6 +17,7 @@ pub mod limits;
 pub mod maintenance;
 mod suite;
 mod template;
+mod throughput;
 mod units;
 mod waiver;
 
@@ -34,6 +35,7 @@ pub use suite::{
     Severity, Suite, TcpSpec,
 };
 pub use template::{Segment, Template, Text, TextPart, VarRef, is_var_name};
+pub use throughput::*;
 pub use units::{Duration, Percent};
 pub use waiver::{Waiver, WaiverTargets, Waivers};
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Duration, HeaderCheck, HeaderName, HttpExpect, HttpMethod, Inventory, JsonCheck, Kind, Level,
-    Loc, NodeIdx, Operand, Percent, RedirectPolicy, Template, Text, TlsPolicy,
+    Loc, NodeIdx, Operand, Percent, RedirectPolicy, Template, Text, ThroughputSpec, TlsPolicy,
 };
 
 /// Index of an app in [`Suite::apps`].
@@ -119,6 +119,9 @@ pub struct Check {
     pub timeout: Duration,
     pub retries: u32,
     pub probe: Probe<Template>,
+    /// Planned only when `--check` names the check's id exactly (`on_demand:`; default true
+    /// for a throughput check, which loads the link, false for every other).
+    pub on_demand: bool,
     /// Where the check's `id` was written.
     pub loc: Loc,
 }
@@ -164,6 +167,7 @@ pub enum Probe<S> {
     Tcp(TcpSpec<S>),
     Dns(DnsSpec<S>),
     Http(HttpSpec<S>),
+    Throughput(ThroughputSpec<S>),
 }
 
 impl<S> Probe<S> {
@@ -173,6 +177,7 @@ impl<S> Probe<S> {
             Probe::Tcp(_) => "tcp",
             Probe::Dns(_) => "dns",
             Probe::Http(_) => "http",
+            Probe::Throughput(_) => "throughput",
         }
     }
 
@@ -182,6 +187,7 @@ impl<S> Probe<S> {
         match self {
             Probe::Icmp(p) => out.push(&p.target),
             Probe::Tcp(p) => out.push(&p.target),
+            Probe::Throughput(p) => out.push(&p.target),
             Probe::Dns(p) => {
                 out.push(&p.name);
                 out.extend(&p.servers);
@@ -226,6 +232,14 @@ impl<S> Probe<S> {
             Probe::Tcp(p) => Probe::Tcp(TcpSpec {
                 target: f(&p.target)?,
                 max_connect: p.max_connect,
+            }),
+            Probe::Throughput(p) => Probe::Throughput(ThroughputSpec {
+                target: f(&p.target)?,
+                port: p.port,
+                duration: p.duration,
+                streams: p.streams,
+                direction: p.direction,
+                min_mbps: p.min_mbps,
             }),
             Probe::Dns(p) => Probe::Dns(DnsSpec {
                 name: f(&p.name)?,
@@ -300,6 +314,21 @@ impl Probe<Text> {
         match self {
             Probe::Icmp(p) => p.target.to_string(),
             Probe::Tcp(p) => p.target.to_string(),
+            Probe::Throughput(p) => {
+                let host = p.target.to_string();
+                let host = if host.contains(':') {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
+                format!(
+                    "iperf3 {host}:{} {} {} × {}",
+                    p.port,
+                    p.direction.as_str(),
+                    p.streams,
+                    p.duration
+                )
+            }
             Probe::Dns(p) => format!(
                 "{} {} @{}",
                 p.record_type.as_str(),

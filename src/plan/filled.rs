@@ -1,5 +1,5 @@
 //! The filled values of a planned probe checked against what they are for: a TCP target
-//! that is not `host:port`, a DNS server that is not an address, an HTTP URL that is
+//! that is not `host:port`, a throughput target that is empty or holds a port, a DNS server that is not an address, an HTTP URL that is
 //! neither http nor https, a templated `expect.json` operand of a type its operator cannot
 //! take (`">=": "{{ node.vars.min }}"` filled with `abc`), a templated DNS name that fills
 //! to no DNS name or a templated DNS expectation that no answer of its type could match. Each is a validation error
@@ -71,6 +71,28 @@ pub(super) fn check_filled(
                     &s.target,
                     "icmp target is empty",
                     "e.g. `{{ node.host }}`",
+                );
+            }
+        }
+        (Probe::Throughput(x), Probe::Throughput(s)) => {
+            let v = x.target.expose();
+            let v = v.trim();
+            if v.is_empty() {
+                return bad(
+                    &x.target,
+                    &s.target,
+                    "throughput target is empty",
+                    "e.g. `{{ node.host }}`",
+                );
+            }
+            // `host:port` (one colon) or `[v6]:port`: the port belongs in `port:`.
+            let with_port = v.starts_with('[') || (v.matches(':').count() == 1);
+            if with_port {
+                return bad(
+                    &x.target,
+                    &s.target,
+                    "throughput target holds a port",
+                    "the target is the iperf3 server's host alone; its port is `port:` (default 5201)",
                 );
             }
         }

@@ -89,7 +89,7 @@ pub fn build(
     }
     let checks: Vec<CheckIdx> = (0..suite.checks.len() as u32)
         .map(CheckIdx)
-        .filter(|&c| sel.takes_check(&suite.check(c).id))
+        .filter(|&c| sel.takes_check(&suite.check(c).id, suite.check(c).on_demand))
         .collect();
     let short = too_short_for_icmp(suite, &checks, overrides);
     if !short.is_empty() {
@@ -198,6 +198,7 @@ pub fn build(
         })
         .collect();
     let mut warnings = plain_http_warnings(inv, suite, &items);
+    warnings.extend(on_demand_notes(suite, sel));
     for (name, (at, _)) in missing_env_vars {
         let d = Diagnostic::error(at, format!("environment variable `{name}` is not set"))
             .with_hint(format!(
@@ -303,6 +304,33 @@ fn plain_http_warnings(inv: &Inventory, suite: &Suite, items: &[PlanItem]) -> Ve
         .collect()
 }
 
+/// One note per on-demand check the selection leaves out (no `--check`, or only a glob
+/// matches it): the operator learns that the check exists and how to run it. A warning, not
+/// an error: leaving it out is the point.
+fn on_demand_notes(suite: &Suite, sel: &Selection) -> Vec<Diagnostic> {
+    suite
+        .checks
+        .iter()
+        .filter(|c| c.on_demand && sel.leaves_out_on_demand(&c.id))
+        .map(|c| {
+            let why = match &c.probe {
+                Probe::Throughput(_) => {
+                    "it loads the link it measures (RFC 6815), so it runs only when asked for"
+                }
+                _ => "the suite marks it `on_demand: true`",
+            };
+            Diagnostic::warning(
+                c.loc,
+                format!("check `{}` is on demand and not planned: {why}", c.id),
+            )
+            .with_hint(format!(
+                "run it with `--check {}` (its id exactly; a pattern does not count), or set `on_demand: false` on it",
+                c.id
+            ))
+        })
+        .collect()
+}
+
 /// A `--timeout` shorter than an ICMP check's echoes need: the loader makes every check's
 /// own timeout fit its `count × interval` (see `model::limits::icmp_time_needed`), and a
 /// run's override must not undo that, or the prober would send fewer echoes than the suite
@@ -327,6 +355,25 @@ fn too_short_for_icmp(suite: &Suite, checks: &[CheckIdx], overrides: Overrides) 
                         format!(
                             "--timeout {t} is shorter than the {n} check `{}` needs for its {} echoes",
                             check.id, p.count
+                        ),
+                    )
+                    .with_hint(format!(
+                        "give --timeout {n} or more, or leave --timeout out (the suite's timeouts fit their checks)"
+                    ))
+                })
+            }
+            Probe::Throughput(p) => {
+                let needed = crate::model::throughput_time_needed(p.duration);
+                (timeout < needed).then(|| {
+                    let (t, n) = (
+                        crate::model::Duration(timeout),
+                        crate::model::Duration(needed),
+                    );
+                    Diagnostic::error(
+                        check.loc,
+                        format!(
+                            "--timeout {t} is shorter than the {n} check `{}` needs for its {} throughput test",
+                            check.id, p.duration
                         ),
                     )
                     .with_hint(format!(

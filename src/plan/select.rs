@@ -104,8 +104,26 @@ impl Selection {
                 .is_none_or(|v| inv.find(v) == Some(inv.vantage_of(i)))
     }
 
-    pub fn takes_check(&self, id: &str) -> bool {
-        self.checks.is_empty() || self.checks.iter().any(|p| glob(p, id))
+    /// Whether the check is planned: `--check` matches it (or is absent), and an on-demand
+    /// check is planned only when a `--check` names its id exactly, since a glob or no
+    /// `--check` at all must not start a test that loads the link (RFC 6815).
+    pub fn takes_check(&self, id: &str, on_demand: bool) -> bool {
+        if on_demand {
+            self.names_check(id)
+        } else {
+            self.checks.is_empty() || self.checks.iter().any(|p| glob(p, id))
+        }
+    }
+
+    /// Whether an on-demand check is left out that the selection would otherwise take: a
+    /// `--check` glob matches it, or there is no `--check`. The planner says so.
+    pub fn leaves_out_on_demand(&self, id: &str) -> bool {
+        !self.names_check(id) && (self.checks.is_empty() || self.checks.iter().any(|p| glob(p, id)))
+    }
+
+    /// Whether a `--check` names the id exactly (as written, not as a pattern).
+    pub fn names_check(&self, id: &str) -> bool {
+        self.checks.iter().any(|p| p == id)
     }
 
     pub fn takes_app(&self, app: &str) -> bool {

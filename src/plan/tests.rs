@@ -20,6 +20,7 @@ fn check(id: &str, for_each_app: bool, needs: &[u32]) -> Check {
             target: Template::literal("x:1", Loc::default()),
             max_connect: None,
         }),
+        on_demand: false,
         loc: Loc::default(),
     }
 }

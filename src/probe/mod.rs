@@ -18,6 +18,7 @@ pub mod icmp;
 pub mod resolve;
 mod scrub;
 pub mod tcp;
+mod throughput;
 pub mod tls;
 
 use tokio::time::Instant;
@@ -63,11 +64,12 @@ pub async fn probe(p: &Probe<Text>, cx: &Context, deadline: Instant) -> Outcome 
         Probe::Tcp(s) => tcp::probe(s, cx, deadline).await,
         Probe::Dns(s) => dns::probe(s, cx, deadline).await,
         Probe::Http(s) => http::probe(s, cx, deadline).await,
+        Probe::Throughput(s) => throughput::probe(s, cx, deadline).await,
     };
     // Only an HTTP body is cut for evidence; the scrubber cuts it, after masking.
     let evidence_cap = match p {
         Probe::Http(_) => Some(http::EVIDENCE_BYTES),
-        Probe::Icmp(_) | Probe::Tcp(_) | Probe::Dns(_) => None,
+        Probe::Icmp(_) | Probe::Tcp(_) | Probe::Dns(_) | Probe::Throughput(_) => None,
     };
     let secrets = scrub::secrets(p);
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();

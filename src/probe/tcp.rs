@@ -60,7 +60,7 @@ pub(crate) async fn probe(spec: &TcpSpec<Text>, _cx: &Context, _deadline: Instan
 /// The verdict on a connect that failed: the target's answer (refused, reset, unreachable,
 /// too slow) is a failure; this machine's own trouble (no descriptor or buffer left, no
 /// source address, no permission) is an error, whatever the network would have said.
-fn connect_failed(addr: SocketAddr, e: &std::io::Error, m: Measurements) -> Outcome {
+pub(crate) fn connect_failed(addr: SocketAddr, e: &std::io::Error, m: Measurements) -> Outcome {
     if super::local_exhaustion(e) {
         return Outcome::errored(
             ErrorKind::Local,

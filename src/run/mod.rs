@@ -81,6 +81,10 @@ pub async fn run<P: Prober>(
     let receivers: Arc<Vec<watch::Receiver<Option<Published>>>> = Arc::new(receivers);
     let global = Arc::new(Semaphore::new(limits.concurrency.max(1)));
     let icmp = Arc::new(Semaphore::new(limits.icmp_concurrency.max(1)));
+    // Throughput checks one at a time: each fills its link (RFC 6815) and an iperf3 server
+    // serves one test at a time, so two at once would measure each other or be turned away.
+    // The slot is taken before the attempt's deadline starts: waiting costs no timeout.
+    let throughput = Arc::new(Semaphore::new(1));
     let mut per_node: HashMap<NodeIdx, Arc<Semaphore>> = HashMap::new();
     for it in &plan.items {
         per_node
@@ -98,6 +102,7 @@ pub async fn run<P: Prober>(
             receivers: receivers.clone(),
             global: match item.probe {
                 Probe::Icmp(_) => icmp.clone(),
+                Probe::Throughput(_) => throughput.clone(),
                 _ => global.clone(),
             },
             node: per_node[&item.node].clone(),

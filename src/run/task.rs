@@ -41,7 +41,8 @@ pub(super) struct ItemTask<P> {
     /// Every item's published verdict, indexed like the plan: this task waits on those of
     /// its `needs` (each written once, by its own task, then never changed).
     pub receivers: Arc<Vec<watch::Receiver<Option<Published>>>>,
-    /// Bounds checks in flight over the whole run (ICMP checks have one of their own);
+    /// Bounds checks in flight over the whole run (ICMP checks have one of their own,
+    /// throughput checks one of a single slot);
     /// taken after `node` so that a task waiting for a busy node holds no global slot.
     pub global: Arc<Semaphore>,
     /// Bounds checks in flight against this item's node.

@@ -91,7 +91,8 @@ impl Prober for Scripted {
         let target = match probe {
             Probe::Tcp(t) => t.target.expose(),
             Probe::Icmp(i) => i.target.expose(),
-            _ => unreachable!("the tests plan TCP and ICMP items only"),
+            Probe::Throughput(t) => t.target.expose(),
+            _ => unreachable!("the tests plan TCP, ICMP and throughput items only"),
         };
         Box::pin(async move {
             let step = {
@@ -153,6 +154,20 @@ fn icmp_item(node: u32, target: &str) -> PlanItem {
             max_rtt: None,
         }),
         ..item(node, target, &[], 5_000, 0)
+    }
+}
+
+fn throughput_item(node: u32, target: &str, timeout_ms: u64) -> PlanItem {
+    PlanItem {
+        probe: Probe::Throughput(crate::model::ThroughputSpec {
+            target: Text::plain(target),
+            port: 5201,
+            duration: crate::model::Duration::from_millis(1_000),
+            streams: 1,
+            direction: crate::model::Direction::Up,
+            min_mbps: None,
+        }),
+        ..item(node, target, &[], timeout_ms, 0)
     }
 }
 
@@ -400,6 +415,32 @@ async fn icmp_checks_have_their_own_limit() {
     assert!(ran.complete);
     // Six TCP checks one at a time take six seconds; the ICMP checks, three at a time,
     // fit beside them and are not held back by `concurrency: 1`.
+    assert_eq!(ran.took, Duration::from_secs(6));
+    assert_eq!(prober.state.lock().unwrap().max_total, 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn throughput_checks_run_one_at_a_time_and_waiting_costs_no_timeout() {
+    let mut s = Scripted::default();
+    let mut items = Vec::new();
+    for n in 0..3u32 {
+        let t = format!("n{n}/tput");
+        s = s.script(&t, vec![pass(2_000)]);
+        // Each 2s test has 3s: waiting for the others' 4s must not time it out.
+        items.push(throughput_item(n, &t, 3_000));
+        let t = format!("n{n}/tcp");
+        s = s.script(&t, vec![pass(1_000)]);
+        items.push(item(n, &t, &[], 5_000, 0));
+    }
+    let prober = Arc::new(s);
+    let ran = go(items, prober.clone(), limits(), Cancel::default()).await;
+    assert!(ran.complete);
+    assert!(
+        ran.results.values().all(|r| r.status == Status::Passed),
+        "{:?}",
+        ran.results
+    );
+    // Three 2s tests one after another; the TCP checks ran beside the first.
     assert_eq!(ran.took, Duration::from_secs(6));
     assert_eq!(prober.state.lock().unwrap().max_total, 4);
 }

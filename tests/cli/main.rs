@@ -21,6 +21,9 @@ mod input_files;
 mod invalid_inputs;
 /// The generated national inventory (~3,400 nodes) loads, validates and plans.
 mod national;
+/// `on_demand`: checks planned only when `--check` names them exactly, and the note that
+/// names those left out.
+mod on_demand;
 /// Planning through the library API: vars, `for_each_app`, `needs`, order, selection, secrets.
 mod plan;
 /// Property tests (proptest): loading mutated and random inputs, and `validate` on them.

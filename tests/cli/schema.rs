@@ -588,3 +588,44 @@ fn http_expectations_are_in_the_schema() {
         );
     }
 }
+
+#[test]
+fn throughput_checks_and_on_demand_are_in_the_schema() {
+    let v = validator("suite");
+    let mut value = yaml_value(&read("suites/acceptance.yaml"));
+    let checks = value["checks"].as_array_mut().unwrap();
+    checks.push(json!({
+        "id": "link.throughput", "name": "吞吐量", "timeout": "20s",
+        "throughput": { "target": "{{ node.host }}", "port": 5201, "duration": "10s",
+                        "streams": 4, "direction": "down", "min_mbps": 20 }
+    }));
+    let last = checks.len() - 1;
+    assert_valid(&v, &value, "a throughput check");
+    value["checks"][last]["on_demand"] = json!(false);
+    assert_valid(&v, &value, "on_demand: false");
+    // Each refused by the loader too (golden cases 240 and 243).
+    for (key, bad) in [
+        ("direction", json!("sideways")),
+        ("streams", json!(0)),
+        ("streams", json!(17)),
+        ("min_mbps", json!(-20)),
+        ("min_mbps", json!(0)),
+        ("port", json!(70000)),
+    ] {
+        let mut v2 = value.clone();
+        v2["checks"][last]["throughput"][key] = bad.clone();
+        assert!(!v.is_valid(&v2), "the schema accepted `{key}: {bad}`");
+    }
+    let mut v2 = value.clone();
+    v2["checks"][last]["on_demand"] = json!("sometimes");
+    assert!(
+        !v.is_valid(&v2),
+        "the schema accepted `on_demand: sometimes`"
+    );
+    let mut v2 = value.clone();
+    v2["checks"][last]["throughput"]
+        .as_object_mut()
+        .unwrap()
+        .remove("target");
+    assert!(!v.is_valid(&v2), "the schema accepted no target");
+}

@@ -15,6 +15,8 @@
 
 /// The chain itself: each router answers, a trace's hops are the routers, nothing is left.
 mod chain;
+/// Throughput over a 20 Mbit/s link to Debian's `iperf3 -s`, up and down, `--check` only.
+mod throughput;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]

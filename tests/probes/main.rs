@@ -38,6 +38,9 @@ mod http_schema_headers;
 mod icmp;
 /// Secrets scrubbed from what servers send back, through `probe::probe`: DNS, HTTP.
 mod secrets;
+/// The throughput prober against Debian's `iperf3 -s`: up and down, 1 and 4 streams, the
+/// figures against the server's own JSON, `ThroughputLow`, refused, busy, not iperf3.
+mod throughput;
 /// TLS chains judged whole without a server (`probe::tls::verify`, `describe`): every
 /// finding's words, the earliest expiry over the chain, notes on what `ca:` hides.
 mod tls_chain;

@@ -321,6 +321,14 @@ fn failures() -> Vec<ResultRecord> {
             "ns2 answers [10.0.0.1] (lacks 10.0.0.2)",
             json!({}),
         ),
+        failed(
+            ThroughputLow,
+            "19.174 Mbit/s up with 198.18.4.2:5201 over 1 stream(s), less than 30 Mbit/s",
+            "throughput ≥ 30 Mbit/s",
+            "19.174 Mbit/s",
+            json!({"mbps": 19.174, "bytes": 11_984_000, "seconds": 5.0, "streams": 1,
+                   "direction": "up", "address": "198.18.4.2:5201", "limits": {"mbps": 30.0}}),
+        ),
     ]
 }
 
@@ -351,6 +359,11 @@ fn errors() -> Vec<ResultRecord> {
             ClientCertRequired,
             &format!("{URL}: the server asks for a client certificate"),
             json!({"tls_finding": {"code": "client_cert_required"}}),
+        ),
+        errored(
+            TestServer,
+            "the iperf3 server at 198.18.4.2:5201 is busy running another client's test (ACCESS_DENIED): nothing was measured",
+            json!({"address": "198.18.4.2:5201", "direction": "up", "streams": 1}),
         ),
         errored(
             Internal,

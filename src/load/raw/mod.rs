@@ -21,6 +21,7 @@ pub use values::*;
 
 use crate::model::limits::{CERT_VALID_DAYS, ICMP_COUNT, RETRIES};
 use crate::model::{Kind, Level, Rcode, RecordType, RedirectPolicy, Severity, TlsRequirement};
+use crate::model::{THROUGHPUT_PORT, THROUGHPUT_STREAMS};
 
 // ---------------------------------------------------------------------------------------
 // Inventory
@@ -130,7 +131,8 @@ pub struct RawDefaults {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("oneOf" = [
-    {"required": ["icmp"]}, {"required": ["tcp"]}, {"required": ["dns"]}, {"required": ["http"]}
+    {"required": ["icmp"]}, {"required": ["tcp"]}, {"required": ["dns"]}, {"required": ["http"]},
+    {"required": ["throughput"]}
 ]))]
 pub struct RawCheck {
     /// Unique in the suite.
@@ -165,6 +167,13 @@ pub struct RawCheck {
     pub dns: Option<Spanned<RawDns>>,
     #[schemars(with = "Option<RawHttp>")]
     pub http: Option<Spanned<RawHttp>>,
+    #[schemars(with = "Option<RawThroughput>")]
+    pub throughput: Option<Spanned<RawThroughput>>,
+    /// Planned only when `--check` names this check's id exactly (a glob does not count).
+    /// Default `true` for a `throughput` check, which loads the link it measures (RFC 6815),
+    /// `false` for every other.
+    #[schemars(with = "Option<bool>")]
+    pub on_demand: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Default)]
@@ -218,6 +227,39 @@ pub struct RawTcp {
     /// At most the check's timeout.
     #[schemars(with = "Option<DurationStr>")]
     pub max_connect: Option<S>,
+}
+
+/// A `throughput:` probe: TCP throughput to an iperf3 server (`iperf3 -s`), spoken to over
+/// iperf3's own protocol.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawThroughput {
+    /// The iperf3 server's host (an address or a name), without a port.
+    #[schemars(with = "String")]
+    pub target: S,
+    /// The server's port; default 5201.
+    #[schemars(
+        with = "Option<u16>",
+        range(min = THROUGHPUT_PORT.min, max = THROUGHPUT_PORT.max)
+    )]
+    pub port: Option<Int>,
+    /// How long data flows; default 10s, from 1s to 60s. With 5s of setup it must fit the
+    /// check's timeout (FORMAT.md, "Limits").
+    #[schemars(with = "Option<DurationStr>")]
+    pub duration: Option<S>,
+    /// Parallel TCP streams; default 1, at most 16.
+    #[schemars(
+        with = "Option<u32>",
+        range(min = THROUGHPUT_STREAMS.min, max = THROUGHPUT_STREAMS.max)
+    )]
+    pub streams: Option<Int>,
+    /// `up` (default: the probe sends, the server receives) or `down` (the server sends).
+    #[schemars(with = "Option<DirectionStr>")]
+    pub direction: Option<S>,
+    /// The lowest throughput that passes, in megabits (10^6 bit) per second at the
+    /// receiver; more than 0, at most 100000.
+    #[schemars(with = "Option<MbpsNum>")]
+    pub min_mbps: Option<S>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

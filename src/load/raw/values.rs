@@ -217,3 +217,31 @@ pub enum DnsFaultStr {
     WrongAddress,
     Nxdomain,
 }
+
+/// Schema-only: a throughput check's `direction`.
+pub struct DirectionStr;
+
+impl JsonSchema for DirectionStr {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Direction".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "enum": ["up", "down"] })
+    }
+}
+
+/// Schema-only: a throughput in megabits per second, more than 0 and at most 100,000.
+pub struct MbpsNum;
+
+impl JsonSchema for MbpsNum {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Mbps".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": crate::model::MAX_MIN_MBPS
+        })
+    }
+}

@@ -77,6 +77,7 @@ pub fn fail_kind(k: FailKind) -> (&'static str, &'static str) {
             "同一区域的各服务器数据不一致",
             "servers of one zone serve different data",
         ),
+        FailKind::ThroughputLow => ("吞吐量低于下限", "throughput below the minimum"),
     }
 }
 
@@ -103,12 +104,16 @@ pub fn error_kind(k: ErrorKind) -> (&'static str, &'static str) {
             "服务器要求客户端证书，而检查没有配置",
             "the server asks for a client certificate and the check has none",
         ),
+        ErrorKind::TestServer => (
+            "测试服务器（iperf3）未能进行测试：正忙于其他客户端的测试，或报告了自身错误",
+            "the test server (iperf3) could not run the test: busy, or its own error",
+        ),
         ErrorKind::Internal => ("netaccept 内部错误", "an internal error of netaccept"),
     }
 }
 
 /// Every failure kind, for the tests and for whoever lists them.
-pub const FAIL_KINDS: [FailKind; 27] = [
+pub const FAIL_KINDS: [FailKind; 28] = [
     FailKind::Timeout,
     FailKind::ConnectionRefused,
     FailKind::ConnectionReset,
@@ -136,15 +141,17 @@ pub const FAIL_KINDS: [FailKind; 27] = [
     FailKind::TcpFallbackBlocked,
     FailKind::SignatureMissing,
     FailKind::SerialMismatch,
+    FailKind::ThroughputLow,
 ];
 
 /// Every error kind.
-pub const ERROR_KINDS: [ErrorKind; 6] = [
+pub const ERROR_KINDS: [ErrorKind; 7] = [
     ErrorKind::NoPermission,
     ErrorKind::LocalResolver,
     ErrorKind::Config,
     ErrorKind::Local,
     ErrorKind::ClientCertRequired,
+    ErrorKind::TestServer,
     ErrorKind::Internal,
 ];
 

@@ -66,6 +66,12 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("rrsig", "RRSIG 签名", "RRSIG"),
     ("serial", "序列号", "serial"),
     ("needs", "依赖的检查", "needs"),
+    ("mbps", "吞吐量（兆比特/秒）", "throughput (Mbit/s)"),
+    ("seconds", "测试时长（秒）", "seconds"),
+    ("streams", "并行流数", "streams"),
+    ("direction", "方向", "direction"),
+    ("retransmits", "TCP 重传次数", "TCP retransmissions"),
+    ("limits", "限值", "limits"),
 ];
 
 /// The label of a measurement key in `lang`; the key itself when unknown.

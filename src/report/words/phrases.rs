@@ -72,6 +72,9 @@ pub const EXPECTED: &[Form] = &[
     ("loss ≤ {}", "丢包率 ≤ {}"),
     ("at least one reply", "至少一个应答"),
     ("average rtt ≤ {}", "平均往返时间 ≤ {}"),
+    // Throughput
+    ("throughput ≥ {} Mbit/s", "吞吐量 ≥ {} 兆比特/秒"),
+    ("an iperf3 test", "完成 iperf3 测试"),
 ];
 
 /// Header expectations (`Name: value`), read only for a `HeaderMismatch`: elsewhere a colon
@@ -115,6 +118,8 @@ pub const MEASURED: &[Form] = &[
     ("timed out", "超时"),
     ("refused", "被拒绝"),
     ("failed", "失败"),
+    ("not iperf3", "不是 iperf3 协议"),
+    ("{} Mbit/s", "{} 兆比特/秒"),
     // DNS
     ("no answers", "无应答记录"),
     ("referral to {}", "转介至 {}"),
@@ -364,6 +369,8 @@ mod tests {
         (None, "loss ≤ 20%", "丢包率 ≤ 20%"),
         (None, "at least one reply", "至少一个应答"),
         (None, "average rtt ≤ 100ms", "平均往返时间 ≤ 100 毫秒"),
+        (None, "throughput ≥ 20 Mbit/s", "吞吐量 ≥ 20 兆比特/秒"),
+        (None, "an iperf3 test", "完成 iperf3 测试"),
     ];
 
     /// (kind, expected, measured, what a reader sees).
@@ -538,6 +545,24 @@ mod tests {
         ),
         ("StatusMismatch", "status in [200]", "503", "503"),
         ("LossExceeded", "loss ≤ 20%", "100 %", "100 %"),
+        (
+            "ThroughputLow",
+            "throughput ≥ 30 Mbit/s",
+            "19.874 Mbit/s",
+            "19.874 兆比特/秒",
+        ),
+        (
+            "ProtocolError",
+            "an iperf3 test",
+            "not iperf3",
+            "不是 iperf3 协议",
+        ),
+        (
+            "ConnectionReset",
+            "an iperf3 test",
+            "connection closed",
+            "连接被关闭",
+        ),
         (
             "RttExceeded",
             "average rtt ≤ 100ms",
