@@ -15,6 +15,8 @@
 
 /// The chain itself: each router answers, a trace's hops are the routers, nothing is left.
 mod chain;
+/// Delay and jitter: the simulator's ICMP responder at the county host, measured by `run`.
+mod delay;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]
