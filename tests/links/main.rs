@@ -19,6 +19,8 @@ mod chain;
 mod delay;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
+/// (`host::skip` and `net::available` are for the tests of tools that may be missing.)
+#[allow(dead_code, reason = "not every test module uses every helper")]
 #[path = "../support"]
 mod support {
     pub mod chain;

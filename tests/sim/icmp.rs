@@ -28,10 +28,10 @@ impl Ns {
             .stderr(Stdio::null())
             .status();
         let me = Ns(ns);
-        me.sh(&["ip", "netns", "add", &me.0]);
-        me.sh(&["ip", "-n", &me.0, "link", "set", "lo", "up"]);
+        sh(&["ip", "netns", "add", &me.0]);
+        sh(&["ip", "-n", &me.0, "link", "set", "lo", "up"]);
         for a in [SLOW, FAST, NOBODY] {
-            me.sh(&[
+            sh(&[
                 "ip",
                 "-n",
                 &me.0,
@@ -43,7 +43,7 @@ impl Ns {
             ]);
         }
         let v = if echo_ignore_all { "1" } else { "0" };
-        me.sh(&[
+        sh(&[
             "ip",
             "netns",
             "exec",
@@ -54,18 +54,6 @@ impl Ns {
             &format!("net.ipv4.icmp_echo_ignore_all={v}"),
         ]);
         me
-    }
-
-    fn sh(&self, args: &[&str]) {
-        let out = Command::new(args[0])
-            .args(&args[1..])
-            .output()
-            .expect("spawn");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
     }
 
     fn command(&self, program: &str) -> Command {
@@ -104,6 +92,19 @@ impl Drop for Ns {
     }
 }
 
+/// Runs `args` (the program first); fails the test unless it succeeds.
+fn sh(args: &[&str]) {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .expect("spawn");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A `ping -q` summary.
 #[derive(Debug)]
 struct Ping {
@@ -133,7 +134,7 @@ impl Ping {
                 .unwrap()
                 .trim_end_matches(" ms")
                 .split(['/', ','])
-                .filter_map(|x| x.trim().split_whitespace().next()?.parse().ok())
+                .filter_map(|x| x.split_whitespace().next()?.parse().ok())
                 .collect();
             [v[0], v[1], v[2], v[3]]
         });
@@ -313,7 +314,7 @@ fn refuses_to_start_where_the_kernel_answers_or_without_a_raw_socket() {
     assert!(err.contains("net.ipv4.icmp_echo_ignore_all is 0"), "{err}");
     assert!(!dir.path().join("ready.json").exists());
 
-    ns.sh(&[
+    sh(&[
         "ip",
         "netns",
         "exec",
@@ -343,7 +344,7 @@ fn refuses_to_start_where_the_kernel_answers_or_without_a_raw_socket() {
 
     // Without an `icmp` fault the responder stays off and the kernel answers, as before:
     // the simulator starts wherever the kernel's echo is on.
-    ns.sh(&[
+    sh(&[
         "ip",
         "netns",
         "exec",

@@ -39,9 +39,10 @@ impl Draws {
         if self.jitter.is_zero() {
             return Some(self.delay);
         }
-        // Loading checked jitter ≤ delay: the low end is never below 0, so nothing is
-        // clamped and the mean stays `delay`. Standard deviation: jitter / √3.
-        let low = self.delay - self.jitter;
+        // Loading checked jitter ≤ delay: the low end is never below 0 (saturating only for
+        // a caller that skipped it), so the mean stays `delay`. Standard deviation:
+        // jitter / √3.
+        let low = self.delay.saturating_sub(self.jitter);
         Some(low + self.jitter.mul_f64(2.0 * unit(mix(x ^ GOLDEN))))
     }
 }
