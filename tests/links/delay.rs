@@ -67,9 +67,11 @@ fn start_sim(chain: &mut Chain, dir: &Path, faults: &str) {
     }
 }
 
-/// `netaccept run` in the centre with `suite`; the results of check `net.delay`, by node.
+/// `netaccept run` in the centre with `suite`; its results.
 fn run(chain: &Chain, dir: &Path, suite: &str) -> Vec<Value> {
     std::fs::write(dir.join("suite.yaml"), suite).unwrap();
+    // A measurement taken again (`undisturbed`) writes its reports afresh.
+    let _ = std::fs::remove_dir_all(dir.join("out"));
     let out = chain
         .command(Role::Probe, bin())
         .args([
@@ -109,6 +111,36 @@ fn num(x: &Value, key: &str) -> f64 {
         .unwrap_or_else(|| panic!("no {key}: {x}"))
 }
 
+const SUITE_DELAY: &str = "suite: link-delay\nname: 链路时延\ndefaults: { timeout: 10s, retries: 0 }\nchecks:\n  - id: net.delay\n    name: 链路时延\n    where: { level: [county] }\n    icmp: { target: \"{{ node.host }}\", count: 100, interval: 10ms, max_rtt: 100ms, max_loss: 1% }\n";
+
+/// Slack over the largest delay a fault can draw before a reply proves the machine
+/// stalled (another process's burst on CI's two cores holds the prober or the simulator
+/// for tens of ms; measured once: a max of 140 ms for 60 ± 20).
+const STALL: f64 = 10.0;
+
+/// Runs `measure` until no node's `rtt_max_ms` is more than its fault's largest delay plus
+/// [`STALL`], at most three times: a reply later than any the fault draws was held by the
+/// machine, not the link, and the figures of that run measure the machine. Fails with the
+/// last figures when every run was disturbed.
+fn undisturbed(mut measure: impl FnMut() -> Vec<Value>, highest: &[(&str, f64)]) -> Vec<Value> {
+    let mut last = Vec::new();
+    for _ in 0..3 {
+        last = measure();
+        let stalled = highest.iter().any(|(node, top)| {
+            last.iter().filter(|x| x["node"] == *node).any(|x| {
+                x["measurements"]["rtt_max_ms"]
+                    .as_f64()
+                    .is_some_and(|m| m > top + STALL)
+            })
+        });
+        if !stalled {
+            return last;
+        }
+        eprintln!("a reply later than the fault can draw: the machine stalled, measuring again");
+    }
+    panic!("every run was disturbed by the machine: {last:?}");
+}
+
 const FAULTS: &str = "  - { node: county-host, icmp: { delay: 60ms, jitter: 20ms, loss: 0% } }\n  - { node: far, icmp: { delay: 120ms, jitter: 10ms } }\n";
 
 #[test]
@@ -123,10 +155,10 @@ fn the_icmp_check_measures_the_simulated_delay_through_the_chain() {
     );
     let dir = tempfile::tempdir().unwrap();
     start_sim(&mut chain, dir.path(), FAULTS);
-    let results = run(
-        &chain,
-        dir.path(),
-        "suite: link-delay\nname: 链路时延\ndefaults: { timeout: 10s, retries: 0 }\nchecks:\n  - id: net.delay\n    name: 链路时延\n    where: { level: [county] }\n    icmp: { target: \"{{ node.host }}\", count: 100, interval: 10ms, max_rtt: 100ms, max_loss: 1% }\n",
+    let suite = SUITE_DELAY;
+    let results = undisturbed(
+        || run(&chain, dir.path(), suite),
+        &[("county-host", 80.0), ("far", 130.0)],
     );
     let x = of(&results, "county-host");
     assert_eq!(x["status"], "passed", "{x}");
@@ -137,7 +169,7 @@ fn the_icmp_check_measures_the_simulated_delay_through_the_chain() {
     let (min, max) = (num(x, "rtt_min_ms"), num(x, "rtt_max_ms"));
     assert!((40.0..46.0).contains(&min), "min {min} ms: {x}");
     // Late, never early: a loaded machine wakes the sender a few ms late at worst.
-    assert!((74.0..90.0).contains(&max), "max {max} ms: {x}");
+    assert!((74.0..80.0 + STALL).contains(&max), "max {max} ms: {x}");
     let sd = num(x, "rtt_stddev_ms");
     assert!(
         (8.5..14.5).contains(&sd),
@@ -171,37 +203,16 @@ fn ipdv_and_the_class_presets_of_the_simulated_delay() {
     let dir = tempfile::tempdir().unwrap();
     start_sim(&mut chain, dir.path(), FAULTS);
     let suite = "suite: link-class\nname: 链路等级\ndefaults: { timeout: 15s, retries: 0 }\nchecks:\n  - id: net.class0\n    name: 一类链路\n    where: { level: [county] }\n    icmp: { target: \"{{ node.host }}\", count: 200, interval: 10ms, class: y1541-0 }\n  - id: net.class1\n    name: 二类链路\n    where: { level: [county] }\n    icmp: { target: \"{{ node.host }}\", count: 200, interval: 10ms, class: y1541-1 }\n";
-    std::fs::write(dir.path().join("suite.yaml"), suite).unwrap();
-    let out = chain
-        .command(Role::Probe, bin())
-        .args([
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--no-history",
-        ])
-        .current_dir(dir.path())
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let results = undisturbed(
+        || run(&chain, dir.path(), suite),
+        &[("county-host", 80.0), ("far", 130.0)],
     );
-    let r: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap())
-            .unwrap();
-    let results = r["results"].as_array().unwrap();
+    let r = &results;
     let find = |node: &str, check: &str| {
         results
             .iter()
             .find(|x| x["node"] == node && x["check"] == check)
-            .unwrap_or_else(|| panic!("no {check} on {node}: {r}"))
+            .unwrap_or_else(|| panic!("no {check} on {node}: {r:?}"))
     };
     let x = find("county-host", "net.class0");
     let ipdv = num(x, "ipdv_ms");
@@ -220,6 +231,10 @@ fn ipdv_and_the_class_presets_of_the_simulated_delay() {
         (15.0..=25.0).contains(&ipdv),
         "ipdv {ipdv} ms (±10 ms): {y}"
     );
-    assert_eq!(find("far", "net.class1")["status"], "passed", "{r}");
-    assert_eq!(find("county-host", "net.class1")["status"], "passed", "{r}");
+    assert_eq!(find("far", "net.class1")["status"], "passed", "{r:?}");
+    assert_eq!(
+        find("county-host", "net.class1")["status"],
+        "passed",
+        "{r:?}"
+    );
 }

@@ -219,6 +219,24 @@ fn start(ns: &Ns, dir: &Path, seed: &str) -> Sim {
     Sim(child)
 }
 
+/// Slack over the largest delay the fault draws (80 ms) before a reply proves the machine
+/// stalled: a burst of another process on CI's two cores holds `ping` or the simulator for
+/// tens of ms, and that run's figures measure the machine, not the fault.
+const STALL: f64 = 10.0;
+
+/// Pings again (at most three times in all) while a reply came later than the fault can
+/// draw; fails with the last summary when every run was disturbed.
+fn undisturbed(mut ping: impl FnMut() -> Ping) -> Ping {
+    for _ in 0..2 {
+        let p = ping();
+        if p.rtt.is_some_and(|r| r[2] <= 80.0 + STALL) {
+            return p;
+        }
+        eprintln!("a reply later than the fault can draw: the machine stalled, pinging again");
+    }
+    ping()
+}
+
 const FAULT: &str = "  - { node: slow, icmp: { delay: 60ms, jitter: 20ms, loss: 5% } }\n";
 
 #[test]
@@ -228,9 +246,13 @@ fn ping_measures_the_delay_jitter_and_loss_of_the_fault() {
     let ns = Ns::new("dj", true);
     let dir = tempfile::tempdir().unwrap();
     files(dir.path(), FAULT);
-    let received = {
+    // A simulator of its own for each measurement: its draws start from the first echo.
+    let measure = || {
         let _sim = start(&ns, dir.path(), "7");
-        let p = ns.ping(SLOW, 200);
+        ns.ping(SLOW, 200)
+    };
+    let received = {
+        let p = undisturbed(measure);
         assert!(!p.text.contains("DUP!"), "duplicate replies: {}", p.text);
         assert_eq!(p.transmitted, 200, "{}", p.text);
         // 5% of 200 is 10; the seeded draw loses 5.5% to 9% in practice (binomial: ±3).
@@ -246,13 +268,16 @@ fn ping_measures_the_delay_jitter_and_loss_of_the_fault() {
         assert!((40.0..46.0).contains(&min), "min {min} ms: {}", p.text);
         // A reply is never early; late by the time a loaded machine (CI's two cores, other
         // tests) takes to wake the sender, a few ms at worst.
-        assert!((74.0..90.0).contains(&max), "max {max} ms: {}", p.text);
+        assert!(
+            (74.0..80.0 + STALL).contains(&max),
+            "max {max} ms: {}",
+            p.text
+        );
         assert!((9.0..14.0).contains(&mdev), "mdev {mdev} ms: {}", p.text);
         p.received
     };
     // The same seed loses the same echoes: a new simulator, the same 200 pings.
-    let _sim = start(&ns, dir.path(), "7");
-    let again = ns.ping(SLOW, 200);
+    let again = measure();
     assert_eq!(again.received, received, "{}", again.text);
 }
 
