@@ -573,7 +573,7 @@ pub struct SchemaArgs {
 
 #[derive(Debug, Args)]
 pub struct SimArgs {
-    /// Inventory: every node's host must be a loopback address
+    /// Inventory: every node's host must be a loopback address, or in 198.18.0.0/15
     #[arg(short = 'i', long = "inventory", value_name = "INV")]
     pub inventory: PathBuf,
     /// Faults to play (YAML; `netaccept schema faults`)

@@ -1,4 +1,7 @@
-//! `netaccept sim`: serves an inventory's network on loopback until Ctrl-C, with faults.
+//! `netaccept sim`: serves an inventory's network (loopback, or 198.18.0.0/15 in a test
+//! network) until Ctrl-C, with faults. The ICMP responder needs no flag: it is on exactly
+//! when the faults name an `icmp` fault, since without one it would only stand in for the
+//! kernel's own replies.
 
 use super::args::SimArgs;
 use crate::engine::{Shutdown, sim};
@@ -34,6 +37,12 @@ pub fn sim(args: &SimArgs) -> Result<Exit, Error> {
                 s.faults,
                 args.ca_out.display()
             ));
+            if s.icmp_addresses > 0 {
+                super::say(&format!(
+                    "answering ICMP echoes for {} addresses (the kernel's echo replies are off here)\n",
+                    s.icmp_addresses
+                ));
+            }
             super::say("press Ctrl-C to stop\n");
         },
     )?;

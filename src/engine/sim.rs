@@ -21,6 +21,8 @@ pub struct Serving {
     pub listeners: usize,
     pub dns: Vec<SocketAddr>,
     pub faults: usize,
+    /// The addresses the ICMP responder answers (0: off, the kernel answers pings).
+    pub icmp_addresses: usize,
 }
 
 impl Serving {
@@ -30,6 +32,7 @@ impl Serving {
             listeners: r.listeners,
             dns: r.dns_addrs.clone(),
             faults,
+            icmp_addresses: r.icmp_addresses,
         }
     }
 }
@@ -80,6 +83,7 @@ fn write_ready(path: &std::path::Path, r: &Running) -> std::io::Result<()> {
         "listeners": r.listeners,
         "endpoints": r.endpoints,
         "dns": r.dns_addrs.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "icmp_addresses": r.icmp_addresses,
     });
     crate::report::write_atomic(path, doc.to_string().as_bytes())
 }

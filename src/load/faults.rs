@@ -4,13 +4,13 @@
 use serde_saphyr::Spanned;
 
 use super::inventory::parse_enum;
-use super::raw::{FaultsFile, S};
+use super::raw::{FaultsFile, RawIcmpFault, S};
 use super::{Loader, loc, numbers};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
 use crate::model::limits::{HTTP_STATUS, RECORDS};
 use crate::model::{
-    CertFault, DnsFault, Duration, Fault, FaultKind, Inventory, Loc, Node, Percent,
+    CertFault, DnsFault, Duration, Fault, FaultKind, Inventory, Loc, MAX_ICMP_DELAY, Node, Percent,
 };
 
 const CERT: [&str; 3] = ["expired", "wrong-host", "self-signed"];
@@ -23,6 +23,8 @@ pub(crate) fn build(
     inv: Option<&Inventory>,
 ) -> Vec<Fault> {
     let mut out = Vec::new();
+    // The nodes given an `icmp` fault so far, and where.
+    let mut icmp_nodes: std::collections::BTreeMap<String, Loc> = std::collections::BTreeMap::new();
     for entry in raw.faults {
         let at = loc(f, &entry.referenced);
         let r = entry.value;
@@ -95,6 +97,7 @@ pub(crate) fn build(
             r.legacy_tls
                 .as_ref()
                 .map(|s| ("legacy_tls", loc(f, &s.referenced))),
+            r.icmp.as_ref().map(|s| ("icmp", loc(f, &s.referenced))),
         ]
         .into_iter()
         .flatten()
@@ -105,7 +108,7 @@ pub(crate) fn build(
             [] => {
                 ld.push(
                     Diagnostic::error(at, format!("fault for `{node}` says no fault"))
-                        .with_hint("add one of `down`, `silent`, `slow`, `status`, `body`, `flaky`, `cert`, `dns`, `records`, `nonconformant`, `stale_secondary`, `missing_intermediate`, `legacy_tls`"),
+                        .with_hint("add one of `down`, `silent`, `slow`, `status`, `body`, `flaky`, `cert`, `dns`, `records`, `nonconformant`, `stale_secondary`, `missing_intermediate`, `legacy_tls`, `icmp`"),
                 );
                 None
             }
@@ -128,6 +131,9 @@ pub(crate) fn build(
             Some(FaultKind::StaleSecondary) => {
                 Some("a `stale_secondary` fault is about the node's DNS server, not one app")
             }
+            Some(FaultKind::Icmp { .. }) => {
+                Some("an `icmp` fault is about the node's address, not one app")
+            }
             _ => None,
         };
         if let (Some(why), Some(a)) = (node_wide, &r.app) {
@@ -147,6 +153,30 @@ pub(crate) fn build(
                 )
                 .with_hint("set `vars.dns_secondary` (\"address:port\") on the node or a parent"),
             );
+        }
+        if let (Some(FaultKind::Icmp { .. }), Some(s)) = (&kind, &r.icmp) {
+            let at = loc(f, &s.referenced);
+            if let Some(message) = inv
+                .and_then(|inv| inv.find(&node).map(|i| inv.node(i)))
+                .and_then(icmp_unanswerable)
+            {
+                ok = false;
+                ld.push(Diagnostic::error(at, message).with_hint(
+                    "the ICMP responder answers a node's IPv4 `host`: give the node one",
+                ));
+            }
+            if let Some(first) = icmp_nodes.get(&node) {
+                ok = false;
+                ld.push(
+                    Diagnostic::error(at, format!("a second `icmp` fault for node `{node}`"))
+                        .with_hint(format!(
+                            "the first is at line {}: one delay, jitter and loss per address",
+                            first.line
+                        )),
+                );
+            } else {
+                icmp_nodes.insert(node.clone(), at);
+            }
         }
         // A TLS fault on endpoints that speak plain HTTP would change nothing: the run would
         // then pass where the faults file promised a failure.
@@ -229,6 +259,90 @@ fn plain_only(node: &Node, app: Option<&String>, what: &str) -> Option<String> {
     }
 }
 
+/// Why the ICMP responder could not answer for `node`: it has no host, or not an IPv4
+/// address (the responder speaks ICMPv4 only, and answers addresses, not names).
+fn icmp_unanswerable(node: &Node) -> Option<String> {
+    match node.host.as_deref() {
+        None => Some(format!(
+            "an `icmp` fault for node `{}`, which has no host to answer for",
+            node.id
+        )),
+        Some(h) if h.parse::<std::net::Ipv4Addr>().is_err() => Some(format!(
+            "an `icmp` fault for node `{}`, whose host `{h}` is not an IPv4 address",
+            node.id
+        )),
+        Some(_) => None,
+    }
+}
+
+/// An `icmp` fault's values: each key optional (0ms, 0ms, 0%); `jitter` at most `delay`,
+/// so that the delays drawn are never clamped at 0 and their mean is `delay`; `delay +
+/// jitter` at most [`MAX_ICMP_DELAY`]. Every problem is reported, not only the first.
+fn icmp_fault(ld: &mut Loader, f: u32, r: &RawIcmpFault) -> Option<FaultKind> {
+    let mut ok = true;
+    let mut duration = |ld: &mut Loader, s: Option<&S>| match s.map(|s| Duration::parse(&s.value)) {
+        None => Duration::from_millis(0),
+        Some(Ok(d)) => d,
+        Some(Err(e)) => {
+            ok = false;
+            ld.push(
+                Diagnostic::error(
+                    loc(f, &s.unwrap().referenced),
+                    format!("invalid duration {e}"),
+                )
+                .with_hint("a number and a unit: `60ms`, `1.5s`"),
+            );
+            Duration::from_millis(0)
+        }
+    };
+    let delay = duration(ld, r.delay.as_ref());
+    let jitter = duration(ld, r.jitter.as_ref());
+    let loss = match r.loss.as_ref().map(|s| (s, Percent::parse(&s.value))) {
+        None => Percent(0.0),
+        Some((_, Ok(p))) => p,
+        Some((s, Err(e))) => {
+            ok = false;
+            ld.push(
+                Diagnostic::error(loc(f, &s.referenced), format!("invalid percentage {e}"))
+                    .with_hint("a number from 0 to 100 and `%`, e.g. `0.5%`"),
+            );
+            Percent(0.0)
+        }
+    };
+    if !ok {
+        return None;
+    }
+    if let Some(j) = r.jitter.as_ref().filter(|_| jitter > delay) {
+        ld.push(
+            Diagnostic::error(
+                loc(f, &j.referenced),
+                format!("`jitter: {}` is more than `delay: {delay}`", j.value),
+            )
+            .with_hint("each reply's delay is drawn from delay ± jitter, which must not go below 0: raise `delay` or lower `jitter`"),
+        );
+        return None;
+    }
+    if delay.as_std() + jitter.as_std() > MAX_ICMP_DELAY.as_std() {
+        let at = r
+            .delay
+            .as_ref()
+            .or(r.jitter.as_ref())
+            .map(|s| loc(f, &s.referenced));
+        if let Some(at) = at {
+            ld.push(
+                Diagnostic::error(at, format!("`delay` + `jitter` ({delay} + {jitter}) is longer than {MAX_ICMP_DELAY}"))
+                    .with_hint(format!("at most {MAX_ICMP_DELAY}: a reply later than any ping waits for is loss, say it with `loss`")),
+            );
+        }
+        return None;
+    }
+    Some(FaultKind::Icmp {
+        delay,
+        jitter,
+        loss,
+    })
+}
+
 fn fault_kind(ld: &mut Loader, f: u32, r: &super::raw::RawFault) -> Option<FaultKind> {
     let duration = |ld: &mut Loader, s: &S| match Duration::parse(&s.value) {
         Ok(d) => Some(d),
@@ -286,6 +400,8 @@ fn fault_kind(ld: &mut Loader, f: u32, r: &super::raw::RawFault) -> Option<Fault
         FaultKind::MissingIntermediate
     } else if r.legacy_tls.is_some() {
         FaultKind::LegacyTls
+    } else if let Some(s) = &r.icmp {
+        icmp_fault(ld, f, &s.value)?
     } else if let Some(s) = &r.dns {
         FaultKind::Dns(parse_enum(ld, f, s, "dns fault", &DNS, |v| match v {
             "wrong-address" => Some(DnsFault::WrongAddress),

@@ -45,7 +45,22 @@ pub enum FaultKind {
     /// The HTTPS listener speaks only TLS 1.0, as the oldest servers of the network do;
     /// current clients refuse it at their default settings.
     LegacyTls,
+    /// The simulator's ICMP responder answers the node's address (its `host`) itself, each
+    /// echo reply held for a delay drawn uniformly from `[delay − jitter, delay + jitter]`
+    /// (so `jitter ≤ delay` and the mean is `delay`), and a share `loss` of the echo
+    /// requests left unanswered: the delay, delay variation and loss of a long link, which
+    /// this kernel (no netem) cannot make. Node-wide (no app).
+    Icmp {
+        delay: Duration,
+        jitter: Duration,
+        loss: Percent,
+    },
 }
+
+/// The longest `delay + jitter` of an `icmp` fault: ten seconds is longer than any ping or
+/// check waits for one reply (a reply later than that is loss, say it with `loss`), and it
+/// bounds the replies the responder holds at once.
+pub const MAX_ICMP_DELAY: Duration = Duration(std::time::Duration::from_secs(10));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CertFault {

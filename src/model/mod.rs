@@ -25,7 +25,7 @@ pub use expect::{
     BodySchema, Compare, HeaderCheck, HeaderExpect, HttpExpect, JsonCheck, JsonOp, Needs, Operand,
     Pattern,
 };
-pub use fault::{CertFault, DnsFault, Fault, FaultKind};
+pub use fault::{CertFault, DnsFault, Fault, FaultKind, MAX_ICMP_DELAY};
 pub use host_port::HostPort;
 pub use http::{HeaderName, HttpMethod, RedirectPolicy, TlsPolicy, TlsRequirement, TlsVersion};
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx, Vantage};

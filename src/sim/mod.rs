@@ -1,5 +1,7 @@
-//! The simulator: serves an inventory's network on loopback (HTTP and HTTPS app endpoints,
-//! the DNS servers the inventory names), with faults on request. It shares no code with the
+//! The simulator: serves an inventory's network on loopback or in the benchmarking range
+//! 198.18.0.0/15 of a test network (HTTP and HTTPS app endpoints, the DNS servers the
+//! inventory names, and with an `icmp` fault the nodes' echo replies), with faults on
+//! request. It shares no code with the
 //! probers it is used to test: a bug shared by both would hide itself.
 //!
 //! One listener per (address, port) that the nodes' app URLs name, all in one process;
@@ -9,10 +11,17 @@
 //! makes them, unless a `stale_secondary` fault makes one serve the zones' previous version.
 //! HTTPS listeners serve a chain from the simulator's own CA (`tls`), or play the TLS faults
 //! given for any of their apps (`cert`, `missing_intermediate`, `legacy_tls`): a certificate
-//! belongs to the listener, not to one path.
+//! belongs to the listener, not to one path. When any fault is an `icmp` fault, the ICMP
+//! responder (`icmp`) answers the echo requests to every node's IPv4 host, each with its
+//! node's fault (none: at once), in place of the kernel.
+//!
+//! Addresses: loopback (127.0.0.0/8, ::1), or 198.18.0.0/15, the range RFC 2544 sets aside
+//! for benchmarking network devices (RFC 6890: not forwarded on the Internet), in which the
+//! tests build their namespaces; never another network's addresses.
 
 pub mod dns;
 pub mod http;
+pub mod icmp;
 pub mod tls;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +57,8 @@ pub struct Running {
     pub listeners: usize,
     pub endpoints: usize,
     pub dns_addrs: Vec<SocketAddr>,
+    /// The addresses the ICMP responder answers (0: it is off, the kernel answers).
+    pub icmp_addresses: usize,
     pub ca_pem: String,
 }
 
@@ -98,10 +109,12 @@ struct Layout {
     dns_addrs: Vec<SocketAddr>,
     /// The DNS addresses that serve the zones' previous version (`stale_secondary`).
     stale: BTreeSet<SocketAddr>,
+    /// What the ICMP responder answers: empty when no fault is an `icmp` fault (it is off).
+    icmp: Vec<icmp::Target>,
 }
 
 /// The address a node's `var` (`dns_server`, `dns_secondary`) names, which must be on
-/// loopback; added to `dns_addrs` (each address once).
+/// loopback or in 198.18.0.0/15; added to `dns_addrs` (each address once).
 fn dns_addr(
     node: &str,
     var: &str,
@@ -111,7 +124,7 @@ fn dns_addr(
     let addr = parse_server(value).ok_or_else(|| {
         format!("node `{node}`: {var} `{value}` is not an address with an optional port")
     })?;
-    require_loopback(node, addr.ip())?;
+    require_test_address(node, addr.ip())?;
     if !dns_addrs.contains(&addr) {
         dns_addrs.push(addr);
     }
@@ -123,6 +136,10 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
     let mut records = Vec::new();
     let mut dns_addrs: Vec<SocketAddr> = Vec::new();
     let (mut primaries, mut stale) = (BTreeSet::new(), BTreeSet::new());
+    let responder = faults
+        .iter()
+        .any(|f| matches!(f.kind, FaultKind::Icmp { .. }));
+    let mut icmp: Vec<icmp::Target> = Vec::new();
     for &i in &inv.order {
         let node = inv.node(i);
         // The faults that apply to the node as a whole, or to `app` of it.
@@ -155,11 +172,34 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
         };
         let ip: IpAddr = host.parse().map_err(|_| {
             format!(
-                "node `{}` has host `{host}`: the simulator serves loopback addresses (127.0.0.0/8) only",
+                "node `{}` has host `{host}`: the simulator serves loopback addresses (127.0.0.0/8) and 198.18.0.0/15 only",
                 node.id
             )
         })?;
-        require_loopback(&node.id, ip)?;
+        require_test_address(&node.id, ip)?;
+        if let (true, IpAddr::V4(addr)) = (responder, ip) {
+            let fault = of_node(None).find_map(|f| match f.kind {
+                FaultKind::Icmp {
+                    delay,
+                    jitter,
+                    loss,
+                } => Some((delay, jitter, loss)),
+                _ => None,
+            });
+            // Two nodes on one address: the one with a fault says how it answers.
+            match icmp.iter_mut().find(|t| t.addr == addr) {
+                Some(t) if t.fault.is_none() => {
+                    t.node.clone_from(&node.id);
+                    t.fault = fault;
+                }
+                Some(_) => {}
+                None => icmp.push(icmp::Target {
+                    addr,
+                    node: node.id.clone(),
+                    fault,
+                }),
+            }
+        }
         if let Some(fqdn) = node.vars.get("fqdn") {
             let fault = of_node(None).find_map(|f| match f.kind {
                 FaultKind::Dns(d) => Some(d),
@@ -195,11 +235,11 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
                 .parse()
                 .map_err(|_| {
                     format!(
-                        "node `{}`: app url `{}` must name a loopback address",
+                        "node `{}`: app url `{}` must name a loopback address or one in 198.18.0.0/15",
                         node.id, ep.url
                     )
                 })?;
-            require_loopback(&node.id, ep_ip)?;
+            require_test_address(&node.id, ep_ip)?;
             let addr = SocketAddr::new(ep_ip, url.port_or_known_default().unwrap_or(80));
             let mut behaviour = Behaviour::default();
             let mut tls_faults = TlsFaults::default();
@@ -219,7 +259,7 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
                     FaultKind::Cert(c) => tls_faults.cert = Some(*c),
                     FaultKind::MissingIntermediate => tls_faults.missing_intermediate = true,
                     FaultKind::LegacyTls => tls_faults.legacy_tls = true,
-                    FaultKind::Dns(_) | FaultKind::StaleSecondary => {}
+                    FaultKind::Dns(_) | FaultKind::StaleSecondary | FaultKind::Icmp { .. } => {}
                 }
             }
             let entry = planned.entry(addr).or_insert_with(|| Planned {
@@ -262,6 +302,7 @@ fn plan(inv: &Inventory, faults: &[Fault]) -> Result<Layout, String> {
         records,
         dns_addrs,
         stale,
+        icmp,
     })
 }
 
@@ -271,7 +312,15 @@ async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String
         records,
         dns_addrs,
         stale,
+        icmp,
     } = layout;
+    // First: it is the likeliest to refuse (no root, the kernel's echo on), and then nothing
+    // has been bound yet.
+    let responder = if icmp.is_empty() {
+        None
+    } else {
+        Some(icmp::Responder::open(&icmp, opts.seed)?)
+    };
     ensure_file_limit(planned.len() as u64)?;
     let ca = tls::SimCa::new("netaccept simulator CA");
     let ca_pem = ca.pem();
@@ -323,6 +372,10 @@ async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String
         };
         tasks.spawn(http::serve(listener, cfg, rx.clone()));
     }
+    let icmp_addresses = responder.as_ref().map_or(0, icmp::Responder::addresses);
+    if let Some(r) = responder {
+        tasks.spawn(r.serve(rx.clone()));
+    }
     Ok(Running {
         shutdown,
         tasks,
@@ -330,6 +383,7 @@ async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String
         listeners,
         endpoints,
         dns_addrs,
+        icmp_addresses,
         ca_pem,
     })
 }
@@ -340,12 +394,17 @@ fn parse_server(s: &str) -> Option<SocketAddr> {
         .or_else(|| s.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 53)))
 }
 
-fn require_loopback(node: &str, ip: IpAddr) -> Result<(), String> {
-    if ip.is_loopback() {
+/// Loopback, or the benchmarking range 198.18.0.0/15 (see the module's doc).
+fn require_test_address(node: &str, ip: IpAddr) -> Result<(), String> {
+    let benchmarking = match ip {
+        IpAddr::V4(v4) => v4.octets()[0] == 198 && v4.octets()[1] & 0xfe == 18,
+        IpAddr::V6(_) => false,
+    };
+    if ip.is_loopback() || benchmarking {
         Ok(())
     } else {
         Err(format!(
-            "node `{node}` uses {ip}: the simulator serves loopback addresses (127.0.0.0/8, ::1) only, and never another network"
+            "node `{node}` uses {ip}: the simulator serves loopback addresses (127.0.0.0/8, ::1) and the benchmarking range 198.18.0.0/15 only, and never another network"
         ))
     }
 }

@@ -629,3 +629,28 @@ fn throughput_checks_and_on_demand_are_in_the_schema() {
         .remove("target");
     assert!(!v.is_valid(&v2), "the schema accepted no target");
 }
+
+/// The `icmp` fault is in the faults schema with its three keys, each a string of its
+/// format, and nothing else under it; it is one fault key like the others.
+#[test]
+fn the_icmp_fault_is_in_the_faults_schema() {
+    let v = validator("faults");
+    let one = |fault: Value| json!({ "faults": [fault] });
+    for ok in [
+        json!({ "node": "gs", "icmp": { "delay": "60ms", "jitter": "20ms", "loss": "0.5%" } }),
+        json!({ "node": "gs", "icmp": {} }),
+        json!({ "node": "gs", "icmp": { "loss": "100%" } }),
+    ] {
+        assert_valid(&v, &one(ok.clone()), &ok.to_string());
+    }
+    for bad in [
+        json!({ "node": "gs", "icmp": { "jitter": 20 } }),
+        json!({ "node": "gs", "icmp": { "delay": "60" } }),
+        json!({ "node": "gs", "icmp": { "loss": "0.5" } }),
+        json!({ "node": "gs", "icmp": { "jiter": "20ms" } }),
+        json!({ "node": "gs", "icmp": true }),
+        json!({ "node": "gs", "icmp": {}, "down": true }),
+    ] {
+        assert!(!v.is_valid(&one(bad.clone())), "the schema accepted {bad}");
+    }
+}

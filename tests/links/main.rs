@@ -17,8 +17,12 @@
 mod chain;
 /// Throughput over a 20 Mbit/s link to Debian's `iperf3 -s`, up and down, `--check` only.
 mod throughput;
+/// Delay and jitter: the simulator's ICMP responder at the county host, measured by `run`.
+mod delay;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
+/// (`host::skip` and `net::available` are for the tests of tools that may be missing.)
+#[allow(dead_code, reason = "not every test module uses every helper")]
 #[path = "../support"]
 mod support {
     pub mod chain;

@@ -451,7 +451,8 @@ pub struct FaultsFile {
     {"required": ["status"]}, {"required": ["body"]}, {"required": ["flaky"]},
     {"required": ["cert"]}, {"required": ["dns"]}, {"required": ["records"]},
     {"required": ["nonconformant"]}, {"required": ["stale_secondary"]},
-    {"required": ["missing_intermediate"]}, {"required": ["legacy_tls"]}
+    {"required": ["missing_intermediate"]}, {"required": ["legacy_tls"]},
+    {"required": ["icmp"]}
 ]))]
 pub struct RawFault {
     #[schemars(with = "String")]
@@ -501,4 +502,25 @@ pub struct RawFault {
     /// The HTTPS listener speaks only TLS 1.0.
     #[schemars(with = "Option<bool>")]
     pub legacy_tls: Option<Spanned<bool>>,
+    /// The simulator's ICMP responder answers the node's address with this delay, jitter
+    /// and loss (node-wide: no `app:`). Needs root and `net.ipv4.icmp_echo_ignore_all=1`.
+    #[schemars(with = "Option<RawIcmpFault>")]
+    pub icmp: Option<Spanned<RawIcmpFault>>,
+}
+
+/// An `icmp` fault: each key optional (`icmp: {}` answers at once).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawIcmpFault {
+    /// The mean added delay of each echo reply (default `0ms`); `delay + jitter` at most 10s.
+    #[schemars(with = "Option<DurationStr>")]
+    pub delay: Option<S>,
+    /// Each reply's delay is drawn uniformly from `[delay − jitter, delay + jitter]`; at most
+    /// `delay` (default `0ms`).
+    #[schemars(with = "Option<DurationStr>")]
+    pub jitter: Option<S>,
+    /// This share of echo requests is left unanswered, drawn from the simulator's `--seed`
+    /// (default `0%`).
+    #[schemars(with = "Option<PercentStr>")]
+    pub loss: Option<S>,
 }
