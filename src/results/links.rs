@@ -191,6 +191,34 @@ pub fn derive(res: &Results) -> Vec<LinkRow> {
     out
 }
 
+/// The figures of one result of a check of probe kind `probe`, as its row would show them
+/// (empty for a result that is no link-quality result): what JUnit writes per test case.
+pub fn figures_of(probe: &str, r: &ResultRecord) -> Vec<Figure> {
+    if !is_link_result(probe, r) {
+        return Vec::new();
+    }
+    row(Level::County, &r.node, None, None, None, &[(probe, r)]).figures
+}
+
+/// The results that carry path evidence (`path`) and are no link-quality result (a failed
+/// `tcp` check), in plan order: their hop list belongs in the reports all the same.
+pub fn other_paths(res: &Results) -> Vec<&ResultRecord> {
+    let probe_of: std::collections::HashMap<&str, &str> = res
+        .checks
+        .iter()
+        .map(|c| (c.id.as_str(), c.probe.as_str()))
+        .collect();
+    res.results
+        .iter()
+        .filter(|r| r.measurements.contains_key("path"))
+        .filter(|r| {
+            !probe_of
+                .get(r.check.as_str())
+                .is_some_and(|p| is_link_result(p, r))
+        })
+        .collect()
+}
+
 fn row(
     tier: Level,
     id: &str,
