@@ -297,7 +297,11 @@ pub fn write_links(results: &Results, lang: Lang, out: &mut dyn Write) -> std::i
         let row = [
             text(node.map_or("", |n| words::level(n.level, lang))),
             text(parent.unwrap_or("")),
-            text(parent.and_then(|p| ix.get(p)).map_or("", |n| n.name.as_str())),
+            text(
+                parent
+                    .and_then(|p| ix.get(p))
+                    .map_or("", |n| n.name.as_str()),
+            ),
             text(&r.node),
             text(node.map_or(r.node.as_str(), |n| n.name.as_str())),
             text(&r.check),
@@ -325,9 +329,11 @@ fn cell_value(key: &str, v: &serde_json::Value, lang: Lang) -> String {
     match v {
         serde_json::Value::Number(n) => n.as_f64().map_or(n.to_string(), number),
         serde_json::Value::Bool(_) => words::labels::value(key, v, lang),
-        serde_json::Value::String(s) if key == "direction" => {
-            guard(&clean(&words::labels::value(key, &serde_json::Value::String(s.clone()), lang)))
-        }
+        serde_json::Value::String(s) if key == "direction" => guard(&clean(&words::labels::value(
+            key,
+            &serde_json::Value::String(s.clone()),
+            lang,
+        ))),
         serde_json::Value::String(s) => guard(&clean(s)),
         other => guard(&clean(&other.to_string())),
     }

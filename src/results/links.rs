@@ -405,7 +405,12 @@ mod tests {
                 node("cn", Level::National, None, "cn"),
                 node("sx", Level::Provincial, Some("cn"), "cn.sx"),
                 node("sx-dt", Level::Prefectural, Some("sx"), "cn.sx.sx-dt"),
-                node("sx-dt-zy", Level::County, Some("sx-dt"), "cn.sx.sx-dt.sx-dt-zy"),
+                node(
+                    "sx-dt-zy",
+                    Level::County,
+                    Some("sx-dt"),
+                    "cn.sx.sx-dt.sx-dt-zy",
+                ),
             ],
             checks: vec![
                 check("link.icmp", "icmp"),
@@ -439,17 +444,31 @@ mod tests {
                 3,
                 json!({"path_mtu": 1400, "black_hole": true, "limits": {"path_mtu": 1500}}),
             ),
-            result("sx", "net.tcp", Status::Passed, 2, json!({"connect_ms": 1.0})),
+            result(
+                "sx",
+                "net.tcp",
+                Status::Passed,
+                2,
+                json!({"connect_ms": 1.0}),
+            ),
         ]);
         let rows = derive(&res);
         assert_eq!(rows.len(), 2);
         let sx = &rows[0];
         assert_eq!(sx.tier, Level::Provincial);
         assert_eq!(
-            (sx.from.as_deref(), sx.from_name.as_deref(), sx.to_name.as_str()),
+            (
+                sx.from.as_deref(),
+                sx.from_name.as_deref(),
+                sx.to_name.as_str()
+            ),
             (Some("cn"), Some("CN"), "SX")
         );
-        assert_eq!(sx.checks, ["link.icmp", "link.mtu"], "tcp is no link figure");
+        assert_eq!(
+            sx.checks,
+            ["link.icmp", "link.mtu"],
+            "tcp is no link figure"
+        );
         assert_eq!(sx.status, Status::Failed);
         assert_eq!(sx.window_start.to_rfc3339(), "2026-12-03T10:00:01+00:00");
         assert_eq!(sx.window_end.to_rfc3339(), "2026-12-03T10:00:04.500+00:00");
@@ -457,7 +476,10 @@ mod tests {
         assert_eq!((p95.limit, p95.breaks), (Some(50.0), true));
         let loss = sx.figure("loss_pct").unwrap();
         assert_eq!((loss.limit, loss.breaks), (Some(0.1), true));
-        assert!(!sx.figure("rtt_avg_ms").unwrap().breaks, "no limit, no mark");
+        assert!(
+            !sx.figure("rtt_avg_ms").unwrap().breaks,
+            "no limit, no mark"
+        );
         let mtu = sx.figure("path_mtu").unwrap();
         assert_eq!((mtu.value.clone(), mtu.breaks), (json!(1400), true));
         assert!(sx.figure("black_hole").unwrap().breaks);

@@ -185,7 +185,10 @@ fn html_has_a_table_per_tier_with_figures_limits_and_marks_in_both_languages() {
     let r = with_links();
     let zh = html::render(&r, Lang::Zh);
     let links = section(&zh, "links");
-    assert!(links.contains("<h2 class=\"later\">六、链路质量</h2>"), "{links}");
+    assert!(
+        links.contains("<h2 class=\"later\">六、链路质量</h2>"),
+        "{links}"
+    );
     assert_eq!(
         h3s(links),
         [
@@ -202,18 +205,21 @@ fn html_has_a_table_per_tier_with_figures_limits_and_marks_in_both_languages() {
     let sx = row(links, "national → sx");
     assert!(sx.contains("1000"), "probes: {sx}");
     // min / avg / p95 / max, the p95 beyond its limit marked, the limits named below.
+    assert!(sx.contains("1.234 / 2.5 / <b>✘ 60.5</b> / 12.75"), "{sx}");
+    assert!(sx.contains("限值 avg ≤ 100 · p95 ≤ 50"), "{sx}");
     assert!(
-        sx.contains("1.234 / 2.5 / <b>✘ 60.5</b> / 12.75"),
+        sx.contains("3.125<br><span class=\"lim\">限值 ≤ 50</span>"),
         "{sx}"
     );
-    assert!(sx.contains("限值 avg ≤ 100 · p95 ≤ 50"), "{sx}");
-    assert!(sx.contains("3.125<br><span class=\"lim\">限值 ≤ 50</span>"), "{sx}");
     assert!(sx.contains("0.625"), "jitter: {sx}");
     assert!(sx.contains("<b>✘ 1400</b> · <b>✘ 黑洞</b>"), "{sx}");
     assert!(sx.contains("限值 ≥ 1500"), "{sx}");
     assert!(sx.contains("<b>✘ 不符合预期</b>"), "{sx}");
     assert!(sx.contains("最后应答 198.18.1.2"), "{sx}");
-    assert!(sx.contains("<span class=\"st st-failed\">✘ 失败</span>"), "the row's verdict: {sx}");
+    assert!(
+        sx.contains("<span class=\"st st-failed\">✘ 失败</span>"),
+        "the row's verdict: {sx}"
+    );
     assert!(sx.contains("link.icmp, link.mtu, link.trace"), "{sx}");
 
     let coal = row(links, "national → sx-coal");
@@ -253,7 +259,8 @@ fn html_failures_show_the_path_and_the_last_hop_that_answered() {
     let r = with_links();
     let zh = html::render(&r, Lang::Zh);
     let failures = section(&zh, "failures");
-    let line = "失败时的路径：198.18.1.2 → 198.18.2.2 → *；最后应答的一跳：198.18.2.2（未到达目标）";
+    let line =
+        "失败时的路径：198.18.1.2 → 198.18.2.2 → *；最后应答的一跳：198.18.2.2（未到达目标）";
     // The failed ping at the county and the failed TCP check at the coal province.
     assert_eq!(failures.matches(line).count(), 2, "{failures}");
     let en = html::render(&r, Lang::En);
@@ -262,7 +269,10 @@ fn html_failures_show_the_path_and_the_last_hop_that_answered() {
     assert_eq!(section(&en, "failures").matches(line).count(), 2);
     // The appendix shows a passed check's figures in words, the limits too.
     let details = section(&en, "details");
-    assert!(details.contains("95th percentile round trip 4.25 ms"), "{details}");
+    assert!(
+        details.contains("95th percentile round trip 4.25 ms"),
+        "{details}"
+    );
     assert!(details.contains("limits loss 0.1%"), "{details}");
 }
 
@@ -423,7 +433,11 @@ fn links_csv_has_one_line_per_figure_with_its_limit_in_the_reports_language() {
     csv_report::write_links(&r, Lang::Zh, &mut zh).unwrap();
     let (header, rows_zh) = read_links(&zh);
     assert_eq!(header, csv_report::LINKS_HEADER_ZH);
-    assert_eq!(rows_zh.len(), rows.len(), "the same lines in either language");
+    assert_eq!(
+        rows_zh.len(),
+        rows.len(),
+        "the same lines in either language"
+    );
     let p95 = rows_zh
         .iter()
         .find(|x| &x[col("to")] == "sx" && &x[col("figure")] == "rtt_p95_ms")
@@ -438,7 +452,12 @@ fn links_csv_has_one_line_per_figure_with_its_limit_in_the_reports_language() {
 fn netaccept_report_writes_links_csv_beside_results_csv_and_seals_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("in.json"), json::to_bytes(&with_links())).unwrap();
-    let out = report(dir.path(), "in.json", "out", &["--no-history", "--lang", "en"]);
+    let out = report(
+        dir.path(),
+        "in.json",
+        "out",
+        &["--no-history", "--lang", "en"],
+    );
     // `report` re-renders; failures do not make it fail.
     assert_exit(&out, 0);
     let folder = dir.path().join("out");
@@ -460,8 +479,14 @@ fn case_texts(root: &Element, node_name: &str, check_name: &str) -> (String, Str
         .into_iter()
         .find(|c| c.attr("name") == Some(&format!("{check_name} — {node_name}")))
         .unwrap_or_else(|| panic!("no case {check_name} — {node_name}"));
-    let out = tc.child("system-out").map(|s| s.text.clone()).unwrap_or_default();
-    let failure = tc.child("failure").map(|s| s.text.clone()).unwrap_or_default();
+    let out = tc
+        .child("system-out")
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    let failure = tc
+        .child("failure")
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
     (out, failure)
 }
 
@@ -490,16 +515,28 @@ fn junit_carries_the_figures_in_system_out_and_the_path_in_the_failure() {
         assert!(out.lines().any(|x| x == l), "no line {l} in\n{out}");
     }
     let (out, _) = case_texts(&root, name("sx"), "Link mtu");
-    assert!(out.lines().any(|x| x == "path_mtu=1400 limit>=1500 breaks"), "{out}");
+    assert!(
+        out.lines().any(|x| x == "path_mtu=1400 limit>=1500 breaks"),
+        "{out}"
+    );
     assert!(out.lines().any(|x| x == "black_hole=true breaks"), "{out}");
     let (out, _) = case_texts(&root, name("sx-datong"), "Link throughput");
     assert!(out.lines().any(|x| x == "mbps=19.5 limit>=15"), "{out}");
     assert!(out.lines().any(|x| x == "direction=up"), "{out}");
 
     let (out, failure) = case_texts(&root, name("sx-datong-zuoyun"), "Link icmp");
-    assert!(out.lines().any(|x| x == "path=198.18.1.2 → 198.18.2.2 → *"), "{out}");
-    for text in [failure, case_texts(&root, name("sx-coal"), "应用服务端口可达（HTTPS 8443）").1] {
-        assert!(text.contains("path: 198.18.1.2 → 198.18.2.2 → *\n"), "{text}");
+    assert!(
+        out.lines().any(|x| x == "path=198.18.1.2 → 198.18.2.2 → *"),
+        "{out}"
+    );
+    for text in [
+        failure,
+        case_texts(&root, name("sx-coal"), "应用服务端口可达（HTTPS 8443）").1,
+    ] {
+        assert!(
+            text.contains("path: 198.18.1.2 → 198.18.2.2 → *\n"),
+            "{text}"
+        );
         assert!(text.contains("last_hop: 198.18.2.2\n"), "{text}");
         assert!(text.contains("path_reached: no\n"), "{text}");
     }

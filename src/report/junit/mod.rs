@@ -86,9 +86,11 @@ pub fn write(results: &Results, w: &mut dyn Write) -> io::Result<()> {
         .iter()
         .map(|c| (c.id.as_str(), c.probe.as_str()))
         .collect();
-    let suites = run.into_iter().chain(groups.into_iter().map(|(node, records)| {
-        test_suite(results, &node, &records, &checks, &apps, &probes)
-    }));
+    let suites = run.into_iter().chain(
+        groups
+            .into_iter()
+            .map(|(node, records)| test_suite(results, &node, &records, &checks, &apps, &probes)),
+    );
     for (i, suite) in suites.enumerate() {
         let mut report = root.clone();
         report.test_suites.push(suite);

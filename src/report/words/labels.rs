@@ -68,8 +68,16 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("needs", "依赖的检查", "needs"),
     // Link quality (issue 18): the ping statistics, the path MTU, the path, the throughput.
     ("rtt_p50_ms", "往返时间中位数", "median round trip"),
-    ("rtt_p95_ms", "往返时间 95 分位", "95th percentile round trip"),
-    ("rtt_p99_ms", "往返时间 99 分位", "99th percentile round trip"),
+    (
+        "rtt_p95_ms",
+        "往返时间 95 分位",
+        "95th percentile round trip",
+    ),
+    (
+        "rtt_p99_ms",
+        "往返时间 99 分位",
+        "99th percentile round trip",
+    ),
     ("ipdv_ms", "时延变化（IPDV）", "delay variation (IPDV)"),
     ("jitter_ms", "抖动（RFC 3550）", "jitter (RFC 3550)"),
     ("class", "QoS 等级", "QoS class"),
@@ -250,7 +258,11 @@ mod tests {
             {"ttl": 2, "addr": null, "rtt_ms": null}]);
         assert_eq!(value("path", &path, Lang::En), "198.18.1.2 → *");
         assert_eq!(
-            value("limits", &json!({"rtt_p95_ms": 50.0, "loss_pct": 0.1}), Lang::Zh),
+            value(
+                "limits",
+                &json!({"rtt_p95_ms": 50.0, "loss_pct": 0.1}),
+                Lang::Zh
+            ),
             "往返时间 95 分位 50.0 毫秒，丢包率 0.1%"
         );
         assert_eq!(value("mbps", &json!(19.5), Lang::En), "19.5 Mbit/s");
