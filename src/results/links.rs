@@ -144,6 +144,9 @@ pub fn is_link_result(probe: &str, r: &ResultRecord) -> bool {
     }
 }
 
+/// A row in the making: its results, each with its probe kind.
+type Slot<'a> = Vec<(&'a str, &'a ResultRecord)>;
+
 /// The table of a record: rows in tier order (national, provincial, prefectural, county),
 /// then in tree order of their node, then in plan order of their checks. Empty when the
 /// record holds no link-quality result.
@@ -155,10 +158,8 @@ pub fn derive(res: &Results) -> Vec<LinkRow> {
         .collect();
     let ix = res.node_index();
     // (tier, tree position, node id) → the node's rows, each a list of (kind, result).
-    let mut rows: std::collections::BTreeMap<
-        (Level, usize, &str),
-        Vec<Vec<(&str, &ResultRecord)>>,
-    > = std::collections::BTreeMap::new();
+    let mut rows: std::collections::BTreeMap<(Level, usize, &str), Vec<Slot<'_>>> =
+        std::collections::BTreeMap::new();
     for r in &res.results {
         let Some(&probe) = probe_of.get(r.check.as_str()) else {
             continue;

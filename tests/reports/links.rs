@@ -121,7 +121,7 @@ fn with_links() -> Results {
             "link.tput",
             Status::Passed,
             None,
-            json!({"mbps": 19.5, "bytes": 24375000, "seconds": 10.0, "streams": 1,
+            json!({"mbps": 19.5, "bytes": 24_375_000, "seconds": 10.0, "streams": 1,
                 "direction": "up", "address": "198.18.2.2", "limits": {"mbps": 15}}),
         ),
         // Datong → Zuoyun: the ping failed, with the path traced at the failure.
