@@ -172,6 +172,22 @@ fn h3s(s: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The text of some markup: tags dropped, a `<br>` read as a space.
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let j = rest[i..].find('>').map_or(rest.len(), |j| i + j + 1);
+        if rest[i..j].starts_with("<br") {
+            out.push(' ');
+        }
+        rest = &rest[j..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The row of the links table whose first cell names `to_id`.
 fn row<'h>(links: &'h str, to_id: &str) -> &'h str {
     links
@@ -203,36 +219,51 @@ fn html_has_a_table_per_tier_with_figures_limits_and_marks_in_both_languages() {
     assert!(section(&zh, "signoff").contains("七、签字确认</h2>"));
 
     let sx = row(links, "national → sx");
-    assert!(sx.contains("1000"), "probes: {sx}");
-    // min / avg / p95 / max, the p95 beyond its limit marked, the limits named below.
-    assert!(sx.contains("1.234 / 2.5 / <b>✘ 60.5</b> / 12.75"), "{sx}");
-    assert!(sx.contains("限值 avg ≤ 100 · p95 ≤ 50"), "{sx}");
+    let words = plain(sx);
+    assert!(words.contains("1000"), "probes: {words}");
+    // min / avg / p95 / max, the p95 beyond its limit marked, the limits named below (the
+    // sign kept with its number by a no-break space).
+    assert!(words.contains("1.234 / 2.5 / ✘ 60.5 / 12.75"), "{words}");
+    assert!(sx.contains("<b class=\"v\">✘ 60.5</b>"), "{sx}");
     assert!(
-        sx.contains("3.125<br><span class=\"lim\">限值 ≤ 50</span>"),
-        "{sx}"
+        words.contains("限值 avg ≤\u{a0}100 · p95 ≤\u{a0}50"),
+        "{words}"
     );
-    assert!(sx.contains("0.625"), "jitter: {sx}");
-    assert!(sx.contains("<b>✘ 1400</b> · <b>✘ 黑洞</b>"), "{sx}");
-    assert!(sx.contains("限值 ≥ 1500"), "{sx}");
-    assert!(sx.contains("<b>✘ 不符合预期</b>"), "{sx}");
-    assert!(sx.contains("最后应答 198.18.1.2"), "{sx}");
+    assert!(words.contains("3.125 限值 ≤\u{a0}50"), "IPDV: {words}");
+    assert!(words.contains("0.625"), "jitter: {words}");
+    assert!(
+        words.contains("✘ 1400 · ✘ 黑洞 限值 ≥\u{a0}1500"),
+        "{words}"
+    );
+    assert!(
+        words.contains("✘ 不符合预期 · 已到达目标 · 1 跳 · 最后应答 198.18.1.2 限值 ≤\u{a0}30 跳"),
+        "{words}"
+    );
     assert!(
         sx.contains("<span class=\"st st-failed\">✘ 失败</span>"),
         "the row's verdict: {sx}"
     );
-    assert!(sx.contains("link.icmp, link.mtu, link.trace"), "{sx}");
+    assert!(words.contains("link.icmp, link.mtu, link.trace"), "{words}");
+    assert_eq!(sx.matches("lq-bad").count(), 3, "RTT, MTU, path: {sx}");
 
     let coal = row(links, "national → sx-coal");
-    assert!(!coal.contains('✘'), "all within limits: {coal}");
-    assert!(coal.contains("4.25") && coal.contains("✔ 通过"), "{coal}");
-    let datong = row(links, "sx → sx-datong");
     assert!(
-        datong.contains("19.5 · 上行<br><span class=\"lim\">限值 ≥ 15</span>"),
-        "{datong}"
+        !coal.contains('✘') && !coal.contains("lq-bad"),
+        "within limits: {coal}"
     );
+    assert!(
+        plain(coal).contains("4.25") && coal.contains("✔ 通过"),
+        "{coal}"
+    );
+    let datong = plain(row(links, "sx → sx-datong"));
+    assert!(datong.contains("19.5 · 上行 限值 ≥\u{a0}15"), "{datong}");
     let county = row(links, "sx-datong → sx-datong-zuoyun");
-    assert!(county.contains("<b>✘ 100.0%</b>"), "{county}");
-    assert!(county.contains("<b>✘ 未到达目标</b>"), "{county}");
+    assert!(county.contains("<b class=\"v\">✘ 100.0%</b>"), "{county}");
+    let county = plain(county);
+    assert!(
+        county.contains("✘ 未到达目标 · 最后应答 198.18.2.2"),
+        "{county}"
+    );
     assert!(county.contains("198.18.1.2 → 198.18.2.2 → *"), "{county}");
 
     let en = html::render(&r, Lang::En);
@@ -247,11 +278,14 @@ fn html_has_a_table_per_tier_with_figures_limits_and_marks_in_both_languages() {
         ]
     );
     assert!(section(&en, "signoff").contains("7. Sign-off</h2>"));
-    let sx = row(links, "national → sx");
-    assert!(sx.contains("limit avg ≤ 100 · p95 ≤ 50"), "{sx}");
-    assert!(sx.contains("<b>✘ black hole</b>"), "{sx}");
-    assert!(sx.contains("<b>✘ not as expected</b>"), "{sx}");
-    assert!(row(links, "sx → sx-datong").contains("19.5 · up"));
+    let sx = plain(row(links, "national → sx"));
+    assert!(sx.contains("limit avg ≤\u{a0}100 · p95 ≤\u{a0}50"), "{sx}");
+    assert!(sx.contains("✘ 1400 · ✘ black hole"), "{sx}");
+    assert!(
+        sx.contains("✘ not as expected · target reached · 1 hops · last answered 198.18.1.2"),
+        "{sx}"
+    );
+    assert!(plain(row(links, "sx → sx-datong")).contains("19.5 · up"));
 }
 
 #[test]
@@ -539,5 +573,97 @@ fn junit_carries_the_figures_in_system_out_and_the_path_in_the_failure() {
         );
         assert!(text.contains("last_hop: 198.18.2.2\n"), "{text}");
         assert!(text.contains("path_reached: no\n"), "{text}");
+    }
+}
+
+/// The report with link quality printed by Chromium: the section starts a page of its own
+/// after the waivers and before the sign-off (renumbered), each page keeps its footer, and
+/// each table's every column is on the paper (the verdict, the rightmost, is printed for
+/// every row, and no figure is cut).
+#[test]
+fn printed_link_tables_fit_the_page_and_precede_the_sign_off() {
+    use crate::support::browser::{browser_available, check_cjk_font, pdf_pages, print_pdf};
+    if !browser_available(&["chromium", "pdfinfo", "pdftotext"]) {
+        return;
+    }
+    check_cjk_font();
+    let r = with_links();
+    let dir = tempfile::tempdir().unwrap();
+    let flat = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    for lang in [Lang::Zh, Lang::En] {
+        let tag = format!("{lang:?}");
+        let file = dir.path().join(format!("links-{tag}.html"));
+        std::fs::write(&file, html::render(&r, lang)).unwrap();
+        let pdf = dir.path().join(format!("links-{tag}.pdf"));
+        print_pdf(&file, &pdf, &dir.path().join(format!("profile-{tag}")));
+        if let Ok(d) = std::env::var("LQ_KEEP") {
+            std::fs::copy(&pdf, format!("{d}/{tag}.pdf")).unwrap();
+        }
+        let pages: Vec<String> = pdf_pages(&pdf).iter().map(|p| flat(p)).collect();
+        let n = pages.len();
+        for (i, p) in pages.iter().enumerate() {
+            let number = match lang {
+                Lang::Zh => format!("第{}页共{n}页", i + 1),
+                Lang::En => format!("Page{}of{n}", i + 1),
+            };
+            assert!(p.contains(&number), "{tag} page {}: {number}", i + 1);
+            assert!(p.contains(&r.run.id), "{tag} page {}: run id", i + 1);
+        }
+        let (waivers, links, signoff, tiers, verdict) = match lang {
+            Lang::Zh => (
+                "五、豁免",
+                "六、链路质量",
+                "七、签字确认",
+                ["省级链路", "地市级链路", "县级链路"],
+                "结论",
+            ),
+            Lang::En => (
+                "5.Waivers",
+                "6.Linkquality",
+                "7.Sign-off",
+                ["Provinciallinks", "Prefecturallinks", "Countylinks"],
+                "Verdict",
+            ),
+        };
+        let page_of = |s: &str| {
+            pages
+                .iter()
+                .position(|p| p.contains(s))
+                .unwrap_or_else(|| panic!("{tag}: {s} not printed"))
+        };
+        assert!(
+            page_of(waivers) < page_of(links),
+            "{tag}: a page of its own"
+        );
+        assert!(page_of(links) <= page_of(signoff), "{tag}");
+        let section: String = pages[page_of(links)..=page_of(signoff)].concat();
+        let section = &section[section.find(links).unwrap()..section.find(signoff).unwrap()];
+        for t in tiers {
+            assert!(section.contains(t), "{tag}: {t}");
+        }
+        assert_eq!(
+            section.matches(verdict).count(),
+            3,
+            "{tag}: a header per table"
+        );
+        for figure in [
+            "✘60.5",
+            "1.234",
+            "12.75",
+            "3.125",
+            "0.625",
+            "✘1400",
+            "19.5",
+            "✘100.0%",
+        ] {
+            assert!(section.contains(figure), "{tag}: {figure} printed whole");
+        }
+        // Each row's verdict, the rightmost cell: four rows, three failed, one passed.
+        let (failed, passed) = match lang {
+            Lang::Zh => ("✘失败", "✔通过"),
+            Lang::En => ("✘failed", "✔passed"),
+        };
+        assert_eq!(section.matches(failed).count(), 2, "{tag}: {section}");
+        assert_eq!(section.matches(passed).count(), 2, "{tag}: {section}");
     }
 }

@@ -170,6 +170,8 @@ pub(super) struct LinkCell {
 pub(super) struct Part {
     pub(super) text: String,
     pub(super) broken: bool,
+    /// Words that may break across lines (the last hop); a figure is kept on one line.
+    pub(super) wrap: bool,
 }
 
 /// The section's tables. `provincial_only`: the national summary of `--split provincial`,
@@ -266,9 +268,10 @@ fn limit_text(key: &str, limit: f64) -> String {
     } else {
         limit.to_string()
     };
+    // A no-break space: the sign stays with its number.
     match links::bound_of(key) {
-        Bound::Min => format!("≥ {n}"),
-        _ => format!("≤ {n}"),
+        Bound::Min => format!("≥\u{a0}{n}"),
+        _ => format!("≤\u{a0}{n}"),
     }
 }
 
@@ -297,6 +300,7 @@ fn cell(r: &LinkRow, keys: &[&str]) -> LinkCell {
                 parts.push(Part {
                     text: number(key, &f.value),
                     broken: f.breaks,
+                    wrap: false,
                 });
                 if let Some(l) = f.limit {
                     let l = limit_text(key, l);
@@ -310,6 +314,7 @@ fn cell(r: &LinkRow, keys: &[&str]) -> LinkCell {
             None => parts.push(Part {
                 text: "—".to_string(),
                 broken: false,
+                wrap: false,
             }),
         }
     }
@@ -333,6 +338,7 @@ fn mtu_cell(r: &LinkRow, s: &LinkStrings) -> LinkCell {
         c.parts.push(Part {
             text: s.black_hole.to_string(),
             broken: true,
+            wrap: false,
         });
         c.broken = true;
     }
@@ -346,18 +352,21 @@ fn path_cell(r: &LinkRow, s: &LinkStrings) -> LinkCell {
         parts.push(Part {
             text: if f.breaks { s.not_expected } else { s.expected }.to_string(),
             broken: f.breaks,
+            wrap: false,
         });
     }
     if let Some(f) = r.figure("path_reached") {
         parts.push(Part {
             text: if f.breaks { s.not_reached } else { s.reached }.to_string(),
             broken: f.breaks,
+            wrap: false,
         });
     }
     if let Some(f) = r.figure("hops") {
         parts.push(Part {
             text: format!("{} {}", number("hops", &f.value), s.hops),
             broken: f.breaks,
+            wrap: false,
         });
         if let Some(l) = f.limit {
             limits = format!("{} {}", limit_text("hops", l), s.hops);
@@ -371,6 +380,7 @@ fn path_cell(r: &LinkRow, s: &LinkStrings) -> LinkCell {
         parts.push(Part {
             text: hop,
             broken: false,
+            wrap: true,
         });
     }
     LinkCell {
@@ -397,6 +407,7 @@ fn throughput_cell(r: &LinkRow, s: &LinkStrings) -> LinkCell {
             c.parts.push(Part {
                 text: d.to_string(),
                 broken: false,
+                wrap: false,
             });
         }
     }
