@@ -596,9 +596,6 @@ fn printed_link_tables_fit_the_page_and_precede_the_sign_off() {
         std::fs::write(&file, html::render(&r, lang)).unwrap();
         let pdf = dir.path().join(format!("links-{tag}.pdf"));
         print_pdf(&file, &pdf, &dir.path().join(format!("profile-{tag}")));
-        if let Ok(d) = std::env::var("LQ_KEEP") {
-            std::fs::copy(&pdf, format!("{d}/{tag}.pdf")).unwrap();
-        }
         let pages: Vec<String> = pdf_pages(&pdf).iter().map(|p| flat(p)).collect();
         let n = pages.len();
         for (i, p) in pages.iter().enumerate() {
