@@ -664,3 +664,44 @@ fn printed_link_tables_fit_the_page_and_precede_the_sign_off() {
         assert_eq!(section.matches(passed).count(), 2, "{tag}: {section}");
     }
 }
+
+/// The network cell of the readiness matrix's row of `id`: `not passed/total`.
+fn network_cell(html: &str, id: &str) -> String {
+    let matrix = section(html, "matrix");
+    let start = matrix
+        .find(&format!("<span class=\"id\">{id}</span>"))
+        .unwrap_or_else(|| panic!("no matrix row {id}"));
+    let row = &matrix[start..start + matrix[start..].find("</tr>").unwrap()];
+    let cell = &row[row.find("<td class=\"cell-").unwrap()..];
+    plain(&cell[..cell.find("</td>").unwrap()])
+        .trim_start_matches(|c: char| !c.is_ascii_digit() && c != '✔')
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn the_matrix_network_column_rolls_up_the_link_checks_and_says_so() {
+    let before = html::render(&fixture(), Lang::En);
+    let r = with_links();
+    let after = html::render(&r, Lang::En);
+    let count = |s: &str| -> (usize, usize) {
+        let (a, b) = s.split_once('/').unwrap_or_else(|| panic!("{s}"));
+        (a.parse().unwrap(), b.parse().unwrap())
+    };
+    let (np, total) = count(&network_cell(&before, "sx"));
+    // Shanxi's subtree gained five link results: the ping, MTU and trace at sx (failed),
+    // the throughput at Datong (passed) and the ping at Zuoyun (failed).
+    assert_eq!(
+        count(&network_cell(&after, "sx")),
+        (np + 4, total + 5),
+        "{}",
+        network_cell(&after, "sx")
+    );
+    let rule = "The network column rolls up the path MTU, path and throughput checks too.";
+    assert!(section(&after, "matrix").contains(&format!("checks. {rule}</p>")));
+    assert!(!section(&before, "matrix").contains(rule));
+    let zh = html::render(&r, Lang::Zh);
+    assert!(
+        section(&zh, "matrix").contains("检查。网络连通一列也汇总路径 MTU、路径和吞吐量检查。</p>")
+    );
+}

@@ -36,6 +36,8 @@ pub(super) struct LinkStrings {
     pub(super) limit: &'static str,
     /// The mark's meaning, under the tables.
     pub(super) legend: &'static str,
+    /// After the readiness matrix's rule: the network column rolls up the new kinds too.
+    pub(super) matrix_rule: &'static str,
     tiers: [&'static str; 4],
     black_hole: &'static str,
     expected: &'static str,
@@ -70,6 +72,7 @@ static ZH: LinkStrings = LinkStrings {
     verdict: "结论",
     limit: "限值",
     legend: "✘ 超出限值；限值栏中 ≤ 为上限，≥ 为下限；空白为未测该项。",
+    matrix_rule: "网络连通一列也汇总路径 MTU、路径和吞吐量检查。",
     tiers: [
         "国家级节点",
         "省级链路（国家 → 省）",
@@ -108,6 +111,7 @@ static EN: LinkStrings = LinkStrings {
     verdict: "Verdict",
     limit: "limit",
     legend: "✘ beyond its limit; in the limits, ≤ is a maximum and ≥ a minimum; an empty cell was not measured.",
+    matrix_rule: " The network column rolls up the path MTU, path and throughput checks too.",
     tiers: [
         "National centre",
         "Provincial links (national → provincial)",

@@ -116,6 +116,9 @@ pub(super) struct Page<'a> {
     /// The section "link quality": its strings, and its tables (none: no section).
     ls: &'static LinkStrings,
     link_tiers: Vec<LinkTier>,
+    /// After the matrix's rule, when the record has path MTU, path or throughput checks:
+    /// that the network column rolls them up too.
+    link_rule: Option<&'static str>,
 }
 
 impl<'a> Page<'a> {
@@ -271,7 +274,7 @@ impl<'a> Page<'a> {
         let is_network = |r: &ResultRecord| {
             matches!(
                 check_probe.get(r.check.as_str()).copied(),
-                Some("icmp" | "tcp" | "dns")
+                Some("icmp" | "tcp" | "dns" | "mtu" | "trace" | "throughput")
             )
         };
         // The web server's own answer (net.web, net.web-http): an HTTP check of no app. It
@@ -495,7 +498,18 @@ impl<'a> Page<'a> {
         let strips = history.filter(|_| !summary);
         let n = STRIP_RUNS.to_string();
 
+        let link_rule = res
+            .results
+            .iter()
+            .any(|r| {
+                matches!(
+                    check_probe.get(r.check.as_str()).copied(),
+                    Some("mtu" | "trace" | "throughput")
+                )
+            })
+            .then_some(link_strings(lang).matrix_rule);
         Page {
+            link_rule,
             ls: link_strings(lang),
             link_tiers,
             hs,
