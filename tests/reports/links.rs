@@ -282,7 +282,7 @@ fn html_has_a_table_per_tier_with_figures_limits_and_marks_in_both_languages() {
     assert!(sx.contains("limit avg ≤\u{a0}100 · p95 ≤\u{a0}50"), "{sx}");
     assert!(sx.contains("✘ 1400 · ✘ black hole"), "{sx}");
     assert!(
-        sx.contains("✘ not as expected · target reached · 1 hops · last answered 198.18.1.2"),
+        sx.contains("✘ not as expected · target reached · 1 hop · last answered 198.18.1.2"),
         "{sx}"
     );
     assert!(plain(row(links, "sx → sx-datong")).contains("19.5 · up"));
@@ -343,6 +343,13 @@ fn split_provincial_documents_have_their_own_links_and_the_summary_the_provincia
         assert!(summary.contains("national → sx</span>"));
         assert!(summary.contains("national → sx-coal</span>"));
         assert!(!summary.contains("sx-datong"));
+        // The summary's one-line failures carry the path too.
+        let failures = section(doc("report.html"), "failures");
+        let hop = match lang {
+            Lang::Zh => "最后应答的一跳：198.18.2.2",
+            Lang::En => "last hop that answered: 198.18.2.2",
+        };
+        assert_eq!(failures.matches(hop).count(), 2, "{lang:?}: {failures}");
     }
 }
 

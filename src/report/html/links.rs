@@ -47,6 +47,8 @@ pub(super) struct LinkStrings {
     last_hop: &'static str,
     no_hop: &'static str,
     hops: &'static str,
+    /// `hops` of one hop.
+    hop: &'static str,
     up: &'static str,
     down: &'static str,
     /// The failure list's line: `{path}` and `{hop}` are filled in.
@@ -87,6 +89,7 @@ static ZH: LinkStrings = LinkStrings {
     last_hop: "最后应答",
     no_hop: "无一跳应答",
     hops: "跳",
+    hop: "跳",
     up: "上行",
     down: "下行",
     failure_path: "失败时的路径：{path}；最后应答的一跳：{hop}",
@@ -126,6 +129,7 @@ static EN: LinkStrings = LinkStrings {
     last_hop: "last answered",
     no_hop: "no hop answered",
     hops: "hops",
+    hop: "hop",
     up: "up",
     down: "down",
     failure_path: "Path at the failure: {path}; last hop that answered: {hop}",
@@ -367,8 +371,13 @@ fn path_cell(r: &LinkRow, s: &LinkStrings) -> LinkCell {
         });
     }
     if let Some(f) = r.figure("hops") {
+        let unit = if f.value.as_u64() == Some(1) {
+            s.hop
+        } else {
+            s.hops
+        };
         parts.push(Part {
-            text: format!("{} {}", number("hops", &f.value), s.hops),
+            text: format!("{} {unit}", number("hops", &f.value)),
             broken: f.breaks,
             wrap: false,
         });
