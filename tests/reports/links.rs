@@ -226,7 +226,7 @@ fn html_has_a_table_per_tier_with_figures_limits_and_marks_in_both_languages() {
     assert!(words.contains("1.234 / 2.5 / ✘ 60.5 / 12.75"), "{words}");
     assert!(sx.contains("<b class=\"v\">✘ 60.5</b>"), "{sx}");
     assert!(
-        words.contains("限值 avg ≤\u{a0}100 · p95 ≤\u{a0}50"),
+        words.contains("限值 平均 ≤\u{a0}100 · P95 ≤\u{a0}50"),
         "{words}"
     );
     assert!(words.contains("3.125 限值 ≤\u{a0}50"), "IPDV: {words}");

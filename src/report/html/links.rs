@@ -200,7 +200,7 @@ pub(super) fn tiers(
         let lines: Vec<LinkLine> = rows
             .iter()
             .filter(|r| r.tier == level)
-            .map(|r| line(r, t, s))
+            .map(|r| line(r, t, s, lang))
             .collect();
         if !lines.is_empty() {
             out.push(LinkTier {
@@ -212,7 +212,7 @@ pub(super) fn tiers(
     out
 }
 
-fn line(r: &LinkRow, t: &Strings, s: &LinkStrings) -> LinkLine {
+fn line(r: &LinkRow, t: &Strings, s: &LinkStrings, lang: Lang) -> LinkLine {
     let bj = |at| crate::model::beijing::local(at);
     let (start, end) = (bj(r.window_start), bj(r.window_end));
     let window = if start.date_naive() == end.date_naive() {
@@ -230,14 +230,18 @@ fn line(r: &LinkRow, t: &Strings, s: &LinkStrings) -> LinkLine {
         )
     };
     let cells = vec![
-        cell(r, &["sent"]),
-        cell(r, &["rtt_min_ms", "rtt_avg_ms", "rtt_p95_ms", "rtt_max_ms"]),
-        cell(r, &["ipdv_ms"]),
-        cell(r, &["jitter_ms"]),
-        cell(r, &["loss_pct"]),
-        mtu_cell(r, s),
+        cell(r, &["sent"], lang),
+        cell(
+            r,
+            &["rtt_min_ms", "rtt_avg_ms", "rtt_p95_ms", "rtt_max_ms"],
+            lang,
+        ),
+        cell(r, &["ipdv_ms"], lang),
+        cell(r, &["jitter_ms"], lang),
+        cell(r, &["loss_pct"], lang),
+        mtu_cell(r, s, lang),
         path_cell(r, s),
-        throughput_cell(r, s),
+        throughput_cell(r, s, lang),
     ];
     LinkLine {
         from: r
@@ -283,20 +287,24 @@ fn limit_text(key: &str, limit: f64) -> String {
     }
 }
 
-/// The short name of an RTT figure in the limits line.
-fn short(key: &str) -> &'static str {
-    match key {
-        "rtt_min_ms" => "min",
-        "rtt_avg_ms" => "avg",
-        "rtt_p95_ms" => "p95",
-        "rtt_max_ms" => "max",
+/// The short name of an RTT figure in the limits line, as the column's heading names it.
+fn short(key: &str, lang: Lang) -> &'static str {
+    match (key, lang) {
+        ("rtt_min_ms", Lang::Zh) => "最小",
+        ("rtt_avg_ms", Lang::Zh) => "平均",
+        ("rtt_p95_ms", Lang::Zh) => "P95",
+        ("rtt_max_ms", Lang::Zh) => "最大",
+        ("rtt_min_ms", Lang::En) => "min",
+        ("rtt_avg_ms", Lang::En) => "avg",
+        ("rtt_p95_ms", Lang::En) => "p95",
+        ("rtt_max_ms", Lang::En) => "max",
         _ => "",
     }
 }
 
 /// A cell of plain figures: each one's value, marked when it breaks its limit, and their
 /// limits below (named when the cell holds several figures).
-fn cell(r: &LinkRow, keys: &[&str]) -> LinkCell {
+fn cell(r: &LinkRow, keys: &[&str], lang: Lang) -> LinkCell {
     let mut parts = Vec::new();
     let mut limits = Vec::new();
     let several = keys.len() > 1;
@@ -313,7 +321,7 @@ fn cell(r: &LinkRow, keys: &[&str]) -> LinkCell {
                 if let Some(l) = f.limit {
                     let l = limit_text(key, l);
                     limits.push(if several {
-                        format!("{} {l}", short(key))
+                        format!("{} {l}", short(key, lang))
                     } else {
                         l
                     });
@@ -338,8 +346,8 @@ fn cell(r: &LinkRow, keys: &[&str]) -> LinkCell {
     }
 }
 
-fn mtu_cell(r: &LinkRow, s: &LinkStrings) -> LinkCell {
-    let mut c = cell(r, &["path_mtu"]);
+fn mtu_cell(r: &LinkRow, s: &LinkStrings, lang: Lang) -> LinkCell {
+    let mut c = cell(r, &["path_mtu"], lang);
     if let Some(f) = r.figure("black_hole")
         && f.value.as_bool() == Some(true)
     {
@@ -408,8 +416,8 @@ fn path_cell(r: &LinkRow, s: &LinkStrings) -> LinkCell {
     }
 }
 
-fn throughput_cell(r: &LinkRow, s: &LinkStrings) -> LinkCell {
-    let mut c = cell(r, &["mbps"]);
+fn throughput_cell(r: &LinkRow, s: &LinkStrings, lang: Lang) -> LinkCell {
+    let mut c = cell(r, &["mbps"], lang);
     if let Some(d) = r.figure("direction").and_then(|f| f.value.as_str()) {
         let d = match d {
             "up" => s.up,
