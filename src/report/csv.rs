@@ -205,8 +205,7 @@ pub const LINKS_FILE: &str = "links.csv";
 /// that carries path evidence. Without either the file is not written, so that a run
 /// without link-quality checks leaves the folder as it was.
 pub fn has_links(results: &Results) -> bool {
-    !crate::results::links::derive(results).is_empty()
-        || !crate::results::links::other_paths(results).is_empty()
+    crate::results::links::any(results)
 }
 
 /// Writes `links.csv` (UTF-8 with a BOM, CRLF line ends, as `results.csv`): one line per

@@ -18,7 +18,7 @@ pub fn write(results: &Results, w: &mut dyn Write) -> std::io::Result<()> {
         #[serde(flatten)]
         results: &'a Results,
         #[serde(skip_serializing_if = "Vec::is_empty")]
-        link_quality: Vec<crate::results::links::LinkRow>,
+        link_quality: Vec<crate::results::links::LinkRow<'a>>,
     }
     let record = WithLinks {
         results,

@@ -20,7 +20,7 @@
 //! the second the second `icmp` check, in plan order. Each row lists its checks.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::{ResultRecord, Results, Status};
@@ -83,51 +83,53 @@ pub const FIGURES: [(&str, &str, Bound); 16] = [
 /// the row has no trace of its own.
 const PATH_KEYS: [&str; 2] = ["path_reached", "path_last_hop"];
 
-/// One row of the table: a link and its figures.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LinkRow {
+/// One row of the table: a link and its figures. It borrows from the record it is derived
+/// from (a national record's table is several thousand rows, derived by each report as it is
+/// written, side by side), and is only ever written, never read back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkRow<'a> {
     /// The node's level: `provincial` for a national → provincial link.
     pub tier: Level,
     /// The parent's id (`None` for the root, whose link has no far end in the inventory).
-    pub from: Option<String>,
-    pub from_name: Option<String>,
-    pub to: String,
-    pub to_name: String,
+    pub from: Option<&'a str>,
+    pub from_name: Option<&'a str>,
+    pub to: &'a str,
+    pub to_name: &'a str,
     /// The checks of this row, in plan order.
-    pub checks: Vec<String>,
+    pub checks: Vec<&'a str>,
     /// From the first of these results' start to the last one's end.
     pub window_start: DateTime<Utc>,
     pub window_end: DateTime<Utc>,
     /// The row's verdict: the worst of its results' statuses.
     pub status: Status,
     /// The figures measured, in [`FIGURES`] order; absent ones left out.
-    pub figures: Vec<Figure>,
+    pub figures: Vec<Figure<'a>>,
     /// The hop list (trace, or a failed check's path evidence), as text:
     /// `198.18.1.2 → 198.18.2.2 → *`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
 
 /// One figure of a row, with its limit and verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Figure {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figure<'a> {
     /// The measurement key (`rtt_p95_ms`).
-    pub key: String,
-    pub value: Value,
+    pub key: &'static str,
+    pub value: &'a Value,
     /// The limit from the result's `limits` object, under the same key; absent when none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<f64>,
     /// The check it comes from.
-    pub check: String,
+    pub check: &'a str,
     /// That result's status.
     pub status: Status,
     /// The figure breaks its limit (or is a yes/no figure with the bad answer).
     pub breaks: bool,
 }
 
-impl LinkRow {
+impl<'a> LinkRow<'a> {
     /// The figure of `key`, if measured.
-    pub fn figure(&self, key: &str) -> Option<&Figure> {
+    pub fn figure(&self, key: &str) -> Option<&Figure<'a>> {
         self.figures.iter().find(|f| f.key == key)
     }
 }
@@ -150,7 +152,7 @@ type Slot<'a> = Vec<(&'a str, &'a ResultRecord)>;
 /// The table of a record: rows in tier order (national, provincial, prefectural, county),
 /// then in tree order of their node, then in plan order of their checks. Empty when the
 /// record holds no link-quality result.
-pub fn derive(res: &Results) -> Vec<LinkRow> {
+pub fn derive(res: &Results) -> Vec<LinkRow<'_>> {
     let probe_of: std::collections::HashMap<&str, &str> = res
         .checks
         .iter()
@@ -192,9 +194,25 @@ pub fn derive(res: &Results) -> Vec<LinkRow> {
     out
 }
 
+/// Whether the record holds any link-quality result or path evidence: what [`derive`] and
+/// [`other_paths`] would find something in, without making either.
+pub fn any(res: &Results) -> bool {
+    let probe_of: std::collections::HashMap<&str, &str> = res
+        .checks
+        .iter()
+        .map(|c| (c.id.as_str(), c.probe.as_str()))
+        .collect();
+    res.results.iter().any(|r| {
+        r.measurements.contains_key("path")
+            || probe_of
+                .get(r.check.as_str())
+                .is_some_and(|p| is_link_result(p, r))
+    })
+}
+
 /// The figures of one result of a check of probe kind `probe`, as its row would show them
 /// (empty for a result that is no link-quality result): what JUnit writes per test case.
-pub fn figures_of(probe: &str, r: &ResultRecord) -> Vec<Figure> {
+pub fn figures_of<'a>(probe: &'a str, r: &'a ResultRecord) -> Vec<Figure<'a>> {
     if !is_link_result(probe, r) {
         return Vec::new();
     }
@@ -220,14 +238,14 @@ pub fn other_paths(res: &Results) -> Vec<&ResultRecord> {
         .collect()
 }
 
-fn row(
+fn row<'a>(
     tier: Level,
-    id: &str,
-    name: Option<&str>,
-    parent: Option<&str>,
-    parent_name: Option<&str>,
-    slot: &[(&str, &ResultRecord)],
-) -> LinkRow {
+    id: &'a str,
+    name: Option<&'a str>,
+    parent: Option<&'a str>,
+    parent_name: Option<&'a str>,
+    slot: &[(&'a str, &'a ResultRecord)],
+) -> LinkRow<'a> {
     let has_trace = slot.iter().any(|(k, _)| *k == "trace");
     let mut figures = Vec::new();
     for (key, kind, bound) in FIGURES {
@@ -237,14 +255,14 @@ fn row(
                 && r.measurements.contains_key(key)
         });
         let Some((_, r)) = source else { continue };
-        let value = r.measurements[key].clone();
+        let value = &r.measurements[key];
         let limit = limit_of(&r.measurements, key);
         figures.push(Figure {
-            key: key.to_string(),
-            breaks: breaks(bound, &value, limit),
+            key,
+            breaks: breaks(bound, value, limit),
             value,
             limit,
-            check: r.check.clone(),
+            check: &r.check,
             status: r.status,
         });
     }
@@ -258,11 +276,11 @@ fn row(
     let end = slot.iter().map(|(_, r)| end_of(r)).max();
     LinkRow {
         tier,
-        from: parent.map(str::to_string),
-        from_name: parent_name.map(str::to_string),
-        to: id.to_string(),
-        to_name: name.unwrap_or(id).to_string(),
-        checks: slot.iter().map(|(_, r)| r.check.clone()).collect(),
+        from: parent,
+        from_name: parent_name,
+        to: id,
+        to_name: name.unwrap_or(id),
+        checks: slot.iter().map(|(_, r)| r.check.as_str()).collect(),
         window_start: start.unwrap_or_default(),
         window_end: end.unwrap_or_default(),
         status: worst(slot.iter().map(|(_, r)| r.status)),
@@ -458,11 +476,7 @@ mod tests {
         let sx = &rows[0];
         assert_eq!(sx.tier, Level::Provincial);
         assert_eq!(
-            (
-                sx.from.as_deref(),
-                sx.from_name.as_deref(),
-                sx.to_name.as_str()
-            ),
+            (sx.from, sx.from_name, sx.to_name),
             (Some("cn"), Some("CN"), "SX")
         );
         assert_eq!(
@@ -482,9 +496,9 @@ mod tests {
             "no limit, no mark"
         );
         let mtu = sx.figure("path_mtu").unwrap();
-        assert_eq!((mtu.value.clone(), mtu.breaks), (json!(1400), true));
+        assert_eq!((mtu.value, mtu.breaks), (&json!(1400), true));
         assert!(sx.figure("black_hole").unwrap().breaks);
-        assert_eq!(sx.figure("sent").unwrap().value, json!(1000));
+        assert_eq!(sx.figure("sent").unwrap().value, &json!(1000));
         assert_eq!(rows[1].tier, Level::County);
         assert!(!rows[1].figure("rtt_p95_ms").unwrap().breaks);
         assert_eq!(rows[1].status, Status::Passed);
@@ -495,6 +509,11 @@ mod tests {
         let plain = json!({"sent": 2, "received": 2, "loss_pct": 0.0, "rtt_avg_ms": 1.0});
         let res = record(vec![result("sx", "link.icmp", Status::Passed, 1, plain)]);
         assert!(derive(&res).is_empty());
+        assert!(!any(&res));
+        let tcp = json!({"connect_ms": 1.0, "path": [], "path_reached": false});
+        let res = record(vec![result("sx", "net.tcp", Status::Failed, 1, tcp)]);
+        assert!(derive(&res).is_empty() && any(&res), "path evidence alone");
+        assert_eq!(other_paths(&res).len(), 1);
     }
 
     #[test]
@@ -514,10 +533,10 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].checks, ["link.icmp", "link.tput"]);
         assert_eq!(rows[1].checks, ["link.icmp-big"]);
-        assert_eq!(rows[0].figure("direction").unwrap().value, json!("up"));
+        assert_eq!(rows[0].figure("direction").unwrap().value, &json!("up"));
         assert!(!rows[0].figure("mbps").unwrap().breaks);
         assert_eq!(rows[0].tier, Level::Prefectural);
-        assert_eq!(rows[0].from.as_deref(), Some("sx"));
+        assert_eq!(rows[0].from, Some("sx"));
     }
 
     #[test]
@@ -551,7 +570,7 @@ mod tests {
         assert_eq!(county.path.as_deref(), Some("198.18.1.2 → *"));
         assert_eq!(
             county.figure("path_last_hop").unwrap().value,
-            json!("198.18.1.2")
+            &json!("198.18.1.2")
         );
         assert!(county.figure("path_reached").unwrap().breaks);
         assert_eq!(county.figure("path_reached").unwrap().check, "link.icmp");

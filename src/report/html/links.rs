@@ -146,17 +146,17 @@ pub(super) fn link_strings(lang: Lang) -> &'static LinkStrings {
 }
 
 /// One table: a tier's links.
-pub(super) struct LinkTier {
+pub(super) struct LinkTier<'a> {
     pub(super) title: &'static str,
-    pub(super) rows: Vec<LinkLine>,
+    pub(super) rows: Vec<LinkLine<'a>>,
 }
 
 /// One row as the template writes it.
-pub(super) struct LinkLine {
-    pub(super) from: String,
-    pub(super) from_id: String,
-    pub(super) to: String,
-    pub(super) to_id: String,
+pub(super) struct LinkLine<'a> {
+    pub(super) from: &'a str,
+    pub(super) from_id: &'a str,
+    pub(super) to: &'a str,
+    pub(super) to_id: &'a str,
     pub(super) checks: String,
     pub(super) window: String,
     pub(super) cells: Vec<LinkCell>,
@@ -184,20 +184,20 @@ pub(super) struct Part {
 
 /// The section's tables. `provincial_only`: the national summary of `--split provincial`,
 /// which shows the national → provincial links (each province's document has its own).
-pub(super) fn tiers(
-    res: &Results,
+pub(super) fn tiers<'a>(
+    res: &'a Results,
     t: &Strings,
     lang: Lang,
     provincial_only: bool,
-) -> Vec<LinkTier> {
+) -> Vec<LinkTier<'a>> {
     let s = link_strings(lang);
     let rows = links::derive(res);
-    let mut out: Vec<LinkTier> = Vec::new();
+    let mut out: Vec<LinkTier<'a>> = Vec::new();
     for level in Level::ALL {
         if provincial_only && level != Level::Provincial {
             continue;
         }
-        let lines: Vec<LinkLine> = rows
+        let lines: Vec<LinkLine<'a>> = rows
             .iter()
             .filter(|r| r.tier == level)
             .map(|r| line(r, t, s, lang))
@@ -212,7 +212,7 @@ pub(super) fn tiers(
     out
 }
 
-fn line(r: &LinkRow, t: &Strings, s: &LinkStrings, lang: Lang) -> LinkLine {
+fn line<'a>(r: &LinkRow<'a>, t: &Strings, s: &LinkStrings, lang: Lang) -> LinkLine<'a> {
     let bj = |at| crate::model::beijing::local(at);
     let (start, end) = (bj(r.window_start), bj(r.window_end));
     let window = if start.date_naive() == end.date_naive() {
@@ -244,14 +244,10 @@ fn line(r: &LinkRow, t: &Strings, s: &LinkStrings, lang: Lang) -> LinkLine {
         throughput_cell(r, s, lang),
     ];
     LinkLine {
-        from: r
-            .from_name
-            .clone()
-            .or_else(|| r.from.clone())
-            .unwrap_or_else(|| "—".to_string()),
-        from_id: r.from.clone().unwrap_or_default(),
-        to: r.to_name.clone(),
-        to_id: r.to.clone(),
+        from: r.from_name.or(r.from).unwrap_or("—"),
+        from_id: r.from.unwrap_or_default(),
+        to: r.to_name,
+        to_id: r.to,
         checks: r.checks.join(", "),
         window,
         cells,

@@ -115,7 +115,7 @@ pub(super) struct Page<'a> {
     strip_note: String,
     /// The section "link quality": its strings, and its tables (none: no section).
     ls: &'static LinkStrings,
-    link_tiers: Vec<LinkTier>,
+    link_tiers: Vec<LinkTier<'a>>,
     /// After the matrix's rule, when the record has path MTU, path or throughput checks:
     /// that the network column rolls them up too.
     link_rule: Option<&'static str>,
