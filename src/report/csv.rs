@@ -240,8 +240,8 @@ pub fn write_links(results: &Results, lang: Lang, out: &mut dyn Write) -> std::i
             .unwrap_or("");
         let lead = [
             text(words::level(row.tier, lang)),
-            text(row.from.as_deref().unwrap_or("")),
-            text(row.from_name.as_deref().unwrap_or("")),
+            text(row.from.unwrap_or("")),
+            text(row.from_name.unwrap_or("")),
             text(&row.to),
             text(&row.to_name),
         ];

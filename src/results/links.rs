@@ -194,7 +194,7 @@ pub fn derive(res: &Results) -> Vec<LinkRow<'_>> {
     out
 }
 
-/// Whether the record holds any link-quality result or path evidence: what [`derive`] and
+/// Whether the record holds any link-quality result or path evidence: what [`derive()`] and
 /// [`other_paths`] would find something in, without making either.
 pub fn any(res: &Results) -> bool {
     let probe_of: std::collections::HashMap<&str, &str> = res
