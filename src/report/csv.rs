@@ -242,8 +242,8 @@ pub fn write_links(results: &Results, lang: Lang, out: &mut dyn Write) -> std::i
             text(words::level(row.tier, lang)),
             text(row.from.unwrap_or("")),
             text(row.from_name.unwrap_or("")),
-            text(&row.to),
-            text(&row.to_name),
+            text(row.to),
+            text(row.to_name),
         ];
         let tail = [
             when(row.window_start),
@@ -265,17 +265,17 @@ pub fn write_links(results: &Results, lang: Lang, out: &mut dyn Write) -> std::i
             w.write_record(lead.iter().chain(&mid).chain(&tail))?;
         }
         for f in &row.figures {
-            let bound = links::bound_of(&f.key);
+            let bound = links::bound_of(f.key);
             let judged = match bound {
                 Bound::None => false,
                 Bound::Max | Bound::Min => f.limit.is_some(),
                 Bound::BadWhenTrue | Bound::BadWhenFalse => true,
             };
             let mid = [
-                text(&f.check),
-                text(&f.key),
-                text(words::labels::label(&f.key, lang)),
-                cell_value(&f.key, &f.value, lang),
+                text(f.check),
+                text(f.key),
+                text(words::labels::label(f.key, lang)),
+                cell_value(f.key, f.value, lang),
                 f.limit.map_or(String::new(), number),
                 if judged {
                     yes_no(f.breaks).to_string()

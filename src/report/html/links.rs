@@ -310,7 +310,7 @@ fn cell(r: &LinkRow, keys: &[&str], lang: Lang) -> LinkCell {
             Some(f) => {
                 any = true;
                 parts.push(Part {
-                    text: number(key, &f.value),
+                    text: number(key, f.value),
                     broken: f.breaks,
                     wrap: false,
                 });
@@ -381,7 +381,7 @@ fn path_cell(r: &LinkRow, s: &LinkStrings) -> LinkCell {
             s.hops
         };
         parts.push(Part {
-            text: format!("{} {unit}", number("hops", &f.value)),
+            text: format!("{} {unit}", number("hops", f.value)),
             broken: f.breaks,
             wrap: false,
         });

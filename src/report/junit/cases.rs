@@ -281,7 +281,7 @@ fn link_figures(b: &mut String, r: &ResultRecord, probe: &str) {
             other => other.to_string(),
         };
         let mut l = format!("{}={}", f.key, cap(&clean_line(&value), FIELD_CAP));
-        match (links::bound_of(&f.key), f.limit) {
+        match (links::bound_of(f.key), f.limit) {
             (Bound::Max, Some(limit)) => l.push_str(&format!(" limit<={limit}")),
             (Bound::Min, Some(limit)) => l.push_str(&format!(" limit>={limit}")),
             _ => {}
