@@ -393,12 +393,15 @@ fn results_json_carries_link_quality_and_reading_derives_it_again() {
 }
 
 /// The SHA-256 of the sample record's `report.html` (`netaccept report mixed.json
-/// --no-history`, `--lang zh` and `--lang en`) as the build before the link-quality table
+/// --no-history`, `--lang zh` and `--lang en`; the same documents as `html::render` makes) as the build before the link-quality table
 /// wrote it (commit ddfbe01): a record without link-quality results must render byte for
 /// byte as it did. A change to the report that is meant to change every document changes
 /// these too (print the new ones and check the difference is the one intended).
 const BEFORE_ZH: &str = "4ee0afedaaabe7600e9b766ab0886c00f33f6f80dabb74a34f4ac49627b3c636";
 const BEFORE_EN: &str = "ed2f80452416cf412a5c2c5c2f681f7502f45ce276179fb1c3dbb5288977ee55";
+/// The same build's `junit.xml` and `results.json` of the sample record.
+const BEFORE_JUNIT: &str = "c38ad4e978477a9fe228137830693fe3377b3e0d035e98c04481a95fb9636647";
+const BEFORE_JSON: &str = "cb358679677f35e46abf02fa39ed1f950e7f2f3e1cee9909e362ccc1edfe7cac";
 
 #[test]
 fn a_record_without_link_results_renders_byte_for_byte_as_before() {
@@ -416,6 +419,8 @@ fn a_record_without_link_results_renders_byte_for_byte_as_before() {
     assert!(failures.is_empty(), "{failures:?}");
     assert!(!dir.path().join(csv_report::LINKS_FILE).exists());
     assert!(dir.path().join("results.csv").exists());
+    assert_eq!(hex_sha256(&junit::render(&r)), BEFORE_JUNIT);
+    assert_eq!(hex_sha256(&json::to_bytes(&r)), BEFORE_JSON);
     let xml = String::from_utf8(junit::render(&r)).unwrap();
     assert!(!xml.contains(" limit<=") && !xml.contains("path="));
 }
