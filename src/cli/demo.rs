@@ -21,11 +21,12 @@ const WAIVERS: &str = "inventories/demo/sim/waivers.yaml";
 /// The simulator's CA, in the demo's temporary folder.
 const CA_FILE: &str = "demo-sim-ca.pem";
 /// What a previous demo left in its default folder, removed before the next one.
-const OUR_FILES: [&str; 8] = [
+const OUR_FILES: [&str; 9] = [
     "results.json",
     "junit.xml",
     "report.html",
     "results.csv",
+    "links.csv",
     "journal.jsonl",
     crate::bundle::STATEMENT,
     crate::bundle::SUMS,

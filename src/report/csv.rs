@@ -155,6 +155,189 @@ pub fn write(results: &Results, lang: Lang, out: &mut dyn Write) -> std::io::Res
     w.flush()
 }
 
+/// The header row of `links.csv` under `--lang en`, in order: one line per figure of the
+/// link-quality table ([`crate::results::links`]), in the long form a spreadsheet pivots.
+pub const LINKS_HEADER: [&str; 17] = [
+    "tier",
+    "from",
+    "from_name",
+    "to",
+    "to_name",
+    "check",
+    "figure",
+    "figure_name",
+    "value",
+    "limit",
+    "limit_broken",
+    "status",
+    "window_start",
+    "window_end",
+    "path",
+    "last_hop",
+    "row",
+];
+
+/// The header row of `links.csv` under `--lang zh`: [`LINKS_HEADER`] in Chinese.
+pub const LINKS_HEADER_ZH: [&str; 17] = [
+    "链路层级",
+    "起点",
+    "起点名称",
+    "终点",
+    "终点名称",
+    "检查",
+    "指标",
+    "指标名称",
+    "实测值",
+    "限值",
+    "超出限值",
+    "状态",
+    "测量开始",
+    "测量结束",
+    "路径",
+    "最后应答的一跳",
+    "行号",
+];
+
+/// The name of the link-quality file beside `results.csv`.
+pub const LINKS_FILE: &str = "links.csv";
+
+/// Whether the record has anything for `links.csv`: a link-quality result, or a check
+/// that carries path evidence. Without either the file is not written, so that a run
+/// without link-quality checks leaves the folder as it was.
+pub fn has_links(results: &Results) -> bool {
+    crate::results::links::any(results)
+}
+
+/// Writes `links.csv` (UTF-8 with a BOM, CRLF line ends, as `results.csv`): one line per
+/// figure of each row of the link-quality table, with its limit, whether it breaks it, its
+/// result's status, the row's window, hop list and last hop, and the row's number (from 1,
+/// in the table's order) that ties a row's lines together. A row without figures (an
+/// errored check) has one line with the figure empty. Then one line per other check that
+/// carries path evidence (a failed `tcp` check): its `path_last_hop`, with the hop list.
+pub fn write_links(results: &Results, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
+    use crate::results::links::{self, Bound};
+    out.write_all(BOM)?;
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(out);
+    w.write_record(match lang {
+        Lang::Zh => LINKS_HEADER_ZH,
+        Lang::En => LINKS_HEADER,
+    })?;
+    let text = |s: &str| guard(&clean(s));
+    let when = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let yes_no = |b: bool| match (lang, b) {
+        (Lang::Zh, true) => "是",
+        (Lang::Zh, false) => "否",
+        (Lang::En, true) => "yes",
+        (Lang::En, false) => "no",
+    };
+    let rows = links::derive(results);
+    for (n, row) in rows.iter().enumerate() {
+        let last_hop = row
+            .figure("path_last_hop")
+            .and_then(|f| f.value.as_str())
+            .unwrap_or("");
+        let lead = [
+            text(words::level(row.tier, lang)),
+            text(row.from.unwrap_or("")),
+            text(row.from_name.unwrap_or("")),
+            text(row.to),
+            text(row.to_name),
+        ];
+        let tail = [
+            when(row.window_start),
+            when(row.window_end),
+            text(row.path.as_deref().unwrap_or("")),
+            text(last_hop),
+            (n + 1).to_string(),
+        ];
+        if row.figures.is_empty() {
+            let mid = [
+                text(&row.checks.join(" ")),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                text(words::status(row.status, lang)),
+            ];
+            w.write_record(lead.iter().chain(&mid).chain(&tail))?;
+        }
+        for f in &row.figures {
+            let bound = links::bound_of(f.key);
+            let judged = match bound {
+                Bound::None => false,
+                Bound::Max | Bound::Min => f.limit.is_some(),
+                Bound::BadWhenTrue | Bound::BadWhenFalse => true,
+            };
+            let mid = [
+                text(f.check),
+                text(f.key),
+                text(words::labels::label(f.key, lang)),
+                cell_value(f.key, f.value, lang),
+                f.limit.map_or(String::new(), number),
+                if judged {
+                    yes_no(f.breaks).to_string()
+                } else {
+                    String::new()
+                },
+                text(words::status(f.status, lang)),
+            ];
+            w.write_record(lead.iter().chain(&mid).chain(&tail))?;
+        }
+    }
+    // Path evidence of checks that are not in the table.
+    let ix = results.node_index();
+    for r in links::other_paths(results) {
+        let node = ix.get(&r.node);
+        let parent = node.and_then(|n| n.parent.as_deref());
+        let last_hop = links::last_hop(&r.measurements).unwrap_or("");
+        let row = [
+            text(node.map_or("", |n| words::level(n.level, lang))),
+            text(parent.unwrap_or("")),
+            text(
+                parent
+                    .and_then(|p| ix.get(p))
+                    .map_or("", |n| n.name.as_str()),
+            ),
+            text(&r.node),
+            text(node.map_or(r.node.as_str(), |n| n.name.as_str())),
+            text(&r.check),
+            "path_last_hop".to_string(),
+            text(words::labels::label("path_last_hop", lang)),
+            text(last_hop),
+            String::new(),
+            links::path_reached(&r.measurements)
+                .map_or(String::new(), |reached| yes_no(!reached).to_string()),
+            text(words::status(r.status, lang)),
+            when(r.started),
+            String::new(),
+            text(&links::path_text(&r.measurements).unwrap_or_default()),
+            text(last_hop),
+            String::new(),
+        ];
+        w.write_record(&row)?;
+    }
+    w.flush()
+}
+
+/// A figure's value: numbers as numbers (a spreadsheet sums them), yes/no in the language,
+/// text as it is.
+fn cell_value(key: &str, v: &serde_json::Value, lang: Lang) -> String {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64().map_or(n.to_string(), number),
+        serde_json::Value::Bool(_) => words::labels::value(key, v, lang),
+        serde_json::Value::String(s) if key == "direction" => guard(&clean(&words::labels::value(
+            key,
+            &serde_json::Value::String(s.clone()),
+            lang,
+        ))),
+        serde_json::Value::String(s) => guard(&clean(s)),
+        other => guard(&clean(&other.to_string())),
+    }
+}
+
 /// Defuses a cell a spreadsheet would evaluate (OWASP's list of leading characters).
 fn guard(s: &str) -> String {
     match s.chars().next() {

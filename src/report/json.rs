@@ -6,9 +6,25 @@ use std::path::Path;
 
 use crate::results::Results;
 
-/// Writes the record as pretty-printed JSON with a final newline.
+/// Writes the record as pretty-printed JSON with a final newline, followed by its
+/// link-quality table (`link_quality`, [`crate::results::links::derive`]) when it has one.
+///
+/// The table is derived from the record each time it is written and never read back
+/// (reading ignores the key): a record without link-quality results is written byte for
+/// byte as before, and an older file gets its table when it is written again.
 pub fn write(results: &Results, w: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, results)?;
+    #[derive(serde::Serialize)]
+    struct WithLinks<'a> {
+        #[serde(flatten)]
+        results: &'a Results,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        link_quality: Vec<crate::results::links::LinkRow<'a>>,
+    }
+    let record = WithLinks {
+        results,
+        link_quality: crate::results::links::derive(results),
+    };
+    serde_json::to_writer_pretty(&mut *w, &record)?;
     w.write_all(b"\n")
 }
 

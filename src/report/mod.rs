@@ -68,7 +68,8 @@ pub struct ReporterError {
 /// Writes one report of a run into a writer, from the record.
 type Render = fn(&Results, Lang, &mut dyn Write) -> std::io::Result<()>;
 
-/// The report files of a run, each made from the same record. The HTML report is apart
+/// The report files of a run, each made from the same record. `links.csv` is apart too
+/// (written only when the record has link-quality results: [`csv::has_links`]). The HTML report is apart
 /// ([`html::write_documents`]): with `--split provincial` it is a set of files, and it
 /// prints the SHA-256 of the record's `results.json`.
 const REPORTS: &[(&str, Render)] = &[
@@ -122,6 +123,18 @@ pub fn write_all_with_history(
                         .map(|e| (path, e))
                 })
             })
+            .chain(
+                // `links.csv` beside `results.csv`, only for a record that has something
+                // for it: a run without link-quality checks leaves the folder as it was.
+                csv::has_links(r).then(|| {
+                    let path = dir.join(csv::LINKS_FILE);
+                    scope.spawn(move || {
+                        write_atomic_with(&path, |w| csv::write_links(r, lang, w))
+                            .err()
+                            .map(|e| (path, e))
+                    })
+                }),
+            )
             .collect::<Vec<_>>()
             .into_iter()
             .filter_map(|w| {

@@ -1,5 +1,6 @@
-//! The terminal summary at the end of a run: counts by status, failures grouped by province,
-//! the slowest checks, the duration. Made from the finished [`Results`] alone.
+//! The terminal summary at the end of a run: counts by status, failures grouped by province
+//! (with the last hop that answered, for a failure that carries its path), the slowest
+//! checks, the duration. Made from the finished [`Results`] alone.
 //!
 //! A province is the HTML report's ([`NodeIndex::province_of`]), so a failure is listed
 //! under the node whose row of the readiness matrix it counts in.
@@ -135,6 +136,17 @@ pub fn render(r: &Results) -> String {
                     // terminal.
                     line(&cap(&x.message, FIELD_CAP))
                 );
+                // The path traced at the failure: the last hop that answered is where an
+                // engineer starts on site.
+                if let Some(path) = crate::results::links::path_text(&x.measurements) {
+                    let hop = crate::results::links::last_hop(&x.measurements).unwrap_or("none");
+                    let _ = writeln!(
+                        out,
+                        "      last hop that answered: {}  (path: {})",
+                        line(hop),
+                        line(&cap(&path, FIELD_CAP))
+                    );
+                }
             }
             if xs.len() > PER_PROVINCE {
                 let _ = writeln!(out, "    … and {} more", xs.len() - PER_PROVINCE);
@@ -283,6 +295,31 @@ mod tests {
             ["national", "sx"]
         );
         assert_eq!(html_ids(&page, "failures", "<h3>"), ["national", "sx"]);
+    }
+
+    #[test]
+    fn a_failure_with_its_path_shows_the_last_hop_that_answered() {
+        let mut r = record();
+        let before = render(&r);
+        assert!(!before.contains("last hop"));
+        let failed = r
+            .results
+            .iter_mut()
+            .find(|x| x.status == Status::Failed)
+            .unwrap();
+        failed.measurements.insert(
+            "path".into(),
+            json!([{"ttl": 1, "addr": "198.18.1.2", "rtt_ms": 0.2},
+                {"ttl": 2, "addr": null, "rtt_ms": null}]),
+        );
+        failed
+            .measurements
+            .insert("path_last_hop".into(), json!("198.18.1.2"));
+        let after = render(&r);
+        assert!(
+            after.contains("\n      last hop that answered: 198.18.1.2  (path: 198.18.1.2 → *)\n"),
+            "{after}"
+        );
     }
 
     #[test]

@@ -41,6 +41,9 @@ mod html;
 mod journal_properties;
 /// `junit.xml`: FORMAT.md's mapping and hostile input, checked as CI consumers read it.
 mod junit;
+/// The link-quality table in every report: HTML per tier (zh, en, split), `link_quality`,
+/// `links.csv`, JUnit figures, path evidence; byte for byte as before without it.
+mod links;
 /// `--metrics`: the Prometheus textfile checked by `promtool check metrics`.
 mod metrics;
 /// `--notify`: the webhook messages (JSON, WeCom, DingTalk) posted to a server on 127.0.0.1.

@@ -28,7 +28,8 @@
 //! the model the template renders, `rows` its rows and cells, `format` its times and
 //! measurements, `cert` the certificate box of a failed HTTPS check, `split` the documents
 //! of `--split provincial`, `strings` every fixed string in both languages, `css` text for
-//! the footers, and `escape` the escaper; `history` and `history_strings` the parts a run
+//! the footers, and `escape` the escaper; `links` the section "link quality" (one table
+//! per tier, figures with limits) and the path a failure carries; `history` and `history_strings` the parts a run
 //! recorded in a history store gains (the changes since the last run, each check's strip of
 //! its last results).
 
@@ -38,6 +39,7 @@ pub(crate) mod escape; // askama.toml names it the escaper of every `.html` temp
 mod format;
 mod history;
 mod history_strings;
+mod links;
 mod page;
 mod readiness;
 mod rows;

@@ -17,12 +17,13 @@ use super::cert::{self, CertBox};
 use super::format::{measurements, span, when};
 use super::history::{self as hist, Changes, StripHead, StripRow};
 use super::history_strings::{HistoryStrings, history_strings};
+use super::links::{LinkStrings, LinkTier, link_strings};
 use super::readiness::{province_groups, readiness};
 use super::rows::{
     DetailRow, FailureGroup, FailureItem, FailureNode, Footer, HeaderRow, MatrixRow, NodeDetails,
     SeverityRow, StatusLabel, WaiverRow, cell, readiness_class, status_index, status_label,
 };
-use super::strings::{Strings, fill, strings};
+use super::strings::{Strings, fill, strings, strings_with};
 use super::{Details, Options};
 use crate::model::Severity;
 use crate::report::Lang;
@@ -112,6 +113,12 @@ pub(super) struct Page<'a> {
     strip_legend: Vec<StatusLabel>,
     strip_caption: String,
     strip_note: String,
+    /// The section "link quality": its strings, and its tables (none: no section).
+    ls: &'static LinkStrings,
+    link_tiers: Vec<LinkTier<'a>>,
+    /// After the matrix's rule, when the record has path MTU, path or throughput checks:
+    /// that the network column rolls them up too.
+    link_rule: Option<&'static str>,
 }
 
 impl<'a> Page<'a> {
@@ -123,7 +130,15 @@ impl<'a> Page<'a> {
         history: Option<&'a RunHistory>,
     ) -> Page<'a> {
         let lang = opts.lang;
-        let t = strings(lang);
+        // The summary of `--split provincial` shows the national → provincial links; each
+        // province's document, made from its part of the record, its own.
+        let link_tiers = super::links::tiers(
+            res,
+            strings(lang),
+            lang,
+            matches!(scope, Scope::Summary { .. }),
+        );
+        let t = strings_with(lang, !link_tiers.is_empty());
         let hs = history_strings(lang);
         let run = &res.run;
         let ix = res.node_index();
@@ -259,7 +274,7 @@ impl<'a> Page<'a> {
         let is_network = |r: &ResultRecord| {
             matches!(
                 check_probe.get(r.check.as_str()).copied(),
-                Some("icmp" | "tcp" | "dns")
+                Some("icmp" | "tcp" | "dns" | "mtu" | "trace" | "throughput")
             )
         };
         // The web server's own answer (net.web, net.web-http): an HTTP check of no app. It
@@ -336,6 +351,7 @@ impl<'a> Page<'a> {
                                 .waiver_expired
                                 .as_ref()
                                 .map(|w| expired_note(w, lang)),
+                            path: super::links::failure_path(r, lang),
                             record: r,
                         }
                     })
@@ -482,7 +498,20 @@ impl<'a> Page<'a> {
         let strips = history.filter(|_| !summary);
         let n = STRIP_RUNS.to_string();
 
+        let link_rule = res
+            .results
+            .iter()
+            .any(|r| {
+                matches!(
+                    check_probe.get(r.check.as_str()).copied(),
+                    Some("mtu" | "trace" | "throughput")
+                )
+            })
+            .then_some(link_strings(lang).matrix_rule);
         Page {
+            link_rule,
+            ls: link_strings(lang),
+            link_tiers,
             hs,
             changes,
             history: strips,

@@ -87,6 +87,9 @@ pub(super) struct FailureItem<'a> {
     pub(super) recorded: Option<Cow<'a, str>>,
     /// The waiver that would have covered it, had it not expired, in the report's language.
     pub(super) waiver_expired: Option<String>,
+    /// The path traced at the failure, with the last hop that answered, in the report's
+    /// language; `None` without path evidence.
+    pub(super) path: Option<String>,
     /// For the certificate box, made when the template reaches it
     /// ([`Page::cert_box`](super::page::Page::cert_box)).
     pub(super) record: &'a ResultRecord,

@@ -209,7 +209,7 @@ pub(super) struct Strings {
     pub(super) coal: &'static str,
 }
 
-static ZH: Strings = Strings {
+const ZH_TEXT: Strings = Strings {
     html_lang: "zh-CN",
     colon: "：",
     doc_title: "验收测试报告",
@@ -380,7 +380,7 @@ static ZH: Strings = Strings {
     coal: "煤矿安全监察",
 };
 
-static EN: Strings = Strings {
+const EN_TEXT: Strings = Strings {
     html_lang: "en",
     colon: ": ",
     doc_title: "Acceptance test report",
@@ -552,10 +552,33 @@ static EN: Strings = Strings {
 };
 
 /// The strings of one language.
+static ZH: Strings = ZH_TEXT;
+static EN: Strings = EN_TEXT;
+
+/// The strings of a document with the section "link quality", which takes number 6: the
+/// sign-off after it becomes number 7.
+static ZH_LINKS: Strings = Strings {
+    sec_signoff: "七、签字确认",
+    ..ZH_TEXT
+};
+static EN_LINKS: Strings = Strings {
+    sec_signoff: "7. Sign-off",
+    ..EN_TEXT
+};
+
 pub(super) fn strings(lang: Lang) -> &'static Strings {
     match lang {
         Lang::Zh => &ZH,
         Lang::En => &EN,
+    }
+}
+
+/// [`strings`] of a document with the section "link quality" (`links`) or without it.
+pub(super) fn strings_with(lang: Lang, links: bool) -> &'static Strings {
+    match (lang, links) {
+        (Lang::Zh, true) => &ZH_LINKS,
+        (Lang::En, true) => &EN_LINKS,
+        _ => strings(lang),
     }
 }
 

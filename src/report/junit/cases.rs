@@ -69,7 +69,8 @@ pub(super) fn unique_names(
     out
 }
 
-pub(super) fn test_case(r: &ResultRecord, name: String, classname: &str) -> TestCase {
+/// `probe`: the check's probe kind (empty when the record does not describe the check).
+pub(super) fn test_case(r: &ResultRecord, name: String, classname: &str, probe: &str) -> TestCase {
     let status = match r.status {
         Status::Passed => TestCaseStatus::success(),
         Status::Failed | Status::Errored => {
@@ -135,7 +136,7 @@ pub(super) fn test_case(r: &ResultRecord, name: String, classname: &str) -> Test
     // The item's time: its attempts added up (a 5 s timeout tried twice shows 10 s); each
     // attempt's own time is in `<system-out>`.
     tc.set_time(duration(r.duration_ms));
-    tc.set_system_out(system_out(r));
+    tc.set_system_out(system_out(r, probe));
     tc
 }
 
@@ -194,6 +195,17 @@ fn evidence_body(r: &ResultRecord) -> String {
             &format!("{}; not applied", expired_note(w, Lang::En)),
         );
     }
+    // The path at the time of the failure: the last hop that answered is what an engineer
+    // needs on site.
+    if let Some(path) = crate::results::links::path_text(&r.measurements) {
+        line("path", &path);
+        if let Some(hop) = crate::results::links::last_hop(&r.measurements) {
+            line("last_hop", hop);
+        }
+        if let Some(reached) = crate::results::links::path_reached(&r.measurements) {
+            line("path_reached", if reached { "yes" } else { "no" });
+        }
+    }
     if let Some(ev) = &r.evidence {
         b.push_str("evidence:\n");
         b.push_str(&clean_text(ev));
@@ -203,8 +215,10 @@ fn evidence_body(r: &ResultRecord) -> String {
 }
 
 /// Every case, passed or not, says how it was judged: the schema allows no properties on a
-/// test case, and severity decides what a failure means for acceptance.
-fn system_out(r: &ResultRecord) -> String {
+/// test case, and severity decides what a failure means for acceptance. A link-quality
+/// check's figures follow, one `key=value` per line with its limit beside
+/// (`rtt_p95_ms=60.2 limit<=50 breaks`), and its hop list (`path=198.18.1.2 → *`).
+fn system_out(r: &ResultRecord, probe: &str) -> String {
     let mut b = String::new();
     let mut line = |key: &str, value: &str| {
         b.push_str(key);
@@ -249,7 +263,40 @@ fn system_out(r: &ResultRecord) -> String {
             .collect();
         line("measurements", &m.join(" "));
     }
+    link_figures(&mut b, r, probe);
     cap(&b, BODY_CAP).into_owned()
+}
+
+/// A link-quality result's figures (see [`system_out`]), the figures before the hop list
+/// so that the cap, when it bites, cuts the hops.
+fn link_figures(b: &mut String, r: &ResultRecord, probe: &str) {
+    use crate::results::links::{self, Bound};
+    let figures = links::figures_of(probe, r);
+    if figures.is_empty() {
+        return;
+    }
+    for f in &figures {
+        let value = match &f.value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let mut l = format!("{}={}", f.key, cap(&clean_line(&value), FIELD_CAP));
+        match (links::bound_of(f.key), f.limit) {
+            (Bound::Max, Some(limit)) => l.push_str(&format!(" limit<={limit}")),
+            (Bound::Min, Some(limit)) => l.push_str(&format!(" limit>={limit}")),
+            _ => {}
+        }
+        if f.breaks {
+            l.push_str(" breaks");
+        }
+        b.push_str(&l);
+        b.push('\n');
+    }
+    if let Some(path) = links::path_text(&r.measurements) {
+        b.push_str("path=");
+        b.push_str(&cap(&clean_line(&path), FIELD_CAP));
+        b.push('\n');
+    }
 }
 
 /// Durations are recorded as fractional milliseconds; a negative or non-finite one (only a

@@ -80,10 +80,16 @@ pub fn write(results: &Results, w: &mut dyn Write) -> io::Result<()> {
         return w.write_all(drop_root_counts(&doc).as_bytes());
     }
     let crate::results::Lookup { checks, apps, .. } = results.lookup();
+    // Each check's probe kind: a link-quality check's figures go into its `<system-out>`.
+    let probes: std::collections::HashMap<&str, &str> = results
+        .checks
+        .iter()
+        .map(|c| (c.id.as_str(), c.probe.as_str()))
+        .collect();
     let suites = run.into_iter().chain(
         groups
             .into_iter()
-            .map(|(node, records)| test_suite(results, &node, &records, &checks, &apps)),
+            .map(|(node, records)| test_suite(results, &node, &records, &checks, &apps, &probes)),
     );
     for (i, suite) in suites.enumerate() {
         let mut report = root.clone();
@@ -129,8 +135,15 @@ mod tests {
             report.add_test_suite(run_suite(results));
         }
         let crate::results::Lookup { checks, apps, .. } = results.lookup();
+        let probes: std::collections::HashMap<&str, &str> = results
+            .checks
+            .iter()
+            .map(|c| (c.id.as_str(), c.probe.as_str()))
+            .collect();
         for (node, records) in group_by_node(results) {
-            report.add_test_suite(test_suite(results, &node, &records, &checks, &apps));
+            report.add_test_suite(test_suite(
+                results, &node, &records, &checks, &apps, &probes,
+            ));
         }
         drop_root_counts(&serialise(&report)).into_owned()
     }

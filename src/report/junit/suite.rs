@@ -18,6 +18,7 @@ pub(super) fn test_suite(
     records: &[&ResultRecord],
     checks: &HashMap<&str, &str>,
     apps: &HashMap<&str, &str>,
+    probes: &HashMap<&str, &str>,
 ) -> TestSuite {
     let mut suite = TestSuite::new(clean_line(&format!("{} ({})", node.name, node.id)));
     // The node's wall span, not the sum of its checks' times: they run concurrently, and the
@@ -36,7 +37,8 @@ pub(super) fn test_suite(
 
     let names = unique_names(records, node.name, checks, apps);
     for (r, name) in records.iter().zip(names) {
-        suite.add_test_case(test_case(r, name, node.path));
+        let probe = probes.get(r.check.as_str()).copied().unwrap_or("");
+        suite.add_test_case(test_case(r, name, node.path, probe));
     }
     suite
 }

@@ -72,6 +72,33 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("direction", "方向", "direction"),
     ("retransmits", "TCP 重传次数", "TCP retransmissions"),
     ("limits", "限值", "limits"),
+    // Link quality (issue 18): the ping statistics, the path MTU, the path, the throughput.
+    ("rtt_p50_ms", "往返时间中位数", "median round trip"),
+    (
+        "rtt_p95_ms",
+        "往返时间 95 分位",
+        "95th percentile round trip",
+    ),
+    (
+        "rtt_p99_ms",
+        "往返时间 99 分位",
+        "99th percentile round trip",
+    ),
+    ("ipdv_ms", "时延变化（IPDV）", "delay variation (IPDV)"),
+    ("jitter_ms", "抖动（RFC 3550）", "jitter (RFC 3550)"),
+    ("class", "QoS 等级", "QoS class"),
+    ("path_mtu", "路径 MTU", "path MTU"),
+    ("mtu_evidence", "MTU 依据", "MTU evidence"),
+    ("next_hop_mtu", "下一跳 MTU", "next-hop MTU"),
+    ("reported_by", "报告路由器", "reported by"),
+    ("black_hole", "MTU 黑洞", "MTU black hole"),
+    ("probes", "探测包数", "probes"),
+    ("path", "路径", "path"),
+    ("path_reached", "到达目标", "target reached"),
+    ("path_last_hop", "最后应答的一跳", "last hop that answered"),
+    ("hops", "跳数", "hops"),
+    ("path_expected", "路径符合预期", "path as expected"),
+    ("expect_via", "预期途经", "expected via"),
 ];
 
 /// The label of a measurement key in `lang`; the key itself when unknown.
@@ -122,6 +149,36 @@ pub fn value(key: &str, v: &Value, lang: Lang) -> String {
         }
         .to_string();
     }
+    // A hop list: the addresses in TTL order, `*` for a hop that stayed silent.
+    if key == "path"
+        && let Some(text) = path_hops(v)
+    {
+        return text;
+    }
+    // The limits judged: each under its figure's label.
+    if key == "limits"
+        && let Value::Object(m) = v
+    {
+        let sep = match lang {
+            Lang::Zh => "，",
+            Lang::En => ", ",
+        };
+        return m
+            .iter()
+            .map(|(k, l)| format!("{} {}", label(k, lang), value(k, l, lang)))
+            .collect::<Vec<_>>()
+            .join(sep);
+    }
+    if key == "direction"
+        && lang == Lang::Zh
+        && let Some(d) = v.as_str()
+    {
+        return match d {
+            "up" => "上行".to_string(),
+            "down" => "下行".to_string(),
+            other => other.to_string(),
+        };
+    }
     match v {
         Value::Bool(b) => match (lang, b) {
             (Lang::Zh, true) => "是",
@@ -135,6 +192,11 @@ pub fn value(key: &str, v: &Value, lang: Lang) -> String {
             Lang::En => format!("{n} ms"),
         },
         Value::Number(n) if key == "loss_pct" => format!("{n}%"),
+        Value::Number(n) if key == "mbps" => format!("{n} Mbit/s"),
+        Value::Number(n) if matches!(key, "path_mtu" | "next_hop_mtu") => match lang {
+            Lang::Zh => format!("{n} 字节"),
+            Lang::En => format!("{n} bytes"),
+        },
         Value::Number(n) if key == "cert_days_left" && lang == Lang::En => format!("{n} days"),
         Value::String(s) => s.clone(),
         Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => items
@@ -147,6 +209,20 @@ pub fn value(key: &str, v: &Value, lang: Lang) -> String {
             .join(", "),
         other => other.to_string(),
     }
+}
+
+/// A `path` measurement (`[{"ttl": 1, "addr": "198.18.1.2", "rtt_ms": 0.1}, …]`) as
+/// `198.18.1.2 → * → 198.18.3.2`; `None` for anything else.
+fn path_hops(v: &Value) -> Option<String> {
+    let hops = v.as_array()?;
+    if !hops.iter().all(Value::is_object) {
+        return None;
+    }
+    let text: Vec<&str> = hops
+        .iter()
+        .map(|h| h.get("addr").and_then(Value::as_str).unwrap_or("*"))
+        .collect();
+    Some(text.join(" → "))
 }
 
 #[cfg(test)]
@@ -178,6 +254,19 @@ mod tests {
             value("answers", &json!(["10.0.0.1", "10.0.0.2"]), Lang::Zh),
             "10.0.0.1, 10.0.0.2"
         );
+        let path = json!([{"ttl": 1, "addr": "198.18.1.2", "rtt_ms": 0.1},
+            {"ttl": 2, "addr": null, "rtt_ms": null}]);
+        assert_eq!(value("path", &path, Lang::En), "198.18.1.2 → *");
+        assert_eq!(
+            value(
+                "limits",
+                &json!({"rtt_p95_ms": 50.0, "loss_pct": 0.1}),
+                Lang::Zh
+            ),
+            "往返时间 95 分位 50.0 毫秒，丢包率 0.1%"
+        );
+        assert_eq!(value("mbps", &json!(19.5), Lang::En), "19.5 Mbit/s");
+        assert_eq!(value("direction", &json!("up"), Lang::Zh), "上行");
         // Text that only looks like a time is a time only under a time's key.
         assert_eq!(value("cert_subject", &d, Lang::Zh), "2026-11-29T12:00:00Z");
     }

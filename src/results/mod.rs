@@ -4,6 +4,12 @@
 //! Besides the fields FORMAT.md names, the record carries the display names and the tree of
 //! the nodes, checks and apps it mentions, so that a report can be rendered again from this
 //! file alone, long after the inventory has changed.
+//!
+//! `links` derives the link-quality table (one row per link, per tier) from the results'
+//! measurements, for every report; it is derived again whenever a report is made, never
+//! read back.
+
+pub mod links;
 
 use std::collections::HashMap;
 
