@@ -24,11 +24,9 @@ async fn probe(s: &IcmpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
 
 fn spec(target: &str, count: u32, interval_ms: u64) -> IcmpSpec<Text> {
     IcmpSpec {
-        target: Text::plain(target),
         count,
         interval: Duration::from_millis(interval_ms),
-        max_loss: None,
-        max_rtt: None,
+        ..IcmpSpec::new(Text::plain(target))
     }
 }
 

@@ -72,6 +72,9 @@ pub const EXPECTED: &[Form] = &[
     ("loss ≤ {}", "丢包率 ≤ {}"),
     ("at least one reply", "至少一个应答"),
     ("average rtt ≤ {}", "平均往返时间 ≤ {}"),
+    ("p95 rtt ≤ {}", "往返时间第 95 百分位 ≤ {}"),
+    ("ipdv ≤ {}", "时延变化（IPDV）≤ {}"),
+    ("jitter ≤ {}", "抖动 ≤ {}"),
 ];
 
 /// Header expectations (`Name: value`), read only for a `HeaderMismatch`: elsewhere a colon
@@ -364,6 +367,9 @@ mod tests {
         (None, "loss ≤ 20%", "丢包率 ≤ 20%"),
         (None, "at least one reply", "至少一个应答"),
         (None, "average rtt ≤ 100ms", "平均往返时间 ≤ 100 毫秒"),
+        (None, "p95 rtt ≤ 150ms", "往返时间第 95 百分位 ≤ 150 毫秒"),
+        (None, "ipdv ≤ 50ms", "时延变化（IPDV）≤ 50 毫秒"),
+        (None, "jitter ≤ 20ms", "抖动 ≤ 20 毫秒"),
     ];
 
     /// (kind, expected, measured, what a reader sees).
@@ -544,6 +550,9 @@ mod tests {
             "152.301 ms",
             "152.301 毫秒",
         ),
+        ("RttExceeded", "p95 rtt ≤ 150ms", "201.5 ms", "201.5 毫秒"),
+        ("IpdvExceeded", "ipdv ≤ 50ms", "73.012 ms", "73.012 毫秒"),
+        ("JitterExceeded", "jitter ≤ 20ms", "20.5 ms", "20.5 毫秒"),
         (
             "LegacyTls",
             "TLSv1.2 or later",
