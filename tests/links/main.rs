@@ -15,6 +15,8 @@
 
 /// The chain itself: each router answers, a trace's hops are the routers, nothing is left.
 mod chain;
+/// Loss over 1,000 echoes against a deterministic one-in-200 drop, and iputils' ping alike.
+mod loss;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]
