@@ -135,7 +135,7 @@ fn class(ld: &mut Loader, f: u32, s: &S) -> Option<QosClass> {
     }
     let names = QosClass::ALL.map(QosClass::as_str);
     let hint = match suggest::did_you_mean(&s.value, names) {
-        Some(d) => format!("{d}; the Y.1541 classes are y1541-0 … y1541-5"),
+        Some(d) => format!("{d} (the Y.1541 classes are y1541-0 … y1541-5)"),
         None => "the Y.1541 classes are y1541-0 … y1541-4, and y1541-5 (unspecified)".into(),
     };
     ld.push(

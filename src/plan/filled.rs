@@ -87,18 +87,19 @@ pub(super) fn check_filled(
 
 /// Parses an ICMP probe's filled bounds into its typed limits (and empties them), then
 /// judges the timing rule on the result when a bound could change it. `spec` is the same
-/// probe unfilled (for the templates' places); `timeout` the item's. The first problem is
-/// returned; the limits already parsed stay set.
+/// probe unfilled (for the templates' places); `timeout` the item's. Every bound that does
+/// not parse is a problem; the timing rule is judged only when all parsed.
 pub(super) fn resolve_bounds(
     p: &mut Probe<Text>,
     spec: &Probe<Template>,
     timeout: std::time::Duration,
-) -> Option<(Loc, &'static str, String, String)> {
+) -> Vec<(Loc, &'static str, String, String)> {
+    let mut problems = Vec::new();
     let (Probe::Icmp(i), Probe::Icmp(s)) = (p, spec) else {
-        return None;
+        return problems;
     };
     if s.bounds.is_empty() {
-        return None;
+        return problems;
     }
     let bounds = std::mem::take(&mut i.bounds);
     let t = Duration(timeout);
@@ -111,9 +112,6 @@ pub(super) fn resolve_bounds(
             format!("`{}`", value.trim())
         };
         let key = filled.key.as_str();
-        let problem = |what: &'static str, headline: String, hint: &str| {
-            Some((tpl.value.loc, what, headline, hint.to_string()))
-        };
         let delay = |v: &str| -> Result<Duration, (&'static str, String, &'static str)> {
             let d = Duration::parse(v).map_err(|_| {
                 (
@@ -160,8 +158,11 @@ pub(super) fn resolve_bounds(
             },
         };
         if let Err((what, headline, hint)) = result {
-            return problem(what, headline, hint);
+            problems.push((tpl.value.loc, what, headline, hint.to_string()));
         }
+    }
+    if !problems.is_empty() {
+        return problems;
     }
     let waits = bounds
         .iter()
@@ -173,14 +174,14 @@ pub(super) fn resolve_bounds(
             .find(|b| matches!(b.key, BoundKey::MaxRtt | BoundKey::MaxP95 | BoundKey::Class))
             .map_or(Loc::default(), |b| b.value.loc);
         let (message, hint) = icmp_too_slow(i, t);
-        return Some((
+        problems.push((
             at,
             "icmp limits filled too long for the timeout",
             format!("{message} once its limits are filled"),
             hint,
         ));
     }
-    None
+    problems
 }
 
 /// The first templated `expect.json` operand whose filled value is of a type its operator

@@ -146,10 +146,12 @@ pub fn build(
                     Ok(mut probe) => {
                         // The templated limits parsed into the probe's typed ones: probers
                         // see typed values only.
-                        let bounds = resolve_bounds(&mut probe, &check.probe, timeout);
-                        if let Some((at, what, headline, hint)) = bounds
-                            .or_else(|| check_filled(&probe, &check.probe))
-                            .filter(|_| !secret_missing)
+                        let mut found = resolve_bounds(&mut probe, &check.probe, timeout);
+                        if found.is_empty() {
+                            found.extend(check_filled(&probe, &check.probe));
+                        }
+                        for (at, what, headline, hint) in
+                            found.into_iter().filter(|_| !secret_missing)
                         {
                             problems
                                 .entry((at, what.to_string()))
@@ -448,12 +450,20 @@ fn missing_hint(var: &VarRef, node: &str) -> (String, String) {
             "the node has no `region`".into(),
             format!("set `region:` on `{node}`, or narrow the check's `where`"),
         ),
-        VarRef::NodeVar(name) => (
-            format!("no `{name}` in the node's vars or its ancestors'"),
-            format!(
-                "set `vars: {{ {name}: … }}` on `{node}` or an ancestor, or narrow the check's `where` (e.g. by tag)"
-            ),
-        ),
+        VarRef::NodeVar(name) => {
+            // A dotted name is a nested var: `link.max_rtt` is `vars: { link: { max_rtt: … } }`.
+            let parts: Vec<&str> = name.split('.').collect();
+            let mut set = "…".to_string();
+            for p in parts.iter().rev() {
+                set = format!("{{ {p}: {set} }}");
+            }
+            (
+                format!("no `{name}` in the node's vars or its ancestors'"),
+                format!(
+                    "set `vars: {set}` on `{node}` or an ancestor, or narrow the check's `where` (e.g. by tag)"
+                ),
+            )
+        }
         _ => (
             "no value here".into(),
             "use this variable only where it has a value".into(),
