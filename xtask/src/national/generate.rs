@@ -772,6 +772,7 @@ nodes:
     vars:
       fqdn: \"bj.aq.gov.test\"
       dns_secondary: \"127.1.255.53:5353\"
+      link: { max_rtt: 100ms, max_p95: 150ms, max_ipdv: 50ms, max_loss: 20% }
     apps:
       dispatch: { url: \"https://127.1.0.1:8443/dispatch\" }
       noncoal-mines: { url: \"https://127.1.0.1:8443/noncoal-mines\" }
@@ -786,6 +787,7 @@ nodes:
     host: \"127.1.0.2\"
     vars:
       fqdn: \"bj-110101.aq.gov.test\"
+      link: { max_rtt: 200ms, max_p95: 250ms, max_ipdv: 100ms, max_loss: 20% }
     apps:
       dispatch: { url: \"http://127.1.0.2:8080/dispatch\" }
 ";
