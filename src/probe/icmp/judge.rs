@@ -235,7 +235,7 @@ impl Stats {
             p50: nearest_rank(&sorted, 500),
             p95: nearest_rank(&sorted, 950),
             p99: nearest_rank(&sorted, 990),
-            ipdv: nearest_rank(&sorted, 999) - min,
+            ipdv: nearest_rank(&sorted, 999).saturating_sub(min),
             jitter: Duration::from_secs_f64(jitter),
         })
     }
