@@ -133,5 +133,9 @@ fn a_thousand_echoes_measure_one_in_two_hundred_dropped() {
         .map(|s| s.parse().unwrap())
         .collect();
     let lost = nums[0] - nums[1];
+    eprintln!(
+        "netaccept: loss.tier {} %, loss.strict {loss} %, p50 {} ms, p95 {} ms, IPDV {} ms, jitter {} ms; ping: {line}",
+        m["loss_pct"], m["rtt_p50_ms"], m["rtt_p95_ms"], m["ipdv_ms"], m["jitter_ms"]
+    );
     assert!((4..=6).contains(&lost), "ping lost {lost} of 1000: {line}");
 }
