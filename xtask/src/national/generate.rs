@@ -96,10 +96,10 @@ struct Node {
 /// echoes (one may be lost).
 fn link_limits(level: Level) -> &'static str {
     match level {
-        Level::National => "{ max_rtt: 20ms, max_p95: 40ms, max_ipdv: 20ms, max_loss: 20% }",
-        Level::Provincial => "{ max_rtt: 100ms, max_p95: 150ms, max_ipdv: 50ms, max_loss: 20% }",
-        Level::Prefectural => "{ max_rtt: 150ms, max_p95: 200ms, max_ipdv: 80ms, max_loss: 20% }",
-        Level::County => "{ max_rtt: 200ms, max_p95: 250ms, max_ipdv: 100ms, max_loss: 20% }",
+        Level::National => "{ max_rtt: 50ms, max_p95: 100ms, max_ipdv: 100ms, max_loss: 20% }",
+        Level::Provincial => "{ max_rtt: 100ms, max_p95: 200ms, max_ipdv: 100ms, max_loss: 20% }",
+        Level::Prefectural => "{ max_rtt: 150ms, max_p95: 250ms, max_ipdv: 150ms, max_loss: 20% }",
+        Level::County => "{ max_rtt: 200ms, max_p95: 300ms, max_ipdv: 200ms, max_loss: 20% }",
     }
 }
 
@@ -772,7 +772,7 @@ nodes:
     vars:
       fqdn: \"bj.aq.gov.test\"
       dns_secondary: \"127.1.255.53:5353\"
-      link: { max_rtt: 100ms, max_p95: 150ms, max_ipdv: 50ms, max_loss: 20% }
+      link: { max_rtt: 100ms, max_p95: 200ms, max_ipdv: 100ms, max_loss: 20% }
     apps:
       dispatch: { url: \"https://127.1.0.1:8443/dispatch\" }
       noncoal-mines: { url: \"https://127.1.0.1:8443/noncoal-mines\" }
@@ -787,7 +787,7 @@ nodes:
     host: \"127.1.0.2\"
     vars:
       fqdn: \"bj-110101.aq.gov.test\"
-      link: { max_rtt: 200ms, max_p95: 250ms, max_ipdv: 100ms, max_loss: 20% }
+      link: { max_rtt: 200ms, max_p95: 300ms, max_ipdv: 200ms, max_loss: 20% }
     apps:
       dispatch: { url: \"http://127.1.0.2:8080/dispatch\" }
 ";
