@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_saphyr::Spanned;
 
-use super::raw::{InventoryFile, RawNode, RawVar, SpannedMap};
+use super::raw::{InventoryFile, RawNode, RawVar, RawVarAt, SpannedMap};
 use super::{Loader, loc};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
@@ -474,7 +474,7 @@ fn flatten_vars(
     ld: &mut Loader,
     f: u32,
     prefix: &str,
-    vars: &SpannedMap<RawVar>,
+    vars: &SpannedMap<RawVarAt>,
     out: &mut BTreeMap<String, String>,
 ) {
     for (k, v) in &vars.0 {
@@ -487,9 +487,14 @@ fn flatten_vars(
             );
         }
         let name = format!("{prefix}{}", k.value);
-        match v {
-            RawVar::Scalar(text) => {
+        match &v.value {
+            RawVar::Text(text) => {
                 out.insert(name, text.clone());
+            }
+            RawVar::Typed => {
+                let at = loc(f, &v.referenced);
+                let text = super::numbers::written(&ld.sources.files[f as usize].text, at);
+                out.insert(name, text);
             }
             RawVar::Map(inner) => flatten_vars(ld, f, &format!("{name}."), inner, out),
         }

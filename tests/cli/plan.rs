@@ -1191,3 +1191,29 @@ name: S
     }
     assert_eq!(icmp("c", 1).max_p95, Some(ms(250)));
 }
+
+/// A var's number or boolean is filled as written (`1.10`, `010`, `0x1F`, `yes`), nested or
+/// not: YAML's typing of the scalar never reaches a template.
+#[test]
+fn typed_scalar_vars_are_filled_as_written_nested_or_not() {
+    let c = case(
+        "nodes:
+  - { id: n, name: N, level: national,
+      vars: { a: 1.10, b: 010, c: 0x1F, d: yes, k: { l: 1.0, m: -0.50 } } }
+",
+        &format!(
+            "suite: s
+name: S
+{CATALOGUE}checks:
+  - id: t
+    name: T
+    tcp: {{ target: \"{{{{ node.vars.a }}}}-{{{{ node.vars.b }}}}-{{{{ node.vars.c }}}}-{{{{ node.vars.d }}}}-{{{{ node.vars.k.l }}}}-{{{{ node.vars.k.m }}}}:1\" }}
+"
+        ),
+    );
+    let plan = c.plan(&Selection::default());
+    match &plan.items[0].probe {
+        Probe::Tcp(t) => assert_eq!(t.target.expose(), "1.10-010-0x1F-yes-1.0--0.50:1"),
+        p => panic!("not tcp: {p:?}"),
+    }
+}

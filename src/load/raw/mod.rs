@@ -65,7 +65,7 @@ pub struct RawNode {
     /// A value may be a mapping of vars nested under the name (`link: { max_rtt: 60ms }`),
     /// named with dots in templates (`{{ node.vars.link.max_rtt }}`).
     #[schemars(with = "SpannedMap<VarValueSchema>")]
-    pub vars: SpannedMap<RawVar>,
+    pub vars: SpannedMap<RawVarAt>,
     /// App id → endpoint.
     #[serde(default)]
     pub apps: SpannedMap<RawEndpoint>,

@@ -113,13 +113,19 @@ impl<V: JsonSchema> JsonSchema for SpannedMap<V> {
     }
 }
 
-/// An inventory var's value: a scalar (its text), or a mapping of vars nested under it
+/// An inventory var's value: a scalar, or a mapping of vars nested under it
 /// (`vars: { link: { max_rtt: 60ms } }`), which the loader flattens to dotted names
-/// (`link.max_rtt`).
+/// (`link.max_rtt`). Positioned, so that a number or a boolean is taken as written
+/// (`1.10`, `010`) from the source, as a flat var always was, not as YAML typed it.
+pub type RawVarAt = Spanned<RawVar>;
+
 #[derive(Debug)]
 pub enum RawVar {
-    Scalar(String),
-    Map(SpannedMap<RawVar>),
+    /// A string scalar: its value.
+    Text(String),
+    /// A number or a boolean, which YAML typed: the loader reads its text at its position.
+    Typed,
+    Map(SpannedMap<RawVarAt>),
 }
 
 impl<'de> Deserialize<'de> for RawVar {
@@ -131,26 +137,32 @@ impl<'de> Deserialize<'de> for RawVar {
                 f.write_str("a string, a number, a boolean, or a mapping of vars")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawVar, E> {
-                Ok(RawVar::Scalar(v.to_string()))
+                Ok(RawVar::Text(v.to_string()))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<RawVar, E> {
-                Ok(RawVar::Scalar(v))
+                Ok(RawVar::Text(v))
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawVar, E> {
-                Ok(RawVar::Scalar(v.to_string()))
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawVar, E> {
-                Ok(RawVar::Scalar(v.to_string()))
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawVar, E> {
-                Ok(RawVar::Scalar(v.to_string()))
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawVar, E> {
-                Ok(RawVar::Scalar(v.to_string()))
+            fn visit_i128<E: de::Error>(self, _: i128) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
+            }
+            fn visit_u128<E: de::Error>(self, _: u128) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<RawVar, A::Error> {
                 let mut out = Vec::new();
-                while let Some((k, v)) = m.next_entry::<S, RawVar>()? {
+                while let Some((k, v)) = m.next_entry::<S, RawVarAt>()? {
                     out.push((k, v));
                 }
                 Ok(RawVar::Map(SpannedMap(out)))
