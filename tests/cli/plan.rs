@@ -1183,7 +1183,11 @@ name: S
         );
         assert_eq!(s.max_rtt, Some(ms(rtt)), "{node}");
         assert_eq!(s.max_loss, Some(pct(loss)), "{node}: inherited per key");
-        assert_eq!(s.class.map(|c| c.as_str()), Some(class), "{node}");
+        assert_eq!(
+            s.class.map(netaccept::model::QosClass::as_str),
+            Some(class),
+            "{node}"
+        );
         // The check's own max_rtt wins over the class; IPDV comes from the class.
         let l = s.limits();
         assert_eq!(l.max_rtt, Some(ms(rtt)), "{node}");
