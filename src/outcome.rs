@@ -116,7 +116,13 @@ pub enum FailKind {
     /// TCP connected, but slower than `max_connect`.
     ConnectSlow,
     LossExceeded,
+    /// The mean round trip (or its 95th percentile, `max_p95`) above its limit.
     RttExceeded,
+    /// IPDV (Y.1540: the 99.9th percentile of the round trips minus the least) above
+    /// `max_ipdv`.
+    IpdvExceeded,
+    /// RFC 3550's interarrival jitter of the round trips above `max_jitter`.
+    JitterExceeded,
     /// The DNS answers lack an expected record.
     AnswerMismatch,
     RcodeMismatch,
@@ -172,6 +178,8 @@ impl FailKind {
             FailKind::ConnectSlow => "ConnectSlow",
             FailKind::LossExceeded => "LossExceeded",
             FailKind::RttExceeded => "RttExceeded",
+            FailKind::IpdvExceeded => "IpdvExceeded",
+            FailKind::JitterExceeded => "JitterExceeded",
             FailKind::AnswerMismatch => "AnswerMismatch",
             FailKind::RcodeMismatch => "RcodeMismatch",
             FailKind::StatusMismatch => "StatusMismatch",

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_saphyr::Spanned;
 
-use super::raw::{InventoryFile, RawNode};
+use super::raw::{InventoryFile, RawNode, RawVar, RawVarAt, SpannedMap};
 use super::{Loader, loc};
 use crate::diag::Diagnostic;
 use crate::diag::suggest;
@@ -98,18 +98,7 @@ pub(crate) fn build(
             }
         }
         let mut vars = BTreeMap::new();
-        for (k, v) in &n.vars.0 {
-            if !crate::model::is_var_name(&k.value) {
-                ld.push(
-                    Diagnostic::error(
-                        loc(*f, &k.referenced),
-                        format!("invalid var name `{}`", k.value),
-                    )
-                    .with_hint("letters, digits, `_` and `-`, starting with a letter or `_`"),
-                );
-            }
-            vars.insert(k.value.clone(), v.value.clone());
-        }
+        flatten_vars(ld, *f, "", &n.vars, &mut vars);
         let mut apps = Vec::new();
         for (k, ep) in &n.apps.0 {
             let k_loc = loc(*f, &k.referenced);
@@ -476,4 +465,38 @@ pub(crate) fn parse_enum<T>(
         );
     }
     v
+}
+
+/// A node's vars into `out`, nested mappings flattened to dotted names
+/// (`link: { max_rtt: 60ms }` → `link.max_rtt`), so that each name is inherited on its own,
+/// nearest wins, as a flat var is. Every name part is checked.
+fn flatten_vars(
+    ld: &mut Loader,
+    f: u32,
+    prefix: &str,
+    vars: &SpannedMap<RawVarAt>,
+    out: &mut BTreeMap<String, String>,
+) {
+    for (k, v) in &vars.0 {
+        if !crate::model::is_var_name(&k.value) {
+            ld.push(
+                Diagnostic::error(loc(f, &k.referenced), format!("invalid var name `{}`", k.value))
+                    .with_hint(
+                        "letters, digits, `_` and `-`, starting with a letter or `_`; nest a mapping to make a dotted name",
+                    ),
+            );
+        }
+        let name = format!("{prefix}{}", k.value);
+        match &v.value {
+            RawVar::Text(text) => {
+                out.insert(name, text.clone());
+            }
+            RawVar::Typed => {
+                let at = loc(f, &v.referenced);
+                let text = super::numbers::written(&ld.sources.files[f as usize].text, at);
+                out.insert(name, text);
+            }
+            RawVar::Map(inner) => flatten_vars(ld, f, &format!("{name}."), inner, out),
+        }
+    }
 }

@@ -15,6 +15,7 @@ mod json_path;
 pub mod json_value;
 pub mod limits;
 pub mod maintenance;
+mod qos;
 mod suite;
 mod template;
 mod throughput;
@@ -30,9 +31,10 @@ pub use host_port::HostPort;
 pub use http::{HeaderName, HttpMethod, RedirectPolicy, TlsPolicy, TlsRequirement, TlsVersion};
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx, Vantage};
 pub use json_path::JsonPath;
+pub use qos::{ClassLimits, Objectives, QosClass};
 pub use suite::{
-    App, AppIdx, Check, CheckIdx, DnsSpec, HttpSpec, IcmpSpec, Probe, Rcode, RecordType, Selector,
-    Severity, Suite, TcpSpec,
+    App, AppIdx, Bound, BoundKey, Check, CheckIdx, DnsSpec, HttpSpec, IcmpLimits, IcmpSpec, Probe,
+    Rcode, RecordType, Selector, Severity, Suite, TcpSpec,
 };
 pub use template::{Segment, Template, Text, TextPart, VarRef, is_var_name};
 pub use throughput::*;

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Duration, HeaderCheck, HeaderName, HttpExpect, HttpMethod, Inventory, JsonCheck, Kind, Level,
-    Loc, NodeIdx, Operand, Percent, RedirectPolicy, Template, Text, ThroughputSpec, TlsPolicy,
+    Loc, NodeIdx, Operand, Percent, QosClass, RedirectPolicy, Template, Text, ThroughputSpec,
+    TlsPolicy,
 };
 
 /// Index of an app in [`Suite::apps`].
@@ -185,7 +186,10 @@ impl<S> Probe<S> {
     pub fn strings(&self) -> Vec<&S> {
         let mut out = Vec::new();
         match self {
-            Probe::Icmp(p) => out.push(&p.target),
+            Probe::Icmp(p) => {
+                out.push(&p.target);
+                out.extend(p.bounds.iter().map(|b| &b.value));
+            }
             Probe::Tcp(p) => out.push(&p.target),
             Probe::Throughput(p) => out.push(&p.target),
             Probe::Dns(p) => {
@@ -228,6 +232,20 @@ impl<S> Probe<S> {
                 interval: p.interval,
                 max_loss: p.max_loss,
                 max_rtt: p.max_rtt,
+                max_p95: p.max_p95,
+                max_ipdv: p.max_ipdv,
+                max_jitter: p.max_jitter,
+                class: p.class,
+                bounds: p
+                    .bounds
+                    .iter()
+                    .map(|b| {
+                        Ok(Bound {
+                            key: b.key,
+                            value: f(&b.value)?,
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
             }),
             Probe::Tcp(p) => Probe::Tcp(TcpSpec {
                 target: f(&p.target)?,
@@ -354,7 +372,106 @@ pub struct IcmpSpec<S> {
     pub interval: Duration,
     /// `None`: fail only when no reply at all arrives, as ping and fping judge a host alive.
     pub max_loss: Option<Percent>,
+    /// On the mean round trip.
     pub max_rtt: Option<Duration>,
+    /// On the 95th percentile of the round trips (nearest rank).
+    pub max_p95: Option<Duration>,
+    /// On IPDV as Y.1540 defines it, over round trips: the 1 − 10⁻³ quantile minus the least.
+    pub max_ipdv: Option<Duration>,
+    /// On RFC 3550's interarrival jitter, over round trips.
+    pub max_jitter: Option<Duration>,
+    /// A Y.1541 class whose objectives fill `max_rtt`, `max_ipdv` and `max_loss` where the
+    /// check does not set them itself ([`IcmpSpec::limits`]).
+    pub class: Option<QosClass>,
+    /// The limits written as templates (`max_rtt: "{{ node.vars.link.max_rtt }}"`), whose
+    /// typed fields above stay `None` until the planner fills and parses them; empty in a
+    /// plan: probers see typed values only.
+    pub bounds: Vec<Bound<S>>,
+}
+
+impl<S> IcmpSpec<S> {
+    /// A spec with the loader's defaults (3 echoes 200ms apart) and no limits.
+    pub fn new(target: S) -> IcmpSpec<S> {
+        IcmpSpec {
+            target,
+            count: 3,
+            interval: Duration(std::time::Duration::from_millis(200)),
+            max_loss: None,
+            max_rtt: None,
+            max_p95: None,
+            max_ipdv: None,
+            max_jitter: None,
+            class: None,
+            bounds: Vec::new(),
+        }
+    }
+
+    /// The limits the check is judged on: its own keys, then its class's objectives (as
+    /// round-trip limits) for the keys it leaves unset.
+    pub fn limits(&self) -> IcmpLimits {
+        let class = self.class.map(QosClass::round_trip);
+        IcmpLimits {
+            max_loss: self.max_loss.or(class.and_then(|c| c.max_loss)),
+            max_rtt: self.max_rtt.or(class.and_then(|c| c.max_rtt)),
+            max_p95: self.max_p95,
+            max_ipdv: self.max_ipdv.or(class.and_then(|c| c.max_ipdv)),
+            max_jitter: self.max_jitter,
+        }
+    }
+}
+
+/// The limits an `icmp:` check is judged on, its class's filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct IcmpLimits {
+    pub max_loss: Option<Percent>,
+    pub max_rtt: Option<Duration>,
+    pub max_p95: Option<Duration>,
+    pub max_ipdv: Option<Duration>,
+    pub max_jitter: Option<Duration>,
+}
+
+impl IcmpLimits {
+    /// What each reply's wait is reckoned from ([`super::limits::icmp_reply_wait`]): the
+    /// larger of the delay limits on the mean and on the 95th percentile.
+    pub fn wait_basis(&self) -> Option<Duration> {
+        match (self.max_rtt, self.max_p95) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// Which limit of an `icmp:` check a [`Bound`] fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BoundKey {
+    MaxLoss,
+    MaxRtt,
+    MaxP95,
+    MaxIpdv,
+    MaxJitter,
+    Class,
+}
+
+impl BoundKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BoundKey::MaxLoss => "max_loss",
+            BoundKey::MaxRtt => "max_rtt",
+            BoundKey::MaxP95 => "max_p95",
+            BoundKey::MaxIpdv => "max_ipdv",
+            BoundKey::MaxJitter => "max_jitter",
+            BoundKey::Class => "class",
+        }
+    }
+}
+
+/// A limit written as a template: its key and its text, filled per node and parsed by the
+/// planner into the spec's typed field (a value that does not parse is a validation error
+/// naming the template and the nodes).
+#[derive(Debug, Clone)]
+pub struct Bound<S> {
+    pub key: BoundKey,
+    pub value: S,
 }
 
 #[derive(Debug, Clone)]

@@ -52,7 +52,8 @@ impl VarRef {
             "app.url" => VarRef::AppUrl,
             _ => {
                 if let Some(v) = s.strip_prefix("node.vars.") {
-                    if !is_var_name(v) {
+                    // A nested var is named by its path: `link.max_rtt`.
+                    if !v.split('.').all(is_var_name) {
                         return None;
                     }
                     VarRef::NodeVar(v.to_string())

@@ -2,13 +2,19 @@
 //! that is not `host:port`, a throughput target that is empty or holds a port, a DNS server that is not an address, an HTTP URL that is
 //! neither http nor https, a templated `expect.json` operand of a type its operator cannot
 //! take (`">=": "{{ node.vars.min }}"` filled with `abc`), a templated DNS name that fills
-//! to no DNS name or a templated DNS expectation that no answer of its type could match. Each is a validation error
-//! (exit 2) naming the template and the nodes, before any traffic.
+//! to no DNS name or a templated DNS expectation that no answer of its type could match, a
+//! templated ICMP limit (`max_rtt: "{{ node.vars.link.max_rtt }}"`) that fills to no
+//! duration, percentage or class, or to one that breaks its range or the timing rule. Each
+//! is a validation error (exit 2) naming the template and the nodes, before any traffic.
 
 use crate::model::dns_name::{DnsName, NameErrorKind};
 use crate::model::dns_value::parse_expected;
 use crate::model::json_value::{describe, read_filled, type_name};
-use crate::model::{DnsSpec, HostPort, JsonCheck, Loc, Operand, Probe, Template, Text};
+use crate::model::limits::{icmp_time_needed, icmp_too_slow};
+use crate::model::{
+    BoundKey, DnsSpec, Duration, HostPort, JsonCheck, Loc, Operand, Percent, Probe, QosClass,
+    Template, Text,
+};
 
 /// A filled probe whose values cannot work, whatever the network does. Returns the place
 /// (the template's), the kind of mistake (to group nodes by), a headline with the first
@@ -99,6 +105,105 @@ pub(super) fn check_filled(
         _ => unreachable!("try_map keeps the probe's kind"),
     }
     None
+}
+
+/// Parses an ICMP probe's filled bounds into its typed limits (and empties them), then
+/// judges the timing rule on the result when a bound could change it. `spec` is the same
+/// probe unfilled (for the templates' places); `timeout` the item's. Every bound that does
+/// not parse is a problem; the timing rule is judged only when all parsed.
+pub(super) fn resolve_bounds(
+    p: &mut Probe<Text>,
+    spec: &Probe<Template>,
+    timeout: std::time::Duration,
+) -> Vec<(Loc, &'static str, String, String)> {
+    let mut problems = Vec::new();
+    let (Probe::Icmp(i), Probe::Icmp(s)) = (p, spec) else {
+        return problems;
+    };
+    if s.bounds.is_empty() {
+        return problems;
+    }
+    let bounds = std::mem::take(&mut i.bounds);
+    let t = Duration(timeout);
+    for (filled, tpl) in bounds.iter().zip(&s.bounds) {
+        let value = filled.value.expose();
+        // A secret's value is never shown.
+        let seen = if filled.value.has_secret() {
+            "a secret".to_string()
+        } else {
+            format!("`{}`", value.trim())
+        };
+        let key = filled.key.as_str();
+        let delay = |v: &str| -> Result<Duration, (&'static str, String, &'static str)> {
+            let d = Duration::parse(v).map_err(|_| {
+                (
+                    "icmp limit filled with no duration",
+                    format!("`{key}` is filled with {seen}, which is not a duration"),
+                    "a number and a unit: `60ms`, `1.5s`; set the variable to one",
+                )
+            })?;
+            if d.as_std() > timeout {
+                return Err((
+                    "icmp limit filled longer than the timeout",
+                    format!("`{key}` is filled with {seen}, longer than the check's timeout, {t}"),
+                    "the attempt ends at its timeout first, so this limit could never fail it: lower the variable or raise `timeout`",
+                ));
+            }
+            Ok(d)
+        };
+        let result = match filled.key {
+            BoundKey::MaxLoss => match Percent::parse(&value) {
+                Ok(v) => {
+                    i.max_loss = Some(v);
+                    Ok(())
+                }
+                Err(_) => Err((
+                    "icmp limit filled with no percentage",
+                    format!("`{key}` is filled with {seen}, which is not a percentage"),
+                    "a number from 0 to 100 and `%`, e.g. `0.1%`; set the variable to one",
+                )),
+            },
+            BoundKey::MaxRtt => delay(&value).map(|d| i.max_rtt = Some(d)),
+            BoundKey::MaxP95 => delay(&value).map(|d| i.max_p95 = Some(d)),
+            BoundKey::MaxIpdv => delay(&value).map(|d| i.max_ipdv = Some(d)),
+            BoundKey::MaxJitter => delay(&value).map(|d| i.max_jitter = Some(d)),
+            BoundKey::Class => match QosClass::parse(&value) {
+                Some(c) => {
+                    i.class = Some(c);
+                    Ok(())
+                }
+                None => Err((
+                    "icmp class filled with no class",
+                    format!("`class` is filled with {seen}, which is no QoS class"),
+                    "the Y.1541 classes are y1541-0 … y1541-4, and y1541-5 (unspecified); set the variable to one",
+                )),
+            },
+        };
+        if let Err((what, headline, hint)) = result {
+            problems.push((tpl.value.loc, what, headline, hint.to_string()));
+        }
+    }
+    if !problems.is_empty() {
+        return problems;
+    }
+    let waits = bounds
+        .iter()
+        .any(|b| matches!(b.key, BoundKey::MaxRtt | BoundKey::MaxP95 | BoundKey::Class));
+    if waits && icmp_time_needed(i.count, i.interval, i.limits().wait_basis()) > timeout {
+        let at = s
+            .bounds
+            .iter()
+            .find(|b| matches!(b.key, BoundKey::MaxRtt | BoundKey::MaxP95 | BoundKey::Class))
+            .map_or(Loc::default(), |b| b.value.loc);
+        let (message, hint) = icmp_too_slow(i, t);
+        problems.push((
+            at,
+            "icmp limits filled too long for the timeout",
+            format!("{message} once its limits are filled"),
+            hint,
+        ));
+    }
+    problems
 }
 
 /// The first templated `expect.json` operand whose filled value is of a type its operator

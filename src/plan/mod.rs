@@ -13,7 +13,7 @@ mod vantage;
 
 use std::collections::{BTreeMap, HashMap};
 
-use filled::check_filled;
+use filled::{check_filled, resolve_bounds};
 pub use select::{Selection, glob};
 pub use vantage::{MAX_SHARDS, Shard, Share, assignment, exactly_one};
 
@@ -141,10 +141,17 @@ pub fn build(
                 // A value left empty for a missing secret is reported as that, not as a
                 // malformed target.
                 let secret_missing = missing_env_count(&missing_env_vars) != env_missing_before;
+                let timeout = overrides.timeout.unwrap_or(check.timeout.as_std());
                 match filled {
-                    Ok(probe) => {
-                        if let Some((at, what, headline, hint)) =
-                            check_filled(&probe, &check.probe).filter(|_| !secret_missing)
+                    Ok(mut probe) => {
+                        // The templated limits parsed into the probe's typed ones: probers
+                        // see typed values only.
+                        let mut found = resolve_bounds(&mut probe, &check.probe, timeout);
+                        if found.is_empty() {
+                            found.extend(check_filled(&probe, &check.probe));
+                        }
+                        for (at, what, headline, hint) in
+                            found.into_iter().filter(|_| !secret_missing)
                         {
                             problems
                                 .entry((at, what.to_string()))
@@ -162,7 +169,7 @@ pub fn build(
                             app,
                             needs: Vec::new(),
                             probe,
-                            timeout: overrides.timeout.unwrap_or(check.timeout.as_std()),
+                            timeout,
                             retries: overrides.retries.unwrap_or(check.retries),
                             label: match app {
                                 Some(a) => format!("{}/{}", check.id, suite.app(a).id).into(),
@@ -344,7 +351,11 @@ fn too_short_for_icmp(suite: &Suite, checks: &[CheckIdx], overrides: Overrides) 
         .map(|&c| suite.check(c))
         .filter_map(|check| match &check.probe {
             Probe::Icmp(p) => {
-                let needed = crate::model::limits::icmp_time_needed(p.count, p.interval, p.max_rtt);
+                let needed = crate::model::limits::icmp_time_needed(
+                    p.count,
+                    p.interval,
+                    p.limits().wait_basis(),
+                );
                 (timeout < needed).then(|| {
                     let (t, n) = (
                         crate::model::Duration(timeout),
@@ -486,12 +497,20 @@ fn missing_hint(var: &VarRef, node: &str) -> (String, String) {
             "the node has no `region`".into(),
             format!("set `region:` on `{node}`, or narrow the check's `where`"),
         ),
-        VarRef::NodeVar(name) => (
-            format!("no `{name}` in the node's vars or its ancestors'"),
-            format!(
-                "set `vars: {{ {name}: … }}` on `{node}` or an ancestor, or narrow the check's `where` (e.g. by tag)"
-            ),
-        ),
+        VarRef::NodeVar(name) => {
+            // A dotted name is a nested var: `link.max_rtt` is `vars: { link: { max_rtt: … } }`.
+            let parts: Vec<&str> = name.split('.').collect();
+            let mut set = "…".to_string();
+            for p in parts.iter().rev() {
+                set = format!("{{ {p}: {set} }}");
+            }
+            (
+                format!("no `{name}` in the node's vars or its ancestors'"),
+                format!(
+                    "set `vars: {set}` on `{node}` or an ancestor, or narrow the check's `where` (e.g. by tag)"
+                ),
+            )
+        }
         _ => (
             "no value here".into(),
             "use this variable only where it has a value".into(),

@@ -147,11 +147,8 @@ fn item(node: u32, target: &str, needs: &[usize], timeout_ms: u64, retries: u32)
 fn icmp_item(node: u32, target: &str) -> PlanItem {
     PlanItem {
         probe: Probe::Icmp(IcmpSpec {
-            target: Text::plain(target),
             count: 1,
-            interval: crate::model::Duration::from_millis(200),
-            max_loss: None,
-            max_rtt: None,
+            ..IcmpSpec::new(Text::plain(target))
         }),
         ..item(node, target, &[], 5_000, 0)
     }

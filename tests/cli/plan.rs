@@ -3,7 +3,8 @@
 //! `for_each_app` expansion and `where.apps`, `needs` pairing, the deterministic order (and
 //! its independence from file names), command-line selection and its errors,
 //! `{{ env.NAME }}` secrets (library and `netaccept plan` output), grouped reporting of a
-//! template that cannot be filled, and how `where` keys combine.
+//! template that cannot be filled, how `where` keys combine, and nested vars filling an ICMP
+//! check's templated limits, typed in the plan.
 
 use std::path::Path;
 use std::process::Command;
@@ -1124,4 +1125,99 @@ fn plan_table_shows_control_characters_in_caret_form() {
         stdout.contains("^[]0;pwned^G^[[31mred^@nul^G^?M-^[2J"),
         "{stdout}"
     );
+}
+
+/// Nested vars are flattened to dotted names, each inherited on its own (nearest wins), and
+/// an ICMP check's templated limits reach the plan typed, its class's objectives filling
+/// only what the check leaves unset: probers see no template.
+#[test]
+fn templated_icmp_limits_are_filled_per_node_from_nested_vars_and_typed() {
+    let c = case(
+        "nodes:
+  - { id: n, name: N, level: national, host: 127.0.0.1,
+      vars: { link: { max_rtt: 20ms, max_loss: 0.5%, class: y1541-0 } } }
+  - { id: p, name: P, level: provincial, parent: n, host: 127.0.0.2,
+      vars: { link: { max_rtt: 100ms, class: y1541-1 } } }
+  - { id: c, name: C, level: county, parent: p, host: 127.0.0.3,
+      vars: { link: { max_rtt: 150ms, deep: { p95: 250ms } } } }
+",
+        &format!(
+            "suite: s
+name: S
+{CATALOGUE}checks:
+  - id: net.icmp
+    name: ICMP
+    icmp: {{ target: \"{{{{ node.host }}}}\", max_rtt: \"{{{{ node.vars.link.max_rtt }}}}\",
+            max_loss: \"{{{{ node.vars.link.max_loss }}}}\", class: \"{{{{ node.vars.link.class }}}}\" }}
+  - id: net.p95
+    name: P95
+    where: {{ level: [county] }}
+    icmp: {{ target: \"{{{{ node.host }}}}\", max_p95: \"{{{{ node.vars.link.deep.p95 }}}}\" }}
+"
+        ),
+    );
+    let plan = c.plan(&Selection::default());
+    let inv = &c.loaded.inventory;
+    let icmp = |node: &str, check: usize| {
+        let it = plan
+            .items
+            .iter()
+            .find(|it| inv.node(it.node).id == node && it.check.0 as usize == check)
+            .unwrap_or_else(|| panic!("no item for {node}"));
+        match &it.probe {
+            Probe::Icmp(p) => p.clone(),
+            p => panic!("not icmp: {p:?}"),
+        }
+    };
+    let ms = netaccept::model::Duration::from_millis;
+    let pct = netaccept::model::Percent;
+    for (node, rtt, loss, class) in [
+        ("n", 20, 0.5, "y1541-0"),
+        ("p", 100, 0.5, "y1541-1"),
+        ("c", 150, 0.5, "y1541-1"),
+    ] {
+        let s = icmp(node, 0);
+        assert!(
+            s.bounds.is_empty(),
+            "{node}: a template left for the prober"
+        );
+        assert_eq!(s.max_rtt, Some(ms(rtt)), "{node}");
+        assert_eq!(s.max_loss, Some(pct(loss)), "{node}: inherited per key");
+        assert_eq!(
+            s.class.map(netaccept::model::QosClass::as_str),
+            Some(class),
+            "{node}"
+        );
+        // The check's own max_rtt wins over the class; IPDV comes from the class.
+        let l = s.limits();
+        assert_eq!(l.max_rtt, Some(ms(rtt)), "{node}");
+        assert_eq!(l.max_ipdv, Some(ms(100)), "{node}: 2 × the class's 50 ms");
+    }
+    assert_eq!(icmp("c", 1).max_p95, Some(ms(250)));
+}
+
+/// A var's number or boolean is filled as written (`1.10`, `010`, `0x1F`, `yes`), nested or
+/// not: YAML's typing of the scalar never reaches a template.
+#[test]
+fn typed_scalar_vars_are_filled_as_written_nested_or_not() {
+    let c = case(
+        "nodes:
+  - { id: n, name: N, level: national,
+      vars: { a: 1.10, b: 010, c: 0x1F, d: yes, k: { l: 1.0, m: -0.50 } } }
+",
+        &format!(
+            "suite: s
+name: S
+{CATALOGUE}checks:
+  - id: t
+    name: T
+    tcp: {{ target: \"{{{{ node.vars.a }}}}-{{{{ node.vars.b }}}}-{{{{ node.vars.c }}}}-{{{{ node.vars.d }}}}-{{{{ node.vars.k.l }}}}-{{{{ node.vars.k.m }}}}:1\" }}
+"
+        ),
+    );
+    let plan = c.plan(&Selection::default());
+    match &plan.items[0].probe {
+        Probe::Tcp(t) => assert_eq!(t.target.expose(), "1.10-010-0x1F-yes-1.0--0.50:1"),
+        p => panic!("not tcp: {p:?}"),
+    }
 }

@@ -385,7 +385,7 @@ fn integers_over_their_maxima_fail_schema_and_loader() {
     let cases = [
         ("/defaults", "retries", 10),
         ("/checks/0", "retries", 10),
-        ("/checks/0/icmp", "count", 100),
+        ("/checks/0/icmp", "count", 10_000),
         ("/checks/9/http/expect", "cert_valid_days", 3650),
     ];
     for (pointer, key, max) in cases {
@@ -418,7 +418,11 @@ fn integers_over_their_maxima_fail_schema_and_loader() {
             "retries: 11 }",
             "`retries: 11` is out of range",
         ),
-        ("count: 5,", "count: 101,", "`count: 101` is out of range"),
+        (
+            "count: 5\n",
+            "count: 10001\n",
+            "`count: 10001` is out of range",
+        ),
         (
             "cert_valid_days: 30",
             "cert_valid_days: 3651",

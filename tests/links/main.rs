@@ -19,6 +19,8 @@ mod chain;
 mod throughput;
 /// Delay and jitter: the simulator's ICMP responder at the county host, measured by `run`.
 mod delay;
+/// Loss over 1,000 echoes against a deterministic one-in-200 drop, and iputils' ping alike.
+mod loss;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 /// (`host::skip` and `net::available` are for the tests of tools that may be missing.)

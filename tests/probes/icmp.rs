@@ -1,7 +1,9 @@
 //! The ICMP prober against loopback, where the kernel answers every 127.x address: complete
 //! replies with real round trips, the `max_rtt` and `max_loss` verdicts, thousands of probes
 //! at once without false loss (the receive buffer and the demultiplexing), concurrent probes
-//! to one address keeping their own replies, and a deadline shorter than the schedule.
+//! to one address keeping their own replies, and a deadline shorter than the schedule; the
+//! statistics of a thousand echoes (percentiles, IPDV, jitter), more echoes at once than
+//! there are sequence numbers, and the `max_p95` and `max_ipdv` verdicts.
 //!
 //! Loss cannot be made on plain loopback; `tests/e2e/netns.rs` covers it with nftables.
 //!
@@ -24,11 +26,9 @@ async fn probe(s: &IcmpSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
 
 fn spec(target: &str, count: u32, interval_ms: u64) -> IcmpSpec<Text> {
     IcmpSpec {
-        target: Text::plain(target),
         count,
         interval: Duration::from_millis(interval_ms),
-        max_loss: None,
-        max_rtt: None,
+        ..IcmpSpec::new(Text::plain(target))
     }
 }
 
@@ -386,5 +386,110 @@ async fn pacing_never_counts_an_unsent_echo_as_lost() {
             assert!(p.message.contains("--icmp-concurrency"), "{}", p.message);
         }
         v => panic!("expected a local error, got {v:?}"),
+    }
+}
+
+/// A thousand echoes 10 ms apart (the loss measurement `count: 1000, interval: 10ms`): every
+/// one answered, and the statistics consistent with each other (nearest-rank percentiles
+/// between the least and the largest, IPDV at most their spread, jitter too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_echoes_are_all_answered_with_their_statistics() {
+    if not_permitted("a_thousand_echoes_are_all_answered_with_their_statistics").await {
+        return;
+    }
+    let cx = context();
+    let s = spec("127.0.0.1", 1_000, 10);
+    let out = probe(&s, &cx, Instant::now() + StdDuration::from_secs(15)).await;
+    assert_passed(&out);
+    assert_all_replies(&out, 1_000.0);
+    let [min, p50, p95, p99, max] = [
+        "rtt_min_ms",
+        "rtt_p50_ms",
+        "rtt_p95_ms",
+        "rtt_p99_ms",
+        "rtt_max_ms",
+    ]
+    .map(|k| num(&out, k));
+    assert!(
+        min <= p50 && p50 <= p95 && p95 <= p99 && p99 <= max,
+        "{:?}",
+        out.measurements
+    );
+    let (ipdv, jitter) = (num(&out, "ipdv_ms"), num(&out, "jitter_ms"));
+    // The 999th of 1,000 less the least: within the spread, at least the 99th's.
+    assert!(
+        ipdv <= max - min + 0.001 && ipdv + 0.001 >= p99 - min,
+        "{:?}",
+        out.measurements
+    );
+    assert!(
+        (0.0..=max - min + 0.001).contains(&jitter),
+        "{:?}",
+        out.measurements
+    );
+    assert!(
+        !out.measurements.contains_key("limits"),
+        "no limit, no limits: {:?}",
+        out.measurements
+    );
+}
+
+/// More echoes at once than sequence numbers (100 probes of 700 echoes, 70,000 in 7 s):
+/// none is lost or taken by another probe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seventy_thousand_echoes_at_once_lose_nothing() {
+    if not_permitted("seventy_thousand_echoes_at_once_lose_nothing").await {
+        return;
+    }
+    let cx = Arc::new(context());
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let cx = Arc::clone(&cx);
+            let target = format!("127.11.0.{}", i + 1);
+            tokio::spawn(async move {
+                let out = probe(&spec(&target, 700, 10), &cx, deadline).await;
+                (target, out)
+            })
+        })
+        .collect();
+    let mut lost = 0.0;
+    for t in tasks {
+        let (target, out) = t.await.unwrap();
+        assert_eq!(out.measurements["address"], target.as_str());
+        assert_eq!(num(&out, "sent"), 700.0, "{target}: {:?}", out.measurements);
+        lost += 700.0 - num(&out, "received");
+    }
+    assert_eq!(lost, 0.0, "{lost} of 70,000 echoes read as lost");
+}
+
+/// `max_p95` fails with the round-trip kind and its own expected form; `max_ipdv` with
+/// IpdvExceeded; both limits written under `limits`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p95_and_ipdv_limits_fail_with_their_kinds() {
+    if not_permitted("p95_and_ipdv_limits_fail_with_their_kinds").await {
+        return;
+    }
+    let cx = context();
+    let mut s = spec("127.0.0.1", 20, 10);
+    s.max_p95 = Some(Duration::from_millis(0));
+    let out = probe(&s, &cx, Instant::now() + StdDuration::from_secs(3)).await;
+    match &out.verdict {
+        Verdict::Failed(f) => {
+            assert_eq!(f.kind, FailKind::RttExceeded, "{}", f.message);
+            assert_eq!(f.expected.as_deref(), Some("p95 rtt ≤ 0ms"));
+        }
+        v => panic!("expected RttExceeded, got {v:?}"),
+    }
+    assert_eq!(out.measurements["limits"]["rtt_p95_ms"], 0.0);
+    s.max_p95 = None;
+    s.max_ipdv = Some(Duration::from_millis(0));
+    let out = probe(&s, &cx, Instant::now() + StdDuration::from_secs(3)).await;
+    match &out.verdict {
+        Verdict::Failed(f) => {
+            assert_eq!(f.kind, FailKind::IpdvExceeded, "{}", f.message);
+            assert_eq!(f.expected.as_deref(), Some("ipdv ≤ 0ms"));
+        }
+        v => panic!("expected IpdvExceeded, got {v:?}"),
     }
 }

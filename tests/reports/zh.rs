@@ -128,6 +128,27 @@ fn failures() -> Vec<ResultRecord> {
             json!({"rtt_avg_ms": 152.301}),
         ),
         failed(
+            RttExceeded,
+            "95th percentile round trip 201.500 ms from 127.14.1.2, more than 150ms",
+            "p95 rtt ≤ 150ms",
+            "201.500 ms",
+            json!({"rtt_p95_ms": 201.5, "limits": {"rtt_p95_ms": 150.0}}),
+        ),
+        failed(
+            IpdvExceeded,
+            "delay variation (IPDV, 99.9th percentile minus least round trip) 73.012 ms from 127.14.1.2, more than 50ms",
+            "ipdv ≤ 50ms",
+            "73.012 ms",
+            json!({"ipdv_ms": 73.012, "class": "y1541-0"}),
+        ),
+        failed(
+            JitterExceeded,
+            "interarrival jitter (RFC 3550, over round trips) 20.500 ms from 127.14.1.2, more than 20ms",
+            "jitter ≤ 20ms",
+            "20.500 ms",
+            json!({"jitter_ms": 20.5}),
+        ),
+        failed(
             AnswerMismatch,
             &format!("{dns}: answers [10.0.0.9], expected 10.0.0.1, 10.0.0.2 (missing 10.0.0.1)"),
             "10.0.0.1, 10.0.0.2 (missing 10.0.0.1)",

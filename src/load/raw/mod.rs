@@ -63,8 +63,10 @@ pub struct RawNode {
     pub tags: Vec<S>,
     /// Inherited by every descendant unless overridden.
     #[serde(default)]
-    #[schemars(with = "SpannedMap<ScalarStr>")]
-    pub vars: SpannedMap<S>,
+    /// A value may be a mapping of vars nested under the name (`link: { max_rtt: 60ms }`),
+    /// named with dots in templates (`{{ node.vars.link.max_rtt }}`).
+    #[schemars(with = "SpannedMap<VarValueSchema>")]
+    pub vars: SpannedMap<RawVarAt>,
     /// App id → endpoint.
     #[serde(default)]
     pub apps: SpannedMap<RawEndpoint>,
@@ -204,18 +206,36 @@ pub struct RawSelector {
 pub struct RawIcmp {
     #[schemars(with = "String")]
     pub target: S,
-    /// Echo requests to send; default 3, at most 100. All of them, and the last one's
+    /// Echo requests to send; default 3, at most 10,000. All of them, and the last one's
     /// reply, must fit the check's timeout (FORMAT.md, "Limits").
     #[schemars(with = "Option<u32>", range(min = ICMP_COUNT.min, max = ICMP_COUNT.max))]
     pub count: Option<Int>,
     /// Between echo requests; default 200ms, at least 10ms.
     #[schemars(with = "Option<DurationStr>")]
     pub interval: Option<S>,
-    #[schemars(with = "Option<PercentStr>")]
+    /// On the loss over the echoes sent; a template (`{{ node.vars.… }}`) is filled per node.
+    #[schemars(with = "Option<PercentOrTemplate>")]
     pub max_loss: Option<S>,
-    /// At most the check's timeout.
-    #[schemars(with = "Option<DurationStr>")]
+    /// On the mean round trip; at most the check's timeout. May be a template.
+    #[schemars(with = "Option<DurationOrTemplate>")]
     pub max_rtt: Option<S>,
+    /// On the 95th percentile of the round trips (nearest rank); at most the check's
+    /// timeout. May be a template.
+    #[schemars(with = "Option<DurationOrTemplate>")]
+    pub max_p95: Option<S>,
+    /// On IPDV (Y.1540/Y.1541: the 99.9th percentile of the round trips minus the least);
+    /// at most the check's timeout. May be a template.
+    #[schemars(with = "Option<DurationOrTemplate>")]
+    pub max_ipdv: Option<S>,
+    /// On RFC 3550's interarrival jitter of the round trips; at most the check's timeout.
+    /// May be a template.
+    #[schemars(with = "Option<DurationOrTemplate>")]
+    pub max_jitter: Option<S>,
+    /// A Y.1541 network QoS class whose objectives (round trip: twice the delay and IPDV,
+    /// loss as written) fill `max_rtt`, `max_ipdv` and `max_loss` where they are not set.
+    /// May be a template.
+    #[schemars(with = "Option<QosClassStr>")]
+    pub class: Option<S>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

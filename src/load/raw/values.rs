@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::model::limits::{HTTP_STATUS, RECORDS};
@@ -113,6 +113,82 @@ impl<V: JsonSchema> JsonSchema for SpannedMap<V> {
     }
 }
 
+/// An inventory var's value: a scalar, or a mapping of vars nested under it
+/// (`vars: { link: { max_rtt: 60ms } }`), which the loader flattens to dotted names
+/// (`link.max_rtt`). Positioned, so that a number or a boolean is taken as written
+/// (`1.10`, `010`) from the source, as a flat var always was, not as YAML typed it.
+pub type RawVarAt = Spanned<RawVar>;
+
+#[derive(Debug)]
+pub enum RawVar {
+    /// A string scalar: its value.
+    Text(String),
+    /// A number or a boolean, which YAML typed: the loader reads its text at its position.
+    Typed,
+    Map(SpannedMap<RawVarAt>),
+}
+
+impl<'de> Deserialize<'de> for RawVar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V_;
+        impl<'de> Visitor<'de> for V_ {
+            type Value = RawVar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, a number, a boolean, or a mapping of vars")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawVar, E> {
+                Ok(RawVar::Text(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<RawVar, E> {
+                Ok(RawVar::Text(v))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
+            }
+            fn visit_i128<E: de::Error>(self, _: i128) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
+            }
+            fn visit_u128<E: de::Error>(self, _: u128) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawVar, E> {
+                Ok(RawVar::Typed)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<RawVar, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<S, RawVarAt>()? {
+                    out.push((k, v));
+                }
+                Ok(RawVar::Map(SpannedMap(out)))
+            }
+        }
+        d.deserialize_any(V_)
+    }
+}
+
+/// Schema-only: an inventory var's value, a scalar or a mapping of nested vars.
+pub struct VarValueSchema;
+
+impl JsonSchema for VarValueSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "VarValue".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": ["string", "number", "boolean"] },
+                { "type": "object", "additionalProperties": { "$ref": "#/$defs/VarValue" } }
+            ]
+        })
+    }
+}
+
 /// Schema-only stand-in for strings the loader parses: a duration such as `250ms`.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
@@ -122,6 +198,27 @@ pub struct DurationStr(#[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?(ms|s|m)$"
 #[derive(JsonSchema)]
 #[allow(dead_code)]
 pub struct PercentStr(#[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?%$"))] String);
+
+/// Schema-only: a duration, or a template filled per node (`{{ node.vars.link.max_rtt }}`)
+/// whose value the planner parses as a duration.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct DurationOrTemplate(
+    #[schemars(regex(pattern = r"^([0-9]+(\.[0-9]+)?(ms|s|m)|.*\{\{.*\}\}.*)$"))] String,
+);
+
+/// Schema-only: a percentage, or a template filled per node.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct PercentOrTemplate(
+    #[schemars(regex(pattern = r"^([0-9]+(\.[0-9]+)?%|.*\{\{.*\}\}.*)$"))] String,
+);
+
+/// Schema-only: a Y.1541 network QoS class (`y1541-0` … `y1541-5`, the last unspecified),
+/// or a template filled per node.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct QosClassStr(#[schemars(regex(pattern = r"^(y1541-[0-5]|.*\{\{.*\}\}.*)$"))] String);
 
 /// Schema-only: an id, `[a-z0-9][a-z0-9-]*`, at most 64 characters.
 #[derive(JsonSchema)]

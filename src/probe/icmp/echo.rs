@@ -13,7 +13,8 @@ use tokio::time::Instant;
 const PAYLOAD: [u8; 56] = [0x5a; 56];
 
 /// An echo whose sequence number is still in flight to the same address (after the shared
-/// counter wrapped) takes the next number; this bounds the tries.
+/// counter wrapped, or a probe's identifier was reused) takes the run's next number; this
+/// bounds the tries.
 const SEQUENCE_TRIES: usize = 8;
 
 /// What became of one echo request.
@@ -31,6 +32,7 @@ pub(super) enum Echo {
 pub(super) async fn send_echo(
     client: &Client,
     seqs: &AtomicU16,
+    own_seq: Option<u16>,
     (ip, scope): (IpAddr, u32),
     ident: PingIdentifier,
     timeout: Duration,
@@ -38,8 +40,11 @@ pub(super) async fn send_echo(
 ) -> Echo {
     let mut pinger = client.pinger(ip, ident).await;
     pinger.scope_id(scope);
-    for _ in 0..SEQUENCE_TRIES {
-        let seq = PingSequence(seqs.fetch_add(1, Ordering::Relaxed));
+    for attempt in 0..SEQUENCE_TRIES {
+        let seq = PingSequence(match own_seq {
+            Some(own) if attempt == 0 => own,
+            _ => seqs.fetch_add(1, Ordering::Relaxed),
+        });
         let sent = Instant::now();
         pinger.timeout((sent + timeout).min(cutoff).saturating_duration_since(sent));
         return match pinger.ping(seq, &PAYLOAD).await {

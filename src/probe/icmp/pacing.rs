@@ -45,12 +45,13 @@ pub(super) struct Schedule {
 }
 
 /// `None` when pacing gave the echo its turn too late for its reply to be awaited: it was
-/// not sent.
+/// not sent. `own_seq`: the echo's own sequence number (raw sockets), else the run's next.
 pub(super) async fn echo(
     pinger: &Pinger,
     client: &Client,
     (ip, scope): (IpAddr, u32),
     ident: PingIdentifier,
+    own_seq: Option<u16>,
     Schedule {
         send_at,
         first,
@@ -77,6 +78,7 @@ pub(super) async fn echo(
         send_echo(
             client,
             &pinger.next_seq,
+            own_seq,
             (ip, scope),
             ident,
             timeout,

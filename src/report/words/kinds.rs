@@ -26,7 +26,12 @@ pub fn fail_kind(k: FailKind) -> (&'static str, &'static str) {
         ),
         FailKind::ConnectSlow => ("TCP 连接耗时超过上限", "TCP connect slower than allowed"),
         FailKind::LossExceeded => ("丢包率超过上限", "packet loss above the limit"),
-        FailKind::RttExceeded => ("平均往返时间超过上限", "average round trip above the limit"),
+        FailKind::RttExceeded => ("往返时间超过上限", "round trip above the limit"),
+        FailKind::IpdvExceeded => (
+            "时延变化（IPDV）超过上限",
+            "delay variation (IPDV) above the limit",
+        ),
+        FailKind::JitterExceeded => ("抖动超过上限", "jitter above the limit"),
         FailKind::AnswerMismatch => ("DNS 应答记录与期望不符", "DNS answers not as expected"),
         FailKind::RcodeMismatch => ("DNS 应答码与期望不符", "DNS response code not as expected"),
         FailKind::StatusMismatch => ("HTTP 状态码与期望不符", "HTTP status not as expected"),
@@ -113,7 +118,7 @@ pub fn error_kind(k: ErrorKind) -> (&'static str, &'static str) {
 }
 
 /// Every failure kind, for the tests and for whoever lists them.
-pub const FAIL_KINDS: [FailKind; 28] = [
+pub const FAIL_KINDS: [FailKind; 30] = [
     FailKind::Timeout,
     FailKind::ConnectionRefused,
     FailKind::ConnectionReset,
@@ -121,6 +126,8 @@ pub const FAIL_KINDS: [FailKind; 28] = [
     FailKind::ConnectSlow,
     FailKind::LossExceeded,
     FailKind::RttExceeded,
+    FailKind::IpdvExceeded,
+    FailKind::JitterExceeded,
     FailKind::AnswerMismatch,
     FailKind::RcodeMismatch,
     FailKind::StatusMismatch,

@@ -120,13 +120,15 @@ impl Directory for Ids {
 /// unless it quotes the system (`os error`), names the hop a redirect led to (`GET a → b`),
 /// or names which of several servers failed (a replication check, whose measurements list
 /// its `servers`).
-const EXPLAINED: [FailKind; 10] = [
+const EXPLAINED: [FailKind; 12] = [
     FailKind::Timeout,
     FailKind::HeaderMismatch,
     FailKind::StatusMismatch,
     FailKind::TimeExceeded,
     FailKind::ConnectSlow,
     FailKind::RttExceeded,
+    FailKind::IpdvExceeded,
+    FailKind::JitterExceeded,
     FailKind::LossExceeded,
     FailKind::RcodeMismatch,
     FailKind::CertExpiring,

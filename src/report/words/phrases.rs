@@ -75,6 +75,9 @@ pub const EXPECTED: &[Form] = &[
     // Throughput
     ("throughput ≥ {} Mbit/s", "吞吐量 ≥ {} 兆比特/秒"),
     ("an iperf3 test", "完成 iperf3 测试"),
+    ("p95 rtt ≤ {}", "往返时间第 95 百分位 ≤ {}"),
+    ("ipdv ≤ {}", "时延变化（IPDV）≤ {}"),
+    ("jitter ≤ {}", "抖动 ≤ {}"),
 ];
 
 /// Header expectations (`Name: value`), read only for a `HeaderMismatch`: elsewhere a colon
@@ -371,6 +374,9 @@ mod tests {
         (None, "average rtt ≤ 100ms", "平均往返时间 ≤ 100 毫秒"),
         (None, "throughput ≥ 20 Mbit/s", "吞吐量 ≥ 20 兆比特/秒"),
         (None, "an iperf3 test", "完成 iperf3 测试"),
+        (None, "p95 rtt ≤ 150ms", "往返时间第 95 百分位 ≤ 150 毫秒"),
+        (None, "ipdv ≤ 50ms", "时延变化（IPDV）≤ 50 毫秒"),
+        (None, "jitter ≤ 20ms", "抖动 ≤ 20 毫秒"),
     ];
 
     /// (kind, expected, measured, what a reader sees).
@@ -569,6 +575,9 @@ mod tests {
             "152.301 ms",
             "152.301 毫秒",
         ),
+        ("RttExceeded", "p95 rtt ≤ 150ms", "201.5 ms", "201.5 毫秒"),
+        ("IpdvExceeded", "ipdv ≤ 50ms", "73.012 ms", "73.012 毫秒"),
+        ("JitterExceeded", "jitter ≤ 20ms", "20.5 ms", "20.5 毫秒"),
         (
             "LegacyTls",
             "TLSv1.2 or later",

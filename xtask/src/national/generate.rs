@@ -83,7 +83,24 @@ struct Node {
     probe_host: Option<String>,
     tags: Vec<&'static str>,
     vars: Vec<(&'static str, String)>,
+    /// The limits of the link into this node's tier, a nested var (`link.max_rtt` …):
+    /// [`link_limits`].
+    link: &'static str,
     apps: Vec<(&'static str, String)>,
+}
+
+/// The ICMP limits of the link into a node of `level`, from the national centre's side
+/// (national → provincial for a provincial bureau, provincial → prefectural for a
+/// prefecture, prefectural → county for a county): the acceptance suite's `net.icmp` reads
+/// them as `{{ node.vars.link.* }}`. Round trips; loss at 20 %, since that check sends five
+/// echoes (one may be lost).
+fn link_limits(level: Level) -> &'static str {
+    match level {
+        Level::National => "{ max_rtt: 50ms, max_p95: 100ms, max_ipdv: 100ms, max_loss: 20% }",
+        Level::Provincial => "{ max_rtt: 100ms, max_p95: 200ms, max_ipdv: 100ms, max_loss: 20% }",
+        Level::Prefectural => "{ max_rtt: 150ms, max_p95: 250ms, max_ipdv: 150ms, max_loss: 20% }",
+        Level::County => "{ max_rtt: 200ms, max_p95: 300ms, max_ipdv: 200ms, max_loss: 20% }",
+    }
 }
 
 impl Node {
@@ -112,6 +129,7 @@ impl Node {
         };
         Node {
             vars: vec![("fqdn", fqdn(&id))],
+            link: link_limits(level),
             apps: endpoints(level, &host, apps),
             id,
             name,
@@ -202,6 +220,7 @@ fn build(div: &Divisions) -> Vec<NodeFile> {
                 ("ca_file", "../reports/sim-ca.pem".to_owned()),
                 ("migrated_min", MIGRATED_MIN.to_owned()),
             ],
+            link: link_limits(Level::National),
             apps: endpoints(Level::National, NATIONAL_HOST, ALL_APPS),
         }],
     });
@@ -332,10 +351,13 @@ fn render(nodes: &[Node]) -> String {
                 &format!("[{}]", node.tags.join(", ")),
             );
         }
-        if !node.vars.is_empty() {
+        if !node.vars.is_empty() || !node.link.is_empty() {
             out.push_str("    vars:\n");
             for (key, value) in &node.vars {
                 push_line(&mut out, &format!("      {key}: "), &quoted(value));
+            }
+            if !node.link.is_empty() {
+                push_line(&mut out, "      link: ", node.link);
             }
         }
         if !node.apps.is_empty() {
@@ -525,6 +547,23 @@ mod tests {
         assert_eq!(shijiazhuang.name, "石家庄市应急管理局");
         assert_eq!(shijiazhuang.region.as_deref(), Some("130100"));
         assert_eq!(index["heb-130102"].parent.as_deref(), Some("heb-1301"));
+    }
+
+    /// Each level's nodes carry the limits of the link into their tier, and the tiers
+    /// below allow more delay than the ones above.
+    #[test]
+    fn every_node_carries_its_tiers_link_limits() {
+        for n in all_nodes() {
+            assert_eq!(n.link, link_limits(n.level), "{}", n.id);
+        }
+        let rtt = |l: Level| -> u32 {
+            let s = link_limits(l);
+            let v = &s[s.find("max_rtt: ").unwrap() + 9..];
+            v[..v.find("ms").unwrap()].parse().unwrap()
+        };
+        assert!(rtt(Level::National) < rtt(Level::Provincial));
+        assert!(rtt(Level::Provincial) < rtt(Level::Prefectural));
+        assert!(rtt(Level::Prefectural) < rtt(Level::County));
     }
 
     #[test]
@@ -733,6 +772,7 @@ nodes:
     vars:
       fqdn: \"bj.aq.gov.test\"
       dns_secondary: \"127.1.255.53:5353\"
+      link: { max_rtt: 100ms, max_p95: 200ms, max_ipdv: 100ms, max_loss: 20% }
     apps:
       dispatch: { url: \"https://127.1.0.1:8443/dispatch\" }
       noncoal-mines: { url: \"https://127.1.0.1:8443/noncoal-mines\" }
@@ -747,6 +787,7 @@ nodes:
     host: \"127.1.0.2\"
     vars:
       fqdn: \"bj-110101.aq.gov.test\"
+      link: { max_rtt: 200ms, max_p95: 300ms, max_ipdv: 200ms, max_loss: 20% }
     apps:
       dispatch: { url: \"http://127.1.0.2:8080/dispatch\" }
 ";
