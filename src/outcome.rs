@@ -158,6 +158,15 @@ pub enum FailKind {
     /// Servers of one zone (a replication check) serve different SOA serials, or, with
     /// `same_answers`, different answers.
     SerialMismatch,
+    /// The path MTU (`mtu:`) is below the check's `min_mtu`.
+    MtuTooSmall,
+    /// Packets above some size vanish on the path without the ICMP "fragmentation needed"
+    /// that path-MTU discovery relies on (RFC 2923): a path-MTU black hole.
+    MtuBlackHole,
+    /// The path (`trace:`) does not pass the routers of `expect_via` in their order.
+    PathMismatch,
+    /// The trace did not reach the target within `max_hops`.
+    PathIncomplete,
 }
 
 impl FailKind {
@@ -190,6 +199,10 @@ impl FailKind {
             FailKind::TcpFallbackBlocked => "TcpFallbackBlocked",
             FailKind::SignatureMissing => "SignatureMissing",
             FailKind::SerialMismatch => "SerialMismatch",
+            FailKind::MtuTooSmall => "MtuTooSmall",
+            FailKind::MtuBlackHole => "MtuBlackHole",
+            FailKind::PathMismatch => "PathMismatch",
+            FailKind::PathIncomplete => "PathIncomplete",
         }
     }
 }

@@ -22,6 +22,7 @@ mod icmp;
 mod inventory;
 mod json_schema;
 mod maintenance;
+mod mtu;
 mod needs;
 mod numbers;
 pub mod raw;
@@ -29,6 +30,7 @@ mod selector;
 mod suite;
 mod template;
 mod tls;
+mod trace;
 mod waivers;
 mod yaml;
 

@@ -215,6 +215,8 @@ fn probe(
         c.tcp.as_ref().map(|p| ("tcp", loc(f, &p.referenced))),
         c.dns.as_ref().map(|p| ("dns", loc(f, &p.referenced))),
         c.http.as_ref().map(|p| ("http", loc(f, &p.referenced))),
+        c.trace.as_ref().map(|p| ("trace", loc(f, &p.referenced))),
+        c.mtu.as_ref().map(|p| ("mtu", loc(f, &p.referenced))),
     ]
     .into_iter()
     .flatten()
@@ -223,7 +225,9 @@ fn probe(
         [] => {
             ld.push(
                 Diagnostic::error(c_loc, format!("check `{}` has no probe", c.id.value))
-                    .with_hint("add exactly one of `icmp:`, `tcp:`, `dns:` or `http:`"),
+                    .with_hint(
+                        "add exactly one of `icmp:`, `tcp:`, `dns:`, `http:`, `trace:` or `mtu:`",
+                    ),
             );
             return None;
         }
@@ -300,6 +304,10 @@ fn probe(
         })
     } else if let Some(p) = &c.http {
         Probe::Http(super::http::http(ld, f, &p.value, &mut t, timeout))
+    } else if let Some(p) = &c.trace {
+        Probe::Trace(super::trace::trace(ld, f, &p.value, &mut t))
+    } else if let Some(p) = &c.mtu {
+        Probe::Mtu(super::mtu::mtu(ld, f, &p.value, &mut t))
     } else {
         unreachable!("exactly one probe is present")
     })

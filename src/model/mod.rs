@@ -15,6 +15,7 @@ mod json_path;
 pub mod json_value;
 pub mod limits;
 pub mod maintenance;
+pub mod path;
 mod suite;
 mod template;
 mod units;
@@ -29,6 +30,7 @@ pub use host_port::HostPort;
 pub use http::{HeaderName, HttpMethod, RedirectPolicy, TlsPolicy, TlsRequirement, TlsVersion};
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx, Vantage};
 pub use json_path::JsonPath;
+pub use path::{Cidr, MtuSpec, TraceSpec};
 pub use suite::{
     App, AppIdx, Check, CheckIdx, DnsSpec, HttpSpec, IcmpSpec, Probe, Rcode, RecordType, Selector,
     Severity, Suite, TcpSpec,

@@ -164,6 +164,8 @@ pub enum Probe<S> {
     Tcp(TcpSpec<S>),
     Dns(DnsSpec<S>),
     Http(HttpSpec<S>),
+    Trace(super::TraceSpec<S>),
+    Mtu(super::MtuSpec<S>),
 }
 
 impl<S> Probe<S> {
@@ -173,6 +175,8 @@ impl<S> Probe<S> {
             Probe::Tcp(_) => "tcp",
             Probe::Dns(_) => "dns",
             Probe::Http(_) => "http",
+            Probe::Trace(_) => "trace",
+            Probe::Mtu(_) => "mtu",
         }
     }
 
@@ -182,6 +186,11 @@ impl<S> Probe<S> {
         match self {
             Probe::Icmp(p) => out.push(&p.target),
             Probe::Tcp(p) => out.push(&p.target),
+            Probe::Trace(p) => {
+                out.push(&p.target);
+                out.extend(&p.expect_via);
+            }
+            Probe::Mtu(p) => out.push(&p.target),
             Probe::Dns(p) => {
                 out.push(&p.name);
                 out.extend(&p.servers);
@@ -226,6 +235,16 @@ impl<S> Probe<S> {
             Probe::Tcp(p) => Probe::Tcp(TcpSpec {
                 target: f(&p.target)?,
                 max_connect: p.max_connect,
+            }),
+            Probe::Trace(p) => Probe::Trace(super::TraceSpec {
+                target: f(&p.target)?,
+                max_hops: p.max_hops,
+                expect_via: p.expect_via.iter().map(&mut f).collect::<Result<_, _>>()?,
+            }),
+            Probe::Mtu(p) => Probe::Mtu(super::MtuSpec {
+                target: f(&p.target)?,
+                max: p.max,
+                min_mtu: p.min_mtu,
             }),
             Probe::Dns(p) => Probe::Dns(DnsSpec {
                 name: f(&p.name)?,
@@ -300,6 +319,8 @@ impl Probe<Text> {
         match self {
             Probe::Icmp(p) => p.target.to_string(),
             Probe::Tcp(p) => p.target.to_string(),
+            Probe::Trace(p) => p.target.to_string(),
+            Probe::Mtu(p) => p.target.to_string(),
             Probe::Dns(p) => format!(
                 "{} {} @{}",
                 p.record_type.as_str(),

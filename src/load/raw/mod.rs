@@ -20,6 +20,7 @@ pub use maintenance::*;
 pub use values::*;
 
 use crate::model::limits::{CERT_VALID_DAYS, ICMP_COUNT, RETRIES};
+use crate::model::path::{MAX_HOPS, MIN_MTU, MTU_MAX};
 use crate::model::{Kind, Level, Rcode, RecordType, RedirectPolicy, Severity, TlsRequirement};
 
 // ---------------------------------------------------------------------------------------
@@ -130,7 +131,8 @@ pub struct RawDefaults {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("oneOf" = [
-    {"required": ["icmp"]}, {"required": ["tcp"]}, {"required": ["dns"]}, {"required": ["http"]}
+    {"required": ["icmp"]}, {"required": ["tcp"]}, {"required": ["dns"]}, {"required": ["http"]},
+    {"required": ["trace"]}, {"required": ["mtu"]}
 ]))]
 pub struct RawCheck {
     /// Unique in the suite.
@@ -165,6 +167,10 @@ pub struct RawCheck {
     pub dns: Option<Spanned<RawDns>>,
     #[schemars(with = "Option<RawHttp>")]
     pub http: Option<Spanned<RawHttp>>,
+    #[schemars(with = "Option<RawTrace>")]
+    pub trace: Option<Spanned<RawTrace>>,
+    #[schemars(with = "Option<RawMtu>")]
+    pub mtu: Option<Spanned<RawMtu>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Default)]
@@ -207,6 +213,39 @@ pub struct RawIcmp {
     /// At most the check's timeout.
     #[schemars(with = "Option<DurationStr>")]
     pub max_rtt: Option<S>,
+}
+
+/// `trace:`: the hop list to the target (TTL-limited ICMP echoes; needs a raw socket).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrace {
+    /// A host name or address (IPv4).
+    #[schemars(with = "String")]
+    pub target: S,
+    /// The highest TTL tried; default 30, from 1 to 64.
+    #[schemars(with = "Option<u8>", range(min = MAX_HOPS.min, max = MAX_HOPS.max))]
+    pub max_hops: Option<Int>,
+    /// Address blocks (`198.18.1.0/24`) or addresses the path must pass, in this order
+    /// (silent hops and other hops between them are allowed).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub expect_via: Vec<S>,
+}
+
+/// `mtu:`: the path MTU, by echoes with Don't Fragment set (needs a raw socket).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMtu {
+    /// A host name or address (IPv4).
+    #[schemars(with = "String")]
+    pub target: S,
+    /// The largest whole IP packet tried (the first one sent), in bytes; default 1500,
+    /// from 68 to 9000.
+    #[schemars(with = "Option<u16>", range(min = MTU_MAX.min, max = MTU_MAX.max))]
+    pub max: Option<Int>,
+    /// The check fails when the path MTU is below this; from 68 to `max`.
+    #[schemars(with = "Option<u16>", range(min = MIN_MTU.min, max = MIN_MTU.max))]
+    pub min_mtu: Option<Int>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -77,6 +77,22 @@ pub fn fail_kind(k: FailKind) -> (&'static str, &'static str) {
             "同一区域的各服务器数据不一致",
             "servers of one zone serve different data",
         ),
+        FailKind::MtuTooSmall => (
+            "路径 MTU 小于规定的下限",
+            "path MTU below the limit",
+        ),
+        FailKind::MtuBlackHole => (
+            "路径 MTU 黑洞：超过某一长度的包被丢弃，且没有“需要分片”的 ICMP 报告",
+            "path-MTU black hole: large packets vanish with no fragmentation-needed report",
+        ),
+        FailKind::PathMismatch => (
+            "路径没有按顺序经过规定的路由器",
+            "the path does not pass the expected routers in order",
+        ),
+        FailKind::PathIncomplete => (
+            "路由跟踪在最大跳数内没有到达目标",
+            "the trace did not reach the target within its hops",
+        ),
     }
 }
 
@@ -108,7 +124,7 @@ pub fn error_kind(k: ErrorKind) -> (&'static str, &'static str) {
 }
 
 /// Every failure kind, for the tests and for whoever lists them.
-pub const FAIL_KINDS: [FailKind; 27] = [
+pub const FAIL_KINDS: [FailKind; 31] = [
     FailKind::Timeout,
     FailKind::ConnectionRefused,
     FailKind::ConnectionReset,
@@ -136,6 +152,10 @@ pub const FAIL_KINDS: [FailKind; 27] = [
     FailKind::TcpFallbackBlocked,
     FailKind::SignatureMissing,
     FailKind::SerialMismatch,
+    FailKind::MtuTooSmall,
+    FailKind::MtuBlackHole,
+    FailKind::PathMismatch,
+    FailKind::PathIncomplete,
 ];
 
 /// Every error kind.

@@ -1,0 +1,83 @@
+//! Path evidence: when an ICMP or TCP check has failed, a trace to its target right then,
+//! so that its result says where the path stops (the last router that answered is what an
+//! engineer on site needs). Bounded: [`BUDGET`] per trace, every TTL at once, and at most
+//! [`super::EVIDENCE_TRACES`] traces at once over the run; a failure that finds no free
+//! slot within [`SLOT_WAIT`] goes without, and says so.
+//!
+//! Without a raw socket (no root, no CAP_NET_RAW) there is no evidence and nothing is said:
+//! the check's own verdict stands, and the missing privilege is not the network's fault.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::hops::trace;
+use super::socket::OpenError;
+use super::trace::{path_line, path_measurements};
+use crate::model::{HostPort, Probe, Text};
+use crate::probe::{Context, Measurements, Outcome, Verdict};
+
+/// How long one evidence trace may take, resolving the name included.
+pub const BUDGET: Duration = Duration::from_secs(3);
+/// How long a failure waits for a free trace slot before it goes without.
+const SLOT_WAIT: Duration = Duration::from_millis(500);
+/// Hops tried: traceroute's default.
+const MAX_HOPS: u8 = 30;
+
+/// The path to the target of a failed ICMP or TCP check: measurements (`path`,
+/// `path_reached`, `path_last_hop`) and one line for its evidence. `None` for other checks,
+/// other verdicts, and when no trace can be taken here (no raw socket).
+pub async fn evidence(
+    probe: &Probe<Text>,
+    outcome: &Outcome,
+    cx: &Context,
+) -> Option<(Measurements, String)> {
+    if !matches!(outcome.verdict, Verdict::Failed(_)) {
+        return None;
+    }
+    let host = match probe {
+        Probe::Icmp(s) => s.target.expose(),
+        Probe::Tcp(s) => HostPort::parse(&s.target.expose()).ok()?.host().to_string(),
+        _ => return None,
+    };
+    let until = Instant::now() + BUDGET;
+    let Ok(_slot) = tokio::time::timeout(SLOT_WAIT, cx.path.evidence_slots.acquire()).await
+    else {
+        return Some((
+            Measurements::new(),
+            "path not captured: too many traces at once".to_string(),
+        ));
+    };
+    // The address the check reached, when it says (`address`); otherwise its target
+    // resolved again (the runner's own timeout verdict carries no address).
+    let ip = match address(outcome) {
+        Some(ip) => ip,
+        None => {
+            let left = until.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, super::resolve_v4(&host)).await {
+                Ok(Ok(ip)) => ip,
+                _ => return None,
+            }
+        }
+    };
+    let (socket, ident) = match cx.path.open() {
+        Ok(s) => s,
+        Err(OpenError::NoPermission(_) | OpenError::Other(_)) => return None,
+    };
+    let t = trace(&socket, ident, ip, MAX_HOPS, until).await.ok()?;
+    Some((path_measurements(&t), path_line(&t)))
+}
+
+/// The IPv4 address a failed check's measurements name (`address`: `ip` or `ip:port`).
+fn address(o: &Outcome) -> Option<Ipv4Addr> {
+    let a = o.measurements.get("address")?.as_str()?;
+    let ip = a
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| a.parse::<SocketAddr>().ok().map(|s| s.ip()))?;
+    match ip {
+        IpAddr::V4(v4) => Some(v4),
+        IpAddr::V6(_) => None,
+    }
+}
