@@ -120,7 +120,7 @@ impl Directory for Ids {
 /// unless it quotes the system (`os error`), names the hop a redirect led to (`GET a → b`),
 /// or names which of several servers failed (a replication check, whose measurements list
 /// its `servers`).
-const EXPLAINED: [FailKind; 10] = [
+const EXPLAINED: [FailKind; 11] = [
     FailKind::Timeout,
     FailKind::HeaderMismatch,
     FailKind::StatusMismatch,
@@ -131,6 +131,7 @@ const EXPLAINED: [FailKind; 10] = [
     FailKind::RcodeMismatch,
     FailKind::CertExpiring,
     FailKind::ConnectionRefused,
+    FailKind::MtuTooSmall,
 ];
 
 /// `r` explained in `lang` (see the module's documentation).
