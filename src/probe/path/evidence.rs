@@ -16,7 +16,7 @@ use super::hops::trace;
 use super::socket::OpenError;
 use super::trace::{path_line, path_measurements};
 use crate::model::{HostPort, Probe, Text};
-use crate::probe::{Context, Measurements, Outcome, Verdict};
+use crate::probe::{Context, FailKind, Measurements, Outcome, Verdict};
 
 /// How long one evidence trace may take, resolving the name included.
 pub const BUDGET: Duration = Duration::from_secs(3);
@@ -27,18 +27,31 @@ const MAX_HOPS: u8 = 30;
 
 /// The path to the target of a failed ICMP or TCP check: measurements (`path`,
 /// `path_reached`, `path_last_hop`) and one line for its evidence. `None` for other checks,
-/// other verdicts, and when no trace can be taken here (no raw socket).
+/// other verdicts (and ICMP failures other than `Unreachable`, `LossExceeded` and
+/// `Timeout`, TCP's `ConnectSlow`: the target answered), and when no trace can be taken
+/// here (no raw socket).
 pub async fn evidence(
     probe: &Probe<Text>,
     outcome: &Outcome,
     cx: &Context,
 ) -> Option<(Measurements, String)> {
-    if !matches!(outcome.verdict, Verdict::Failed(_)) {
+    let Verdict::Failed(f) = &outcome.verdict else {
         return None;
-    }
+    };
+    // Reachability failures only: a slow answer or a high jitter came back, and its path
+    // is not in question.
     let host = match probe {
-        Probe::Icmp(s) => s.target.expose(),
-        Probe::Tcp(s) => HostPort::parse(&s.target.expose()).ok()?.host().to_string(),
+        Probe::Icmp(s)
+            if matches!(
+                f.kind,
+                FailKind::Unreachable | FailKind::LossExceeded | FailKind::Timeout
+            ) =>
+        {
+            s.target.expose()
+        }
+        Probe::Tcp(s) if f.kind != FailKind::ConnectSlow => {
+            HostPort::parse(&s.target.expose()).ok()?.host().to_string()
+        }
         _ => return None,
     };
     let until = Instant::now() + BUDGET;
