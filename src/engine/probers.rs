@@ -6,8 +6,7 @@
 use tokio::time::Instant;
 
 use crate::model::{Probe, Text};
-use crate::outcome::Outcome;
-use crate::probe::{self, Context};
+use crate::probe::{self, Context, Outcome};
 use crate::run::{Addendum, Afterwards, Attempt, Prober};
 
 impl Prober for Context {

@@ -20,10 +20,15 @@ pub(super) fn mtu(ld: &mut Loader, f: u32, p: &RawMtu, t: &mut Templates) -> Mtu
         .and_then(|v| numbers::int(ld, f, v, MIN_MTU))
         .and_then(|n| u16::try_from(n).ok());
     // Judged only against a valid `max` (or the default): one mistake, one diagnostic.
-    if let (Some(min), Some(max), Some(v)) = (min_mtu, max.unwrap_or(Some(DEFAULT_MTU_MAX)), &p.min_mtu)
+    if let (Some(min), Some(max), Some(v)) =
+        (min_mtu, max.unwrap_or(Some(DEFAULT_MTU_MAX)), &p.min_mtu)
         && min > max
     {
-        let which = if p.max.is_some() { "`max`" } else { "the default `max`" };
+        let which = if p.max.is_some() {
+            "`max`"
+        } else {
+            "the default `max`"
+        };
         ld.push(
             Diagnostic::error(loc(f, &v.referenced), format!("`min_mtu: {min}` is above {which}, {max}"))
                 .with_hint("the search never tries a packet larger than `max`, so this minimum could never pass: raise `max` or lower `min_mtu`"),

@@ -224,10 +224,9 @@ fn probe(
     match present.as_slice() {
         [] => {
             ld.push(
-                Diagnostic::error(c_loc, format!("check `{}` has no probe", c.id.value))
-                    .with_hint(
-                        "add exactly one of `icmp:`, `tcp:`, `dns:`, `http:`, `trace:` or `mtu:`",
-                    ),
+                Diagnostic::error(c_loc, format!("check `{}` has no probe", c.id.value)).with_hint(
+                    "add exactly one of `icmp:`, `tcp:`, `dns:`, `http:`, `trace:` or `mtu:`",
+                ),
             );
             return None;
         }

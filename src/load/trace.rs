@@ -9,7 +9,12 @@ use crate::diag::Diagnostic;
 use crate::model::path::{DEFAULT_MAX_HOPS, MAX_HOPS};
 use crate::model::{Cidr, Template, TraceSpec};
 
-pub(super) fn trace(ld: &mut Loader, f: u32, p: &RawTrace, t: &mut Templates) -> TraceSpec<Template> {
+pub(super) fn trace(
+    ld: &mut Loader,
+    f: u32,
+    p: &RawTrace,
+    t: &mut Templates,
+) -> TraceSpec<Template> {
     let max_hops = p
         .max_hops
         .as_ref()

@@ -97,7 +97,9 @@ impl Cidr {
     pub fn network(&self) -> IpAddr {
         match self.addr {
             IpAddr::V4(a) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 IpAddr::V4((u32::from(a) & mask).into())
             }
             IpAddr::V6(a) => {
@@ -143,9 +145,21 @@ mod tests {
         assert_eq!(one.prefix, 32);
         assert!(one.contains("198.18.2.2".parse().unwrap()));
         assert_eq!(one.to_string(), "198.18.2.2");
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
-        assert!(Cidr::parse("2001:db8::/32").unwrap().contains("2001:db8::1".parse().unwrap()));
-        assert!(Cidr::parse("198.18.1.1/24").unwrap_err().contains("host bits"));
+        assert!(
+            Cidr::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
+        assert!(
+            Cidr::parse("2001:db8::/32")
+                .unwrap()
+                .contains("2001:db8::1".parse().unwrap())
+        );
+        assert!(
+            Cidr::parse("198.18.1.1/24")
+                .unwrap_err()
+                .contains("host bits")
+        );
         assert!(Cidr::parse("198.18.1.0/33").is_err());
         assert!(Cidr::parse("198.18.1.0/+8").is_err());
         assert!(Cidr::parse("198.18.1/24").is_err());

@@ -113,7 +113,10 @@ impl Prober for Scripted {
             self.state.lock().unwrap().looked_at.push(target.clone());
             tokio::time::sleep(takes).await;
             let mut m = Measurements::new();
-            m.insert("path".into(), serde_json::json!([{"ttl": 1, "addr": "198.18.1.2"}]));
+            m.insert(
+                "path".into(),
+                serde_json::json!([{"ttl": 1, "addr": "198.18.1.2"}]),
+            );
             m.insert("path_last_hop".into(), serde_json::json!("198.18.1.2"));
             Some(super::Addendum {
                 measurements: m,
@@ -560,7 +563,10 @@ async fn a_final_failure_gets_the_provers_addendum_and_nothing_else_does() {
     assert!(slow.measurements.contains_key("time_ms"));
     assert!(slow.measurements.contains_key("path"));
     for i in [2, 3, 4] {
-        assert!(!ran.results[&i].measurements.contains_key("path"), "item {i}");
+        assert!(
+            !ran.results[&i].measurements.contains_key("path"),
+            "item {i}"
+        );
     }
 }
 
@@ -579,7 +585,10 @@ async fn a_look_past_its_limit_or_none_at_all_leaves_the_result_as_it_was() {
     .await;
     assert_eq!(ran.results[&0].status, Status::Failed);
     assert!(ran.results[&0].measurements.is_empty());
-    assert_eq!(ran.took, Duration::from_millis(10) + super::AFTER_FAILURE_LIMIT);
+    assert_eq!(
+        ran.took,
+        Duration::from_millis(10) + super::AFTER_FAILURE_LIMIT
+    );
 
     let plain = Scripted::default().script("a/refused", vec![fail(10)]);
     let ran = go(

@@ -39,7 +39,12 @@ fn a_dark_county_host_fails_with_a_path_ending_at_the_county_router() {
     );
     let dir = tempfile::tempdir().unwrap();
     let (out, record) = run(&chain, dir.path(), Chain::HOST, SUITE);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results = record["results"].as_array().unwrap();
     let by = |check: &str| {
         results
@@ -53,7 +58,11 @@ fn a_dark_county_host_fails_with_a_path_ending_at_the_county_router() {
         let m = &r["measurements"];
         assert_eq!(m["path_last_hop"], Chain::COUNTY, "{check}: {r:#}");
         assert_eq!(m["path_reached"], false, "{check}");
-        assert_eq!(hops(r), [Chain::PROV, Chain::PREF, Chain::COUNTY, "*"], "{check}");
+        assert_eq!(
+            hops(r),
+            [Chain::PROV, Chain::PREF, Chain::COUNTY, "*"],
+            "{check}"
+        );
         let evidence = r["evidence"].as_str().unwrap();
         assert!(
             evidence.ends_with(&format!(

@@ -15,12 +15,12 @@
 
 /// The chain itself: each router answers, a trace's hops are the routers, nothing is left.
 mod chain;
-/// `trace:`: the hop list through the chain, `expect_via`, the provincial router bypassed.
-mod trace;
-/// `mtu:`: a link at MTU 1400, reported by the router or a black hole.
-mod mtu;
 /// The path evidence of a failed ICMP or TCP check: the last router that answered.
 mod evidence;
+/// `mtu:`: a link at MTU 1400, reported by the router or a black hole.
+mod mtu;
+/// `trace:`: the hop list through the chain, `expect_via`, the provincial router bypassed.
+mod trace;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 #[path = "../support"]

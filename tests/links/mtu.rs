@@ -20,7 +20,15 @@ fn suite(extra: &str) -> String {
 fn ping_do(chain: &Chain, size: u32) -> bool {
     let mut c: Command = chain.command(Role::Probe, "ping");
     c.args([
-        "-n", "-q", "-c", "1", "-W", "1", "-M", "do", "-s",
+        "-n",
+        "-q",
+        "-c",
+        "1",
+        "-W",
+        "1",
+        "-M",
+        "do",
+        "-s",
         &(size - 28).to_string(),
         Chain::HOST,
     ]);
@@ -53,7 +61,12 @@ fn a_smaller_link_is_reported_by_its_router_and_agreed_by_ping() {
     chain.set_mtu(Link::L3, 1400);
     let dir = tempfile::tempdir().unwrap();
     let (out, record) = run(&chain, dir.path(), Chain::HOST, &suite(", min_mtu: 1450"));
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = only(&record);
     assert_eq!(r["kind"], "MtuTooSmall", "{r:#}");
     let m = &r["measurements"];
@@ -89,7 +102,12 @@ fn a_link_whose_router_drops_fragmentation_needed_is_a_black_hole() {
     let t0 = std::time::Instant::now();
     let (out, record) = run(&chain, dir.path(), Chain::HOST, &suite(""));
     let took = t0.elapsed();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = only(&record);
     assert_eq!(r["kind"], "MtuBlackHole", "{r:#}");
     let m = &r["measurements"];

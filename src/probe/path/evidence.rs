@@ -55,8 +55,7 @@ pub async fn evidence(
         _ => return None,
     };
     let until = Instant::now() + BUDGET;
-    let Ok(_slot) = tokio::time::timeout(SLOT_WAIT, cx.path.evidence_slots.acquire()).await
-    else {
+    let Ok(_slot) = tokio::time::timeout(SLOT_WAIT, cx.path.evidence_slots.acquire()).await else {
         return Some((
             Measurements::new(),
             "path not captured: too many traces at once".to_string(),
@@ -64,15 +63,14 @@ pub async fn evidence(
     };
     // The address the check reached, when it says (`address`); otherwise its target
     // resolved again (the runner's own timeout verdict carries no address).
-    let ip = match address(outcome) {
-        Some(ip) => ip,
-        None => {
-            let left = until.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(left, super::resolve_v4(&host)).await {
-                Ok(Ok(ip)) => ip,
-                _ => return None,
-            }
-        }
+    let ip = if let Some(ip) = address(outcome) {
+        ip
+    } else {
+        let left = until.saturating_duration_since(Instant::now());
+        tokio::time::timeout(left, super::resolve_v4(&host))
+            .await
+            .ok()?
+            .ok()?
     };
     let (socket, ident) = match cx.path.open() {
         Ok(s) => s,

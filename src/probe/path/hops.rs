@@ -45,7 +45,10 @@ pub(super) struct Trace {
 impl Trace {
     /// The TTL at which the target answered.
     pub fn reached(&self) -> Option<u8> {
-        self.hops.iter().position(|h| h.reached).map(|i| i as u8 + 1)
+        self.hops
+            .iter()
+            .position(|h| h.reached)
+            .map(|i| i as u8 + 1)
     }
 
     /// The TTL and hop of the first "destination unreachable" (before the target, if
@@ -118,7 +121,11 @@ pub(super) async fn trace(
     let mut sent: Vec<(u8, Instant)> = Vec::new();
     let all: Vec<u8> = (1..=max_hops).collect();
     for round in 0..2 {
-        let ttls = if round == 0 { all.clone() } else { trace.wanted() };
+        let ttls = if round == 0 {
+            all.clone()
+        } else {
+            trace.wanted()
+        };
         let now = Instant::now();
         if ttls.is_empty() || now >= until {
             break;
@@ -148,7 +155,15 @@ pub(super) async fn trace(
                 }
             }
         }
-        collect(socket, ident, target, &sent, &mut trace, Instant::now() + wait).await?;
+        collect(
+            socket,
+            ident,
+            target,
+            &sent,
+            &mut trace,
+            Instant::now() + wait,
+        )
+        .await?;
         if trace.complete() {
             break;
         }

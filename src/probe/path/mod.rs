@@ -71,11 +71,12 @@ impl Paths {
         RawIcmp::open(ident).map(|s| (s, ident))
     }
 
-    /// [`Paths::open`] for a check: no permission and other failures are errored outcomes.
-    fn open_for_check(&self) -> Result<(RawIcmp, u16), Outcome> {
+    /// [`Paths::open`] for a check: no permission and other failures are what its errored
+    /// outcome says.
+    fn open_for_check(&self) -> Result<(RawIcmp, u16), (ErrorKind, String)> {
         self.open().map_err(|e| match e {
-            OpenError::NoPermission(m) => Outcome::errored(ErrorKind::NoPermission, m),
-            OpenError::Other(e) => Outcome::errored(
+            OpenError::NoPermission(m) => (ErrorKind::NoPermission, m),
+            OpenError::Other(e) => (
                 ErrorKind::Local,
                 format!("cannot open a raw ICMP socket: {e}"),
             ),

@@ -43,13 +43,19 @@ const CHECKSUM: u16 = 0x4d54;
 enum Seen {
     Passed(Duration),
     /// A router said the packet needs fragmenting; its next-hop MTU, when it gave one.
-    TooBig { by: Ipv4Addr, mtu: Option<u16> },
+    TooBig {
+        by: Ipv4Addr,
+        mtu: Option<u16>,
+    },
     /// This host's interface refused the send (EMSGSIZE).
     Local,
     /// No answer, twice.
     Silent,
     /// A router or the target said the target cannot be reached.
-    Unreachable { by: Ipv4Addr, code: u8 },
+    Unreachable {
+        by: Ipv4Addr,
+        code: u8,
+    },
 }
 
 struct Search<'a> {
@@ -75,7 +81,14 @@ impl Search<'_> {
             }
             let seq = self.seq;
             self.seq = self.seq.wrapping_add(1);
-            let packet = echo_request(self.ip, 64, true, usize::from(size), (self.ident, seq), CHECKSUM);
+            let packet = echo_request(
+                self.ip,
+                64,
+                true,
+                usize::from(size),
+                (self.ident, seq),
+                CHECKSUM,
+            );
             match self.socket.send(&packet, self.ip).await {
                 Ok(()) => {}
                 Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => return Ok(Some(Seen::Local)),
@@ -103,7 +116,10 @@ impl Search<'_> {
                         self.wait = (self.longest * 4).clamp(MIN_WAIT, FIRST_WAIT);
                         Seen::Passed(rtt)
                     }
-                    Heard::Unreachable { code: 4, next_hop_mtu } => Seen::TooBig {
+                    Heard::Unreachable {
+                        code: 4,
+                        next_hop_mtu,
+                    } => Seen::TooBig {
                         by: a.from,
                         mtu: next_hop_mtu,
                     },
@@ -124,7 +140,7 @@ pub(crate) async fn probe(spec: &MtuSpec<Text>, cx: &Context, deadline: Instant)
     };
     let (socket, ident) = match cx.path.open_for_check() {
         Ok(s) => s,
-        Err(o) => return o,
+        Err((kind, message)) => return Outcome::errored(kind, message),
     };
     let mut s = Search {
         socket: &socket,
@@ -152,9 +168,15 @@ enum Found {
     Mtu(u16, Option<Seen>),
     /// Nothing passed, down to the floor: the target does not answer echoes at all.
     Nothing(Option<Seen>),
-    Unreachable { by: Ipv4Addr, code: u8 },
+    Unreachable {
+        by: Ipv4Addr,
+        code: u8,
+    },
     /// The deadline came first, with the bounds known then.
-    OutOfTime { lo: Option<u16>, hi: u16 },
+    OutOfTime {
+        lo: Option<u16>,
+        hi: u16,
+    },
 }
 
 async fn search(s: &mut Search<'_>, max: u16) -> Result<Found, std::io::Error> {
@@ -215,7 +237,9 @@ fn judge(spec: &MtuSpec<Text>, ip: Ipv4Addr, probes: u32, found: Found) -> Outco
             return Outcome::failed(
                 Failure::new(
                     FailKind::Unreachable,
-                    format!("{ip} unreachable: destination unreachable (code {code}), reported by {by}"),
+                    format!(
+                        "{ip} unreachable: destination unreachable (code {code}), reported by {by}"
+                    ),
                 )
                 .expected("echo replies", "unreachable"),
                 m,
@@ -325,7 +349,10 @@ mod tests {
         assert_eq!(o.measurements["mtu_evidence"], json!("echo"));
         assert_eq!(o.measurements["limits"], json!({"path_mtu": 1400}));
 
-        let router = Seen::TooBig { by: PREF, mtu: Some(1400) };
+        let router = Seen::TooBig {
+            by: PREF,
+            mtu: Some(1400),
+        };
         let o = judge(&spec(Some(1400)), IP, 2, Found::Mtu(1400, Some(router)));
         assert!(matches!(o.verdict, Verdict::Passed));
         assert_eq!(o.measurements["next_hop_mtu"], json!(1400));
@@ -333,18 +360,27 @@ mod tests {
         assert_eq!(o.measurements["black_hole"], json!(false));
 
         let o = judge(&spec(Some(1450)), IP, 2, Found::Mtu(1400, Some(router)));
-        let Verdict::Failed(f) = o.verdict else { panic!() };
+        let Verdict::Failed(f) = o.verdict else {
+            panic!()
+        };
         assert_eq!(f.kind, FailKind::MtuTooSmall);
         assert_eq!(f.measured.as_deref(), Some("1400 bytes"));
 
         let o = judge(&spec(None), IP, 23, Found::Mtu(1400, Some(Seen::Silent)));
-        let Verdict::Failed(f) = o.verdict else { panic!() };
+        let Verdict::Failed(f) = o.verdict else {
+            panic!()
+        };
         assert_eq!(f.kind, FailKind::MtuBlackHole);
         assert_eq!(o.measurements["black_hole"], json!(true));
         assert_eq!(o.measurements["path_mtu"], json!(1400));
 
         // This host's own interface below the minimum is not the network's failure.
-        let o = judge(&spec(Some(1450)), IP, 1, Found::Mtu(1400, Some(Seen::Local)));
+        let o = judge(
+            &spec(Some(1450)),
+            IP,
+            1,
+            Found::Mtu(1400, Some(Seen::Local)),
+        );
         assert!(matches!(o.verdict, Verdict::Errored(ref p) if p.kind == ErrorKind::Local));
     }
 }

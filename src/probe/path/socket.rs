@@ -71,7 +71,7 @@ impl RawIcmp {
             let mut guard = self.fd.writable().await?;
             match guard.try_io(|s| s.get_ref().send_to(packet, &addr)) {
                 Ok(r) => return r.map(drop),
-                Err(_would_block) => continue,
+                Err(_would_block) => {}
             }
         }
     }
@@ -80,9 +80,9 @@ impl RawIcmp {
     pub(super) async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             let mut guard = self.fd.readable().await?;
-            match guard.try_io(|s| (&*s.get_ref()).read(buf)) {
+            match guard.try_io(|s| s.get_ref().read(buf)) {
                 Ok(r) => return r,
-                Err(_would_block) => continue,
+                Err(_would_block) => {}
             }
         }
     }
@@ -101,16 +101,16 @@ fn filter(ident: u16) -> Vec<SockFilter> {
     const RET_K: u16 = 0x06;
     let id = u32::from(ident);
     vec![
-        SockFilter::new(LDX_B_MSH, 0, 0, 0),  // 0
-        SockFilter::new(LD_B_IND, 0, 0, 0),   // 1: the ICMP type
-        SockFilter::new(JEQ_K, 0, 2, 0),      // 2: echo reply → 3, else → 5
-        SockFilter::new(LD_H_IND, 0, 0, 4),   // 3: its identifier
-        SockFilter::new(JA, 0, 0, 3),         // 4: → 8
-        SockFilter::new(JEQ_K, 1, 0, 3),      // 5: unreachable → 7
-        SockFilter::new(JEQ_K, 0, 3, 11),     // 6: time exceeded → 7, else → 10
-        SockFilter::new(LD_H_IND, 0, 0, 32),  // 7: the quoted identifier
-        SockFilter::new(JEQ_K, 0, 1, id),     // 8: ours → 9, else → 10
+        SockFilter::new(LDX_B_MSH, 0, 0, 0),    // 0
+        SockFilter::new(LD_B_IND, 0, 0, 0),     // 1: the ICMP type
+        SockFilter::new(JEQ_K, 0, 2, 0),        // 2: echo reply → 3, else → 5
+        SockFilter::new(LD_H_IND, 0, 0, 4),     // 3: its identifier
+        SockFilter::new(JA, 0, 0, 3),           // 4: → 8
+        SockFilter::new(JEQ_K, 1, 0, 3),        // 5: unreachable → 7
+        SockFilter::new(JEQ_K, 0, 3, 11),       // 6: time exceeded → 7, else → 10
+        SockFilter::new(LD_H_IND, 0, 0, 32),    // 7: the quoted identifier
+        SockFilter::new(JEQ_K, 0, 1, id),       // 8: ours → 9, else → 10
         SockFilter::new(RET_K, 0, 0, u32::MAX), // 9: keep
-        SockFilter::new(RET_K, 0, 0, 0),      // 10: drop
+        SockFilter::new(RET_K, 0, 0, 0),        // 10: drop
     ]
 }

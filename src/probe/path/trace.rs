@@ -35,7 +35,7 @@ pub(crate) async fn probe(spec: &TraceSpec<Text>, cx: &Context, deadline: Instan
     };
     let (socket, ident) = match cx.path.open_for_check() {
         Ok(s) => s,
-        Err(o) => return o,
+        Err((kind, message)) => return Outcome::errored(kind, message),
     };
     let until = deadline.checked_sub(MARGIN).unwrap_or(deadline);
     let t = match run_trace(&socket, ident, ip, spec.max_hops, until).await {
@@ -55,10 +55,7 @@ pub(crate) async fn probe(spec: &TraceSpec<Text>, cx: &Context, deadline: Instan
 fn judge(t: &Trace, ip: Ipv4Addr, max_hops: u8, via: &[Cidr], texts: &[String]) -> Outcome {
     let mut m = path_measurements(t);
     let reached = t.reached();
-    m.insert(
-        "hops".into(),
-        json!(reached.map_or(max_hops, |r| r)),
-    );
+    m.insert("hops".into(), json!(reached.map_or(max_hops, |r| r)));
     m.insert("address".into(), json!(ip.to_string()));
     m.insert("limits".into(), json!({ "hops": max_hops }));
     let answering: Vec<Ipv4Addr> = t.shown().iter().filter_map(|h| h.addr).collect();
@@ -70,7 +67,10 @@ fn judge(t: &Trace, ip: Ipv4Addr, max_hops: u8, via: &[Cidr], texts: &[String]) 
     let missing = first_missing(via, &answering);
     if !via.is_empty() {
         m.insert("expect_via".into(), json!(texts));
-        m.insert("path_expected".into(), json!(reached.is_some() && missing.is_none()));
+        m.insert(
+            "path_expected".into(),
+            json!(reached.is_some() && missing.is_none()),
+        );
     }
     let evidence = Some(hop_lines(t));
 
@@ -95,9 +95,7 @@ fn judge(t: &Trace, ip: Ipv4Addr, max_hops: u8, via: &[Cidr], texts: &[String]) 
         return Outcome::failed(
             Failure::new(
                 FailKind::PathIncomplete,
-                format!(
-                    "{ip} not reached within {max_hops} hops ({measured}; hops seen: {seen})"
-                ),
+                format!("{ip} not reached within {max_hops} hops ({measured}; hops seen: {seen})"),
             )
             .expected(format!("{ip} reached within {max_hops} hops"), measured),
             m,
@@ -261,7 +259,10 @@ mod tests {
         assert!(matches!(o.verdict, Verdict::Passed), "{:?}", o.verdict);
         assert_eq!(o.measurements["path_expected"], json!(true));
         assert_eq!(o.measurements["hops"], json!(4));
-        assert_eq!(o.measurements["path"][1], json!({"ttl": 2, "addr": null, "rtt_ms": null}));
+        assert_eq!(
+            o.measurements["path"][1],
+            json!({"ttl": 2, "addr": null, "rtt_ms": null})
+        );
         assert_eq!(o.measurements["path_last_hop"], json!("198.18.4.2"));
         assert_eq!(o.measurements["limits"], json!({"hops": 30}));
         // Out of order: the county router before the provincial one.
@@ -271,8 +272,16 @@ mod tests {
             panic!("{:?}", o.verdict)
         };
         assert_eq!(f.kind, FailKind::PathMismatch);
-        assert!(f.message.contains("does not pass 198.18.1.0/24 after 198.18.3.2"), "{}", f.message);
-        assert_eq!(f.measured.as_deref(), Some("198.18.1.2, 198.18.3.2, 198.18.4.2"));
+        assert!(
+            f.message
+                .contains("does not pass 198.18.1.0/24 after 198.18.3.2"),
+            "{}",
+            f.message
+        );
+        assert_eq!(
+            f.measured.as_deref(),
+            Some("198.18.1.2, 198.18.3.2, 198.18.4.2")
+        );
         assert_eq!(o.measurements["path_expected"], json!(false));
         // The silent hop was the one expected: not passed, as far as anyone can tell.
         let (c, s) = via(&["198.18.2.0/24"]);
@@ -296,7 +305,10 @@ mod tests {
             path_line(&t),
             "path: 198.18.1.2 → 198.18.2.2 → * → (last answered 198.18.2.2)"
         );
-        assert_eq!(o.evidence.as_deref(), Some("1  198.18.1.2  0.120 ms\n2  198.18.2.2  0.120 ms\n3  *"));
+        assert_eq!(
+            o.evidence.as_deref(),
+            Some("1  198.18.1.2  0.120 ms\n2  198.18.2.2  0.120 ms\n3  *")
+        );
     }
 
     #[test]
@@ -308,7 +320,10 @@ mod tests {
             panic!("{:?}", o.verdict)
         };
         assert_eq!(f.kind, FailKind::Unreachable);
-        assert!(f.message.contains("host unreachable, reported by 198.18.2.2 at hop 2"));
+        assert!(
+            f.message
+                .contains("host unreachable, reported by 198.18.2.2 at hop 2")
+        );
         assert_eq!(
             path_line(&t),
             "path: 198.18.1.2 → 198.18.2.2 → (host unreachable, reported by 198.18.2.2)"

@@ -118,9 +118,7 @@ pub(super) fn parse(buf: &[u8], ident: u16, target: Ipv4Addr) -> Option<Answer> 
         11 => Heard::TimeExceeded,
         3 => Heard::Unreachable {
             code: icmp[1],
-            next_hop_mtu: (icmp[1] == 4)
-                .then(|| word(icmp, 6))
-                .filter(|&m| m >= 68),
+            next_hop_mtu: (icmp[1] == 4).then(|| word(icmp, 6)).filter(|&m| m >= 68),
         },
         _ => return None,
     };

@@ -77,10 +77,7 @@ pub fn fail_kind(k: FailKind) -> (&'static str, &'static str) {
             "同一区域的各服务器数据不一致",
             "servers of one zone serve different data",
         ),
-        FailKind::MtuTooSmall => (
-            "路径 MTU 小于规定的下限",
-            "path MTU below the limit",
-        ),
+        FailKind::MtuTooSmall => ("路径 MTU 小于规定的下限", "path MTU below the limit"),
         FailKind::MtuBlackHole => (
             "路径 MTU 黑洞：超过某一长度的包被丢弃，且没有“需要分片”的 ICMP 报告",
             "path-MTU black hole: large packets vanish with no fragmentation-needed report",
