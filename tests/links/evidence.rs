@@ -4,7 +4,7 @@
 //! answering hop is the county router; a check that passes carries none.
 
 use crate::support::chain::{Chain, Role};
-use crate::support::host;
+use crate::support::{host, net};
 use crate::trace::{hops, run};
 
 const SUITE: &str = r#"suite: path
@@ -79,4 +79,81 @@ fn a_dark_county_host_fails_with_a_path_ending_at_the_county_router() {
     let r = by("net.icmp-router");
     assert_eq!(r["status"], "passed", "{r:#}");
     assert!(r["measurements"].get("path").is_none(), "{r:#}");
+}
+
+/// Without a raw socket (root drops to `nobody` with setpriv) the failed TCP check is the
+/// same failure with no path and no word about it, and a `trace` check is errored
+/// (`NoPermission`) with the fix in its message: the missing privilege is never blamed on
+/// the network.
+#[test]
+#[ignore = "needs root: network namespaces, nftables, setpriv (CI runs it: --include-ignored)"]
+fn without_a_raw_socket_the_evidence_is_absent_and_a_trace_is_errored() {
+    host::assert_root("network namespaces, nftables and setpriv");
+    if !net::available("setpriv") {
+        host::skip("setpriv not on PATH (apt-get install util-linux)");
+        return;
+    }
+    let chain = Chain::new("evn");
+    chain.nft(
+        Role::County,
+        &format!(
+            "table inet dark {{\n chain forward {{ type filter hook forward priority 0; policy accept;\n  ip daddr {} drop\n }}\n}}\n",
+            Chain::HOST
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut perms = std::fs::metadata(dir.path()).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o777);
+    std::fs::set_permissions(dir.path(), perms).unwrap();
+    std::fs::write(
+        dir.path().join("inv.yaml"),
+        crate::trace::inventory(Chain::HOST),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("suite.yaml"),
+        "suite: path\nname: 路径\nchecks:\n  - { id: net.tcp, name: 端口, timeout: 1s, tcp: { target: \"{{ node.host }}:443\" } }\n  - { id: path.trace, name: 路由, trace: { target: \"{{ node.host }}\" } }\n",
+    )
+    .unwrap();
+    let out = chain
+        .command(Role::Probe, "setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_netaccept"))
+        .args([
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "out",
+            "--no-history",
+        ])
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap())
+            .unwrap();
+    let results = record["results"].as_array().unwrap();
+    let tcp = results.iter().find(|r| r["check"] == "net.tcp").unwrap();
+    assert_eq!(tcp["status"], "failed", "{tcp:#}");
+    assert!(tcp["measurements"].get("path").is_none(), "{tcp:#}");
+    assert!(
+        !tcp["evidence"].as_str().unwrap_or("").contains("path"),
+        "{tcp:#}"
+    );
+    let trace = results.iter().find(|r| r["check"] == "path.trace").unwrap();
+    assert_eq!(trace["status"], "errored", "{trace:#}");
+    assert_eq!(trace["kind"], "NoPermission", "{trace:#}");
+    assert!(
+        trace["message"]
+            .as_str()
+            .unwrap()
+            .contains("setcap cap_net_raw+ep"),
+        "{trace:#}"
+    );
 }

@@ -92,3 +92,47 @@ fn address(o: &Outcome) -> Option<Ipv4Addr> {
         IpAddr::V6(_) => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TcpSpec;
+    use crate::probe::Failure;
+
+    /// With every slot taken, a failure waits [`SLOT_WAIT`] and goes without a trace,
+    /// saying so; no socket is opened (so this holds without root too).
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_that_finds_no_free_slot_says_so() {
+        let cx = Context::new(std::path::Path::new("."));
+        let _all = cx
+            .path
+            .evidence_slots
+            .acquire_many(super::super::EVIDENCE_TRACES as u32)
+            .await
+            .unwrap();
+        let probe = Probe::Tcp(TcpSpec {
+            target: Text::plain("198.18.4.2:443"),
+            max_connect: None,
+        });
+        let failed = Outcome::failed(
+            Failure::new(FailKind::Timeout, "no answer within 1s"),
+            Measurements::new(),
+        );
+        let t0 = Instant::now();
+        let (m, line) = evidence(&probe, &failed, &cx).await.unwrap();
+        assert!(m.is_empty());
+        assert_eq!(line, "path not captured: too many traces at once");
+        assert_eq!(t0.elapsed(), SLOT_WAIT);
+        // A slow answer is no question of path: nothing is asked at all.
+        let slow = Outcome::failed(
+            Failure::new(FailKind::ConnectSlow, "connected in 900 ms"),
+            Measurements::new(),
+        );
+        assert!(evidence(&probe, &slow, &cx).await.is_none());
+        assert!(
+            evidence(&probe, &Outcome::passed(Measurements::new()), &cx)
+                .await
+                .is_none()
+        );
+    }
+}
