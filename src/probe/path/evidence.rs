@@ -77,7 +77,13 @@ pub async fn evidence(
         Err(OpenError::NoPermission(_) | OpenError::Other(_)) => return None,
     };
     let t = trace(&socket, ident, ip, MAX_HOPS, until).await.ok()?;
-    Some((path_measurements(&t), path_line(&t)))
+    // A target named by a secret (`{{ env.HOST }}`) is an address the trace shows as a hop:
+    // the addendum is scrubbed as the attempt's outcome was (`probe::probe`).
+    let secrets = crate::probe::scrub::secrets(probe);
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let added = Outcome::passed(path_measurements(&t)).with_evidence(Some(path_line(&t)));
+    let added = crate::probe::scrub::scrub(added, &secrets, None);
+    Some((added.measurements, added.evidence.unwrap_or_default()))
 }
 
 /// The IPv4 address a failed check's measurements name (`address`: `ip` or `ip:port`).
