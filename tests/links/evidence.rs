@@ -157,3 +157,80 @@ fn without_a_raw_socket_the_evidence_is_absent_and_a_trace_is_errored() {
         "{trace:#}"
     );
 }
+
+/// A dark county with forty hosts failing at once: sixteen traces are taken, the rest find
+/// no free slot within half a second and say so, and the run is not held up by them.
+#[test]
+#[ignore = "needs root: network namespaces, nftables and raw ICMP (CI runs it: --include-ignored)"]
+fn a_dark_county_starts_at_most_sixteen_traces() {
+    host::assert_root("network namespaces, nftables and raw ICMP");
+    let chain = Chain::new("evm");
+    chain.nft(
+        Role::County,
+        &format!(
+            "table inet dark {{\n chain forward {{ type filter hook forward priority 0; policy accept;\n  ip daddr {} drop\n }}\n}}\n",
+            Chain::HOST
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut inv =
+        String::from("nodes:\n  - { id: centre, name: 中心, level: national, host: 198.18.1.1 }\n");
+    for i in 0..40 {
+        inv.push_str(&format!(
+            "  - {{ id: h{i}, name: 主机{i}, level: county, parent: centre, host: {} }}\n",
+            Chain::HOST
+        ));
+    }
+    std::fs::write(dir.path().join("inv.yaml"), inv).unwrap();
+    std::fs::write(
+        dir.path().join("suite.yaml"),
+        "suite: path\nname: 路径\nchecks:\n  - { id: net.tcp, name: 端口, timeout: 1s, where: { level: [county] }, tcp: { target: \"{{ node.host }}:443\" } }\n",
+    )
+    .unwrap();
+    let t0 = std::time::Instant::now();
+    let out = chain
+        .command(Role::Probe, env!("CARGO_BIN_EXE_netaccept"))
+        .args([
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "out",
+            "--no-history",
+        ])
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let took = t0.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap())
+            .unwrap();
+    let results = record["results"].as_array().unwrap();
+    assert_eq!(results.len(), 40);
+    let traced = results
+        .iter()
+        .filter(|r| r["measurements"]["path_last_hop"] == Chain::COUNTY)
+        .count();
+    let without = results
+        .iter()
+        .filter(|r| {
+            r["evidence"]
+                .as_str()
+                .is_some_and(|e| e.ends_with("path not captured: too many traces at once"))
+        })
+        .count();
+    assert_eq!((traced, without), (16, 24), "{record:#}");
+    // 1 s of connect timeout, then one round of traces (about 2 s) beside the half-second
+    // waits of the rest.
+    assert!(took < std::time::Duration::from_secs(6), "{took:?}");
+    eprintln!("40 failures, 16 traced, in {took:?}");
+}

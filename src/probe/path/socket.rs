@@ -4,17 +4,20 @@
 //! echo replies and ICMP errors that carry this search's identifier, so that hundreds of
 //! searches at once each read only their own answers.
 //!
-//! With IP_HDRINCL the kernel never fragments and never consults the path MTU it has
-//! cached for the destination: a packet larger than the outgoing interface's MTU fails
-//! with EMSGSIZE (this host's limit), any other leaves as written, Don't Fragment set. A
-//! socket option (`IP_MTU_DISCOVER = IP_PMTUDISC_PROBE`) would do the same for the DF bit,
-//! for a whole socket.
+//! A packet with Don't Fragment set is never fragmented here, but the kernel still holds
+//! it to the path MTU it has cached for the destination (learnt from an earlier
+//! "fragmentation needed", ours or anyone's): the send fails with EMSGSIZE as if this
+//! host's interface were that small. `IP_MTU_DISCOVER = IP_PMTUDISC_PROBE` makes the
+//! socket ignore that cache and hold packets to the interface's own MTU only, so that
+//! every search measures the path again and EMSGSIZE means this host's interface (found
+//! by a test: the second search of a path read `local` without it).
 //!
-//! The module's one `unsafe` call registers the socket with tokio's reactor
+//! The module's `unsafe` calls: registering the socket with tokio's reactor
 //! (`AsyncFd::register`, whose safe forerunner is deprecated as unsound for types that may
-//! change their descriptor); a `socket2::Socket` owns its descriptor for its whole life.
+//! change their descriptor; a `socket2::Socket` owns its descriptor for its whole life),
+//! and the `setsockopt` of IP_MTU_DISCOVER, which socket2 has no setter for.
 
-// `AsyncFd::register`: see above.
+// `AsyncFd::register` and one `setsockopt`: see above.
 #![allow(unsafe_code)]
 
 use std::io::{self, Read};
@@ -52,6 +55,7 @@ impl RawIcmp {
         })?;
         let tune = || -> io::Result<AsyncFd<Socket>> {
             socket.set_header_included_v4(true)?;
+            probe_mtu(&socket)?;
             socket.set_nonblocking(true)?;
             socket.attach_filter(&filter(ident))?;
             // Packets that arrived between opening and the filter: drop them unread.
@@ -86,6 +90,33 @@ impl RawIcmp {
             }
         }
     }
+}
+
+/// `IP_MTU_DISCOVER = IP_PMTUDISC_PROBE`: Don't Fragment kept, the cached path MTU ignored.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn probe_mtu(socket: &Socket) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let value: libc::c_int = libc::IP_PMTUDISC_PROBE;
+    // SAFETY: a valid descriptor, and a pointer to a c_int with its size.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::IPPROTO_IP,
+            libc::IP_MTU_DISCOVER,
+            (&raw const value).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn probe_mtu(_socket: &Socket) -> io::Result<()> {
+    Ok(())
 }
 
 /// Classic BPF: keep an echo reply whose identifier is `ident`, or a destination
