@@ -144,3 +144,46 @@ fn this_hosts_own_interface_is_the_local_limit() {
     assert_eq!(r["status"], "errored", "{r:#}");
     assert_eq!(r["kind"], "Local", "{r:#}");
 }
+
+/// The county router refuses the host ("host unreachable", nftables `reject`): the MTU
+/// search and the trace both fail as `Unreachable`, naming the router; a host that drops
+/// every echo silently fails the search as `LossExceeded` (no size measured).
+#[test]
+#[ignore = "needs root: network namespaces, nftables and raw ICMP (CI runs it: --include-ignored)"]
+fn an_unreachable_or_silent_host_has_no_path_mtu() {
+    host::assert_root("network namespaces, nftables and raw ICMP");
+    let chain = Chain::new("mtu");
+    chain.nft(
+        Role::County,
+        &format!(
+            "table inet refuse {{\n chain forward {{ type filter hook forward priority 0; policy accept;\n  ip daddr {} reject with icmp type host-unreachable\n }}\n}}\n",
+            Chain::HOST
+        ),
+    );
+    let both = format!(
+        "{}  - id: path.trace\n    name: 路由\n    trace: {{ target: \"{{{{ node.host }}}}\", max_hops: 8 }}\n",
+        suite("")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_, record) = run(&chain, dir.path(), Chain::HOST, &both);
+    for r in record["results"].as_array().unwrap() {
+        assert_eq!(r["kind"], "Unreachable", "{r:#}");
+        let message = r["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("reported by {}", Chain::COUNTY)),
+            "{message}"
+        );
+    }
+
+    let chain = Chain::new("mts");
+    chain.nft(
+        Role::Host,
+        "table inet mute {\n chain input { type filter hook input priority 0; policy accept;\n  icmp type echo-request drop\n }\n}\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_, record) = run(&chain, dir.path(), Chain::HOST, &suite(""));
+    let r = only(&record);
+    assert_eq!(r["kind"], "LossExceeded", "{r:#}");
+    assert_eq!(r["measured"], "none");
+    assert!(r["measurements"].get("path_mtu").is_none(), "{r:#}");
+}

@@ -71,10 +71,10 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    /// Sends `size` (once more when nothing answers), and reads what came of it. `None`
-    /// when the deadline comes first.
-    async fn try_size(&mut self, size: u16) -> Result<Option<Seen>, std::io::Error> {
-        for _ in 0..2 {
+    /// Sends `size` (`tries` times while nothing answers), and reads what came of it.
+    /// `None` when the deadline comes first.
+    async fn try_size(&mut self, size: u16, tries: u8) -> Result<Option<Seen>, std::io::Error> {
+        for _ in 0..tries {
             let now = Instant::now();
             if now >= self.until {
                 return Ok(None);
@@ -184,11 +184,26 @@ async fn search(s: &mut Search<'_>, max: u16) -> Result<Found, std::io::Error> {
     let mut lo: Option<u16> = None;
     let mut hi = max + 1;
     let mut why: Option<Seen> = None;
+    // `max` is sent once at first. When it goes unanswered its retry is deferred until an
+    // echo of 576 bytes has been answered: the retry then waits a few round trips, not the
+    // second an unknown path needs (a black hole costs a second less).
+    let mut first = max > SAFE;
+    let mut deferred = false;
     let mut next = max;
     loop {
-        let Some(seen) = s.try_size(next).await? else {
+        let retrying_max = deferred && next == max;
+        let tries = if first || retrying_max { 1 } else { 2 };
+        let Some(seen) = s.try_size(next, tries).await? else {
             return Ok(Found::OutOfTime { lo, hi });
         };
+        if std::mem::take(&mut first) && seen == Seen::Silent {
+            deferred = true;
+            next = SAFE;
+            continue;
+        }
+        if retrying_max {
+            deferred = false;
+        }
         let mut hint = None;
         match seen {
             Seen::Passed(_) => lo = Some(next),
@@ -212,6 +227,12 @@ async fn search(s: &mut Search<'_>, max: u16) -> Result<Found, std::io::Error> {
             && l == m
         {
             return Ok(Found::Mtu(l, why));
+        }
+        // The deferred retry of `max`, once a smaller echo has been answered (when 576 is not
+        // answered either, `max` is beyond the bounds searched and needs no retry).
+        if deferred && lo.is_some() && hi > max {
+            next = max;
+            continue;
         }
         next = match (hint, lo) {
             (Some(m), _) => m,
