@@ -7,7 +7,7 @@
 //! Without a raw socket (no root, no CAP_NET_RAW) there is no evidence and nothing is said:
 //! the check's own verdict stands, and the missing privilege is not the network's fault.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -67,16 +67,16 @@ pub async fn evidence(
         ip
     } else {
         let left = until.saturating_duration_since(Instant::now());
-        tokio::time::timeout(left, super::resolve_v4(&host))
+        tokio::time::timeout(left, super::resolve_ip(&host))
             .await
             .ok()?
             .ok()?
     };
-    let (socket, ident) = match cx.path.open() {
+    let socket = match cx.path.open(ip) {
         Ok(s) => s,
         Err(OpenError::NoPermission(_) | OpenError::Other(_)) => return None,
     };
-    let t = trace(&socket, ident, ip, MAX_HOPS, until).await.ok()?;
+    let t = trace(&socket, MAX_HOPS, until).await.ok()?;
     // A target named by a secret (`{{ env.HOST }}`) is an address the trace shows as a hop:
     // the addendum is scrubbed as the attempt's outcome was (`probe::probe`).
     let secrets = crate::probe::scrub::secrets(probe);
@@ -86,17 +86,12 @@ pub async fn evidence(
     Some((added.measurements, added.evidence.unwrap_or_default()))
 }
 
-/// The IPv4 address a failed check's measurements name (`address`: `ip` or `ip:port`).
-fn address(o: &Outcome) -> Option<Ipv4Addr> {
+/// The address a failed check's measurements name (`address`: `ip` or `ip:port`).
+fn address(o: &Outcome) -> Option<IpAddr> {
     let a = o.measurements.get("address")?.as_str()?;
-    let ip = a
-        .parse::<IpAddr>()
+    a.parse::<IpAddr>()
         .ok()
-        .or_else(|| a.parse::<SocketAddr>().ok().map(|s| s.ip()))?;
-    match ip {
-        IpAddr::V4(v4) => Some(v4),
-        IpAddr::V6(_) => None,
-    }
+        .or_else(|| a.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 #[cfg(test)]

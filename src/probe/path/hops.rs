@@ -6,13 +6,13 @@
 //! the time left. The result is each TTL's first answering address and its round trip,
 //! whether the target answered, and any router that said it cannot be reached.
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use super::socket::RawIcmp;
-use super::wire::{Heard, echo_request, parse};
+use super::wire::Heard;
 
 /// Echoes per TTL and round: two, so that one lost echo (or one error a router's rate
 /// limit swallowed) does not leave the hop silent.
@@ -27,7 +27,7 @@ const CHECKSUM: u16 = 0x4e41;
 /// What one TTL found: who answered first, and the shortest round trip from it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(super) struct Hop {
-    pub addr: Option<Ipv4Addr>,
+    pub addr: Option<IpAddr>,
     pub rtt: Option<Duration>,
     /// The answer was the target's echo reply.
     pub reached: bool,
@@ -78,7 +78,7 @@ impl Trace {
     }
 
     /// The last address that answered among the hops shown.
-    pub fn last_answered(&self) -> Option<Ipv4Addr> {
+    pub fn last_answered(&self) -> Option<IpAddr> {
         self.shown().iter().rev().find_map(|h| h.addr)
     }
 
@@ -104,12 +104,9 @@ impl Trace {
     }
 }
 
-/// Traces `target` up to `max_hops` on `socket` (whose identifier is `ident`), until
-/// `until` at the latest.
+/// Traces the target of `socket` up to `max_hops`, until `until` at the latest.
 pub(super) async fn trace(
     socket: &RawIcmp,
-    ident: u16,
-    target: Ipv4Addr,
     max_hops: u8,
     until: Instant,
 ) -> std::io::Result<Trace> {
@@ -136,9 +133,8 @@ pub(super) async fn trace(
         for &ttl in &ttls {
             for _ in 0..PER_TTL {
                 let seq = sent.len() as u16;
-                let packet = echo_request(target, ttl, false, SIZE, (ident, seq), CHECKSUM);
                 sent.push((ttl, Instant::now()));
-                match socket.send(&packet, target).await {
+                match socket.send_echo(ttl, false, SIZE, seq, CHECKSUM).await {
                     Ok(()) => trace.sent += 1,
                     // No route at all: the first hop is this host's refusal.
                     Err(e)
@@ -155,15 +151,7 @@ pub(super) async fn trace(
                 }
             }
         }
-        collect(
-            socket,
-            ident,
-            target,
-            &sent,
-            &mut trace,
-            Instant::now() + wait,
-        )
-        .await?;
+        collect(socket, &sent, &mut trace, Instant::now() + wait).await?;
         if trace.complete() {
             break;
         }
@@ -174,20 +162,18 @@ pub(super) async fn trace(
 /// Reads answers into `trace` until it is complete or `until`.
 async fn collect(
     socket: &RawIcmp,
-    ident: u16,
-    target: Ipv4Addr,
     sent: &[(u8, Instant)],
     trace: &mut Trace,
     until: Instant,
 ) -> std::io::Result<()> {
     let mut buf = [0u8; 1600];
     while !trace.complete() {
-        let n = tokio::select! {
+        let answer = tokio::select! {
             r = socket.recv(&mut buf) => r?,
             _ = tokio::time::sleep_until(until) => return Ok(()),
         };
         let at = Instant::now();
-        let Some(a) = parse(&buf[..n], ident, target) else {
+        let Some(a) = answer else {
             continue;
         };
         let Some(&(ttl, when)) = sent.get(usize::from(a.seq)) else {
@@ -224,7 +210,7 @@ mod tests {
 
     fn hop(a: [u8; 4]) -> Hop {
         Hop {
-            addr: Some(Ipv4Addr::from(a)),
+            addr: Some(IpAddr::from(a)),
             rtt: Some(Duration::from_millis(1)),
             ..Hop::default()
         }
@@ -240,7 +226,7 @@ mod tests {
         t.hops[1] = hop([198, 18, 2, 2]);
         // Nothing beyond TTL 2: one silent hop shown, TTLs 3 and 4 still wanted.
         assert_eq!(t.shown().len(), 3);
-        assert_eq!(t.last_answered(), Some(Ipv4Addr::new(198, 18, 2, 2)));
+        assert_eq!(t.last_answered(), Some(IpAddr::from([198, 18, 2, 2])));
         assert_eq!(t.wanted(), vec![3, 4]);
         assert!(!t.complete());
         // The target answers at TTL 4, TTL 3 stays silent: shown to 4, 3 wanted.

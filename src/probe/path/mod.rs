@@ -7,7 +7,8 @@
 //! search, filtered in the kernel to its identifier: `socket`), writing each packet's IP
 //! header themselves (its TTL, Don't Fragment) and reading the routers' ICMP errors
 //! (`wire`). They need root or CAP_NET_RAW; without it a check is errored (`NoPermission`)
-//! and the path evidence is simply absent. IPv4 only: an IPv6 target is a `Config` error.
+//! and the path evidence is simply absent. IPv4 and IPv6 alike (`socket` and `wire` say
+//! where they differ).
 //!
 //! The parts: `wire` (packets), `socket`, `hops` (one trace: every TTL at once, a silent
 //! TTL retried once), `trace` and `mtu` (the checks and their verdicts), `evidence`.
@@ -19,7 +20,7 @@ mod socket;
 mod trace;
 mod wire;
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU16, Ordering};
 
 use tokio::sync::Semaphore;
@@ -65,16 +66,17 @@ impl Paths {
         }
     }
 
-    /// A socket of its own for one trace or search, with its identifier.
-    fn open(&self) -> Result<(RawIcmp, u16), OpenError> {
+    /// A socket of its own for one trace or search toward `target`, with an identifier
+    /// of its own.
+    fn open(&self, target: IpAddr) -> Result<RawIcmp, OpenError> {
         let ident = self.next_ident.fetch_add(1, Ordering::Relaxed);
-        RawIcmp::open(ident).map(|s| (s, ident))
+        RawIcmp::open(ident, target)
     }
 
     /// [`Paths::open`] for a check: no permission and other failures are what its errored
     /// outcome says.
-    fn open_for_check(&self) -> Result<(RawIcmp, u16), (ErrorKind, String)> {
-        self.open().map_err(|e| match e {
+    fn open_for_check(&self, target: IpAddr) -> Result<RawIcmp, (ErrorKind, String)> {
+        self.open(target).map_err(|e| match e {
             OpenError::NoPermission(m) => (ErrorKind::NoPermission, m),
             OpenError::Other(e) => (
                 ErrorKind::Local,
@@ -84,15 +86,7 @@ impl Paths {
     }
 }
 
-/// The target resolved to its IPv4 address, or the outcome that says why not.
-async fn resolve_v4(target: &str) -> Result<Ipv4Addr, Outcome> {
-    match super::resolve::resolve(target, 0).await?.ip() {
-        IpAddr::V4(ip) => Ok(ip),
-        IpAddr::V6(ip) => Err(Outcome::errored(
-            ErrorKind::Config,
-            format!(
-                "{target} is the IPv6 address {ip}: trace and mtu checks reach IPv4 targets only"
-            ),
-        )),
-    }
+/// The target resolved to its address (IPv4 or IPv6), or the outcome that says why not.
+async fn resolve_ip(target: &str) -> Result<IpAddr, Outcome> {
+    Ok(super::resolve::resolve(target, 0).await?.ip())
 }

@@ -11,14 +11,14 @@
 //! is lost or filtered on the way, RFC 2923; TCP connections that send full-size segments
 //! then hang).
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use serde_json::json;
 use tokio::time::Instant;
 
 use super::socket::RawIcmp;
-use super::wire::{Heard, echo_request, parse};
+use super::wire::{Heard, IPV6_MIN_MTU};
 use crate::model::{MtuSpec, Text};
 use crate::probe::{Context, ErrorKind, FailKind, Failure, Measurements, Outcome};
 
@@ -44,7 +44,7 @@ enum Seen {
     Passed(Duration),
     /// A router said the packet needs fragmenting; its next-hop MTU, when it gave one.
     TooBig {
-        by: Ipv4Addr,
+        by: IpAddr,
         mtu: Option<u16>,
     },
     /// This host's interface refused the send (EMSGSIZE).
@@ -53,15 +53,17 @@ enum Seen {
     Silent,
     /// A router or the target said the target cannot be reached.
     Unreachable {
-        by: Ipv4Addr,
+        by: IpAddr,
         code: u8,
     },
 }
 
 struct Search<'a> {
     socket: &'a RawIcmp,
-    ident: u16,
-    ip: Ipv4Addr,
+    /// The least size searched, and the size tried first below an unanswered one:
+    /// [`FLOOR`] and [`SAFE`] over IPv4, both [`IPV6_MIN_MTU`] over IPv6.
+    floor: u16,
+    safe: u16,
     seq: u16,
     probes: u32,
     /// The longest round trip of an answered echo so far.
@@ -81,15 +83,11 @@ impl Search<'_> {
             }
             let seq = self.seq;
             self.seq = self.seq.wrapping_add(1);
-            let packet = echo_request(
-                self.ip,
-                64,
-                true,
-                usize::from(size),
-                (self.ident, seq),
-                CHECKSUM,
-            );
-            match self.socket.send(&packet, self.ip).await {
+            match self
+                .socket
+                .send_echo(64, true, usize::from(size), seq, CHECKSUM)
+                .await
+            {
                 Ok(()) => {}
                 Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => return Ok(Some(Seen::Local)),
                 Err(e) => return Err(e),
@@ -99,11 +97,11 @@ impl Search<'_> {
             let end = (sent + self.wait).min(self.until);
             let mut buf = vec![0u8; 9100];
             loop {
-                let n = tokio::select! {
+                let answer = tokio::select! {
                     r = self.socket.recv(&mut buf) => r?,
                     _ = tokio::time::sleep_until(end) => break,
                 };
-                let Some(a) = parse(&buf[..n], self.ident, self.ip) else {
+                let Some(a) = answer else {
                     continue;
                 };
                 if a.seq != seq {
@@ -134,18 +132,31 @@ impl Search<'_> {
 }
 
 pub(crate) async fn probe(spec: &MtuSpec<Text>, cx: &Context, deadline: Instant) -> Outcome {
-    let ip = match super::resolve_v4(&spec.target.expose()).await {
+    let ip = match super::resolve_ip(&spec.target.expose()).await {
         Ok(ip) => ip,
         Err(o) => return o,
     };
-    let (socket, ident) = match cx.path.open_for_check() {
+    let (floor, safe) = match ip {
+        IpAddr::V4(_) => (FLOOR, SAFE),
+        IpAddr::V6(_) if spec.max < IPV6_MIN_MTU => {
+            return Outcome::errored(
+                ErrorKind::Config,
+                format!(
+                    "{ip} is an IPv6 address, and every IPv6 link carries {IPV6_MIN_MTU} bytes: `max: {}` is below that; raise `max`",
+                    spec.max
+                ),
+            );
+        }
+        IpAddr::V6(_) => (IPV6_MIN_MTU, IPV6_MIN_MTU),
+    };
+    let socket = match cx.path.open_for_check(ip) {
         Ok(s) => s,
         Err((kind, message)) => return Outcome::errored(kind, message),
     };
     let mut s = Search {
         socket: &socket,
-        ident,
-        ip,
+        floor,
+        safe,
         seq: 0,
         probes: 0,
         longest: Duration::ZERO,
@@ -153,7 +164,7 @@ pub(crate) async fn probe(spec: &MtuSpec<Text>, cx: &Context, deadline: Instant)
         until: deadline.checked_sub(MARGIN).unwrap_or(deadline),
     };
     match search(&mut s, spec.max).await {
-        Ok(found) => judge(spec, ip, s.probes, found),
+        Ok(found) => judge(spec, ip, s.probes, floor, found),
         Err(e) => Outcome::errored(
             ErrorKind::Local,
             format!("cannot send the path-MTU echoes to {ip}: {e}"),
@@ -169,7 +180,7 @@ enum Found {
     /// Nothing passed, down to the floor: the target does not answer echoes at all.
     Nothing(Option<Seen>),
     Unreachable {
-        by: Ipv4Addr,
+        by: IpAddr,
         code: u8,
     },
     /// The deadline came first, with the bounds known then.
@@ -187,7 +198,7 @@ async fn search(s: &mut Search<'_>, max: u16) -> Result<Found, std::io::Error> {
     // `max` is sent once at first. When it goes unanswered its retry is deferred until an
     // echo of 576 bytes has been answered: the retry then waits a few round trips, not the
     // second an unknown path needs (a black hole costs a second less).
-    let mut first = max > SAFE;
+    let mut first = max > s.safe;
     let mut deferred = false;
     let mut next = max;
     loop {
@@ -198,7 +209,7 @@ async fn search(s: &mut Search<'_>, max: u16) -> Result<Found, std::io::Error> {
         };
         if std::mem::take(&mut first) && seen == Seen::Silent {
             deferred = true;
-            next = SAFE;
+            next = s.safe;
             continue;
         }
         if retrying_max {
@@ -211,7 +222,7 @@ async fn search(s: &mut Search<'_>, max: u16) -> Result<Found, std::io::Error> {
             Seen::TooBig { mtu, .. } => {
                 hi = next;
                 why = Some(seen);
-                hint = mtu.filter(|&m| m < next && Some(m) > lo && m >= FLOOR);
+                hint = mtu.filter(|&m| m < next && Some(m) > lo && m >= s.floor);
             }
             Seen::Local | Seen::Silent => {
                 hi = next;
@@ -238,14 +249,14 @@ async fn search(s: &mut Search<'_>, max: u16) -> Result<Found, std::io::Error> {
             (Some(m), _) => m,
             (None, Some(l)) if hi - l <= 1 => return Ok(Found::Mtu(l, why)),
             (None, Some(l)) => l + (hi - l) / 2,
-            (None, None) if hi > SAFE => SAFE,
-            (None, None) if hi > FLOOR => FLOOR,
+            (None, None) if hi > s.safe => s.safe,
+            (None, None) if hi > s.floor => s.floor,
             (None, None) => return Ok(Found::Nothing(why)),
         };
     }
 }
 
-fn judge(spec: &MtuSpec<Text>, ip: Ipv4Addr, probes: u32, found: Found) -> Outcome {
+fn judge(spec: &MtuSpec<Text>, ip: IpAddr, probes: u32, floor: u16, found: Found) -> Outcome {
     let mut m = Measurements::new();
     m.insert("probes".into(), json!(probes));
     m.insert("address".into(), json!(ip.to_string()));
@@ -269,14 +280,14 @@ fn judge(spec: &MtuSpec<Text>, ip: Ipv4Addr, probes: u32, found: Found) -> Outco
         Found::Nothing(Some(Seen::Local)) => {
             return Outcome::errored(
                 ErrorKind::Local,
-                format!("this host cannot send even a {FLOOR}-byte echo to {ip}"),
+                format!("this host cannot send even a {floor}-byte echo to {ip}"),
             );
         }
         Found::Nothing(_) => {
             return Outcome::failed(
                 Failure::new(
                     FailKind::LossExceeded,
-                    format!("no echo to {ip} was answered, down to {FLOOR} bytes: the path MTU cannot be measured"),
+                    format!("no echo to {ip} was answered, down to {floor} bytes: the path MTU cannot be measured"),
                 )
                 .expected("echo replies", "none"),
                 m,
@@ -360,12 +371,12 @@ mod tests {
         }
     }
 
-    const IP: Ipv4Addr = Ipv4Addr::new(198, 18, 4, 2);
-    const PREF: Ipv4Addr = Ipv4Addr::new(198, 18, 2, 2);
+    const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 18, 4, 2));
+    const PREF: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 18, 2, 2));
 
     #[test]
     fn the_evidence_says_who_set_the_limit() {
-        let o = judge(&spec(Some(1400)), IP, 1, Found::Mtu(1500, None));
+        let o = judge(&spec(Some(1400)), IP, 1, FLOOR, Found::Mtu(1500, None));
         assert!(matches!(o.verdict, Verdict::Passed));
         assert_eq!(o.measurements["mtu_evidence"], json!("echo"));
         assert_eq!(o.measurements["limits"], json!({"path_mtu": 1400}));
@@ -374,20 +385,38 @@ mod tests {
             by: PREF,
             mtu: Some(1400),
         };
-        let o = judge(&spec(Some(1400)), IP, 2, Found::Mtu(1400, Some(router)));
+        let o = judge(
+            &spec(Some(1400)),
+            IP,
+            2,
+            FLOOR,
+            Found::Mtu(1400, Some(router)),
+        );
         assert!(matches!(o.verdict, Verdict::Passed));
         assert_eq!(o.measurements["next_hop_mtu"], json!(1400));
         assert_eq!(o.measurements["reported_by"], json!("198.18.2.2"));
         assert_eq!(o.measurements["black_hole"], json!(false));
 
-        let o = judge(&spec(Some(1450)), IP, 2, Found::Mtu(1400, Some(router)));
+        let o = judge(
+            &spec(Some(1450)),
+            IP,
+            2,
+            FLOOR,
+            Found::Mtu(1400, Some(router)),
+        );
         let Verdict::Failed(f) = o.verdict else {
             panic!()
         };
         assert_eq!(f.kind, FailKind::MtuTooSmall);
         assert_eq!(f.measured.as_deref(), Some("1400 bytes"));
 
-        let o = judge(&spec(None), IP, 23, Found::Mtu(1400, Some(Seen::Silent)));
+        let o = judge(
+            &spec(None),
+            IP,
+            23,
+            FLOOR,
+            Found::Mtu(1400, Some(Seen::Silent)),
+        );
         let Verdict::Failed(f) = o.verdict else {
             panic!()
         };
@@ -400,6 +429,7 @@ mod tests {
             &spec(Some(1450)),
             IP,
             1,
+            FLOOR,
             Found::Mtu(1400, Some(Seen::Local)),
         );
         assert!(matches!(o.verdict, Verdict::Errored(ref p) if p.kind == ErrorKind::Local));

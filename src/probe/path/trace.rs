@@ -5,7 +5,7 @@
 //! in the evidence as traceroute prints it.
 
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -29,16 +29,16 @@ pub(crate) async fn probe(spec: &TraceSpec<Text>, cx: &Context, deadline: Instan
             }
         }
     }
-    let ip = match super::resolve_v4(&spec.target.expose()).await {
+    let ip = match super::resolve_ip(&spec.target.expose()).await {
         Ok(ip) => ip,
         Err(o) => return o,
     };
-    let (socket, ident) = match cx.path.open_for_check() {
+    let socket = match cx.path.open_for_check(ip) {
         Ok(s) => s,
         Err((kind, message)) => return Outcome::errored(kind, message),
     };
     let until = deadline.checked_sub(MARGIN).unwrap_or(deadline);
-    let t = match run_trace(&socket, ident, ip, spec.max_hops, until).await {
+    let t = match run_trace(&socket, spec.max_hops, until).await {
         Ok(t) => t,
         Err(e) => {
             return Outcome::errored(
@@ -52,13 +52,13 @@ pub(crate) async fn probe(spec: &TraceSpec<Text>, cx: &Context, deadline: Instan
 }
 
 /// The verdict on a trace. `texts` are `via` as written (or filled).
-fn judge(t: &Trace, ip: Ipv4Addr, max_hops: u8, via: &[Cidr], texts: &[String]) -> Outcome {
+fn judge(t: &Trace, ip: IpAddr, max_hops: u8, via: &[Cidr], texts: &[String]) -> Outcome {
     let mut m = path_measurements(t);
     let reached = t.reached();
     m.insert("hops".into(), json!(reached.map_or(max_hops, |r| r)));
     m.insert("address".into(), json!(ip.to_string()));
     m.insert("limits".into(), json!({ "hops": max_hops }));
-    let answering: Vec<Ipv4Addr> = t.shown().iter().filter_map(|h| h.addr).collect();
+    let answering: Vec<IpAddr> = t.shown().iter().filter_map(|h| h.addr).collect();
     let seen = if answering.is_empty() {
         "none".to_string()
     } else {
@@ -127,10 +127,9 @@ fn judge(t: &Trace, ip: Ipv4Addr, max_hops: u8, via: &[Cidr], texts: &[String]) 
 /// The index of the first block of `via` that the answering hops do not pass, in order: an
 /// ordered subsequence, so silent hops and other routers between the expected ones are
 /// allowed, and each expected block must be passed after the previous one.
-fn first_missing(via: &[Cidr], answering: &[Ipv4Addr]) -> Option<usize> {
+fn first_missing(via: &[Cidr], answering: &[IpAddr]) -> Option<usize> {
     let mut rest = answering.iter();
-    via.iter()
-        .position(|c| !rest.any(|&a| c.contains(IpAddr::V4(a))))
+    via.iter().position(|c| !rest.any(|&a| c.contains(a)))
 }
 
 /// `path`, `path_reached`, `path_last_hop`: what both the check and the path evidence of a
@@ -193,7 +192,7 @@ fn hop_lines(t: &Trace) -> String {
     out
 }
 
-fn join(addrs: &[Ipv4Addr]) -> String {
+fn join(addrs: &[IpAddr]) -> String {
     addrs
         .iter()
         .map(ToString::to_string)
@@ -224,7 +223,7 @@ mod tests {
         for (i, a) in answers.iter().enumerate() {
             if let Some(a) = a {
                 hops[i] = Hop {
-                    addr: Some(Ipv4Addr::from(*a)),
+                    addr: Some(IpAddr::from(*a)),
                     rtt: Some(Duration::from_micros(120)),
                     reached: reached && i + 1 == answers.len(),
                     unreachable: None,
@@ -234,7 +233,7 @@ mod tests {
         Trace { hops, sent: 60 }
     }
 
-    const HOST: Ipv4Addr = Ipv4Addr::new(198, 18, 4, 2);
+    const HOST: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 18, 4, 2));
 
     fn via(v: &[&str]) -> (Vec<Cidr>, Vec<String>) {
         (

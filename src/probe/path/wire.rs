@@ -14,7 +14,7 @@
 //! balancer may hash is then constant, and the whole trace is one flow on one path, as
 //! Paris traceroute (Augustin et al., 2006) and Dublin traceroute do it.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The IPv4 header we write: 20 bytes, no options.
 pub(super) const IP_HEADER: usize = 20;
@@ -30,14 +30,15 @@ pub(super) enum Heard {
     /// A router's "time to live exceeded in transit".
     TimeExceeded,
     /// "Destination unreachable" with its code; for code 4 (fragmentation needed and DF
-    /// set) the next-hop MTU the router reported (RFC 1191), when it gave one.
+    /// set) the next-hop MTU the router reported (RFC 1191), when it gave one. IPv6's
+    /// "packet too big" (RFC 4443) is read as code 4 too, with its MTU.
     Unreachable { code: u8, next_hop_mtu: Option<u16> },
 }
 
 /// An answer to one of our echoes: who sent it, which echo (sequence number), what it says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Answer {
-    pub from: Ipv4Addr,
+    pub from: IpAddr,
     pub seq: u16,
     pub heard: Heard,
 }
@@ -101,12 +102,12 @@ pub(super) fn parse(buf: &[u8], ident: u16, target: Ipv4Addr) -> Option<Answer> 
     if buf.len() < ihl + 8 || buf[9] != 1 {
         return None;
     }
-    let from = Ipv4Addr::new(buf[12], buf[13], buf[14], buf[15]);
+    let from = IpAddr::V4(Ipv4Addr::new(buf[12], buf[13], buf[14], buf[15]));
     let icmp = &buf[ihl..];
     let word = |b: &[u8], at: usize| u16::from_be_bytes([b[at], b[at + 1]]);
     let heard = match icmp[0] {
         0 => {
-            if word(icmp, 4) != ident || from != target {
+            if word(icmp, 4) != ident || from != IpAddr::V4(target) {
                 return None;
             }
             return Some(Answer {
@@ -137,6 +138,121 @@ pub(super) fn parse(buf: &[u8], ident: u16, target: Ipv4Addr) -> Option<Answer> 
         seq: word(echo, 6),
         heard,
     })
+}
+
+/// ICMPv6's least MTU of a link (RFC 8200): an IPv6 path carries at least this.
+pub(super) const IPV6_MIN_MTU: u16 = 1280;
+/// The IPv6 header the kernel writes before our ICMPv6 message.
+pub(super) const IPV6_HEADER: usize = 40;
+
+/// An ICMPv6 echo request whose whole packet (the kernel's 40-byte header included) is
+/// `size` bytes, from `src` to `dst`. The kernel computes an ICMPv6 checksum itself, over
+/// a pseudo-header of both addresses and the length: the compensating word is chosen so
+/// that its result is `checksum` (one flow, as for IPv4).
+pub(super) fn echo_request_v6(
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+    size: usize,
+    (ident, seq): (u16, u16),
+    checksum: u16,
+) -> Vec<u8> {
+    let len = size.saturating_sub(IPV6_HEADER).max(ECHO_HEADER + 2);
+    let mut icmp = vec![0u8; len];
+    icmp[0] = 128; // echo request
+    icmp[4..6].copy_from_slice(&ident.to_be_bytes());
+    icmp[6..8].copy_from_slice(&seq.to_be_bytes());
+    for (i, b) in icmp[ECHO_HEADER + 2..].iter_mut().enumerate() {
+        *b = 0x40 + (i % 32) as u8;
+    }
+    let sum = add(pseudo_sum(src, dst, len), ones_sum(&icmp));
+    // The kernel writes the complement of the whole sum: make that sum `!checksum`.
+    let compensate = add(!checksum, !sum);
+    icmp[8..10].copy_from_slice(&compensate.to_be_bytes());
+    icmp[2..4].copy_from_slice(&checksum.to_be_bytes());
+    icmp
+}
+
+/// One's-complement addition of two folded sums.
+fn add(a: u16, b: u16) -> u16 {
+    let s = u32::from(a) + u32::from(b);
+    ((s & 0xffff) + (s >> 16)) as u16
+}
+
+/// The sum of ICMPv6's pseudo-header (RFC 8200 §8.1): source, destination, length, 58.
+fn pseudo_sum(src: Ipv6Addr, dst: Ipv6Addr, len: usize) -> u16 {
+    let mut p = Vec::with_capacity(40);
+    p.extend_from_slice(&src.octets());
+    p.extend_from_slice(&dst.octets());
+    p.extend_from_slice(&(len as u32).to_be_bytes());
+    p.extend_from_slice(&[0, 0, 0, 58]);
+    ones_sum(&p)
+}
+
+/// Reads an ICMPv6 message (an IPv6 raw socket gives no IP header: `from` is the sender)
+/// as an answer to an echo of `ident` to `target`.
+pub(super) fn parse_v6(
+    icmp: &[u8],
+    from: Ipv6Addr,
+    ident: u16,
+    target: Ipv6Addr,
+) -> Option<Answer> {
+    if icmp.len() < 8 {
+        return None;
+    }
+    let word = |b: &[u8], at: usize| u16::from_be_bytes([b[at], b[at + 1]]);
+    let heard = match icmp[0] {
+        129 => {
+            if word(icmp, 4) != ident || from != target {
+                return None;
+            }
+            return Some(Answer {
+                from: IpAddr::V6(from),
+                seq: word(icmp, 6),
+                heard: Heard::Reply,
+            });
+        }
+        3 => Heard::TimeExceeded,
+        1 => Heard::Unreachable {
+            code: icmpv6_unreachable(icmp[1]),
+            next_hop_mtu: None,
+        },
+        2 => {
+            let mtu = u32::from_be_bytes([icmp[4], icmp[5], icmp[6], icmp[7]]);
+            Heard::Unreachable {
+                code: 4,
+                next_hop_mtu: u16::try_from(mtu).ok().filter(|&m| m >= IPV6_MIN_MTU),
+            }
+        }
+        _ => return None,
+    };
+    let inner = &icmp[8..];
+    if inner.len() < IPV6_HEADER + 8 || inner[6] != 58 {
+        return None;
+    }
+    let dst = Ipv6Addr::from(<[u8; 16]>::try_from(&inner[24..40]).ok()?);
+    let echo = &inner[IPV6_HEADER..];
+    if dst != target || echo[0] != 128 || word(echo, 4) != ident {
+        return None;
+    }
+    Some(Answer {
+        from: IpAddr::V6(from),
+        seq: word(echo, 6),
+        heard,
+    })
+}
+
+/// An ICMPv6 "destination unreachable" code (RFC 4443) as the IPv4 code of the same
+/// meaning, so that one set of words says both: no route 0 → network unreachable (0),
+/// administratively prohibited 1 → 13, address unreachable 3 → host unreachable (1), port
+/// unreachable 4 → 3; others keep a code of their own past IPv4's.
+fn icmpv6_unreachable(code: u8) -> u8 {
+    match code {
+        0 => 0,
+        1 | 5 | 6 => 13,
+        3 => 1,
+        4 => 3,
+        c => 100 + c,
+    }
 }
 
 #[cfg(test)]
@@ -187,7 +303,7 @@ mod tests {
         assert_eq!(
             parse(&te, 7, TARGET),
             Some(Answer {
-                from: router,
+                from: IpAddr::V4(router),
                 seq: 42,
                 heard: Heard::TimeExceeded
             })
@@ -222,7 +338,7 @@ mod tests {
         assert_eq!(
             parse(&reply, 7, TARGET),
             Some(Answer {
-                from: TARGET,
+                from: IpAddr::V4(TARGET),
                 seq: 9,
                 heard: Heard::Reply
             })
@@ -230,5 +346,80 @@ mod tests {
         assert_eq!(parse(&reply, 6, TARGET), None);
         assert_eq!(parse(&reply[..25], 7, TARGET), None);
         assert_eq!(parse(&[], 7, TARGET), None);
+    }
+
+    /// What the kernel writes into an ICMPv6 checksum: the complement of the sum over the
+    /// pseudo-header and the message with a zero checksum field.
+    fn kernel_checksum_v6(src: Ipv6Addr, dst: Ipv6Addr, icmp: &[u8]) -> u16 {
+        let mut c = icmp.to_vec();
+        c[2] = 0;
+        c[3] = 0;
+        !add(pseudo_sum(src, dst, c.len()), ones_sum(&c))
+    }
+
+    #[test]
+    fn every_ipv6_echo_of_a_trace_comes_out_with_the_same_checksum() {
+        let src: Ipv6Addr = "fd00:18:1::1".parse().unwrap();
+        let dst: Ipv6Addr = "fd00:18:4::2".parse().unwrap();
+        for seq in [0u16, 1, 0xffff, 0x1234] {
+            for size in [60, 1280, 1281, 1500] {
+                let icmp = echo_request_v6(src, dst, size, (0xbeef, seq), 0x4e41);
+                assert_eq!(icmp.len() + IPV6_HEADER, size);
+                assert_eq!(
+                    kernel_checksum_v6(src, dst, &icmp),
+                    0x4e41,
+                    "seq {seq} size {size}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ipv6_errors_are_matched_to_the_echo_they_quote() {
+        let src: Ipv6Addr = "fd00:18:1::1".parse().unwrap();
+        let dst: Ipv6Addr = "fd00:18:4::2".parse().unwrap();
+        let router: Ipv6Addr = "fd00:18:2::2".parse().unwrap();
+        let sent = echo_request_v6(src, dst, 1500, (7, 42), 1);
+        let quote = |ty: u8, code: u8, rest: [u8; 4]| {
+            let mut p = vec![ty, code, 0, 0];
+            p.extend_from_slice(&rest);
+            // The IPv6 header the kernel wrote: version, lengths, next header 58, addresses.
+            let mut ip = vec![0x60, 0, 0, 0, 0, 0, 58, 64];
+            ip.extend_from_slice(&src.octets());
+            ip.extend_from_slice(&dst.octets());
+            p.extend_from_slice(&ip);
+            p.extend_from_slice(&sent[..8]);
+            p
+        };
+        let te = quote(3, 0, [0; 4]);
+        assert_eq!(
+            parse_v6(&te, router, 7, dst),
+            Some(Answer {
+                from: IpAddr::V6(router),
+                seq: 42,
+                heard: Heard::TimeExceeded
+            })
+        );
+        assert_eq!(parse_v6(&te, router, 8, dst), None);
+        let ptb = quote(2, 0, 1400u32.to_be_bytes());
+        assert_eq!(
+            parse_v6(&ptb, router, 7, dst).map(|a| a.heard),
+            Some(Heard::Unreachable {
+                code: 4,
+                next_hop_mtu: Some(1400)
+            })
+        );
+        let unreachable = quote(1, 3, [0; 4]);
+        assert_eq!(
+            parse_v6(&unreachable, router, 7, dst).map(|a| a.heard),
+            Some(Heard::Unreachable {
+                code: 1,
+                next_hop_mtu: None
+            })
+        );
+        let mut reply = sent.clone();
+        reply[0] = 129;
+        assert_eq!(parse_v6(&reply, dst, 7, dst).map(|a| a.seq), Some(42));
+        assert_eq!(parse_v6(&reply, router, 7, dst), None);
     }
 }
