@@ -19,6 +19,8 @@ mod chain;
 mod evidence;
 /// `mtu:`: a link at MTU 1400, reported by the router or a black hole.
 mod mtu;
+/// `trace:` and `mtu:` over IPv6 across the same chain.
+mod path6;
 /// `trace:`: the hop list through the chain, `expect_via`, the provincial router bypassed.
 mod trace;
 
