@@ -219,7 +219,7 @@ pub struct RawIcmp {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrace {
-    /// A host name or address (IPv4).
+    /// A host name or address (IPv4 or IPv6).
     #[schemars(with = "String")]
     pub target: S,
     /// The highest TTL tried; default 30, from 1 to 64.
@@ -236,7 +236,7 @@ pub struct RawTrace {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMtu {
-    /// A host name or address (IPv4).
+    /// A host name or address (IPv4 or IPv6).
     #[schemars(with = "String")]
     pub target: S,
     /// The largest whole IP packet tried (the first one sent), in bytes; default 1500,

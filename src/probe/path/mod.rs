@@ -3,10 +3,9 @@
 //! Fragment set) and the path evidence the runner asks for when an ICMP or TCP check has
 //! failed (a bounded trace, a few at once).
 //!
-//! All three send ICMP echo requests over a raw IPv4 socket of their own (one per trace or
-//! search, filtered in the kernel to its identifier: `socket`), writing each packet's IP
-//! header themselves (its TTL, Don't Fragment) and reading the routers' ICMP errors
-//! (`wire`). They need root or CAP_NET_RAW; without it a check is errored (`NoPermission`)
+//! All three send ICMP echo requests over a raw socket of their own (one per trace or
+//! search, filtered in the kernel to its identifier: `socket`), each packet with its own
+//! TTL (hop limit) and Don't Fragment, and read the routers' ICMP errors (`wire`). They need root or CAP_NET_RAW; without it a check is errored (`NoPermission`)
 //! and the path evidence is simply absent. IPv4 and IPv6 alike (`socket` and `wire` say
 //! where they differ).
 //!
