@@ -1,6 +1,6 @@
 //! The packets themselves: an ICMP echo request inside an IPv4 header we write (so that
-//! each packet carries its own TTL and Don't Fragment bit on one socket), and what comes
-//! back read into an [`Answer`].
+//! each packet carries its own TTL and Don't Fragment bit on one socket), or an ICMPv6 one
+//! (the kernel writes its header), and what comes back read into an [`Answer`].
 //!
 //! **One flow per trace (Paris traceroute).** A router that balances load over equal-cost
 //! paths (ECMP) hashes each packet's addresses, protocol and the first four bytes after the
