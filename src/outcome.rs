@@ -166,6 +166,15 @@ pub enum FailKind {
     SerialMismatch,
     /// The throughput the receiver counted is below `min_mbps`.
     ThroughputLow,
+    /// The path MTU (`mtu:`) is below the check's `min_mtu`.
+    MtuTooSmall,
+    /// Packets above some size vanish on the path without the ICMP "fragmentation needed"
+    /// that path-MTU discovery relies on (RFC 2923): a path-MTU black hole.
+    MtuBlackHole,
+    /// The path (`trace:`) does not pass the routers of `expect_via` in their order.
+    PathMismatch,
+    /// The trace did not reach the target within `max_hops`.
+    PathIncomplete,
 }
 
 impl FailKind {
@@ -201,6 +210,10 @@ impl FailKind {
             FailKind::SignatureMissing => "SignatureMissing",
             FailKind::SerialMismatch => "SerialMismatch",
             FailKind::ThroughputLow => "ThroughputLow",
+            FailKind::MtuTooSmall => "MtuTooSmall",
+            FailKind::MtuBlackHole => "MtuBlackHole",
+            FailKind::PathMismatch => "PathMismatch",
+            FailKind::PathIncomplete => "PathIncomplete",
         }
     }
 }

@@ -22,6 +22,7 @@ mod icmp;
 mod inventory;
 mod json_schema;
 mod maintenance;
+mod mtu;
 mod needs;
 mod numbers;
 pub mod raw;
@@ -30,6 +31,7 @@ mod suite;
 mod template;
 mod throughput;
 mod tls;
+mod trace;
 mod waivers;
 mod yaml;
 

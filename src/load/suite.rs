@@ -225,6 +225,8 @@ fn probe(
         c.throughput
             .as_ref()
             .map(|p| ("throughput", loc(f, &p.referenced))),
+        c.trace.as_ref().map(|p| ("trace", loc(f, &p.referenced))),
+        c.mtu.as_ref().map(|p| ("mtu", loc(f, &p.referenced))),
     ]
     .into_iter()
     .flatten()
@@ -233,7 +235,7 @@ fn probe(
         [] => {
             ld.push(
                 Diagnostic::error(c_loc, format!("check `{}` has no probe", c.id.value)).with_hint(
-                    "add exactly one of `icmp:`, `tcp:`, `dns:`, `http:` or `throughput:`",
+                    "add exactly one of `icmp:`, `tcp:`, `dns:`, `http:`, `throughput:`, `trace:` or `mtu:`",
                 ),
             );
             return None;
@@ -316,6 +318,10 @@ fn probe(
         Probe::Throughput(super::throughput::throughput(
             ld, f, &p.value, &mut t, at, timeout,
         ))
+    } else if let Some(p) = &c.trace {
+        Probe::Trace(super::trace::trace(ld, f, &p.value, &mut t))
+    } else if let Some(p) = &c.mtu {
+        Probe::Mtu(super::mtu::mtu(ld, f, &p.value, &mut t))
     } else {
         unreachable!("exactly one probe is present")
     })

@@ -16,6 +16,7 @@ pub mod json_value;
 pub mod limits;
 pub mod maintenance;
 mod qos;
+pub mod path;
 mod suite;
 mod template;
 mod throughput;
@@ -32,6 +33,7 @@ pub use http::{HeaderName, HttpMethod, RedirectPolicy, TlsPolicy, TlsRequirement
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx, Vantage};
 pub use json_path::JsonPath;
 pub use qos::{ClassLimits, Objectives, QosClass};
+pub use path::{Cidr, MtuSpec, TraceSpec};
 pub use suite::{
     App, AppIdx, Bound, BoundKey, Check, CheckIdx, DnsSpec, HttpSpec, IcmpLimits, IcmpSpec, Probe,
     Rcode, RecordType, Selector, Severity, Suite, TcpSpec,

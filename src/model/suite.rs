@@ -169,6 +169,8 @@ pub enum Probe<S> {
     Dns(DnsSpec<S>),
     Http(HttpSpec<S>),
     Throughput(ThroughputSpec<S>),
+    Trace(super::TraceSpec<S>),
+    Mtu(super::MtuSpec<S>),
 }
 
 impl<S> Probe<S> {
@@ -179,6 +181,8 @@ impl<S> Probe<S> {
             Probe::Dns(_) => "dns",
             Probe::Http(_) => "http",
             Probe::Throughput(_) => "throughput",
+            Probe::Trace(_) => "trace",
+            Probe::Mtu(_) => "mtu",
         }
     }
 
@@ -192,6 +196,11 @@ impl<S> Probe<S> {
             }
             Probe::Tcp(p) => out.push(&p.target),
             Probe::Throughput(p) => out.push(&p.target),
+            Probe::Trace(p) => {
+                out.push(&p.target);
+                out.extend(&p.expect_via);
+            }
+            Probe::Mtu(p) => out.push(&p.target),
             Probe::Dns(p) => {
                 out.push(&p.name);
                 out.extend(&p.servers);
@@ -258,6 +267,16 @@ impl<S> Probe<S> {
                 streams: p.streams,
                 direction: p.direction,
                 min_mbps: p.min_mbps,
+            }),
+            Probe::Trace(p) => Probe::Trace(super::TraceSpec {
+                target: f(&p.target)?,
+                max_hops: p.max_hops,
+                expect_via: p.expect_via.iter().map(&mut f).collect::<Result<_, _>>()?,
+            }),
+            Probe::Mtu(p) => Probe::Mtu(super::MtuSpec {
+                target: f(&p.target)?,
+                max: p.max,
+                min_mtu: p.min_mtu,
             }),
             Probe::Dns(p) => Probe::Dns(DnsSpec {
                 name: f(&p.name)?,
@@ -347,6 +366,8 @@ impl Probe<Text> {
                     p.duration
                 )
             }
+            Probe::Trace(p) => p.target.to_string(),
+            Probe::Mtu(p) => p.target.to_string(),
             Probe::Dns(p) => format!(
                 "{} {} @{}",
                 p.record_type.as_str(),

@@ -4,8 +4,9 @@
 //! take (`">=": "{{ node.vars.min }}"` filled with `abc`), a templated DNS name that fills
 //! to no DNS name or a templated DNS expectation that no answer of its type could match, a
 //! templated ICMP limit (`max_rtt: "{{ node.vars.link.max_rtt }}"`) that fills to no
-//! duration, percentage or class, or to one that breaks its range or the timing rule. Each
-//! is a validation error (exit 2) naming the template and the nodes, before any traffic.
+//! duration, percentage or class, or to one that breaks its range or the timing rule; a
+//! templated `expect_via` entry that fills to no address block. Each is a validation error
+//! (exit 2) naming the template and the nodes, before any traffic.
 
 use crate::model::dns_name::{DnsName, NameErrorKind};
 use crate::model::dns_value::parse_expected;
@@ -99,6 +100,39 @@ pub(super) fn check_filled(
                     &s.target,
                     "throughput target holds a port",
                     "the target is the iperf3 server's host alone; its port is `port:` (default 5201)",
+                );
+            }
+        }
+        (Probe::Trace(tr), Probe::Trace(s)) => {
+            if tr.target.expose().trim().is_empty() {
+                return bad(
+                    &tr.target,
+                    &s.target,
+                    "trace target is empty",
+                    "e.g. `{{ node.host }}`",
+                );
+            }
+            // Literal entries were parsed at load, with the caret on the entry.
+            for (filled, spec) in tr.expect_via.iter().zip(&s.expect_via) {
+                if spec.as_literal().is_none()
+                    && crate::model::Cidr::parse(filled.expose().trim()).is_err()
+                {
+                    return bad(
+                        filled,
+                        spec,
+                        "expect_via entry is not an address block",
+                        "an address block or an address, e.g. `198.18.1.0/24` or `{{ node.vars.gateway }}`",
+                    );
+                }
+            }
+        }
+        (Probe::Mtu(m), Probe::Mtu(s)) => {
+            if m.target.expose().trim().is_empty() {
+                return bad(
+                    &m.target,
+                    &s.target,
+                    "mtu target is empty",
+                    "e.g. `{{ node.host }}`",
                 );
             }
         }

@@ -15,6 +15,7 @@ pub mod dns;
 mod files;
 pub mod http;
 pub mod icmp;
+pub mod path;
 pub mod resolve;
 mod scrub;
 pub mod tcp;
@@ -32,6 +33,8 @@ pub use crate::outcome::{
 pub struct Context {
     pub icmp: icmp::Pinger,
     pub http: http::Clients,
+    /// The trace and MTU probers' state, and the slots of path evidence traces.
+    pub path: path::Paths,
 }
 
 impl Context {
@@ -40,6 +43,7 @@ impl Context {
         Context {
             icmp: icmp::Pinger::new(),
             http: http::Clients::new(base_dir),
+            path: path::Paths::new(),
         }
     }
 
@@ -65,11 +69,18 @@ pub async fn probe(p: &Probe<Text>, cx: &Context, deadline: Instant) -> Outcome 
         Probe::Dns(s) => dns::probe(s, cx, deadline).await,
         Probe::Http(s) => http::probe(s, cx, deadline).await,
         Probe::Throughput(s) => throughput::probe(s, cx, deadline).await,
+        Probe::Trace(s) => path::trace(s, cx, deadline).await,
+        Probe::Mtu(s) => path::mtu(s, cx, deadline).await,
     };
     // Only an HTTP body is cut for evidence; the scrubber cuts it, after masking.
     let evidence_cap = match p {
         Probe::Http(_) => Some(http::EVIDENCE_BYTES),
-        Probe::Icmp(_) | Probe::Tcp(_) | Probe::Dns(_) | Probe::Throughput(_) => None,
+        Probe::Icmp(_)
+        | Probe::Tcp(_)
+        | Probe::Dns(_)
+        | Probe::Throughput(_)
+        | Probe::Trace(_)
+        | Probe::Mtu(_) => None,
     };
     let secrets = scrub::secrets(p);
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();

@@ -18,7 +18,7 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 pub use cancel::Cancel;
-pub use prober::{Attempt, Prober};
+pub use prober::{AFTER_FAILURE_LIMIT, Addendum, Afterwards, Attempt, Prober};
 
 use crate::event::Event;
 use crate::model::{NodeIdx, Probe};

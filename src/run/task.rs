@@ -77,11 +77,11 @@ impl<P: Prober> ItemTask<P> {
                 return Some(self.finish(ItemResult::skipped(why, need)));
             }
         }
-        let _node_permit = tokio::select! {
+        let node_permit = tokio::select! {
             p = self.node.acquire() => p.ok()?,
             _ = self.cancel.cancelled() => return None,
         };
-        let _global_permit = tokio::select! {
+        let global_permit = tokio::select! {
             p = self.global.acquire() => p.ok()?,
             _ = self.cancel.cancelled() => return None,
         };
@@ -113,8 +113,37 @@ impl<P: Prober> ItemTask<P> {
                 break outcome;
             }
         };
-        let result = from_outcome(outcome, started, t0.elapsed(), times);
+        let took = t0.elapsed();
+        // The look at a failure is not the check's work: it holds none of its slots (the
+        // prober bounds its own), and its time is not the check's duration.
+        drop((node_permit, global_permit));
+        let outcome = self.after_failure(outcome).await;
+        let result = from_outcome(outcome, started, took, times);
         Some(self.finish(result))
+    }
+
+    /// A failed outcome with what the prober adds about it (its path), within
+    /// [`AFTER_FAILURE_LIMIT`]; cancellation cuts it short and the outcome goes as it is.
+    async fn after_failure(&self, mut outcome: Outcome) -> Outcome {
+        if !matches!(outcome.verdict, Verdict::Failed(_)) {
+            return outcome;
+        }
+        let probe = &self.plan.items[self.i].probe;
+        let added = tokio::select! {
+            a = tokio::time::timeout(
+                super::AFTER_FAILURE_LIMIT,
+                self.prober.after_failure(probe, &outcome),
+            ) => a.ok().flatten(),
+            _ = self.cancel.cancelled() => None,
+        };
+        if let Some(a) = added {
+            outcome.measurements.extend(a.measurements);
+            outcome.evidence = Some(match outcome.evidence.take() {
+                Some(e) if !e.is_empty() => format!("{e}\n{}", a.line),
+                _ => a.line,
+            });
+        }
+        outcome
     }
 
     fn finish(&self, result: ItemResult) -> Published {

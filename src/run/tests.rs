@@ -53,11 +53,16 @@ fn error(kind: ErrorKind) -> Step {
 struct Scripted {
     steps: HashMap<String, Vec<Step>>,
     state: Mutex<State>,
+    /// When set, `after_failure` takes this long and adds the target's path; otherwise the
+    /// trait's default (nothing) stands.
+    looks: Option<Duration>,
 }
 
 #[derive(Default)]
 struct State {
     attempts: HashMap<String, usize>,
+    /// Targets `after_failure` was asked about, in order.
+    looked_at: Vec<String>,
     in_flight: HashMap<String, usize>,
     /// Most attempts in flight at once: over all targets, and per node (the target's text up
     /// to its first `/`).
@@ -87,6 +92,39 @@ fn node_of(target: &str) -> String {
 }
 
 impl Prober for Scripted {
+    fn after_failure<'a>(
+        &'a self,
+        probe: &'a Probe<Text>,
+        outcome: &'a Outcome,
+    ) -> super::Afterwards<'a> {
+        let Some(takes) = self.looks else {
+            return Box::pin(async { None });
+        };
+        let target = match probe {
+            Probe::Tcp(t) => t.target.expose(),
+            Probe::Icmp(i) => i.target.expose(),
+            _ => unreachable!("the tests plan TCP and ICMP items only"),
+        };
+        assert!(
+            matches!(outcome.verdict, crate::outcome::Verdict::Failed(_)),
+            "asked about a verdict that is not a failure"
+        );
+        Box::pin(async move {
+            self.state.lock().unwrap().looked_at.push(target.clone());
+            tokio::time::sleep(takes).await;
+            let mut m = Measurements::new();
+            m.insert(
+                "path".into(),
+                serde_json::json!([{"ttl": 1, "addr": "198.18.1.2"}]),
+            );
+            m.insert("path_last_hop".into(), serde_json::json!("198.18.1.2"));
+            Some(super::Addendum {
+                measurements: m,
+                line: format!("path: 198.18.1.2 → * → (last answered 198.18.1.2) for {target}"),
+            })
+        })
+    }
+
     fn attempt<'a>(&'a self, probe: &'a Probe<Text>, _deadline: Instant) -> Attempt<'a> {
         let target = match probe {
             Probe::Tcp(t) => t.target.expose(),
@@ -522,4 +560,83 @@ async fn events_come_in_the_documented_order() {
         .filter(|e| matches!(e, Event::CheckFinished { .. }))
         .count();
     assert_eq!(finished, 3);
+}
+
+/// The path evidence hook: asked once per item whose final verdict is a failure (after its
+/// retries, the runner's own timeout included), never for a pass or an error; what it adds
+/// lands in the result's measurements and as the evidence's last line, and its time is not
+/// the check's duration.
+#[tokio::test(start_paused = true)]
+async fn a_final_failure_gets_the_provers_addendum_and_nothing_else_does() {
+    let mut prober = Scripted::default()
+        .script("a/refused", vec![fail(10)])
+        .script("a/slow", vec![pass(5_000)])
+        .script("b/fine", vec![pass(10)])
+        .script("b/local", vec![error(ErrorKind::Local)])
+        .script("c/late", vec![fail(10), pass(10)]);
+    prober.looks = Some(Duration::from_millis(700));
+    let prober = Arc::new(prober);
+    let items = vec![
+        item(0, "a/refused", &[], 1_000, 2),
+        item(0, "a/slow", &[], 1_000, 0),
+        item(1, "b/fine", &[], 1_000, 0),
+        item(1, "b/local", &[], 1_000, 0),
+        item(2, "c/late", &[], 1_000, 1),
+    ];
+    let ran = go(items, prober.clone(), limits(), Cancel::default()).await;
+    let mut looked = prober.state.lock().unwrap().looked_at.clone();
+    looked.sort();
+    // Once each, after the last of three attempts; the runner's timeout counts too.
+    assert_eq!(looked, vec!["a/refused", "a/slow"]);
+    let refused = &ran.results[&0];
+    assert_eq!(refused.attempts, 3);
+    assert_eq!(refused.measurements["path_last_hop"], "198.18.1.2");
+    assert_eq!(
+        refused.evidence.as_deref(),
+        Some("path: 198.18.1.2 → * → (last answered 198.18.1.2) for a/refused")
+    );
+    assert_eq!(refused.duration, Duration::from_millis(30));
+    let slow = &ran.results[&1];
+    assert_eq!(slow.failure.as_ref().unwrap().kind, FailKind::Timeout);
+    assert!(slow.measurements.contains_key("time_ms"));
+    assert!(slow.measurements.contains_key("path"));
+    for i in [2, 3, 4] {
+        assert!(
+            !ran.results[&i].measurements.contains_key("path"),
+            "item {i}"
+        );
+    }
+}
+
+/// A look that takes too long is cut at the runner's limit: the result goes out as the
+/// attempts left it. Without an implementation (the trait's default) nothing is added.
+#[tokio::test(start_paused = true)]
+async fn a_look_past_its_limit_or_none_at_all_leaves_the_result_as_it_was() {
+    let mut prober = Scripted::default().script("a/refused", vec![fail(10)]);
+    prober.looks = Some(super::AFTER_FAILURE_LIMIT * 2);
+    let ran = go(
+        vec![item(0, "a/refused", &[], 1_000, 0)],
+        Arc::new(prober),
+        limits(),
+        Cancel::default(),
+    )
+    .await;
+    assert_eq!(ran.results[&0].status, Status::Failed);
+    assert!(ran.results[&0].measurements.is_empty());
+    assert_eq!(
+        ran.took,
+        Duration::from_millis(10) + super::AFTER_FAILURE_LIMIT
+    );
+
+    let plain = Scripted::default().script("a/refused", vec![fail(10)]);
+    let ran = go(
+        vec![item(0, "a/refused", &[], 1_000, 0)],
+        Arc::new(plain),
+        limits(),
+        Cancel::default(),
+    )
+    .await;
+    assert!(ran.results[&0].measurements.is_empty());
+    assert!(ran.results[&0].evidence.is_none());
+    assert_eq!(ran.took, Duration::from_millis(10));
 }

@@ -21,6 +21,14 @@ mod throughput;
 mod delay;
 /// Loss over 1,000 echoes against a deterministic one-in-200 drop, and iputils' ping alike.
 mod loss;
+/// The path evidence of a failed ICMP or TCP check: the last router that answered.
+mod evidence;
+/// `mtu:`: a link at MTU 1400, reported by the router or a black hole.
+mod mtu;
+/// `trace:` and `mtu:` over IPv6 across the same chain.
+mod path6;
+/// `trace:`: the hop list through the chain, `expect_via`, the provincial router bypassed.
+mod trace;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
 /// (`host::skip` and `net::available` are for the tests of tools that may be missing.)

@@ -350,6 +350,34 @@ fn failures() -> Vec<ResultRecord> {
             json!({"mbps": 19.174, "bytes": 11_984_000, "seconds": 5.0, "streams": 1,
                    "direction": "up", "address": "198.18.4.2:5201", "limits": {"mbps": 30.0}}),
         ),
+        failed(
+            MtuTooSmall,
+            "path MTU to 198.18.4.2 is 1400 bytes, reported by 198.18.2.2, below 1450",
+            "path MTU ≥ 1450",
+            "1400 bytes",
+            json!({"path_mtu": 1400, "mtu_evidence": "router", "next_hop_mtu": 1400, "reported_by": "198.18.2.2", "black_hole": false, "probes": 2, "limits": {"path_mtu": 1450}}),
+        ),
+        failed(
+            MtuBlackHole,
+            "path-MTU black hole toward 198.18.4.2: echoes of 1400 bytes are answered, larger ones vanish with no \"fragmentation needed\" from any router",
+            "fragmentation needed reported",
+            "silence above 1400 bytes",
+            json!({"path_mtu": 1400, "mtu_evidence": "black_hole", "black_hole": true, "probes": 17}),
+        ),
+        failed(
+            PathMismatch,
+            "the path to 198.18.4.2 does not pass 198.18.1.0/24: hops seen 198.18.5.2, 198.18.3.2, 198.18.4.2",
+            "via 198.18.1.0/24, 198.18.2.2",
+            "198.18.5.2, 198.18.3.2, 198.18.4.2",
+            json!({"path_reached": true, "path_expected": false, "hops": 3}),
+        ),
+        failed(
+            PathIncomplete,
+            "198.18.4.2 not reached within 30 hops (last answered 198.18.3.2; hops seen: 198.18.1.2, 198.18.2.2, 198.18.3.2)",
+            "198.18.4.2 reached within 30 hops",
+            "last answered 198.18.3.2",
+            json!({"path_reached": false, "path_last_hop": "198.18.3.2", "hops": 30}),
+        ),
     ]
 }
 

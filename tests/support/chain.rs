@@ -365,6 +365,93 @@ impl Chain {
     pub fn names(&self) -> Vec<String> {
         self.made.clone()
     }
+
+    /// The provincial router over IPv6 (after [`Chain::add_ipv6`]).
+    pub const PROV6: &'static str = "2001:2:0:1::2";
+    /// The prefectural router over IPv6.
+    pub const PREF6: &'static str = "2001:2:0:2::2";
+    /// The county router over IPv6.
+    pub const COUNTY6: &'static str = "2001:2:0:3::2";
+    /// The county host over IPv6.
+    pub const HOST6: &'static str = "2001:2:0:4::2";
+
+    /// Gives every link an IPv6 subnet as well, `2001:2:0:N::/64` in the benchmarking
+    /// block (RFC 5180), left end `::1`, right end `::2` (no duplicate address detection,
+    /// so they are usable at once), with the IPv4 chain's routes, forwarding on and ICMPv6
+    /// errors unlimited on the routers: a trace from `probe` to `HOST6` reads
+    /// `PROV6, PREF6, COUNTY6, HOST6`.
+    pub fn add_ipv6(&self) {
+        for role in [Role::Prov, Role::Pref, Role::County] {
+            self.sysctl(role, "net.ipv6.conf.all.forwarding", "1");
+            self.sysctl(role, "net.ipv6.icmp.ratelimit", "0");
+        }
+        for link in Link::ALL {
+            let (l, r) = link.ends();
+            let n = link.number();
+            for (role, left, end) in [(l, true, 1), (r, false, 2)] {
+                let dev = self.ifname(link, left);
+                let addr = format!("2001:2:0:{n}::{end}/64");
+                self.ip(role, &["-6", "addr", "add", &addr, "dev", &dev, "nodad"]);
+            }
+        }
+        let routes: [(Role, &[(&str, &str)]); 5] = [
+            (
+                Role::Probe,
+                &[
+                    ("2001:2:0:2::/64", "2001:2:0:1::2"),
+                    ("2001:2:0:3::/64", "2001:2:0:1::2"),
+                    ("2001:2:0:4::/64", "2001:2:0:1::2"),
+                ],
+            ),
+            (
+                Role::Prov,
+                &[
+                    ("2001:2:0:3::/64", "2001:2:0:2::2"),
+                    ("2001:2:0:4::/64", "2001:2:0:2::2"),
+                    ("2001:2:0:5::/64", "2001:2:0:1::1"),
+                ],
+            ),
+            (
+                Role::Pref,
+                &[
+                    ("2001:2:0:1::/64", "2001:2:0:2::1"),
+                    ("2001:2:0:4::/64", "2001:2:0:3::2"),
+                ],
+            ),
+            (
+                Role::County,
+                &[
+                    ("2001:2:0:1::/64", "2001:2:0:3::1"),
+                    ("2001:2:0:2::/64", "2001:2:0:3::1"),
+                    ("2001:2:0:5::/64", "2001:2:0:3::1"),
+                ],
+            ),
+            (Role::Host, &[("default", "2001:2:0:4::1")]),
+        ];
+        for (role, list) in routes {
+            for (to, via) in list {
+                self.ip(role, &["-6", "route", "add", to, "via", via]);
+            }
+        }
+        // The link-local addresses the interfaces got when they came up are tentative for a
+        // second or two (duplicate address detection); until then a router cannot resolve
+        // its neighbours, and forwarded packets vanish (found by a trace whose hops past
+        // the first stayed silent). Wait until none is.
+        for _ in 0..100 {
+            let tentative = Role::ALL.iter().any(|&role| {
+                let out = Command::new("ip")
+                    .args(["-n", &self.ns(role), "-6", "addr", "show", "tentative"])
+                    .output()
+                    .expect("ip");
+                !out.stdout.is_empty()
+            });
+            if !tentative {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("IPv6 addresses still tentative after 10 s");
+    }
 }
 
 impl Drop for Chain {

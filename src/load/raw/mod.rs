@@ -20,6 +20,7 @@ pub use maintenance::*;
 pub use values::*;
 
 use crate::model::limits::{CERT_VALID_DAYS, ICMP_COUNT, RETRIES};
+use crate::model::path::{MAX_HOPS, MIN_MTU, MTU_MAX};
 use crate::model::{Kind, Level, Rcode, RecordType, RedirectPolicy, Severity, TlsRequirement};
 use crate::model::{THROUGHPUT_PORT, THROUGHPUT_STREAMS};
 
@@ -134,7 +135,7 @@ pub struct RawDefaults {
 #[serde(deny_unknown_fields)]
 #[schemars(extend("oneOf" = [
     {"required": ["icmp"]}, {"required": ["tcp"]}, {"required": ["dns"]}, {"required": ["http"]},
-    {"required": ["throughput"]}
+    {"required": ["throughput"]}, {"required": ["trace"]}, {"required": ["mtu"]}
 ]))]
 pub struct RawCheck {
     /// Unique in the suite.
@@ -176,6 +177,10 @@ pub struct RawCheck {
     /// `false` for every other.
     #[schemars(with = "Option<bool>")]
     pub on_demand: Option<Spanned<bool>>,
+    #[schemars(with = "Option<RawTrace>")]
+    pub trace: Option<Spanned<RawTrace>>,
+    #[schemars(with = "Option<RawMtu>")]
+    pub mtu: Option<Spanned<RawMtu>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Default)]
@@ -236,6 +241,39 @@ pub struct RawIcmp {
     /// May be a template.
     #[schemars(with = "Option<QosClassStr>")]
     pub class: Option<S>,
+}
+
+/// `trace:`: the hop list to the target (TTL-limited ICMP echoes; needs a raw socket).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrace {
+    /// A host name or address (IPv4 or IPv6).
+    #[schemars(with = "String")]
+    pub target: S,
+    /// The highest TTL tried; default 30, from 1 to 64.
+    #[schemars(with = "Option<u8>", range(min = MAX_HOPS.min, max = MAX_HOPS.max))]
+    pub max_hops: Option<Int>,
+    /// Address blocks (`198.18.1.0/24`) or addresses the path must pass, in this order
+    /// (silent hops and other hops between them are allowed).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub expect_via: Vec<S>,
+}
+
+/// `mtu:`: the path MTU, by echoes with Don't Fragment set (needs a raw socket).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMtu {
+    /// A host name or address (IPv4 or IPv6).
+    #[schemars(with = "String")]
+    pub target: S,
+    /// The largest whole IP packet tried (the first one sent), in bytes; default 1500,
+    /// from 68 to 9000.
+    #[schemars(with = "Option<u16>", range(min = MTU_MAX.min, max = MTU_MAX.max))]
+    pub max: Option<Int>,
+    /// The check fails when the path MTU is below this; from 68 to `max`.
+    #[schemars(with = "Option<u16>", range(min = MIN_MTU.min, max = MIN_MTU.max))]
+    pub min_mtu: Option<Int>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

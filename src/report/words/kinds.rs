@@ -83,6 +83,19 @@ pub fn fail_kind(k: FailKind) -> (&'static str, &'static str) {
             "servers of one zone serve different data",
         ),
         FailKind::ThroughputLow => ("吞吐量低于下限", "throughput below the minimum"),
+        FailKind::MtuTooSmall => ("路径 MTU 小于规定的下限", "path MTU below the limit"),
+        FailKind::MtuBlackHole => (
+            "路径 MTU 黑洞：超过某一长度的包被丢弃，且没有“需要分片”的 ICMP 报告",
+            "path-MTU black hole: large packets vanish with no fragmentation-needed report",
+        ),
+        FailKind::PathMismatch => (
+            "路径没有按顺序经过规定的路由器",
+            "the path does not pass the expected routers in order",
+        ),
+        FailKind::PathIncomplete => (
+            "路由跟踪在最大跳数内没有到达目标",
+            "the trace did not reach the target within its hops",
+        ),
     }
 }
 
@@ -118,7 +131,7 @@ pub fn error_kind(k: ErrorKind) -> (&'static str, &'static str) {
 }
 
 /// Every failure kind, for the tests and for whoever lists them.
-pub const FAIL_KINDS: [FailKind; 30] = [
+pub const FAIL_KINDS: [FailKind; 34] = [
     FailKind::Timeout,
     FailKind::ConnectionRefused,
     FailKind::ConnectionReset,
@@ -149,6 +162,10 @@ pub const FAIL_KINDS: [FailKind; 30] = [
     FailKind::SignatureMissing,
     FailKind::SerialMismatch,
     FailKind::ThroughputLow,
+    FailKind::MtuTooSmall,
+    FailKind::MtuBlackHole,
+    FailKind::PathMismatch,
+    FailKind::PathIncomplete,
 ];
 
 /// Every error kind.

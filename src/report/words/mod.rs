@@ -120,7 +120,7 @@ impl Directory for Ids {
 /// unless it quotes the system (`os error`), names the hop a redirect led to (`GET a → b`),
 /// or names which of several servers failed (a replication check, whose measurements list
 /// its `servers`).
-const EXPLAINED: [FailKind; 12] = [
+const EXPLAINED: [FailKind; 13] = [
     FailKind::Timeout,
     FailKind::HeaderMismatch,
     FailKind::StatusMismatch,
@@ -133,6 +133,7 @@ const EXPLAINED: [FailKind; 12] = [
     FailKind::RcodeMismatch,
     FailKind::CertExpiring,
     FailKind::ConnectionRefused,
+    FailKind::MtuTooSmall,
 ];
 
 /// `r` explained in `lang` (see the module's documentation).

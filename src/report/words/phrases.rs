@@ -78,6 +78,11 @@ pub const EXPECTED: &[Form] = &[
     ("p95 rtt ≤ {}", "往返时间第 95 百分位 ≤ {}"),
     ("ipdv ≤ {}", "时延变化（IPDV）≤ {}"),
     ("jitter ≤ {}", "抖动 ≤ {}"),
+    // Path (trace, MTU)
+    ("{} reached within {} hops", "{} 在 {} 跳内可达"),
+    ("via {}", "依次经过 {}"),
+    ("path MTU ≥ {}", "路径 MTU ≥ {}"),
+    ("fragmentation needed reported", "路由器报告“需要分片”"),
 ];
 
 /// Header expectations (`Name: value`), read only for a `HeaderMismatch`: elsewhere a colon
@@ -88,6 +93,8 @@ pub const EXPECTED_HEADER: &[Form] = &[("{}: {}", "{} 为 {}")];
 pub const MEASURED: &[Form] = &[
     // HTTP
     ("more than {}", "超过 {} 次"),
+    // Path MTU, before the bytes of a body
+    ("silence above {} bytes", "超过 {} 字节的包无声消失"),
     ("{} bytes", "{} 字节"),
     ("undecodable", "无法解码"),
     ("unreadable", "无法读取"),
@@ -128,6 +135,9 @@ pub const MEASURED: &[Form] = &[
     ("referral to {}", "转介至 {}"),
     ("not DNS", "不是 DNS 应答"),
     ("no SOA", "没有 SOA 记录"),
+    // Trace
+    ("last answered {}", "最后应答的是 {}"),
+    ("no hop answered", "没有一跳应答"),
     // Timeouts and absent signatures
     ("none", "无"),
 ];
@@ -284,6 +294,22 @@ mod tests {
 
     /// Each form as a prober writes it (values filled in) and what a reader sees.
     const EXAMPLES: &[(Option<&str>, &str, &str)] = &[
+        (
+            None,
+            "198.18.4.2 reached within 30 hops",
+            "198.18.4.2 在 30 跳内可达",
+        ),
+        (
+            None,
+            "via 198.18.1.0/24, 198.18.2.2",
+            "依次经过 198.18.1.0/24, 198.18.2.2",
+        ),
+        (None, "path MTU ≥ 1400", "路径 MTU ≥ 1400"),
+        (
+            None,
+            "fragmentation needed reported",
+            "路由器报告“需要分片”",
+        ),
         (None, "status < 400", "状态码 < 400"),
         (None, "status in [200, 204]", "状态码为 [200, 204] 之一"),
         (None, "body contains \"UP\"", "正文包含 \"UP\""),
@@ -381,6 +407,25 @@ mod tests {
 
     /// (kind, expected, measured, what a reader sees).
     const MEASURED_EXAMPLES: &[(&str, &str, &str, &str)] = &[
+        (
+            "MtuBlackHole",
+            "fragmentation needed reported",
+            "silence above 1400 bytes",
+            "超过 1400 字节的包无声消失",
+        ),
+        ("MtuTooSmall", "path MTU ≥ 1450", "1400 bytes", "1400 字节"),
+        (
+            "PathIncomplete",
+            "198.18.4.2 reached within 30 hops",
+            "last answered 198.18.2.2",
+            "最后应答的是 198.18.2.2",
+        ),
+        (
+            "PathIncomplete",
+            "198.18.4.2 reached within 30 hops",
+            "no hop answered",
+            "没有一跳应答",
+        ),
         (
             "CertExpiring",
             "certificate valid ≥ 30 days",
