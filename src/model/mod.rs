@@ -15,8 +15,8 @@ mod json_path;
 pub mod json_value;
 pub mod limits;
 pub mod maintenance;
-mod qos;
 pub mod path;
+mod qos;
 mod suite;
 mod template;
 mod throughput;
@@ -32,8 +32,8 @@ pub use host_port::HostPort;
 pub use http::{HeaderName, HttpMethod, RedirectPolicy, TlsPolicy, TlsRequirement, TlsVersion};
 pub use inventory::{AppEndpoint, Inventory, Kind, Level, Node, NodeIdx, Vantage};
 pub use json_path::JsonPath;
-pub use qos::{ClassLimits, Objectives, QosClass};
 pub use path::{Cidr, MtuSpec, TraceSpec};
+pub use qos::{ClassLimits, Objectives, QosClass};
 pub use suite::{
     App, AppIdx, Bound, BoundKey, Check, CheckIdx, DnsSpec, HttpSpec, IcmpLimits, IcmpSpec, Probe,
     Rcode, RecordType, Selector, Severity, Suite, TcpSpec,

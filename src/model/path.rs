@@ -54,6 +54,10 @@ pub struct MtuSpec<S> {
     pub max: u16,
     /// The path fails below this.
     pub min_mtu: Option<u16>,
+    /// `min_mtu` written as a template (`"{{ node.vars.link.min_mtu }}"`): the planner fills
+    /// it per node, parses it into `min_mtu` and empties this (`plan/filled.rs`), so that a
+    /// prober only ever sees the typed value.
+    pub min_mtu_from: Option<S>,
 }
 
 /// An address block: `198.18.1.0/24`, `2001:db8::/32`, or one address (a whole-length

@@ -200,7 +200,10 @@ impl<S> Probe<S> {
                 out.push(&p.target);
                 out.extend(&p.expect_via);
             }
-            Probe::Mtu(p) => out.push(&p.target),
+            Probe::Mtu(p) => {
+                out.push(&p.target);
+                out.extend(&p.min_mtu_from);
+            }
             Probe::Dns(p) => {
                 out.push(&p.name);
                 out.extend(&p.servers);
@@ -277,6 +280,7 @@ impl<S> Probe<S> {
                 target: f(&p.target)?,
                 max: p.max,
                 min_mtu: p.min_mtu,
+                min_mtu_from: p.min_mtu_from.as_ref().map(&mut f).transpose()?,
             }),
             Probe::Dns(p) => Probe::Dns(DnsSpec {
                 name: f(&p.name)?,

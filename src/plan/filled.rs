@@ -12,9 +12,10 @@ use crate::model::dns_name::{DnsName, NameErrorKind};
 use crate::model::dns_value::parse_expected;
 use crate::model::json_value::{describe, read_filled, type_name};
 use crate::model::limits::{icmp_time_needed, icmp_too_slow};
+use crate::model::path::MIN_MTU;
 use crate::model::{
-    BoundKey, DnsSpec, Duration, HostPort, JsonCheck, Loc, Operand, Percent, Probe, QosClass,
-    Template, Text,
+    BoundKey, DnsSpec, Duration, HostPort, JsonCheck, Loc, MtuSpec, Operand, Percent, Probe,
+    QosClass, Template, Text,
 };
 
 /// A filled probe whose values cannot work, whatever the network does. Returns the place
@@ -151,6 +152,10 @@ pub(super) fn resolve_bounds(
     timeout: std::time::Duration,
 ) -> Vec<(Loc, &'static str, String, String)> {
     let mut problems = Vec::new();
+    if let (Probe::Mtu(m), Probe::Mtu(s)) = (&mut *p, spec) {
+        problems.extend(resolve_min_mtu(m, s));
+        return problems;
+    }
     let (Probe::Icmp(i), Probe::Icmp(s)) = (p, spec) else {
         return problems;
     };
@@ -238,6 +243,58 @@ pub(super) fn resolve_bounds(
         ));
     }
     problems
+}
+
+/// A templated `min_mtu` filled, parsed into the probe's typed `min_mtu` (and emptied):
+/// a whole number of bytes in [`MIN_MTU`]'s range and at most the check's `max`.
+fn resolve_min_mtu(
+    m: &mut MtuSpec<Text>,
+    s: &MtuSpec<Template>,
+) -> Option<(Loc, &'static str, String, String)> {
+    let filled = m.min_mtu_from.take()?;
+    let at = s.min_mtu_from.as_ref().map_or(Loc::default(), |t| t.loc);
+    let value = filled.expose();
+    let seen = if filled.has_secret() {
+        "a secret".to_string()
+    } else {
+        format!("`{}`", value.trim())
+    };
+    let v = value.trim();
+    let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+    let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let n = match v.parse::<i64>() {
+        Ok(n) if MIN_MTU.contains(n) => n,
+        _ if whole => {
+            return Some((
+                at,
+                "mtu limit filled out of range",
+                format!("`min_mtu` is filled with {seen}, out of range"),
+                format!(
+                    "`min_mtu` is a whole number of bytes from {} to {}; set the variable to one",
+                    MIN_MTU.min, MIN_MTU.max
+                ),
+            ));
+        }
+        _ => {
+            return Some((
+                at,
+                "mtu limit filled with no whole number",
+                format!("`min_mtu` is filled with {seen}, which is not a whole number of bytes"),
+                "a packet size in bytes, e.g. `1400`; set the variable to one".into(),
+            ));
+        }
+    };
+    let n = u16::try_from(n).unwrap_or(u16::MAX);
+    if n > m.max {
+        return Some((
+            at,
+            "mtu limit filled above max",
+            format!("`min_mtu` is filled with {seen}, above the check's `max`, {}", m.max),
+            "the search never tries a packet larger than `max`, so this minimum could never pass: lower the variable or raise `max`".into(),
+        ));
+    }
+    m.min_mtu = Some(n);
+    None
 }
 
 /// The first templated `expect.json` operand whose filled value is of a type its operator

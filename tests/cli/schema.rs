@@ -386,7 +386,7 @@ fn integers_over_their_maxima_fail_schema_and_loader() {
         ("/defaults", "retries", 10),
         ("/checks/0", "retries", 10),
         ("/checks/0/icmp", "count", 10_000),
-        ("/checks/9/http/expect", "cert_valid_days", 3650),
+        ("/checks/11/http/expect", "cert_valid_days", 3650),
     ];
     for (pointer, key, max) in cases {
         let mut value = base.clone();

@@ -309,7 +309,7 @@ fn ok(out: &std::process::Output) -> String {
 fn validate_states_that_every_item_is_in_exactly_one_vantage() {
     let out = ok(&demo(&["validate"]));
     assert!(
-        out.contains("vantages: 1037 items over 5 vantages, each in exactly one\n"),
+        out.contains("vantages: 1091 items over 5 vantages, each in exactly one\n"),
         "{out}"
     );
 }
@@ -318,7 +318,7 @@ fn validate_states_that_every_item_is_in_exactly_one_vantage() {
 fn plan_vantages_prints_the_assignment_as_text_and_json() {
     let text = ok(&demo(&["plan", "--vantages"]));
     assert!(
-        text.contains("sx  山西省应急管理厅  probe host probe-sx.aq.gov.test: 5 nodes, 64 items\n"),
+        text.contains("sx  山西省应急管理厅  probe host probe-sx.aq.gov.test: 5 nodes, 69 items\n"),
         "{text}"
     );
     assert!(
@@ -326,7 +326,7 @@ fn plan_vantages_prints_the_assignment_as_text_and_json() {
         "{text}"
     );
     assert!(
-        text.ends_with("\n1037 items over 5 vantages, each in exactly one\n"),
+        text.ends_with("\n1091 items over 5 vantages, each in exactly one\n"),
         "{text}"
     );
 
@@ -339,8 +339,8 @@ fn plan_vantages_prints_the_assignment_as_text_and_json() {
     assert!(vs[0]["probe_host"].is_null());
     assert_eq!(vs[4]["probe_host"], "probe-sx.aq.gov.test");
     let items: u64 = vs.iter().map(|v| v["items"].as_u64().unwrap()).sum();
-    assert_eq!(items, 1037);
-    assert_eq!(json["items"], 1037);
+    assert_eq!(items, 1091);
+    assert_eq!(json["items"], 1091);
     // The nodes of all shares, each once, are the inventory's 54.
     let nodes: Vec<&str> = vs
         .iter()

@@ -12,6 +12,9 @@ use crate::support::netaccept::hex_sha256;
 
 #[test]
 fn demo_runs_and_writes_every_report() {
+    let _demo = crate::DEMO
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let out = tempfile::tempdir().unwrap();
     // In a scratch copy of the demo's inputs, with a temporary folder of its own: what the
     // demo writes outside `-o` would show there.
@@ -74,6 +77,19 @@ fn demo_runs_and_writes_every_report() {
     assert_eq!(r["summary"]["waived"], 1, "one waiver in force");
     assert!(r["summary"]["failed"].as_u64().unwrap() > 0);
     let find = |node: &str, check: &str, app: Option<&str>| result(&r, node, check, app);
+    // Each node's `net.mtu` holds the minimum of its tier's link, filled from its vars
+    // (`link.min_mtu`): 1500 into the provinces, 1400 below them. Without a raw socket the
+    // check is errored and has no limits to show.
+    let mtu = find("sx-taiyuan", "net.mtu", None);
+    if mtu["status"] != "errored" {
+        assert_eq!(mtu["measurements"]["limits"]["path_mtu"], 1400, "{mtu}");
+        let sx = find("sx", "net.mtu", None);
+        assert_eq!(sx["measurements"]["limits"]["path_mtu"], 1500, "{sx}");
+        assert_eq!(
+            sx["measurements"]["path_mtu"], 1500,
+            "the loopback carries it: {sx}"
+        );
+    }
     // The story the faults tell (inventories/demo/README.md), where it does not need ICMP.
     assert_eq!(find("gx", "net.dns", None)["kind"], "AnswerMismatch");
     assert_eq!(find("nx", "net.dns", None)["kind"], "RcodeMismatch");
@@ -183,7 +199,7 @@ fn printed_with_footers(out: &Path, run_id: &str) {
         assert!(f.contains(&sha[..16]), "page {}: the record's hash", i + 1);
     }
     let page_of = |s: &str| pages.iter().position(|p| flat(p).contains(s));
-    let signoff = page_of("六、签字确认").expect("a sign-off");
+    let signoff = page_of("七、签字确认").expect("a sign-off");
     let appendix = page_of("附录全部检查结果").expect("an appendix");
     assert!(
         signoff < appendix,

@@ -45,6 +45,10 @@ mod vantages;
 mod example;
 
 /// Helpers shared with other test binaries (`tests/support/`): only the ones used here.
+/// Held by every test that runs `netaccept demo`: the demo's simulator listens on fixed
+/// loopback addresses (the demo inventory's), so two demos at once would collide.
+pub static DEMO: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[path = "../support"]
 mod support {
     pub mod browser;

@@ -127,6 +127,9 @@ fn a_shard_of_a_vantage_holds_whole_nodes_and_says_which_shard() {
 
 #[test]
 fn demo_runs_one_vantages_share() {
+    let _demo = crate::DEMO
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let out = tempfile::tempdir().unwrap();
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_netaccept"))
         .args(["demo", "--vantage", "sx", "-o"])
@@ -140,7 +143,7 @@ fn demo_runs_one_vantages_share() {
     assert_exit(&run, 1);
     let r = results(out.path());
     assert_eq!(r["run"]["vantage_id"], "sx");
-    assert_eq!(r["run"]["planned"], 64);
+    assert_eq!(r["run"]["planned"], 69);
     let nodes: std::collections::BTreeSet<String> = who(&r)
         .into_iter()
         .map(|(n, v, _)| {

@@ -15,18 +15,18 @@
 
 /// The chain itself: each router answers, a trace's hops are the routers, nothing is left.
 mod chain;
-/// Throughput over a 20 Mbit/s link to Debian's `iperf3 -s`, up and down, `--check` only.
-mod throughput;
 /// Delay and jitter: the simulator's ICMP responder at the county host, measured by `run`.
 mod delay;
-/// Loss over 1,000 echoes against a deterministic one-in-200 drop, and iputils' ping alike.
-mod loss;
 /// The path evidence of a failed ICMP or TCP check: the last router that answered.
 mod evidence;
+/// Loss over 1,000 echoes against a deterministic one-in-200 drop, and iputils' ping alike.
+mod loss;
 /// `mtu:`: a link at MTU 1400, reported by the router or a black hole.
 mod mtu;
 /// `trace:` and `mtu:` over IPv6 across the same chain.
 mod path6;
+/// Throughput over a 20 Mbit/s link to Debian's `iperf3 -s`, up and down, `--check` only.
+mod throughput;
 /// `trace:`: the hop list through the chain, `expect_via`, the provincial router bypassed.
 mod trace;
 

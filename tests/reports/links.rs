@@ -489,7 +489,7 @@ fn links_csv_has_one_line_per_figure_with_its_limit_in_the_reports_language() {
         .find(|x| &x[col("to")] == "sx" && &x[col("figure")] == "rtt_p95_ms")
         .unwrap();
     assert_eq!(&p95[col("tier")], "省级");
-    assert_eq!(&p95[col("figure_name")], "往返时间 95 分位");
+    assert_eq!(&p95[col("figure_name")], "往返时间第 95 百分位");
     assert_eq!(&p95[col("limit_broken")], "是");
     assert_eq!(&p95[col("status")], "未通过");
 }

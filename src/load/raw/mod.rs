@@ -20,7 +20,7 @@ pub use maintenance::*;
 pub use values::*;
 
 use crate::model::limits::{CERT_VALID_DAYS, ICMP_COUNT, RETRIES};
-use crate::model::path::{MAX_HOPS, MIN_MTU, MTU_MAX};
+use crate::model::path::{MAX_HOPS, MTU_MAX};
 use crate::model::{Kind, Level, Rcode, RecordType, RedirectPolicy, Severity, TlsRequirement};
 use crate::model::{THROUGHPUT_PORT, THROUGHPUT_STREAMS};
 
@@ -271,9 +271,10 @@ pub struct RawMtu {
     /// from 68 to 9000.
     #[schemars(with = "Option<u16>", range(min = MTU_MAX.min, max = MTU_MAX.max))]
     pub max: Option<Int>,
-    /// The check fails when the path MTU is below this; from 68 to `max`.
-    #[schemars(with = "Option<u16>", range(min = MIN_MTU.min, max = MIN_MTU.max))]
-    pub min_mtu: Option<Int>,
+    /// The check fails when the path MTU is below this; from 68 to `max`. A template
+    /// (`"{{ node.vars.link.min_mtu }}"`) is filled per node by the planner.
+    #[schemars(with = "Option<MinMtuStr>")]
+    pub min_mtu: Option<S>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

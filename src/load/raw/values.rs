@@ -32,6 +32,21 @@ pub enum Number {
     NotWhole,
 }
 
+impl Number {
+    /// A number written as text: a quoted `"3"` is 3, as before; a long run of digits is a
+    /// number too big; anything else is not a whole number.
+    pub fn from_text(v: &str) -> Number {
+        let digits = v.trim().strip_prefix(['-', '+']).unwrap_or(v.trim());
+        match v.trim().parse::<i64>() {
+            Ok(n) => Number::Whole(n),
+            Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                Number::Huge
+            }
+            Err(_) => Number::NotWhole,
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Number {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -59,15 +74,7 @@ impl<'de> Deserialize<'de> for Number {
                 Ok(Number::NotWhole)
             }
             fn visit_str<E>(self, v: &str) -> Result<Number, E> {
-                // A quoted `"3"` is 3, as before; a long run of digits is a number too big.
-                let digits = v.trim().strip_prefix(['-', '+']).unwrap_or(v.trim());
-                Ok(match v.trim().parse::<i64>() {
-                    Ok(n) => Number::Whole(n),
-                    Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
-                        Number::Huge
-                    }
-                    Err(_) => Number::NotWhole,
-                })
+                Ok(Number::from_text(v))
             }
         }
         d.deserialize_any(V)
@@ -271,6 +278,25 @@ impl JsonSchema for TlsVersionStr {
             "anyOf": [
                 { "type": "string", "enum": ["1.0", "1.1", "1.2", "1.3"] },
                 { "type": "number", "enum": [1.0, 1.1, 1.2, 1.3] }
+            ]
+        })
+    }
+}
+
+/// Schema-only: `mtu: min_mtu`, a whole number of bytes (68 to 9000) or a template that
+/// fills to one (`"{{ node.vars.link.min_mtu }}"`).
+pub struct MinMtuStr;
+
+impl JsonSchema for MinMtuStr {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MinMtu".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        use crate::model::path::MIN_MTU;
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": "integer", "minimum": MIN_MTU.min, "maximum": MIN_MTU.max },
+                { "type": "string", "pattern": "\\{\\{" }
             ]
         })
     }

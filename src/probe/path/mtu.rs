@@ -368,6 +368,7 @@ mod tests {
             target: Text::plain("198.18.4.2"),
             max: 1500,
             min_mtu: min,
+            min_mtu_from: None,
         }
     }
 

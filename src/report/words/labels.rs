@@ -262,7 +262,7 @@ mod tests {
                 &json!({"rtt_p95_ms": 50.0, "loss_pct": 0.1}),
                 Lang::Zh
             ),
-            "往返时间 95 分位 50.0 毫秒，丢包率 0.1%"
+            "往返时间第 95 百分位 50.0 毫秒，丢包率 0.1%"
         );
         assert_eq!(value("mbps", &json!(19.5), Lang::En), "19.5 Mbit/s");
         assert_eq!(value("direction", &json!("up"), Lang::Zh), "上行");

@@ -96,10 +96,18 @@ struct Node {
 /// echoes (one may be lost).
 fn link_limits(level: Level) -> &'static str {
     match level {
-        Level::National => "{ max_rtt: 50ms, max_p95: 100ms, max_ipdv: 100ms, max_loss: 20% }",
-        Level::Provincial => "{ max_rtt: 100ms, max_p95: 200ms, max_ipdv: 100ms, max_loss: 20% }",
-        Level::Prefectural => "{ max_rtt: 150ms, max_p95: 250ms, max_ipdv: 150ms, max_loss: 20% }",
-        Level::County => "{ max_rtt: 200ms, max_p95: 300ms, max_ipdv: 200ms, max_loss: 20% }",
+        Level::National => {
+            "{ max_rtt: 50ms, max_p95: 100ms, max_ipdv: 100ms, max_loss: 20%, min_mtu: 1500 }"
+        }
+        Level::Provincial => {
+            "{ max_rtt: 100ms, max_p95: 200ms, max_ipdv: 100ms, max_loss: 20%, min_mtu: 1500 }"
+        }
+        Level::Prefectural => {
+            "{ max_rtt: 150ms, max_p95: 250ms, max_ipdv: 150ms, max_loss: 20%, min_mtu: 1400 }"
+        }
+        Level::County => {
+            "{ max_rtt: 200ms, max_p95: 300ms, max_ipdv: 200ms, max_loss: 20%, min_mtu: 1400 }"
+        }
     }
 }
 
@@ -772,7 +780,7 @@ nodes:
     vars:
       fqdn: \"bj.aq.gov.test\"
       dns_secondary: \"127.1.255.53:5353\"
-      link: { max_rtt: 100ms, max_p95: 200ms, max_ipdv: 100ms, max_loss: 20% }
+      link: { max_rtt: 100ms, max_p95: 200ms, max_ipdv: 100ms, max_loss: 20%, min_mtu: 1500 }
     apps:
       dispatch: { url: \"https://127.1.0.1:8443/dispatch\" }
       noncoal-mines: { url: \"https://127.1.0.1:8443/noncoal-mines\" }
@@ -787,7 +795,7 @@ nodes:
     host: \"127.1.0.2\"
     vars:
       fqdn: \"bj-110101.aq.gov.test\"
-      link: { max_rtt: 200ms, max_p95: 300ms, max_ipdv: 200ms, max_loss: 20% }
+      link: { max_rtt: 200ms, max_p95: 300ms, max_ipdv: 200ms, max_loss: 20%, min_mtu: 1400 }
     apps:
       dispatch: { url: \"http://127.1.0.2:8080/dispatch\" }
 ";
