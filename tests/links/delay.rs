@@ -72,22 +72,7 @@ fn run(chain: &Chain, dir: &Path, suite: &str) -> Vec<Value> {
     std::fs::write(dir.join("suite.yaml"), suite).unwrap();
     // A measurement taken again (`undisturbed`) writes its reports afresh.
     let _ = std::fs::remove_dir_all(dir.join("out"));
-    let out = chain
-        .command(Role::Probe, bin())
-        .args([
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--no-history",
-        ])
-        .current_dir(dir)
-        .env("CI", "true")
-        .output()
-        .unwrap();
+    let out = chain.netaccept_run(dir, &[]);
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
         "{}",

@@ -115,24 +115,15 @@ fn without_a_raw_socket_the_evidence_is_absent_and_a_trace_is_errored() {
         "suite: path\nname: 路径\nchecks:\n  - { id: net.tcp, name: 端口, timeout: 1s, tcp: { target: \"{{ node.host }}:443\" } }\n  - { id: path.trace, name: 路由, trace: { target: \"{{ node.host }}\" } }\n",
     )
     .unwrap();
-    let out = chain
-        .command(Role::Probe, "setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(env!("CARGO_BIN_EXE_netaccept"))
-        .args([
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--no-history",
-        ])
-        .current_dir(dir.path())
-        .env("CI", "true")
-        .output()
-        .unwrap();
+    let out = chain.netaccept_run(
+        dir.path(),
+        &[
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let record: serde_json::Value =
@@ -188,22 +179,7 @@ fn a_dark_county_starts_at_most_sixteen_traces() {
     )
     .unwrap();
     let t0 = std::time::Instant::now();
-    let out = chain
-        .command(Role::Probe, env!("CARGO_BIN_EXE_netaccept"))
-        .args([
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--no-history",
-        ])
-        .current_dir(dir.path())
-        .env("CI", "true")
-        .output()
-        .unwrap();
+    let out = chain.netaccept_run(dir.path(), &[]);
     let took = t0.elapsed();
     assert_eq!(
         out.status.code(),

@@ -23,22 +23,7 @@ pub(crate) fn inventory(host: &str) -> String {
 pub(crate) fn run(chain: &Chain, dir: &Path, host: &str, suite: &str) -> (Output, Value) {
     std::fs::write(dir.join("inv.yaml"), inventory(host)).unwrap();
     std::fs::write(dir.join("suite.yaml"), suite).unwrap();
-    let out = chain
-        .command(Role::Probe, env!("CARGO_BIN_EXE_netaccept"))
-        .args([
-            "run",
-            "-i",
-            "inv.yaml",
-            "-s",
-            "suite.yaml",
-            "-o",
-            "out",
-            "--no-history",
-        ])
-        .current_dir(dir)
-        .env("CI", "true")
-        .output()
-        .expect("run netaccept");
+    let out = chain.netaccept_run(dir, &[]);
     let record = std::fs::read(dir.join("out/results.json")).unwrap_or_else(|e| {
         panic!(
             "no results.json ({e}): {}",

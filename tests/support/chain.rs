@@ -268,6 +268,35 @@ impl Chain {
         c
     }
 
+    /// `netaccept run -i inv.yaml -s suite.yaml -o out --no-history` in `dir`, from the probe
+    /// namespace, with `CI=true`; `prefix` is a program (and its arguments) that starts it,
+    /// such as `setpriv` dropping privileges, or nothing.
+    pub fn netaccept_run(&self, dir: &std::path::Path, prefix: &[&str]) -> std::process::Output {
+        let bin = env!("CARGO_BIN_EXE_netaccept");
+        let mut c = match prefix.split_first() {
+            Some((program, args)) => {
+                let mut c = self.command(Role::Probe, program);
+                c.args(args).arg(bin);
+                c
+            }
+            None => self.command(Role::Probe, bin),
+        };
+        c.args([
+            "run",
+            "-i",
+            "inv.yaml",
+            "-s",
+            "suite.yaml",
+            "-o",
+            "out",
+            "--no-history",
+        ])
+        .current_dir(dir)
+        .env("CI", "true")
+        .output()
+        .expect("run netaccept")
+    }
+
     /// Starts `program args` inside the namespace; it is killed when the chain drops.
     pub fn spawn(&mut self, role: Role, program: &str, args: &[&str]) -> &mut Child {
         let child = self
