@@ -377,6 +377,10 @@ pub struct LimitArgs {
     /// ICMP checks in flight at once: they share one socket, so thousands cost little
     #[arg(long = "icmp-concurrency", default_value_t = crate::run::DEFAULT_ICMP_CONCURRENCY, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub icmp_concurrency: u32,
+    /// Echoes per second that the ICMP checks in flight may send together: checks start in
+    /// waves that fit, so the probe host keeps pace and its lateness is never read as loss
+    #[arg(long = "icmp-rate", default_value_t = crate::run::DEFAULT_ICMP_RATE, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub icmp_rate: u32,
     /// Least time between two ICMP echo requests of the run, whatever their targets, as
     /// fping's -i (e.g. 10ms); 0 sends them unpaced. With pacing, keep --icmp-concurrency
     /// near (echo interval ÷ this), or echoes queue past the checks' timeouts

@@ -66,6 +66,7 @@ impl RunArgs {
                 concurrency: self.limits.concurrency as usize,
                 per_node: self.limits.per_node as usize,
                 icmp_concurrency: self.limits.icmp_concurrency as usize,
+                icmp_rate: self.limits.icmp_rate as usize,
                 ..Limits::default()
             },
             icmp_interval: self.limits.icmp_interval.as_std(),

@@ -45,6 +45,9 @@ pub(super) struct ItemTask<P> {
     /// throughput checks one of a single slot);
     /// taken after `node` so that a task waiting for a busy node holds no global slot.
     pub global: Arc<Semaphore>,
+    /// An ICMP check's share of the echo-rate budget (the budget, its weight), taken after
+    /// `global`.
+    pub rate: Option<(Arc<Semaphore>, u32)>,
     /// Bounds checks in flight against this item's node.
     pub node: Arc<Semaphore>,
     pub cancel: Cancel,
@@ -85,6 +88,13 @@ impl<P: Prober> ItemTask<P> {
             p = self.global.acquire() => p.ok()?,
             _ = self.cancel.cancelled() => return None,
         };
+        let rate_permit = match &self.rate {
+            Some((budget, weight)) => tokio::select! {
+                p = budget.acquire_many(*weight) => Some(p.ok()?),
+                _ = self.cancel.cancelled() => return None,
+            },
+            None => None,
+        };
         let _ = self.events.send(Event::CheckStarted { item: self.i });
         let started = Utc::now();
         let t0 = Instant::now();
@@ -116,7 +126,7 @@ impl<P: Prober> ItemTask<P> {
         let took = t0.elapsed();
         // The look at a failure is not the check's work: it holds none of its slots (the
         // prober bounds its own), and its time is not the check's duration.
-        drop((node_permit, global_permit));
+        drop((node_permit, global_permit, rate_permit));
         let outcome = self.after_failure(outcome).await;
         let result = from_outcome(outcome, started, took, times);
         Some(self.finish(result))

@@ -454,6 +454,53 @@ async fn icmp_checks_have_their_own_limit() {
     assert_eq!(prober.state.lock().unwrap().max_total, 4);
 }
 
+#[test]
+fn an_icmp_checks_rate_is_its_echoes_per_second_within_the_budget() {
+    let ms = Duration::from_millis;
+    // The bundled acceptance suite's ping: five echoes 200 ms apart.
+    assert_eq!(super::icmp_rate_weight(5, ms(200), 50_000), 5);
+    // A loss measurement: 1,000 echoes 10 ms apart send 100 a second.
+    assert_eq!(super::icmp_rate_weight(1_000, ms(10), 50_000), 100);
+    // Three echoes 10 ms apart are all sent within the second; unpaced, all at once.
+    assert_eq!(super::icmp_rate_weight(3, ms(10), 50_000), 3);
+    assert_eq!(super::icmp_rate_weight(7, Duration::ZERO, 50_000), 7);
+    // A rate over the whole budget takes the budget: it runs alone rather than never.
+    assert_eq!(super::icmp_rate_weight(10_000, ms(10), 40), 40);
+    assert_eq!(super::icmp_rate_weight(1, ms(3_000), 50_000), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn icmp_checks_start_in_waves_that_fit_the_echo_rate() {
+    let mut s = Scripted::default();
+    let mut items = Vec::new();
+    for n in 0..6u32 {
+        let t = format!("n{n}/icmp");
+        s = s.script(&t, vec![pass(1_000)]);
+        // 100 echoes 10 ms apart: 100 a second each.
+        let mut it = icmp_item(n, &t);
+        if let Probe::Icmp(i) = &mut it.probe {
+            i.count = 100;
+            i.interval = crate::model::Duration::from_millis(10);
+        }
+        items.push(it);
+    }
+    let prober = Arc::new(s);
+    let ran = go(
+        items,
+        prober.clone(),
+        Limits {
+            icmp_rate: 250,
+            ..limits()
+        },
+        Cancel::default(),
+    )
+    .await;
+    assert!(ran.complete);
+    // Two at a time fit in 250 echoes a second: three waves of one second.
+    assert_eq!(prober.state.lock().unwrap().max_total, 2);
+    assert_eq!(ran.took, Duration::from_secs(3));
+}
+
 #[tokio::test(start_paused = true)]
 async fn throughput_checks_run_one_at_a_time_and_waiting_costs_no_timeout() {
     let mut s = Scripted::default();
