@@ -1,9 +1,11 @@
 //! One echo on the wire: it takes a free sequence number, is sent, and what answered it (a
 //! reply, an ICMP error, nothing, a failed send) becomes an [`Echo`].
 
+use std::future::Future;
 use std::io;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use surge_ping::{Client, IcmpPacket, PingIdentifier, PingSequence, SurgeError};
@@ -47,8 +49,23 @@ pub(super) async fn send_echo(
         });
         let sent = Instant::now();
         pinger.timeout((sent + timeout).min(cutoff).saturating_duration_since(sent));
-        return match pinger.ping(seq, &PAYLOAD).await {
-            Ok((packet, _)) => classify(&packet, sent.elapsed()),
+        let mut ping = std::pin::pin!(pinger.ping(seq, &PAYLOAD));
+        // The first poll sends the echo (surge-ping starts its clock once `send_to` has
+        // returned); `sending` is how long that took, so that the round trip can be
+        // taken from the reply's arrival as the receiving thread stamped it, not from
+        // when this task resumes: on a probe host running thousands of checks, that
+        // resumption can come 200 ms later and would read as delay variation.
+        let first = std::future::poll_fn(|cx| Poll::Ready(ping.as_mut().poll(cx))).await;
+        let sending = sent.elapsed();
+        let answer = match first {
+            Poll::Ready(answer) => answer,
+            Poll::Pending => ping.await,
+        };
+        return match answer {
+            // Never under the truth: the reply came at most `sending` after the echo left
+            // plus what surge-ping counted from its own clock (zero when a loopback reply
+            // beat it).
+            Ok((packet, after_send)) => classify(&packet, sending + after_send),
             Err(SurgeError::IdenticalRequests { .. }) => continue,
             Err(SurgeError::Timeout { .. }) => Echo::Lost,
             Err(SurgeError::IOError(e)) => Echo::SendFailed(e),

@@ -7,12 +7,14 @@
 //! that (address, identifier, sequence). Every echo takes a sequence number from one
 //! counter shared by the run: an unprivileged (DGRAM) ICMP socket has the kernel overwrite
 //! the identifier, so the sequence alone must keep concurrent probes to the same address
-//! apart; on a raw socket each probe numbers its own echoes under its own identifier. Round trips are timed here, from just before the send to the reply's arrival:
-//! surge-ping starts its clock after `send_to` returns, and on loopback the reply can beat
-//! that, which reads as 0 ns. So a round trip is never under the truth, but it includes the
+//! apart; on a raw socket each probe numbers its own echoes under its own identifier.
+//!
+//! Round trips are taken from just before the send to the reply's arrival as the
+//! receiving thread stamped it: surge-ping starts its clock after `send_to` returns, and on
+//! loopback the reply can beat that (it then counts 0 ns), so the time the send itself took
+//! is added (`echo`). A round trip is thus never under the truth, and does not include the
 //! time this task takes to resume once the reply is in: on a probe host running thousands
-//! of checks that wait adds to the round trips, hence to IPDV and jitter (measured on the
-//! simulator's loopback with a thousand checks at once: IPDV up to 40 ms over five echoes).
+//! of checks that wait reached 200 ms (the national run on 2 cores) and read as IPDV.
 //!
 //! The parts, in the order a probe meets them: `pinger` holds the run's shared state,
 //! `socket` opens and tunes the sockets (all the `unsafe` code is there), `receiver` runs
