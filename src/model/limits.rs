@@ -24,6 +24,17 @@ impl IntRange {
     }
 }
 
+/// A whole number written as text (`" 1400 "`, `"-3"`): `Ok` with its value, `Err(true)`
+/// for a run of digits too long for 64 bits (a whole number, only too large), `Err(false)`
+/// for anything else (`1.5`, `1400 bytes`). Shared by the loader's integer keys and the
+/// planner's filled templates, so both read a number alike.
+pub fn whole_from_text(v: &str) -> Result<i64, bool> {
+    let v = v.trim();
+    let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+    v.parse::<i64>()
+        .map_err(|_| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Attempts after a failed one: ten retries already say all that a retry can.
 pub const RETRIES: IntRange = IntRange {
     key: "retries",

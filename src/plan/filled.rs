@@ -11,7 +11,7 @@
 use crate::model::dns_name::{DnsName, NameErrorKind};
 use crate::model::dns_value::parse_expected;
 use crate::model::json_value::{describe, read_filled, type_name};
-use crate::model::limits::{icmp_time_needed, icmp_too_slow};
+use crate::model::limits::{icmp_time_needed, icmp_too_slow, whole_from_text};
 use crate::model::path::MIN_MTU;
 use crate::model::{
     BoundKey, DnsSpec, Duration, HostPort, JsonCheck, Loc, MtuSpec, Operand, Percent, Probe,
@@ -259,12 +259,9 @@ fn resolve_min_mtu(
     } else {
         format!("`{}`", value.trim())
     };
-    let v = value.trim();
-    let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
-    let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-    let n = match v.parse::<i64>() {
+    let n = match whole_from_text(&value) {
         Ok(n) if MIN_MTU.contains(n) => n,
-        _ if whole => {
+        Ok(_) | Err(true) => {
             return Some((
                 at,
                 "mtu limit filled out of range",
@@ -275,7 +272,7 @@ fn resolve_min_mtu(
                 ),
             ));
         }
-        _ => {
+        Err(false) => {
             return Some((
                 at,
                 "mtu limit filled with no whole number",

@@ -81,7 +81,12 @@ fn demo_runs_and_writes_every_report() {
     // (`link.min_mtu`): 1500 into the provinces, 1400 below them. Without a raw socket the
     // check is errored and has no limits to show.
     let mtu = find("sx-taiyuan", "net.mtu", None);
-    if mtu["status"] != "errored" {
+    if mtu["status"] == "errored" {
+        assert_eq!(
+            mtu["kind"], "NoPermission",
+            "no raw socket is the one excuse: {mtu}"
+        );
+    } else {
         assert_eq!(mtu["measurements"]["limits"]["path_mtu"], 1400, "{mtu}");
         let sx = find("sx", "net.mtu", None);
         assert_eq!(sx["measurements"]["limits"]["path_mtu"], 1500, "{sx}");

@@ -4,6 +4,7 @@
 //! answering hop is the county router; a check that passes carries none.
 
 use crate::support::chain::{Chain, Role};
+use crate::support::netaccept::assert_exit;
 use crate::support::{host, net};
 use crate::trace::{hops, run};
 
@@ -39,12 +40,7 @@ fn a_dark_county_host_fails_with_a_path_ending_at_the_county_router() {
     );
     let dir = tempfile::tempdir().unwrap();
     let (out, record) = run(&chain, dir.path(), Chain::HOST, SUITE);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
     let results = record["results"].as_array().unwrap();
     let by = |check: &str| {
         results
@@ -181,12 +177,7 @@ fn a_dark_county_starts_at_most_sixteen_traces() {
     let t0 = std::time::Instant::now();
     let out = chain.netaccept_run(dir.path(), &[]);
     let took = t0.elapsed();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
     let record: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/results.json")).unwrap())
             .unwrap();

@@ -38,4 +38,5 @@ mod support {
     pub mod chain;
     pub mod host;
     pub mod net;
+    pub mod netaccept;
 }

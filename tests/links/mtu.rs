@@ -8,6 +8,7 @@ use std::process::Command;
 
 use crate::support::chain::{Chain, Link, Role};
 use crate::support::host;
+use crate::support::netaccept::assert_exit;
 use crate::trace::{only, run};
 
 fn suite(extra: &str) -> String {
@@ -61,12 +62,7 @@ fn a_smaller_link_is_reported_by_its_router_and_agreed_by_ping() {
     chain.set_mtu(Link::L3, 1400);
     let dir = tempfile::tempdir().unwrap();
     let (out, record) = run(&chain, dir.path(), Chain::HOST, &suite(", min_mtu: 1450"));
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
     let r = only(&record);
     assert_eq!(r["kind"], "MtuTooSmall", "{r:#}");
     let m = &r["measurements"];
@@ -105,12 +101,7 @@ fn a_link_whose_router_drops_fragmentation_needed_is_a_black_hole() {
     let t0 = std::time::Instant::now();
     let (out, record) = run(&chain, dir.path(), Chain::HOST, &suite(""));
     let took = t0.elapsed();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
     let r = only(&record);
     assert_eq!(r["kind"], "MtuBlackHole", "{r:#}");
     let m = &r["measurements"];

@@ -9,6 +9,7 @@ use std::process::Output;
 use serde_json::Value;
 
 use crate::support::chain::{Chain, Role};
+use crate::support::netaccept::assert_exit;
 use crate::support::{host, net};
 
 /// One node, the county host (or `host`), for every path test.
@@ -118,12 +119,7 @@ fn the_trace_passes_the_expected_routers_and_fails_when_the_province_is_bypassed
     chain.bypass_provincial();
     let dir = tempfile::tempdir().unwrap();
     let (out, record) = run(&chain, dir.path(), Chain::HOST, SUITE);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
     let r = only(&record);
     assert_eq!(r["status"], "failed", "{r:#}");
     assert_eq!(r["kind"], "PathMismatch", "{r:#}");

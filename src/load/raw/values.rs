@@ -36,13 +36,10 @@ impl Number {
     /// A number written as text: a quoted `"3"` is 3, as before; a long run of digits is a
     /// number too big; anything else is not a whole number.
     pub fn from_text(v: &str) -> Number {
-        let digits = v.trim().strip_prefix(['-', '+']).unwrap_or(v.trim());
-        match v.trim().parse::<i64>() {
+        match crate::model::limits::whole_from_text(v) {
             Ok(n) => Number::Whole(n),
-            Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
-                Number::Huge
-            }
-            Err(_) => Number::NotWhole,
+            Err(true) => Number::Huge,
+            Err(false) => Number::NotWhole,
         }
     }
 }
