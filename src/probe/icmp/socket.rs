@@ -87,24 +87,9 @@ fn raise_recv_buffer(sock: &SockRef<'_>) -> io::Result<()> {
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn force_recv_buffer(sock: &SockRef<'_>, size: usize) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
     // socket2 has no setter for SO_RCVBUFFORCE.
     let value = libc::c_int::try_from(size).unwrap_or(libc::c_int::MAX);
-    // SAFETY: a valid descriptor, and a pointer to a c_int with its size.
-    let rc = unsafe {
-        libc::setsockopt(
-            sock.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUFFORCE,
-            (&raw const value).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
+    crate::probe::path::socket::set_int(sock, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, value)
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]

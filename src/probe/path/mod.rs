@@ -15,7 +15,7 @@
 mod evidence;
 mod hops;
 mod mtu;
-mod socket;
+pub(super) mod socket;
 mod trace;
 mod wire;
 

@@ -184,9 +184,9 @@ fn source_toward(dst: Ipv6Addr) -> io::Result<Ipv6Addr> {
 
 /// An integer socket option socket2 has no setter for: `IP_MTU_DISCOVER =
 /// IP_PMTUDISC_PROBE` (Don't Fragment kept, the cached path MTU ignored), its IPv6 twin,
-/// `IPV6_DONTFRAG`.
+/// `IPV6_DONTFRAG`; and the ICMP prober's `SO_RCVBUFFORCE`.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-fn set_int(
+pub(in crate::probe) fn set_int(
     socket: &Socket,
     level: libc::c_int,
     name: libc::c_int,
