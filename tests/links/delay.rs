@@ -148,9 +148,11 @@ fn the_icmp_check_measures_the_simulated_delay_through_the_chain() {
     let x = of(&results, "county-host");
     assert_eq!(x["status"], "passed", "{x}");
     assert_eq!((num(x, "sent"), num(x, "received")), (100.0, 100.0), "{x}");
-    // 60 ms ± 3, plus the chain's own few tenths of a millisecond.
+    // 60 ms ± 3, as the issue asks: the chain's own few tenths of a millisecond included.
+    // The simulator's draws are a function of its seed (their mean here about 61.1 ms),
+    // so the margin left is the machine's lateness, which `undisturbed` rules out.
     let avg = num(x, "rtt_avg_ms");
-    assert!((avg - 60.0).abs() <= 3.5, "avg {avg} ms: {x}");
+    assert!((avg - 60.0).abs() <= 3.0, "avg {avg} ms: {x}");
     let (min, max) = (num(x, "rtt_min_ms"), num(x, "rtt_max_ms"));
     assert!((40.0..46.0).contains(&min), "min {min} ms: {x}");
     // Late, never early: a loaded machine wakes the sender a few ms late at worst.
@@ -167,7 +169,7 @@ fn the_icmp_check_measures_the_simulated_delay_through_the_chain() {
     assert_eq!(y["kind"], "RttExceeded", "{y}");
     assert_eq!(num(y, "received"), 100.0, "{y}");
     let avg = num(y, "rtt_avg_ms");
-    assert!((avg - 120.0).abs() <= 3.5, "avg {avg} ms: {y}");
+    assert!((avg - 120.0).abs() <= 3.0, "avg {avg} ms: {y}");
 }
 
 /// Faults of the class test: the far host is slower than class 0 allows a round trip.

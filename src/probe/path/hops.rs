@@ -166,14 +166,12 @@ async fn collect(
     trace: &mut Trace,
     until: Instant,
 ) -> std::io::Result<()> {
-    let mut buf = [0u8; 1600];
     while !trace.complete() {
         let answer = tokio::select! {
-            r = socket.recv(&mut buf) => r?,
+            r = socket.recv() => r?,
             _ = tokio::time::sleep_until(until) => return Ok(()),
         };
-        let at = Instant::now();
-        let Some(a) = answer else {
+        let Some((a, at)) = answer else {
             continue;
         };
         let Some(&(ttl, when)) = sent.get(usize::from(a.seq)) else {

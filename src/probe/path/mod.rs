@@ -3,32 +3,37 @@
 //! Fragment set) and the path evidence the runner asks for when an ICMP or TCP check has
 //! failed (a bounded trace, a few at once).
 //!
-//! All three send ICMP echo requests over a raw socket of their own (one per trace or
-//! search, filtered in the kernel to its identifier: `socket`), each packet with its own
-//! TTL (hop limit) and Don't Fragment, and read the routers' ICMP errors (`wire`). They need root or CAP_NET_RAW; without it a check is errored (`NoPermission`)
+//! All three send ICMP echo requests over a raw socket (IPv4: one for the run, its answers
+//! routed to each trace or search by identifier: `shared`; IPv6: one per trace or search,
+//! filtered in the kernel to its identifier: `socket`), each packet with its own TTL (hop
+//! limit) and Don't Fragment, and read the routers' ICMP errors (`wire`). They need root or
+//! CAP_NET_RAW; without it a check is errored (`NoPermission`)
 //! and the path evidence is simply absent. IPv4 and IPv6 alike (`socket` and `wire` say
 //! where they differ).
 //!
-//! The parts: `wire` (packets), `socket`, `hops` (one trace: every TTL at once, a silent
+//! The parts: `wire` (packets), `socket`, `shared`, `hops` (one trace: every TTL at once, a silent
 //! TTL retried once), `trace` and `mtu` (the checks and their verdicts), `evidence`.
 
 mod evidence;
 mod hops;
 mod mtu;
+mod shared;
 pub(super) mod socket;
 mod trace;
 mod wire;
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
 pub use evidence::evidence;
 pub(crate) use mtu::probe as mtu;
 pub(crate) use trace::probe as trace;
 
 use super::{ErrorKind, Outcome};
+use shared::Shared;
 use socket::{OpenError, RawIcmp};
 
 /// Traces taken for path evidence at once, over the whole run: when a province goes dark,
@@ -41,6 +46,12 @@ pub struct Paths {
     /// Identifier of the next trace or search (relaxed increments from a per-process seed,
     /// so that two netaccept processes on one host rarely share one).
     next_ident: AtomicU16,
+    /// The run's IPv4 socket, opened with the first search that needs it (and again if
+    /// its reader has ended). An error to open is not kept: a shortage of descriptors now
+    /// need not last.
+    shared_v4: Mutex<Option<Arc<Shared>>>,
+    /// Dropped with this: the shared socket's reading task then ends.
+    stop: watch::Sender<()>,
     /// Slots for path evidence traces ([`EVIDENCE_TRACES`]).
     pub(super) evidence_slots: Semaphore,
 }
@@ -61,15 +72,39 @@ impl Paths {
         };
         Paths {
             next_ident: AtomicU16::new((seed >> 32) as u16),
+            shared_v4: Mutex::new(None),
+            stop: watch::Sender::new(()),
             evidence_slots: Semaphore::new(EVIDENCE_TRACES),
         }
     }
 
-    /// A socket of its own for one trace or search toward `target`, with an identifier
-    /// of its own.
+    /// The socket of one trace or search toward `target`, with an identifier of its own.
     fn open(&self, target: IpAddr) -> Result<RawIcmp, OpenError> {
-        let ident = self.next_ident.fetch_add(1, Ordering::Relaxed);
-        RawIcmp::open(ident, target)
+        match target {
+            IpAddr::V4(v4) => {
+                let shared = self.shared_v4()?;
+                let route = shared.route(&self.next_ident).map_err(OpenError::Other)?;
+                Ok(RawIcmp::shared(route, v4))
+            }
+            IpAddr::V6(_) => {
+                let ident = self.next_ident.fetch_add(1, Ordering::Relaxed);
+                RawIcmp::own(ident, target)
+            }
+        }
+    }
+
+    fn shared_v4(&self) -> Result<Arc<Shared>, OpenError> {
+        let mut slot = self
+            .shared_v4
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(s) = slot.as_ref().filter(|s| !s.is_closed()) {
+            return Ok(Arc::clone(s));
+        }
+        let socket = socket::shared_v4()?;
+        let shared = Shared::start(socket, self.stop.subscribe()).map_err(OpenError::Other)?;
+        *slot = Some(Arc::clone(&shared));
+        Ok(shared)
     }
 
     /// [`Paths::open`] for a check: no permission and other failures are what its errored

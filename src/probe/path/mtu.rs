@@ -95,13 +95,12 @@ impl Search<'_> {
             self.probes += 1;
             let sent = Instant::now();
             let end = (sent + self.wait).min(self.until);
-            let mut buf = vec![0u8; 9100];
             loop {
                 let answer = tokio::select! {
-                    r = self.socket.recv(&mut buf) => r?,
+                    r = self.socket.recv() => r?,
                     _ = tokio::time::sleep_until(end) => break,
                 };
-                let Some(a) = answer else {
+                let Some((a, at)) = answer else {
                     continue;
                 };
                 if a.seq != seq {
@@ -109,7 +108,7 @@ impl Search<'_> {
                 }
                 return Ok(Some(match a.heard {
                     Heard::Reply => {
-                        let rtt = sent.elapsed();
+                        let rtt = at.saturating_duration_since(sent);
                         self.longest = self.longest.max(rtt);
                         self.wait = (self.longest * 4).clamp(MIN_WAIT, FIRST_WAIT);
                         Seen::Passed(rtt)

@@ -94,6 +94,24 @@ fn ones_sum(data: &[u8]) -> u16 {
     sum as u16
 }
 
+/// The identifier of the echo an IPv4 packet answers: an echo reply's own, or the one an
+/// ICMP error (time exceeded, destination unreachable) quotes; `None` for anything else.
+/// What the shared socket routes by (`shared`); [`parse`] checks the rest.
+pub(super) fn ident_of(buf: &[u8]) -> Option<u16> {
+    let ihl = usize::from(*buf.first()? & 0x0f) * 4;
+    let icmp = buf.get(ihl..)?;
+    let word = |b: &[u8], at: usize| Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]));
+    match *icmp.first()? {
+        0 => word(icmp, 4),
+        3 | 11 => {
+            let inner = icmp.get(8..)?;
+            let inner_ihl = usize::from(*inner.first()? & 0x0f) * 4;
+            word(inner, inner_ihl + 4)
+        }
+        _ => None,
+    }
+}
+
 /// Reads a packet from the raw socket (IP header first) as an answer to an echo of
 /// `ident` to `target`; `None` for anything else. An error quotes our echo's IP header and
 /// at least its first 8 bytes (RFC 792), which hold the identifier and sequence number.
@@ -346,6 +364,32 @@ mod tests {
         assert_eq!(parse(&reply, 6, TARGET), None);
         assert_eq!(parse(&reply[..25], 7, TARGET), None);
         assert_eq!(parse(&[], 7, TARGET), None);
+    }
+
+    /// The shared socket routes by the identifier a reply carries or an error quotes, and
+    /// routes nothing else (a request, a cut packet).
+    #[test]
+    fn a_packet_is_routed_by_the_identifier_of_the_echo_it_answers() {
+        let sent = echo_request(TARGET, 2, true, 1500, (0xbeef, 42), 1);
+        let router = Ipv4Addr::new(198, 18, 2, 2);
+        assert_eq!(
+            ident_of(&error_packet(11, 0, [0; 4], router, &sent)),
+            Some(0xbeef)
+        );
+        assert_eq!(
+            ident_of(&error_packet(3, 4, [0, 0, 5, 0x78], router, &sent)),
+            Some(0xbeef)
+        );
+        let mut reply = echo_request(TARGET, 64, false, 60, (0x0102, 9), 1);
+        assert_eq!(ident_of(&reply), None, "an echo request is no answer");
+        reply[IP_HEADER] = 0;
+        assert_eq!(ident_of(&reply), Some(0x0102));
+        assert_eq!(ident_of(&reply[..IP_HEADER + 5]), None);
+        assert_eq!(
+            ident_of(&error_packet(11, 0, [0; 4], router, &sent)[..IP_HEADER + 8 + 20 + 5]),
+            None
+        );
+        assert_eq!(ident_of(&[]), None);
     }
 
     /// What the kernel writes into an ICMPv6 checksum: the complement of the sum over the
