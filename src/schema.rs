@@ -1,7 +1,9 @@
-//! JSON Schemas of the input files, for editor completion (`netaccept schema …`).
+//! JSON Schemas of the input files, for editor completion (`netaccept schema …`), and of the
+//! summary document `run --format json` prints (`netaccept schema summary`).
 //!
-//! They are generated from the loader's own raw types ([`crate::load::raw`]), so a key the
-//! schema lists is a key the loader accepts, and an unknown key fails both.
+//! The input files' are generated from the loader's own raw types ([`crate::load::raw`]), so
+//! a key the schema lists is a key the loader accepts, and an unknown key fails both; the
+//! summary's from the type that writes it ([`crate::report::summary_doc`]).
 
 use schemars::generate::SchemaSettings;
 
@@ -14,6 +16,8 @@ pub enum Which {
     Suite,
     Waivers,
     Faults,
+    /// Not an input: the document `run --format json` prints.
+    Summary,
 }
 
 /// The schema as pretty JSON (draft 2020-12).
@@ -24,6 +28,7 @@ pub fn schema(which: Which) -> String {
         Which::Suite => g.into_root_schema_for::<SuiteFile>(),
         Which::Waivers => g.into_root_schema_for::<WaiversFile>(),
         Which::Faults => g.into_root_schema_for::<FaultsFile>(),
+        Which::Summary => return crate::report::summary_doc::schema(),
     };
     serde_json::to_string_pretty(&s).expect("a schema serialises")
 }

@@ -95,6 +95,8 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
         s.faults
     ));
     let cfg = RunConfig {
+        progress: super::resolve::progress_mode(),
+        terminal: args.reporting.terminal(),
         reporting: args.reporting.resolve(),
         vantage: args.vantage.clone(),
         shard: args.shard,
@@ -117,15 +119,15 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
             cfg.reporting,
             &crate::engine::history::After::default(),
             key.as_ref(),
-            "",
+            &format!("HTML report: {}\n", output.join("report.html").display()),
+            super::run::View {
+                lang: cfg.terminal.lang,
+                json: false,
+            },
         )
     });
     simulator.stop();
     drop(ca_dir);
-    super::say(&format!(
-        "HTML report: {}\n",
-        output.join("report.html").display()
-    ));
     exit
 }
 

@@ -18,5 +18,9 @@ pub fn merge(args: &MergeArgs) -> Result<Exit, Error> {
     // The merged folder is a bundle too (signed with `--sign-key`): the centre's record can
     // be verified like any site's; and it is recorded in the history like a run.
     let done = format!("merged {} bundles\n", finished.results.bundles.len());
-    super::run::finish(&finished, reporting, &after, key.as_ref(), &done)
+    let view = super::run::View {
+        lang: args.reporting.terminal_lang(),
+        json: false,
+    };
+    super::run::finish(&finished, reporting, &after, key.as_ref(), &done, view)
 }

@@ -8,6 +8,7 @@ mod demo;
 mod history;
 mod keygen;
 mod merge;
+pub mod output;
 mod resolve;
 mod run;
 mod sim;
@@ -27,11 +28,14 @@ use args::{Cli, Command, PlanFormat};
 /// Runs one invocation and returns how it ended.
 pub fn main() -> Exit {
     let cli = Cli::parse();
+    output::init(&cli.output);
     match command(cli.command) {
         Ok(exit) => exit,
         Err(e) => {
+            let exit = e.exit();
+            tracing::error!(exit = exit.code(), "{}", exit.meaning());
             let _ = std::io::stderr().write_all(e.render().as_bytes());
-            e.exit()
+            exit
         }
     }
 }
@@ -135,7 +139,10 @@ fn prepare_edited(
     edit: impl FnOnce(&mut crate::load::Loaded),
 ) -> Result<Prepared, Error> {
     let mut prepared = engine::prepare_edited(req, edit)?;
-    if !prepared.warnings.is_empty() {
+    for w in &prepared.warnings {
+        tracing::warn!(warning = %w.message, "input warning");
+    }
+    if !prepared.warnings.is_empty() && !output::get().quiet {
         let text = diag::render_all(&mut prepared.warnings, &prepared.loaded.sources);
         let _ = std::io::stderr().write_all(text.as_bytes());
     }
@@ -144,14 +151,47 @@ fn prepare_edited(
 
 /// Prints what the user reads beside the command's real output (a summary, where the reports
 /// went): a stdout that is closed or full loses this text, and nothing else; never a panic.
+/// Nothing under `-q`.
 fn say(s: &str) {
+    if output::get().quiet {
+        return;
+    }
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(s.as_bytes()).and_then(|()| out.flush());
 }
 
-/// A line on stderr, on the same terms as [`say`].
+/// [`say`] on stderr: the human text of a command whose stdout is a JSON document.
+fn say_aside(s: &str) {
+    if output::get().quiet {
+        return;
+    }
+    let _ = std::io::stderr().write_all(s.as_bytes());
+}
+
+/// A line on stderr, on the same terms as [`say`]: an error, which `-q` keeps.
 fn tell(s: &str) {
     let _ = writeln!(std::io::stderr(), "{s}");
+}
+
+/// A warning on stderr, and in the logs; `-q` leaves it to the logs.
+fn warn(s: &str) {
+    tracing::warn!("{s}");
+    if !output::get().quiet {
+        tell(s);
+    }
+}
+
+/// The verdict line, last of the human output and all that `-q` leaves: on stdout, or on
+/// stderr when stdout carries a JSON document (`aside`). `line` is built for the stream's
+/// colour ([`output::Output`]).
+fn verdict(line: &str, aside: bool) {
+    let text = format!("{line}\n");
+    if aside {
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    } else {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    }
 }
 
 /// Prints the command's output proper (`plan`, `validate`, `schema`); a closed pipe (`| head`)

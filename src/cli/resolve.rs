@@ -6,7 +6,9 @@ use super::args::{
     DetailsArg, KindArg, LangArg, LevelArg, MergeArgs, PlannedArgs, ReportArgs, ReportingArgs,
     RunArgs, SelectionArgs, SeverityArg, SplitArg, ValidateArgs, WhichArg,
 };
-use crate::engine::{MergeRequest, PlanRequest, ProgressMode, Reporting, Rerender, RunConfig};
+use crate::engine::{
+    MergeRequest, PlanRequest, ProgressMode, Reporting, Rerender, RunConfig, Terminal,
+};
 use crate::load::Inputs;
 use crate::model::{Kind, Level, Severity};
 use crate::plan::{MissingEnv, Overrides, Selection};
@@ -73,7 +75,8 @@ impl RunArgs {
             reuse_connections: self.limits.reuse_connections,
             selection: self.planned.selection.describe(),
             operator: self.reporting.operator.clone().unwrap_or_default(),
-            progress: ProgressMode::for_stderr(),
+            progress: progress_mode(),
+            terminal: self.reporting.terminal(),
             reporting: self.reporting.resolve(),
             vantage: self.planned.selection.vantage.clone(),
             shard: self.planned.selection.shard,
@@ -123,7 +126,9 @@ impl MergeArgs {
 impl ReportingArgs {
     pub fn resolve(&self) -> Reporting {
         Reporting {
-            lang: self.lang.into(),
+            // The reports are Chinese unless asked otherwise, as they always were: they are
+            // the acceptance document; only the terminal follows the locale.
+            lang: self.lang.map_or(Lang::Zh, Into::into),
             fail_on: match self.fail_on {
                 SeverityArg::Critical => Severity::Critical,
                 SeverityArg::Major => Severity::Major,
@@ -138,6 +143,35 @@ impl ReportingArgs {
                 Some(SplitArg::Provincial) => Split::Provincial,
             },
         }
+    }
+}
+
+impl ReportingArgs {
+    /// The terminal's language: `--lang` (or `NETACCEPT_LANG`), else the locale's.
+    pub fn terminal_lang(&self) -> Lang {
+        self.lang
+            .map_or_else(super::output::locale_lang, Into::into)
+    }
+
+    /// The progress's language and colour (on stderr).
+    pub fn terminal(&self) -> Terminal {
+        Terminal {
+            lang: self.terminal_lang(),
+            color: super::output::get().colour.stderr,
+        }
+    }
+}
+
+/// How the progress is shown: nothing under `-q`; lines when logs are on (a bar redrawn
+/// in place would be torn by them) or stderr is no terminal; else a bar.
+pub fn progress_mode() -> ProgressMode {
+    let out = super::output::get();
+    if out.quiet {
+        ProgressMode::Off
+    } else if out.logging {
+        ProgressMode::Lines
+    } else {
+        ProgressMode::for_stderr()
     }
 }
 
@@ -157,6 +191,7 @@ impl From<WhichArg> for Which {
             WhichArg::Suite => Which::Suite,
             WhichArg::Waivers => Which::Waivers,
             WhichArg::Faults => Which::Faults,
+            WhichArg::Summary => Which::Summary,
         }
     }
 }

@@ -1,13 +1,17 @@
 //! `netaccept run` and `netaccept report`: the engine runs (or reads back) the record; this
 //! prints the summary, has the reports written, says where, and picks the exit code.
 
-use super::args::{AfterArgs, NotifyFormatArg, ReportArgs, ReportingArgs, RunArgs};
+use super::args::{AfterArgs, NotifyFormatArg, ReportArgs, ReportingArgs, RunArgs, SummaryFormat};
+use super::output;
 use crate::bundle::SecretKey;
 use crate::engine::history::After;
 use crate::engine::{self, Finished, Reporting, Shutdown};
 use crate::error::Error;
 use crate::exit::{self, Exit};
 use crate::notify;
+use crate::report::Lang;
+use crate::report::summary;
+use crate::report::summary_doc::SummaryDoc;
 use crate::results::Results;
 
 pub fn run(args: &RunArgs) -> Result<Exit, Error> {
@@ -19,7 +23,19 @@ pub fn run(args: &RunArgs) -> Result<Exit, Error> {
     let key = sign_key(&args.reporting)?;
     let cfg = args.config();
     let finished = engine::run(prepared.loaded, plan, &cfg, Shutdown::Signals)?;
-    finish(&finished, cfg.reporting, &after, key.as_ref(), "")
+    let view = View {
+        lang: cfg.terminal.lang,
+        json: args.format == SummaryFormat::Json,
+    };
+    finish(&finished, cfg.reporting, &after, key.as_ref(), "", view)
+}
+
+/// How the end of a run is shown: the terminal's language, and whether stdout carries the
+/// summary document (`--format json`; the human lines then go to stderr).
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    pub lang: Lang,
+    pub json: bool,
 }
 
 impl AfterArgs {
@@ -76,20 +92,26 @@ pub fn sign_key(args: &ReportingArgs) -> Result<Option<SecretKey>, Error> {
 /// the summary: they are what the run is for, and a terminal that is gone (a closed pipe,
 /// `| head`, a full disk behind `> file`) may take the summary with it, never the reports or
 /// the exit code. `done`: a line to print after where the reports went (`merge` names the
-/// bundles).
+/// bundles, `demo` its HTML report). The verdict line comes last (and alone under `-q`);
+/// with `--format json` the summary document is stdout's only text and the human lines go
+/// to stderr.
 pub fn finish(
     finished: &Finished,
     reporting: Reporting,
     after: &After,
     key: Option<&SecretKey>,
     done: &str,
+    view: View,
 ) -> Result<Exit, Error> {
     let Finished { results, dir } = finished;
     let (history, history_failed) = match &after.history {
         None => (None, None),
         Some(location) => match engine::history::record(location, results) {
             Ok(h) => (Some(h), None),
-            Err(e) => (None, Some(e)),
+            Err(e) => {
+                tracing::error!(store = %location, error = %e, "the run is not in the history");
+                (None, Some(e))
+            }
         },
     };
     // The manifest covers the reports, so it comes after them, and only when they all were
@@ -102,9 +124,42 @@ pub fn finish(
         .map(|path| write_metrics(path, results))
         .transpose();
     let exit = exit::for_results(results, reporting.fail_on);
-    super::say(&crate::report::summary::render(results));
-    if let Some(diff) = history.as_ref().and_then(|h| h.diff.as_ref()) {
-        super::say(&format!(
+    let diff = history.as_ref().and_then(|h| h.diff.as_ref());
+    let out = output::get();
+    // Human text: on stdout, or beside a JSON document on stderr; nothing under -q.
+    let human = |s: &str| {
+        if view.json {
+            super::say_aside(s);
+        } else {
+            super::say(s);
+        }
+    };
+    let colour = if view.json {
+        out.colour.stderr
+    } else {
+        out.colour.stdout
+    };
+    if view.json {
+        // The code the process ends with, which the document states: a report not
+        // written, then a history not recorded, outrank the checks' verdict.
+        let final_exit = match (&written, &metrics) {
+            (Err(e), _) | (_, Err(e)) => e.exit(),
+            _ if history_failed.is_some() && exit != Exit::Interrupted => Exit::HistoryFailed,
+            _ => exit,
+        };
+        let doc = SummaryDoc::new(
+            results,
+            dir,
+            (final_exit.code(), final_exit.meaning()),
+            diff,
+        );
+        // The document is the output proper: written even under -q, never coloured.
+        let _ = super::print(&doc.to_json());
+    } else {
+        human(&summary::render_in(results, view.lang, colour));
+    }
+    if let Some(diff) = diff {
+        human(&format!(
             "\nsince run {}: {} new failure(s), {} recovered, {} still failing, {} flapping\n",
             diff.a.id,
             diff.new_failures.len(),
@@ -113,8 +168,11 @@ pub fn finish(
             diff.flapping.len()
         ));
     }
-    super::say(&format!(
-        "\nreports: {}\n{done}",
+    let t = crate::report::html::strings::strings(view.lang);
+    human(&format!(
+        "\n{}{}{}\n{done}",
+        t.term_reports,
+        t.colon,
         crate::diag::visible::line(&dir.display().to_string())
     ));
     if let Some(e) = &history_failed {
@@ -123,18 +181,21 @@ pub fn finish(
             dir.display()
         )));
     }
-    if let (Some((url, format)), Some(diff)) = (
-        &after.notify,
-        history.as_ref().and_then(|h| h.diff.as_ref()),
-    ) && let Err(e) = notify::send(
-        url,
-        *format,
-        diff,
-        &notify::Context::of(results, &dir.display().to_string()),
-    ) {
+    if let (Some((url, format)), Some(diff)) = (&after.notify, diff)
+        && let Err(e) = notify::send(
+            url,
+            *format,
+            diff,
+            &notify::Context::of(results, &dir.display().to_string()),
+        )
+    {
         // A webhook that is down does not make the run fail.
-        super::tell(&crate::diag::visible::line(&format!("warning: {e}")));
+        super::warn(&crate::diag::visible::line(&format!("warning: {e}")));
     }
+    super::verdict(
+        &summary::verdict_line(results, view.lang, colour),
+        view.json,
+    );
     written?;
     metrics?;
     if history_failed.is_some() && exit != Exit::Interrupted {
@@ -158,14 +219,14 @@ pub fn report(args: &ReportArgs) -> Result<Exit, Error> {
     let key = sign_key(&args.reporting)?;
     let (Finished { results, dir }, warnings) = engine::rerender(&args.request())?;
     for w in warnings {
-        super::tell(&format!("warning: {w}"));
+        super::warn(&format!("warning: {w}"));
     }
     // The same document as the run's own: its history read back from the store.
     let history = if args.no_history {
         None
     } else {
         engine::history::recall(&args.store.location(), &results).unwrap_or_else(|e| {
-            super::tell(&crate::diag::visible::line(&format!(
+            super::warn(&crate::diag::visible::line(&format!(
                 "warning: {e}; the report is made without the history section"
             )));
             None
@@ -178,11 +239,17 @@ pub fn report(args: &ReportArgs) -> Result<Exit, Error> {
         history.as_ref(),
     )
     .and_then(|()| engine::seal(&dir, &results, key.as_ref()));
-    super::say(&crate::report::summary::render(&results));
+    let lang = args.reporting.terminal_lang();
+    let colour = output::get().colour.stdout;
+    super::say(&summary::render_in(&results, lang, colour));
+    let t = crate::report::html::strings::strings(lang);
     super::say(&format!(
-        "\nreports: {}\n",
+        "\n{}{}{}\n",
+        t.term_reports,
+        t.colon,
         crate::diag::visible::line(&dir.display().to_string())
     ));
+    super::verdict(&summary::verdict_line(&results, lang, colour), false);
     match written {
         Ok(()) => Ok(Exit::Ok),
         // The record may be of an interrupted run; `report` itself was not interrupted.

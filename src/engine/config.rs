@@ -38,6 +38,8 @@ pub struct RunConfig {
     /// Who runs the tests, for the report's sign-off block.
     pub operator: String,
     pub progress: ProgressMode,
+    /// The language and colour of the progress on stderr.
+    pub terminal: Terminal,
     pub reporting: Reporting,
     /// The vantage whose share this run is (`--vantage ID`); `None`: the whole plan, which
     /// the record gives as the root's.
@@ -57,6 +59,7 @@ impl RunConfig {
             selection: Vec::new(),
             operator,
             progress: ProgressMode::for_stderr(),
+            terminal: Terminal::default(),
             reporting: Reporting::default(),
             vantage: None,
             shard: None,
@@ -96,6 +99,27 @@ pub enum ProgressMode {
     Bar,
     /// A plain line every few seconds: for logs, cron mail and CI.
     Lines,
+    /// Nothing, not even the run's warnings (`-q`: only the verdict line is printed); the
+    /// warnings still go to the logs.
+    Off,
+}
+
+/// How what a person reads on the terminal is worded and shown: the same language as the
+/// reports' words, colour or not. Decided once by `cli/` (`--lang` or the locale,
+/// `--color` and `NO_COLOR`); English without colour for the library's own callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    pub lang: Lang,
+    pub color: bool,
+}
+
+impl Default for Terminal {
+    fn default() -> Self {
+        Terminal {
+            lang: Lang::En,
+            color: false,
+        }
+    }
 }
 
 impl ProgressMode {

@@ -40,7 +40,14 @@ pub fn location(given: Option<&str>) -> Location {
 /// reads after it see it.
 pub fn record(location: &Location, results: &Results) -> Result<RunHistory, HistoryError> {
     let mut store = Store::open(location, Access::Write)?;
-    match store.record(results)? {
+    let recorded = store.record(results)?;
+    tracing::info!(
+        run = %results.run.id,
+        store = %location,
+        new = matches!(recorded, history::Recorded::New(_)),
+        "run recorded in the history"
+    );
+    match recorded {
         // The rows just written are the record's: made from it, not read back.
         history::Recorded::New(run) => history_at(&mut store, &run, Some(results)),
         history::Recorded::Already(run) => history_at(&mut store, &run, None),

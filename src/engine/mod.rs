@@ -29,7 +29,7 @@ pub mod sim;
 
 use std::path::{Path, PathBuf};
 
-pub use config::{PlanRequest, ProgressMode, Reporting, RunConfig};
+pub use config::{PlanRequest, ProgressMode, Reporting, RunConfig, Terminal};
 pub use merge::{Bundle, MergeRequest, Verified, combine, merge, verify_bundle};
 pub use rerender::{Rerender, rerender};
 pub use run::run;
@@ -89,6 +89,20 @@ pub fn prepare_edited(
         }
         None => None,
     };
+    if let Some(p) = &plan {
+        tracing::info!(
+            nodes = loaded.inventory.nodes.len(),
+            items = p.items.len(),
+            warnings = warnings.len(),
+            "plan built"
+        );
+    } else {
+        tracing::info!(
+            nodes = loaded.inventory.nodes.len(),
+            warnings = warnings.len(),
+            "inputs loaded"
+        );
+    }
     Ok(Prepared {
         loaded,
         plan,
@@ -125,8 +139,12 @@ pub fn write_reports_with_history(
     let failures =
         crate::report::write_all_with_history(dir, results, reporting.lang, &html, history);
     if failures.is_empty() {
+        tracing::info!(dir = %dir.display(), "reports written");
         Ok(())
     } else {
+        for (path, e) in &failures {
+            tracing::error!(file = %path.display(), error = %e, "report not written");
+        }
         Err(Error::Reports {
             failures,
             interrupted: !results.run.complete,

@@ -16,7 +16,7 @@ use crate::model::Probe;
 use crate::plan::Plan;
 use crate::probe::Context;
 use crate::report::journal::Journal;
-use crate::report::progress::Progress;
+use crate::report::progress::{Mode as ProgressShown, Progress, Style as ProgressStyle};
 use crate::report::{RecordBook, Recorder, Reporter, ReporterError, waive};
 
 /// Runs the plan made from `loaded` and returns its record, waivers applied. `loaded` must
@@ -64,6 +64,13 @@ pub fn run(
         }
     })?;
     drop(outline);
+    tracing::info!(
+        run = %meta.id,
+        dir = %dir.display(),
+        items = plan.items.len(),
+        "run started"
+    );
+    let inventory = &loaded.inventory;
     let runtime = runtime()?;
     let base_dir = suite.base_dir.clone();
     let waivers = loaded.waivers;
@@ -90,7 +97,15 @@ pub fn run(
         if let Some(lowered) = super::fd_limit::fit(&mut limits) {
             warnings.push(lowered);
         }
-        let mut progress = Progress::new(cfg.progress == super::ProgressMode::Bar);
+        let mut progress = Progress::styled(ProgressStyle {
+            mode: match cfg.progress {
+                super::ProgressMode::Bar => ProgressShown::Bar,
+                super::ProgressMode::Lines => ProgressShown::Lines,
+                super::ProgressMode::Off => ProgressShown::Off,
+            },
+            lang: cfg.terminal.lang,
+            color: cfg.terminal.color,
+        });
         let mut recorder = Recorder::new(book, plan.items.len());
 
         let plan = Arc::new(plan);
@@ -111,6 +126,9 @@ pub fn run(
                 reporters.send(&Event::Warning { message });
             }
             while let Some(ev) = rx.recv().await {
+                if let Event::CheckFinished { item, result } = &ev {
+                    log_finished(inventory, &plan.items[*item], result);
+                }
                 reporters.send(&ev);
                 if rx.is_empty() {
                     reporters.flush();
@@ -128,7 +146,37 @@ pub fn run(
     if let Some(w) = &waivers {
         waive::apply(&mut results, &w.waivers);
     }
+    let s = &results.summary;
+    tracing::info!(
+        run = %results.run.id,
+        complete = results.run.complete,
+        passed = s.passed,
+        failed = s.failed,
+        errored = s.errored,
+        skipped = s.skipped,
+        waived = s.waived,
+        "run finished"
+    );
     Ok(Finished { results, dir })
+}
+
+/// One item's verdict in the logs (debug): ids, status, time and attempts. Never the
+/// message, the target or a measurement: what a target said is for the reports, which cap
+/// and scrub it, and the ids are the inventory's and the suite's own names (a filled
+/// template's secrets are in none of them).
+fn log_finished(
+    inventory: &crate::model::Inventory,
+    item: &crate::plan::PlanItem,
+    result: &crate::event::ItemResult,
+) {
+    tracing::debug!(
+        node = %inventory.node(item.node).id,
+        check = %item.label,
+        status = result.status.as_str(),
+        duration_ms = result.duration.as_secs_f64() * 1e3,
+        attempts = result.attempts,
+        "check finished"
+    );
 }
 
 /// The run's reporters, each given every event in order; one that fails is taken out and

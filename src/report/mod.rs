@@ -21,6 +21,7 @@ pub mod plan;
 pub mod progress;
 pub mod record;
 pub mod summary;
+pub mod summary_doc;
 pub mod text;
 pub mod waive;
 pub mod words;

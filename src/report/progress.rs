@@ -2,6 +2,11 @@
 //! plain periodic lines elsewhere (CI logs, cron mail), where a bar would be noise; and the
 //! run's warnings, printed above the bar.
 //!
+//! It speaks the report's language with the report's words (`--lang`, or the locale), and
+//! its bar is coloured only when the terminal may have colour (`--color`, `NO_COLOR`). Under
+//! `-q` it shows nothing; the warnings then go to the logs only (`tracing`), as they always
+//! do too.
+//!
 //! A warning may quote a name or a message from the inputs or a target: its control
 //! characters are shown in caret form ([`visible`]), never sent to the terminal raw.
 
@@ -9,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Reporter, ReporterError};
+use super::html::strings::{Strings, fill, strings};
+use super::{Lang, Reporter, ReporterError};
 use crate::diag::visible;
 use crate::event::Event;
 use crate::results::Status;
@@ -19,6 +25,9 @@ const PLAIN_EVERY: Duration = Duration::from_secs(5);
 
 pub struct Progress {
     bar: Option<ProgressBar>,
+    /// Nothing printed (`-q`).
+    silent: bool,
+    lang: Lang,
     total: usize,
     done: usize,
     failed: usize,
@@ -31,10 +40,25 @@ pub struct Progress {
 impl Progress {
     /// `terminal`: draw a bar; otherwise print a line every few seconds.
     pub fn new(terminal: bool) -> Progress {
-        let bar = terminal.then(|| {
+        Progress::styled(Style {
+            mode: if terminal { Mode::Bar } else { Mode::Lines },
+            lang: Lang::En,
+            color: true,
+        })
+    }
+
+    /// The progress in a mode, a language and with colour or not.
+    pub fn styled(style: Style) -> Progress {
+        let bar = (style.mode == Mode::Bar).then(|| {
             let b = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            // The bar's colours are its only ones: left out under `--color never`/NO_COLOR.
+            let template = if style.color {
+                "{bar:30.cyan/blue} {pos}/{len} {msg} ETA {eta}"
+            } else {
+                "{bar:30} {pos}/{len} {msg} ETA {eta}"
+            };
             b.set_style(
-                ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} {msg} ETA {eta}")
+                ProgressStyle::with_template(template)
                     .expect("static template")
                     .progress_chars("█▉▊▋▌▍▎▏ "),
             );
@@ -43,6 +67,8 @@ impl Progress {
         let now = Instant::now();
         Progress {
             bar,
+            silent: style.mode == Mode::Off,
+            lang: style.lang,
             total: 0,
             done: 0,
             failed: 0,
@@ -53,6 +79,10 @@ impl Progress {
         }
     }
 
+    fn words(&self) -> &'static Strings {
+        strings(self.lang)
+    }
+
     fn show(&mut self, ev: &Event) {
         match ev {
             Event::Started { total, .. } => {
@@ -61,7 +91,11 @@ impl Progress {
                 self.last_line = self.started;
                 match &self.bar {
                     Some(b) => b.set_length(*total as u64),
-                    None => say(&format!("running {total} checks")),
+                    None if self.silent => {}
+                    None => say(&fill(
+                        self.words().term_running,
+                        &[("total", &total.to_string())],
+                    )),
                 }
             }
             Event::CheckStarted { .. } => {}
@@ -83,6 +117,7 @@ impl Progress {
                             b.set_message(self.counts());
                         }
                     }
+                    None if self.silent => {}
                     None if self.last_line.elapsed() >= PLAIN_EVERY => {
                         self.last_line = Instant::now();
                         say(&self.line());
@@ -90,9 +125,16 @@ impl Progress {
                     None => {}
                 }
             }
-            Event::Warning { message } => self.suspend(|| say(&warning(message))),
+            Event::Warning { message } => {
+                // Whoever reads the logs (a journal, a log collector) sees the warning there.
+                tracing::warn!(warning = %visible::text(message), "run warning");
+                if !self.silent {
+                    self.suspend(|| say(&warning(message)));
+                }
+            }
             Event::Finished { .. } => match &self.bar {
                 Some(b) => b.finish_and_clear(),
+                None if self.silent => {}
                 None => say(&self.line()),
             },
         }
@@ -108,21 +150,43 @@ impl Progress {
     }
 
     fn counts(&self) -> String {
-        format!(
-            "{} failed, {} errored, {} skipped, {:.0} checks/s",
-            self.failed,
-            self.errored,
-            self.skipped,
-            self.rate()
-        )
+        let t = self.words();
+        let rate = format!("{:.0}", self.rate());
+        match self.lang {
+            Lang::En => format!(
+                "{} {}, {} {}, {} {}, {rate} {}",
+                self.failed,
+                t.failed,
+                self.errored,
+                t.errored,
+                self.skipped,
+                t.skipped,
+                t.term_rate
+            ),
+            Lang::Zh => format!(
+                "{} {}，{} {}，{} {}，{rate} {}",
+                t.failed,
+                self.failed,
+                t.errored,
+                self.errored,
+                t.skipped,
+                self.skipped,
+                t.term_rate
+            ),
+        }
     }
 
     fn line(&self) -> String {
+        let sep = match self.lang {
+            Lang::En => ", ",
+            Lang::Zh => "，",
+        };
         format!(
-            "[{:6.1}s] {}/{} done, {}",
+            "[{:6.1}s] {}/{} {}{sep}{}",
             self.started.elapsed().as_secs_f64(),
             self.done,
             self.total,
+            self.words().term_done,
             self.counts()
         )
     }
@@ -134,6 +198,25 @@ impl Progress {
             None => f(),
         }
     }
+}
+
+/// How the progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A bar redrawn in place (a terminal).
+    Bar,
+    /// A line every few seconds (logs, cron mail, CI).
+    Lines,
+    /// Nothing (`-q`).
+    Off,
+}
+
+/// The progress's mode, language and colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub mode: Mode,
+    pub lang: Lang,
+    pub color: bool,
 }
 
 /// A warning's line, as printed above the bar; its own line breaks are kept.
@@ -158,6 +241,32 @@ fn say(line: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_progress_line_speaks_the_reports_words() {
+        let mut p = Progress::styled(Style {
+            mode: Mode::Off,
+            lang: Lang::Zh,
+            color: false,
+        });
+        (p.total, p.done, p.failed, p.errored, p.skipped) = (20, 10, 3, 1, 2);
+        let zh = p.line();
+        let t = strings(Lang::Zh);
+        assert!(
+            zh.contains(&format!(
+                "10/20 {}，{} 3，{} 1，{} 2，",
+                t.term_done, t.failed, t.errored, t.skipped
+            )),
+            "{zh}"
+        );
+        assert!(zh.contains("失败 3") && zh.contains("错误 1"), "{zh}");
+        p.lang = Lang::En;
+        let en = p.line();
+        assert!(
+            en.contains("10/20 done, 3 failed, 1 errored, 2 skipped, "),
+            "{en}"
+        );
+    }
 
     #[test]
     fn a_warning_shows_control_characters_in_caret_form() {

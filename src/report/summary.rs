@@ -1,6 +1,8 @@
 //! The terminal summary at the end of a run: counts by status, failures grouped by province
 //! (with the last hop that answered, for a failure that carries its path), the slowest
-//! checks, the duration. Made from the finished [`Results`] alone.
+//! checks, the duration; then the verdict line ([`verdict_line`]), the run in one line.
+//! Made from the finished [`Results`] alone, in the HTML report's language and words (its
+//! `html::strings` table: 通过, 失败, 验收结论…), in colour only when the caller says so.
 //!
 //! A province is the HTML report's ([`NodeIndex::province_of`]), so a failure is listed
 //! under the node whose row of the readiness matrix it counts in.
@@ -16,6 +18,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::Lang;
+use super::html::strings::{fill, strings};
 use super::text::{FIELD_CAP, cap};
 use crate::diag::visible::line;
 use crate::results::{ResultRecord, Results, Status, WaiverState};
@@ -24,62 +28,96 @@ use crate::results::{ResultRecord, Results, Status, WaiverState};
 const PER_PROVINCE: usize = 10;
 const SLOWEST: usize = 5;
 
+/// The summary in English without colour (what the library's callers and the tests of
+/// names read); [`render_in`] for a language and colour.
 pub fn render(r: &Results) -> String {
+    render_in(r, Lang::En, false)
+}
+
+/// The summary in `lang`, with the report's own words for statuses (its `strings`
+/// table), and the statuses in colour when `color`. The verdict line is apart
+/// ([`verdict_line`]): under `-q` it is all that is printed.
+pub fn render_in(r: &Results, lang: Lang, color: bool) -> String {
+    let t = strings(lang);
+    let zh = lang == Lang::Zh;
     let mut out = String::new();
     let secs = (r.run.finished - r.run.started).num_milliseconds() as f64 / 1e3;
     let s = &r.summary;
     let _ = writeln!(
         out,
-        "\n{} ({}): {} checks in {secs:.1} s{}",
+        "\n{}{}{}{}{}{}",
         line(&r.run.suite_name),
+        if zh { "（" } else { " (" },
         line(&r.run.suite),
-        s.total(),
-        if r.run.complete {
+        if zh { "）" } else { ")" },
+        t.colon,
+        fill(
+            t.term_checks_in,
+            &[
+                ("n", &s.total().to_string()),
+                ("secs", &format!("{secs:.1}"))
+            ]
+        ) + if r.run.complete {
             ""
         } else {
-            ", INTERRUPTED: incomplete"
+            t.term_interrupted
         }
     );
-    let _ = writeln!(
-        out,
-        "  {} passed, {} failed, {} errored, {} skipped, {} waived",
-        s.passed, s.failed, s.errored, s.skipped, s.waived
-    );
+    let _ = writeln!(out, "  {}", counts(r, lang, color, false));
     if !r.waivers.is_empty() {
         let in_force = r.waivers.iter().filter(|w| w.state == WaiverState::InForce);
         let used = in_force.clone().filter(|w| w.used > 0).count();
+        let unused = r
+            .waivers
+            .iter()
+            .filter(|w| w.state == WaiverState::InForce && w.used == 0)
+            .count();
+        let expired = r
+            .waivers
+            .iter()
+            .filter(|w| w.state == WaiverState::Expired)
+            .count();
         // Failures an expired waiver would have covered: said here too, since they are what
         // fails the run that the waiver's owner may believe excused.
-        let lapsed = match r
+        let lapsed_n = r
             .results
             .iter()
             .filter(|x| x.waiver_expired.is_some())
-            .count()
-        {
-            0 => String::new(),
-            1 => " (1 failure not waived)".to_string(),
-            n => format!(" ({n} failures not waived)"),
-        };
-        let _ = writeln!(
-            out,
-            "  waivers: {} in force ({used} used, {} unused), {} expired{lapsed}",
-            in_force.count(),
-            r.waivers
-                .iter()
-                .filter(|w| w.state == WaiverState::InForce && w.used == 0)
-                .count(),
-            r.waivers
-                .iter()
-                .filter(|w| w.state == WaiverState::Expired)
-                .count()
-        );
+            .count();
+        let in_force = in_force.count();
+        if zh {
+            let lapsed = match lapsed_n {
+                0 => String::new(),
+                n => format!("（{}）", crate::report::waive::not_waived_note(n, lang)),
+            };
+            let _ = writeln!(
+                out,
+                "  {}{}{} {in_force}（{} {unused}），{} {expired}{lapsed}",
+                t.term_waivers, t.colon, t.in_force, t.unused, t.expired
+            );
+        } else {
+            let lapsed = match lapsed_n {
+                0 => String::new(),
+                1 => " (1 failure not waived)".to_string(),
+                n => format!(" ({n} failures not waived)"),
+            };
+            let _ = writeln!(
+                out,
+                "  waivers: {in_force} in force ({used} used, {unused} unused), {expired} expired{lapsed}"
+            );
+        }
     }
     if !r.run.complete {
         let _ = writeln!(
             out,
-            "  {} of {} planned checks have no result",
-            r.not_run(),
-            r.run.planned
+            "  {}",
+            fill(
+                t.term_no_result,
+                &[
+                    ("n", &r.not_run().to_string()),
+                    ("planned", &r.run.planned.to_string())
+                ]
+            )
         );
     }
 
@@ -92,7 +130,9 @@ pub fn render(r: &Results) -> String {
     for (msg, n) in &repeated {
         let _ = writeln!(
             out,
-            "\n  {n} checks errored: {}",
+            "\n  {}{}{}",
+            fill(t.term_errored_alike, &[("n", &n.to_string())]),
+            t.colon,
             line(&cap(msg, FIELD_CAP))
         );
     }
@@ -115,23 +155,38 @@ pub fn render(r: &Results) -> String {
         }
     }
     if !by_province.is_empty() {
-        let _ = writeln!(out, "\nFailures by province:");
+        let _ = writeln!(
+            out,
+            "\n{}{}",
+            t.term_failures_by_province,
+            t.colon.trim_end()
+        );
         for ((p, name), xs) in &by_province {
             let failed = xs.iter().filter(|x| x.status == Status::Failed).count();
-            let _ = writeln!(
-                out,
-                "  {} ({}): {failed} failed, {} errored",
-                line(name),
-                line(p),
-                xs.len() - failed
-            );
+            let errored = xs.len() - failed;
+            let group = if zh {
+                format!(
+                    "{}（{}）：{} {failed}，{} {errored}",
+                    line(name),
+                    line(p),
+                    t.failed,
+                    t.errored
+                )
+            } else {
+                format!(
+                    "{} ({}): {failed} failed, {errored} errored",
+                    line(name),
+                    line(p)
+                )
+            };
+            let _ = writeln!(out, "  {group}");
             for x in xs.iter().take(PER_PROVINCE) {
                 let _ = writeln!(
                     out,
-                    "    {:<24} {:<28} {:<7} {}",
+                    "    {:<24} {:<28} {} {}",
                     line(&x.node),
                     label(x),
-                    x.status.as_str(),
+                    status_word(x.status, lang, color),
                     // Capped as in the reports: a target's 100 MB message is not for a
                     // terminal.
                     line(&cap(&x.message, FIELD_CAP))
@@ -140,16 +195,28 @@ pub fn render(r: &Results) -> String {
                 // engineer starts on site.
                 if let Some(path) = crate::results::links::path_text(&x.measurements) {
                     let hop = crate::results::links::last_hop(&x.measurements).unwrap_or("none");
+                    let (open, close) = if zh { ("（", "）") } else { ("  (", ")") };
                     let _ = writeln!(
                         out,
-                        "      last hop that answered: {}  (path: {})",
+                        "      {}{}{}{open}{}{}{}{close}",
+                        t.term_last_hop,
+                        t.colon,
                         line(hop),
+                        if zh { t.path } else { "path" },
+                        t.colon,
                         line(&cap(&path, FIELD_CAP))
                     );
                 }
             }
             if xs.len() > PER_PROVINCE {
-                let _ = writeln!(out, "    … and {} more", xs.len() - PER_PROVINCE);
+                let _ = writeln!(
+                    out,
+                    "    {}",
+                    fill(
+                        t.term_and_more,
+                        &[("n", &(xs.len() - PER_PROVINCE).to_string())]
+                    )
+                );
             }
         }
     }
@@ -157,7 +224,7 @@ pub fn render(r: &Results) -> String {
     let mut ran: Vec<&ResultRecord> = r.results.iter().filter(|x| x.attempts > 0).collect();
     ran.sort_by(|a, b| b.duration_ms.total_cmp(&a.duration_ms));
     if !ran.is_empty() {
-        let _ = writeln!(out, "\nSlowest checks:");
+        let _ = writeln!(out, "\n{}{}", t.term_slowest, t.colon.trim_end());
         for x in ran.iter().take(SLOWEST) {
             let _ = writeln!(
                 out,
@@ -170,6 +237,121 @@ pub fn render(r: &Results) -> String {
         }
     }
     out
+}
+
+/// Whether the record passes by the HTML report's rule ("验收结论"): no result failed,
+/// errored or went unreported without a waiver, whatever `--fail-on` says of the exit code.
+pub fn passed(r: &Results) -> bool {
+    !r.results.iter().any(|x| {
+        matches!(
+            x.status,
+            Status::Failed | Status::Errored | Status::NotReported
+        )
+    })
+}
+
+/// The verdict line, the run in one line, last on the terminal and all that `-q` leaves:
+/// the HTML report's verdict in its words, then the counts by status (`Verdict: NOT PASSED
+/// (4 passed, 2 failed, …)`, `验收结论：不通过（通过 4，失败 2，…）`), and whether the run
+/// was interrupted. No trailing newline.
+pub fn verdict_line(r: &Results, lang: Lang, color: bool) -> String {
+    let t = strings(lang);
+    let zh = lang == Lang::Zh;
+    let word = if passed(r) {
+        paint(&format!("✔ {}", t.verdict_pass), GREEN, color)
+    } else {
+        paint(&format!("✘ {}", t.verdict_fail), RED, color)
+    };
+    let (open, close) = if zh { ("（", "）") } else { (" (", ")") };
+    let mut out = format!(
+        "{}{}{word}{open}{}{close}",
+        t.verdict,
+        t.colon,
+        counts(r, lang, color, true)
+    );
+    if !r.run.complete {
+        out.push_str(t.rule_sep);
+        out.push_str(t.interrupted);
+    }
+    out
+}
+
+/// `4 passed, 2 failed, …` (`通过 4，失败 2，…`): every status, `not reported` only where a
+/// merge made any (`with_unreported`: the verdict line lists it; the counts line never did).
+fn counts(r: &Results, lang: Lang, color: bool, with_unreported: bool) -> String {
+    let t = strings(lang);
+    let s = &r.summary;
+    let not_reported = r
+        .results
+        .iter()
+        .filter(|x| x.status == Status::NotReported)
+        .count();
+    let mut parts = vec![
+        (Status::Passed, s.passed),
+        (Status::Failed, s.failed),
+        (Status::Errored, s.errored),
+        (Status::Skipped, s.skipped),
+        (Status::Waived, s.waived),
+    ];
+    if with_unreported && not_reported > 0 {
+        parts.push((Status::NotReported, not_reported));
+    }
+    let parts: Vec<String> = parts
+        .into_iter()
+        .map(|(status, n)| {
+            let word = t.status(status);
+            let text = match lang {
+                Lang::Zh => format!("{word} {n}"),
+                Lang::En => format!("{n} {word}"),
+            };
+            // Only what needs looking at is coloured, and only when there is some.
+            match status_colour(status) {
+                Some(c) if n > 0 => paint(&text, c, color),
+                _ => text,
+            }
+        })
+        .collect();
+    parts.join(match lang {
+        Lang::Zh => "，",
+        Lang::En => ", ",
+    })
+}
+
+/// A status as the report words it, padded to the column (7 columns in English, as the
+/// summary always was; the Chinese words are two wide), in colour when `color`.
+fn status_word(status: Status, lang: Lang, color: bool) -> String {
+    let t = strings(lang);
+    let word = match lang {
+        Lang::En => format!("{:<7}", status.as_str()),
+        Lang::Zh => t.status(status).to_string(),
+    };
+    match status_colour(status) {
+        Some(c) => paint(&word, c, color),
+        None => word,
+    }
+}
+
+const GREEN: &str = "\x1b[1;32m";
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[33m";
+const RESET: &str = "\x1b[0m";
+
+fn status_colour(s: Status) -> Option<&'static str> {
+    match s {
+        Status::Failed | Status::NotReported => Some(RED),
+        Status::Errored => Some(YELLOW),
+        Status::Passed | Status::Skipped | Status::Waived => None,
+    }
+}
+
+/// `text` in an SGR colour when `color`; as it is otherwise. The colour is ours: any text
+/// from the inputs inside it has been through [`line`] already.
+fn paint(text: &str, colour: &str, color: bool) -> String {
+    if color {
+        format!("{colour}{text}{RESET}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// `check` or `check/app`, shown on one line.
@@ -186,7 +368,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::report::{Lang, html};
+    use crate::report::html;
 
     /// A record where "the second id of the path" (the summary's old rule) and "the
     /// provincial-level node on the path" part ways: a prefecture directly under the centre,
@@ -319,6 +501,38 @@ mod tests {
         assert!(
             after.contains("\n      last hop that answered: 198.18.1.2  (path: 198.18.1.2 → *)\n"),
             "{after}"
+        );
+    }
+
+    #[test]
+    fn chinese_summary_and_verdict_use_the_html_reports_words() {
+        let r = record();
+        let t = strings(Lang::Zh);
+        let zh = render_in(&r, Lang::Zh, false);
+        let s = &r.summary;
+        assert!(
+            zh.contains(&format!(
+                "  {} {}，{} {}，{} {}，",
+                t.passed, s.passed, t.failed, s.failed, t.errored, s.errored
+            )),
+            "{zh}"
+        );
+        assert!(zh.contains("失败与错误（按省级节点）："), "{zh}");
+        assert!(!zh.contains("passed") && !zh.contains("Failures"), "{zh}");
+        // The verdict is the HTML report's, in its words: the page says 不通过 too.
+        let verdict = verdict_line(&r, Lang::Zh, false);
+        assert!(
+            verdict.starts_with("验收结论：✘ 不通过（通过 1，失败 4，"),
+            "{verdict}"
+        );
+        let page = html::render(&r, Lang::Zh);
+        assert!(page.contains(&format!("✘ {}", t.verdict_fail)));
+        // In colour the words are the same, wrapped in SGR codes; English stays English.
+        let coloured = verdict_line(&r, Lang::Zh, true);
+        assert!(coloured.contains("\x1b[1;31m✘ 不通过\x1b[0m"), "{coloured}");
+        assert!(
+            verdict_line(&r, Lang::En, false)
+                .starts_with("Verdict: ✘ NOT PASSED (1 passed, 4 failed")
         );
     }
 

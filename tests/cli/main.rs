@@ -15,6 +15,8 @@
 mod commands;
 /// Legal DNS names and expectations (every dot form, UTS 46, DNS rather than hostname rules) load and plan.
 mod dns_names;
+/// Every option settable from the environment (`NETACCEPT_…`), the rule checked on clap's tree.
+mod env_vars;
 /// Input files that are not small regular files: folder entries, size caps, FIFOs.
 mod input_files;
 /// Golden diagnostics of bad input; `NETACCEPT_BLESS=1` rewrites them.

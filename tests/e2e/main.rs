@@ -37,6 +37,9 @@ mod netns;
 mod redirects;
 /// `netaccept run` on loopback with TCP and HTTP servers started by the test.
 mod run;
+/// The terminal: `--lang zh` (and the locale) for the summary and progress, `-q`, `--format
+/// json` against `netaccept schema summary`, `-v` logs on stderr, `--color` and `NO_COLOR`.
+mod terminal;
 /// `run --vantage ID [--shard K/N]`: the share run, and the vantage and host on each result.
 mod vantages;
 

@@ -17,7 +17,13 @@ pub fn netaccept(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Output {
     c.args(args)
         .current_dir(dir)
         .env("CI", "true")
-        .env_remove("NETACCEPT_TOKEN");
+        .env_remove("NETACCEPT_TOKEN")
+        // The terminal's language follows the locale: the tests' runs start from none, and a
+        // test that wants one sets it.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env_remove("NETACCEPT_LANG");
     for (k, v) in envs {
         c.env(k, v);
     }

@@ -44,7 +44,8 @@ mod page;
 mod readiness;
 mod rows;
 mod split;
-mod strings;
+// The report's words, which the terminal's summary and progress reuse (`report::summary`).
+pub(crate) mod strings;
 
 use std::path::{Path, PathBuf};
 

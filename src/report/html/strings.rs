@@ -11,202 +11,226 @@ use crate::results::Status;
 
 /// Every fixed string of the report in one language. One struct for both, so that the
 /// compiler refuses a string present in one language and missing in the other.
-pub(super) struct Strings {
-    pub(super) html_lang: &'static str,
+pub(crate) struct Strings {
+    pub(crate) html_lang: &'static str,
     /// After a label: full-width in Chinese.
-    pub(super) colon: &'static str,
-    pub(super) doc_title: &'static str,
-    pub(super) banner_incomplete: &'static str,
+    pub(crate) colon: &'static str,
+    pub(crate) doc_title: &'static str,
+    pub(crate) banner_incomplete: &'static str,
     /// `{done}` and `{planned}` are filled in.
-    pub(super) banner_detail: &'static str,
+    pub(crate) banner_detail: &'static str,
 
-    pub(super) sec_run: &'static str,
-    pub(super) sec_verdict: &'static str,
-    pub(super) sec_matrix: &'static str,
-    pub(super) sec_failures: &'static str,
-    pub(super) sec_waivers: &'static str,
-    pub(super) sec_details: &'static str,
-    pub(super) sec_signoff: &'static str,
+    pub(crate) sec_run: &'static str,
+    pub(crate) sec_verdict: &'static str,
+    pub(crate) sec_matrix: &'static str,
+    pub(crate) sec_failures: &'static str,
+    pub(crate) sec_waivers: &'static str,
+    pub(crate) sec_details: &'static str,
+    pub(crate) sec_signoff: &'static str,
     /// The appendix's heading under `--details failures`.
-    pub(super) sec_details_failures: &'static str,
+    pub(crate) sec_details_failures: &'static str,
     /// At the top of the appendix under `--details failures`: `{n}` is filled in.
-    pub(super) details_failures_note: &'static str,
+    pub(crate) details_failures_note: &'static str,
 
     /// The page footer (print CSS): `{n}` and `{m}` are the page counters.
-    pub(super) page_of: &'static str,
+    pub(crate) page_of: &'static str,
     /// Before the first 16 hex digits of the record's SHA-256, in the footer.
-    pub(super) record_sha_prefix: &'static str,
+    pub(crate) record_sha_prefix: &'static str,
     /// The header row with the whole SHA-256 of the record.
-    pub(super) record_sha: &'static str,
+    pub(crate) record_sha: &'static str,
     /// Under the header row: why it is the record's hash, not this document's.
-    pub(super) record_sha_note: &'static str,
+    pub(crate) record_sha_note: &'static str,
 
     /// `--split provincial`: the header row naming what a document covers.
-    pub(super) scope: &'static str,
+    pub(crate) scope: &'static str,
     /// A province's document: `{name}` and `{id}` are filled in.
-    pub(super) scope_province: &'static str,
+    pub(crate) scope_province: &'static str,
     /// The national centre's document: `{name}` and `{id}` are filled in.
-    pub(super) scope_centre: &'static str,
-    pub(super) scope_summary: &'static str,
+    pub(crate) scope_centre: &'static str,
+    pub(crate) scope_summary: &'static str,
     /// Under the title of a province's document.
-    pub(super) part_subtitle: &'static str,
+    pub(crate) part_subtitle: &'static str,
     /// Under the title of the summary.
-    pub(super) summary_subtitle: &'static str,
-    pub(super) back_to_summary: &'static str,
+    pub(crate) summary_subtitle: &'static str,
+    pub(crate) back_to_summary: &'static str,
     /// Above the summary's matrix.
-    pub(super) summary_matrix_note: &'static str,
+    pub(crate) summary_matrix_note: &'static str,
     /// Above the summary's one-line failures.
-    pub(super) summary_failures_note: &'static str,
+    pub(crate) summary_failures_note: &'static str,
     /// A province's line in the summary's failures: `{failed}`, `{errored}`, `{skipped}`
     /// are filled in.
-    pub(super) summary_group_counts: &'static str,
-    pub(super) document: &'static str,
+    pub(crate) summary_group_counts: &'static str,
+    pub(crate) document: &'static str,
 
-    pub(super) suite: &'static str,
-    pub(super) run_id: &'static str,
-    pub(super) inventory_sha: &'static str,
-    pub(super) suite_sha: &'static str,
-    pub(super) tool_version: &'static str,
-    pub(super) vantage: &'static str,
+    pub(crate) suite: &'static str,
+    pub(crate) run_id: &'static str,
+    pub(crate) inventory_sha: &'static str,
+    pub(crate) suite_sha: &'static str,
+    pub(crate) tool_version: &'static str,
+    pub(crate) vantage: &'static str,
     /// A merged record's table of bundles: its heading and columns.
-    pub(super) bundles: &'static str,
-    pub(super) bundle: &'static str,
-    pub(super) vantage_id: &'static str,
-    pub(super) signer: &'static str,
-    pub(super) unsigned: &'static str,
-    pub(super) probe_host: &'static str,
-    pub(super) window: &'static str,
-    pub(super) manifest_sha: &'static str,
-    pub(super) started: &'static str,
-    pub(super) finished: &'static str,
-    pub(super) duration: &'static str,
-    pub(super) beijing_time: &'static str,
-    pub(super) operator: &'static str,
-    pub(super) completeness: &'static str,
-    pub(super) complete: &'static str,
-    pub(super) interrupted: &'static str,
-    pub(super) selection: &'static str,
-    pub(super) selection_all: &'static str,
-    pub(super) results_count: &'static str,
+    pub(crate) bundles: &'static str,
+    pub(crate) bundle: &'static str,
+    pub(crate) vantage_id: &'static str,
+    pub(crate) signer: &'static str,
+    pub(crate) unsigned: &'static str,
+    pub(crate) probe_host: &'static str,
+    pub(crate) window: &'static str,
+    pub(crate) manifest_sha: &'static str,
+    pub(crate) started: &'static str,
+    pub(crate) finished: &'static str,
+    pub(crate) duration: &'static str,
+    pub(crate) beijing_time: &'static str,
+    pub(crate) operator: &'static str,
+    pub(crate) completeness: &'static str,
+    pub(crate) complete: &'static str,
+    pub(crate) interrupted: &'static str,
+    pub(crate) selection: &'static str,
+    pub(crate) selection_all: &'static str,
+    pub(crate) results_count: &'static str,
     /// `{done}` and `{planned}` are filled in.
-    pub(super) results_of_planned: &'static str,
+    pub(crate) results_of_planned: &'static str,
 
-    pub(super) verdict: &'static str,
-    pub(super) verdict_pass: &'static str,
-    pub(super) verdict_fail: &'static str,
-    pub(super) verdict_rule: &'static str,
-    pub(super) severity: &'static str,
-    pub(super) not_passed_sum: &'static str,
-    pub(super) total: &'static str,
+    pub(crate) verdict: &'static str,
+    pub(crate) verdict_pass: &'static str,
+    pub(crate) verdict_fail: &'static str,
+    pub(crate) verdict_rule: &'static str,
+    pub(crate) severity: &'static str,
+    pub(crate) not_passed_sum: &'static str,
+    pub(crate) total: &'static str,
 
-    pub(super) node: &'static str,
-    pub(super) network: &'static str,
-    pub(super) web: &'static str,
-    pub(super) classification: &'static str,
-    pub(super) all_nodes: &'static str,
-    pub(super) legend: &'static str,
-    pub(super) cell_pass: &'static str,
-    pub(super) cell_fail: &'static str,
-    pub(super) cell_waived: &'static str,
-    pub(super) cell_none: &'static str,
+    pub(crate) node: &'static str,
+    pub(crate) network: &'static str,
+    pub(crate) web: &'static str,
+    pub(crate) classification: &'static str,
+    pub(crate) all_nodes: &'static str,
+    pub(crate) legend: &'static str,
+    pub(crate) cell_pass: &'static str,
+    pub(crate) cell_fail: &'static str,
+    pub(crate) cell_waived: &'static str,
+    pub(crate) cell_none: &'static str,
     /// The rule's head, then each class's condition after its (bold) name, then the
     /// columns: printed as one paragraph.
-    pub(super) readiness_rule: &'static str,
-    pub(super) rule_ready: &'static str,
-    pub(super) rule_in_progress: &'static str,
-    pub(super) rule_not_ready: &'static str,
-    pub(super) rule_scope: &'static str,
-    pub(super) rule_sep: &'static str,
-    pub(super) ready: &'static str,
-    pub(super) in_progress: &'static str,
-    pub(super) not_ready: &'static str,
+    pub(crate) readiness_rule: &'static str,
+    pub(crate) rule_ready: &'static str,
+    pub(crate) rule_in_progress: &'static str,
+    pub(crate) rule_not_ready: &'static str,
+    pub(crate) rule_scope: &'static str,
+    pub(crate) rule_sep: &'static str,
+    pub(crate) ready: &'static str,
+    pub(crate) in_progress: &'static str,
+    pub(crate) not_ready: &'static str,
 
-    pub(super) check: &'static str,
-    pub(super) app: &'static str,
-    pub(super) status: &'static str,
-    pub(super) expected: &'static str,
-    pub(super) measured: &'static str,
-    pub(super) attempts: &'static str,
-    pub(super) message: &'static str,
-    pub(super) target: &'static str,
-    pub(super) evidence: &'static str,
-    pub(super) no_failures: &'static str,
+    pub(crate) check: &'static str,
+    pub(crate) app: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) expected: &'static str,
+    pub(crate) measured: &'static str,
+    pub(crate) attempts: &'static str,
+    pub(crate) message: &'static str,
+    pub(crate) target: &'static str,
+    pub(crate) evidence: &'static str,
+    pub(crate) no_failures: &'static str,
     /// `{n}` is filled in.
-    pub(super) skipped_note: &'static str,
+    pub(crate) skipped_note: &'static str,
     /// Beside the finding's sentence in Chinese: the record's own message (English).
-    pub(super) as_recorded: &'static str,
+    pub(crate) as_recorded: &'static str,
 
-    pub(super) tls: &'static str,
-    pub(super) tls_protocol: &'static str,
-    pub(super) tls_cipher: &'static str,
-    pub(super) tls_backend: &'static str,
-    pub(super) tls_sni: &'static str,
+    pub(crate) tls: &'static str,
+    pub(crate) tls_protocol: &'static str,
+    pub(crate) tls_cipher: &'static str,
+    pub(crate) tls_backend: &'static str,
+    pub(crate) tls_sni: &'static str,
     /// `{role}` is filled in.
-    pub(super) cert_leaf: &'static str,
+    pub(crate) cert_leaf: &'static str,
     /// `{role}` is filled in.
-    pub(super) cert_named: &'static str,
-    pub(super) cert_root_not_sent: &'static str,
-    pub(super) cert_subject: &'static str,
-    pub(super) cert_issuer: &'static str,
-    pub(super) cert_san: &'static str,
-    pub(super) cert_no_san: &'static str,
-    pub(super) cert_not_before: &'static str,
-    pub(super) cert_not_after: &'static str,
-    pub(super) cert_key: &'static str,
-    pub(super) cert_signature: &'static str,
-    pub(super) cert_sha256: &'static str,
-    pub(super) tls_note: &'static str,
-    pub(super) role_leaf: &'static str,
-    pub(super) role_intermediate: &'static str,
-    pub(super) role_root: &'static str,
+    pub(crate) cert_named: &'static str,
+    pub(crate) cert_root_not_sent: &'static str,
+    pub(crate) cert_subject: &'static str,
+    pub(crate) cert_issuer: &'static str,
+    pub(crate) cert_san: &'static str,
+    pub(crate) cert_no_san: &'static str,
+    pub(crate) cert_not_before: &'static str,
+    pub(crate) cert_not_after: &'static str,
+    pub(crate) cert_key: &'static str,
+    pub(crate) cert_signature: &'static str,
+    pub(crate) cert_sha256: &'static str,
+    pub(crate) tls_note: &'static str,
+    pub(crate) role_leaf: &'static str,
+    pub(crate) role_intermediate: &'static str,
+    pub(crate) role_root: &'static str,
 
-    pub(super) reason: &'static str,
-    pub(super) approved_by: &'static str,
-    pub(super) expires: &'static str,
-    pub(super) state: &'static str,
-    pub(super) used: &'static str,
-    pub(super) in_force: &'static str,
-    pub(super) expired: &'static str,
-    pub(super) unused: &'static str,
+    pub(crate) reason: &'static str,
+    pub(crate) approved_by: &'static str,
+    pub(crate) expires: &'static str,
+    pub(crate) state: &'static str,
+    pub(crate) used: &'static str,
+    pub(crate) in_force: &'static str,
+    pub(crate) expired: &'static str,
+    pub(crate) unused: &'static str,
     /// `{n}` is filled in.
-    pub(super) used_n: &'static str,
-    pub(super) all_apps: &'static str,
-    pub(super) no_waivers: &'static str,
+    pub(crate) used_n: &'static str,
+    pub(crate) all_apps: &'static str,
+    pub(crate) no_waivers: &'static str,
     /// `{reason}`, `{by}` and `{expires}` are filled in.
-    pub(super) waived_by: &'static str,
+    pub(crate) waived_by: &'static str,
 
-    pub(super) path: &'static str,
-    pub(super) level: &'static str,
-    pub(super) kind: &'static str,
-    pub(super) host: &'static str,
-    pub(super) details: &'static str,
-    pub(super) time_ms: &'static str,
+    pub(crate) path: &'static str,
+    pub(crate) level: &'static str,
+    pub(crate) kind: &'static str,
+    pub(crate) host: &'static str,
+    pub(crate) details: &'static str,
+    pub(crate) time_ms: &'static str,
 
-    pub(super) test_org: &'static str,
-    pub(super) tester: &'static str,
-    pub(super) accept_org: &'static str,
-    pub(super) acceptor: &'static str,
-    pub(super) date: &'static str,
-    pub(super) seal: &'static str,
-    pub(super) signature: &'static str,
-    pub(super) signoff_note: &'static str,
-    pub(super) generated_by: &'static str,
+    pub(crate) test_org: &'static str,
+    pub(crate) tester: &'static str,
+    pub(crate) accept_org: &'static str,
+    pub(crate) acceptor: &'static str,
+    pub(crate) date: &'static str,
+    pub(crate) seal: &'static str,
+    pub(crate) signature: &'static str,
+    pub(crate) signoff_note: &'static str,
+    pub(crate) generated_by: &'static str,
 
-    pub(super) passed: &'static str,
-    pub(super) failed: &'static str,
-    pub(super) errored: &'static str,
-    pub(super) skipped: &'static str,
-    pub(super) waived: &'static str,
-    pub(super) not_reported: &'static str,
-    pub(super) critical: &'static str,
-    pub(super) major: &'static str,
-    pub(super) minor: &'static str,
-    pub(super) national: &'static str,
-    pub(super) provincial: &'static str,
-    pub(super) prefectural: &'static str,
-    pub(super) county: &'static str,
-    pub(super) safety: &'static str,
-    pub(super) coal: &'static str,
+    pub(crate) passed: &'static str,
+    pub(crate) failed: &'static str,
+    pub(crate) errored: &'static str,
+    pub(crate) skipped: &'static str,
+    pub(crate) waived: &'static str,
+    pub(crate) not_reported: &'static str,
+    pub(crate) critical: &'static str,
+    pub(crate) major: &'static str,
+    pub(crate) minor: &'static str,
+    pub(crate) national: &'static str,
+    pub(crate) provincial: &'static str,
+    pub(crate) prefectural: &'static str,
+    pub(crate) county: &'static str,
+    pub(crate) safety: &'static str,
+    pub(crate) coal: &'static str,
+
+    // The terminal's own phrases (`report::summary`, `report::progress`), kept in this table
+    // beside the report's words they are built with, so the terminal and the paper say the
+    // same. `{…}` are filled in.
+    /// The summary's first line after the suite: `{n}` checks, `{secs}` seconds.
+    pub(crate) term_checks_in: &'static str,
+    /// After it, for an interrupted run.
+    pub(crate) term_interrupted: &'static str,
+    /// `{n}` of `{planned}` planned checks have no result.
+    pub(crate) term_no_result: &'static str,
+    /// `{n}` checks errored with one message, said once.
+    pub(crate) term_errored_alike: &'static str,
+    pub(crate) term_failures_by_province: &'static str,
+    pub(crate) term_last_hop: &'static str,
+    /// `{n}` more failures not listed.
+    pub(crate) term_and_more: &'static str,
+    pub(crate) term_slowest: &'static str,
+    pub(crate) term_waivers: &'static str,
+    pub(crate) term_reports: &'static str,
+    /// The progress: `{total}` checks starting.
+    pub(crate) term_running: &'static str,
+    pub(crate) term_done: &'static str,
+    /// Checks finished a second, after the figure.
+    pub(crate) term_rate: &'static str,
 }
 
 const ZH_TEXT: Strings = Strings {
@@ -378,6 +402,20 @@ const ZH_TEXT: Strings = Strings {
     county: "县级",
     safety: "安全监管",
     coal: "煤矿安全监察",
+
+    term_checks_in: "{n} 项检查，用时 {secs} 秒",
+    term_interrupted: "，不完整（运行被中断）",
+    term_no_result: "计划 {planned} 项检查，其中 {n} 项没有结果",
+    term_errored_alike: "{n} 项检查错误",
+    term_failures_by_province: "失败与错误（按省级节点）",
+    term_last_hop: "最后应答的一跳",
+    term_and_more: "…… 另有 {n} 项",
+    term_slowest: "用时最长的检查",
+    term_waivers: "豁免",
+    term_reports: "报告",
+    term_running: "开始运行 {total} 项检查",
+    term_done: "完成",
+    term_rate: "项/秒",
 };
 
 const EN_TEXT: Strings = Strings {
@@ -549,6 +587,20 @@ const EN_TEXT: Strings = Strings {
     county: "county",
     safety: "safety",
     coal: "coal",
+
+    term_checks_in: "{n} checks in {secs} s",
+    term_interrupted: ", INTERRUPTED: incomplete",
+    term_no_result: "{n} of {planned} planned checks have no result",
+    term_errored_alike: "{n} checks errored",
+    term_failures_by_province: "Failures by province",
+    term_last_hop: "last hop that answered",
+    term_and_more: "… and {n} more",
+    term_slowest: "Slowest checks",
+    term_waivers: "waivers",
+    term_reports: "reports",
+    term_running: "running {total} checks",
+    term_done: "done",
+    term_rate: "checks/s",
 };
 
 /// The strings of one language.
@@ -566,7 +618,7 @@ static EN_LINKS: Strings = Strings {
     ..EN_TEXT
 };
 
-pub(super) fn strings(lang: Lang) -> &'static Strings {
+pub(crate) fn strings(lang: Lang) -> &'static Strings {
     match lang {
         Lang::Zh => &ZH,
         Lang::En => &EN,
@@ -574,7 +626,7 @@ pub(super) fn strings(lang: Lang) -> &'static Strings {
 }
 
 /// [`strings`] of a document with the section "link quality" (`links`) or without it.
-pub(super) fn strings_with(lang: Lang, links: bool) -> &'static Strings {
+pub(crate) fn strings_with(lang: Lang, links: bool) -> &'static Strings {
     match (lang, links) {
         (Lang::Zh, true) => &ZH_LINKS,
         (Lang::En, true) => &EN_LINKS,
@@ -583,7 +635,7 @@ pub(super) fn strings_with(lang: Lang, links: bool) -> &'static Strings {
 }
 
 impl Strings {
-    pub(super) fn status(&self, s: Status) -> &'static str {
+    pub(crate) fn status(&self, s: Status) -> &'static str {
         match s {
             Status::Passed => self.passed,
             Status::Failed => self.failed,
@@ -594,7 +646,7 @@ impl Strings {
         }
     }
 
-    pub(super) fn severity(&self, s: Severity) -> &'static str {
+    pub(crate) fn severity(&self, s: Severity) -> &'static str {
         match s {
             Severity::Critical => self.critical,
             Severity::Major => self.major,
@@ -602,7 +654,7 @@ impl Strings {
         }
     }
 
-    pub(super) fn level(&self, l: Level) -> &'static str {
+    pub(crate) fn level(&self, l: Level) -> &'static str {
         match l {
             Level::National => self.national,
             Level::Provincial => self.provincial,
@@ -611,7 +663,7 @@ impl Strings {
         }
     }
 
-    pub(super) fn role(&self, r: Role) -> &'static str {
+    pub(crate) fn role(&self, r: Role) -> &'static str {
         match r {
             Role::Leaf => self.role_leaf,
             Role::Intermediate => self.role_intermediate,
@@ -619,7 +671,7 @@ impl Strings {
         }
     }
 
-    pub(super) fn kind(&self, k: Kind) -> &'static str {
+    pub(crate) fn kind(&self, k: Kind) -> &'static str {
         match k {
             Kind::Safety => self.safety,
             Kind::Coal => self.coal,
@@ -629,7 +681,7 @@ impl Strings {
 
 /// Fills `{name}` placeholders of a fixed string; the values are escaped later, by the
 /// template, like any other text.
-pub(super) fn fill(template: &str, values: &[(&str, &str)]) -> String {
+pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = template.to_string();
     for (k, v) in values {
         out = out.replace(&format!("{{{k}}}"), v);
