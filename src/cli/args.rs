@@ -180,6 +180,8 @@ pub enum HistoryCommand {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TableFormat {
+    /// `text` too: one `NETACCEPT_FORMAT` serves `run`, `plan` and `diff`.
+    #[value(alias = "text")]
     Table,
     Json,
 }
@@ -406,6 +408,8 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PlanFormat {
+    /// `text` too: one `NETACCEPT_FORMAT` serves `run`, `plan` and `diff`.
+    #[value(alias = "text")]
     Table,
     Json,
 }
@@ -476,6 +480,8 @@ pub struct RunArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SummaryFormat {
+    /// `table` too: one `NETACCEPT_FORMAT` serves `run`, `plan` and `diff`.
+    #[value(alias = "table")]
     Text,
     Json,
 }

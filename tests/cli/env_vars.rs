@@ -113,6 +113,31 @@ fn help_shows_the_variables_and_the_environment_sets_options() {
         String::from_utf8_lossy(&json.stderr)
     );
     serde_json::from_slice::<serde_json::Value>(&json.stdout).expect("NETACCEPT_FORMAT=json");
+    // One value serves `plan`, `diff` and `run`: `text` (run's word) is plan's table.
+    let text = std::process::Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args([
+            "plan",
+            "-i",
+            "inventories/example",
+            "-s",
+            "suites/nightly.yaml",
+        ])
+        .current_dir(crate::root())
+        .env("NETACCEPT_FORMAT", "text")
+        .output()
+        .unwrap();
+    assert_eq!(
+        text.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    assert!(
+        serde_json::from_slice::<serde_json::Value>(&text.stdout).is_err()
+            && !text.stdout.is_empty(),
+        "a table, not JSON: {}",
+        String::from_utf8_lossy(&text.stdout)
+    );
     // NETACCEPT_VERBOSE=2 is -vv: the logs on stderr, never on stdout.
     assert!(
         String::from_utf8_lossy(&json.stderr).contains("plan built"),
