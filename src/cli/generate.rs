@@ -49,18 +49,40 @@ pub fn completions(a: &CompletionsArgs) -> Result<Exit, Error> {
     // Generated into memory first, so that a closed pipe or a full disk is handled the one
     // way every printing command handles it (`super::print`), not as a panic in the writer.
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), NAME, &mut script);
+    clap_complete::generate(shell, &mut offered(), NAME, &mut script);
     super::print(&String::from_utf8_lossy(&script))
+}
+
+/// The command as completion offers it: without its hidden subcommands (`manpages`), which
+/// clap_complete's generators would list as they list every other (they honour `hide` on
+/// arguments and values, not on subcommands). The top-level arguments, global ones included,
+/// and every visible subcommand with its own are kept as clap defines them.
+fn offered() -> clap::Command {
+    let full = Cli::command();
+    let visible: Vec<clap::Command> = full
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .cloned()
+        .collect();
+    let mut cmd = clap::Command::new(NAME)
+        .version(env!("CARGO_PKG_VERSION"))
+        .args(full.get_arguments().cloned())
+        .subcommands(visible);
+    if let Some(about) = full.get_about() {
+        cmd = cmd.about(about.clone());
+    }
+    cmd
 }
 
 /// Writes a man page for the command and one for each visible subcommand, nested ones
 /// included, into `a.dir`, and lists the files it wrote on stdout.
 pub fn manpages(a: &ManpagesArgs) -> Result<Exit, Error> {
     std::fs::create_dir_all(&a.dir).map_err(Error::Output)?;
-    // clap_mangen names each page after the command's display name (`netaccept-history-list`)
-    // and leaves out hidden commands (this one) and `help`. No date: the same binary makes
-    // the same pages, so a package build is reproducible.
-    clap_mangen::generate_to(Cli::command(), &a.dir).map_err(Error::Output)?;
+    // Built once from the root, so that each subcommand has its display name
+    // (`netaccept-history-list`), which names its page; no `help` subcommand to document.
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    write_pages(&cmd, &a.dir).map_err(Error::Output)?;
     let mut pages: Vec<String> = std::fs::read_dir(&a.dir)
         .map_err(Error::Output)?
         .filter_map(Result::ok)
@@ -69,4 +91,19 @@ pub fn manpages(a: &ManpagesArgs) -> Result<Exit, Error> {
         .collect();
     pages.sort();
     super::print(&(pages.join("\n") + "\n"))
+}
+
+/// The page of `cmd` and of each of its visible subcommands, depth first, as
+/// `clap_mangen::generate_to` writes them, but with every page's source (the footer) naming
+/// netaccept and its version, not only the root's (clap_mangen's default is the
+/// subcommand's own name). No date: the same binary makes the same pages, so a package
+/// build is reproducible.
+fn write_pages(cmd: &clap::Command, dir: &std::path::Path) -> std::io::Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_pages(sub, dir)?;
+    }
+    clap_mangen::Man::new(cmd.clone())
+        .source(format!("{NAME} {}", env!("CARGO_PKG_VERSION")))
+        .generate_to(dir)?;
+    Ok(())
 }
