@@ -58,9 +58,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// `demo` run outside a checkout: its inputs are not there.
-    #[error("{} not found: run `netaccept demo` from the root of a netaccept checkout", path.display())]
-    DemoInputMissing { path: PathBuf },
+    /// `demo` run outside a checkout, without the installed data: its inputs are not there.
+    #[error("{} not found here, nor under {searched}: run `netaccept demo` from the root of a netaccept checkout, or install the package (its data in /usr/share/netaccept)", path.display())]
+    DemoInputMissing { path: PathBuf, searched: String },
     #[error("the simulator could not start: {0}")]
     DemoSim(String),
     #[error("cannot write output: {0}")]

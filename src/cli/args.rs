@@ -111,6 +111,11 @@ pub enum Command {
     /// Availability over a period from the history, per province, node, check and app, with
     /// maintenance windows excluded: a printable report
     Availability(AvailabilityArgs),
+    /// Print a shell completion script (bash, zsh or fish) on stdout
+    Completions(super::generate::CompletionsArgs),
+    /// Write the man pages (netaccept.1, netaccept-SUB.1 per subcommand) into DIR; for packaging
+    #[command(hide = true)]
+    Manpages(super::generate::ManpagesArgs),
 }
 
 /// Where the history is kept, for every command that reads or writes it.

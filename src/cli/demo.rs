@@ -3,6 +3,11 @@
 //! demo's waivers through the same engine as `run`, writes every report, and stops the
 //! simulator. It writes nothing outside its output folder: the simulator's CA lives in a
 //! temporary folder for the length of the run.
+//!
+//! Its inputs are found where a checkout or an installation keeps them ([`data_root`]): in
+//! the current folder (a checkout), else beside the binary's prefix (`bin/../share/netaccept`,
+//! the release tarball or a `/usr/local` install), else in `/usr/share/netaccept` (the Debian
+//! package). They are only read, so a read-only `/usr/share` is fine.
 
 use std::path::{Path, PathBuf};
 
@@ -33,12 +38,13 @@ const OUR_FILES: [&str; 9] = [
     crate::bundle::SIGNATURE,
 ];
 
+/// Where the package installs the demo's inputs (and the suites and example inventory).
+const SYSTEM_DATA: &str = "/usr/share/netaccept";
+
 pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
-    for p in [INVENTORY, SUITE, FAULTS, WAIVERS] {
-        if !Path::new(p).exists() {
-            return Err(Error::DemoInputMissing { path: p.into() });
-        }
-    }
+    let root = data_root()?;
+    let [inventory, suite, faults, waivers] =
+        [INVENTORY, SUITE, FAULTS, WAIVERS].map(|p| root.join(p));
     let key = super::run::sign_key(&args.reporting)?;
     let output = args
         .output
@@ -63,10 +69,10 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
     let prepared = super::prepare_edited(
         &PlanRequest {
             inputs: Inputs {
-                inventory: INVENTORY.into(),
-                suite: Some(SUITE.into()),
-                waivers: Some(WAIVERS.into()),
-                faults: Some(FAULTS.into()),
+                inventory,
+                suite: Some(suite),
+                waivers: Some(waivers),
+                faults: Some(faults),
             },
             selection: Selection {
                 vantage: args.vantage.clone(),
@@ -129,6 +135,44 @@ pub fn demo(args: &DemoArgs) -> Result<Exit, Error> {
     simulator.stop();
     drop(ca_dir);
     exit
+}
+
+/// The folder the demo's inputs are read from: the first of the current folder (as before:
+/// the paths stay relative, so a checkout's reports name `inventories/demo`),
+/// `<the executable's folder>/../share/netaccept` and [`SYSTEM_DATA`] that holds all four.
+/// The current folder comes first so that a checkout always demonstrates its own inputs,
+/// even on a machine where the package is installed.
+fn data_root() -> Result<PathBuf, Error> {
+    let mut roots = vec![PathBuf::new()];
+    // `current_exe` is the resolved path (/proc/self/exe): a symlink in /usr/local/bin to an
+    // unpacked tarball still finds the tarball's `share/`.
+    if let Some(prefix) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.to_path_buf()))
+    {
+        roots.push(prefix.join("share/netaccept"));
+    }
+    roots.push(PathBuf::from(SYSTEM_DATA));
+    let has_all = |root: &Path| {
+        [INVENTORY, SUITE, FAULTS, WAIVERS]
+            .iter()
+            .all(|p| root.join(p).exists())
+    };
+    if let Some(root) = roots.iter().find(|r| has_all(r)) {
+        return Ok(root.clone());
+    }
+    let missing = [INVENTORY, SUITE, FAULTS, WAIVERS]
+        .into_iter()
+        .find(|p| !Path::new(p).exists())
+        .unwrap_or(INVENTORY);
+    Err(Error::DemoInputMissing {
+        path: missing.into(),
+        searched: roots[1..]
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
 }
 
 /// Every node that sets the demo's `ca_file` variable (the national centre; the others

@@ -5,6 +5,7 @@
 
 pub mod args;
 mod demo;
+mod generate;
 mod history;
 mod keygen;
 mod merge;
@@ -75,6 +76,8 @@ fn command(command: Command) -> Result<Exit, Error> {
         Command::History(c) => history::history(&c),
         Command::Diff(a) => history::diff(&a),
         Command::Availability(a) => history::availability(&a),
+        Command::Completions(a) => generate::completions(&a),
+        Command::Manpages(a) => generate::manpages(&a),
     }
 }
 

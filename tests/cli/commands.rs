@@ -276,3 +276,72 @@ fn usage_errors_exit_2() {
         assert!(!out.stderr.is_empty(), "{args:?} says nothing");
     }
 }
+
+/// `completions SHELL` prints each shell's script for the command as clap defines it; the
+/// package installs these (scripts/build-deb), so a subcommand missing here would be missing
+/// at the operator's TAB.
+#[test]
+fn completions_print_each_shells_script() {
+    for (shell, marker) in [
+        ("bash", "complete -F _netaccept"),
+        ("zsh", "#compdef netaccept"),
+        ("fish", "complete -c netaccept"),
+    ] {
+        let out = netaccept(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {marker}");
+        for sub in ["history", "demo", "completions"] {
+            assert!(script.contains(sub), "{shell} lacks {sub}");
+        }
+        // The packaging command is hidden, from completion as from --help.
+        assert!(!script.contains("manpages"), "{shell} offers manpages");
+    }
+    assert_eq!(netaccept(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// The hidden `manpages DIR`: a page for the command and each visible subcommand, nested ones
+/// named with `-`, none for itself or `help`; the names printed one a line.
+#[test]
+fn manpages_writes_one_page_per_visible_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("man");
+    let out = netaccept(&["manpages", out_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mut pages: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        pages.join("\n") + "\n"
+    );
+    for want in [
+        "netaccept.1",
+        "netaccept-run.1",
+        "netaccept-demo.1",
+        "netaccept-completions.1",
+        "netaccept-history.1",
+        "netaccept-history-list.1",
+    ] {
+        assert!(pages.iter().any(|p| p == want), "{want} in {pages:?}");
+    }
+    for unwanted in ["netaccept-manpages.1", "netaccept-help.1"] {
+        assert!(!pages.iter().any(|p| p == unwanted), "{unwanted}");
+    }
+    let main = std::fs::read_to_string(out_dir.join("netaccept.1")).unwrap();
+    assert!(main.contains(".TH netaccept 1"), "{main}");
+    // Every page says which netaccept it documents, not only the root's.
+    let list = std::fs::read_to_string(out_dir.join("netaccept-history-list.1")).unwrap();
+    assert!(
+        list.contains(&format!("\"netaccept {}\"", env!("CARGO_PKG_VERSION"))),
+        "{list}"
+    );
+    assert!(
+        !netaccept(&["--help"])
+            .stdout
+            .windows(8)
+            .any(|w| w == b"manpages")
+    );
+}
