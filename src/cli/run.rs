@@ -159,14 +159,17 @@ pub fn finish(
         human(&summary::render_in(results, view.lang, colour));
     }
     if let Some(diff) = diff {
-        human(&format!(
-            "\nsince run {}: {} new failure(s), {} recovered, {} still failing, {} flapping\n",
-            diff.a.id,
-            diff.new_failures.len(),
-            diff.recoveries.len(),
-            diff.still_failing.len(),
-            diff.flapping.len()
-        ));
+        let line = crate::report::html::history_strings::since_line(
+            view.lang,
+            &diff.a.id,
+            [
+                diff.new_failures.len(),
+                diff.recoveries.len(),
+                diff.still_failing.len(),
+                diff.flapping.len(),
+            ],
+        );
+        human(&format!("\n{line}\n"));
     }
     let t = crate::report::html::strings::strings(view.lang);
     human(&format!(

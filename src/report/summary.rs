@@ -92,8 +92,13 @@ pub fn render_in(r: &Results, lang: Lang, color: bool) -> String {
             };
             let _ = writeln!(
                 out,
-                "  {}{}{} {in_force}（{} {unused}），{} {expired}{lapsed}",
-                t.term_waivers, t.colon, t.in_force, t.unused, t.expired
+                "  {}{}{} {in_force}（{}，{} {unused}），{} {expired}{lapsed}",
+                t.term_waivers,
+                t.colon,
+                t.in_force,
+                fill(t.used_n, &[("n", &used.to_string())]),
+                t.unused,
+                t.expired
             );
         } else {
             let lapsed = match lapsed_n {
@@ -528,6 +533,25 @@ mod tests {
         let page = html::render(&r, Lang::Zh);
         assert!(page.contains(&format!("✘ {}", t.verdict_fail)));
         // In colour the words are the same, wrapped in SGR codes; English stays English.
+        // The waivers' line says as much as the English one does: how many in force were used.
+        let mut w = r.clone();
+        w.waivers = serde_json::from_value(json!([
+            {"node": "sx", "check": "net.icmp", "app": null, "reason": "r", "approved_by": "a",
+             "expires": "2099-01-01", "state": "in_force", "used": 1, "failures_not_waived": 0},
+            {"node": "lab", "check": "net.icmp", "app": null, "reason": "r", "approved_by": "a",
+             "expires": "2099-01-01", "state": "in_force", "used": 0, "failures_not_waived": 0},
+        ]))
+        .unwrap();
+        let zh = render_in(&w, Lang::Zh, false);
+        assert!(
+            zh.contains("  豁免：生效中 2（已豁免 1 项，未使用 1），"),
+            "{zh}"
+        );
+        assert!(
+            render_in(&w, Lang::En, false).contains("waivers: 2 in force (1 used, 1 unused)"),
+            "{}",
+            render_in(&w, Lang::En, false)
+        );
         let coloured = verdict_line(&r, Lang::Zh, true);
         assert!(coloured.contains("\x1b[1;31m✘ 不通过\x1b[0m"), "{coloured}");
         assert!(

@@ -120,3 +120,41 @@ pub(super) fn history_strings(lang: Lang) -> &'static HistoryStrings {
         Lang::En => &EN,
     }
 }
+
+/// The terminal's line under the summary when the run was compared with an earlier one, in
+/// the report's own words (its "changes since the last run" section): the earlier run's
+/// id and the counts of its categories.
+pub(crate) fn since_line(
+    lang: Lang,
+    run: &str,
+    [new, recovered, still, flapping]: [usize; 4],
+) -> String {
+    let h = history_strings(lang);
+    let colon = super::strings::strings(lang).colon;
+    match lang {
+        Lang::Zh => format!(
+            "{} {run}{colon}{} {new}，{} {recovered}，{} {still}，{} {flapping}",
+            h.previous_run, h.new_failures, h.recoveries, h.still_failing, h.flapping_now
+        ),
+        Lang::En => format!(
+            "since run {run}: {new} new failure(s), {recovered} recovered, {still} still failing, {flapping} flapping"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_terminal_says_what_changed_in_the_reports_words() {
+        assert_eq!(
+            since_line(Lang::Zh, "r1", [2, 1, 3, 0]),
+            "上次运行 r1：新增失败 2，已恢复 1，持续失败 3，正在抖动 0"
+        );
+        assert_eq!(
+            since_line(Lang::En, "r1", [2, 1, 3, 0]),
+            "since run r1: 2 new failure(s), 1 recovered, 3 still failing, 0 flapping"
+        );
+    }
+}

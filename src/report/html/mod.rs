@@ -38,7 +38,7 @@ mod css;
 pub(crate) mod escape; // askama.toml names it the escaper of every `.html` template
 mod format;
 mod history;
-mod history_strings;
+pub(crate) mod history_strings;
 mod links;
 mod page;
 mod readiness;
