@@ -324,14 +324,6 @@ async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String
     ensure_file_limit(planned.len() as u64)?;
     let ca = tls::SimCa::new("netaccept simulator CA");
     let ca_pem = ca.pem();
-    if let Some(path) = &opts.ca_out {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        }
-        std::fs::write(path, &ca_pem)
-            .map_err(|e| format!("cannot write the CA to {}: {e}", path.display()))?;
-    }
 
     // Bind everything before serving anything: a failure leaves nothing half-started.
     let mut bound = Vec::with_capacity(planned.len());
@@ -354,6 +346,16 @@ async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String
                 .await
                 .map_err(|e| format!("cannot serve DNS on {addr}: {e}"))?,
         );
+    }
+    // The CA goes out only once every address is ours: a second simulator that cannot bind
+    // (one is running already) must not replace the CA the running one serves under.
+    if let Some(path) = &opts.ca_out {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        std::fs::write(path, &ca_pem)
+            .map_err(|e| format!("cannot write the CA to {}: {e}", path.display()))?;
     }
     let (shutdown, rx) = watch::channel(false);
     let mut tasks = JoinSet::new();

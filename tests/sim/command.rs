@@ -491,8 +491,10 @@ fn ctrl_c_stops_cleanly() {
 fn an_address_already_in_use_is_could_not_start_not_a_report_failure() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("inv.yaml"), inventory(15, dir.path())).unwrap();
-    // Something else holds the node's HTTP port.
+    // Something else holds the node's HTTP port: a simulator already running, say, whose
+    // CA is in ca.pem.
     let _taken = std::net::TcpListener::bind("127.70.15.1:8080").unwrap();
+    std::fs::write(dir.path().join("ca.pem"), "the running simulator's CA").unwrap();
     let out = Command::new(bin())
         .args(["sim", "-i", "inv.yaml", "--ca-out", "ca.pem"])
         .current_dir(dir.path())
@@ -502,6 +504,11 @@ fn an_address_already_in_use_is_could_not_start_not_a_report_failure() {
     assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(err.starts_with("error: "), "{err}");
     assert!(err.contains("127.70.15.1:8080"), "{err}");
+    // The simulator that could not start leaves the running one's CA alone.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("ca.pem")).unwrap(),
+        "the running simulator's CA"
+    );
 }
 
 /// A GET with a client of the test's own (HTTP/1.1 over `std::net`, `Connection: close`):
