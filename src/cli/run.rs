@@ -179,10 +179,12 @@ pub fn finish(
         crate::diag::visible::line(&dir.display().to_string())
     ));
     if let Some(e) = &history_failed {
-        super::tell(&crate::diag::visible::line(&format!(
-            "error: {e}\nerror: the run is not in the history; once the store is back, record it with `netaccept history import {}`",
-            dir.display()
-        )));
+        // Two lines, each made visible on its own (a line break inside one would show as ^J).
+        super::tell(&format!(
+            "error: {}\nerror: the run is not in the history; once the store is back, record it with `netaccept history import {}`",
+            crate::diag::visible::line(&e.to_string()),
+            crate::diag::visible::line(&dir.display().to_string())
+        ));
     }
     if let (Some((url, format)), Some(diff)) = (&after.notify, diff)
         && let Err(e) = notify::send(

@@ -259,6 +259,15 @@ fn a_store_that_fails_leaves_the_reports_and_exits_5() {
         "says how to record it later: {}",
         text(&out)
     );
+    // The cause and the remedy are two lines, not one with a visible `^J` between them.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("^J"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("error: the run is not in the history")),
+        "{stderr}"
+    );
     // The run can be recorded later, from its folder.
     let import = netaccept(&["history", "import", "a"], d);
     assert_exit(&import, 0);
