@@ -75,37 +75,14 @@ fn help_shows_the_variables_and_the_environment_sets_options() {
         assert!(help.contains(&format!("[env: {env}")), "{env} in:\n{help}");
     }
     // A variable stands for its flag: a wrong value is the same usage error (exit 2).
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_netaccept"))
-        .args([
-            "plan",
-            "-i",
-            "inventories/example",
-            "-s",
-            "suites/nightly.yaml",
-        ])
-        .current_dir(crate::root())
-        .env("NETACCEPT_FORMAT", "yaml")
-        .output()
-        .unwrap();
+    let bad = plan_with(&[("NETACCEPT_FORMAT", "yaml")]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&bad.stderr).contains("yaml"),
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
-    let json = std::process::Command::new(env!("CARGO_BIN_EXE_netaccept"))
-        .args([
-            "plan",
-            "-i",
-            "inventories/example",
-            "-s",
-            "suites/nightly.yaml",
-        ])
-        .current_dir(crate::root())
-        .env("NETACCEPT_FORMAT", "json")
-        .env("NETACCEPT_VERBOSE", "2")
-        .output()
-        .unwrap();
+    let json = plan_with(&[("NETACCEPT_FORMAT", "json"), ("NETACCEPT_VERBOSE", "2")]);
     assert_eq!(
         json.status.code(),
         Some(0),
@@ -114,18 +91,7 @@ fn help_shows_the_variables_and_the_environment_sets_options() {
     );
     serde_json::from_slice::<serde_json::Value>(&json.stdout).expect("NETACCEPT_FORMAT=json");
     // One value serves `plan`, `diff` and `run`: `text` (run's word) is plan's table.
-    let text = std::process::Command::new(env!("CARGO_BIN_EXE_netaccept"))
-        .args([
-            "plan",
-            "-i",
-            "inventories/example",
-            "-s",
-            "suites/nightly.yaml",
-        ])
-        .current_dir(crate::root())
-        .env("NETACCEPT_FORMAT", "text")
-        .output()
-        .unwrap();
+    let text = plan_with(&[("NETACCEPT_FORMAT", "text")]);
     assert_eq!(
         text.status.code(),
         Some(0),
@@ -144,4 +110,20 @@ fn help_shows_the_variables_and_the_environment_sets_options() {
         "{}",
         String::from_utf8_lossy(&json.stderr)
     );
+}
+
+/// `netaccept plan` of the example inventory and nightly suite, with these variables set.
+fn plan_with(env: &[(&str, &str)]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_netaccept"))
+        .args([
+            "plan",
+            "-i",
+            "inventories/example",
+            "-s",
+            "suites/nightly.yaml",
+        ])
+        .current_dir(crate::root())
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
 }
