@@ -8,6 +8,7 @@
 use schemars::generate::SchemaSettings;
 
 use crate::load::raw::{FaultsFile, InventoryFile, SuiteFile, WaiversFile};
+use crate::report::summary_doc::SummaryDoc;
 
 /// Which input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +29,7 @@ pub fn schema(which: Which) -> String {
         Which::Suite => g.into_root_schema_for::<SuiteFile>(),
         Which::Waivers => g.into_root_schema_for::<WaiversFile>(),
         Which::Faults => g.into_root_schema_for::<FaultsFile>(),
-        Which::Summary => return crate::report::summary_doc::schema(),
+        Which::Summary => g.into_root_schema_for::<SummaryDoc>(),
     };
     serde_json::to_string_pretty(&s).expect("a schema serialises")
 }

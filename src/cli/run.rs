@@ -139,14 +139,14 @@ pub fn finish(
     } else {
         out.colour.stdout
     };
+    // The code the process ends with (the document states it): a report not written, then a
+    // history not recorded, outrank the checks' verdict.
+    let final_exit = match (&written, &metrics) {
+        (Err(e), _) | (_, Err(e)) => e.exit(),
+        _ if history_failed.is_some() && exit != Exit::Interrupted => Exit::HistoryFailed,
+        _ => exit,
+    };
     if view.json {
-        // The code the process ends with, which the document states: a report not
-        // written, then a history not recorded, outrank the checks' verdict.
-        let final_exit = match (&written, &metrics) {
-            (Err(e), _) | (_, Err(e)) => e.exit(),
-            _ if history_failed.is_some() && exit != Exit::Interrupted => Exit::HistoryFailed,
-            _ => exit,
-        };
         let doc = SummaryDoc::new(
             results,
             dir,
@@ -203,10 +203,7 @@ pub fn finish(
     );
     written?;
     metrics?;
-    if history_failed.is_some() && exit != Exit::Interrupted {
-        return Ok(Exit::HistoryFailed);
-    }
-    Ok(exit)
+    Ok(final_exit)
 }
 
 /// `--metrics FILE`, written whole or not at all (node_exporter may read it at any moment).

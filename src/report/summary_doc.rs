@@ -230,10 +230,3 @@ fn files(dir: &Path) -> Vec<String> {
     out.sort();
     out.into_iter().map(|p| p.display().to_string()).collect()
 }
-
-/// The JSON Schema (draft 2020-12) of [`SummaryDoc`], as pretty JSON.
-pub fn schema() -> String {
-    let g = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-    serde_json::to_string_pretty(&g.into_root_schema_for::<SummaryDoc>())
-        .expect("a schema serialises")
-}
