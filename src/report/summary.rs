@@ -304,11 +304,7 @@ fn counts(r: &Results, lang: Lang, color: bool, with_unreported: bool) -> String
     let parts: Vec<String> = parts
         .into_iter()
         .map(|(status, n)| {
-            let word = t.status(status);
-            let text = match lang {
-                Lang::Zh => format!("{word} {n}"),
-                Lang::En => format!("{n} {word}"),
-            };
+            let text = t.count(t.status(status), n);
             // Only what needs looking at is coloured, and only when there is some.
             match status_colour(status) {
                 Some(c) if n > 0 => paint(&text, c, color),
@@ -316,10 +312,7 @@ fn counts(r: &Results, lang: Lang, color: bool, with_unreported: bool) -> String
             }
         })
         .collect();
-    parts.join(match lang {
-        Lang::Zh => "，",
-        Lang::En => ", ",
-    })
+    parts.join(t.comma)
 }
 
 /// A status as the report words it, padded to the column (7 columns in English, as the

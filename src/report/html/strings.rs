@@ -15,6 +15,10 @@ pub(crate) struct Strings {
     pub(crate) html_lang: &'static str,
     /// After a label: full-width in Chinese.
     pub(crate) colon: &'static str,
+    /// Between the counts of a list ("3 failed, 1 errored"): full-width in Chinese.
+    pub(crate) comma: &'static str,
+    /// One count with its word (`{word}`, `{n}`): the number after it in Chinese.
+    pub(crate) count: &'static str,
     pub(crate) doc_title: &'static str,
     pub(crate) banner_incomplete: &'static str,
     /// `{done}` and `{planned}` are filled in.
@@ -236,6 +240,8 @@ pub(crate) struct Strings {
 const ZH_TEXT: Strings = Strings {
     html_lang: "zh-CN",
     colon: "：",
+    comma: "，",
+    count: "{word} {n}",
     doc_title: "验收测试报告",
     banner_incomplete: "本报告不完整（运行被中断）",
     banner_detail: "计划 {planned} 项检查，其中 {done} 项有结果；以下结论只反映已完成的检查。",
@@ -421,6 +427,8 @@ const ZH_TEXT: Strings = Strings {
 const EN_TEXT: Strings = Strings {
     html_lang: "en",
     colon: ": ",
+    comma: ", ",
+    count: "{n} {word}",
     doc_title: "Acceptance test report",
     banner_incomplete: "This report is incomplete (the run was interrupted)",
     banner_detail: "{done} of {planned} planned checks have a result; the verdicts below cover only the checks that finished.",
@@ -635,6 +643,11 @@ pub(crate) fn strings_with(lang: Lang, links: bool) -> &'static Strings {
 }
 
 impl Strings {
+    /// `n` with its word in this language's order: "3 failed", "失败 3".
+    pub(crate) fn count(&self, word: &str, n: usize) -> String {
+        fill(self.count, &[("word", word), ("n", &n.to_string())])
+    }
+
     pub(crate) fn status(&self, s: Status) -> &'static str {
         match s {
             Status::Passed => self.passed,
