@@ -4,11 +4,15 @@
 //! request. It shares no code with the
 //! probers it is used to test: a bug shared by both would hide itself.
 //!
-//! One listener per (address, port) that the nodes' app URLs name, all in one process;
-//! the apps of a node that share a port are told apart by their URL paths. One DNS server per
-//! address that a node's `dns_server` or `dns_secondary` var names (both inherited), every one
-//! serving every node's name: the secondaries are copies of the primary, as a zone transfer
-//! makes them, unless a `stale_secondary` fault makes one serve the zones' previous version.
+//! Every (address, port) that the nodes' app URLs name is served, all in one process; the
+//! apps of a node that share a port are told apart by their URL paths. Each gets a listener
+//! of its own, except that a port shared by more than `listeners::WILDCARD_ABOVE` loopback
+//! addresses gets one wildcard listener on the loopback interface for all of them, which
+//! tells them apart by the connection's local address (`listeners`: why, and where not).
+//! One DNS server per address that a node's `dns_server` or `dns_secondary` var names (both
+//! inherited), every one serving every node's name: the secondaries are copies of the
+//! primary, as a zone transfer makes them, unless a `stale_secondary` fault makes one serve
+//! the zones' previous version.
 //! HTTPS listeners serve a chain from the simulator's own CA (`tls`), or play the TLS faults
 //! given for any of their apps (`cert`, `missing_intermediate`, `legacy_tls`): a certificate
 //! belongs to the listener, not to one path. When any fault is an `icmp` fault, the ICMP
@@ -22,6 +26,7 @@
 pub mod dns;
 pub mod http;
 pub mod icmp;
+mod listeners;
 pub mod tls;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -72,7 +77,7 @@ impl Running {
     }
 }
 
-/// One listener to open: where, with TLS or not, which endpoints.
+/// One (address, port) to serve: where, with TLS or not, which endpoints.
 struct Planned {
     addr: SocketAddr,
     https: bool,
@@ -321,18 +326,18 @@ async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String
     } else {
         Some(icmp::Responder::open(&icmp, opts.seed)?)
     };
-    ensure_file_limit(planned.len() as u64)?;
+    // The sockets as they will be: a wildcard listener counts once, however many
+    // addresses it serves.
+    let groups = listeners::group(planned.into_values());
+    ensure_file_limit(groups.len() as u64)?;
     let ca = tls::SimCa::new("netaccept simulator CA");
     let ca_pem = ca.pem();
 
     // Bind everything before serving anything: a failure leaves nothing half-started.
-    let mut bound = Vec::with_capacity(planned.len());
-    for p in planned.into_values() {
-        let l = std::net::TcpListener::bind(p.addr)
-            .map_err(|e| format!("cannot listen on {}: {e}", p.addr))?;
-        l.set_nonblocking(true)
-            .map_err(|e| format!("{}: {e}", p.addr))?;
-        bound.push((l, p));
+    let mut bound = Vec::with_capacity(groups.len());
+    for g in groups {
+        let l = listeners::bind(g.bind).map_err(|e| format!("cannot listen on {}: {e}", g.bind))?;
+        bound.push((l, g));
     }
     let mut dns = Vec::new();
     for &addr in &dns_addrs {
@@ -360,19 +365,34 @@ async fn serve_planned(layout: Layout, opts: &Options) -> Result<Running, String
     let (shutdown, rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let (listeners, mut endpoints) = (bound.len(), 0);
-    for (l, p) in bound {
-        endpoints += p.endpoints.len();
+    for (l, g) in bound {
         let listener =
-            tokio::net::TcpListener::from_std(l).map_err(|e| format!("{}: {e}", p.addr))?;
-        let cfg = ListenerConfig {
-            tls: p
-                .https
-                .then(|| ca.server_tls(p.addr.ip(), &p.names, p.tls_faults)),
-            endpoints: p.endpoints,
-            node_silent: p.node_silent,
-            seed: opts.seed,
-        };
-        tasks.spawn(http::serve(listener, cfg, rx.clone()));
+            tokio::net::TcpListener::from_std(l).map_err(|e| format!("{}: {e}", g.bind))?;
+        let mut cfgs: Vec<(IpAddr, ListenerConfig)> = g
+            .members
+            .into_iter()
+            .map(|p| {
+                endpoints += p.endpoints.len();
+                let cfg = ListenerConfig {
+                    tls: p
+                        .https
+                        .then(|| ca.server_tls(p.addr.ip(), &p.names, p.tls_faults)),
+                    endpoints: p.endpoints,
+                    node_silent: p.node_silent,
+                    seed: opts.seed,
+                };
+                (p.addr.ip(), cfg)
+            })
+            .collect();
+        match g.bind {
+            listeners::Bind::One(_) => {
+                let (_, cfg) = cfgs.pop().expect("a listener of one address has it");
+                tasks.spawn(http::serve(listener, cfg, rx.clone()));
+            }
+            listeners::Bind::Wildcard(_) => {
+                tasks.spawn(http::serve_many(listener, cfgs, rx.clone()));
+            }
+        }
     }
     let icmp_addresses = responder.as_ref().map_or(0, icmp::Responder::addresses);
     if let Some(r) = responder {
@@ -411,7 +431,8 @@ fn require_test_address(node: &str, ip: IpAddr) -> Result<(), String> {
     }
 }
 
-/// Thousands of listeners need as many file descriptors: raise the soft limit up to the hard
+/// Thousands of listeners need as many file descriptors (a wildcard listener is one, however
+/// many addresses it serves): raise the soft limit up to the hard
 /// one, and say plainly when even that is too low rather than failing half-way.
 fn ensure_file_limit(listeners: u64) -> Result<(), String> {
     use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};

@@ -599,3 +599,138 @@ fn records_follow_the_level_and_the_records_and_nonconformant_faults() {
     let county = records_total("127.70.17.3:8080", "/dispatch");
     assert!((1_200..=3_999).contains(&county), "{county}");
 }
+
+/// Nodes in the wildcard test: more than the simulator serves with a listener per address
+/// on one port, and two ports each, so that one listener per (address, port) would need
+/// several times the file-descriptor limit the test gives it.
+const MANY: usize = 1500;
+
+/// The address of node `i` of the wildcard test: 127.71.0.1 onwards.
+fn many_ip(i: usize) -> String {
+    format!("127.71.{}.{}", i / 200, i % 200 + 1)
+}
+
+#[test]
+fn thousands_of_loopback_addresses_share_one_wildcard_listener_per_port() {
+    let dir = tempfile::tempdir().unwrap();
+    // Node i serves `dispatch` at http://IP:18080/nI and `hazchem` at https://IP:18443/hI:
+    // every address has paths of its own, so an answer says which node's endpoints served
+    // it. Ports no other test uses: the wildcard takes the whole port on loopback.
+    let mut inv = String::from("nodes:\n");
+    for i in 0..MANY {
+        let ip = many_ip(i);
+        let (level, parent) = if i == 0 {
+            ("national", String::new())
+        } else {
+            ("provincial", ", parent: n0".to_string())
+        };
+        inv.push_str(&format!(
+            "  - {{ id: n{i}, name: 节点{i}, level: {level}{parent}, host: \"{ip}\", apps: {{ dispatch: {{ url: \"http://{ip}:18080/n{i}\" }}, hazchem: {{ url: \"https://{ip}:18443/h{i}\" }} }} }}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("inv.yaml"), inv).unwrap();
+    // 512 file descriptors, soft and hard: 3,000 listeners would not fit, and the
+    // simulator could not raise the limit.
+    let mut child = Command::new("prlimit")
+        .args(["--nofile=512:512", "--", bin()])
+        .args(["sim", "-i", "inv.yaml", "--ca-out", "ca.pem"])
+        .args(["--ready-file", "ready.json"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("prlimit (util-linux)");
+    let ready = dir.path().join("ready.json");
+    let t0 = Instant::now();
+    while !ready.exists() {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            child
+                .stderr
+                .as_mut()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            panic!("sim exited {status}: {err}");
+        }
+        // Generous: 1,500 certificates are made first, on a machine that may be busy.
+        assert!(t0.elapsed() < Duration::from_secs(120), "sim not ready");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sim = Sim { child, dir };
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&ready).unwrap()).unwrap();
+    // One listener per port, every endpoint served.
+    assert_eq!(r["listeners"], 2, "{r}");
+    assert_eq!(r["endpoints"], 2 * MANY, "{r}");
+
+    let ca = openssl::x509::X509::from_pem(&std::fs::read(sim.dir.path().join("ca.pem")).unwrap())
+        .unwrap();
+    for i in [0, 1, 199, 200, 777, MANY - 1] {
+        let ip = many_ip(i);
+        // HTTP: the node's own endpoint answers, with its name; another node's path is
+        // not served at this address.
+        let (status, j) = get_json(&format!("{ip}:18080"), &format!("/n{i}/health"));
+        assert_eq!(
+            (status, j["node"].as_str()),
+            (200, Some(&*format!("n{i}"))),
+            "{j}"
+        );
+        let other = (i + 1) % MANY;
+        let (status, _) = get_json(&format!("{ip}:18080"), &format!("/n{other}/health"));
+        assert_eq!(status, 404, "{ip} serves n{other}'s path");
+        // HTTPS: the certificate is for this address (verified, the IP checked), and the
+        // answer is this node's.
+        let (status, body) = https_get(&ca, &ip, 18443, &format!("/h{i}/health"));
+        assert_eq!(status, 200, "{body}");
+        let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (j["node"].as_str(), j["app"].as_str()),
+            (Some(&*format!("n{i}")), Some("hazchem"))
+        );
+    }
+
+    // An address on the port that no node names: closed at once, never an HTTP answer.
+    for addr in ["127.72.0.1:18080", "127.71.200.1:18080", "127.0.0.1:18443"] {
+        let Ok(mut s) = std::net::TcpStream::connect(addr) else {
+            continue;
+        };
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        assert!(
+            raw.is_empty(),
+            "{addr} answered: {}",
+            String::from_utf8_lossy(&raw)
+        );
+    }
+}
+
+/// A GET over TLS with OpenSSL, the simulator's CA trusted and the certificate checked for
+/// `ip`: the status and the body.
+fn https_get(ca: &openssl::x509::X509, ip: &str, port: u16, path: &str) -> (u16, String) {
+    use openssl::ssl::{SslConnector, SslMethod};
+    let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
+    b.cert_store_mut().add_cert(ca.clone()).unwrap();
+    let connector = b.build();
+    let tcp = std::net::TcpStream::connect((ip, port)).unwrap_or_else(|e| panic!("{ip}: {e}"));
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut tls = connector
+        .connect(ip, tcp)
+        .unwrap_or_else(|e| panic!("TLS to {ip}:{port}: {e}"));
+    write!(
+        tls,
+        "GET {path} HTTP/1.1\r\nHost: {ip}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    let _ = tls.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    (status, body.to_string())
+}

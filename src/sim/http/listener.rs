@@ -1,7 +1,12 @@
 //! The accept loop of one listener, and each connection's start: the TLS handshake on an
 //! HTTPS listener (rustls, or OpenSSL for a `legacy_tls` one), or nothing at all under a
 //! node-level `silent`. The session that follows is the same over any of these streams.
+//! A listener serves one address ([`serve`]) or, bound to a port's wildcard, many
+//! ([`serve_many`]): each connection then gets the configuration of the address it was
+//! made to, its local address, and one to an address not planned is closed unserved.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,12 +27,41 @@ use super::{IDLE_TIMEOUT, ListenerConfig};
 ///
 /// Failed accepts (out of file descriptors, typically) are retried after 100 ms, so a
 /// full table slows the listener down instead of spinning or stopping it.
-pub async fn serve(
+pub async fn serve(listener: TcpListener, cfg: ListenerConfig, shutdown: watch::Receiver<bool>) {
+    let shared = Arc::new(Shared::new(cfg));
+    accept_loop(listener, |_| Some(shared.clone()), shutdown).await;
+}
+
+/// Serves, like [`serve`], every address of `cfgs` from one listener (a wildcard one): a
+/// connection is served with the configuration of its local address (its own TLS, SNI
+/// names, endpoints and faults, as if that address had a listener of its own). A
+/// connection to any other address is closed at once, before a byte is read: the wildcard
+/// must not make the simulator answer for an address the inventory does not name.
+pub async fn serve_many(
     listener: TcpListener,
-    cfg: ListenerConfig,
+    cfgs: Vec<(IpAddr, ListenerConfig)>,
+    shutdown: watch::Receiver<bool>,
+) {
+    let by_addr: HashMap<IpAddr, Arc<Shared>> = cfgs
+        .into_iter()
+        .map(|(ip, cfg)| (ip, Arc::new(Shared::new(cfg))))
+        .collect();
+    let dispatch = |stream: &TcpStream| {
+        let local = stream.local_addr().ok()?.ip();
+        // An IPv4 connection on a dual-stack socket shows as ::ffff:a.b.c.d.
+        let local = local.to_canonical();
+        by_addr.get(&local).cloned()
+    };
+    accept_loop(listener, dispatch, shutdown).await;
+}
+
+/// The accept loop: `dispatch` says how to serve an accepted connection (`None`: close it
+/// now, unserved).
+async fn accept_loop(
+    listener: TcpListener,
+    dispatch: impl Fn(&TcpStream) -> Option<Arc<Shared>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let shared = Arc::new(Shared::new(cfg));
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
@@ -35,9 +69,12 @@ pub async fn serve(
             () = stopped(&mut shutdown) => break,
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    conns.spawn(connection(stream, shared.clone()));
-                }
+                Ok((stream, _)) => match dispatch(&stream) {
+                    Some(shared) => {
+                        conns.spawn(connection(stream, shared));
+                    }
+                    None => drop(stream),
+                },
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             },
         }

@@ -1,8 +1,9 @@
 //! The simulator's HTTP/1.1 server: a small hand-written server on tokio (no hyper, no
 //! axum), one task per connection, keep-alive and pipelining, HTTPS through tokio-rustls
 //! when the listener has a TLS config (through tokio-openssl when that config is a
-//! TLS-1.0-only one). One listener serves the apps of one (address, port),
-//! routed by the longest path prefix, and plays the faults of each app.
+//! TLS-1.0-only one). The apps of one (address, port) are routed by the longest path
+//! prefix, each playing its faults; a listener serves one such address, or (`serve_many`,
+//! a port's wildcard) many, each connection served as its local address says.
 //!
 //! What an app answers, under its path prefix `P`:
 //! - `GET|HEAD P/health`: 200 `application/json`
@@ -47,7 +48,7 @@ use std::time::Duration;
 use crate::model::Level;
 use crate::sim::tls::ServerTls;
 
-pub use listener::serve;
+pub use listener::{serve, serve_many};
 
 /// The `Server` header of every response.
 pub const SERVER: &str = "netaccept-sim";
@@ -104,7 +105,7 @@ pub struct Behaviour {
     pub nonconformant: bool,
 }
 
-/// One listener: its TLS config (HTTPS) or none (HTTP), and the apps it serves.
+/// One (address, port): its TLS config (HTTPS) or none (HTTP), and the apps it serves.
 pub struct ListenerConfig {
     pub tls: Option<ServerTls>,
     pub endpoints: Vec<Endpoint>,
