@@ -35,11 +35,17 @@ pub fn seal(dir: &Path, results: &Results, key: Option<&SecretKey>) -> std::io::
     }
     let subjects = entries(dir, &[STATEMENT])?;
     let record = subjects.iter().find(|e| e.path == "results.json");
-    crate::report::write_atomic(
-        &dir.join(STATEMENT),
-        intoto::statement(results, &subjects, record).as_bytes(),
-    )?;
-    let sums = manifest::render(&entries(dir, &[])?);
+    let statement = intoto::statement(results, &subjects, record);
+    crate::report::write_atomic(&dir.join(STATEMENT), statement.as_bytes())?;
+    // The manifest lists the subjects and the statement: the files were just hashed, and
+    // hashing them again (a national run's are 100 MB) only cost time.
+    let mut all = subjects;
+    all.push(Entry {
+        path: STATEMENT.to_string(),
+        sha256: manifest::hex(&Sha256::digest(statement.as_bytes())),
+    });
+    all.sort_by(|a, b| a.path.cmp(&b.path));
+    let sums = manifest::render(&all);
     crate::report::write_atomic(&dir.join(SUMS), sums.as_bytes())?;
     if let Some(key) = key {
         let sig = key.sign(sums.as_bytes(), &trusted_comment(results));
@@ -67,15 +73,40 @@ pub fn trusted_comment(results: &Results) -> String {
 /// symlink someone planted in a shared folder, a name a manifest line cannot hold) is never
 /// followed nor listed: `verify` names it as added.
 fn entries(dir: &Path, skip: &[&str]) -> std::io::Result<Vec<Entry>> {
-    manifest::list(dir)?
+    let paths: Vec<String> = manifest::list(dir)?
         .files
         .into_iter()
         .filter(|p| !skip.contains(&p.as_str()))
-        .map(|path| {
-            let sha256 = manifest::sha256_file(&dir.join(&path))?;
-            Ok(Entry { path, sha256 })
-        })
-        .collect()
+        .collect();
+    // Two threads taking the next file in turn: hashing a national run's files (100 MB) is
+    // a few hundred milliseconds of one core, and the run is over, so both cores are free.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let hash = || -> std::io::Result<Vec<(usize, String)>> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(path) = paths.get(i) else {
+                return Ok(done);
+            };
+            done.push((i, manifest::sha256_file(&dir.join(path))?));
+        }
+    };
+    let (mine, other) = std::thread::scope(|s| {
+        let other = s.spawn(hash);
+        let mine = hash();
+        let other = other
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (mine, other)
+    });
+    let mut digests: Vec<(usize, String)> = mine?;
+    digests.extend(other?);
+    digests.sort_unstable_by_key(|(i, _)| *i);
+    Ok(paths
+        .into_iter()
+        .zip(digests)
+        .map(|(path, (_, sha256))| Entry { path, sha256 })
+        .collect())
 }
 
 /// The public keys a signature may be checked against.

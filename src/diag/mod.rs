@@ -30,11 +30,34 @@ pub struct SourceFile {
     /// As the user named it (joined to the directory for inventory directories).
     pub path: PathBuf,
     pub text: String,
+    /// Where each line (as [`yaml_lines`] counts them) starts and ends in `text`: the loader
+    /// reads a value back as written once per number in an inventory (tens of thousands in a
+    /// large one), which scanning the text from its start each time made quadratic.
+    lines: Vec<(usize, usize)>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> SourceFile {
+        let base = text.as_ptr() as usize;
+        let lines = yaml_lines(&text)
+            .map(|l| {
+                let start = l.as_ptr() as usize - base;
+                (start, start + l.len())
+            })
+            .collect();
+        SourceFile { path, text, lines }
+    }
+
+    /// Line `n` (1-based), without its line break.
+    pub fn line(&self, n: u32) -> Option<&str> {
+        let &(start, end) = self.lines.get((n as usize).checked_sub(1)?)?;
+        Some(&self.text[start..end])
+    }
 }
 
 impl Sources {
     pub fn add(&mut self, path: PathBuf, text: String) -> u32 {
-        self.files.push(SourceFile { path, text });
+        self.files.push(SourceFile::new(path, text));
         (self.files.len() - 1) as u32
     }
 
@@ -48,8 +71,7 @@ impl Sources {
     }
 
     fn line(&self, loc: Loc) -> Option<&str> {
-        let text = &self.files.get(loc.file as usize)?.text;
-        yaml_lines(text).nth((loc.line as usize).checked_sub(1)?)
+        self.files.get(loc.file as usize)?.line(loc.line)
     }
 }
 

@@ -27,7 +27,7 @@ pub(super) fn headers(
             RawJson::Str(s) => vec![HeaderCheck::Is(t.parse(ld, &string_at(v, s)))],
             // `Max-Age: 3600` means the text 3600, as vars take numbers.
             RawJson::Int(_) | RawJson::UInt(_) | RawJson::Float(_) | RawJson::Bool(_) => {
-                let text = super::numbers::written(&ld.sources.files[f as usize].text, at);
+                let text = super::numbers::written_in(&ld.sources.files[f as usize], at);
                 vec![HeaderCheck::Is(Template::literal(&text, at))]
             }
             RawJson::Map(entries) => header_operators(ld, f, entries, at),

@@ -493,7 +493,7 @@ fn flatten_vars(
             }
             RawVar::Typed => {
                 let at = loc(f, &v.referenced);
-                let text = super::numbers::written(&ld.sources.files[f as usize].text, at);
+                let text = super::numbers::written_in(&ld.sources.files[f as usize], at);
                 out.insert(name, text);
             }
             RawVar::Map(inner) => flatten_vars(ld, f, &format!("{name}."), inner, out),

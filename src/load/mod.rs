@@ -199,8 +199,8 @@ pub(crate) fn sub_loc(
     byte: usize,
     len_chars: usize,
 ) -> Loc {
-    let line = crate::diag::yaml_lines(&sources.files[base.file as usize].text)
-        .nth(base.line.saturating_sub(1) as usize)
+    let line = sources.files[base.file as usize]
+        .line(base.line)
         .unwrap_or("");
     let rest: String = line
         .chars()

@@ -16,7 +16,7 @@ use crate::model::{Duration, Loc};
 /// quoting it as written.
 pub(super) fn int(ld: &mut Loader, f: u32, v: &Int, r: IntRange) -> Option<u32> {
     let at = loc(f, &v.referenced);
-    let written = written(&ld.sources.files[f as usize].text, at);
+    let written = written_in(&ld.sources.files[f as usize], at);
     // YAML reads a run of digits too long for 64 bits as a float: it is still a whole
     // number, only too large.
     let digits = written.strip_prefix(['-', '+']).unwrap_or(&written);
@@ -138,6 +138,11 @@ pub(super) fn unreadable_scalar(text: &str, at: Loc, ty: &str) -> Diagnostic {
     };
     Diagnostic::error(at, format!("`{}` is not {what}", written(text, at)))
         .with_hint("check the value's type against `netaccept schema`")
+}
+
+/// The scalar written at `at` in a loaded file (by its line index): see [`written`].
+pub(super) fn written_in(file: &crate::diag::SourceFile, at: Loc) -> String {
+    value_at(file.line(at.line).unwrap_or(""), at.col)
 }
 
 /// The scalar written at `at`: up to a flow delimiter or a comment, or inside its quotes.

@@ -5,6 +5,7 @@
 
 mod cancel;
 mod prober;
+mod ready;
 mod task;
 #[cfg(test)]
 mod tests;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 pub use cancel::Cancel;
@@ -22,7 +23,9 @@ pub use prober::{AFTER_FAILURE_LIMIT, Addendum, Afterwards, Attempt, Prober};
 
 use crate::event::Event;
 use crate::model::{NodeIdx, Probe};
+use crate::plan::ItemIdx;
 use crate::plan::Plan;
+use ready::Ready;
 use task::{ItemTask, Published};
 
 /// Checks in flight at once over a run, unless `--concurrency` says otherwise.
@@ -101,15 +104,9 @@ pub async fn run<P: Prober>(
         total: n,
         at: Utc::now(),
     });
-    // Each item publishes its final status (and why) once; dependants wait on it.
-    let (senders, receivers): (Vec<_>, Vec<_>) = (0..n).map(|_| watch::channel(None)).unzip();
-    let receivers: Arc<Vec<watch::Receiver<Option<Published>>>> = Arc::new(receivers);
     let global = Arc::new(Semaphore::new(limits.concurrency.max(1)));
     let icmp = Arc::new(Semaphore::new(limits.icmp_concurrency.max(1)));
     let icmp_rate = Arc::new(Semaphore::new(limits.icmp_rate.max(1)));
-    // Throughput checks one at a time: each fills its link (RFC 6815) and an iperf3 server
-    // serves one test at a time, so two at once would measure each other or be turned away.
-    // The slot is taken before the attempt's deadline starts: waiting costs no timeout.
     let throughput = Arc::new(Semaphore::new(1));
     let mut per_node: HashMap<NodeIdx, Arc<Semaphore>> = HashMap::new();
     for it in &plan.items {
@@ -117,15 +114,18 @@ pub async fn run<P: Prober>(
             .entry(it.node)
             .or_insert_with(|| Arc::new(Semaphore::new(limits.per_node.max(1))));
     }
-
-    let mut tasks = JoinSet::new();
-    for (i, done) in senders.into_iter().enumerate() {
+    let mut ready = Ready::new(&plan);
+    let published = ready.published.clone();
+    // Which item each task carries out, for a task that panicked (it returns nothing).
+    type Ids = HashMap<tokio::task::Id, ItemIdx>;
+    let mut ids = Ids::new();
+    let spawn = |tasks: &mut JoinSet<Option<Published>>, ids: &mut Ids, i: ItemIdx| {
         let item = &plan.items[i];
         let task = ItemTask {
             i,
             plan: plan.clone(),
             prober: prober.clone(),
-            receivers: receivers.clone(),
+            published: published.clone(),
             global: match item.probe {
                 Probe::Icmp(_) => icmp.clone(),
                 Probe::Throughput(_) => throughput.clone(),
@@ -143,19 +143,33 @@ pub async fn run<P: Prober>(
             events: events.clone(),
             grace: limits.grace,
         };
-        tasks.spawn(async move {
-            let published = task.run().await;
-            let finished = published.is_some();
-            // Publishing "no result" too wakes dependants, which then see cancellation.
-            let _ = done.send(Some(published.unwrap_or(Published::STOPPED)));
-            finished
-        });
+        let handle = tasks.spawn(task.run());
+        ids.insert(handle.id(), i);
+    };
+
+    // An item's task is spawned when it can go on (its needs have said enough), not up
+    // front: at national scale most items wait for a need, and a task for each of them held
+    // tens of megabytes for nothing.
+    let mut tasks = JoinSet::new();
+    for i in ready.initial() {
+        spawn(&mut tasks, &mut ids, i);
     }
     let mut complete = true;
-    while let Some(r) = tasks.join_next().await {
-        complete &= r.unwrap_or(false);
+    while let Some(r) = tasks.join_next_with_id().await {
+        // A task that panicked left no result: its dependants stop as after a cancellation.
+        let (id, outcome) = r.map_or_else(|e| (e.id(), None), |(id, o)| (id, o));
+        complete &= outcome.is_some();
+        let i = ids.remove(&id).expect("every task's item is known");
+        for d in ready.finished(i, outcome.unwrap_or(Published::STOPPED)) {
+            if cancel.is_cancelled() {
+                // It would stop at once, without a result: a task saves nothing.
+                complete = false;
+            } else {
+                spawn(&mut tasks, &mut ids, d);
+            }
+        }
     }
-    let complete = complete && !cancel.is_cancelled();
+    let complete = complete && ready.all_started() && !cancel.is_cancelled();
     let _ = events.send(Event::Finished {
         complete,
         at: Utc::now(),

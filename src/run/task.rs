@@ -1,4 +1,5 @@
-//! One planned item's life in the runner: wait for the items it needs, take its slots, make
+//! One planned item's life in the runner, once its needs have said enough (`ready`): be
+//! skipped for a need that did not pass, or take its slots, make
 //! its attempts under the deadline, retry what may be retried, and publish its verdict to
 //! its dependants and to the run's events.
 
@@ -6,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 
 use super::{Cancel, Prober};
@@ -26,6 +27,12 @@ pub(super) struct Published {
 }
 
 impl Published {
+    /// Whether an item that needs this one goes on (it passed, or it says nothing either
+    /// way); otherwise that item is skipped.
+    pub(super) fn lets_through(&self) -> bool {
+        self.status == Some(Status::Passed) || self.says_nothing
+    }
+
     /// What an item stopped by cancellation publishes.
     pub(super) const STOPPED: Published = Published {
         status: None,
@@ -40,7 +47,8 @@ pub(super) struct ItemTask<P> {
     pub prober: Arc<P>,
     /// Every item's published verdict, indexed like the plan: this task waits on those of
     /// its `needs` (each written once, by its own task, then never changed).
-    pub receivers: Arc<Vec<watch::Receiver<Option<Published>>>>,
+    /// What finished items published: this item's needs are there when it starts.
+    pub published: Arc<Vec<std::sync::OnceLock<Published>>>,
     /// Bounds checks in flight over the whole run (ICMP checks have one of their own,
     /// throughput checks one of a single slot);
     /// taken after `node` so that a task waiting for a busy node holds no global slot.
@@ -62,21 +70,14 @@ impl<P: Prober> ItemTask<P> {
     /// The item's verdict, or `None` when cancellation stopped it before it had one.
     pub(super) async fn run(self) -> Option<Published> {
         let item = &self.plan.items[self.i];
+        // The runner starts this task once its needs have said enough (`ready`): each need
+        // up to the first that did not pass has published.
         for &need in &item.needs {
-            let mut rx = self.receivers[need].clone();
-            let published = tokio::select! {
-                s = rx.wait_for(Option::is_some) => s.ok().and_then(|s| s.clone()),
-                _ = self.cancel.cancelled() => return None,
-            };
-            let Published {
-                status,
-                message,
-                says_nothing,
-            } = published?;
-            if status != Some(Status::Passed) && !says_nothing {
+            let published = self.published[need].get()?;
+            if !published.lets_through() {
                 // No status: the needed item was stopped by cancellation, and so is this.
-                let status = status?;
-                let why = self.skip_reason(need, status, &message);
+                let status = published.status?;
+                let why = self.skip_reason(need, status, &published.message);
                 return Some(self.finish(ItemResult::skipped(why, need)));
             }
         }

@@ -282,6 +282,48 @@ async fn an_item_whose_need_failed_is_skipped_with_the_first_cause() {
     assert_eq!(prober.attempts("a/app.health"), 0);
 }
 
+/// An item starts once its needs, taken in order, have said enough: a need that did not
+/// pass skips it at once if every need before it passed, without waiting for the needs
+/// after it; a need that did not pass after one still running waits for that one, which
+/// may be the first cause.
+#[tokio::test(start_paused = true)]
+async fn an_item_is_skipped_as_soon_as_its_needs_in_order_say_so() {
+    let prober = Arc::new(
+        Scripted::default()
+            .script("a/quick-fail", vec![fail(10)])
+            .script("a/slow-pass", vec![pass(500)])
+            .script("a/x", vec![pass(10)])
+            .script("a/y", vec![pass(10)]),
+    );
+    let items = vec![
+        item(0, "a/quick-fail", &[], 1_000, 0),
+        item(0, "a/slow-pass", &[], 1_000, 0),
+        // Needs the quick failure first: skipped at 10 ms.
+        item(0, "a/x", &[0, 1], 1_000, 0),
+        // Needs the slow pass first: skipped when it passes, at 500 ms.
+        PlanItem {
+            needs: vec![1, 0],
+            ..item(0, "a/y", &[], 1_000, 0)
+        },
+    ];
+    let ran = go(items, prober.clone(), limits(), Cancel::default()).await;
+    assert!(ran.complete);
+    let finished: Vec<usize> = ran
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::CheckFinished { item, .. } => Some(*item),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished, [0, 2, 1, 3]);
+    for i in [2, 3] {
+        assert_eq!(ran.results[&i].status, Status::Skipped);
+        assert_eq!(ran.results[&i].skipped_for, Some(0));
+    }
+    assert_eq!(prober.attempts("a/x") + prober.attempts("a/y"), 0);
+}
+
 #[tokio::test(start_paused = true)]
 async fn no_icmp_permission_is_no_evidence_against_dependants() {
     let prober = Arc::new(

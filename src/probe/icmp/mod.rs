@@ -96,8 +96,7 @@ pub(crate) async fn probe(spec: &IcmpSpec<Text>, cx: &Context, deadline: Instant
     // unprivileged socket has the kernel overwrite the identifier: there the run's shared
     // counter keeps concurrent probes to one address apart.
     let own_seqs = client.get_socket().get_type() == socket2::Type::RAW;
-    let echoes = (0..fits).map(|i| {
-        let send_at = start + interval * i;
+    let results: Vec<Echo> = on_schedule(fits, start, interval, |i| {
         echo(
             pinger,
             client,
@@ -105,24 +104,17 @@ pub(crate) async fn probe(spec: &IcmpSpec<Text>, cx: &Context, deadline: Instant
             ident,
             own_seqs.then_some(i as u16),
             Schedule {
-                send_at,
+                send_at: start + interval * i,
                 first: i == 0,
                 timeout,
                 cutoff,
             },
         )
-    });
-    // At most the echoes that can be awaiting a reply at once, and two more: the earliest
-    // one's wait ends before the next one is due, so none leaves late for want of room.
-    let window = match interval.as_nanos() {
-        0 => fits as usize,
-        step => (timeout.as_nanos() / step) as usize + 2,
-    };
-    let results: Vec<Echo> = in_window(echoes, window)
-        .await
-        .into_iter()
-        .flatten()
-        .collect();
+    })
+    .await
+    .into_iter()
+    .flatten()
+    .collect();
     if results.is_empty() {
         let gap = pinger.pace.as_ref().map_or(Duration::ZERO, |p| p.gap);
         return Outcome::errored(
@@ -138,53 +130,84 @@ pub(crate) async fn probe(spec: &IcmpSpec<Text>, cx: &Context, deadline: Instant
     judge(spec, ip, &results, planned)
 }
 
-/// Runs the echoes on this task, at most `window` of them started at once, and returns
-/// their outputs in the order given. A probe of a thousand echoes thus holds about a
-/// hundred futures (its replies' wait over its interval), not a thousand, and only those
-/// woken are polled.
-async fn in_window<F: Future>(futures: impl Iterator<Item = F>, window: usize) -> Vec<F::Output> {
-    let mut futures = futures.enumerate();
-    let mut outputs: Vec<Option<F::Output>> = Vec::new();
+/// Runs `make(i)` for each `i` below `n` on this task, each future made when it is due, at
+/// `start + step × i`, and returns their outputs in that order. An echo's future holds its
+/// whole state (the socket's pinger, its timers: about two kilobytes) from when it is made:
+/// made when due, a probe holds only the echoes awaiting their reply (a thousand echoes
+/// 10 ms apart, about a hundred; five 200 ms apart on a quick link, one), where making them
+/// all at its start held every echo of every probe of a national run at once (tens of
+/// megabytes).
+async fn on_schedule<F: Future>(
+    n: u32,
+    start: Instant,
+    step: Duration,
+    mut make: impl FnMut(u32) -> F,
+) -> Vec<F::Output> {
+    let mut outputs: Vec<Option<F::Output>> = (0..n).map(|_| None).collect();
     let mut in_flight = FuturesUnordered::new();
-    let tagged = |(i, f): (usize, F)| async move { (i, f.await) };
-    for next in futures.by_ref().take(window.max(1)) {
-        outputs.push(None);
-        in_flight.push(tagged(next));
-    }
-    while let Some((i, out)) = in_flight.next().await {
-        outputs[i] = Some(out);
-        if let Some(next) = futures.next() {
-            outputs.push(None);
-            in_flight.push(tagged(next));
+    let mut next = 0;
+    let timer = tokio::time::sleep_until(start);
+    tokio::pin!(timer);
+    loop {
+        let before = next;
+        while next < n && start + step * next <= Instant::now() {
+            in_flight.push(tagged(next, make(next)));
+            next += 1;
+        }
+        if next != before && next < n {
+            timer.as_mut().reset(start + step * next);
+        }
+        tokio::select! {
+            Some((i, out)) = in_flight.next(), if !in_flight.is_empty() => {
+                outputs[i as usize] = Some(out);
+            }
+            () = &mut timer, if next < n => {}
+            else => break,
         }
     }
     outputs.into_iter().flatten().collect()
+}
+
+async fn tagged<F: Future>(i: u32, f: F) -> (u32, F::Output) {
+    (i, f.await)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Outputs come back in the order given however the futures finish, and never more than
-    /// the window run at once.
+    /// Outputs come back in the order given however the futures finish; each future is made
+    /// no earlier than it is due, and only those due and unfinished exist at once.
     #[tokio::test(start_paused = true)]
-    async fn the_window_bounds_the_futures_in_flight_and_keeps_the_order() {
+    async fn each_future_is_made_when_due_and_the_order_is_kept() {
         use std::sync::atomic::AtomicUsize;
         let running = AtomicUsize::new(0);
         let most = AtomicUsize::new(0);
-        let futures = (0..50u64).map(|i| {
+        let start = Instant::now() + Duration::from_millis(5);
+        let step = Duration::from_millis(10);
+        let out = on_schedule(50, start, step, |i| {
+            // Made when due, never before.
+            let due = start + step * i;
+            assert!(Instant::now() >= due, "future {i} made early");
+            assert!(Instant::now() < due + step, "future {i} made late");
             let (running, most) = (&running, &most);
             async move {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(now, Ordering::SeqCst);
-                // Later ones finish sooner.
-                tokio::time::sleep(Duration::from_millis(100 - i)).await;
+                // Each takes 65 ms, later ones less: at most 7 are running at once.
+                tokio::time::sleep(Duration::from_millis(65 - u64::from(i % 3))).await;
                 running.fetch_sub(1, Ordering::SeqCst);
                 i
             }
-        });
-        let out = in_window(futures, 7).await;
+        })
+        .await;
         assert_eq!(out, (0..50).collect::<Vec<_>>());
         assert_eq!(most.load(Ordering::SeqCst), 7);
+        // Nothing due: nothing made, nothing returned.
+        let none: Vec<u32> = on_schedule(0, start, step, |i| async move { i }).await;
+        assert!(none.is_empty());
+        // No step: all at once.
+        let all = on_schedule(5, Instant::now(), Duration::ZERO, |i| async move { i }).await;
+        assert_eq!(all, [0, 1, 2, 3, 4]);
     }
 }
