@@ -215,6 +215,17 @@ pub fn has_links(results: &Results) -> bool {
 /// errored check) has one line with the figure empty. Then one line per other check that
 /// carries path evidence (a failed `tcp` check): its `path_last_hop`, with the hop list.
 pub fn write_links(results: &Results, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
+    write_links_with(results, &crate::results::links::derive(results), lang, out)
+}
+
+/// [`write_links`] with the link-quality table already derived (`rows`, which must be
+/// [`crate::results::links::derive`] of `results`).
+pub fn write_links_with(
+    results: &Results,
+    rows: &[crate::results::links::LinkRow<'_>],
+    lang: Lang,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     use crate::results::links::{self, Bound};
     out.write_all(BOM)?;
     let mut w = ::csv::WriterBuilder::new()
@@ -232,7 +243,6 @@ pub fn write_links(results: &Results, lang: Lang, out: &mut dyn Write) -> std::i
         (Lang::En, true) => "yes",
         (Lang::En, false) => "no",
     };
-    let rows = links::derive(results);
     for (n, row) in rows.iter().enumerate() {
         let last_hop = row
             .figure("path_last_hop")

@@ -13,16 +13,27 @@ use crate::results::Results;
 /// (reading ignores the key): a record without link-quality results is written byte for
 /// byte as before, and an older file gets its table when it is written again.
 pub fn write(results: &Results, w: &mut dyn Write) -> std::io::Result<()> {
+    write_with(results, &crate::results::links::derive(results), w)
+}
+
+/// [`write()`] with the record's link-quality table already derived (`links`, which must be
+/// [`crate::results::links::derive`] of `results`): the reports written side by side share
+/// one derivation.
+pub fn write_with(
+    results: &Results,
+    links: &[crate::results::links::LinkRow<'_>],
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
     #[derive(serde::Serialize)]
-    struct WithLinks<'a> {
+    struct WithLinks<'a, 'b> {
         #[serde(flatten)]
         results: &'a Results,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        link_quality: Vec<crate::results::links::LinkRow<'a>>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        link_quality: &'b [crate::results::links::LinkRow<'a>],
     }
     let record = WithLinks {
         results,
-        link_quality: crate::results::links::derive(results),
+        link_quality: links,
     };
     serde_json::to_writer_pretty(&mut *w, &record)?;
     w.write_all(b"\n")
@@ -39,6 +50,11 @@ pub fn to_bytes(results: &Results) -> Vec<u8> {
 /// `results.json` a report is made from, which the HTML report prints (a document cannot
 /// hold its own hash). Hashed as it is written, never held whole.
 pub fn sha256(results: &Results) -> String {
+    sha256_with(results, &crate::results::links::derive(results))
+}
+
+/// [`sha256`] with the link-quality table already derived, as [`write_with`] takes it.
+pub fn sha256_with(results: &Results, links: &[crate::results::links::LinkRow<'_>]) -> String {
     use sha2::{Digest, Sha256};
     struct Hashing(Sha256);
     impl Write for Hashing {
@@ -53,7 +69,7 @@ pub fn sha256(results: &Results) -> String {
     let mut h = Hashing(Sha256::new());
     {
         let mut w = std::io::BufWriter::new(&mut h);
-        write(results, &mut w)
+        write_with(results, links, &mut w)
             .and_then(|()| w.flush())
             .expect("hashing cannot fail");
     }

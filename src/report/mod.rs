@@ -73,8 +73,11 @@ type Render = fn(&Results, Lang, &mut dyn Write) -> std::io::Result<()>;
 /// (written only when the record has link-quality results: [`csv::has_links`]). The HTML report is apart
 /// ([`html::write_documents`]): with `--split provincial` it is a set of files, and it
 /// prints the SHA-256 of the record's `results.json`.
+/// The record's file name.
+const JSON_FILE: &str = "results.json";
+
 const REPORTS: &[(&str, Render)] = &[
-    ("results.json", |r, _, w| json::write(r, w)),
+    (JSON_FILE, |r, _, w| json::write(r, w)),
     ("junit.xml", |r, _, w| junit::write(r, w)),
     ("results.csv", |r, lang, w| csv::write(r, lang, w)),
 ];
@@ -107,11 +110,15 @@ pub fn write_all_with_history(
     history: Option<&crate::trend::RunHistory>,
 ) -> Vec<(PathBuf, std::io::Error)> {
     let html = html::Options { lang, ..*html };
+    // The link-quality table, derived once for the three reports that hold it (results.json
+    // twice: written, and hashed for the HTML report; links.csv).
+    let links = crate::results::links::derive(r);
+    let links = &links;
     std::thread::scope(|scope| {
         let documents = scope.spawn(move || {
             // The hash of the bytes json::write writes, as the results.json beside it holds
             // them: it costs one more serialisation of the record, on a core idle by then.
-            let sha = json::sha256(r);
+            let sha = json::sha256_with(r, links);
             html::write_documents(dir, r, &html, history, &sha)
         });
         let mut failures: Vec<(PathBuf, std::io::Error)> = REPORTS
@@ -119,9 +126,12 @@ pub fn write_all_with_history(
             .map(|(name, render)| {
                 let path = dir.join(name);
                 scope.spawn(move || {
-                    write_atomic_with(&path, |w| render(r, lang, w))
-                        .err()
-                        .map(|e| (path, e))
+                    write_atomic_with(&path, |w| match *name {
+                        JSON_FILE => json::write_with(r, links, w),
+                        _ => render(r, lang, w),
+                    })
+                    .err()
+                    .map(|e| (path, e))
                 })
             })
             .chain(
@@ -130,7 +140,7 @@ pub fn write_all_with_history(
                 csv::has_links(r).then(|| {
                     let path = dir.join(csv::LINKS_FILE);
                     scope.spawn(move || {
-                        write_atomic_with(&path, |w| csv::write_links(r, lang, w))
+                        write_atomic_with(&path, |w| csv::write_links_with(r, links, lang, w))
                             .err()
                             .map(|e| (path, e))
                     })
