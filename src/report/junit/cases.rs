@@ -1,14 +1,15 @@
-//! The test cases of a node's suite, one per result: unique names that say what was checked
-//! where, the status with its message and evidence (a skip's reason in both its `message`
-//! and its text), and the `<system-out>` that says how the check was judged.
+//! The test cases of a node's suite, one per result, written as they are made: unique names
+//! that say what was checked where, the status with its message and evidence (a skip's
+//! reason in both its `message` and its text), and the `<system-out>` that says how the
+//! check was judged.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::io;
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus};
-
 use super::clean::{clean_line, clean_text};
+use super::xml::Xml;
 use crate::report::Lang;
 use crate::report::text::{BODY_CAP, FIELD_CAP, cap};
 use crate::report::waive::expired_note;
@@ -69,42 +70,91 @@ pub(super) fn unique_names(
     out
 }
 
-/// `probe`: the check's probe kind (empty when the record does not describe the check).
-pub(super) fn test_case(r: &ResultRecord, name: String, classname: &str, probe: &str) -> TestCase {
-    let status = match r.status {
-        Status::Passed => TestCaseStatus::success(),
+/// What a test case holds before its `<system-out>` when it did not pass: the element
+/// (`failure`, `error` or `skipped`), its `message`, its `type` (none on a skip) and its text.
+struct Verdict {
+    tag: &'static str,
+    message: String,
+    ty: Option<String>,
+    body: String,
+}
+
+/// The element a status is shown as; `None` for a pass, which has none. A suite's counts
+/// are the number of each.
+pub(super) fn tag_of(status: Status) -> Option<&'static str> {
+    match status {
+        Status::Passed => None,
+        Status::Failed => Some(FAILURE),
+        // No bundle reported it: an error (the check was not carried out, as far as the
+        // merged record knows), so that no consumer counts it as passed or skipped.
+        Status::Errored | Status::NotReported => Some(ERROR),
+        Status::Skipped | Status::Waived => Some(SKIPPED),
+    }
+}
+
+pub(super) const FAILURE: &str = "failure";
+pub(super) const ERROR: &str = "error";
+pub(super) const SKIPPED: &str = "skipped";
+
+/// One `<testcase>`. `classname` is cleaned already; `probe`: the check's probe kind (empty
+/// when the record does not describe the check).
+pub(super) fn write_case(
+    xml: &mut Xml,
+    r: &ResultRecord,
+    name: &str,
+    classname: &str,
+    probe: &str,
+) -> io::Result<()> {
+    // The item's time: its attempts added up (a 5 s timeout tried twice shows 10 s); each
+    // attempt's own time is in `<system-out>`.
+    let time = seconds(duration(r.duration_ms));
+    xml.open(
+        "testcase",
+        &[("name", name), ("classname", classname), ("time", &time)],
+    )?;
+    if let Some(v) = verdict(r) {
+        match &v.ty {
+            Some(ty) => xml.text(v.tag, &[("message", &v.message), ("type", ty)], &v.body)?,
+            None => xml.text(v.tag, &[("message", &v.message)], &v.body)?,
+        }
+    }
+    xml.text("system-out", &[], &system_out(r, probe))?;
+    xml.close("testcase")
+}
+
+/// The failure, error or skip of a result that did not pass.
+fn verdict(r: &ResultRecord) -> Option<Verdict> {
+    let tag = tag_of(r.status)?;
+    Some(match r.status {
+        Status::Passed => return None,
         Status::Failed | Status::Errored => {
-            let kind = if r.status == Status::Failed {
-                NonSuccessKind::Failure
-            } else {
-                NonSuccessKind::Error
-            };
-            let mut s = TestCaseStatus::non_success(kind);
             // A waiver that lapsed is said on the failure itself, where CI shows it.
             let message = match &r.waiver_expired {
                 Some(w) => Cow::Owned(format!("{}; {}", r.message, expired_note(w, Lang::En))),
                 None => Cow::Borrowed(r.message.as_str()),
             };
-            s.set_message(cap(&clean_line(&message), FIELD_CAP).into_owned());
-            s.set_type(clean_line(r.kind.as_deref().unwrap_or(match r.status {
+            let ty = r.kind.as_deref().unwrap_or(match r.status {
                 Status::Failed => "Failed",
                 _ => "Errored",
-            })));
-            s.set_description(evidence_body(r));
-            s
+            });
+            Verdict {
+                tag,
+                message: cap(&clean_line(&message), FIELD_CAP).into_owned(),
+                ty: Some(clean_line(ty)),
+                body: evidence_body(r),
+            }
         }
-        // No bundle reported it: an error (the check was not carried out, as far as the
-        // merged record knows), so that no consumer counts it as passed or skipped.
         Status::NotReported => {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-            let reason = format!(
+            let reason = clean_line(&format!(
                 "未报告 / not reported: vantage {} sent no result for it",
                 r.vantage.as_deref().unwrap_or("?")
-            );
-            s.set_message(clean_line(&reason));
-            s.set_type("NotReported");
-            s.set_description(clean_line(&reason));
-            s
+            ));
+            Verdict {
+                tag,
+                message: reason.clone(),
+                ty: Some("NotReported".into()),
+                body: reason,
+            }
         }
         // The reason goes in the text as well as in `message`: GitLab shows only the text
         // of a `<skipped>`, Jenkins and most others the message.
@@ -114,33 +164,29 @@ pub(super) fn test_case(r: &ResultRecord, name: String, classname: &str, probe: 
             } else {
                 cap(&clean_line(&r.message), FIELD_CAP).into_owned()
             };
-            let mut s = TestCaseStatus::skipped();
-            s.set_message(reason.clone());
-            s.set_description(reason);
-            s
+            Verdict {
+                tag,
+                message: reason.clone(),
+                ty: None,
+                body: reason,
+            }
         }
         Status::Waived => {
             let reason = cap(&clean_line(&waived_message(r)), FIELD_CAP).into_owned();
-            let mut s = TestCaseStatus::skipped();
-            s.set_message(reason.clone());
             // The excused failure's evidence stays visible after the reason: a waiver is a
             // decision that must be reviewable, not a way to hide what was measured.
-            s.set_description(
-                cap(&format!("{reason}\n{}", evidence_body(r)), BODY_CAP).into_owned(),
-            );
-            s
+            let body = cap(&format!("{reason}\n{}", evidence_body(r)), BODY_CAP).into_owned();
+            Verdict {
+                tag,
+                message: reason,
+                ty: None,
+                body,
+            }
         }
-    };
-    let mut tc = TestCase::new(name, status);
-    tc.set_classname(clean_line(classname));
-    // The item's time: its attempts added up (a 5 s timeout tried twice shows 10 s); each
-    // attempt's own time is in `<system-out>`.
-    tc.set_time(duration(r.duration_ms));
-    tc.set_system_out(system_out(r, probe));
-    tc
+    })
 }
 
-fn waived_message(r: &ResultRecord) -> String {
+pub(super) fn waived_message(r: &ResultRecord) -> String {
     match &r.waiver {
         Some(w) => format!(
             "waived: {} (approved by {}, until {}); was {}: {}",
@@ -156,7 +202,7 @@ fn waived_message(r: &ResultRecord) -> String {
 
 /// What a reader needs to judge a non-passing check without the results file: the figures
 /// first, so that the cap, when it bites, cuts the evidence and not the verdict.
-fn evidence_body(r: &ResultRecord) -> String {
+pub(super) fn evidence_body(r: &ResultRecord) -> String {
     let mut b = String::new();
     let mut line = |key: &str, value: &str| {
         b.push_str(key);
@@ -218,7 +264,7 @@ fn evidence_body(r: &ResultRecord) -> String {
 /// test case, and severity decides what a failure means for acceptance. A link-quality
 /// check's figures follow, one `key=value` per line with its limit beside
 /// (`rtt_p95_ms=60.2 limit<=50 breaks`), and its hop list (`path=198.18.1.2 → *`).
-fn system_out(r: &ResultRecord, probe: &str) -> String {
+pub(super) fn system_out(r: &ResultRecord, probe: &str) -> String {
     let mut b = String::new();
     let mut line = |key: &str, value: &str| {
         b.push_str(key);
@@ -303,6 +349,11 @@ fn link_figures(b: &mut String, r: &ResultRecord, probe: &str) {
 /// hand-edited file has those) counts as zero rather than aborting the report.
 pub(super) fn duration(ms: f64) -> Duration {
     Duration::try_from_secs_f64(ms / 1e3).unwrap_or_default()
+}
+
+/// A time as quick-junit wrote it: seconds with three decimals.
+pub(super) fn seconds(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64())
 }
 
 #[cfg(test)]

@@ -3,9 +3,10 @@
 
 /// Text for a body: line breaks kept (as `\n`), tabs as spaces, and nothing XML 1.0 forbids.
 ///
-/// quick-junit's own filter drops C0 controls and ANSI sequences but lets U+FFFE and U+FFFF
-/// through, which no XML parser accepts; it also eats tabs and carriage returns. Cleaning
-/// here makes the output independent of that filter.
+/// The writer (`xml`) only escapes, so every string it writes comes through here (or is
+/// ours). quick-junit, which wrote the file before, had a filter of its own (C0 controls and
+/// ANSI sequences dropped, but U+FFFE and U+FFFF let through, which no XML parser accepts);
+/// text cleaned here passed that filter unchanged, which is why the two writers agree.
 pub(super) fn clean_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();

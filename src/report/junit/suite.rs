@@ -1,51 +1,111 @@
-//! One `<testsuite>` per node that has results: the grouping of the results by node, and
-//! each suite's attributes and properties; and, for an interrupted run, the suite of the run
-//! itself, whose one test case is an error.
+//! One `<testsuite>` per node that has results, written as it is made: the grouping of the
+//! results by node, and each suite's attributes and properties; and, for an interrupted run,
+//! the suite of the run itself, whose one test case is an error.
 
 use std::collections::HashMap;
+use std::io;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
-use super::cases::{duration, test_case, unique_names};
+use super::cases::{ERROR, FAILURE, SKIPPED, duration, seconds, tag_of, unique_names, write_case};
 use super::clean::clean_line;
+use super::xml::Xml;
 use crate::results::{NodeInfo, ResultRecord, Results};
 
 /// One node's `<testsuite>`, with a `<testcase>` per result.
-pub(super) fn test_suite(
+pub(super) fn write_suite(
+    xml: &mut Xml,
     results: &Results,
     node: &SuiteNode,
     records: &[&ResultRecord],
-    checks: &HashMap<&str, &str>,
-    apps: &HashMap<&str, &str>,
-    probes: &HashMap<&str, &str>,
-) -> TestSuite {
-    let mut suite = TestSuite::new(clean_line(&format!("{} ({})", node.name, node.id)));
+    lookup: &Names,
+) -> io::Result<()> {
+    let name = clean_line(&format!("{} ({})", node.name, node.id));
+    let [tests, skipped, errors, failures] = counts(records).map(|n| n.to_string());
     // The node's wall span, not the sum of its checks' times: they run concurrently, and the
     // sums of a run's suites would add up to several times the run.
-    suite.set_time(wall_span(records));
-    if let Some(first) = records.iter().map(|r| r.started).min() {
-        suite.extra.insert(
-            "timestamp".into(),
-            first.format("%Y-%m-%dT%H:%M:%S").to_string().into(),
-        );
+    let time = seconds(wall_span(records));
+    let timestamp = records.iter().map(|r| r.started).min().map(ant_time);
+    let hostname = clean_line(&results.run.vantage);
+    let mut attrs: Vec<(&str, &str)> = vec![
+        ("name", &name),
+        ("tests", &tests),
+        ("skipped", &skipped),
+        ("errors", &errors),
+        ("failures", &failures),
+        ("time", &time),
+    ];
+    if let Some(t) = &timestamp {
+        attrs.push(("timestamp", t));
     }
-    suite
-        .extra
-        .insert("hostname".into(), clean_line(&results.run.vantage).into());
-    suite.add_properties(suite_properties(results, node));
+    attrs.push(("hostname", &hostname));
+    xml.open("testsuite", &attrs)?;
+    write_properties(xml, &suite_properties(results, node))?;
 
-    let names = unique_names(records, node.name, checks, apps);
+    let names = unique_names(records, node.name, &lookup.checks, &lookup.apps);
+    let classname = clean_line(node.path);
     for (r, name) in records.iter().zip(names) {
-        let probe = probes.get(r.check.as_str()).copied().unwrap_or("");
-        suite.add_test_case(test_case(r, name, node.path, probe));
+        let probe = lookup.probes.get(r.check.as_str()).copied().unwrap_or("");
+        write_case(xml, r, &name, &classname, probe)?;
     }
-    suite
+    xml.close("testsuite")
+}
+
+/// The names a suite's test cases are made from: the record's checks and apps, and each
+/// check's probe kind (a link-quality check's figures go into its `<system-out>`).
+pub(super) struct Names<'a> {
+    pub(super) checks: HashMap<&'a str, &'a str>,
+    pub(super) apps: HashMap<&'a str, &'a str>,
+    pub(super) probes: HashMap<&'a str, &'a str>,
+}
+
+impl Names<'_> {
+    pub(super) fn of(results: &Results) -> Names<'_> {
+        let crate::results::Lookup { checks, apps, .. } = results.lookup();
+        let probes = results
+            .checks
+            .iter()
+            .map(|c| (c.id.as_str(), c.probe.as_str()))
+            .collect();
+        Names {
+            checks,
+            apps,
+            probes,
+        }
+    }
+}
+
+/// A suite's `tests`, `skipped`, `errors` and `failures`: written before its cases, so
+/// counted from the statuses first.
+fn counts(records: &[&ResultRecord]) -> [usize; 4] {
+    let mut n = [records.len(), 0, 0, 0];
+    for r in records {
+        match tag_of(r.status) {
+            Some(SKIPPED) => n[1] += 1,
+            Some(ERROR) => n[2] += 1,
+            Some(FAILURE) => n[3] += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+/// A `timestamp` in the Ant convention every JUnit reader understands: UTC without a zone.
+pub(super) fn ant_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+fn write_properties(xml: &mut Xml, props: &[(&str, String)]) -> io::Result<()> {
+    xml.open("properties", &[])?;
+    for (name, value) in props {
+        xml.empty("property", &[("name", name), ("value", value)])?;
+    }
+    xml.close("properties")
 }
 
 /// From the earliest start of these results to the latest end (start plus duration). A
 /// time that cannot be added (only a hand-edited file has one) counts as no time.
-fn wall_span(records: &[&ResultRecord]) -> std::time::Duration {
+pub(super) fn wall_span(records: &[&ResultRecord]) -> std::time::Duration {
     let end = |r: &ResultRecord| -> DateTime<Utc> {
         TimeDelta::from_std(duration(r.duration_ms))
             .ok()
@@ -63,21 +123,47 @@ fn wall_span(records: &[&ResultRecord]) -> std::time::Duration {
 /// The suite of an interrupted run itself: one test case, an `<error>` that says how many
 /// planned checks have no result. `run.complete` alone is a property, which GitLab ignores
 /// and Jenkins drops; an error is what every consumer shows as "not passed".
-pub(super) fn run_suite(results: &Results) -> TestSuite {
+pub(super) fn write_run_suite(xml: &mut Xml, results: &Results) -> io::Result<()> {
     let run = &results.run;
-    // A fixed name, not one with the run id: GitLab keys a test's history on suite, class
-    // name and name, and an interrupted run should join the history of the ones before it.
-    // The run id is among the properties.
-    let mut suite = TestSuite::new("netaccept run");
-    suite.extra.insert(
-        "timestamp".into(),
-        run.started.format("%Y-%m-%dT%H:%M:%S").to_string().into(),
-    );
-    suite
-        .extra
-        .insert("hostname".into(), clean_line(&run.vantage).into());
-    suite.add_properties(run_properties(results));
+    let timestamp = ant_time(run.started);
+    let hostname = clean_line(&run.vantage);
+    xml.open(
+        "testsuite",
+        &[
+            ("name", RUN_SUITE),
+            ("tests", "1"),
+            ("skipped", "0"),
+            ("errors", "1"),
+            ("failures", "0"),
+            ("timestamp", &timestamp),
+            ("hostname", &hostname),
+        ],
+    )?;
+    write_properties(xml, &run_properties(results))?;
+    let (message, body) = interrupted(results);
+    xml.open(
+        "testcase",
+        &[("name", RUN_CASE), ("classname", "netaccept")],
+    )?;
+    xml.text(
+        ERROR,
+        &[("message", &message), ("type", "Interrupted")],
+        &body,
+    )?;
+    xml.close("testcase")?;
+    xml.close("testsuite")
+}
 
+/// The interrupted run's suite name: a fixed one, not one with the run id: GitLab keys a
+/// test's history on suite, class name and name, and an interrupted run should join the
+/// history of the ones before it. The run id is among the properties.
+pub(super) const RUN_SUITE: &str = "netaccept run";
+/// Its one test case's name.
+pub(super) const RUN_CASE: &str = "运行完成 / run completed";
+
+/// The interrupted run's error: its message and its text.
+pub(super) fn interrupted(results: &Results) -> (String, String) {
+    let run = &results.run;
     let not_run = results.not_run();
     let message = if run.planned == 0 {
         // A record without `planned` (written before the field existed) cannot say more.
@@ -111,21 +197,14 @@ pub(super) fn run_suite(results: &Results) -> TestSuite {
             not_run - listed
         ));
     }
-    let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-    status.set_message(message);
-    status.set_type("Interrupted");
-    status.set_description(body);
-    let mut tc = TestCase::new("运行完成 / run completed", status);
-    tc.set_classname("netaccept");
-    suite.add_test_case(tc);
-    suite
+    (message, body)
 }
 
 /// A node with results: described by the record, or only named by a result.
 pub(super) struct SuiteNode<'a> {
-    id: &'a str,
-    name: &'a str,
-    path: &'a str,
+    pub(super) id: &'a str,
+    pub(super) name: &'a str,
+    pub(super) path: &'a str,
     info: Option<&'a NodeInfo>,
 }
 
@@ -168,7 +247,8 @@ pub(super) fn group_by_node(results: &Results) -> Vec<(SuiteNode<'_>, Vec<&Resul
     out
 }
 
-fn suite_properties(results: &Results, node: &SuiteNode) -> Vec<Property> {
+/// A node suite's properties, each value cleaned.
+pub(super) fn suite_properties(results: &Results, node: &SuiteNode) -> Vec<(&'static str, String)> {
     let mut props = vec![prop("node.id", node.id), prop("node.name", node.name)];
     if let Some(n) = node.info {
         props.push(prop("node.level", n.level.as_str()));
@@ -187,7 +267,8 @@ fn suite_properties(results: &Results, node: &SuiteNode) -> Vec<Property> {
     props
 }
 
-fn run_properties(results: &Results) -> Vec<Property> {
+/// The run's properties, each value cleaned.
+pub(super) fn run_properties(results: &Results) -> Vec<(&'static str, String)> {
     let run = &results.run;
     vec![
         prop("run.id", &run.id),
@@ -199,6 +280,6 @@ fn run_properties(results: &Results) -> Vec<Property> {
     ]
 }
 
-fn prop(name: &str, value: &str) -> Property {
-    Property::new(name, clean_line(value))
+fn prop(name: &'static str, value: &str) -> (&'static str, String) {
+    (name, clean_line(value))
 }
