@@ -108,6 +108,10 @@ fn link_limits(level: Level) -> &'static str {
         Level::County => {
             "{ max_rtt: 200ms, max_p95: 300ms, max_ipdv: 200ms, max_loss: 20%, min_mtu: 1400 }"
         }
+        // The last mile: leased lines, often a 4G or VPN link, so looser than a county's.
+        Level::Township => {
+            "{ max_rtt: 300ms, max_p95: 450ms, max_ipdv: 300ms, max_loss: 20%, min_mtu: 1400 }"
+        }
     }
 }
 
@@ -129,6 +133,7 @@ impl Node {
             (Level::Provincial, Kind::Coal) => PROVINCIAL_COAL_APPS,
             (Level::Prefectural, _) => PREFECTURAL_APPS,
             (Level::County, _) => COUNTY_APPS,
+            (Level::Township, _) => &[],
         };
         let tags = if level == Level::Provincial {
             vec!["has-dns"]
@@ -166,7 +171,7 @@ fn fqdn(id: &str) -> String {
 fn endpoints(level: Level, host: &str, apps: &[&'static str]) -> Vec<(&'static str, String)> {
     let base = match level {
         Level::National | Level::Provincial => format!("https://{host}:8443"),
-        Level::Prefectural | Level::County => format!("http://{host}:8080"),
+        Level::Prefectural | Level::County | Level::Township => format!("http://{host}:8080"),
     };
     apps.iter()
         .map(|app| (*app, format!("{base}/{app}")))
@@ -644,6 +649,7 @@ mod tests {
                 (Level::Provincial, Kind::Coal) => PROVINCIAL_COAL_APPS,
                 (Level::Prefectural, _) => PREFECTURAL_APPS,
                 (Level::County, _) => COUNTY_APPS,
+                (Level::Township, _) => &[],
             };
             assert_eq!(apps, expected, "{}", n.id);
             let scheme = if n.level <= Level::Provincial {
