@@ -1,7 +1,8 @@
 //! The fifth level, `township` (乡镇级): an inventory with townships under a county and
-//! directly under a province loads; `--level township` selects them alone; the acceptance
-//! suite's HTTP checks below provincial level reach a township that hosts an app; the plan's
-//! counts name the level only when it has items. (A county under a township is refused in
+//! directly under a province loads; `--level township` selects them alone; an HTTP check
+//! selected as `suites/acceptance.yaml`'s below provincial level are (`where: { level:
+//! [prefectural, county, township], apps: … }`) reaches a township that hosts an app; the
+//! plan's counts name the level only when it has items. (A county under a township is refused in
 //! the golden corpus, `270-county-under-township`.)
 
 use std::path::Path;
