@@ -682,6 +682,7 @@ pub enum LevelArg {
     Provincial,
     Prefectural,
     County,
+    Township,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -223,6 +223,7 @@ impl SelectionArgs {
                     LevelArg::Provincial => Level::Provincial,
                     LevelArg::Prefectural => Level::Prefectural,
                     LevelArg::County => Level::County,
+                    LevelArg::Township => Level::Township,
                 })
                 .collect(),
             kinds: self

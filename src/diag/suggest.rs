@@ -51,7 +51,13 @@ mod tests {
 
     #[test]
     fn suggests_near_misses_only() {
-        let levels = ["national", "provincial", "prefectural", "county"];
+        let levels = [
+            "national",
+            "provincial",
+            "prefectural",
+            "county",
+            "township",
+        ];
         assert_eq!(closest("provincal", levels), Some("provincial"));
         assert_eq!(closest("natinal", levels), Some("national"));
         assert_eq!(

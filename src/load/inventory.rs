@@ -218,7 +218,7 @@ pub(crate) fn build(
                             ),
                         )
                         .with_hint(
-                            "a parent's level must be strictly higher: national > provincial > prefectural > county",
+                            "a parent's level must be strictly higher: national > provincial > prefectural > county > township",
                         ),
                     );
                 }

@@ -17,14 +17,18 @@ pub enum Level {
     Provincial,
     Prefectural,
     County,
+    // A township (乡镇) or key enterprise below a county bureau: the lowest level. A plain
+    // comment, not a doc one: schemars would make the variant a schema of its own.
+    Township,
 }
 
 impl Level {
-    pub const ALL: [Level; 4] = [
+    pub const ALL: [Level; 5] = [
         Level::National,
         Level::Provincial,
         Level::Prefectural,
         Level::County,
+        Level::Township,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +37,7 @@ impl Level {
             Level::Provincial => "provincial",
             Level::Prefectural => "prefectural",
             Level::County => "county",
+            Level::Township => "township",
         }
     }
 

@@ -527,16 +527,19 @@ pub struct Counts {
 
 /// Item counts per level and per check, for the plan's closing lines.
 pub fn counts(plan: &Plan, inv: &Inventory, suite: &Suite) -> Counts {
-    let mut by_level = [0usize; 4];
+    let mut by_level = [0usize; Level::ALL.len()];
     let mut by_check = vec![0usize; suite.checks.len()];
     for it in &plan.items {
         by_level[inv.node(it.node).level.rank() as usize] += 1;
         by_check[it.check.0 as usize] += 1;
     }
     Counts {
+        // Township, the level added last, is listed only when the plan has township items:
+        // the counts of a plan without any read as they did before the level existed.
         by_level: Level::ALL
             .iter()
             .map(|&l| (l, by_level[l.rank() as usize]))
+            .filter(|&(l, n)| l != Level::Township || n > 0)
             .collect(),
         by_check: suite
             .checks

@@ -149,7 +149,8 @@ pub fn is_link_result(probe: &str, r: &ResultRecord) -> bool {
 /// A row in the making: its results, each with its probe kind.
 type Slot<'a> = Vec<(&'a str, &'a ResultRecord)>;
 
-/// The table of a record: rows in tier order (national, provincial, prefectural, county),
+/// The table of a record: rows in tier order (national, provincial, prefectural, county,
+/// township),
 /// then in tree order of their node, then in plan order of their checks. Empty when the
 /// record holds no link-quality result.
 pub fn derive(res: &Results) -> Vec<LinkRow<'_>> {

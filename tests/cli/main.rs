@@ -34,6 +34,8 @@ mod properties;
 mod schema;
 /// An `http:` check's TLS keys (`tls.min_version`, client certificates) and the load warnings about them.
 mod tls_keys;
+/// The `township` level: loading, `--level township`, the plan's counts.
+mod township;
 /// Vantages and shards: the assignment, `--vantage`, `--shard`, `plan --vantages`, `validate`'s statement.
 mod vantages;
 

@@ -57,6 +57,8 @@ mod properties;
 mod secrets;
 /// The HTML report's certificate box: handshake, leaf and the certificate a TLS finding names.
 mod tls;
+/// The `township` level in the reports: its words, its link-quality tier (HTML, CSV).
+mod township;
 /// Expired waivers on the failures they no longer cover, skips behind waived failures.
 mod waivers;
 /// A Chinese report in Chinese: every failure, error and skip kind explained, none in English.

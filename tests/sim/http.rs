@@ -971,6 +971,7 @@ fn usual_range(level: Level) -> std::ops::RangeInclusive<u64> {
         Level::Provincial => 20_000..=49_999,
         Level::Prefectural => 4_000..=9_999,
         Level::County => 1_200..=3_999,
+        Level::Township => 1_000..=1_199,
     }
 }
 
@@ -1075,6 +1076,7 @@ async fn records_totals_grow_with_the_level() {
         ("sx", Level::Provincial, "/p"),
         ("sx-taiyuan", Level::Prefectural, "/c"),
         ("sx-taiyuan-xiaodian", Level::County, "/x"),
+        ("sx-taiyuan-xiaodian-t01", Level::Township, "/t"),
     ];
     let endpoints = levels
         .iter()

@@ -1,5 +1,5 @@
 //! The section "link quality" of the report (链路质量): the table of
-//! [`crate::results::links`] as one table per tier (provincial, prefectural, county links),
+//! [`crate::results::links`] as one table per tier (provincial, prefectural, county, township links),
 //! each figure with its limit and a mark where it breaks it, and the path a failed check
 //! carries, as the failure list shows it. Its strings, in both languages, are here rather
 //! than in `strings`, which a document without link-quality results does not need.
@@ -38,7 +38,7 @@ pub(super) struct LinkStrings {
     pub(super) legend: &'static str,
     /// After the readiness matrix's rule: the network column rolls up the new kinds too.
     pub(super) matrix_rule: &'static str,
-    tiers: [&'static str; 4],
+    tiers: [&'static str; 5],
     black_hole: &'static str,
     expected: &'static str,
     not_expected: &'static str,
@@ -80,6 +80,7 @@ static ZH: LinkStrings = LinkStrings {
         "省级链路（国家 → 省）",
         "地市级链路（省 → 地市）",
         "县级链路（地市 → 县）",
+        "乡镇级链路（县 → 乡镇）",
     ],
     black_hole: "黑洞",
     expected: "符合预期",
@@ -120,6 +121,7 @@ static EN: LinkStrings = LinkStrings {
         "Provincial links (national → provincial)",
         "Prefectural links (provincial → prefectural)",
         "County links (prefectural → county)",
+        "Township links (county → township)",
     ],
     black_hole: "black hole",
     expected: "as expected",

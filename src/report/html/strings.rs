@@ -209,6 +209,7 @@ pub(crate) struct Strings {
     pub(crate) provincial: &'static str,
     pub(crate) prefectural: &'static str,
     pub(crate) county: &'static str,
+    pub(crate) township: &'static str,
     pub(crate) safety: &'static str,
     pub(crate) coal: &'static str,
 
@@ -406,6 +407,7 @@ const ZH_TEXT: Strings = Strings {
     provincial: "省级",
     prefectural: "地市级",
     county: "县级",
+    township: "乡镇级",
     safety: "安全监管",
     coal: "煤矿安全监察",
 
@@ -593,6 +595,7 @@ const EN_TEXT: Strings = Strings {
     provincial: "provincial",
     prefectural: "prefectural",
     county: "county",
+    township: "township",
     safety: "safety",
     coal: "coal",
 
@@ -673,6 +676,7 @@ impl Strings {
             Level::Provincial => self.provincial,
             Level::Prefectural => self.prefectural,
             Level::County => self.county,
+            Level::Township => self.township,
         }
     }
 

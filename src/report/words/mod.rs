@@ -298,6 +298,7 @@ pub fn level(l: crate::model::Level, lang: Lang) -> &'static str {
         (Lang::Zh, Level::Provincial) => "省级",
         (Lang::Zh, Level::Prefectural) => "地市级",
         (Lang::Zh, Level::County) => "县级",
+        (Lang::Zh, Level::Township) => "乡镇级",
     }
 }
 

@@ -16,6 +16,7 @@
 //! | provincial | 20,000 to 49,999 |
 //! | prefectural | 4,000 to 9,999 |
 //! | county | 1,200 to 3,999 |
+//! | township | 1,000 to 1,199 |
 //!
 //! The ranges do not overlap, so any node holds more than any node below its level, and
 //! every usual total is at least [`LEAST_USUAL_TOTAL`]. `by_year` spreads the total over
@@ -32,8 +33,9 @@ use super::answer::json_str;
 use super::flaky::endpoint_seed;
 use crate::model::Level;
 
-/// The least usual total of any endpoint: a county's least.
-const LEAST_USUAL_TOTAL: u64 = 1_200;
+/// The least usual total of any endpoint: a township's least (the national inventory's
+/// `migrated_min`, so a healthy township passes the data-migration check).
+const LEAST_USUAL_TOTAL: u64 = 1_000;
 /// The first of the years migrated.
 const FIRST_YEAR: u16 = 2015;
 /// The years migrated: 2015 to 2024.
@@ -48,7 +50,8 @@ fn usual_range(level: Level) -> (u64, u64) {
         Level::National => (200_000, 259_999),
         Level::Provincial => (20_000, 49_999),
         Level::Prefectural => (4_000, 9_999),
-        Level::County => (LEAST_USUAL_TOTAL, 3_999),
+        Level::County => (1_200, 3_999),
+        Level::Township => (LEAST_USUAL_TOTAL, 1_199),
     }
 }
 

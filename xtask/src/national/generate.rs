@@ -33,7 +33,7 @@ const XJBT_NAME: &str = "新疆生产建设兵团应急管理局";
 /// Second host octet of the Corps, after every province in the table.
 const XJBT_OCTET: u8 = PROVINCES.len() as u8 + 1;
 
-const ALL_APPS: &[&str] = &[
+pub(super) const ALL_APPS: &[&str] = &[
     "dispatch",
     "coal-enforcement",
     "noncoal-mines",
@@ -60,7 +60,19 @@ pub struct GeneratedFile {
 /// File names sort parents before children, so a directory read in path order merges into a
 /// valid inventory; within a file every node follows its parent.
 pub fn generate(div: &Divisions) -> Vec<GeneratedFile> {
-    build(div)
+    render_files(build(div))
+}
+
+/// [`generate`] with townships added below the counties (`--townships`): the same files,
+/// ten times the nodes ([`super::townships`]).
+pub fn generate_with_townships(div: &Divisions) -> Vec<GeneratedFile> {
+    let mut files = build(div);
+    super::townships::add(&mut files);
+    render_files(files)
+}
+
+fn render_files(files: Vec<NodeFile>) -> Vec<GeneratedFile> {
+    files
         .into_iter()
         .map(|file| GeneratedFile {
             text: render(&file.nodes),
@@ -70,30 +82,30 @@ pub fn generate(div: &Divisions) -> Vec<GeneratedFile> {
 }
 
 #[derive(Debug, Clone)]
-struct Node {
-    id: String,
-    name: String,
-    level: Level,
+pub(super) struct Node {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) level: Level,
     kind: Kind,
-    parent: Option<String>,
-    region: Option<String>,
-    host: String,
+    pub(super) parent: Option<String>,
+    pub(super) region: Option<String>,
+    pub(super) host: String,
     /// A vantage's probe host: the provincial-level safety bureaus have one, so that each
     /// province probes its own prefectures and counties.
     probe_host: Option<String>,
     tags: Vec<&'static str>,
-    vars: Vec<(&'static str, String)>,
+    pub(super) vars: Vec<(&'static str, String)>,
     /// The limits of the link into this node's tier, a nested var (`link.max_rtt` …):
     /// [`link_limits`].
     link: &'static str,
-    apps: Vec<(&'static str, String)>,
+    pub(super) apps: Vec<(&'static str, String)>,
 }
 
 /// The ICMP limits of the link into a node of `level`, from the national centre's side
 /// (national → provincial for a provincial bureau, provincial → prefectural for a
-/// prefecture, prefectural → county for a county): the acceptance suite's `net.icmp` reads
-/// them as `{{ node.vars.link.* }}`. Round trips; loss at 20 %, since that check sends five
-/// echoes (one may be lost).
+/// prefecture, prefectural → county for a county, county → township for a township): the
+/// acceptance suite's `net.icmp` reads them as `{{ node.vars.link.* }}`. Round trips; loss
+/// at 20 %, since that check sends five echoes (one may be lost).
 fn link_limits(level: Level) -> &'static str {
     match level {
         Level::National => {
@@ -108,13 +120,18 @@ fn link_limits(level: Level) -> &'static str {
         Level::County => {
             "{ max_rtt: 200ms, max_p95: 300ms, max_ipdv: 200ms, max_loss: 20%, min_mtu: 1400 }"
         }
+        // The last mile: leased lines, often a 4G or VPN link, so looser than a county's.
+        Level::Township => {
+            "{ max_rtt: 300ms, max_p95: 450ms, max_ipdv: 300ms, max_loss: 20%, min_mtu: 1400 }"
+        }
     }
 }
 
 impl Node {
     /// Everything the content rules fix per level and kind (apps, endpoints, tags, vars) is
-    /// derived here, so the call sites only say what differs between divisions.
-    fn new(
+    /// derived here, so the call sites only say what differs between divisions. A township
+    /// gets no apps here: [`super::townships`] picks each one's.
+    pub(super) fn new(
         level: Level,
         kind: Kind,
         id: String,
@@ -129,6 +146,7 @@ impl Node {
             (Level::Provincial, Kind::Coal) => PROVINCIAL_COAL_APPS,
             (Level::Prefectural, _) => PREFECTURAL_APPS,
             (Level::County, _) => COUNTY_APPS,
+            (Level::Township, _) => &[],
         };
         let tags = if level == Level::Provincial {
             vec!["has-dns"]
@@ -163,10 +181,14 @@ fn fqdn(id: &str) -> String {
 
 /// The upper tiers sit on the provincial backbone and are accepted over TLS; the lower tiers
 /// are still plain HTTP in phase 1, which the acceptance suite has to cover as well.
-fn endpoints(level: Level, host: &str, apps: &[&'static str]) -> Vec<(&'static str, String)> {
+pub(super) fn endpoints(
+    level: Level,
+    host: &str,
+    apps: &[&'static str],
+) -> Vec<(&'static str, String)> {
     let base = match level {
         Level::National | Level::Provincial => format!("https://{host}:8443"),
-        Level::Prefectural | Level::County => format!("http://{host}:8080"),
+        Level::Prefectural | Level::County | Level::Township => format!("http://{host}:8080"),
     };
     apps.iter()
         .map(|app| (*app, format!("{base}/{app}")))
@@ -175,7 +197,7 @@ fn endpoints(level: Level, host: &str, apps: &[&'static str]) -> Vec<(&'static s
 
 /// Hands out 127.P.X.Y in order within one province, so a node's address only depends on
 /// the divisions sorted before it in the same province.
-struct Hosts {
+pub(super) struct Hosts {
     province: u8,
     next: u32,
 }
@@ -185,7 +207,13 @@ impl Hosts {
         Hosts { province, next: 0 }
     }
 
-    fn next(&mut self) -> String {
+    /// Hands out from the `next`-th address of the province on: where a province's
+    /// townships start, after the addresses of its bureaus.
+    pub(super) fn from(province: u8, next: u32) -> Hosts {
+        Hosts { province, next }
+    }
+
+    pub(super) fn next(&mut self) -> String {
         let n = self.next;
         self.next += 1;
         let x = u8::try_from(n / HOSTS_PER_OCTET).expect("province size checked at parse time");
@@ -200,9 +228,9 @@ fn is_placeholder_city(name: &str) -> bool {
     name == "市辖区" || name == "县" || name.ends_with("直辖县级行政区划")
 }
 
-struct NodeFile {
-    name: String,
-    nodes: Vec<Node>,
+pub(super) struct NodeFile {
+    pub(super) name: String,
+    pub(super) nodes: Vec<Node>,
 }
 
 fn build(div: &Divisions) -> Vec<NodeFile> {
@@ -572,6 +600,7 @@ mod tests {
         assert!(rtt(Level::National) < rtt(Level::Provincial));
         assert!(rtt(Level::Provincial) < rtt(Level::Prefectural));
         assert!(rtt(Level::Prefectural) < rtt(Level::County));
+        assert!(rtt(Level::County) < rtt(Level::Township));
     }
 
     #[test]
@@ -644,6 +673,7 @@ mod tests {
                 (Level::Provincial, Kind::Coal) => PROVINCIAL_COAL_APPS,
                 (Level::Prefectural, _) => PREFECTURAL_APPS,
                 (Level::County, _) => COUNTY_APPS,
+                (Level::Township, _) => &[],
             };
             assert_eq!(apps, expected, "{}", n.id);
             let scheme = if n.level <= Level::Provincial {

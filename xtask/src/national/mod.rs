@@ -3,10 +3,12 @@
 //! `data/divisions/`, for the tests and benchmarks that need a network at real scale.
 //!
 //! This module does the I/O; [`divisions`] reads the CSVs and [`mod@generate`] renders the
-//! files, both on in-memory text.
+//! files, both on in-memory text; with `--townships`, [`townships`] adds the townships
+//! below the counties first (ten times the nodes, for the benchmark; not checked in).
 
 mod divisions;
 mod generate;
+mod townships;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,16 +16,22 @@ use std::process::ExitCode;
 use crate::cmd;
 use crate::{Error, Outcome};
 use divisions::Divisions;
-use generate::generate;
+use generate::{generate, generate_with_townships};
 
-pub const USAGE: &str = "[--data DIR] [-o DIR]";
+pub const USAGE: &str = "[--data DIR] [-o DIR] [--townships]";
 
 const HELP: &str = "\
-usage: cargo xtask gen-national [--data DIR] [-o DIR]
+usage: cargo xtask gen-national [--data DIR] [-o DIR] [--townships]
 
   --data DIR   folder with provinces.csv, cities.csv and areas.csv (default: data/divisions)
   -o, --out DIR
                folder to write the inventory to (default: inventories/national)
+  --townships  add townships (level township, 乡镇级) below the counties, so that the
+               inventory holds exactly ten times the nodes (33,680 from the vendored data):
+               ids <county-id>-tNN, addresses of the province's 127.P block after its
+               bureaus', most hosting one or two apps on plain HTTP 8080. Deterministic.
+               For the benchmark (bench/run --only scale10); never checked in, so -o is
+               required with it.
 
 The defaults are relative to the workspace root; a DIR given is relative to the current
 directory. Files of the same name are overwritten; other files in DIR are left alone.";
@@ -31,6 +39,8 @@ directory. Files of the same name are overwritten; other files in DIR are left a
 pub fn run(args: &[String]) -> Outcome {
     let mut data = cmd::root().join("data/divisions");
     let mut out = cmd::root().join("inventories/national");
+    let mut out_given = false;
+    let mut with_townships = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut folder = || {
@@ -40,7 +50,11 @@ pub fn run(args: &[String]) -> Outcome {
         };
         match arg.as_str() {
             "--data" => data = folder()?,
-            "-o" | "--out" => out = folder()?,
+            "-o" | "--out" => {
+                out = folder()?;
+                out_given = true;
+            }
+            "--townships" => with_townships = true,
             "-h" | "--help" => {
                 println!("{HELP}");
                 return Ok(ExitCode::SUCCESS);
@@ -49,7 +63,18 @@ pub fn run(args: &[String]) -> Outcome {
         }
     }
 
-    let files = generate(&read_divisions(&data).map_err(Error::Failed)?);
+    if with_townships && !out_given {
+        // The default folder is the checked-in inventory, which must stay the plain one.
+        return Err(Error::Usage(
+            "--townships needs -o DIR: the inventory with townships is not checked in".into(),
+        ));
+    }
+    let div = read_divisions(&data).map_err(Error::Failed)?;
+    let files = if with_townships {
+        generate_with_townships(&div)
+    } else {
+        generate(&div)
+    };
     std::fs::create_dir_all(&out)
         .and_then(|()| {
             files
