@@ -346,6 +346,17 @@ impl Lines<'_> {
     }
 }
 
+/// The vendored division data, parsed: what the generator's tests build from.
+#[cfg(test)]
+pub(crate) fn vendored() -> Divisions {
+    Divisions::parse(
+        include_str!("../../../data/divisions/provinces.csv"),
+        include_str!("../../../data/divisions/cities.csv"),
+        include_str!("../../../data/divisions/areas.csv"),
+    )
+    .expect("vendored data parses")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -442,13 +442,7 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
     use std::net::Ipv4Addr;
 
-    const PROVINCES_CSV: &str = include_str!("../../../data/divisions/provinces.csv");
-    const CITIES_CSV: &str = include_str!("../../../data/divisions/cities.csv");
-    const AREAS_CSV: &str = include_str!("../../../data/divisions/areas.csv");
-
-    fn divisions() -> Divisions {
-        Divisions::parse(PROVINCES_CSV, CITIES_CSV, AREAS_CSV).expect("vendored data parses")
-    }
+    use crate::national::divisions::vendored as divisions;
 
     fn all_nodes() -> Vec<Node> {
         build(&divisions())
@@ -748,7 +742,7 @@ mod tests {
     fn generation_is_deterministic() {
         let div = divisions();
         assert_eq!(generate(&div), generate(&div));
-        let again = Divisions::parse(PROVINCES_CSV, CITIES_CSV, AREAS_CSV).unwrap();
+        let again = divisions();
         assert_eq!(generate(&div), generate(&again));
     }
 

@@ -141,16 +141,8 @@ mod tests {
     use std::net::Ipv4Addr;
 
     use super::*;
-    use crate::national::divisions::Divisions;
+    use crate::national::divisions::vendored as divisions;
     use crate::national::generate::{generate, generate_with_townships};
-
-    const PROVINCES_CSV: &str = include_str!("../../../data/divisions/provinces.csv");
-    const CITIES_CSV: &str = include_str!("../../../data/divisions/cities.csv");
-    const AREAS_CSV: &str = include_str!("../../../data/divisions/areas.csv");
-
-    fn divisions() -> Divisions {
-        Divisions::parse(PROVINCES_CSV, CITIES_CSV, AREAS_CSV).expect("vendored data parses")
-    }
 
     /// Every `- id:` of the rendered files with the lines of its node, in order.
     fn nodes_of(text: &str) -> Vec<(String, Vec<&str>)> {
