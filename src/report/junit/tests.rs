@@ -99,35 +99,6 @@ fn the_fixture_and_hostile_records_give_the_oracles_bytes() {
     }
 }
 
-/// A record from the file `NETACCEPT_JUNIT_RECORD` names (a national run's `results.json`):
-/// the same bytes as the oracle's, and each writer's time printed (`--nocapture`), the
-/// median of five, taken alternately.
-#[test]
-#[ignore = "needs a record: NETACCEPT_JUNIT_RECORD=path/results.json"]
-fn a_record_from_a_file_gives_the_oracles_bytes() {
-    let path = std::env::var("NETACCEPT_JUNIT_RECORD").expect("NETACCEPT_JUNIT_RECORD");
-    let r: Results = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert_same(&path, &r);
-    let time = |f: &dyn Fn(&Results) -> Vec<u8>| {
-        let t = std::time::Instant::now();
-        std::hint::black_box(f(&r));
-        t.elapsed()
-    };
-    let (mut new, mut old) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        old.push(time(&oracle::render));
-        new.push(time(&render));
-    }
-    new.sort();
-    old.sort();
-    println!(
-        "{} results: quick-junit {:?}, ours {:?} (medians of 5)",
-        r.results.len(),
-        old[2],
-        new[2]
-    );
-}
-
 /// Text a target or a hand-edited file could hold: what XML escapes, what it forbids
 /// (controls, U+FFFE, lone ESC and whole ANSI sequences, C1 controls, DEL), line breaks of
 /// every kind, astral and CJK characters, any character at all, and nothing.
