@@ -25,7 +25,8 @@ use crate::event::Event;
 use crate::model::{NodeIdx, Probe};
 use crate::plan::ItemIdx;
 use crate::plan::Plan;
-use ready::Ready;
+use crate::results::Status;
+use ready::{Ready, Start};
 use task::{ItemTask, Published};
 
 /// Checks in flight at once over a run, unless `--concurrency` says otherwise.
@@ -107,6 +108,9 @@ pub async fn run<P: Prober>(
     let global = Arc::new(Semaphore::new(limits.concurrency.max(1)));
     let icmp = Arc::new(Semaphore::new(limits.icmp_concurrency.max(1)));
     let icmp_rate = Arc::new(Semaphore::new(limits.icmp_rate.max(1)));
+    // Throughput checks one at a time: each fills its link (RFC 6815) and an iperf3 server
+    // serves one test at a time, so two at once would measure each other or be turned away.
+    // The slot is taken before the attempt's deadline starts: waiting costs no timeout.
     let throughput = Arc::new(Semaphore::new(1));
     let mut per_node: HashMap<NodeIdx, Arc<Semaphore>> = HashMap::new();
     for it in &plan.items {
@@ -115,17 +119,19 @@ pub async fn run<P: Prober>(
             .or_insert_with(|| Arc::new(Semaphore::new(limits.per_node.max(1))));
     }
     let mut ready = Ready::new(&plan);
-    let published = ready.published.clone();
     // Which item each task carries out, for a task that panicked (it returns nothing).
     type Ids = HashMap<tokio::task::Id, ItemIdx>;
     let mut ids = Ids::new();
-    let spawn = |tasks: &mut JoinSet<Option<Published>>, ids: &mut Ids, i: ItemIdx| {
+    let spawn = |tasks: &mut JoinSet<Option<Published>>,
+                 ids: &mut Ids,
+                 i: ItemIdx,
+                 skip: Option<(ItemIdx, Status, String)>| {
         let item = &plan.items[i];
         let task = ItemTask {
             i,
             plan: plan.clone(),
             prober: prober.clone(),
-            published: published.clone(),
+            skip,
             global: match item.probe {
                 Probe::Icmp(_) => icmp.clone(),
                 Probe::Throughput(_) => throughput.clone(),
@@ -152,7 +158,7 @@ pub async fn run<P: Prober>(
     // tens of megabytes for nothing.
     let mut tasks = JoinSet::new();
     for i in ready.initial() {
-        spawn(&mut tasks, &mut ids, i);
+        spawn(&mut tasks, &mut ids, i, None);
     }
     let mut complete = true;
     while let Some(r) = tasks.join_next_with_id().await {
@@ -160,12 +166,18 @@ pub async fn run<P: Prober>(
         let (id, outcome) = r.map_or_else(|e| (e.id(), None), |(id, o)| (id, o));
         complete &= outcome.is_some();
         let i = ids.remove(&id).expect("every task's item is known");
-        for d in ready.finished(i, outcome.unwrap_or(Published::STOPPED)) {
-            if cancel.is_cancelled() {
-                // It would stop at once, without a result: a task saves nothing.
-                complete = false;
-            } else {
-                spawn(&mut tasks, &mut ids, d);
+        for (d, start) in ready.finished(i, outcome.unwrap_or(Published::STOPPED)) {
+            match start {
+                // It would stop at once, without a result: it gets no task, and the items
+                // that need it are never started (`all_started` then says so).
+                Start::Stop => {}
+                _ if cancel.is_cancelled() => {}
+                Start::Run => spawn(&mut tasks, &mut ids, d, None),
+                Start::Skip {
+                    need,
+                    status,
+                    message,
+                } => spawn(&mut tasks, &mut ids, d, Some((need, status, message))),
             }
         }
     }

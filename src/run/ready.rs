@@ -3,17 +3,34 @@
 //! needs (at national scale most items wait on a need, and their tasks held tens of
 //! megabytes for nothing). "Enough" is what a task waiting on its needs in order would
 //! have seen: every need up to the first one that did not pass has finished (the item is
-//! then skipped), or all of them have, passed.
+//! then skipped), or all of them have, passed. The decision is made here, once; the task
+//! is told it ([`Start`]).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use super::task::Published;
 use crate::plan::{ItemIdx, Plan};
+use crate::results::Status;
+
+/// How an item that can start goes on.
+pub(super) enum Start {
+    /// Its needs passed (or said nothing): it is carried out.
+    Run,
+    /// `need` did not pass: the item is skipped for it, with its status and message.
+    Skip {
+        need: ItemIdx,
+        status: Status,
+        message: String,
+    },
+    /// A need was stopped by cancellation (or its task died): so is this item, with no
+    /// result.
+    Stop,
+}
 
 pub(super) struct Ready {
     plan: Arc<Plan>,
-    /// What each finished item published, shared with the tasks, which read their needs'.
-    pub(super) published: Arc<Vec<OnceLock<Published>>>,
+    /// What each finished item published.
+    published: Vec<Option<Published>>,
     /// The items that need each item: `dependants[starts[i]..starts[i + 1]]`.
     starts: Vec<u32>,
     dependants: Vec<ItemIdx>,
@@ -43,7 +60,7 @@ impl Ready {
         }
         Ready {
             plan: plan.clone(),
-            published: Arc::new((0..n).map(|_| OnceLock::new()).collect()),
+            published: vec![None; n],
             starts: counts,
             dependants,
             started: vec![false; n],
@@ -63,17 +80,19 @@ impl Ready {
     }
 
     /// Item `i` finished (or stopped, as [`Published::STOPPED`]): the items that can start
-    /// now, each given once.
-    pub(super) fn finished(&mut self, i: ItemIdx, published: Published) -> Vec<ItemIdx> {
-        // Set once: a task ends once.
-        let _ = self.published[i].set(published);
+    /// now, each given once, with how they go on.
+    pub(super) fn finished(&mut self, i: ItemIdx, published: Published) -> Vec<(ItemIdx, Start)> {
+        self.published[i] = Some(published);
         let (a, b) = (self.starts[i] as usize, self.starts[i + 1] as usize);
         let mut now = Vec::new();
         for k in a..b {
             let d = self.dependants[k];
-            if !self.started[d] && self.can_start(d) {
+            if self.started[d] {
+                continue;
+            }
+            if let Some(start) = self.start_of(d) {
                 self.start(d);
-                now.push(d);
+                now.push((d, start));
             }
         }
         now
@@ -84,16 +103,23 @@ impl Ready {
         self.n_started == self.started.len()
     }
 
-    fn can_start(&self, d: ItemIdx) -> bool {
+    /// How `d` goes on, once its needs in order have said enough; `None` while they have not.
+    fn start_of(&self, d: ItemIdx) -> Option<Start> {
         for &need in &self.plan.items[d].needs {
-            match self.published[need].get() {
-                None => return false,
-                Some(p) if p.lets_through() => {}
+            let p = self.published[need].as_ref()?;
+            if !p.lets_through() {
                 // Not passed: the item is skipped now, whatever its later needs say.
-                Some(_) => return true,
+                return Some(match p.status {
+                    Some(status) => Start::Skip {
+                        need,
+                        status,
+                        message: p.message.clone(),
+                    },
+                    None => Start::Stop,
+                });
             }
         }
-        true
+        Some(Start::Run)
     }
 
     fn start(&mut self, i: ItemIdx) {

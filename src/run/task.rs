@@ -19,8 +19,8 @@ use crate::results::Status;
 /// What an item tells its dependants: its status (`None`: stopped by cancellation) and why.
 #[derive(Debug, Clone)]
 pub(super) struct Published {
-    status: Option<Status>,
-    message: String,
+    pub(super) status: Option<Status>,
+    pub(super) message: String,
     /// Errored for a reason of this machine that says nothing about the target (no
     /// permission for ICMP): dependants run anyway instead of being skipped on no evidence.
     says_nothing: bool,
@@ -45,10 +45,9 @@ pub(super) struct ItemTask<P> {
     pub i: ItemIdx,
     pub plan: Arc<Plan>,
     pub prober: Arc<P>,
-    /// Every item's published verdict, indexed like the plan: this task waits on those of
-    /// its `needs` (each written once, by its own task, then never changed).
-    /// What finished items published: this item's needs are there when it starts.
-    pub published: Arc<Vec<std::sync::OnceLock<Published>>>,
+    /// Skipped for a need that did not pass (`ready` decided it): its index, status and
+    /// message; `None`: carried out.
+    pub skip: Option<(ItemIdx, Status, String)>,
     /// Bounds checks in flight over the whole run (ICMP checks have one of their own,
     /// throughput checks one of a single slot);
     /// taken after `node` so that a task waiting for a busy node holds no global slot.
@@ -70,16 +69,9 @@ impl<P: Prober> ItemTask<P> {
     /// The item's verdict, or `None` when cancellation stopped it before it had one.
     pub(super) async fn run(self) -> Option<Published> {
         let item = &self.plan.items[self.i];
-        // The runner starts this task once its needs have said enough (`ready`): each need
-        // up to the first that did not pass has published.
-        for &need in &item.needs {
-            let published = self.published[need].get()?;
-            if !published.lets_through() {
-                // No status: the needed item was stopped by cancellation, and so is this.
-                let status = published.status?;
-                let why = self.skip_reason(need, status, &published.message);
-                return Some(self.finish(ItemResult::skipped(why, need)));
-            }
+        if let Some((need, status, message)) = &self.skip {
+            let why = self.skip_reason(*need, *status, message);
+            return Some(self.finish(ItemResult::skipped(why, *need)));
         }
         let node_permit = tokio::select! {
             p = self.node.acquire() => p.ok()?,
