@@ -104,7 +104,6 @@ pub(crate) async fn probe(spec: &IcmpSpec<Text>, cx: &Context, deadline: Instant
             ident,
             own_seqs.then_some(i as u16),
             Schedule {
-                send_at: start + interval * i,
                 first: i == 0,
                 timeout,
                 cutoff,

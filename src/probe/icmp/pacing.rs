@@ -35,9 +35,8 @@ impl Pacer {
     }
 }
 
-/// When one echo is due and how long it may wait for its reply.
+/// How long one echo, made when it is due (`on_schedule`), may wait for its reply.
 pub(super) struct Schedule {
-    pub(super) send_at: Instant,
     /// The probe's first echo is sent even when its whole wait does not fit.
     pub(super) first: bool,
     pub(super) timeout: Duration,
@@ -53,15 +52,11 @@ pub(super) async fn echo(
     ident: PingIdentifier,
     own_seq: Option<u16>,
     Schedule {
-        send_at,
         first,
         timeout,
         cutoff,
     }: Schedule,
 ) -> Option<Echo> {
-    if send_at > Instant::now() {
-        tokio::time::sleep_until(send_at).await;
-    }
     if let Some(pace) = &pinger.pace {
         let turn = pace.reserve();
         let fits = if first {
