@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 
 use crate::event::Event;
 use crate::results::Results;
+use crate::results::links::LinkRow;
 
 pub use record::{RecordBook, Recorder, RunMeta};
 
@@ -66,20 +67,20 @@ pub struct ReporterError {
     pub source: std::io::Error,
 }
 
-/// Writes one report of a run into a writer, from the record.
-type Render = fn(&Results, Lang, &mut dyn Write) -> std::io::Result<()>;
+/// Writes one report of a run into a writer, from the record and its link-quality table
+/// (derived once for every report that holds it: [`crate::results::links::derive`]).
+type Render = fn(&Results, &[LinkRow<'_>], Lang, &mut dyn Write) -> std::io::Result<()>;
 
 /// The report files of a run, each made from the same record. `links.csv` is apart too
 /// (written only when the record has link-quality results: [`csv::has_links`]). The HTML report is apart
 /// ([`html::write_documents`]): with `--split provincial` it is a set of files, and it
 /// prints the SHA-256 of the record's `results.json`.
-/// The record's file name.
-const JSON_FILE: &str = "results.json";
-
 const REPORTS: &[(&str, Render)] = &[
-    (JSON_FILE, |r, _, w| json::write(r, w)),
-    ("junit.xml", |r, _, w| junit::write(r, w)),
-    ("results.csv", |r, lang, w| csv::write(r, lang, w)),
+    ("results.json", |r, links, _, w| {
+        json::write_with(r, links, w)
+    }),
+    ("junit.xml", |r, _, _, w| junit::write(r, w)),
+    ("results.csv", |r, _, lang, w| csv::write(r, lang, w)),
 ];
 
 /// Writes every report into `dir`, each whole or not at all. A report that cannot be written
@@ -126,12 +127,9 @@ pub fn write_all_with_history(
             .map(|(name, render)| {
                 let path = dir.join(name);
                 scope.spawn(move || {
-                    write_atomic_with(&path, |w| match *name {
-                        JSON_FILE => json::write_with(r, links, w),
-                        _ => render(r, lang, w),
-                    })
-                    .err()
-                    .map(|e| (path, e))
+                    write_atomic_with(&path, |w| render(r, links, lang, w))
+                        .err()
+                        .map(|e| (path, e))
                 })
             })
             .chain(
