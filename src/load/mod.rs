@@ -83,11 +83,7 @@ pub struct Inputs {
 pub fn load(inputs: &Inputs) -> Result<Loaded, Invalid> {
     let mut ld = Loader::default();
     let inv_files = ld.read_inventory_files(&inputs.inventory);
-    let raw_inv: Vec<(u32, raw::InventoryFile)> = inv_files
-        .iter()
-        .copied()
-        .filter_map(|f| ld.parse(f).map(|r| (f, r)))
-        .collect();
+    let raw_inv: Vec<(u32, raw::InventoryFile)> = ld.parse_each(&inv_files);
     let raw_suite = inputs
         .suite
         .as_deref()

@@ -312,7 +312,9 @@ fn probe(
             same_answers: p.same_answers.as_ref().is_some_and(|s| s.value),
         })
     } else if let Some(p) = &c.http {
-        Probe::Http(super::http::http(ld, f, &p.value, &mut t, timeout))
+        Probe::Http(Box::new(super::http::http(
+            ld, f, &p.value, &mut t, timeout,
+        )))
     } else if let Some(p) = &c.throughput {
         let at = loc(f, &p.referenced);
         Probe::Throughput(super::throughput::throughput(

@@ -52,21 +52,89 @@ impl Loader {
     /// Parses one file into its raw type; a tag, a YAML or a shape error becomes a
     /// diagnostic (one per tag, else one for the file).
     pub(super) fn parse<T: DeserializeOwned>(&mut self, file: u32) -> Option<T> {
-        let text = &self.sources.files[file as usize].text;
-        let tags = tags(file, text);
-        if !tags.is_empty() {
-            self.diags.extend(tags);
-            return None;
-        }
-        match serde_saphyr::from_str_with_options::<T>(text, options()) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let d = yaml_error(file, &e, text);
-                self.push(d);
-                None
-            }
-        }
+        let parsed = parse_text(file, &self.sources.files[file as usize].text);
+        self.keep(parsed)
     }
+
+    /// [`Loader::parse`] of each of `files`, side by side on the machine's cores (the
+    /// files of a folder inventory are independent, and parsing them is most of loading
+    /// one), the diagnostics kept in the files' order as one after another would give them.
+    pub(super) fn parse_each<T: DeserializeOwned + Send>(
+        &mut self,
+        files: &[u32],
+    ) -> Vec<(u32, T)> {
+        let texts: Vec<&str> = files
+            .iter()
+            .map(|&f| self.sources.files[f as usize].text.as_str())
+            .collect();
+        let parsed = side_by_side(files, &texts);
+        files
+            .iter()
+            .zip(parsed)
+            .filter_map(|(&f, p)| self.keep(p).map(|v| (f, v)))
+            .collect()
+    }
+
+    fn keep<T>(&mut self, parsed: Parsed<T>) -> Option<T> {
+        parsed.map_err(|d| self.diags.extend(d)).ok()
+    }
+}
+
+/// Each file parsed, in the order given, by as many threads as there are cores (at most
+/// one per file). A thread takes the next file not yet taken, so one large file does not
+/// hold back a share of small ones.
+fn side_by_side<T: DeserializeOwned + Send>(files: &[u32], texts: &[&str]) -> Vec<Parsed<T>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(files.len());
+    if threads <= 1 {
+        return files
+            .iter()
+            .zip(texts)
+            .map(|(&f, t)| parse_text(f, t))
+            .collect();
+    }
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Parsed<T>>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let (Some(&f), Some(text)) = (files.get(i), texts.get(i)) else {
+                        break;
+                    };
+                    let parsed = parse_text(f, text);
+                    *slots[i]
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(parsed);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|s| {
+            s.into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .expect("every file was parsed: the threads ran to the end of the list")
+        })
+        .collect()
+}
+
+/// A file's raw type, or the diagnostics that say why it has none.
+type Parsed<T> = Result<T, Vec<Diagnostic>>;
+
+/// One file's text into its raw type, or the diagnostics that say why not.
+fn parse_text<T: DeserializeOwned>(file: u32, text: &str) -> Parsed<T> {
+    let tags = tags(file, text);
+    if !tags.is_empty() {
+        return Err(tags);
+    }
+    serde_saphyr::from_str_with_options::<T>(text, options())
+        .map_err(|e| vec![yaml_error(file, &e, text)])
 }
 
 /// Every tag outside the core schema, as an error at the tag. A syntax error ends the scan;
@@ -356,5 +424,60 @@ mod tests {
         let parsed = ld.parse::<InventoryFile>(f);
         assert!(ld.diags.is_empty(), "{:?}", ld.diags);
         assert_eq!(parsed.map(|p| p.nodes.len()), Some(501));
+    }
+
+    #[test]
+    fn files_parsed_side_by_side_give_what_one_after_another_gives_in_file_order() {
+        // Good files, a file with a tag, a file with a shape error, more than there are
+        // cores: the side-by-side parse must keep each file's value with its file and the
+        // diagnostics in the files' order.
+        let texts: Vec<String> = (0..9)
+            .map(|i| match i % 3 {
+                0 => format!(
+                    "nodes:\n  - {{ id: n{i}, name: n, level: provincial, parent: national }}\n"
+                ),
+                1 => format!("nodes:\n  - {{ id: n{i}, name: !evil n, level: provincial }}\n"),
+                _ => format!("nodes:\n  - {{ id: n{i}, nmae: n, level: provincial }}\n"),
+            })
+            .collect();
+        let load = |each: bool| {
+            let mut ld = Loader::default();
+            let files: Vec<u32> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| ld.sources.add(format!("{i}.yaml").into(), t.clone()))
+                .collect();
+            let parsed: Vec<(u32, InventoryFile)> = if each {
+                ld.parse_each(&files)
+            } else {
+                files
+                    .iter()
+                    .filter_map(|&f| ld.parse(f).map(|v| (f, v)))
+                    .collect()
+            };
+            let ids: Vec<(u32, String)> = parsed
+                .iter()
+                .map(|(f, p)| (*f, p.nodes[0].value.id.value.clone()))
+                .collect();
+            let diags: Vec<(Option<u32>, String)> = ld
+                .diags
+                .iter()
+                .map(|d| (d.loc.map(|l| l.file), d.message.clone()))
+                .collect();
+            (ids, diags)
+        };
+        let (ids, diags) = load(true);
+        assert_eq!(
+            ids,
+            [(0, "n0".into()), (3, "n3".into()), (6, "n6".into())],
+            "the good files, each with its own nodes"
+        );
+        let files: Vec<Option<u32>> = diags.iter().map(|d| d.0).collect();
+        assert_eq!(
+            files,
+            [Some(1), Some(2), Some(4), Some(5), Some(7), Some(8)],
+            "{diags:?}"
+        );
+        assert_eq!((ids, diags), load(false));
     }
 }

@@ -65,7 +65,7 @@ fn header(name: &str) -> HeaderName {
 async fn run(spec: &HttpSpec<Text>, cx: &Context, t: Duration) -> (Option<Outcome>, Duration) {
     let start = Instant::now();
     let deadline = tokio::time::Instant::now() + t;
-    let p = Probe::Http(spec.clone());
+    let p = Probe::Http(Box::new(spec.clone()));
     let out = tokio::time::timeout(t, netaccept::probe::probe(&p, cx, deadline))
         .await
         .ok();

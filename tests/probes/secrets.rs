@@ -178,11 +178,11 @@ fn redirecting_app() -> Router {
 async fn a_percent_encoded_secret_through_a_redirect_is_scrubbed() {
     let addr = serve(redirecting_app()).await;
     for (i, form) in encoded_forms().iter().enumerate() {
-        let p = Probe::Http(http_spec(with_secret(
+        let p = Probe::Http(Box::new(http_spec(with_secret(
             &format!("http://{addr}/go/{i}?token="),
             URL_SECRET,
             "",
-        )));
+        ))));
         let o = run(&p).await;
         assert_eq!(o.measurements["redirects"], 1, "{form}: {}", reported(&o));
         assert_eq!(
@@ -233,7 +233,7 @@ async fn a_secret_straddling_the_evidence_cut_is_masked() {
     for at in (512 - BODY_SECRET.len() - 2)..=513 {
         let mut s = http_spec(Text::plain(format!("http://{addr}/at/{at}")));
         s.headers = vec![(token.clone(), with_secret("", BODY_SECRET, ""))];
-        let o = run(&Probe::Http(s)).await;
+        let o = run(&Probe::Http(Box::new(s))).await;
         let evidence = o.evidence.clone().unwrap_or_default();
         assert!(evidence.len() <= 512, "{at}: {} bytes", evidence.len());
         assert!(evidence.starts_with(&".".repeat(at.min(400))), "{at}");
@@ -311,7 +311,7 @@ async fn a_secret_expectation_is_never_shown() {
         let mut spec = http_spec(Text::plain(format!("http://{addr}/who")));
         spec.expect.json = json;
         spec.expect.headers = headers;
-        let o = run(&Probe::Http(spec)).await;
+        let o = run(&Probe::Http(Box::new(spec))).await;
         let text = reported(&o);
         assert!(
             matches!(&o.verdict, Verdict::Failed(f) if f.message.ends_with(message)),
