@@ -31,7 +31,6 @@ use std::path::{Path, PathBuf};
 
 use crate::event::Event;
 use crate::results::Results;
-use crate::results::links::LinkRow;
 
 pub use record::{RecordBook, Recorder, RunMeta};
 
@@ -67,21 +66,21 @@ pub struct ReporterError {
     pub source: std::io::Error,
 }
 
-/// Writes one report of a run into a writer, from the record and its link-quality table
-/// (derived once for every report that holds it: [`crate::results::links::derive`]).
-type Render = fn(&Results, &[LinkRow<'_>], Lang, &mut dyn Write) -> std::io::Result<()>;
+/// Writes one report of a run into a writer, from the record.
+type Render = fn(&Results, Lang, &mut dyn Write) -> std::io::Result<()>;
 
-/// The report files of a run, each made from the same record. `links.csv` is apart too
-/// (written only when the record has link-quality results: [`csv::has_links`]). The HTML report is apart
-/// ([`html::write_documents`]): with `--split provincial` it is a set of files, and it
-/// prints the SHA-256 of the record's `results.json`.
+/// The report files of a run, each made from the same record. Three are apart:
+/// `results.json` (hashed as it is written, for the HTML report), `links.csv` (written only
+/// when the record has link-quality results: [`csv::has_links`]) and the HTML report
+/// ([`html::write_documents`]: with `--split provincial` it is a set of files, and it prints
+/// the SHA-256 of the record's `results.json`).
 const REPORTS: &[(&str, Render)] = &[
-    ("results.json", |r, links, _, w| {
-        json::write_with(r, links, w)
-    }),
-    ("junit.xml", |r, _, _, w| junit::write(r, w)),
-    ("results.csv", |r, _, lang, w| csv::write(r, lang, w)),
+    ("junit.xml", |r, _, w| junit::write(r, w)),
+    ("results.csv", |r, lang, w| csv::write(r, lang, w)),
 ];
+
+/// The record's file, whose SHA-256 the HTML report prints.
+const RECORD: &str = "results.json";
 
 /// Writes every report into `dir`, each whole or not at all. A report that cannot be written
 /// does not stop the others; the failures are returned with their paths.
@@ -116,22 +115,40 @@ pub fn write_all_with_history(
     let links = crate::results::links::derive(r);
     let links = &links;
     std::thread::scope(|scope| {
+        let (sha_tx, sha_rx) = std::sync::mpsc::sync_channel::<String>(1);
         let documents = scope.spawn(move || {
-            // The hash of the bytes json::write writes, as the results.json beside it holds
-            // them: it costs one more serialisation of the record, on a core idle by then.
-            let sha = json::sha256_with(r, links);
+            // The hash of results.json's bytes, from the thread that writes them; when that
+            // write failed (the sender dropped unused), the record is serialised again here
+            // for it: the HTML report still names the record it was made from.
+            let sha = sha_rx
+                .recv()
+                .unwrap_or_else(|_| json::sha256_with(r, links));
             html::write_documents(dir, r, &html, history, &sha)
         });
-        let mut failures: Vec<(PathBuf, std::io::Error)> = REPORTS
-            .iter()
-            .map(|(name, render)| {
+        let record = {
+            let path = dir.join(RECORD);
+            scope.spawn(move || {
+                let mut sha = None;
+                let written = write_atomic_with(&path, |w| {
+                    sha = Some(json::write_hashed(r, links, w)?);
+                    Ok(())
+                });
+                // Only the bytes of a file now in place are its hash.
+                if let (Ok(()), Some(sha)) = (&written, sha) {
+                    let _ = sha_tx.send(sha);
+                }
+                written.err().map(|e| (path, e))
+            })
+        };
+        let mut failures: Vec<(PathBuf, std::io::Error)> = std::iter::once(record)
+            .chain(REPORTS.iter().map(|(name, render)| {
                 let path = dir.join(name);
                 scope.spawn(move || {
-                    write_atomic_with(&path, |w| render(r, links, lang, w))
+                    write_atomic_with(&path, |w| render(r, lang, w))
                         .err()
                         .map(|e| (path, e))
                 })
-            })
+            }))
             .chain(
                 // `links.csv` beside `results.csv`, only for a record that has something
                 // for it: a run without link-quality checks leaves the folder as it was.

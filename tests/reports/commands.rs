@@ -9,7 +9,8 @@ use std::process::Command;
 
 use crate::support::junit as junit_support;
 use crate::support::netaccept::{
-    assert_exit, netaccept, read_json, report, report_and_read, result, run_case, write_case,
+    assert_exit, hex_sha256, netaccept, read_json, report, report_and_read, result, run_case,
+    write_case,
 };
 
 pub(super) const REPORTS: [&str; 4] = ["results.json", "junit.xml", "report.html", "results.csv"];
@@ -228,6 +229,30 @@ fn a_report_that_cannot_be_written_exits_3_and_the_others_are_written() {
         .filter(|n| n.contains(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+/// The HTML report prints the SHA-256 of `results.json`, which the thread writing that file
+/// hashes on the way: when it cannot be written, the HTML report is still written and still
+/// names the record it was made from (hashed apart then), the same as a report beside a
+/// `results.json` that was written.
+#[test]
+fn the_html_report_names_the_record_whether_or_not_results_json_could_be_written() {
+    let d = two_node_case();
+    let dir = d.path();
+    assert_eq!(run_case(dir, "out", &[]).status.code(), Some(1));
+    assert_exit(&report(dir, "out/results.json", "ok", &[]), 0);
+    let sha = hex_sha256(&std::fs::read(dir.join("ok/results.json")).unwrap());
+    let html = std::fs::read_to_string(dir.join("ok/report.html")).unwrap();
+    assert!(html.contains(&sha), "report.html names {sha}");
+    // A folder where results.json should go: the rename onto it fails, even for root.
+    std::fs::create_dir_all(dir.join("again/results.json/x")).unwrap();
+    let out = report(dir, "out/results.json", "again", &[]);
+    assert_eq!(out.status.code(), Some(3));
+    let again = std::fs::read_to_string(dir.join("again/report.html")).unwrap();
+    assert!(
+        again.contains(&sha),
+        "report.html names {sha} without a results.json"
+    );
 }
 
 /// `netaccept report -o DIR` into a folder where someone planted, for every report, a
