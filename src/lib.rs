@@ -35,6 +35,7 @@ pub mod load;
 pub mod model;
 pub mod notify;
 pub mod outcome;
+pub mod par;
 pub mod plan;
 pub mod probe;
 #[cfg(test)]

@@ -63,11 +63,11 @@ impl Loader {
         &mut self,
         files: &[u32],
     ) -> Vec<(u32, T)> {
-        let texts: Vec<&str> = files
+        let pairs: Vec<(u32, &str)> = files
             .iter()
-            .map(|&f| self.sources.files[f as usize].text.as_str())
+            .map(|&f| (f, self.sources.files[f as usize].text.as_str()))
             .collect();
-        let parsed = side_by_side(files, &texts);
+        let parsed = crate::par::map_in_order(&pairs, |&(f, text)| parse_text::<T>(f, text));
         files
             .iter()
             .zip(parsed)
@@ -78,50 +78,6 @@ impl Loader {
     fn keep<T>(&mut self, parsed: Parsed<T>) -> Option<T> {
         parsed.map_err(|d| self.diags.extend(d)).ok()
     }
-}
-
-/// Each file parsed, in the order given, by as many threads as there are cores (at most
-/// one per file). A thread takes the next file not yet taken, so one large file does not
-/// hold back a share of small ones.
-fn side_by_side<T: DeserializeOwned + Send>(files: &[u32], texts: &[&str]) -> Vec<Parsed<T>> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(files.len());
-    if threads <= 1 {
-        return files
-            .iter()
-            .zip(texts)
-            .map(|(&f, t)| parse_text(f, t))
-            .collect();
-    }
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Parsed<T>>>> = files.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let (Some(&f), Some(text)) = (files.get(i), texts.get(i)) else {
-                        break;
-                    };
-                    let parsed = parse_text(f, text);
-                    *slots[i]
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(parsed);
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|s| {
-            s.into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .expect("every file was parsed: the threads ran to the end of the list")
-        })
-        .collect()
 }
 
 /// A file's raw type, or the diagnostics that say why it has none.

@@ -258,6 +258,21 @@ fn merge_refuses_another_suite_an_item_twice_and_an_unsigned_bundle() {
             )),
         "{err}"
     );
+    // Every bundle is refused now; the bundles are read side by side, and the error is the
+    // first one's in the order given, whichever thread read it first.
+    for (order, first, other) in [
+        (["b-p1", "b-c"], "b-p1", "b-c"),
+        (["b-c", "b-p1"], "b-c", "b-p1"),
+    ] {
+        let out = merge(d, "m4", &order, &[]);
+        assert_exit(&out, 2);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("bundle {first} was run with another suite"))
+                && !err.contains(&format!("bundle {other} ")),
+            "{order:?}: {err}"
+        );
+    }
 }
 
 /// Signed bundles merge with the keys that signed them and are refused with another; a
