@@ -1,6 +1,7 @@
 //! Independent pieces of work spread over the machine's cores, their results in the order
-//! of the work: the files of a folder inventory (parsing them is most of loading one) and
-//! the bundles of a merge (each verified and read on its own).
+//! of the work: the files of a folder inventory (parsing them is most of loading one), the
+//! bundles of a merge (each verified and read on its own) and the files of a bundle (each
+//! hashed on its own).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -17,6 +18,8 @@ pub fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
         return items.iter().map(f).collect();
     }
     let next = AtomicUsize::new(0);
+    // A Mutex rather than a OnceLock: a result need only be Send, not Sync. Each slot is set
+    // once, by the thread that took its item.
     let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..threads {

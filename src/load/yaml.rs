@@ -63,11 +63,10 @@ impl Loader {
         &mut self,
         files: &[u32],
     ) -> Vec<(u32, T)> {
-        let pairs: Vec<(u32, &str)> = files
-            .iter()
-            .map(|&f| (f, self.sources.files[f as usize].text.as_str()))
-            .collect();
-        let parsed = crate::par::map_in_order(&pairs, |&(f, text)| parse_text::<T>(f, text));
+        let sources = &self.sources;
+        let parsed = crate::par::map_in_order(files, |&f| {
+            parse_text::<T>(f, &sources.files[f as usize].text)
+        });
         files
             .iter()
             .zip(parsed)
@@ -387,8 +386,19 @@ mod tests {
         // Good files, a file with a tag, a file with a shape error, more than there are
         // cores: the side-by-side parse must keep each file's value with its file and the
         // diagnostics in the files' order.
+        // File 1 is large, its shape error at its end: its diagnostic is ready after those
+        // of the files after it, and must still come before them.
+        let mut large = String::new();
+        for k in 0..3000 {
+            large.push_str(&format!(
+                "  - {{ id: big{k}, name: n, level: provincial, parent: national }}\n"
+            ));
+        }
         let texts: Vec<String> = (0..9)
             .map(|i| match i % 3 {
+                1 if i == 1 => {
+                    format!("nodes:\n{large}  - {{ id: n1, nmae: n, level: provincial }}\n")
+                }
                 0 => format!(
                     "nodes:\n  - {{ id: n{i}, name: n, level: provincial, parent: national }}\n"
                 ),
